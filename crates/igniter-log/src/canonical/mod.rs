@@ -1,0 +1,68 @@
+//! RFC 8785 (JCS) canonical JSON of Igniter values (D1, D2).
+//!
+//! The input is JSON text. Every number is read as an IEEE double, as JavaScript does, so
+//! integers beyond 2^53 round (`18446744073709551615` becomes `18446744073709552000`) and
+//! `1.0` is `1`. The output has no whitespace, object keys sorted by UTF-16 code units,
+//! ECMAScript number formatting and minimal string escaping, byte for byte what the
+//! TypeScript engine produces.
+
+mod key_order;
+mod parse;
+mod tree;
+mod write;
+
+use crate::error::LogError;
+use crate::hash::sha256_hex;
+
+/// A value's canonical JSON together with its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueHash {
+    /// The RFC 8785 canonical JSON text.
+    pub canonical: String,
+    /// Lowercase hex SHA-256 of `canonical`'s UTF-8 bytes.
+    pub hash: String,
+}
+
+/// Returns the canonical JSON of the value written as `json_text`.
+///
+/// # Errors
+/// [`LogError::InvalidValue`] when `json_text` is not exactly one JSON value, or the value is
+/// not an Igniter value: a number that overflows a double (`1E400`; underflow to 0 is fine),
+/// an escaped lone UTF-16 surrogate (`"\ud800"`), or an object with a repeated key.
+///
+/// Cost: linear in the input plus sorting each object's keys; no recursion, so any nesting
+/// depth that fits in memory is accepted.
+pub fn canonicalize(json_text: &str) -> Result<String, LogError> {
+    let tree = parse::parse(json_text)?;
+    let mut out = String::with_capacity(json_text.len());
+    write::write_canonical(&tree, &mut out);
+    Ok(out)
+}
+
+/// Like [`canonicalize`], but rejects a value whose canonical JSON exceeds `limit` bytes.
+///
+/// # Errors
+/// Those of [`canonicalize`], and [`LogError::ValueTooLarge`] above the limit.
+pub fn canonicalize_with_limit(json_text: &str, limit: usize) -> Result<String, LogError> {
+    let canonical = canonicalize(json_text)?;
+    if canonical.len() > limit {
+        return Err(LogError::ValueTooLarge {
+            size: canonical.len(),
+            limit,
+        });
+    }
+    Ok(canonical)
+}
+
+/// Returns the canonical JSON of the value written as `json_text` and its SHA-256.
+///
+/// # Errors
+/// Those of [`canonicalize`].
+pub fn value_hash(json_text: &str) -> Result<ValueHash, LogError> {
+    let canonical = canonicalize(json_text)?;
+    let hash = sha256_hex(canonical.as_bytes());
+    Ok(ValueHash { canonical, hash })
+}
+
+#[cfg(test)]
+mod tests;
