@@ -1,0 +1,89 @@
+import type { Fact } from '../fact.js';
+import type { JsonObject } from '../json.js';
+
+/** Which engine runs the fact log. */
+export type EngineKind = 'native' | 'ts';
+
+/**
+ * One fact to append, as the store has prepared it: names checked, causation resolved,
+ * transaction time clamped. `value` is not yet validated: the engine validates, canonicalizes
+ * and hashes it, and assigns `id` and `seq`.
+ */
+export interface AppendInput {
+  store: string;
+  key: string;
+  value: unknown;
+  causation: string | null;
+  transactionTime: number;
+  validTime: number | null;
+  schemaVersion: number;
+  producer: JsonObject | null;
+  derivation: JsonObject | null;
+  idempotencyKey: string | null;
+}
+
+/** Inclusive transaction-time bounds of a scan. */
+export interface TimeBounds {
+  since?: number | undefined;
+  asOf?: number | undefined;
+}
+
+/**
+ * The fact log behind an `IgniterStore`. Two implementations exist with identical observable
+ * behaviour: `TsEngine` (pure TypeScript) and `NativeEngine` (the napi-rs addon). Calls are
+ * coarse (one per operation or per batch) so that a native implementation crosses its boundary
+ * rarely. Facts are returned in seq order wherever a list is returned.
+ */
+export interface Engine {
+  readonly kind: EngineKind;
+  /** Version of the implementation (the addon's crate version for native). */
+  readonly version: string;
+
+  /** RFC 8785 canonical JSON of a value; throws `ERR_INVALID_VALUE`. */
+  canonicalJson(value: unknown): string;
+  /** SHA-256 hex of the canonical JSON of a value; throws `ERR_INVALID_VALUE`. */
+  valueHash(value: unknown): string;
+  /** SHA-256 hex of the UTF-8 bytes of a string. */
+  sha256Hex(text: string): string;
+
+  /**
+   * Validates every input, then appends all of them (all or none) with seqs
+   * `lastSeq() + 1 ...`. Throws `ERR_INVALID_VALUE` or `ERR_VALUE_TOO_LARGE` and appends nothing.
+   */
+  append(inputs: readonly AppendInput[]): Fact[];
+  /** Drops every fact with a seq above `seq` (undoes an append whose backend write failed). */
+  truncateAfter(seq: number): void;
+  /** Inserts already-built facts (replay from a backend), in increasing seq order. */
+  load(facts: Iterable<Fact>): void;
+  /** Removes the facts with these ids; returns the removed facts. `lastSeq()` is unchanged. */
+  remove(ids: Iterable<string>): Fact[];
+  /** Makes the next seq at least `seq + 1` (the high-water mark survives prune and reopen). */
+  advanceSeq(seq: number): void;
+
+  /** The highest-seq fact of (store, key) with transactionTime <= asOf. */
+  latestFor(store: string, key: string, asOf?: number): Fact | undefined;
+  /** Facts of a store (of one key when given) within the time bounds, in seq order. */
+  factsFor(store: string, key: string | undefined, bounds?: TimeBounds): Fact[];
+  /** Keys of a store that have at least one live fact, in no particular order. */
+  keys(store: string): string[];
+  /** Names of stores that have at least one live fact. */
+  stores(): string[];
+  byId(id: string): Fact | undefined;
+  /** Facts with these seqs, in the given order; unknown seqs are skipped. */
+  bySeqs(seqs: readonly number[]): Fact[];
+  /** Every live fact within the time bounds, in seq order. */
+  all(bounds?: TimeBounds): Fact[];
+  /** Number of live facts. */
+  size(): number;
+  /** The highest seq ever committed or reserved (0 for a new log). */
+  lastSeq(): number;
+}
+
+/** Options every engine takes. */
+export interface EngineOptions {
+  /** Largest canonical JSON value in UTF-8 bytes (default 16 MiB). */
+  maxValueBytes?: number;
+}
+
+/** Default limit of a single value's canonical JSON, in UTF-8 bytes (DESIGN D10). */
+export const DEFAULT_MAX_VALUE_BYTES = 16 * 1024 * 1024;
