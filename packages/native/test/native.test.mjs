@@ -1,0 +1,209 @@
+// Specification of @igniter/native's JS surface, run against the built addon.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const vectorsPath = join(packageDir, '../../../shared/vectors/canonical-json.json');
+const require = createRequire(import.meta.url);
+
+function loadNative() {
+  try {
+    return { native: require('../index.js') };
+  } catch (error) {
+    const cargo = spawnSync('cargo', ['--version'], { stdio: 'ignore' });
+    if (error.code === 'ERR_NATIVE_UNAVAILABLE' && (cargo.error || cargo.status !== 0)) {
+      return { skip: 'the addon is not built and cargo is not on PATH' };
+    }
+    throw error;
+  }
+}
+
+const { native, skip } = loadNative();
+
+/** Asserts that `run` throws an Error whose `code` is `code`. */
+function assertThrowsCode(run, code) {
+  assert.throws(run, (error) => {
+    assert.ok(error instanceof Error, 'an Error instance');
+    assert.equal(error.code, code);
+    assert.ok(error.message.length > 0, 'a message');
+    return true;
+  });
+}
+
+/** RFC 8785 as JavaScript itself defines it: the oracle for the differential test. */
+function referenceCanonical(value) {
+  if (value === null || typeof value !== 'object') {
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) {
+    return `[${value.map(referenceCanonical).join(',')}]`;
+  }
+  const members = Object.keys(value)
+    .sort()
+    .map((key) => `${JSON.stringify(key)}:${referenceCanonical(value[key])}`);
+  return `{${members.join(',')}}`;
+}
+
+/** A seeded generator of JSON values that stress number formatting, escaping and key order. */
+function valueGenerator(seed) {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const pick = (items) => items[Math.floor(next() * items.length)];
+  const bits = new DataView(new ArrayBuffer(8));
+  const specialNumbers = [0, -0, 1, -1, 5e-324, Number.MAX_VALUE, 1e21, 1e-7, 1e-6, 2 ** 53, 0.1];
+  const number = () => {
+    switch (Math.floor(next() * 4)) {
+      case 0:
+        return Math.floor((next() - 0.5) * 2 ** 40);
+      case 1:
+        return (next() - 0.5) * 10 ** Math.floor(next() * 40 - 20);
+      case 2: {
+        bits.setUint32(0, Math.floor(next() * 2 ** 32));
+        bits.setUint32(4, Math.floor(next() * 2 ** 32));
+        const value = bits.getFloat64(0);
+        return Number.isFinite(value) ? value : 0;
+      }
+      default:
+        return pick(specialNumbers);
+    }
+  };
+  const codePoints = [
+    () => 0x20 + Math.floor(next() * 0x5f),
+    () => Math.floor(next() * 0x20),
+    () => pick([0x22, 0x5c, 0x2f, 0x7f, 0x2028, 0x2029, 0xe9, 0xfffd, 0xffff]),
+    () => 0xe000 + Math.floor(next() * 0x2000),
+    () => 0x10000 + Math.floor(next() * 0x100000),
+  ];
+  const string = () => {
+    let text = '';
+    const length = Math.floor(next() * 6);
+    for (let i = 0; i < length; i += 1) {
+      text += String.fromCodePoint(pick(codePoints)());
+    }
+    return text;
+  };
+  const value = (depth) => {
+    const kind = Math.floor(next() * (depth >= 4 ? 4 : 6));
+    switch (kind) {
+      case 0:
+        return pick([null, true, false]);
+      case 1:
+      case 2:
+        return number();
+      case 3:
+        return string();
+      case 4:
+        return Array.from({ length: Math.floor(next() * 4) }, () => value(depth + 1));
+      default: {
+        const object = {};
+        const size = Math.floor(next() * 5);
+        for (let i = 0; i < size; i += 1) {
+          object[string()] = value(depth + 1);
+        }
+        return object;
+      }
+    }
+  };
+  return () => value(0);
+}
+
+describe('@igniter/native', { skip }, () => {
+  test('exports exactly the documented functions', () => {
+    assert.deepEqual(Object.keys(native).sort(), [
+      'abiVersion',
+      'canonicalJson',
+      'crateVersion',
+      'sha256Hex',
+      'valueHash',
+    ]);
+    for (const exported of Object.values(native)) {
+      assert.equal(typeof exported, 'function');
+    }
+  });
+
+  test('re-exports every function of the generated binding', () => {
+    const binding = require('../binding.js');
+    const bindingFunctions = Object.keys(binding).filter((key) => typeof binding[key] === 'function');
+    assert.deepEqual(bindingFunctions.sort(), Object.keys(native).sort());
+  });
+
+  test('abiVersion is 1', () => {
+    assert.equal(native.abiVersion(), 1);
+  });
+
+  test('crateVersion is a semver version', () => {
+    assert.match(native.crateVersion(), /^\d+\.\d+\.\d+/);
+  });
+
+  test('canonicalJson sorts keys and drops whitespace', () => {
+    assert.equal(native.canonicalJson('{"b":1,"a":2}'), '{"a":2,"b":1}');
+    assert.equal(native.canonicalJson(' { "z" : [ 1.0 , -0 ] } '), '{"z":[1,0]}');
+  });
+
+  test('every valid golden vector has its canonical form and hash', () => {
+    const { valid } = JSON.parse(readFileSync(vectorsPath, 'utf8'));
+    assert.ok(valid.length > 0);
+    for (const vector of valid) {
+      assert.equal(native.canonicalJson(vector.input), vector.canonical, vector.name);
+      assert.equal(native.valueHash(vector.input), vector.sha256, vector.name);
+    }
+  });
+
+  test('every invalid golden vector throws ERR_INVALID_VALUE', () => {
+    const { invalid } = JSON.parse(readFileSync(vectorsPath, 'utf8'));
+    assert.ok(invalid.length > 0);
+    for (const vector of invalid) {
+      assertThrowsCode(() => native.canonicalJson(vector.input), 'ERR_INVALID_VALUE');
+      assertThrowsCode(() => native.valueHash(vector.input), 'ERR_INVALID_VALUE');
+    }
+  });
+
+  test('text that is not one JSON value throws ERR_INVALID_VALUE', () => {
+    for (const text of ['', '{', '[1,]', '{"a":1,"a":2}', 'NaN', '01', '1 2']) {
+      assertThrowsCode(() => native.canonicalJson(text), 'ERR_INVALID_VALUE');
+    }
+  });
+
+  test('a raw lone surrogate in the text throws ERR_INVALID_VALUE, U+FFFD itself does not', () => {
+    assertThrowsCode(() => native.canonicalJson('"\ud800"'), 'ERR_INVALID_VALUE');
+    assertThrowsCode(() => native.canonicalJson('["\udc00", "\ufffd"]'), 'ERR_INVALID_VALUE');
+    assert.equal(native.canonicalJson('"\ufffd"'), '"\ufffd"');
+  });
+
+  test('a non-string argument throws ERR_INVALID_ARGUMENT', () => {
+    for (const argument of [undefined, null, 42, {}, Buffer.from('{}')]) {
+      assertThrowsCode(() => native.canonicalJson(argument), 'ERR_INVALID_ARGUMENT');
+      assertThrowsCode(() => native.valueHash(argument), 'ERR_INVALID_ARGUMENT');
+      assertThrowsCode(() => native.sha256Hex(argument), 'ERR_INVALID_ARGUMENT');
+    }
+  });
+
+  test('sha256Hex hashes the UTF-8 bytes of its text as node:crypto does', () => {
+    for (const text of ['', 'abc', 'Zo\u00eb \u2603 \ud83d\ude00', 'lone \ud800 surrogate']) {
+      assert.equal(native.sha256Hex(text), createHash('sha256').update(text, 'utf8').digest('hex'));
+    }
+  });
+
+  test('agrees with JavaScript on 3000 random values', () => {
+    const nextValue = valueGenerator(20_240_521);
+    for (let i = 0; i < 3000; i += 1) {
+      const value = nextValue();
+      const expected = referenceCanonical(value);
+      const text = JSON.stringify(value, null, i % 2 === 0 ? 0 : 2);
+      assert.equal(native.canonicalJson(text), expected, text);
+      assert.equal(native.valueHash(text), createHash('sha256').update(expected).digest('hex'), text);
+    }
+  });
+});
