@@ -4,7 +4,8 @@ import { type Json, MAX_JSON_DEPTH } from './json.js';
 type WellFormedString = string & { isWellFormed?: () => boolean };
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-function isWellFormed(text: string): boolean {
+/** True when a string has no lone UTF-16 surrogate (so it survives UTF-8). */
+export function isWellFormed(text: string): boolean {
   const probe = (text as WellFormedString).isWellFormed;
   return probe ? probe.call(text) : !LONE_SURROGATE.test(text);
 }
@@ -74,7 +75,7 @@ class Encoder {
       parts[i] = text;
       if (copy) copy[i] = item;
     }
-    return [`[${parts.join(',')}]`, copy ? Object.freeze(copy) : (value as Json)];
+    return [`[${parts.join(',')}]`, copy ? (Object.freeze(copy) as Json) : (value as Json)];
   }
 
   private encodeObject(value: object, path: string, depth: number): [string, Json] {

@@ -1,6 +1,40 @@
+export { IgniterStore, type CommitListener } from './store.js';
+export type {
+  AppendEventInput,
+  Coercion,
+  Expectation,
+  HistoryInput,
+  HistoryPartitionInput,
+  PathInput,
+  QueryInput,
+  ReadInput,
+  StoreOptions,
+  WriteInput,
+} from './store-types.js';
 export { IgniterError, type IgniterErrorCode, type IgniterErrorOptions } from './errors.js';
 export type { Json, JsonObject } from './json.js';
 export type { Fact, FactRef } from './fact.js';
+export type { Time } from './args.js';
 export { canonicalJson, valueHash } from './values.js';
 export { engineInfo, type EngineChoice, type EngineInfo } from './engine/select.js';
 export type { EngineKind } from './engine/types.js';
+export type {
+  Backend,
+  PurgeReceipt,
+  SegmentInfo,
+  SegmentManifest,
+  SnapshotMeta,
+  StorageStats,
+} from './backend.js';
+export type { ChangeEvent, ChangeSink, CommitKind, CommittedLogReader } from './change-event.js';
+export {
+  SchemaGraph,
+  type AccessPath,
+  type Consumer,
+  type ConsumerEvent,
+  type DerivationInfo,
+  type PathSnapshot,
+  type Projection,
+  type ProjectionSnapshot,
+} from './schema-graph.js';
+export type { CausationStep, DerivedBy, Lineage, LineageEntry } from './lineage.js';

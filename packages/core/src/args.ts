@@ -1,0 +1,125 @@
+import { IgniterError } from './errors.js';
+import { type Json, type JsonObject, isJsonObject } from './json.js';
+import { assertJson, isWellFormed } from './canonical.js';
+
+/** Longest store name or key, in UTF-8 bytes (DESIGN D10). */
+export const MAX_NAME_BYTES = 1024;
+
+/** A point in time: ms since the Unix epoch, or a Date. */
+export type Time = number | Date;
+
+function badArgument(message: string): IgniterError {
+  return new IgniterError('ERR_INVALID_ARGUMENT', message);
+}
+
+/** Checks a store name or key: a non-empty, well-formed string of at most 1024 UTF-8 bytes. */
+export function checkName(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw badArgument(`${what} must be a non-empty string`);
+  }
+  if (value.length > MAX_NAME_BYTES / 3 && Buffer.byteLength(value, 'utf8') > MAX_NAME_BYTES) {
+    throw badArgument(`${what} is over ${MAX_NAME_BYTES} UTF-8 bytes`);
+  }
+  if (!isWellFormed(value)) {
+    throw badArgument(`${what} contains a lone UTF-16 surrogate`);
+  }
+  return value;
+}
+
+/** True for names of internal stores (receipts, relation indexes, descriptors). */
+export function isReservedStore(store: string): boolean {
+  return store.startsWith('__');
+}
+
+/** Checks a store name that a user writes to: valid and not internal. */
+export function checkWritableStore(value: unknown, what = 'store'): string {
+  const store = checkName(value, what);
+  if (isReservedStore(store)) {
+    throw new IgniterError(
+      'ERR_RESERVED_NAME',
+      `${what} "${store}" starts with "__"; such stores are internal to Igniter`,
+    );
+  }
+  return store;
+}
+
+/** Converts a Time to ms, or throws ERR_INVALID_ARGUMENT. `undefined` stays undefined. */
+export function toMs(value: unknown, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw badArgument(`${what} must be a finite number of ms`);
+    return value;
+  }
+  if (value instanceof Date) {
+    const ms = value.getTime();
+    if (!Number.isFinite(ms)) throw badArgument(`${what} is an invalid Date`);
+    return ms;
+  }
+  throw badArgument(`${what} must be a number of ms since the epoch or a Date`);
+}
+
+/** Checks an optional non-negative duration in ms. */
+export function checkDuration(value: unknown, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw badArgument(`${what} must be a non-negative number of ms`);
+  }
+  return value;
+}
+
+/** Checks `producer`/`derivation`: a JSON object or null. */
+export function checkMetaObject(value: unknown, what: string): JsonObject | null {
+  if (value === undefined || value === null) return null;
+  const proto: unknown = isJsonObject(value) ? Object.getPrototypeOf(value) : undefined;
+  if (proto !== Object.prototype && proto !== null) {
+    throw badArgument(`${what} must be a plain object or null`);
+  }
+  assertJson(value, what);
+  return value as JsonObject;
+}
+
+/** Checks `schemaVersion`: an integer >= 1 (default 1). */
+export function checkSchemaVersion(value: unknown): number {
+  if (value === undefined) return 1;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw badArgument('schemaVersion must be an integer >= 1');
+  }
+  return value;
+}
+
+/** Checks an explicit causation: a non-empty string or null. */
+export function checkCausation(value: unknown): string | null {
+  if (value === null) return null;
+  if (typeof value !== 'string' || value.length === 0) {
+    throw badArgument('causation must be a non-empty string or null');
+  }
+  return value;
+}
+
+/** Longest idempotency key, in characters. */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 512;
+
+/** Checks an optional idempotency key: 1-512 characters. */
+export function checkIdempotencyKey(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+    throw badArgument(`idempotencyKey must be a string of 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
+  }
+  return value;
+}
+
+/** Checks an options bag: a plain object. */
+export function checkOptions<T extends object>(value: unknown, what: string): T {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw badArgument(`${what} must be an object`);
+  }
+  return value as T;
+}
+
+/** Checks scope filters: a JSON object (default {}). */
+export function checkFilters(value: unknown, what: string): JsonObject {
+  if (value === undefined) return {};
+  if (!isJsonObject(value)) throw badArgument(`${what} must be an object of field values`);
+  assertJson(value, what);
+  return value as { [key: string]: Json };
+}

@@ -1,0 +1,168 @@
+import type { Json, JsonObject } from './json.js';
+
+/** What a consumer is told after a committed fact touched its path. */
+export interface ConsumerEvent {
+  store: string;
+  key: string;
+  /** Set for scope consumers: the scope whose membership the key had before or after. */
+  scope?: string;
+}
+
+/** A callback registered on an access path; called synchronously after each relevant commit. */
+export type Consumer = (event: ConsumerEvent) => void;
+
+/** A registered access path: a store, an optional named scope with field-equality filters. */
+export interface AccessPath {
+  readonly store: string;
+  /** null for a point path (every key of the store). */
+  readonly scope: string | null;
+  readonly filters: JsonObject;
+  readonly cacheTtl: number | undefined;
+  readonly consumers: readonly Consumer[];
+  readonly lookup: string | undefined;
+}
+
+/** A registered projection: inspectable metadata of a read model. */
+export interface Projection {
+  readonly name: string;
+  readonly reads: readonly string[];
+  readonly relations: readonly string[];
+  readonly consumerHint: string | null;
+  readonly reactive: boolean;
+}
+
+/** Metadata of a derivation, as lineage reports it. */
+export interface DerivationInfo {
+  readonly sourceStore: string;
+  readonly targetStore: string;
+  /** The fixed target key, or 'callable' when a function picks it. */
+  readonly targetKey: string;
+  readonly sourceFilters: JsonObject;
+}
+
+/** One access path in `metadataSnapshot()`. */
+export interface PathSnapshot {
+  store: string;
+  scope: string | null;
+  lookup: string | null;
+  filters: JsonObject;
+  cacheTtl: number | null;
+  consumerCount: number;
+}
+
+/** One projection in `projectionSnapshot()`. */
+export interface ProjectionSnapshot {
+  name: string;
+  reads: string[];
+  relations: string[];
+  consumerHint: string | null;
+  reactive: boolean;
+  storeCount: number;
+  relationCount: number;
+}
+
+function cloneJson<T extends Json>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/**
+ * The registry of what a store knows about its data: access paths, projections and
+ * derivations. Looking a store up never registers it.
+ */
+export class SchemaGraph {
+  private readonly paths = new Map<string, AccessPath[]>();
+  private readonly projections = new Map<string, Projection>();
+  private readonly derivations: DerivationInfo[] = [];
+
+  /** Registers a path; a path with the same (store, scope) is replaced. Returns the graph. */
+  registerPath(path: AccessPath): this {
+    const list = (this.paths.get(path.store) ?? []).filter((p) => p.scope !== path.scope);
+    list.push(path);
+    this.paths.set(path.store, list);
+    return this;
+  }
+
+  /** Registers (or replaces, by name) a projection. Returns the graph. */
+  registerProjection(projection: Projection): this {
+    this.projections.set(projection.name, projection);
+    return this;
+  }
+
+  /** Records a derivation's metadata for lineage. Returns the graph. */
+  registerDerivation(info: DerivationInfo): this {
+    this.derivations.push(info);
+    return this;
+  }
+
+  /** The paths of a store (a copy; empty for an unknown store). */
+  pathsFor(store: string): AccessPath[] {
+    return [...(this.paths.get(store) ?? [])];
+  }
+
+  /** The path of (store, scope), scope null for the point path. */
+  pathFor(store: string, scope: string | null): AccessPath | undefined {
+    return this.paths.get(store)?.find((p) => p.scope === scope);
+  }
+
+  /** Every consumer registered on a store's paths. */
+  consumersFor(store: string): Consumer[] {
+    return [...new Set((this.paths.get(store) ?? []).flatMap((p) => p.consumers))];
+  }
+
+  /** Stores with at least one registered path. */
+  registeredStores(): string[] {
+    return [...this.paths.keys()];
+  }
+
+  /** Derivations whose source is `store`. */
+  derivationsFrom(store: string): DerivationInfo[] {
+    return this.derivations.filter((d) => d.sourceStore === store);
+  }
+
+  /** Derivations whose target is `store`. */
+  derivationsInto(store: string): DerivationInfo[] {
+    return this.derivations.filter((d) => d.targetStore === store);
+  }
+
+  projectionFor(name: string): Projection | undefined {
+    return this.projections.get(name);
+  }
+
+  /** Projections that read `store`. */
+  projectionsForStore(store: string): Projection[] {
+    return [...this.projections.values()].filter((p) => p.reads.includes(store));
+  }
+
+  /** Every path by store, without the consumer functions (counts only). */
+  metadataSnapshot(): Record<string, PathSnapshot[]> {
+    const out: Record<string, PathSnapshot[]> = {};
+    for (const [store, list] of this.paths) {
+      out[store] = list.map((p) => ({
+        store: p.store,
+        scope: p.scope,
+        lookup: p.lookup ?? null,
+        filters: cloneJson(p.filters),
+        cacheTtl: p.cacheTtl ?? null,
+        consumerCount: p.consumers.length,
+      }));
+    }
+    return out;
+  }
+
+  /** Every projection by name. */
+  projectionSnapshot(): Record<string, ProjectionSnapshot> {
+    const out: Record<string, ProjectionSnapshot> = {};
+    for (const p of this.projections.values()) {
+      out[p.name] = {
+        name: p.name,
+        reads: [...p.reads],
+        relations: [...p.relations],
+        consumerHint: p.consumerHint,
+        reactive: p.reactive,
+        storeCount: p.reads.length,
+        relationCount: p.relations.length,
+      };
+    }
+    return out;
+  }
+}

@@ -1,0 +1,840 @@
+import { createRequire } from 'node:module';
+import {
+  checkCausation,
+  checkDuration,
+  checkFilters,
+  checkIdempotencyKey,
+  checkMetaObject,
+  checkName,
+  checkOptions,
+  checkSchemaVersion,
+  checkWritableStore,
+  toMs,
+} from './args.js';
+import type { Backend, SegmentManifest, StorageStats } from './backend.js';
+import { historyValidAt, pickValidAt } from './bitemporal.js';
+import type { ChangeSink, CommitKind } from './change-event.js';
+import { createEngine } from './engine/select.js';
+import { type AppendInput, DEFAULT_MAX_VALUE_BYTES, type Engine, type EngineKind } from './engine/types.js';
+import { IgniterError } from './errors.js';
+import { type Fact, type FactRef, toFactRef } from './fact.js';
+import { type Json, type JsonObject, isJsonObject } from './json.js';
+import { type CausationStep, type Lineage, buildLineage, causationSteps } from './lineage.js';
+import { ReadCache } from './read-cache.js';
+import { type AccessPath, type ConsumerEvent, SchemaGraph } from './schema-graph.js';
+import { matchesFilters } from './scope.js';
+import type {
+  AppendEventInput,
+  Coercion,
+  Expectation,
+  HistoryInput,
+  HistoryPartitionInput,
+  PathInput,
+  QueryInput,
+  ReadInput,
+  StoreOptions,
+  WriteInput,
+} from './store-types.js';
+import { uuidv7 } from './uuid.js';
+
+const DEFAULT_LRU_CAP = 1000;
+const BACKEND_OPTION_KEYS = ['durability', 'groupCommitMs', 'groupCommitBytes', 'repair'] as const;
+
+/** A write whose arguments have been checked, ready for the engine. */
+interface PreparedWrite {
+  input: Omit<AppendInput, 'transactionTime'>;
+  expect: Expectation | undefined;
+  explicitCausation: boolean;
+}
+
+/** Called after each committed fact, once consumers and the changefeed have seen it. */
+export type CommitListener = (fact: Fact, kind: CommitKind) => void;
+
+function pointKey(scope: string | null): string {
+  return scope === null ? '\u0000point' : scope;
+}
+
+function reportDefault(error: IgniterError): void {
+  process.emitWarning(error);
+}
+
+/**
+ * An embedded, append-only, bitemporal fact store. Every write is an immutable fact with a
+ * commit `seq`, a transaction time, an optional valid time, a SHA-256 value hash and a
+ * causation link. All calls are synchronous except `flush`, `close`, `backup` and `verify`.
+ */
+export class IgniterStore {
+  /** Which engine runs the fact log. */
+  readonly engine: EngineKind;
+  /** Registered paths, projections and derivations. */
+  readonly schemaGraph = new SchemaGraph();
+  /** The changefeed given in the options, if any. */
+  readonly changefeed: ChangeSink | undefined;
+
+  readonly #log: Engine;
+  readonly #backend: Backend | undefined;
+  readonly #cache: ReadCache<unknown>;
+  readonly #clock: () => number;
+  readonly #onRuleError: (error: IgniterError) => void;
+  readonly #coercions = new Map<string, Coercion>();
+  /** store -> path key -> member keys; built on a path's first query, then maintained. */
+  readonly #scopeIndex = new Map<string, Map<string, Set<string>>>();
+  /** store -> partition field -> canonical partition value -> seqs. */
+  readonly #partitionIndex = new Map<string, Map<string, Map<string, number[]>>>();
+  /** store -> idempotency key -> fact id, for live facts only. */
+  readonly #idempotency = new Map<string, Map<string, string>>();
+  readonly #listeners: CommitListener[] = [];
+  readonly #maxValueBytes: number;
+  #lastTransactionTime = Number.NEGATIVE_INFINITY;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+
+  /**
+   * Creates a store. With a `backend`, replays it before returning (cost: the size of the log).
+   * Throws `ERR_INVALID_ARGUMENT` for bad options and `ERR_NATIVE_UNAVAILABLE` when the native
+   * engine is forced and cannot load.
+   */
+  constructor(options: StoreOptions = {}) {
+    checkOptions<StoreOptions>(options, 'options');
+    const lruCap = options.lruCap ?? DEFAULT_LRU_CAP;
+    if (!Number.isInteger(lruCap) || lruCap < 0) {
+      throw new IgniterError('ERR_INVALID_ARGUMENT', 'lruCap must be an integer >= 0');
+    }
+    if (options.clock !== undefined && typeof options.clock !== 'function') {
+      throw new IgniterError('ERR_INVALID_ARGUMENT', 'clock must be a function returning ms');
+    }
+    if (options.onRuleError !== undefined && typeof options.onRuleError !== 'function') {
+      throw new IgniterError('ERR_INVALID_ARGUMENT', 'onRuleError must be a function');
+    }
+    const maxValueBytes = options.maxValueBytes;
+    if (maxValueBytes !== undefined && (!Number.isInteger(maxValueBytes) || maxValueBytes < 1)) {
+      throw new IgniterError('ERR_INVALID_ARGUMENT', 'maxValueBytes must be an integer >= 1');
+    }
+    this.#maxValueBytes = maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
+    this.#log = createEngine(options.engine ?? 'auto', { maxValueBytes: this.#maxValueBytes });
+    this.engine = this.#log.kind;
+    this.#clock = options.clock ?? Date.now;
+    this.#onRuleError = options.onRuleError ?? reportDefault;
+    this.#cache = new ReadCache(lruCap);
+    this.#backend = options.backend;
+    this.changefeed = options.changefeed;
+    if (this.#backend) this.#hydrate(this.#backend);
+    this.changefeed?.attach({
+      factsAfter: (after, limit) => this.#factsAfter(after, limit),
+      lastSeq: () => this.#log.lastSeq(),
+    });
+  }
+
+  /**
+   * Opens a file store: `path` is the log file (a new one is created). Loads
+   * `@igniter/backend-file` lazily; `options` are store and backend options together.
+   * Throws `ERR_MISSING_PACKAGE` when that package is not installed, `ERR_LOCKED` when the log is
+   * open elsewhere, and the backend's recovery errors. Cost: replaying the log.
+   */
+  static open(pathOrBackend: string | Backend, options: StoreOptions & Record<string, unknown> = {}): IgniterStore {
+    if (typeof pathOrBackend !== 'string') return new IgniterStore({ ...options, backend: pathOrBackend });
+    const storeOptions: Record<string, unknown> = { ...options };
+    const backendOptions: Record<string, unknown> = {};
+    for (const key of BACKEND_OPTION_KEYS) {
+      if (key in storeOptions) {
+        backendOptions[key] = storeOptions[key];
+        delete storeOptions[key];
+      }
+    }
+    const { FileBackend } = loadOptional<{
+      FileBackend: new (path: string, options: Record<string, unknown>) => Backend;
+    }>('@igniter/backend-file');
+    return new IgniterStore({ ...(storeOptions as StoreOptions), backend: new FileBackend(pathOrBackend, backendOptions) });
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  /**
+   * Commits a value for (store, key) and returns the new fact. `causation` defaults to the id of
+   * the current latest fact of the key. Throws `ERR_INVALID_ARGUMENT`, `ERR_INVALID_VALUE`,
+   * `ERR_VALUE_TOO_LARGE`, `ERR_RESERVED_NAME`, `ERR_CONFLICT` (expect / idempotencyKey) or
+   * `ERR_CLOSED`, changing nothing. Cost: one value walk and hash, plus index upkeep per path.
+   */
+  write(input: WriteInput): Fact {
+    this.#assertOpen();
+    const prepared = this.#prepareWrite(input, 'write');
+    const existing = this.#idempotentRepeat(prepared.input);
+    if (existing) return existing;
+    this.#checkExpectation(prepared);
+    return this.#commit(prepared, 'write');
+  }
+
+  /**
+   * Bulk load: validates every input first (values, names, expectations, idempotency keys,
+   * earlier inputs of the batch included); if any fails, throws and writes nothing. Then commits
+   * them in order as if by `write()`. Cost: two value walks per input.
+   */
+  writeMany(inputs: readonly WriteInput[]): Fact[] {
+    this.#assertOpen();
+    if (!Array.isArray(inputs)) throw new IgniterError('ERR_INVALID_ARGUMENT', 'writeMany takes an array');
+    const prepared = inputs.map((input, i) => this.#prepareWrite(input, `inputs[${i}]`));
+    this.#validateBatch(prepared);
+    return prepared.map((p) => {
+      const existing = this.#idempotentRepeat(p.input);
+      return existing ?? this.#commit(p, 'write');
+    });
+  }
+
+  /**
+   * Appends an event to a history store under a fresh UUIDv7 key, with null causation.
+   * Throws as `write` does (`ERR_INVALID_VALUE` when the event is not a JSON object).
+   */
+  append(input: AppendEventInput): Fact {
+    this.#assertOpen();
+    checkOptions<AppendEventInput>(input, 'append input');
+    const store = checkWritableStore(input.history, 'history');
+    if (!isJsonObject(input.event)) {
+      throw new IgniterError('ERR_INVALID_VALUE', 'event must be a JSON object');
+    }
+    const partitionKey = input.partitionKey === undefined ? undefined : checkName(input.partitionKey, 'partitionKey');
+    const now = this.#clock();
+    const prepared: PreparedWrite = {
+      input: {
+        store,
+        key: uuidv7(now),
+        value: input.event,
+        causation: null,
+        validTime: toMs(input.validTime, 'validTime') ?? null,
+        schemaVersion: checkSchemaVersion(input.schemaVersion),
+        producer: checkMetaObject(input.producer, 'producer'),
+        derivation: checkMetaObject(input.derivation, 'derivation'),
+        idempotencyKey: checkIdempotencyKey(input.idempotencyKey),
+      },
+      expect: undefined,
+      explicitCausation: true,
+    };
+    const existing = this.#idempotentRepeat(prepared.input);
+    if (existing) return existing;
+    if (partitionKey !== undefined) this.#partitionsOf(store, partitionKey);
+    return this.#commit(prepared, 'append');
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  /**
+   * The (coerced, deep-frozen) value of (store, key): the latest, or as of `asOf`, or the one
+   * that stood at `validAt`; `undefined` when absent. Cost: a cache hit, else one engine lookup.
+   */
+  read(input: ReadInput): Json | undefined {
+    this.#assertOpen();
+    checkOptions<ReadInput>(input, 'read input');
+    const store = checkName(input.store, 'store');
+    const key = checkName(input.key, 'key');
+    const asOf = toMs(input.asOf, 'asOf');
+    const validAt = toMs(input.validAt, 'validAt');
+    const ttl = checkDuration(input.ttl, 'ttl');
+    const now = this.#clock();
+    const variant = validAt === undefined ? '' : `v${validAt}`;
+    const timeTravelId = asOf === undefined ? undefined : JSON.stringify(['r', store, key, asOf, variant]);
+    const hit =
+      timeTravelId === undefined
+        ? this.#cache.getRead(store, key, variant, now, ttl)
+        : this.#cache.getTimeTravel(timeTravelId, now, ttl);
+    if (hit) return hit.value as Json;
+    const fact = this.#pick(store, key, asOf, validAt);
+    if (!fact) return undefined;
+    const value = this.#coerce(fact).value;
+    if (timeTravelId === undefined) this.#cache.putRead(store, key, variant, value, now);
+    else if (this.#isSettled(asOf)) this.#cache.putTimeTravel(timeTravelId, value, now);
+    return value;
+  }
+
+  /** The value of (store, key) as of `at`: `read({ store, key, asOf: at })`. */
+  timeTravel(input: { store: string; key: string; at: number | Date }): Json | undefined {
+    checkOptions(input, 'timeTravel input');
+    return this.read({ store: input.store, key: input.key, asOf: input.at });
+  }
+
+  /**
+   * Facts of a store (of one key when given), coerced, in seq order within the inclusive
+   * `since`/`asOf` bounds; with `validAt`, those valid by then, ordered by effective valid time
+   * then seq. Cost: proportional to the facts returned.
+   */
+  history(input: HistoryInput): Fact[] {
+    this.#assertOpen();
+    checkOptions<HistoryInput>(input, 'history input');
+    const store = checkName(input.store, 'store');
+    const key = input.key === undefined ? undefined : checkName(input.key, 'key');
+    const since = toMs(input.since, 'since');
+    const asOf = toMs(input.asOf, 'asOf');
+    const validAt = toMs(input.validAt, 'validAt');
+    const facts = this.#log.factsFor(store, key, { since, asOf });
+    const ordered = validAt === undefined ? facts : historyValidAt(facts, validAt);
+    return ordered.map((f) => this.#coerce(f));
+  }
+
+  /**
+   * Facts of a store whose `value[partitionKey]` equals `partitionValue`, coerced, seq order,
+   * within inclusive time bounds. The partition index is built on first use and kept by every
+   * write and append. Cost: proportional to the partition.
+   */
+  historyPartition(input: HistoryPartitionInput): Fact[] {
+    this.#assertOpen();
+    checkOptions<HistoryPartitionInput>(input, 'historyPartition input');
+    const store = checkName(input.store, 'store');
+    const field = checkName(input.partitionKey, 'partitionKey');
+    const since = toMs(input.since, 'since');
+    const asOf = toMs(input.asOf, 'asOf');
+    const seqs = this.#partitionsOf(store, field).get(this.#log.canonicalJson(input.partitionValue)) ?? [];
+    return this.#log
+      .bySeqs(seqs)
+      .filter(
+        (f) =>
+          (since === undefined || f.transactionTime >= since) && (asOf === undefined || f.transactionTime <= asOf),
+      )
+      .map((f) => this.#coerce(f));
+  }
+
+  /**
+   * The latest fact (as of `asOf`, valid at `validAt`) of every key of the store that matches
+   * the registered scope's filters, coerced, keys in UTF-16 order. Current queries use the
+   * materialized scope index and the cache. Throws `ERR_NO_PATH` for an unregistered scope.
+   */
+  query(input: QueryInput): readonly Fact[] {
+    this.#assertOpen();
+    checkOptions<QueryInput>(input, 'query input');
+    const store = checkName(input.store, 'store');
+    const scope = input.scope === undefined || input.scope === null ? null : checkName(input.scope, 'scope');
+    const asOf = toMs(input.asOf, 'asOf');
+    const validAt = toMs(input.validAt, 'validAt');
+    const ttl = checkDuration(input.ttl, 'ttl');
+    const path = this.schemaGraph.pathFor(store, scope);
+    if (!path) {
+      throw new IgniterError(
+        'ERR_NO_PATH',
+        `no access path is registered for store "${store}", scope ${scope === null ? 'null' : `"${scope}"`}`,
+        { details: { store, scope } },
+      );
+    }
+    const now = this.#clock();
+    const maxAge = minDefined(ttl, path.cacheTtl);
+    if (asOf === undefined && validAt === undefined) {
+      const hit = this.#cache.getScope(store, pointKey(scope), '', now, maxAge);
+      if (hit) return hit.value as readonly Fact[];
+      const keys = [...this.#scopeMembers(path)].sort();
+      const result = Object.freeze(
+        keys.map((k) => this.#coerce(this.#log.latestFor(store, k) as Fact)),
+      );
+      this.#cache.putScope(store, pointKey(scope), '', result, now);
+      return result;
+    }
+    const id = JSON.stringify(['q', store, scope, asOf ?? null, validAt ?? null]);
+    const cacheable = asOf !== undefined && this.#isSettled(asOf);
+    const hit = cacheable ? this.#cache.getTimeTravel(id, now, maxAge) : undefined;
+    if (hit) return hit.value as readonly Fact[];
+    const matches: Fact[] = [];
+    for (const key of this.#log.keys(store).sort()) {
+      const fact = this.#pick(store, key, asOf, validAt);
+      if (fact && matchesFilters(fact.value, path.filters)) matches.push(this.#coerce(fact));
+    }
+    const result = Object.freeze(matches);
+    if (cacheable) this.#cache.putTimeTravel(id, result, now);
+    return result;
+  }
+
+  /** The raw (uncoerced) live fact with this id; `undefined` for unknown, empty or pruned ids. */
+  factById(id: string): Fact | undefined {
+    this.#assertOpen();
+    return typeof id === 'string' && id.length > 0 ? this.#log.byId(id) : undefined;
+  }
+
+  /** A reference (no value) to the live fact with this id, or `undefined`. */
+  factRef(id: string): FactRef | undefined {
+    const fact = this.factById(id);
+    return fact ? toFactRef(fact) : undefined;
+  }
+
+  /** Every live fact, internal stores included. Cost: O(1). */
+  factCount(): number {
+    this.#assertOpen();
+    return this.#log.size();
+  }
+
+  /** Every live fact in seq order within inclusive `since`/`asOf` bounds (raw, uncoerced). */
+  factLogAll(input: { since?: number | Date; asOf?: number | Date } = {}): Fact[] {
+    this.#assertOpen();
+    checkOptions(input, 'factLogAll input');
+    return this.#log.all({ since: toMs(input.since, 'since'), asOf: toMs(input.asOf, 'asOf') });
+  }
+
+  /** The causation chain of (store, key): one step per fact, seq order. */
+  causationChain(input: { store: string; key: string }): CausationStep[] {
+    this.#assertOpen();
+    checkOptions(input, 'causationChain input');
+    return causationSteps(this.#log.factsFor(checkName(input.store, 'store'), checkName(input.key, 'key')));
+  }
+
+  /** The lineage of (store, key): its chain, the derivations into its store, a proof hash. */
+  lineage(input: { store: string; key: string }): Lineage {
+    this.#assertOpen();
+    checkOptions(input, 'lineage input');
+    const store = checkName(input.store, 'store');
+    const key = checkName(input.key, 'key');
+    return buildLineage(
+      { store, key },
+      this.#log.factsFor(store, key),
+      this.schemaGraph.derivationsInto(store),
+      (text) => this.#log.sha256Hex(text),
+    );
+  }
+
+  // ---------------------------------------------------------------- registering
+
+  /**
+   * Registers an access path (replacing one with the same store and scope). A scope's filters
+   * are field equality on the latest value; consumers are called after each relevant commit.
+   * Throws `ERR_INVALID_ARGUMENT`. Returns the store.
+   */
+  registerPath(input: PathInput): this {
+    this.#assertOpen();
+    checkOptions<PathInput>(input, 'registerPath input');
+    const consumers = input.consumers ?? [];
+    if (!Array.isArray(consumers) || consumers.some((c) => typeof c !== 'function')) {
+      throw new IgniterError('ERR_INVALID_ARGUMENT', 'consumers must be an array of functions');
+    }
+    if (input.lookup !== undefined && typeof input.lookup !== 'string') {
+      throw new IgniterError('ERR_INVALID_ARGUMENT', 'lookup must be a string');
+    }
+    const path: AccessPath = Object.freeze({
+      store: checkName(input.store, 'store'),
+      scope: input.scope === undefined || input.scope === null ? null : checkName(input.scope, 'scope'),
+      filters: checkFilters(input.filters, 'filters'),
+      cacheTtl: checkDuration(input.cacheTtl, 'cacheTtl'),
+      consumers: Object.freeze([...consumers]),
+      lookup: input.lookup,
+    });
+    this.schemaGraph.registerPath(path);
+    this.#scopeIndex.get(path.store)?.delete(pointKey(path.scope));
+    this.#cache.invalidateScope(path.store, pointKey(path.scope));
+    return this;
+  }
+
+  /**
+   * Registers a read-path coercion for a store (replacing any earlier one); facts never change.
+   * Applies to read, timeTravel, history, historyPartition, query and resolve. Returns the store.
+   */
+  registerCoercion(store: string, coercion: Coercion): this {
+    this.#assertOpen();
+    const name = checkName(store, 'store');
+    if (typeof coercion !== 'function') {
+      throw new IgniterError('ERR_INVALID_ARGUMENT', 'coercion must be a function');
+    }
+    this.#coercions.set(name, coercion);
+    this.#cache.clear();
+    return this;
+  }
+
+  // ---------------------------------------------------------------- storage
+
+  /** Resolves when every fact written so far is durable (immediately in memory). */
+  async flush(): Promise<void> {
+    this.#assertOpen();
+    await this.#backend?.flush();
+  }
+
+  /** Flushes and closes; later calls throw `ERR_CLOSED`, a second `close()` resolves. */
+  close(): Promise<void> {
+    if (!this.#closing) {
+      this.#closed = true;
+      this.#closing = this.#backend ? this.#backend.close() : Promise.resolve();
+    }
+    return this.#closing;
+  }
+
+  /** Storage statistics of the backend; `null` in memory. */
+  storageStats(input: { store?: string } = {}): StorageStats | null {
+    this.#assertOpen();
+    checkOptions(input, 'storageStats input');
+    return this.#backend?.storageStats?.(input) ?? null;
+  }
+
+  /** The segments of a segmented backend; `null` otherwise. */
+  segmentManifest(input: { store?: string } = {}): SegmentManifest | null {
+    this.#assertOpen();
+    checkOptions(input, 'segmentManifest input');
+    return this.#backend?.segmentManifest?.(input) ?? null;
+  }
+
+  /** Writes a snapshot so that a reopen replays only the delta (no-op in memory). */
+  checkpoint(): this {
+    this.#assertOpen();
+    this.#backend?.writeSnapshot?.(this.#log.all(), { lastSeq: this.#log.lastSeq() });
+    return this;
+  }
+
+  // ---------------------------------------------------------------- internals for rules & lifecycle
+
+  /** @internal Registers a listener run after each commit (rules, lifecycle). */
+  addCommitListener(listener: CommitListener): void {
+    this.#listeners.push(listener);
+  }
+
+  /** @internal Commits a fact into any store (internal ones included) without user checks. */
+  commitInternal(input: WriteInput, kind: CommitKind): Fact {
+    this.#assertOpen();
+    const prepared = this.#prepareWrite(input, 'internal', false);
+    return this.#commit(prepared, kind);
+  }
+
+  /** @internal The engine behind the store. */
+  get internalEngine(): Engine {
+    return this.#log;
+  }
+
+  /** @internal The backend, if any. */
+  get internalBackend(): Backend | undefined {
+    return this.#backend;
+  }
+
+  /** @internal The store's clock. */
+  now(): number {
+    return this.#clock();
+  }
+
+  /** @internal Reports a contained rule/consumer/coercion error. */
+  reportRuleError(kind: string, fact: { store: string; key: string; id: string }, cause: unknown): void {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    const error = new IgniterError('ERR_RULE_FAILED', `${kind} failed for ${fact.store}/${fact.key}: ${message}`, {
+      cause,
+      details: { kind, store: fact.store, key: fact.key, sourceFactId: fact.id },
+    });
+    try {
+      this.#onRuleError(error);
+    } catch {
+      // A failing error handler must not undo a committed fact either.
+    }
+  }
+
+  /** @internal Drops all derived state after facts were removed (compaction, prune). */
+  afterRemoval(removed: readonly Fact[]): void {
+    this.#scopeIndex.clear();
+    this.#partitionIndex.clear();
+    this.#cache.clear();
+    for (const fact of removed) {
+      if (fact.idempotencyKey !== null) this.#idempotency.get(fact.store)?.delete(fact.idempotencyKey);
+    }
+  }
+
+  // ---------------------------------------------------------------- private
+
+  #assertOpen(): void {
+    if (this.#closed) throw new IgniterError('ERR_CLOSED', 'the store is closed');
+  }
+
+  #hydrate(backend: Backend): void {
+    this.#log.load(backend.replay());
+    const high = backend.highWaterSeq?.();
+    if (high !== undefined) this.#log.advanceSeq(high);
+    const all = this.#log.all();
+    const last = all[all.length - 1];
+    if (last) this.#lastTransactionTime = last.transactionTime;
+    for (const fact of all) this.#rememberIdempotency(fact);
+  }
+
+  #factsAfter(after: number, limit: number): Fact[] {
+    const out: Fact[] = [];
+    for (const fact of this.#log.all()) {
+      if (fact.seq <= after) continue;
+      out.push(fact);
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  #prepareWrite(input: WriteInput, what: string, userWrite = true): PreparedWrite {
+    checkOptions<WriteInput>(input, `${what}`);
+    const store = userWrite ? checkWritableStore(input.store) : checkName(input.store, 'store');
+    const key = checkName(input.key, 'key');
+    const expect = checkExpectation(input.expect);
+    const explicitCausation = input.causation !== undefined;
+    return {
+      input: {
+        store,
+        key,
+        value: input.value,
+        causation: explicitCausation ? checkCausation(input.causation) : null,
+        validTime: toMs(input.validTime, 'validTime') ?? null,
+        schemaVersion: checkSchemaVersion(input.schemaVersion),
+        producer: checkMetaObject(input.producer, 'producer'),
+        derivation: checkMetaObject(input.derivation, 'derivation'),
+        idempotencyKey: checkIdempotencyKey(input.idempotencyKey),
+      },
+      expect,
+      explicitCausation,
+    };
+  }
+
+  /** The existing fact for a repeated idempotency key with the same value; throws on a different one. */
+  #idempotentRepeat(input: PreparedWrite['input'], batchHash?: string): Fact | undefined {
+    if (input.idempotencyKey === null) return undefined;
+    const id = this.#idempotency.get(input.store)?.get(input.idempotencyKey);
+    const fact = id === undefined ? undefined : this.#log.byId(id);
+    if (!fact) return undefined;
+    const hash = batchHash ?? this.#log.valueHash(input.value);
+    if (hash === fact.valueHash) return fact;
+    throw new IgniterError(
+      'ERR_CONFLICT',
+      `idempotency key "${input.idempotencyKey}" of store "${input.store}" was used for a different value`,
+      { details: { store: input.store, idempotencyKey: input.idempotencyKey, factId: fact.id } },
+    );
+  }
+
+  #checkExpectation(prepared: PreparedWrite, actualSeq?: number | null): void {
+    const expect = prepared.expect;
+    if (!expect) return;
+    const { store, key } = prepared.input;
+    const actual = actualSeq !== undefined ? actualSeq : (this.#log.latestFor(store, key)?.seq ?? null);
+    const holds = 'absent' in expect ? actual === null : actual === expect.seq;
+    if (!holds) {
+      throw new IgniterError(
+        'ERR_CONFLICT',
+        `expected ${JSON.stringify(expect)} for ${store}/${key}, but its latest seq is ${actual ?? 'none'}`,
+        { details: { store, key, expected: expect, actualSeq: actual } },
+      );
+    }
+  }
+
+  /** Checks a whole batch up front, as if its inputs had been committed one by one. */
+  #validateBatch(batch: readonly PreparedWrite[]): void {
+    const predictedLatest = new Map<string, number>();
+    const batchKeys = new Map<string, string>();
+    let nextSeq = this.#log.lastSeq();
+    for (const p of batch) {
+      const { store, key, idempotencyKey } = p.input;
+      const canonical = this.#log.canonicalJson(p.input.value);
+      const hash = this.#log.sha256Hex(canonical);
+      if (canonical.length * 3 > this.#maxValueBytes && Buffer.byteLength(canonical, 'utf8') > this.#maxValueBytes) {
+        throw new IgniterError('ERR_VALUE_TOO_LARGE', `value of ${store}/${key} is over the size limit`);
+      }
+      if (idempotencyKey !== null) {
+        const id = JSON.stringify([store, idempotencyKey]);
+        const earlier = batchKeys.get(id);
+        if (earlier !== undefined) {
+          if (earlier !== hash) {
+            throw new IgniterError('ERR_CONFLICT', `idempotency key "${idempotencyKey}" repeats with a different value`, {
+              details: { store, idempotencyKey, factId: null },
+            });
+          }
+          continue;
+        }
+        batchKeys.set(id, hash);
+        if (this.#idempotentRepeat(p.input, hash)) continue;
+      }
+      const slot = JSON.stringify([store, key]);
+      const predicted = predictedLatest.get(slot);
+      this.#checkExpectation(p, predicted ?? (this.#log.latestFor(store, key)?.seq ?? null));
+      nextSeq += 1;
+      predictedLatest.set(slot, nextSeq);
+    }
+  }
+
+  /** Runs the commit order of DESIGN D4 for one fact. */
+  #commit(prepared: PreparedWrite, kind: CommitKind): Fact {
+    const { input } = prepared;
+    const previous = this.#log.latestFor(input.store, input.key);
+    const causation = prepared.explicitCausation ? input.causation : (previous?.id ?? null);
+    const transactionTime = Math.floor(Math.max(this.#clock(), this.#lastTransactionTime));
+    const before = this.#log.lastSeq();
+    const [fact] = this.#log.append([{ ...input, causation, transactionTime }]);
+    if (!fact) throw new IgniterError('ERR_INVALID_ARGUMENT', 'the engine appended nothing');
+    if (this.#backend) {
+      try {
+        this.#backend.writeFact(fact);
+      } catch (error) {
+        this.#log.truncateAfter(before);
+        throw error;
+      }
+    }
+    this.#lastTransactionTime = transactionTime;
+    this.#rememberIdempotency(fact);
+    const touched = this.#updateIndexes(fact, previous, input.value);
+    this.#notify(fact, touched);
+    for (const listener of this.#listeners) listener(fact, kind);
+    return fact;
+  }
+
+  #rememberIdempotency(fact: Fact): void {
+    if (fact.idempotencyKey === null) return;
+    let keys = this.#idempotency.get(fact.store);
+    if (!keys) {
+      keys = new Map();
+      this.#idempotency.set(fact.store, keys);
+    }
+    keys.set(fact.idempotencyKey, fact.id);
+  }
+
+  /** Maintains scope and partition indexes and the cache; returns the scope paths touched. */
+  #updateIndexes(fact: Fact, previous: Fact | undefined, value: unknown): AccessPath[] {
+    const { store, key } = fact;
+    this.#cache.invalidateKey(store, key);
+    const touched: AccessPath[] = [];
+    const indexes = this.#scopeIndex.get(store);
+    for (const path of this.schemaGraph.pathsFor(store)) {
+      const slot = pointKey(path.scope);
+      const members = indexes?.get(slot);
+      const wasMember = members
+        ? members.has(key)
+        : previous !== undefined && matchesFilters(previous.value, path.filters);
+      const isMember = matchesFilters(value, path.filters);
+      if (members) {
+        if (isMember) members.add(key);
+        else members.delete(key);
+      }
+      if (wasMember || isMember) {
+        this.#cache.invalidateScope(store, slot);
+        touched.push(path);
+      }
+    }
+    const partitions = this.#partitionIndex.get(store);
+    if (partitions && isJsonObject(value)) {
+      for (const [field, byValue] of partitions) {
+        if (!Object.hasOwn(value, field)) continue;
+        const id = this.#log.canonicalJson(value[field]);
+        const seqs = byValue.get(id);
+        if (seqs) seqs.push(fact.seq);
+        else byValue.set(id, [fact.seq]);
+      }
+    }
+    return touched;
+  }
+
+  /** Calls point consumers of the store and scope consumers of touched scopes. */
+  #notify(fact: Fact, touched: readonly AccessPath[]): void {
+    for (const path of this.schemaGraph.pathsFor(fact.store)) {
+      if (path.consumers.length === 0) continue;
+      let event: ConsumerEvent;
+      if (path.scope === null) event = { store: fact.store, key: fact.key };
+      else if (touched.includes(path)) event = { store: fact.store, scope: path.scope, key: fact.key };
+      else continue;
+      for (const consumer of path.consumers) {
+        try {
+          consumer(event);
+        } catch (error) {
+          this.reportRuleError('consumer', fact, error);
+        }
+      }
+    }
+  }
+
+  /** Members of a path's scope, building the index on first use. */
+  #scopeMembers(path: AccessPath): Set<string> {
+    let byPath = this.#scopeIndex.get(path.store);
+    if (!byPath) {
+      byPath = new Map();
+      this.#scopeIndex.set(path.store, byPath);
+    }
+    const slot = pointKey(path.scope);
+    let members = byPath.get(slot);
+    if (!members) {
+      members = new Set();
+      for (const key of this.#log.keys(path.store)) {
+        const latest = this.#log.latestFor(path.store, key);
+        if (latest && matchesFilters(latest.value, path.filters)) members.add(key);
+      }
+      byPath.set(slot, members);
+    }
+    return members;
+  }
+
+  /** The partition index of (store, field), built from every fact of the store on first use. */
+  #partitionsOf(store: string, field: string): Map<string, number[]> {
+    let byField = this.#partitionIndex.get(store);
+    if (!byField) {
+      byField = new Map();
+      this.#partitionIndex.set(store, byField);
+    }
+    let byValue = byField.get(field);
+    if (!byValue) {
+      byValue = new Map();
+      for (const fact of this.#log.factsFor(store, undefined)) {
+        const value = fact.value;
+        if (!isJsonObject(value) || !Object.hasOwn(value, field)) continue;
+        const id = this.#log.canonicalJson(value[field]);
+        const seqs = byValue.get(id);
+        if (seqs) seqs.push(fact.seq);
+        else byValue.set(id, [fact.seq]);
+      }
+      byField.set(field, byValue);
+    }
+    return byValue;
+  }
+
+  /** The fact a read picks: latest as of `asOf`, or the one standing at `validAt`. */
+  #pick(store: string, key: string, asOf: number | undefined, validAt: number | undefined): Fact | undefined {
+    if (validAt === undefined) return this.#log.latestFor(store, key, asOf);
+    return pickValidAt(this.#log.factsFor(store, key, { asOf }), validAt);
+  }
+
+  /** True when no later commit can change an answer as of `asOf`. */
+  #isSettled(asOf: number | undefined): boolean {
+    return asOf !== undefined && asOf < this.#lastTransactionTime;
+  }
+
+  /** Applies the store's coercion; a failing coercion is reported and yields the raw fact. */
+  #coerce(fact: Fact): Fact {
+    const coercion = this.#coercions.get(fact.store);
+    if (!coercion) return fact;
+    let coerced: Json;
+    try {
+      const result = coercion(fact.value, fact.schemaVersion);
+      if (result === fact.value) return fact;
+      coerced = freezeJson(result, this.#log);
+    } catch (error) {
+      this.reportRuleError('coercion', fact, error);
+      return fact;
+    }
+    return Object.freeze({ ...fact, value: coerced });
+  }
+}
+
+function freezeJson(value: unknown, engine: Engine): Json {
+  // Validates the coercion's output; a non-JSON result is a coercion failure.
+  engine.canonicalJson(value);
+  return deepFreezeCopy(value as Json);
+}
+
+function deepFreezeCopy(value: Json): Json {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return Object.freeze(value.map(deepFreezeCopy)) as Json;
+  const out: JsonObject = {};
+  for (const key of Object.keys(value)) out[key] = deepFreezeCopy(value[key] as Json);
+  return Object.freeze(out);
+}
+
+function minDefined(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.min(a, b);
+}
+
+function checkExpectation(value: unknown): Expectation | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'object' && value !== null) {
+    const record = value as Record<string, unknown>;
+    if (record.absent === true && !('seq' in record)) return { absent: true };
+    if (typeof record.seq === 'number' && Number.isInteger(record.seq) && record.seq >= 1 && !('absent' in record)) {
+      return { seq: record.seq };
+    }
+  }
+  throw new IgniterError('ERR_INVALID_ARGUMENT', 'expect must be { seq: integer >= 1 } or { absent: true }');
+}
+
+/** Loads an optional sibling package synchronously, or throws ERR_MISSING_PACKAGE. */
+export function loadOptional<T>(name: string): T {
+  try {
+    return createRequire(import.meta.url)(name) as T;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') {
+      throw new IgniterError('ERR_MISSING_PACKAGE', `${name} is not installed; add it with: pnpm add ${name}`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
