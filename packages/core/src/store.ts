@@ -654,6 +654,7 @@ export class IgniterStore {
     this.#rememberIdempotency(fact);
     const touched = this.#updateIndexes(fact, previous, input.value);
     this.#notify(fact, touched);
+    this.changefeed?.publish(fact, kind);
     for (const listener of this.#listeners) listener(fact, kind);
     return fact;
   }
