@@ -36,5 +36,14 @@ export {
   type PathSnapshot,
   type Projection,
   type ProjectionSnapshot,
+  type RelationInfo,
+  type ScatterInfo,
 } from './schema-graph.js';
 export type { CausationStep, DerivedBy, Lineage, LineageEntry } from './lineage.js';
+export type {
+  DerivationInput,
+  ProjectionInput,
+  RelationIndexValue,
+  RelationInput,
+  ScatterInput,
+} from './rules/types.js';

@@ -23,7 +23,7 @@ export interface LineageEntry {
   schemaVersion: number;
 }
 
-/** A derivation that writes into the subject's store. */
+/** A derivation sourced from the subject's store. */
 export interface DerivedBy {
   targetStore: string;
   targetKey: string;
@@ -50,7 +50,7 @@ export function causationSteps(facts: readonly Fact[]): CausationStep[] {
   }));
 }
 
-/** Builds the lineage of (store, key) from its facts and the derivations into its store. */
+/** Builds the lineage of (store, key) from its facts and the derivations sourced from its store. */
 export function buildLineage(
   subject: { store: string; key: string },
   facts: readonly Fact[],

@@ -40,6 +40,24 @@ export interface DerivationInfo {
   readonly sourceFilters: JsonObject;
 }
 
+/** Metadata of a scatter rule. */
+export interface ScatterInfo {
+  readonly name: string;
+  readonly sourceStore: string;
+  readonly partitionBy: string;
+  readonly targetStore: string;
+}
+
+/** Metadata of a relation. */
+export interface RelationInfo {
+  readonly name: string;
+  readonly source: string;
+  readonly partition: string;
+  readonly target: string;
+  /** The internal store holding the relation index, "__rel_<name>". */
+  readonly indexStore: string;
+}
+
 /** One access path in `metadataSnapshot()`. */
 export interface PathSnapshot {
   store: string;
@@ -73,6 +91,8 @@ export class SchemaGraph {
   private readonly paths = new Map<string, AccessPath[]>();
   private readonly projections = new Map<string, Projection>();
   private readonly derivations: DerivationInfo[] = [];
+  private readonly scatters: ScatterInfo[] = [];
+  private readonly relations = new Map<string, RelationInfo>();
 
   /** Registers a path; a path with the same (store, scope) is replaced. Returns the graph. */
   registerPath(path: AccessPath): this {
@@ -92,6 +112,40 @@ export class SchemaGraph {
   registerDerivation(info: DerivationInfo): this {
     this.derivations.push(info);
     return this;
+  }
+
+  /** Records a scatter's metadata. Returns the graph. */
+  registerScatter(info: ScatterInfo): this {
+    this.scatters.push(info);
+    return this;
+  }
+
+  /** Records a relation's metadata. Returns the graph. */
+  registerRelation(info: RelationInfo): this {
+    this.relations.set(info.name, info);
+    return this;
+  }
+
+  /** The relation named `name`, if registered. */
+  relationFor(name: string): RelationInfo | undefined {
+    return this.relations.get(name);
+  }
+
+  /** Every derivation's metadata, in registration order. */
+  derivationSnapshot(): DerivationInfo[] {
+    return this.derivations.map((d) => ({ ...d, sourceFilters: cloneJson(d.sourceFilters) }));
+  }
+
+  /** Every scatter's metadata (relation index scatters are listed under relations). */
+  scatterSnapshot(): ScatterInfo[] {
+    return this.scatters.map((s) => ({ ...s }));
+  }
+
+  /** Every relation by name. */
+  relationSnapshot(): Record<string, RelationInfo> {
+    const out: Record<string, RelationInfo> = {};
+    for (const [name, info] of this.relations) out[name] = { ...info };
+    return out;
   }
 
   /** The paths of a store (a copy; empty for an unknown store). */

@@ -9,6 +9,7 @@ import {
   checkOptions,
   checkSchemaVersion,
   checkWritableStore,
+  type Time,
   toMs,
 } from './args.js';
 import type { Backend, SegmentManifest, StorageStats } from './backend.js';
@@ -18,9 +19,11 @@ import { createEngine } from './engine/select.js';
 import { type AppendInput, DEFAULT_MAX_VALUE_BYTES, type Engine, type EngineKind } from './engine/types.js';
 import { IgniterError } from './errors.js';
 import { type Fact, type FactRef, toFactRef } from './fact.js';
-import { type Json, type JsonObject, isJsonObject } from './json.js';
-import { type CausationStep, type Lineage, buildLineage, causationSteps } from './lineage.js';
+import { isJsonObject, type Json, type JsonObject } from './json.js';
+import { buildLineage, type CausationStep, causationSteps, type Lineage } from './lineage.js';
 import { ReadCache } from './read-cache.js';
+import { RuleRegistry } from './rules/registry.js';
+import type { DerivationInput, ProjectionInput, RelationInput, ScatterInput } from './rules/types.js';
 import { type AccessPath, type ConsumerEvent, SchemaGraph } from './schema-graph.js';
 import { matchesFilters } from './scope.js';
 import type {
@@ -84,6 +87,7 @@ export class IgniterStore {
   /** store -> idempotency key -> fact id, for live facts only. */
   readonly #idempotency = new Map<string, Map<string, string>>();
   readonly #listeners: CommitListener[] = [];
+  #rules: RuleRegistry | undefined;
   readonly #maxValueBytes: number;
   #lastTransactionTime = Number.NEGATIVE_INFINITY;
   #closed = false;
@@ -131,7 +135,10 @@ export class IgniterStore {
    * Throws `ERR_MISSING_PACKAGE` when that package is not installed, `ERR_LOCKED` when the log is
    * open elsewhere, and the backend's recovery errors. Cost: replaying the log.
    */
-  static open(pathOrBackend: string | Backend, options: StoreOptions & Record<string, unknown> = {}): IgniterStore {
+  static open(
+    pathOrBackend: string | Backend,
+    options: StoreOptions & Record<string, unknown> = {},
+  ): IgniterStore {
     if (typeof pathOrBackend !== 'string') return new IgniterStore({ ...options, backend: pathOrBackend });
     const storeOptions: Record<string, unknown> = { ...options };
     const backendOptions: Record<string, unknown> = {};
@@ -144,7 +151,10 @@ export class IgniterStore {
     const { FileBackend } = loadOptional<{
       FileBackend: new (path: string, options: Record<string, unknown>) => Backend;
     }>('@igniter/backend-file');
-    return new IgniterStore({ ...(storeOptions as StoreOptions), backend: new FileBackend(pathOrBackend, backendOptions) });
+    return new IgniterStore({
+      ...(storeOptions as StoreOptions),
+      backend: new FileBackend(pathOrBackend, backendOptions),
+    });
   }
 
   // ---------------------------------------------------------------- writing
@@ -191,7 +201,8 @@ export class IgniterStore {
     if (!isJsonObject(input.event)) {
       throw new IgniterError('ERR_INVALID_VALUE', 'event must be a JSON object');
     }
-    const partitionKey = input.partitionKey === undefined ? undefined : checkName(input.partitionKey, 'partitionKey');
+    const partitionKey =
+      input.partitionKey === undefined ? undefined : checkName(input.partitionKey, 'partitionKey');
     const now = this.#clock();
     const prepared: PreparedWrite = {
       input: {
@@ -285,7 +296,8 @@ export class IgniterStore {
       .bySeqs(seqs)
       .filter(
         (f) =>
-          (since === undefined || f.transactionTime >= since) && (asOf === undefined || f.transactionTime <= asOf),
+          (since === undefined || f.transactionTime >= since) &&
+          (asOf === undefined || f.transactionTime <= asOf),
       )
       .map((f) => this.#coerce(f));
   }
@@ -317,9 +329,7 @@ export class IgniterStore {
       const hit = this.#cache.getScope(store, pointKey(scope), '', now, maxAge);
       if (hit) return hit.value as readonly Fact[];
       const keys = [...this.#scopeMembers(path)].sort();
-      const result = Object.freeze(
-        keys.map((k) => this.#coerce(this.#log.latestFor(store, k) as Fact)),
-      );
+      const result = Object.freeze(keys.map((k) => this.#coerce(this.#log.latestFor(store, k) as Fact)));
       this.#cache.putScope(store, pointKey(scope), '', result, now);
       return result;
     }
@@ -369,7 +379,7 @@ export class IgniterStore {
     return causationSteps(this.#log.factsFor(checkName(input.store, 'store'), checkName(input.key, 'key')));
   }
 
-  /** The lineage of (store, key): its chain, the derivations into its store, a proof hash. */
+  /** The lineage of (store, key): its chain, the derivations sourced from its store, a proof hash. */
   lineage(input: { store: string; key: string }): Lineage {
     this.#assertOpen();
     checkOptions(input, 'lineage input');
@@ -378,7 +388,7 @@ export class IgniterStore {
     return buildLineage(
       { store, key },
       this.#log.factsFor(store, key),
-      this.schemaGraph.derivationsInto(store),
+      this.schemaGraph.derivationsFrom(store),
       (text) => this.#log.sha256Hex(text),
     );
   }
@@ -426,6 +436,55 @@ export class IgniterStore {
     }
     this.#coercions.set(name, coercion);
     this.#cache.clear();
+    return this;
+  }
+
+  /**
+   * Registers a derivation: after every commit to `sourceStore` that changes the set of its
+   * latest facts matching `sourceFilters`, `rule(facts)` (matching latest facts, seq order) is
+   * written to `targetStore`/`targetKey` with provenance; null skips. Derived writes never re-run
+   * derivations. Cost per source commit: O(matching keys). Throws ERR_INVALID_ARGUMENT.
+   */
+  registerDerivation(input: DerivationInput): this {
+    this.#assertOpen();
+    this.#ruleRegistry().registerDerivation(input);
+    return this;
+  }
+
+  /**
+   * Registers a scatter: after each commit to `sourceStore` whose value has `partitionBy`,
+   * `rule(partitionValue, existing, fact)` is written to `targetStore` under the partition value
+   * (its JSON text unless a string); null skips. Scatter writes never re-run scatters.
+   */
+  registerScatter(input: ScatterInput): this {
+    this.#assertOpen();
+    this.#ruleRegistry().registerScatter(input);
+    return this;
+  }
+
+  /**
+   * Registers a relation kept in the index store "__rel_<name>" (DESIGN D7). The same definition
+   * again is a no-op; another definition under the name is ERR_INVALID_ARGUMENT.
+   */
+  registerRelation(name: string, input: RelationInput): this {
+    this.#assertOpen();
+    this.#ruleRegistry().registerRelation(name, input);
+    return this;
+  }
+
+  /**
+   * The coerced values of the source keys related to `from` as of `asOf`, only those whose
+   * value then still carries `from`. Throws ERR_NO_RELATION for an unknown relation.
+   */
+  resolve(relationName: string, input: { from: Json; asOf?: Time }): Json[] {
+    this.#assertOpen();
+    return this.#ruleRegistry().resolve(relationName, input);
+  }
+
+  /** Registers a projection as inspectable metadata in the schema graph. */
+  registerProjection(input: ProjectionInput): this {
+    this.#assertOpen();
+    this.#ruleRegistry().registerProjection(input);
     return this;
   }
 
@@ -499,10 +558,14 @@ export class IgniterStore {
   /** @internal Reports a contained rule/consumer/coercion error. */
   reportRuleError(kind: string, fact: { store: string; key: string; id: string }, cause: unknown): void {
     const message = cause instanceof Error ? cause.message : String(cause);
-    const error = new IgniterError('ERR_RULE_FAILED', `${kind} failed for ${fact.store}/${fact.key}: ${message}`, {
-      cause,
-      details: { kind, store: fact.store, key: fact.key, sourceFactId: fact.id },
-    });
+    const error = new IgniterError(
+      'ERR_RULE_FAILED',
+      `${kind} failed for ${fact.store}/${fact.key}: ${message}`,
+      {
+        cause,
+        details: { kind, store: fact.store, key: fact.key, sourceFactId: fact.id },
+      },
+    );
     try {
       this.#onRuleError(error);
     } catch {
@@ -515,12 +578,18 @@ export class IgniterStore {
     this.#scopeIndex.clear();
     this.#partitionIndex.clear();
     this.#cache.clear();
+    this.#rules?.reset();
     for (const fact of removed) {
       if (fact.idempotencyKey !== null) this.#idempotency.get(fact.store)?.delete(fact.idempotencyKey);
     }
   }
 
   // ---------------------------------------------------------------- private
+
+  #ruleRegistry(): RuleRegistry {
+    this.#rules ??= new RuleRegistry(this);
+    return this.#rules;
+  }
 
   #assertOpen(): void {
     if (this.#closed) throw new IgniterError('ERR_CLOSED', 'the store is closed');
@@ -608,7 +677,10 @@ export class IgniterStore {
       const { store, key, idempotencyKey } = p.input;
       const canonical = this.#log.canonicalJson(p.input.value);
       const hash = this.#log.sha256Hex(canonical);
-      if (canonical.length * 3 > this.#maxValueBytes && Buffer.byteLength(canonical, 'utf8') > this.#maxValueBytes) {
+      if (
+        canonical.length * 3 > this.#maxValueBytes &&
+        Buffer.byteLength(canonical, 'utf8') > this.#maxValueBytes
+      ) {
         throw new IgniterError('ERR_VALUE_TOO_LARGE', `value of ${store}/${key} is over the size limit`);
       }
       if (idempotencyKey !== null) {
@@ -616,9 +688,13 @@ export class IgniterStore {
         const earlier = batchKeys.get(id);
         if (earlier !== undefined) {
           if (earlier !== hash) {
-            throw new IgniterError('ERR_CONFLICT', `idempotency key "${idempotencyKey}" repeats with a different value`, {
-              details: { store, idempotencyKey, factId: null },
-            });
+            throw new IgniterError(
+              'ERR_CONFLICT',
+              `idempotency key "${idempotencyKey}" repeats with a different value`,
+              {
+                details: { store, idempotencyKey, factId: null },
+              },
+            );
           }
           continue;
         }
@@ -627,7 +703,7 @@ export class IgniterStore {
       }
       const slot = JSON.stringify([store, key]);
       const predicted = predictedLatest.get(slot);
-      this.#checkExpectation(p, predicted ?? (this.#log.latestFor(store, key)?.seq ?? null));
+      this.#checkExpectation(p, predicted ?? this.#log.latestFor(store, key)?.seq ?? null);
       nextSeq += 1;
       predictedLatest.set(slot, nextSeq);
     }
@@ -818,7 +894,12 @@ function checkExpectation(value: unknown): Expectation | undefined {
   if (typeof value === 'object' && value !== null) {
     const record = value as Record<string, unknown>;
     if (record.absent === true && !('seq' in record)) return { absent: true };
-    if (typeof record.seq === 'number' && Number.isInteger(record.seq) && record.seq >= 1 && !('absent' in record)) {
+    if (
+      typeof record.seq === 'number' &&
+      Number.isInteger(record.seq) &&
+      record.seq >= 1 &&
+      !('absent' in record)
+    ) {
       return { seq: record.seq };
     }
   }
@@ -832,9 +913,13 @@ export function loadOptional<T>(name: string): T {
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') {
-      throw new IgniterError('ERR_MISSING_PACKAGE', `${name} is not installed; add it with: pnpm add ${name}`, {
-        cause: error,
-      });
+      throw new IgniterError(
+        'ERR_MISSING_PACKAGE',
+        `${name} is not installed; add it with: pnpm add ${name}`,
+        {
+          cause: error,
+        },
+      );
     }
     throw error;
   }
