@@ -46,8 +46,8 @@ pub fn crate_version() -> &'static str {
 /// Cost: linear in the text plus sorting object keys; one copy of the text into Rust.
 #[napi]
 pub fn canonical_json(json_text: JsString) -> napi::Result<String, ErrorCode> {
-    let text = well_formed_text(json_text).map_err(to_napi_error)?;
-    let text = utf8_str(&text).map_err(to_napi_error)?;
+    let text = utf8_text(json_text).map_err(to_napi_error)?;
+    let text = well_formed_str(json_text, &text).map_err(to_napi_error)?;
     igniter_log::canonicalize(text).map_err(to_napi_error)
 }
 
@@ -56,8 +56,8 @@ pub fn canonical_json(json_text: JsString) -> napi::Result<String, ErrorCode> {
 /// Throws as `canonicalJson` does.
 #[napi]
 pub fn value_hash(json_text: JsString) -> napi::Result<String, ErrorCode> {
-    let text = well_formed_text(json_text).map_err(to_napi_error)?;
-    let text = utf8_str(&text).map_err(to_napi_error)?;
+    let text = utf8_text(json_text).map_err(to_napi_error)?;
+    let text = well_formed_str(json_text, &text).map_err(to_napi_error)?;
     igniter_log::value_hash(text)
         .map(|hashed| hashed.hash)
         .map_err(to_napi_error)
@@ -80,18 +80,18 @@ fn utf8_text(value: JsString<'_>) -> Result<JsStringUtf8<'_>, LogError> {
     })
 }
 
-/// Copies a JS string argument into UTF-8, rejecting lone surrogates instead of replacing them.
+/// Views the UTF-8 copy of `value` as `&str`, rejecting a lone surrogate in `value`.
 ///
 /// The UTF-8 conversion of Node-API replaces a lone surrogate with U+FFFD, which would hide
 /// it, so only a text that contains U+FFFD is re-read as UTF-16 to tell the two apart.
-fn well_formed_text(value: JsString<'_>) -> Result<JsStringUtf8<'_>, LogError> {
-    const REPLACEMENT_CHARACTER: &[u8] = "\u{FFFD}".as_bytes();
-    let text = utf8_text(value)?;
-    let may_hide_a_surrogate = text
-        .as_slice()
-        .windows(REPLACEMENT_CHARACTER.len())
-        .any(|window| window == REPLACEMENT_CHARACTER);
-    if may_hide_a_surrogate {
+fn well_formed_str<'a>(
+    value: JsString<'_>,
+    text: &'a JsStringUtf8<'_>,
+) -> Result<&'a str, LogError> {
+    let text = text.as_str().map_err(|_| LogError::InvalidArgument {
+        reason: "the string is not valid UTF-8".to_owned(),
+    })?;
+    if text.contains('\u{FFFD}') {
         let units = value.into_utf16().map_err(|_| LogError::InvalidArgument {
             reason: "expected a string".to_owned(),
         })?;
@@ -102,13 +102,6 @@ fn well_formed_text(value: JsString<'_>) -> Result<JsStringUtf8<'_>, LogError> {
         }
     }
     Ok(text)
-}
-
-/// Views converted text as `&str`; Node-API always writes valid UTF-8.
-fn utf8_str<'a>(text: &'a JsStringUtf8<'_>) -> Result<&'a str, LogError> {
-    text.as_str().map_err(|_| LogError::InvalidArgument {
-        reason: "the string is not valid UTF-8".to_owned(),
-    })
 }
 
 #[cfg(test)]

@@ -11,8 +11,11 @@ mod parse;
 mod tree;
 mod write;
 
+use std::cell::Cell;
+
 use crate::error::LogError;
 use crate::hash::sha256_hex;
+use tree::Tree;
 
 /// A value's canonical JSON together with its hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,14 +32,44 @@ pub struct ValueHash {
 /// [`LogError::InvalidValue`] when `json_text` is not exactly one JSON value, or the value is
 /// not an Igniter value: a number that overflows a double (`1E400`; underflow to 0 is fine),
 /// an escaped lone UTF-16 surrogate (`"\ud800"`), or an object with a repeated key.
+/// [`LogError::ValueTooLarge`] when `json_text` is 2 GiB or longer.
 ///
 /// Cost: linear in the input plus sorting each object's keys; no recursion, so any nesting
-/// depth that fits in memory is accepted.
+/// depth that fits in memory is accepted. Parse buffers are reused by the next call on the
+/// same thread (up to inputs of 1 MiB), so a small value allocates only its output.
 pub fn canonicalize(json_text: &str) -> Result<String, LogError> {
-    let tree = parse::parse(json_text)?;
-    let mut out = String::with_capacity(json_text.len());
-    write::write_canonical(&tree, &mut out);
-    Ok(out)
+    with_tree(json_text.len(), |tree| {
+        parse::parse(json_text, tree)?;
+        let mut out = String::with_capacity(json_text.len());
+        write::write_canonical(tree, json_text, &mut out);
+        Ok(out)
+    })
+}
+
+/// Inputs up to this size leave their parse buffers to the thread for the next call.
+const REUSED_INPUT_LEN: usize = 1 << 20;
+
+thread_local! {
+    /// Parse buffers reused across calls, so canonicalizing a small value allocates only its
+    /// output.
+    static REUSED_TREE: Cell<Tree> = Cell::new(Tree::default());
+}
+
+/// Runs `work` with this thread's reusable tree, or with a fresh one for a large input, which
+/// then releases its memory at once.
+fn with_tree<T>(input_len: usize, work: impl FnOnce(&mut Tree) -> T) -> T {
+    let reuse = input_len <= REUSED_INPUT_LEN;
+    let mut tree = if reuse {
+        REUSED_TREE.try_with(Cell::take).unwrap_or_default()
+    } else {
+        Tree::default()
+    };
+    let result = work(&mut tree);
+    if reuse {
+        // Only fails while the thread is exiting, when the buffers are not needed any more.
+        let _ = REUSED_TREE.try_with(|cell| cell.set(tree));
+    }
+    result
 }
 
 /// Like [`canonicalize`], but rejects a value whose canonical JSON exceeds `limit` bytes.

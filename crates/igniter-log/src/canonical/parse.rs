@@ -4,47 +4,40 @@
 //! memory, not by the thread's stack. Object members are sorted, and duplicate keys rejected,
 //! as each object closes.
 
-use std::borrow::Cow;
-
 use super::key_order::cmp_utf16;
-use super::tree::{Node, NodeId, Tree};
+use super::tree::{resolve, Node, NodeId, OpenContainer, Text, Tree, MAX_INPUT_LEN};
 use crate::error::LogError;
 
-/// Parses `text` as exactly one JSON value surrounded by optional whitespace.
-pub(crate) fn parse(text: &str) -> Result<Tree<'_>, LogError> {
+/// Parses `text` into `tree` (cleared first) as exactly one JSON value surrounded by optional
+/// whitespace.
+pub(crate) fn parse(text: &str, tree: &mut Tree) -> Result<(), LogError> {
+    if text.len() > MAX_INPUT_LEN {
+        return Err(LogError::ValueTooLarge {
+            size: text.len(),
+            limit: MAX_INPUT_LEN,
+        });
+    }
+    tree.clear();
     let mut parser = Parser {
         text,
         bytes: text.as_bytes(),
         pos: 0,
-        nodes: Vec::with_capacity(text.len() / 8 + 1),
+        tree,
     };
     let root = parser.document()?;
-    Ok(Tree {
-        nodes: parser.nodes,
-        root,
-    })
+    parser.tree.root = root;
+    Ok(())
 }
 
-/// A container whose closing bracket has not been seen yet.
-enum OpenContainer<'a> {
-    Array(Vec<NodeId>),
-    Object {
-        members: Vec<(Cow<'a, str>, NodeId)>,
-        /// The key whose value is being parsed.
-        pending_key: Cow<'a, str>,
-    },
-}
-
-struct Parser<'a> {
+struct Parser<'a, 't> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
-    nodes: Vec<Node<'a>>,
+    tree: &'t mut Tree,
 }
 
-impl<'a> Parser<'a> {
+impl<'a> Parser<'a, '_> {
     fn document(&mut self) -> Result<NodeId, LogError> {
-        let mut open: Vec<OpenContainer<'a>> = Vec::new();
         self.skip_whitespace();
         'value: loop {
             let mut completed = match self.peek() {
@@ -52,9 +45,13 @@ impl<'a> Parser<'a> {
                     self.pos += 1;
                     self.skip_whitespace();
                     if self.eat(b']') {
-                        self.push(Node::Array(Vec::new()))
+                        let start = self.tree.items.len();
+                        self.push_container(start, 0, false)
                     } else {
-                        open.push(OpenContainer::Array(Vec::new()));
+                        let first = self.tree.open_items.len();
+                        self.tree
+                            .open_containers
+                            .push(OpenContainer::Array { first });
                         continue 'value;
                     }
                 }
@@ -62,13 +59,14 @@ impl<'a> Parser<'a> {
                     self.pos += 1;
                     self.skip_whitespace();
                     if self.eat(b'}') {
-                        self.push(Node::Object(Vec::new()))
+                        let start = self.tree.members.len();
+                        self.push_container(start, 0, true)
                     } else {
                         let pending_key = self.member_key()?;
-                        open.push(OpenContainer::Object {
-                            members: Vec::new(),
-                            pending_key,
-                        });
+                        let first = self.tree.open_members.len();
+                        self.tree
+                            .open_containers
+                            .push(OpenContainer::Object { first, pending_key });
                         continue 'value;
                     }
                 }
@@ -88,7 +86,7 @@ impl<'a> Parser<'a> {
             // Attach the completed value to its container; closing that container completes
             // another value, so keep going up until a container wants a next element.
             loop {
-                match open.last_mut() {
+                match self.tree.open_containers.last().copied() {
                     None => {
                         self.skip_whitespace();
                         if self.pos != self.bytes.len() {
@@ -96,8 +94,8 @@ impl<'a> Parser<'a> {
                         }
                         return Ok(completed);
                     }
-                    Some(OpenContainer::Array(items)) => {
-                        items.push(completed);
+                    Some(OpenContainer::Array { first }) => {
+                        self.tree.open_items.push(completed);
                         self.skip_whitespace();
                         if self.eat(b',') {
                             self.skip_whitespace();
@@ -106,52 +104,64 @@ impl<'a> Parser<'a> {
                         if !self.eat(b']') {
                             return Err(self.unexpected("',' or ']'"));
                         }
-                        let items = std::mem::take(items);
-                        open.pop();
-                        completed = self.push(Node::Array(items));
+                        self.tree.open_containers.pop();
+                        let tree = &mut *self.tree;
+                        let start = tree.items.len();
+                        tree.items.extend(tree.open_items.drain(first..));
+                        let len = tree.items.len() - start;
+                        completed = self.push_container(start, len, false);
                     }
-                    Some(OpenContainer::Object {
-                        members,
-                        pending_key,
-                    }) => {
-                        members.push((std::mem::take(pending_key), completed));
+                    Some(OpenContainer::Object { first, pending_key }) => {
+                        self.tree.open_members.push((pending_key, completed));
                         self.skip_whitespace();
                         if self.eat(b',') {
                             self.skip_whitespace();
-                            *pending_key = self.member_key()?;
+                            let key = self.member_key()?;
+                            if let Some(OpenContainer::Object { pending_key, .. }) =
+                                self.tree.open_containers.last_mut()
+                            {
+                                *pending_key = key;
+                            }
                             continue 'value;
                         }
                         if !self.eat(b'}') {
                             return Err(self.unexpected("',' or '}'"));
                         }
-                        let members = std::mem::take(members);
-                        open.pop();
-                        let members = self.sorted_members(members)?;
-                        completed = self.push(Node::Object(members));
+                        self.tree.open_containers.pop();
+                        let tree = &mut *self.tree;
+                        let start = tree.members.len();
+                        tree.members.extend(tree.open_members.drain(first..));
+                        self.sort_members(start)?;
+                        let len = self.tree.members.len() - start;
+                        completed = self.push_container(start, len, true);
                     }
                 }
             }
         }
     }
 
-    /// Sorts an object's members into canonical order and rejects a repeated key.
-    fn sorted_members(
-        &self,
-        mut members: Vec<(Cow<'a, str>, NodeId)>,
-    ) -> Result<Vec<(Cow<'a, str>, NodeId)>, LogError> {
-        members.sort_unstable_by(|a, b| cmp_utf16(&a.0, &b.0));
-        if let Some(pair) = members.windows(2).find(|pair| pair[0].0 == pair[1].0) {
+    /// Sorts the members of the object just closed, `members[start..]`, into canonical order
+    /// and rejects a repeated key.
+    fn sort_members(&mut self, start: usize) -> Result<(), LogError> {
+        let (input, decoded) = (self.text, self.tree.decoded.as_str());
+        let key = |text: Text| resolve(input, decoded, text);
+        let members = self.tree.members.get_mut(start..).unwrap_or_default();
+        members.sort_unstable_by(|a, b| cmp_utf16(key(a.0), key(b.0)));
+        if let Some(pair) = members
+            .windows(2)
+            .find(|pair| key(pair[0].0) == key(pair[1].0))
+        {
             return Err(LogError::invalid_value(format!(
                 "duplicate object key {:?} in the object ending at byte {}",
-                pair[0].0,
+                key(pair[0].0),
                 self.pos - 1
             )));
         }
-        Ok(members)
+        Ok(())
     }
 
     /// Parses `"key"` `:` and the whitespace after it.
-    fn member_key(&mut self) -> Result<Cow<'a, str>, LogError> {
+    fn member_key(&mut self) -> Result<Text, LogError> {
         if self.peek() != Some(b'"') {
             return Err(self.unexpected("a string key"));
         }
@@ -165,7 +175,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Parses a string starting at its opening quote.
-    fn string(&mut self) -> Result<Cow<'a, str>, LogError> {
+    fn string(&mut self) -> Result<Text, LogError> {
         let start = self.pos + 1;
         let mut end = start;
         // Fast path: no escapes, so the value is a slice of the input.
@@ -174,7 +184,7 @@ impl<'a> Parser<'a> {
                 None => return Err(self.error_at(start - 1, "unterminated string")),
                 Some(b'"') => {
                     self.pos = end + 1;
-                    return Ok(Cow::Borrowed(self.slice(start, end)));
+                    return Ok(Text::in_input(start, end - start));
                 }
                 Some(b'\\') => break,
                 Some(&byte) if byte < 0x20 => {
@@ -183,17 +193,19 @@ impl<'a> Parser<'a> {
                 Some(_) => end += 1,
             }
         }
-        let mut decoded = String::with_capacity(end - start + 16);
-        decoded.push_str(self.slice(start, end));
+        let decoded_start = self.tree.decoded.len();
+        let run = self.slice(start, end);
+        self.tree.decoded.push_str(run);
         self.pos = end;
         loop {
             match self.bytes.get(self.pos) {
                 None => return Err(self.error_at(start - 1, "unterminated string")),
                 Some(b'"') => {
                     self.pos += 1;
-                    return Ok(Cow::Owned(decoded));
+                    let len = self.tree.decoded.len() - decoded_start;
+                    return Ok(Text::in_decoded(decoded_start, len));
                 }
-                Some(b'\\') => self.escape(&mut decoded)?,
+                Some(b'\\') => self.escape()?,
                 Some(&byte) if byte < 0x20 => {
                     return Err(self.error_at(self.pos, "unescaped control character in a string"))
                 }
@@ -205,14 +217,15 @@ impl<'a> Parser<'a> {
                         }
                         self.pos += 1;
                     }
-                    decoded.push_str(self.slice(run_start, self.pos));
+                    let run = self.slice(run_start, self.pos);
+                    self.tree.decoded.push_str(run);
                 }
             }
         }
     }
 
     /// Decodes one escape sequence starting at its backslash.
-    fn escape(&mut self, decoded: &mut String) -> Result<(), LogError> {
+    fn escape(&mut self) -> Result<(), LogError> {
         let escape_start = self.pos;
         let simple = match self.bytes.get(self.pos + 1) {
             Some(b'"') => '"',
@@ -248,12 +261,12 @@ impl<'a> Parser<'a> {
                 };
                 let c = char::from_u32(code_point)
                     .ok_or_else(|| self.error_at(escape_start, "invalid \\u escape"))?;
-                decoded.push(c);
+                self.tree.decoded.push(c);
                 return Ok(());
             }
             _ => return Err(self.error_at(escape_start, "invalid escape sequence")),
         };
-        decoded.push(simple);
+        self.tree.decoded.push(simple);
         self.pos += 2;
         Ok(())
     }
@@ -326,7 +339,7 @@ impl<'a> Parser<'a> {
         Ok(value)
     }
 
-    fn literal(&mut self, word: &str, node: Node<'a>) -> Result<NodeId, LogError> {
+    fn literal(&mut self, word: &str, node: Node) -> Result<NodeId, LogError> {
         let rest = self.bytes.get(self.pos..).unwrap_or_default();
         if !rest.starts_with(word.as_bytes()) {
             return Err(self.unexpected("a value"));
@@ -335,9 +348,20 @@ impl<'a> Parser<'a> {
         Ok(self.push(node))
     }
 
-    fn push(&mut self, node: Node<'a>) -> NodeId {
-        self.nodes.push(node);
-        self.nodes.len() - 1
+    fn push(&mut self, node: Node) -> NodeId {
+        self.tree.nodes.push(node);
+        // Fewer nodes than input bytes, and the input is at most `MAX_INPUT_LEN` long.
+        (self.tree.nodes.len() - 1) as NodeId
+    }
+
+    /// Pushes an array or object whose children are `start..start + len` of its arena.
+    fn push_container(&mut self, start: usize, len: usize, object: bool) -> NodeId {
+        let (start, len) = (start as u32, len as u32);
+        self.push(if object {
+            Node::Object { start, len }
+        } else {
+            Node::Array { start, len }
+        })
     }
 
     fn skip_digits(&mut self) {

@@ -179,6 +179,34 @@ fn handles_nesting_far_deeper_than_a_recursive_parser_could() {
 }
 
 #[test]
+fn a_rejected_value_leaves_nothing_behind_for_the_next_call() {
+    assert_invalid(r#"{"k\u00e9":[1,{"b":2,"a":"x\n"},"#);
+    assert_eq!(canonical(r#"["\u00e9"]"#), "[\"\u{e9}\"]");
+    assert_eq!(canonical("{}"), "{}");
+}
+
+#[test]
+fn decoded_strings_of_one_call_do_not_leak_into_the_next() {
+    assert_eq!(
+        canonical(r#"{"\u0062":"\u0041","a":"\t"}"#),
+        r#"{"a":"\t","b":"A"}"#
+    );
+    assert_eq!(canonical(r#"{"\u0063":"\u0042"}"#), r#"{"c":"B"}"#);
+}
+
+#[test]
+fn large_inputs_parse_the_same_as_small_ones() {
+    let element = r#"{"z":"\u00e9","a":[1.50,-0]}"#;
+    let large = format!("[{}]", vec![element; 60_000].join(","));
+    assert!(large.len() > 1 << 20);
+    let expected = format!(
+        "[{}]",
+        vec!["{\"a\":[1.5,0],\"z\":\"\u{e9}\"}"; 60_000].join(",")
+    );
+    assert_eq!(canonical(&large), expected);
+}
+
+#[test]
 fn value_hash_hashes_the_canonical_bytes() {
     let value = match value_hash(r#"{ "b": 2, "a": 1 }"#) {
         Ok(value) => value,

@@ -3,41 +3,46 @@
 
 use super::tree::{Node, NodeId, Tree};
 
-/// Appends the canonical JSON of `tree` to `out`, iteratively so depth cannot overflow.
-pub(crate) fn write_canonical(tree: &Tree<'_>, out: &mut String) {
-    // Open containers and the index of their next child.
-    let mut open: Vec<(NodeId, usize)> = Vec::new();
-    write_value(tree, tree.root, out, &mut open);
+/// Appends the canonical JSON of `tree`, parsed from `input`, to `out`, iteratively so depth
+/// cannot overflow the stack.
+pub(crate) fn write_canonical(tree: &mut Tree, input: &str, out: &mut String) {
+    let mut open = std::mem::take(&mut tree.open_writes);
+    open.clear();
+    write_value(tree, input, tree.root, out, &mut open);
     while let Some(&(id, next)) = open.last() {
-        let child = match tree.nodes.get(id) {
-            Some(Node::Array(items)) => match items.get(next) {
-                Some(&item) => {
-                    if next > 0 {
-                        out.push(',');
+        let child = match tree.node(id) {
+            Node::Array { start, len } if next < len => {
+                if next > 0 {
+                    out.push(',');
+                }
+                tree.items
+                    .get((start + next) as usize)
+                    .copied()
+                    .unwrap_or(NodeId::MAX)
+            }
+            Node::Object { start, len } if next < len => {
+                if next > 0 {
+                    out.push(',');
+                }
+                match tree.members.get((start + next) as usize) {
+                    Some(&(key, value)) => {
+                        write_string(tree.str(input, key), out);
+                        out.push(':');
+                        value
                     }
-                    item
+                    None => NodeId::MAX,
                 }
-                None => {
-                    out.push(']');
-                    open.pop();
-                    continue;
-                }
-            },
-            Some(Node::Object(members)) => match members.get(next) {
-                Some((key, value)) => {
-                    if next > 0 {
-                        out.push(',');
-                    }
-                    write_string(key, out);
-                    out.push(':');
-                    *value
-                }
-                None => {
-                    out.push('}');
-                    open.pop();
-                    continue;
-                }
-            },
+            }
+            Node::Array { .. } => {
+                out.push(']');
+                open.pop();
+                continue;
+            }
+            Node::Object { .. } => {
+                out.push('}');
+                open.pop();
+                continue;
+            }
             _ => {
                 open.pop();
                 continue;
@@ -46,23 +51,30 @@ pub(crate) fn write_canonical(tree: &Tree<'_>, out: &mut String) {
         if let Some(top) = open.last_mut() {
             top.1 += 1;
         }
-        write_value(tree, child, out, &mut open);
+        write_value(tree, input, child, out, &mut open);
     }
+    tree.open_writes = open;
 }
 
 /// Writes a scalar whole, or a container's opening bracket and marks it open.
-fn write_value(tree: &Tree<'_>, id: NodeId, out: &mut String, open: &mut Vec<(NodeId, usize)>) {
-    match tree.nodes.get(id) {
-        Some(Node::Null) | None => out.push_str("null"),
-        Some(Node::Bool(true)) => out.push_str("true"),
-        Some(Node::Bool(false)) => out.push_str("false"),
-        Some(Node::Number(number)) => write_number(*number, out),
-        Some(Node::String(string)) => write_string(string, out),
-        Some(Node::Array(_)) => {
+fn write_value(
+    tree: &Tree,
+    input: &str,
+    id: NodeId,
+    out: &mut String,
+    open: &mut Vec<(NodeId, u32)>,
+) {
+    match tree.node(id) {
+        Node::Null => out.push_str("null"),
+        Node::Bool(true) => out.push_str("true"),
+        Node::Bool(false) => out.push_str("false"),
+        Node::Number(number) => write_number(number, out),
+        Node::String(text) => write_string(tree.str(input, text), out),
+        Node::Array { .. } => {
             out.push('[');
             open.push((id, 0));
         }
-        Some(Node::Object(_)) => {
+        Node::Object { .. } => {
             out.push('{');
             open.push((id, 0));
         }
@@ -71,12 +83,34 @@ fn write_value(tree: &Tree<'_>, id: NodeId, out: &mut String, open: &mut Vec<(No
 
 /// Writes a finite double as ECMAScript's `Number.prototype.toString()` does (-0 becomes `0`).
 pub(crate) fn write_number(number: f64, out: &mut String) {
-    if number == 0.0 {
-        out.push('0');
+    // Below 2^53 doubles are at most 1 apart, so an integral one's shortest round-trip digits
+    // are its integer digits; printing those skips the general algorithm. -0 becomes 0 here.
+    const EXACT_INTEGER_BOUND: f64 = 9_007_199_254_740_992.0;
+    if number.fract() == 0.0 && number.abs() < EXACT_INTEGER_BOUND {
+        write_integer(number as i64, out);
         return;
     }
     let mut buffer = ryu_js::Buffer::new();
     out.push_str(buffer.format_finite(number));
+}
+
+/// Writes an integer in decimal.
+fn write_integer(value: i64, out: &mut String) {
+    let mut digits = [0u8; 20];
+    let mut first = digits.len();
+    let mut magnitude = value.unsigned_abs();
+    loop {
+        first -= 1;
+        digits[first] = b'0' + (magnitude % 10) as u8;
+        magnitude /= 10;
+        if magnitude == 0 {
+            break;
+        }
+    }
+    if value < 0 {
+        out.push('-');
+    }
+    out.push_str(std::str::from_utf8(&digits[first..]).unwrap_or_default());
 }
 
 /// Writes a quoted string, escaping only `"`, `\` and control characters below U+0020.
@@ -84,6 +118,15 @@ pub(crate) fn write_string(string: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
     let bytes = string.as_bytes();
+    // Most strings need no escape; this scan is branch-free and vectorises.
+    let needs_escape = bytes.iter().fold(false, |any, &byte| {
+        any | (byte < 0x20) | (byte == b'"') | (byte == b'\\')
+    });
+    if !needs_escape {
+        out.push_str(string);
+        out.push('"');
+        return;
+    }
     let mut run_start = 0;
     for (index, &byte) in bytes.iter().enumerate() {
         let escape = match byte {
@@ -134,6 +177,14 @@ mod tests {
         assert_eq!(number(1.0), "1");
         assert_eq!(number(-42.0), "-42");
         assert_eq!(number(9007199254740991.0), "9007199254740991");
+        assert_eq!(number(-9007199254740991.0), "-9007199254740991");
+    }
+
+    #[test]
+    fn formats_integers_from_2_pow_53_on_by_shortest_digits() {
+        assert_eq!(number(9007199254740992.0), "9007199254740992");
+        assert_eq!(number(18446744073709551615.0), "18446744073709552000");
+        assert_eq!(number(-9223372036854775809.0), "-9223372036854776000");
     }
 
     #[test]
