@@ -1,6 +1,6 @@
+import { encodeValue, isWellFormed } from './canonical.js';
 import { IgniterError } from './errors.js';
-import { type Json, type JsonObject, isJsonObject } from './json.js';
-import { assertJson, isWellFormed } from './canonical.js';
+import { isJsonObject, type JsonObject } from './json.js';
 
 /** Longest store name or key, in UTF-8 bytes (DESIGN D10). */
 export const MAX_NAME_BYTES = 1024;
@@ -67,15 +67,14 @@ export function checkDuration(value: unknown, what: string): number | undefined 
   return value;
 }
 
-/** Checks `producer`/`derivation`: a JSON object or null. */
+/** Checks `producer`/`derivation`: a JSON object or null. Returns a deep-frozen copy (facts are immutable). */
 export function checkMetaObject(value: unknown, what: string): JsonObject | null {
   if (value === undefined || value === null) return null;
   const proto: unknown = isJsonObject(value) ? Object.getPrototypeOf(value) : undefined;
   if (proto !== Object.prototype && proto !== null) {
     throw badArgument(`${what} must be a plain object or null`);
   }
-  assertJson(value, what);
-  return value as JsonObject;
+  return encodeValue(value, what).copy as JsonObject;
 }
 
 /** Checks `schemaVersion`: an integer >= 1 (default 1). */
@@ -116,10 +115,9 @@ export function checkOptions<T extends object>(value: unknown, what: string): T 
   return value as T;
 }
 
-/** Checks scope filters: a JSON object (default {}). */
+/** Checks scope filters: a JSON object (default {}). Returns a deep-frozen copy the caller cannot change. */
 export function checkFilters(value: unknown, what: string): JsonObject {
   if (value === undefined) return {};
   if (!isJsonObject(value)) throw badArgument(`${what} must be an object of field values`);
-  assertJson(value, what);
-  return value as { [key: string]: Json };
+  return encodeValue(value, what).copy as JsonObject;
 }

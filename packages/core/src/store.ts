@@ -48,6 +48,8 @@ interface PreparedWrite {
   input: Omit<AppendInput, 'transactionTime'>;
   expect: Expectation | undefined;
   explicitCausation: boolean;
+  /** An append: the key is a UUIDv7 minted at commit from the transaction time (`input.key` is unused). */
+  freshKey?: true;
 }
 
 /** Called after each committed fact, once consumers and the changefeed have seen it. */
@@ -203,11 +205,10 @@ export class IgniterStore {
     }
     const partitionKey =
       input.partitionKey === undefined ? undefined : checkName(input.partitionKey, 'partitionKey');
-    const now = this.#clock();
     const prepared: PreparedWrite = {
       input: {
         store,
-        key: uuidv7(now),
+        key: '',
         value: input.event,
         causation: null,
         validTime: toMs(input.validTime, 'validTime') ?? null,
@@ -218,6 +219,7 @@ export class IgniterStore {
       },
       expect: undefined,
       explicitCausation: true,
+      freshKey: true,
     };
     const existing = this.#idempotentRepeat(prepared.input);
     if (existing) return existing;
@@ -712,11 +714,13 @@ export class IgniterStore {
   /** Runs the commit order of DESIGN D4 for one fact. */
   #commit(prepared: PreparedWrite, kind: CommitKind): Fact {
     const { input } = prepared;
-    const previous = this.#log.latestFor(input.store, input.key);
-    const causation = prepared.explicitCausation ? input.causation : (previous?.id ?? null);
+    // The clock is read once per fact: the same reading dates the fact and an append's key.
     const transactionTime = Math.floor(Math.max(this.#clock(), this.#lastTransactionTime));
+    const key = prepared.freshKey ? uuidv7(transactionTime) : input.key;
+    const previous = prepared.freshKey ? undefined : this.#log.latestFor(input.store, key);
+    const causation = prepared.explicitCausation ? input.causation : (previous?.id ?? null);
     const before = this.#log.lastSeq();
-    const [fact] = this.#log.append([{ ...input, causation, transactionTime }]);
+    const [fact] = this.#log.append([{ ...input, key, causation, transactionTime }]);
     if (!fact) throw new IgniterError('ERR_INVALID_ARGUMENT', 'the engine appended nothing');
     if (this.#backend) {
       try {
