@@ -34,7 +34,8 @@ try {
 }`;
 
 function runProbe(env: Record<string, string>): { stdout: unknown; stderr: string } {
-  const { IGNITER_ENGINE: _dropped, ...base } = process.env;
+  // vitest's NODE_PATH reaches pnpm's hoisted store, where @igniter/native is found: drop it.
+  const { IGNITER_ENGINE: _dropped, NODE_PATH: _hoisted, ...base } = process.env;
   const result = spawnSync(process.execPath, ['-e', probe], {
     cwd: project,
     env: { ...base, ...env },
