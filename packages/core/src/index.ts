@@ -28,6 +28,18 @@ export type {
 } from './backend.js';
 export type { ChangeEvent, ChangeSink, CommitKind, CommittedLogReader } from './change-event.js';
 export {
+  Changefeed,
+  type ChangefeedOptions,
+  type ChangefeedStats,
+  type SubscribeOptions,
+} from './changefeed.js';
+export type {
+  ChangeSubscription,
+  OverflowPolicy,
+  SubscriptionState,
+  SubscriptionStats,
+} from './changefeed-subscription.js';
+export {
   SchemaGraph,
   type AccessPath,
   type Consumer,
