@@ -22,6 +22,14 @@ import { type Fact, type FactRef, toFactRef } from './fact.js';
 import { isJsonObject, type Json, type JsonObject } from './json.js';
 import { buildLineage, type CausationStep, causationSteps, type Lineage } from './lineage.js';
 import { ReadCache } from './read-cache.js';
+import { Lifecycle } from './lifecycle/lifecycle.js';
+import type {
+  CompactionActivity,
+  CompactionResult,
+  PruneInput,
+  PruneResult,
+  RetentionPolicy,
+} from './lifecycle/types.js';
 import { RuleRegistry } from './rules/registry.js';
 import type { DerivationInput, ProjectionInput, RelationInput, ScatterInput } from './rules/types.js';
 import { type AccessPath, type ConsumerEvent, SchemaGraph } from './schema-graph.js';
@@ -90,6 +98,7 @@ export class IgniterStore {
   readonly #idempotency = new Map<string, Map<string, string>>();
   readonly #listeners: CommitListener[] = [];
   #rules: RuleRegistry | undefined;
+  readonly #lifecycle: Lifecycle = new Lifecycle(this);
   readonly #maxValueBytes: number;
   #lastTransactionTime = Number.NEGATIVE_INFINITY;
   #closed = false;
@@ -521,6 +530,53 @@ export class IgniterStore {
     return this.#backend?.segmentManifest?.(input) ?? null;
   }
 
+  /**
+   * Sets a store's retention policy (replacing any earlier one): `permanent`, `ephemeral`
+   * (latest per key) or `rolling_window` (latest per key plus facts newer than `duration` ms).
+   * Throws ERR_INVALID_ARGUMENT for an unknown strategy or a bad duration. Returns the store.
+   */
+  setRetention(store: string, policy: RetentionPolicy): this {
+    this.#assertOpen();
+    this.#lifecycle.setRetention(store, policy);
+    return this;
+  }
+
+  /**
+   * Applies retention: to `store`, or to every store with a non-permanent policy. Dropped facts
+   * leave the log (and the backend's files, atomically with the receipt); each store that
+   * dropped facts gets a receipt in "__compaction_receipts". `seq` is never reused.
+   * Cost: O(facts of the compacted stores) plus a backend rewrite of the live log.
+   */
+  compact(store?: string): CompactionResult[] {
+    this.#assertOpen();
+    return this.#lifecycle.compact(store);
+  }
+
+  /** The facts of "__compaction_receipts", of one compacted store when given. */
+  compactionReceipts(input: { store?: string } = {}): Fact[] {
+    this.#assertOpen();
+    return this.#lifecycle.compactionReceipts(input);
+  }
+
+  /**
+   * Removes exactly these facts and writes a receipt of references (no values) to
+   * `receiptStore`. Unknown ids are reported as missing; an empty list is a no-op. Returns
+   * `unsupported` for a backend that cannot rewrite its data. Cost: a backend rewrite.
+   */
+  pruneFactIds(input: PruneInput): PruneResult {
+    this.#assertOpen();
+    return this.#lifecycle.pruneFactIds(input);
+  }
+
+  /**
+   * Retention compactions, exact prunes and segment purges, oldest first; with `store`, those
+   * that touched it.
+   */
+  compactionActivity(input: { store?: string } = {}): CompactionActivity[] {
+    this.#assertOpen();
+    return this.#lifecycle.compactionActivity(input);
+  }
+
   /** Writes a snapshot so that a reopen replays only the delta (no-op in memory). */
   checkpoint(): this {
     this.#assertOpen();
@@ -536,10 +592,10 @@ export class IgniterStore {
   }
 
   /** @internal Commits a fact into any store (internal ones included) without user checks. */
-  commitInternal(input: WriteInput, kind: CommitKind): Fact {
+  commitInternal(input: WriteInput, kind: CommitKind, persist?: (fact: Fact) => void): Fact {
     this.#assertOpen();
     const prepared = this.#prepareWrite(input, 'internal', false);
-    return this.#commit(prepared, kind);
+    return this.#commit(prepared, kind, persist);
   }
 
   /** @internal The engine behind the store. */
@@ -604,7 +660,10 @@ export class IgniterStore {
     const all = this.#log.all();
     const last = all[all.length - 1];
     if (last) this.#lastTransactionTime = last.transactionTime;
-    for (const fact of all) this.#rememberIdempotency(fact);
+    for (const fact of all) {
+      this.#rememberIdempotency(fact);
+      this.#lifecycle.observe(fact);
+    }
   }
 
   #factsAfter(after: number, limit: number): Fact[] {
@@ -712,7 +771,7 @@ export class IgniterStore {
   }
 
   /** Runs the commit order of DESIGN D4 for one fact. */
-  #commit(prepared: PreparedWrite, kind: CommitKind): Fact {
+  #commit(prepared: PreparedWrite, kind: CommitKind, persist?: (fact: Fact) => void): Fact {
     const { input } = prepared;
     // The clock is read once per fact: the same reading dates the fact and an append's key.
     const transactionTime = Math.floor(Math.max(this.#clock(), this.#lastTransactionTime));
@@ -722,9 +781,11 @@ export class IgniterStore {
     const before = this.#log.lastSeq();
     const [fact] = this.#log.append([{ ...input, key, causation, transactionTime }]);
     if (!fact) throw new IgniterError('ERR_INVALID_ARGUMENT', 'the engine appended nothing');
-    if (this.#backend) {
+    const backend = this.#backend;
+    const durable = persist ?? (backend ? (f: Fact) => backend.writeFact(f) : undefined);
+    if (durable) {
       try {
-        this.#backend.writeFact(fact);
+        durable(fact);
       } catch (error) {
         this.#log.truncateAfter(before);
         throw error;
