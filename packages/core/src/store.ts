@@ -20,8 +20,6 @@ import { type AppendInput, DEFAULT_MAX_VALUE_BYTES, type Engine, type EngineKind
 import { IgniterError } from './errors.js';
 import { type Fact, type FactRef, toFactRef } from './fact.js';
 import { isJsonObject, type Json, type JsonObject } from './json.js';
-import { buildLineage, type CausationStep, causationSteps, type Lineage } from './lineage.js';
-import { ReadCache } from './read-cache.js';
 import { Lifecycle } from './lifecycle/lifecycle.js';
 import type {
   CompactionActivity,
@@ -30,6 +28,8 @@ import type {
   PruneResult,
   RetentionPolicy,
 } from './lifecycle/types.js';
+import { buildLineage, type CausationStep, causationSteps, type Lineage } from './lineage.js';
+import { ReadCache } from './read-cache.js';
 import { RuleRegistry } from './rules/registry.js';
 import type { DerivationInput, ProjectionInput, RelationInput, ScatterInput } from './rules/types.js';
 import { type AccessPath, type ConsumerEvent, SchemaGraph } from './schema-graph.js';
@@ -63,8 +63,9 @@ interface PreparedWrite {
 /** Called after each committed fact, once consumers and the changefeed have seen it. */
 export type CommitListener = (fact: Fact, kind: CommitKind) => void;
 
+/** The index and cache slot of a path; '' for the point path, since a scope name is never empty. */
 function pointKey(scope: string | null): string {
-  return scope === null ? '\u0000point' : scope;
+  return scope === null ? '' : scope;
 }
 
 function reportDefault(error: IgniterError): void {
