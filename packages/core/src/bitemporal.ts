@@ -1,4 +1,4 @@
-import { type Fact, effectiveValidTime } from './fact.js';
+import { effectiveValidTime, type Fact } from './fact.js';
 
 /**
  * Among facts admitted by asOf (seq order), the one that stood at `validAt`: the greatest

@@ -1,6 +1,7 @@
 import type { ChangeEvent, CommitKind, CommittedLogReader } from './change-event.js';
 import { IgniterError } from './errors.js';
 import type { Fact } from './fact.js';
+import { COMPACTION_RECEIPTS, PRUNE_RECEIPTS } from './lifecycle/types.js';
 import type { RingBuffer } from './ring-buffer.js';
 
 /** A changefeed event about one committed fact. */
@@ -92,14 +93,17 @@ export function factEvent(fact: Fact, kind: CommitKind): FactChangeEvent {
   });
 }
 
+/** The producer kind of prune receipts (they may live in a caller-chosen receipt store). */
+const PRUNE_PRODUCER = 'fact_prune';
+
 /**
  * The kind of a fact read back from the log, where the kind it was published with is not
- * recorded: receipts of compaction and prune (default receipt stores) and derived facts are
- * recognised; a `write` and an `append` look the same in a fact, so both report `write`.
+ * recorded: compaction and prune receipts and derived facts are recognised; a `write` and an
+ * `append` look the same in a fact, so both report `write`.
  */
 export function loggedCommitKind(fact: Fact): CommitKind {
-  if (fact.store === '__compaction_receipts') return 'compacted';
-  if (fact.store === '__fact_prune_receipts') return 'pruned';
+  if (fact.store === COMPACTION_RECEIPTS) return 'compacted';
+  if (fact.store === PRUNE_RECEIPTS || fact.producer?.kind === PRUNE_PRODUCER) return 'pruned';
   if (fact.derivation !== null) return 'derived';
   return 'write';
 }

@@ -1,23 +1,4 @@
-export { IgniterStore, type CommitListener } from './store.js';
-export type {
-  AppendEventInput,
-  Coercion,
-  Expectation,
-  HistoryInput,
-  HistoryPartitionInput,
-  PathInput,
-  QueryInput,
-  ReadInput,
-  StoreOptions,
-  WriteInput,
-} from './store-types.js';
-export { IgniterError, type IgniterErrorCode, type IgniterErrorOptions } from './errors.js';
-export type { Json, JsonObject } from './json.js';
-export type { Fact, FactRef } from './fact.js';
 export type { Time } from './args.js';
-export { canonicalJson, valueHash } from './values.js';
-export { engineInfo, type EngineChoice, type EngineInfo } from './engine/select.js';
-export type { EngineKind } from './engine/types.js';
 export type {
   Backend,
   PurgeReceipt,
@@ -39,8 +20,28 @@ export type {
   SubscriptionState,
   SubscriptionStats,
 } from './changefeed-subscription.js';
+export { type EngineChoice, type EngineInfo, engineInfo } from './engine/select.js';
+export type { EngineKind } from './engine/types.js';
+export { IgniterError, type IgniterErrorCode, type IgniterErrorOptions } from './errors.js';
+export type { Fact, FactRef } from './fact.js';
+export type { Json, JsonObject } from './json.js';
+export type {
+  CompactionActivity,
+  CompactionResult,
+  PruneInput,
+  PruneResult,
+  RetentionPolicy,
+  RetentionStrategy,
+} from './lifecycle/types.js';
+export type { CausationStep, DerivedBy, Lineage, LineageEntry } from './lineage.js';
+export type {
+  DerivationInput,
+  ProjectionInput,
+  RelationIndexValue,
+  RelationInput,
+  ScatterInput,
+} from './rules/types.js';
 export {
-  SchemaGraph,
   type AccessPath,
   type Consumer,
   type ConsumerEvent,
@@ -50,12 +51,19 @@ export {
   type ProjectionSnapshot,
   type RelationInfo,
   type ScatterInfo,
+  SchemaGraph,
 } from './schema-graph.js';
-export type { CausationStep, DerivedBy, Lineage, LineageEntry } from './lineage.js';
+export { type CommitListener, IgniterStore } from './store.js';
 export type {
-  DerivationInput,
-  ProjectionInput,
-  RelationIndexValue,
-  RelationInput,
-  ScatterInput,
-} from './rules/types.js';
+  AppendEventInput,
+  Coercion,
+  Expectation,
+  HistoryInput,
+  HistoryPartitionInput,
+  PathInput,
+  QueryInput,
+  ReadInput,
+  StoreOptions,
+  WriteInput,
+} from './store-types.js';
+export { canonicalJson, valueHash } from './values.js';

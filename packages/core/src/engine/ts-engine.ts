@@ -1,4 +1,4 @@
-import { encodeValue, canonicalJsonTs } from '../canonical.js';
+import { canonicalJsonTs, encodeValue } from '../canonical.js';
 import { IgniterError } from '../errors.js';
 import type { Fact } from '../fact.js';
 import { sha256HexTs } from '../hash.js';
