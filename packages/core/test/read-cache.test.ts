@@ -1,0 +1,248 @@
+import { describe, expect, it } from 'vitest';
+import type { Json } from '../src/json.js';
+import type { StoreOptions } from '../src/store-types.js';
+import { ENGINE_KIND } from './support/engine.js';
+import { newStore } from './support/store.js';
+
+/** A store whose 'items' coercion counts its calls: each call is a cache miss of a read. */
+function countingStore(options: StoreOptions = {}) {
+  const made = newStore(options);
+  const counter = { misses: 0 };
+  made.store.registerCoercion('items', (value: Json) => {
+    counter.misses += 1;
+    return { wrapped: value };
+  });
+  return { ...made, counter };
+}
+
+/** Writes 'items'/'k' at 1000, 2000 and 3000 and moves the clock to 10_000 (all three are settled). */
+function settledHistory(options: StoreOptions = {}) {
+  const made = countingStore(options);
+  made.store.registerPath({ store: 'items', scope: 'all' });
+  for (const at of [1_000, 2_000, 3_000]) {
+    made.time.set(at);
+    made.store.write({ store: 'items', key: 'k', value: at });
+  }
+  made.time.set(10_000);
+  return made;
+}
+
+describe(`read cache: current state (${ENGINE_KIND} engine)`, () => {
+  it('answers a repeated read from the cache with the same frozen object', () => {
+    const { store, counter } = countingStore();
+    store.write({ store: 'items', key: 'a', value: 1 });
+    const first = store.read({ store: 'items', key: 'a' });
+    const second = store.read({ store: 'items', key: 'a' });
+    expect(second).toBe(first);
+    expect(counter.misses).toBe(1);
+  });
+
+  it('drops the cached read of the key a write touches and only that one', () => {
+    const { store, counter } = countingStore();
+    store.write({ store: 'items', key: 'a', value: 1 });
+    store.write({ store: 'items', key: 'b', value: 1 });
+    store.read({ store: 'items', key: 'a' });
+    store.read({ store: 'items', key: 'b' });
+    store.write({ store: 'items', key: 'a', value: 2 });
+    expect(store.read({ store: 'items', key: 'a' })).toEqual({ wrapped: 2 });
+    expect(store.read({ store: 'items', key: 'b' })).toEqual({ wrapped: 1 });
+    expect(counter.misses).toBe(3);
+  });
+
+  it('keeps cached reads when another store is written', () => {
+    const { store, counter } = countingStore();
+    store.write({ store: 'items', key: 'a', value: 1 });
+    store.read({ store: 'items', key: 'a' });
+    store.write({ store: 'other', key: 'a', value: 2 });
+    store.read({ store: 'items', key: 'a' });
+    expect(counter.misses).toBe(1);
+  });
+
+  it('drops a cached read when an append lands on the same key space', () => {
+    const { store } = countingStore();
+    const event = store.append({ history: 'items', event: { n: 1 } });
+    expect(store.read({ store: 'items', key: event.key })).toEqual({ wrapped: { n: 1 } });
+  });
+
+  it('reuses a cached scope answer while no member changes', () => {
+    const { store } = newStore();
+    store.registerPath({ store: 'tasks', scope: 'open', filters: { open: true } });
+    store.write({ store: 'tasks', key: 't1', value: { open: true } });
+    const first = store.query({ store: 'tasks', scope: 'open' });
+    store.write({ store: 'tasks', key: 'closed', value: { open: false } });
+    store.write({ store: 'other', key: 't2', value: { open: true } });
+    expect(store.query({ store: 'tasks', scope: 'open' })).toBe(first);
+  });
+
+  it('recomputes a scope answer when a key enters, changes inside or leaves the scope', () => {
+    const { store } = newStore();
+    store.registerPath({ store: 'tasks', scope: 'open', filters: { open: true } });
+    const empty = store.query({ store: 'tasks', scope: 'open' });
+    store.write({ store: 'tasks', key: 't1', value: { open: true, n: 1 } });
+    const entered = store.query({ store: 'tasks', scope: 'open' });
+    expect(entered).not.toBe(empty);
+    store.write({ store: 'tasks', key: 't1', value: { open: true, n: 2 } });
+    const changed = store.query({ store: 'tasks', scope: 'open' });
+    expect(changed).not.toBe(entered);
+    expect(changed[0]?.value).toEqual({ open: true, n: 2 });
+    store.write({ store: 'tasks', key: 't1', value: { open: false } });
+    expect(store.query({ store: 'tasks', scope: 'open' })).toEqual([]);
+  });
+
+  it('keeps the cached answer of one scope when only another scope of the store changes', () => {
+    const { store } = newStore();
+    store.registerPath({ store: 'tasks', scope: 'open', filters: { open: true } });
+    store.registerPath({ store: 'tasks', scope: 'closed', filters: { open: false } });
+    store.write({ store: 'tasks', key: 't1', value: { open: true } });
+    const open = store.query({ store: 'tasks', scope: 'open' });
+    store.write({ store: 'tasks', key: 't2', value: { open: false } });
+    expect(store.query({ store: 'tasks', scope: 'open' })).toBe(open);
+  });
+
+  it('does not bound current-state reads by lruCap', () => {
+    const { store, counter } = countingStore({ lruCap: 1 });
+    for (const key of ['a', 'b', 'c']) store.write({ store: 'items', key, value: key });
+    for (const key of ['a', 'b', 'c']) store.read({ store: 'items', key });
+    for (const key of ['a', 'b', 'c']) store.read({ store: 'items', key });
+    expect(counter.misses).toBe(3);
+  });
+});
+
+describe(`read cache: time travel LRU (${ENGINE_KIND} engine)`, () => {
+  it('answers a repeated settled asOf query from the cache', () => {
+    const { store } = settledHistory();
+    const first = store.query({ store: 'items', scope: 'all', asOf: 1_500 });
+    expect(store.query({ store: 'items', scope: 'all', asOf: 1_500 })).toBe(first);
+    expect(first.map((f) => f.value)).toEqual([{ wrapped: 1_000 }]);
+  });
+
+  it('keeps settled answers when later facts are written', () => {
+    const { store } = settledHistory();
+    const first = store.query({ store: 'items', scope: 'all', asOf: 1_500 });
+    store.write({ store: 'items', key: 'k', value: 'later' });
+    store.write({ store: 'items', key: 'new', value: 'later' });
+    expect(store.query({ store: 'items', scope: 'all', asOf: 1_500 })).toBe(first);
+  });
+
+  it('does not cache an asOf at or after the latest transaction time, so later facts are seen', () => {
+    const { store, time } = settledHistory();
+    expect(store.read({ store: 'items', key: 'k', asOf: 20_000 })).toEqual({ wrapped: 3_000 });
+    time.set(15_000);
+    store.write({ store: 'items', key: 'k', value: 15_000 });
+    expect(store.read({ store: 'items', key: 'k', asOf: 20_000 })).toEqual({ wrapped: 15_000 });
+    expect(store.query({ store: 'items', scope: 'all', asOf: 20_000 })[0]?.value).toEqual({
+      wrapped: 15_000,
+    });
+  });
+
+  it('evicts the least recently used time-travel answer beyond lruCap', () => {
+    const { store } = settledHistory({ lruCap: 2 });
+    const q = (asOf: number) => store.query({ store: 'items', scope: 'all', asOf });
+    const a = q(1_000);
+    const b = q(2_000);
+    expect(q(1_000)).toBe(a); // a is now the most recently used
+    const c = q(2_500); // evicts b
+    expect(q(1_000)).toBe(a);
+    expect(q(2_500)).toBe(c);
+    const b2 = q(2_000); // a miss: recomputed, evicts a
+    expect(b2).not.toBe(b);
+    expect(b2).toEqual(b);
+    expect(q(2_500)).toBe(c);
+    expect(q(1_000)).not.toBe(a);
+  });
+
+  it('keeps time-travel reads in the same LRU', () => {
+    const { store, counter } = settledHistory({ lruCap: 1 });
+    const r = (asOf: number) => store.read({ store: 'items', key: 'k', asOf });
+    r(1_000);
+    r(1_000);
+    expect(counter.misses).toBe(1);
+    r(2_000);
+    r(1_000);
+    expect(counter.misses).toBe(3);
+  });
+
+  it('caches no time-travel answer with lruCap 0', () => {
+    const { store } = settledHistory({ lruCap: 0 });
+    const first = store.query({ store: 'items', scope: 'all', asOf: 1_500 });
+    expect(store.query({ store: 'items', scope: 'all', asOf: 1_500 })).not.toBe(first);
+    expect(store.query({ store: 'items', scope: 'all', asOf: 1_500 })).toEqual(first);
+  });
+
+  it('keeps read and query answers for the same time apart', () => {
+    const { store } = settledHistory();
+    expect(store.read({ store: 'items', key: 'k', asOf: 2_500 })).toEqual({ wrapped: 2_000 });
+    expect(store.query({ store: 'items', scope: 'all', asOf: 2_500 }).map((f) => f.key)).toEqual(['k']);
+    expect(store.read({ store: 'items', key: 'k', asOf: 2_500 })).toEqual({ wrapped: 2_000 });
+  });
+});
+
+describe(`read cache: ttl and cacheTtl age answers on the store clock (${ENGINE_KIND} engine)`, () => {
+  it('serves a read no older than ttl from the cache and recomputes an older one', () => {
+    const { store, time, counter } = countingStore();
+    store.write({ store: 'items', key: 'a', value: 1 });
+    time.set(5_000);
+    store.read({ store: 'items', key: 'a' });
+    time.set(5_100);
+    store.read({ store: 'items', key: 'a', ttl: 100 });
+    expect(counter.misses).toBe(1);
+    time.set(5_101);
+    store.read({ store: 'items', key: 'a', ttl: 100 });
+    expect(counter.misses).toBe(2);
+  });
+
+  it('keeps an entry that was too old for one ttl for reads without ttl', () => {
+    const { store, time, counter } = countingStore();
+    store.write({ store: 'items', key: 'a', value: 1 });
+    store.read({ store: 'items', key: 'a' });
+    time.advance(1_000);
+    store.read({ store: 'items', key: 'a' });
+    expect(counter.misses).toBe(1);
+    store.read({ store: 'items', key: 'a', ttl: 10 });
+    store.read({ store: 'items', key: 'a' });
+    expect(counter.misses).toBe(2);
+  });
+
+  it('reuses a query answer within the path cacheTtl and recomputes it after', () => {
+    const { store, time } = newStore();
+    store.registerPath({ store: 'tasks', scope: 'open', filters: { open: true }, cacheTtl: 60 });
+    store.write({ store: 'tasks', key: 't1', value: { open: true } });
+    const first = store.query({ store: 'tasks', scope: 'open' });
+    time.advance(60);
+    expect(store.query({ store: 'tasks', scope: 'open' })).toBe(first);
+    time.advance(1);
+    const later = store.query({ store: 'tasks', scope: 'open' });
+    expect(later).not.toBe(first);
+    expect(later).toEqual(first);
+  });
+
+  it('applies the smaller of the query ttl and the path cacheTtl', () => {
+    const { store, time } = newStore();
+    store.registerPath({ store: 'tasks', scope: 'open', filters: { open: true }, cacheTtl: 60 });
+    store.write({ store: 'tasks', key: 't1', value: { open: true } });
+    const first = store.query({ store: 'tasks', scope: 'open' });
+    time.advance(20);
+    expect(store.query({ store: 'tasks', scope: 'open', ttl: 20 })).toBe(first);
+    time.advance(1);
+    expect(store.query({ store: 'tasks', scope: 'open', ttl: 20 })).not.toBe(first);
+  });
+
+  it('ages time-travel answers by ttl too', () => {
+    const { store, time } = settledHistory();
+    const first = store.query({ store: 'items', scope: 'all', asOf: 1_500 });
+    time.advance(50);
+    expect(store.query({ store: 'items', scope: 'all', asOf: 1_500, ttl: 50 })).toBe(first);
+    time.advance(1);
+    expect(store.query({ store: 'items', scope: 'all', asOf: 1_500, ttl: 50 })).not.toBe(first);
+  });
+
+  it('serves a query within ttl 0 only at the same clock reading', () => {
+    const { store, time } = newStore();
+    store.registerPath({ store: 'tasks', scope: 'all' });
+    store.write({ store: 'tasks', key: 't1', value: 1 });
+    const first = store.query({ store: 'tasks', scope: 'all' });
+    expect(store.query({ store: 'tasks', scope: 'all', ttl: 0 })).toBe(first);
+    time.advance(1);
+    expect(store.query({ store: 'tasks', scope: 'all', ttl: 0 })).not.toBe(first);
+  });
+});
