@@ -181,7 +181,7 @@ describe(`failing coercions (${ENGINE_KIND} engine)`, () => {
     store.write({ store: 'items', key: 'i1', value: { x: 1 } });
     expect(store.read({ store: 'items', key: 'i1' })).toEqual({ x: 1 });
     expect(errors.map((e) => e.details?.kind)).toEqual(['coercion']);
-    expect((errors[0]?.cause as IgniterError).code).toBe('ERR_INVALID_VALUE');
+    expect(errors[0]?.cause).toMatchObject({ code: 'ERR_INVALID_VALUE' });
   });
 
   it('cannot change the stored value by mutating it', () => {
