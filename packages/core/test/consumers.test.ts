@@ -274,6 +274,30 @@ describe(`failing consumers (${ENGINE_KIND} engine)`, () => {
   });
 });
 
+describe(`consumers survive compaction (${ENGINE_KIND} engine)`, () => {
+  it('keeps notifying point and scope consumers after a compaction (§11 item 12)', () => {
+    const { store } = newStore();
+    const point = recorder();
+    const scoped = recorder();
+    store.registerPath({ store: 'sensors', consumers: [point.consumer] });
+    store.registerPath({
+      store: 'sensors',
+      scope: 'hot',
+      filters: { hot: true },
+      consumers: [scoped.consumer],
+    });
+    store.setRetention('sensors', { strategy: 'ephemeral' });
+    store.write({ store: 'sensors', key: 's1', value: { hot: true } });
+    store.write({ store: 'sensors', key: 's1', value: { hot: true, n: 2 } });
+    store.compact('sensors');
+    point.events.length = 0;
+    scoped.events.length = 0;
+    store.write({ store: 'sensors', key: 's1', value: { hot: false } });
+    expect(point.events).toStrictEqual([{ store: 'sensors', key: 's1' }]);
+    expect(scoped.events).toStrictEqual([{ store: 'sensors', scope: 'hot', key: 's1' }]);
+  });
+});
+
 describe(`consumers and causation (${ENGINE_KIND} engine)`, () => {
   it('let a consumer write the same key without forking the causation chain (§11 item 20)', () => {
     const { store } = newStore();
