@@ -74,7 +74,10 @@ const LOG_BATCH = 512;
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
-type Waiter = (result: IteratorResult<ChangeEvent, undefined>) => void;
+interface Waiter {
+  resolve(result: IteratorResult<ChangeEvent, undefined>): void;
+  reject(error: unknown): void;
+}
 
 function bySeq(event: FactChangeEvent): number {
   return event.seq;
@@ -119,6 +122,8 @@ export class FeedSubscription implements ChangeSubscription {
   readonly #feed: FeedSource;
   readonly #overflow: OverflowPolicy;
   readonly #queue: RingBuffer<FactChangeEvent>;
+  /** Subscribed with `after`: wants every later seq, also those a newly attached log reveals. */
+  readonly #resumes: boolean;
   #live: boolean;
   /** Highest seq received, queued or reported missed; nothing at or below it is delivered again. */
   #cursor: number;
@@ -142,6 +147,7 @@ export class FeedSubscription implements ChangeSubscription {
     this.#queue = queue;
     this.#stores = options.stores;
     this.#overflow = options.overflow;
+    this.#resumes = options.after !== undefined;
     const head = feed.head();
     this.#cursor = options.after ?? head;
     this.#live = this.#cursor >= head;
@@ -153,6 +159,19 @@ export class FeedSubscription implements ChangeSubscription {
 
   next(): Promise<IteratorResult<ChangeEvent, undefined>> {
     if (this.#closed) return Promise.resolve(DONE);
+    // What is already queued precedes anything still to be pulled (see `attached`).
+    if (this.#pendingLag) {
+      const lag: LaggedEvent = Object.freeze({ kind: 'lagged', ...this.#pendingLag });
+      this.#pendingLag = null;
+      return this.#deliver(lag);
+    }
+    const queued = this.#queue.shift();
+    if (queued) return this.#deliver(queued);
+    if (this.#failure) {
+      const failure = this.#failure;
+      this.close();
+      return Promise.reject(failure);
+    }
     if (!this.#live) {
       let event: ChangeEvent | undefined;
       try {
@@ -163,19 +182,7 @@ export class FeedSubscription implements ChangeSubscription {
       if (event) return this.#deliver(event);
       this.#live = true;
     }
-    if (this.#pendingLag) {
-      const lag: LaggedEvent = Object.freeze({ kind: 'lagged', ...this.#pendingLag });
-      this.#pendingLag = null;
-      return this.#deliver(lag);
-    }
-    const event = this.#queue.shift();
-    if (event) return this.#deliver(event);
-    if (this.#failure) {
-      const failure = this.#failure;
-      this.close();
-      return Promise.reject(failure);
-    }
-    return new Promise((resolve) => this.#waiters.push(resolve));
+    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 
   return(): Promise<IteratorResult<ChangeEvent, undefined>> {
@@ -191,7 +198,7 @@ export class FeedSubscription implements ChangeSubscription {
     this.#failure = undefined;
     this.#logBuffer = [];
     this.#feed.detach(this);
-    for (const waiter of this.#waiters.splice(0)) waiter(DONE);
+    for (const waiter of this.#waiters.splice(0)) waiter.resolve(DONE);
   }
 
   /** Called by `publish` for every event, in seq order. O(1); never blocks, never throws. */
@@ -202,7 +209,7 @@ export class FeedSubscription implements ChangeSubscription {
     const waiter = this.#waiters.shift();
     if (waiter) {
       this.#delivered += 1;
-      waiter({ done: false, value: event });
+      waiter.resolve({ done: false, value: event });
       return;
     }
     if (this.#queue.size < this.#queue.capacity) {
@@ -227,6 +234,37 @@ export class FeedSubscription implements ChangeSubscription {
         },
       },
     );
+  }
+
+  /**
+   * The feed attached a log whose last seq is `head`. A subscription with `after` now also wants
+   * the seqs up to `head` that were never published here (a store reopened on its log), so it
+   * catches up again; a live-only one skips them: they were committed before it subscribed.
+   */
+  attached(head: number): void {
+    if (this.#closed || this.#failure || this.#cursor >= head) return;
+    if (!this.#resumes) {
+      this.#cursor = head;
+      return;
+    }
+    this.#live = false;
+    while (this.#waiters.length > 0 && !this.#live) {
+      const waiter = this.#waiters.shift() as Waiter; // length > 0
+      let event: ChangeEvent | undefined;
+      try {
+        event = this.#pull();
+      } catch (error) {
+        waiter.reject(error);
+        continue;
+      }
+      if (event) {
+        if (event.kind !== 'lagged') this.#delivered += 1;
+        waiter.resolve({ done: false, value: event });
+      } else {
+        this.#waiters.unshift(waiter);
+        this.#live = true;
+      }
+    }
   }
 
   stats(): SubscriptionStats {

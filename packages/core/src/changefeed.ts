@@ -195,6 +195,8 @@ export class Changefeed implements ChangeSink {
       );
     }
     this.#reader = reader;
+    const head = this.#head();
+    for (const subscription of this.#subscribers) subscription.attached(head);
   }
 
   /** Diagnostics: ring bounds and, per open subscription, its state, queue depth and drops. Cost: O(subscribers). */
