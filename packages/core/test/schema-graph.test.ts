@@ -129,8 +129,9 @@ describe('SchemaGraph', () => {
   it('returns snapshots the caller can change without changing the graph', () => {
     const graph = new SchemaGraph();
     graph.registerPath(path({ store: 'tasks', scope: 'a', filters: { n: [1] } }));
-    const snapshot = graph.metadataSnapshot();
-    (snapshot.tasks?.[0]?.filters.n as number[]).push(2);
+    const [entry] = graph.metadataSnapshot().tasks ?? [];
+    (entry?.filters.n as number[] | undefined)?.push(2);
+    expect(entry?.filters).toEqual({ n: [1, 2] });
     expect(graph.metadataSnapshot().tasks?.[0]?.filters).toEqual({ n: [1] });
   });
 
