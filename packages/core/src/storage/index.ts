@@ -1,0 +1,40 @@
+/**
+ * Building blocks of Igniter's durable backends (`@igniter/core/storage`): CRC-32, frames,
+ * file headers, the fact body codec, the single-writer lock and crash-safe file rewrites.
+ * Nothing here is specific to one backend.
+ */
+
+export { AtomicFileWriter, removeStaleTempFiles } from './atomic-file.js';
+export { crc32, crc32Table } from './crc32.js';
+export { DEFAULT_FACT_CODEC, FACT_CODECS, type FactCodec, jsonFactCodec } from './fact-codec.js';
+export { factShapeProblem } from './fact-shape.js';
+export {
+  DEFAULT_MAX_FRAME_BYTES,
+  decodeFrames,
+  encodeFrame,
+  encodeTextFrame,
+  FRAME_OVERHEAD,
+  type FrameProbe,
+  probeFrame,
+} from './frame.js';
+export {
+  type FrameDamage,
+  type FrameDamageReason,
+  type FrameScan,
+  type FrameScanOptions,
+  findNextFrame,
+  scanFrameFile,
+} from './frame-file.js';
+export {
+  encodeHeader,
+  FILE_MAGIC,
+  type FileHeader,
+  FileKind,
+  FORMAT_VERSION,
+  HEADER_BYTES,
+  isHeaderPrefix,
+  readHeader,
+} from './header.js';
+export { fsyncDirectory, readFullySync, writeAllSync } from './io.js';
+export { acquireWriterLock, type WriterLock } from './lock.js';
+export { decodeMetaFrame, encodeMetaFrame, metaCount } from './meta-frame.js';
