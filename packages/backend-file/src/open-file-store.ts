@@ -1,0 +1,35 @@
+import { IgniterStore, type StoreOptions } from '@igniter/core';
+import { FileBackend } from './file-backend.js';
+import { FILE_BACKEND_OPTION_KEYS, type FileBackendOptions } from './options.js';
+
+/** Options of {@link openFileStore}: store options and file backend options together. */
+export type FileStoreOptions = Omit<StoreOptions, 'backend'> & FileBackendOptions;
+
+/**
+ * Opens the file store at `path` (the log file; created when missing) and replays it before
+ * returning. Throws what `new FileBackend` and `new IgniterStore` throw (`ERR_LOCKED`,
+ * `ERR_CORRUPT_LOG`, `ERR_UNSUPPORTED_FORMAT`, `ERR_INVALID_ARGUMENT`, ...); the log is left
+ * unlocked when it throws. Cost: one read of the snapshot and the log, and loading every fact.
+ *
+ * @example
+ * const store = openFileStore('./data/app.log', { durability: 'fsync' });
+ * store.write({ store: 'tasks', key: 't1', value: { done: false } });
+ * await store.close();
+ */
+export function openFileStore(path: string, options: FileStoreOptions = {}): IgniterStore {
+  const storeOptions: Record<string, unknown> = { ...options };
+  const backendOptions: Record<string, unknown> = {};
+  for (const key of FILE_BACKEND_OPTION_KEYS) {
+    if (key in storeOptions) {
+      backendOptions[key] = storeOptions[key];
+      delete storeOptions[key];
+    }
+  }
+  const backend = new FileBackend(path, backendOptions as FileBackendOptions);
+  try {
+    return new IgniterStore({ ...(storeOptions as StoreOptions), backend });
+  } catch (error) {
+    backend.closeSync();
+    throw error;
+  }
+}

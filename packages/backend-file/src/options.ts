@@ -1,0 +1,81 @@
+import { IgniterError } from '@igniter/core';
+import { DEFAULT_MAX_FRAME_BYTES } from '@igniter/core/storage';
+
+/** When a written fact is on disk. */
+export type Durability = 'fsync' | 'group' | 'none';
+
+/** Options of a {@link FileBackend}. */
+export interface FileBackendOptions {
+  /**
+   * `'fsync'`: each write is on disk before `writeFact` returns. `'group'` (default): writes
+   * are batched and fsynced at least every `groupCommitMs` or `groupCommitBytes`; a crash loses
+   * at most that window. `'none'`: each write goes to the OS page cache (survives a process
+   * crash, not a power loss).
+   */
+  durability?: Durability;
+  /** Longest time a write waits for its fsync in `'group'` mode, in ms (default 5). */
+  groupCommitMs?: number;
+  /** Most bytes buffered before an fsync in `'group'` mode (default 4 MiB). */
+  groupCommitBytes?: number;
+  /**
+   * Open a log with a damaged frame in its middle by moving everything from that frame on to
+   * `<path>.quarantine-<n>` (default false: such a log fails with `ERR_CORRUPT_LOG`).
+   */
+  repair?: boolean;
+  /** Largest frame body written or read, in bytes (default 64 MiB). */
+  maxFrameBytes?: number;
+}
+
+/** The option keys of a {@link FileBackend}, as `openFileStore` separates them from store options. */
+export const FILE_BACKEND_OPTION_KEYS = [
+  'durability',
+  'groupCommitMs',
+  'groupCommitBytes',
+  'repair',
+  'maxFrameBytes',
+] as const satisfies ReadonlyArray<keyof FileBackendOptions>;
+
+/** Options with every default filled in. */
+export type ResolvedOptions = Required<FileBackendOptions>;
+
+function bad(message: string): IgniterError {
+  return new IgniterError('ERR_INVALID_ARGUMENT', message);
+}
+
+function positiveNumber(value: unknown, name: string, fallback: number, integer: boolean): number {
+  if (value === undefined) return fallback;
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value < 0 ||
+    (integer && !Number.isInteger(value))
+  ) {
+    throw bad(`${name} must be a non-negative ${integer ? 'integer' : 'number'}`);
+  }
+  return value;
+}
+
+/** Checks options and fills in defaults. Throws `ERR_INVALID_ARGUMENT` for a bad one. */
+export function resolveOptions(options: unknown): ResolvedOptions {
+  if (options === undefined) options = {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw bad('FileBackend options must be an object');
+  }
+  const o = options as FileBackendOptions;
+  const durability = o.durability ?? 'group';
+  if (durability !== 'fsync' && durability !== 'group' && durability !== 'none') {
+    throw bad(`durability must be 'fsync', 'group' or 'none'`);
+  }
+  if (o.repair !== undefined && typeof o.repair !== 'boolean') throw bad('repair must be a boolean');
+  const maxFrameBytes = positiveNumber(o.maxFrameBytes, 'maxFrameBytes', DEFAULT_MAX_FRAME_BYTES, true);
+  if (maxFrameBytes < 64 || maxFrameBytes > 0xffffffff) {
+    throw bad('maxFrameBytes must be an integer from 64 to 2^32 - 1');
+  }
+  return {
+    durability,
+    groupCommitMs: positiveNumber(o.groupCommitMs, 'groupCommitMs', 5, false),
+    groupCommitBytes: positiveNumber(o.groupCommitBytes, 'groupCommitBytes', 4 * 1024 * 1024, true),
+    repair: o.repair ?? false,
+    maxFrameBytes,
+  };
+}

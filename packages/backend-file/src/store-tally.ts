@@ -1,0 +1,45 @@
+/** Fact count and frame bytes per store name, for `storageStats()`. */
+export class StoreTally {
+  private readonly stores = new Map<string, { factCount: number; byteSize: number }>();
+  /** Live facts counted. */
+  factCount = 0;
+
+  /** Counts one fact of `store` stored in a frame of `bytes` bytes. Cost: one map lookup. */
+  add(store: string, bytes: number): void {
+    const entry = this.stores.get(store);
+    if (entry) {
+      entry.factCount += 1;
+      entry.byteSize += bytes;
+    } else {
+      this.stores.set(store, { factCount: 1, byteSize: bytes });
+    }
+    this.factCount += 1;
+  }
+
+  /** A tally of both tallies' facts. */
+  static merge(a: StoreTally, b: StoreTally): StoreTally {
+    const merged = new StoreTally();
+    for (const tally of [a, b]) {
+      for (const [store, entry] of tally.stores) {
+        const into = merged.stores.get(store);
+        if (into) {
+          into.factCount += entry.factCount;
+          into.byteSize += entry.byteSize;
+        } else {
+          merged.stores.set(store, { ...entry });
+        }
+      }
+      merged.factCount += tally.factCount;
+    }
+    return merged;
+  }
+
+  /** The per-store figures, of one store when `store` is given (empty when it has none). */
+  snapshot(store?: string): { [store: string]: { factCount: number; byteSize: number } } {
+    const out: { [store: string]: { factCount: number; byteSize: number } } = {};
+    for (const [name, entry] of this.stores) {
+      if (store === undefined || store === name) out[name] = { ...entry };
+    }
+    return out;
+  }
+}

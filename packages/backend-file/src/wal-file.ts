@@ -1,0 +1,265 @@
+import * as fs from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { Fact } from '@igniter/core';
+import {
+  AtomicFileWriter,
+  decodeMetaFrame,
+  encodeHeader,
+  encodeMetaFrame,
+  FACT_CODECS,
+  type FactCodec,
+  FileKind,
+  type FrameScan,
+  HEADER_BYTES,
+  isHeaderPrefix,
+  metaCount,
+  readFullySync,
+  readHeader,
+  scanFrameFile,
+} from '@igniter/core/storage';
+import { corruptLog, inconsistentLog } from './errors.js';
+import { StoreTally } from './store-tally.js';
+
+const CODEC_IDS: ReadonlySet<number> = new Set(FACT_CODECS.keys());
+const COPY_CHUNK_BYTES = 1024 * 1024;
+
+/** A write-ahead log opened for appending, with what it holds. */
+export interface OpenedWal {
+  /** Descriptor open for reading and writing; the caller closes it. */
+  fd: number;
+  /** Offset where the next frame goes. */
+  end: number;
+  /** The file's codec. */
+  codec: FactCodec;
+  /** Seq of the snapshot this log continues (0 for none). */
+  baseSeq: number;
+  /** Facts above the snapshot's seq, in seq order. */
+  facts: Fact[];
+  tally: StoreTally;
+  /** Highest seq in the log, facts already in the snapshot included (at least baseSeq). */
+  maxSeq: number;
+  /** Bytes removed from the end on open: a torn tail, plus a quarantined rest. */
+  recoveredTailBytes: number;
+  /** The quarantine file written by a repair, if any. */
+  quarantined: string | null;
+}
+
+interface WalScan {
+  codec: FactCodec;
+  baseSeq: number;
+  facts: Fact[];
+  tally: StoreTally;
+  maxSeq: number;
+  scan: FrameScan;
+  problem: { why: string; cause?: unknown } | undefined;
+}
+
+/**
+ * Creates an empty log at `path` continuing the snapshot at `baseSeq`, crash-safely (temp
+ * file, fsync, rename over any old log, directory fsync). Throws the system error of a failed
+ * write. Cost: two fsyncs.
+ */
+export function createWal(path: string, baseSeq: number, codec: FactCodec): void {
+  const file = new AtomicFileWriter(path);
+  try {
+    file.write(encodeHeader(FileKind.wal, codec.id));
+    file.write(encodeMetaFrame({ type: 'wal', baseSeq }));
+    file.commit();
+  } catch (error) {
+    file.abort();
+    throw error;
+  }
+}
+
+function scanWal(fd: number, path: string, snapshotSeq: number, maxFrameBytes: number): WalScan {
+  const head = Buffer.alloc(HEADER_BYTES);
+  const headBytes = readFullySync(fd, head, 0, HEADER_BYTES, 0);
+  const codec = FACT_CODECS.get(
+    readHeader(head.subarray(0, headBytes), path, FileKind.wal, CODEC_IDS).codec,
+  ) as FactCodec;
+  const facts: Fact[] = [];
+  const tally = new StoreTally();
+  let baseSeq = -1;
+  let maxSeq = 0;
+  let problem: WalScan['problem'];
+  const scan = scanFrameFile(fd, {
+    start: HEADER_BYTES,
+    maxFrameBytes,
+    onFrame(buf, bodyStart, bodyEnd) {
+      try {
+        if (baseSeq < 0) {
+          baseSeq = metaCount(decodeMetaFrame(buf, bodyStart, bodyEnd, 'wal'), 'baseSeq');
+          maxSeq = baseSeq;
+          return true;
+        }
+        const fact = codec.decode(buf, bodyStart, bodyEnd);
+        if (fact.seq <= maxSeq) {
+          problem = { why: `seq ${fact.seq} does not follow seq ${maxSeq}` };
+          return false;
+        }
+        maxSeq = fact.seq;
+        // Facts up to the snapshot's seq are in the snapshot, or were dropped by a prune that
+        // crashed before it could cut this log.
+        if (fact.seq > snapshotSeq) {
+          facts.push(fact);
+          tally.add(fact.store, bodyEnd - bodyStart + 8);
+        }
+        return true;
+      } catch (error) {
+        problem = { why: error instanceof Error ? error.message : String(error), cause: error };
+        return false;
+      }
+    },
+  });
+  return { codec, baseSeq, facts, tally, maxSeq, scan, problem };
+}
+
+function checkBase(path: string, baseSeq: number, snapshotSeq: number | null): void {
+  if (baseSeq < 0) throw inconsistentLog(path, 'the log has no metadata record', HEADER_BYTES);
+  if (baseSeq > 0 && snapshotSeq === null) {
+    throw inconsistentLog(
+      path,
+      `the log continues a snapshot at seq ${baseSeq}, but ${path}.snapshot is missing`,
+    );
+  }
+  if (snapshotSeq !== null && snapshotSeq < baseSeq) {
+    throw inconsistentLog(
+      path,
+      `the log continues a snapshot at seq ${baseSeq}, but ${path}.snapshot is older (seq ${snapshotSeq})`,
+    );
+  }
+}
+
+/**
+ * Reads the log at `path` again (after open, for a filtered replay): every fact above
+ * `snapshotSeq`. Throws `ERR_CORRUPT_LOG` for any damage. Cost: one read of the file.
+ */
+export function rereadWal(path: string, snapshotSeq: number, maxFrameBytes: number): Fact[] {
+  const fd = fs.openSync(path, 'r');
+  try {
+    const wal = scanWal(fd, path, snapshotSeq, maxFrameBytes);
+    const { damage } = wal.scan;
+    if (damage)
+      throw corruptLog(path, damage.offset, wal.problem?.why ?? damage.reason, wal.problem?.cause, false);
+    return wal.facts;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function nextQuarantinePath(path: string): string {
+  const prefix = `${basename(path)}.quarantine-`;
+  let highest = 0;
+  for (const name of fs.readdirSync(dirname(path))) {
+    if (!name.startsWith(prefix)) continue;
+    const n = Number(name.slice(prefix.length));
+    if (Number.isSafeInteger(n) && n > highest) highest = n;
+  }
+  return join(dirname(path), `${prefix}${highest + 1}`);
+}
+
+/** Copies `[from, size)` of `fd` to a new quarantine file next to `path`; returns its path. */
+function quarantine(fd: number, path: string, from: number, size: number): string {
+  const target = nextQuarantinePath(path);
+  const file = new AtomicFileWriter(target);
+  try {
+    const chunk = Buffer.allocUnsafe(COPY_CHUNK_BYTES);
+    for (let at = from; at < size; ) {
+      const n = readFullySync(fd, chunk, 0, Math.min(chunk.length, size - at), at);
+      if (n === 0) break;
+      file.write(chunk.subarray(0, n));
+      at += n;
+    }
+    file.commit();
+  } catch (error) {
+    file.abort();
+    throw error;
+  }
+  return target;
+}
+
+/** Options of {@link openWal}. */
+export interface OpenWalOptions {
+  /** Seq of the snapshot next to the log, or null when there is none. */
+  snapshotSeq: number | null;
+  repair: boolean;
+  maxFrameBytes: number;
+  /** Codec of a log created here. */
+  codec: FactCodec;
+}
+
+/**
+ * Opens (creating when missing or empty) the log at `path` for appending, recovering it: a torn
+ * tail is truncated; a damaged frame with intact frames after it is `ERR_CORRUPT_LOG`, or with
+ * `repair` is moved with everything after it to `<path>.quarantine-<n>`. Throws
+ * `ERR_UNSUPPORTED_FORMAT` for a file that is not an Igniter log, `ERR_CORRUPT_LOG` for a log
+ * inconsistent with its snapshot. Cost: one read and decode of the file.
+ */
+export function openWal(path: string, options: OpenWalOptions): OpenedWal {
+  const { snapshotSeq, repair, maxFrameBytes } = options;
+  let recovered = 0;
+  let size = -1;
+  try {
+    size = fs.statSync(path).size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  if (size > 0 && size < HEADER_BYTES) {
+    const head = fs.readFileSync(path);
+    // A header torn while the file was created (only possible if something else created it).
+    if (!isHeaderPrefix(head)) readHeader(head, path, FileKind.wal, CODEC_IDS);
+    recovered = size;
+  }
+  if (size < HEADER_BYTES) {
+    if (snapshotSeq !== null && !repair) {
+      throw inconsistentLog(path, `the log is missing or empty, but its snapshot ${path}.snapshot exists`);
+    }
+    createWal(path, snapshotSeq ?? 0, options.codec);
+  }
+  const fd = fs.openSync(path, 'r+');
+  try {
+    const wal = scanWal(fd, path, snapshotSeq ?? 0, maxFrameBytes);
+    let end = wal.scan.end;
+    let quarantined: string | null = null;
+    const { damage } = wal.scan;
+    if (damage?.offset === HEADER_BYTES) {
+      throw corruptLog(
+        path,
+        damage.offset,
+        wal.problem?.why ?? `metadata record ${damage.reason}`,
+        wal.problem?.cause,
+        false,
+      );
+    }
+    checkBase(path, wal.baseSeq, snapshotSeq);
+    if (damage) {
+      if (damage.nextFrameAt !== null) {
+        if (!repair)
+          throw corruptLog(path, damage.offset, wal.problem?.why ?? damage.reason, wal.problem?.cause);
+        quarantined = quarantine(fd, path, damage.offset, wal.scan.size);
+        process.emitWarning(
+          `${path}: moved ${wal.scan.size - damage.offset} bytes from the damaged frame at byte ${damage.offset} to ${quarantined}`,
+          { code: 'IGNITER_LOG_REPAIRED' },
+        );
+      }
+      fs.ftruncateSync(fd, damage.offset);
+      fs.fsyncSync(fd);
+      recovered += wal.scan.size - damage.offset;
+      end = damage.offset;
+    }
+    return {
+      fd,
+      end,
+      codec: wal.codec,
+      baseSeq: wal.baseSeq,
+      facts: wal.facts,
+      tally: wal.tally,
+      maxSeq: wal.maxSeq,
+      recoveredTailBytes: recovered,
+      quarantined,
+    };
+  } catch (error) {
+    fs.closeSync(fd);
+    throw error;
+  }
+}
