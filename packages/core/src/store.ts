@@ -667,12 +667,33 @@ export class IgniterStore {
     }
   }
 
+  /**
+   * Live facts with seq > `after`, at most `limit` (a changefeed resuming from the log). Looks up
+   * windows of seqs, O(limit + pruned seqs skipped), unless pruning left live facts so sparse that
+   * one pass over them is expected to be cheaper.
+   */
   #factsAfter(after: number, limit: number): Fact[] {
     const out: Fact[] = [];
-    for (const fact of this.#log.all()) {
-      if (fact.seq <= after) continue;
-      out.push(fact);
-      if (out.length >= limit) break;
+    const last = this.#log.lastSeq();
+    const live = this.#log.size();
+    if (live === 0) return out;
+    if (limit * (last - after) > live * live) {
+      for (const fact of this.#log.all()) {
+        if (fact.seq <= after) continue;
+        out.push(fact);
+        if (out.length >= limit) break;
+      }
+      return out;
+    }
+    let from = after + 1;
+    while (out.length < limit && from <= last) {
+      const count = Math.min(last - from + 1, Math.max(limit - out.length, 1024));
+      const seqs = Array.from({ length: count }, (_, i) => from + i);
+      for (const fact of this.#log.bySeqs(seqs)) {
+        if (out.length >= limit) break;
+        out.push(fact);
+      }
+      from += count;
     }
     return out;
   }

@@ -193,6 +193,24 @@ describe(`Changefeed lag when events are gone (${ENGINE_KIND} engine)`, () => {
     expect(events[3]).toMatchObject({ seq: 5, kind: 'pruned' });
   });
 
+  it('a gap pruned out of a log longer than one read batch is reported in its place', async () => {
+    const feed = new Changefeed({ capacity: 1 });
+    const store = storeWith(feed);
+    const facts: Fact[] = [];
+    for (let i = 1; i <= 1200; i++) facts.push(store.write({ store: 'tasks', key: `t${i}`, value: i }));
+    store.pruneFactIds({ factIds: facts.slice(599, 601).map((f) => f.id), reason: 'erasure' });
+    const events = await take(feed.subscribe({ after: 0 }), 1200);
+    const lines = describeEvents(events);
+    expect(lines.slice(597, 601)).toEqual([
+      '598 write tasks/t598',
+      '599 write tasks/t599',
+      'lagged 600..601',
+      '602 write tasks/t602',
+    ]);
+    expect(lines.filter((line) => line.startsWith('lagged'))).toEqual(['lagged 600..601']);
+    expect(events[1199]).toMatchObject({ seq: 1201, kind: 'pruned' });
+  });
+
   it('without an attached log, a cursor older than the ring gets lagged first, then the ring', async () => {
     const source = new IgniterStore();
     const facts = Array.from({ length: 5 }, (_, i) =>
