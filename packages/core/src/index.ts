@@ -53,7 +53,12 @@ export {
   type ScatterInfo,
   SchemaGraph,
 } from './schema-graph.js';
-export { type CommitListener, IgniterStore } from './store.js';
+export {
+  type CommitListener,
+  IgniterStore,
+  type ProtocolInterpreter,
+  type ProtocolReceipt,
+} from './store.js';
 export type {
   AppendEventInput,
   Coercion,

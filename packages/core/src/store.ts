@@ -63,6 +63,26 @@ interface PreparedWrite {
 /** Called after each committed fact, once consumers and the changefeed have seen it. */
 export type CommitListener = (fact: Fact, kind: CommitKind) => void;
 
+/**
+ * What a descriptor registration answers, as `@igniter/protocol` defines it (its `Receipt` has
+ * more fields). Declared here structurally so that core never depends on the protocol package.
+ */
+export interface ProtocolReceipt {
+  readonly schema_version: 1;
+  readonly kind: string | null;
+  readonly status: 'accepted' | 'unchanged' | 'conflict' | 'rejected';
+  readonly warnings: readonly string[];
+  readonly errors: readonly string[];
+}
+
+/**
+ * The part of `@igniter/protocol`'s `Interpreter` that core calls. `store.protocol<Interpreter>()`
+ * gives the full type to code that imports the protocol package.
+ */
+export interface ProtocolInterpreter {
+  register(descriptor: unknown, options?: { replace?: boolean }): ProtocolReceipt;
+}
+
 /** The index and cache slot of a path; '' for the point path, since a scope name is never empty. */
 function pointKey(scope: string | null): string {
   return scope === null ? '' : scope;
@@ -104,6 +124,7 @@ export class IgniterStore {
   #lastTransactionTime = Number.NEGATIVE_INFINITY;
   #closed = false;
   #closing: Promise<void> | undefined;
+  #protocol: ProtocolInterpreter | undefined;
 
   /**
    * Creates a store. With a `backend`, replays it before returning (cost: the size of the log).
@@ -498,6 +519,33 @@ export class IgniterStore {
     this.#assertOpen();
     this.#ruleRegistry().registerProjection(input);
     return this;
+  }
+
+  // ---------------------------------------------------------------- protocol
+
+  /**
+   * The store's Open Protocol interpreter, created on first use and cached. Loads
+   * `@igniter/protocol` lazily; throws `ERR_MISSING_PACKAGE` when it is not installed. `T` names
+   * the full `Interpreter` type for callers that import that package (core cannot).
+   */
+  protocol<T extends ProtocolInterpreter = ProtocolInterpreter>(): T {
+    if (!this.#protocol) {
+      const { Interpreter } = loadOptional<{ Interpreter: new (store: IgniterStore) => ProtocolInterpreter }>(
+        '@igniter/protocol',
+      );
+      this.#protocol = new Interpreter(this);
+    }
+    // The loaded package's Interpreter is the only implementation; T only widens the view of it.
+    return this.#protocol as T;
+  }
+
+  /**
+   * Registers an Open Protocol descriptor: `this.protocol().register(descriptor, options)`.
+   * Returns its receipt (`accepted`, `unchanged`, `conflict` or `rejected`); throws
+   * `ERR_MISSING_PACKAGE` without `@igniter/protocol`.
+   */
+  registerDescriptor(descriptor: unknown, options?: { replace?: boolean }): ProtocolReceipt {
+    return this.protocol().register(descriptor, options);
   }
 
   // ---------------------------------------------------------------- storage
