@@ -180,7 +180,6 @@ export class FeedSubscription implements ChangeSubscription {
         return Promise.reject(error);
       }
       if (event) return this.#deliver(event);
-      this.#live = true;
     }
     return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
@@ -262,7 +261,6 @@ export class FeedSubscription implements ChangeSubscription {
         waiter.resolve({ done: false, value: event });
       } else {
         this.#waiters.unshift(waiter);
-        this.#live = true;
       }
     }
   }
@@ -296,8 +294,15 @@ export class FeedSubscription implements ChangeSubscription {
     return this.#stores === null || this.#stores.has(store);
   }
 
-  /** The next past event for this subscriber, or undefined once it has caught up. */
+  /** The next past event, or undefined; the subscription turns live once nothing past is left. */
   #pull(): ChangeEvent | undefined {
+    const event = this.#pullPast();
+    if (this.#cursor >= this.#feed.head()) this.#live = true;
+    return event;
+  }
+
+  /** The next past event for this subscriber, or undefined once it has caught up. */
+  #pullPast(): ChangeEvent | undefined {
     const ring = this.#feed.ring;
     for (;;) {
       const seq = this.#cursor + 1;

@@ -25,7 +25,9 @@ describe(`Changefeed resume from the ring (${ENGINE_KIND} engine)`, () => {
       '5 write tasks/t5',
       '6 write tasks/t6',
     ]);
+    expect(feed.stats().subscribers[0]).toMatchObject({ state: 'live', cursor: 6 });
     writeTasks(store, 7, 8);
+    expect(feed.stats().subscribers[0]).toMatchObject({ queueDepth: 2 });
     expect(describeEvents(await take(sub, 2))).toEqual(['7 write tasks/t7', '8 write tasks/t8']);
     expect(await settlesNow(sub.next())).toBe(false);
   });
