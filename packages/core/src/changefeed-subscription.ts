@@ -14,7 +14,7 @@ export type LaggedEvent = Extract<ChangeEvent, { kind: 'lagged' }>;
 export type OverflowPolicy = 'drop_oldest' | 'close';
 
 /**
- * A subscription to a {@link Changefeed}: an async iterator of events in seq order, which
+ * A subscription to a `Changefeed`: an async iterator of events in seq order, which
  * `for await` consumes. Leaving the loop (`break`, `return`, a throw) or calling `close()`
  * releases it.
  */
