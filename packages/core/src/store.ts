@@ -102,7 +102,7 @@ export class IgniterStore {
   readonly engine: EngineKind;
   /** Registered paths, projections and derivations. */
   readonly schemaGraph = new SchemaGraph();
-  /** The changefeed given in the options, if any. */
+  /** The changefeed given in the options (a `Changefeed`, or any `ChangeSink`), if any. */
   readonly changefeed: ChangeSink | undefined;
 
   readonly #log: Engine;
@@ -118,6 +118,8 @@ export class IgniterStore {
   /** store -> idempotency key -> fact id, for live facts only. */
   readonly #idempotency = new Map<string, Map<string, string>>();
   readonly #listeners: CommitListener[] = [];
+  /** Committed facts waiting for their changefeed event, in seq order (see #publishReady). */
+  readonly #unpublished: Array<{ fact: Fact; kind: CommitKind; ready: boolean }> = [];
   #rules: RuleRegistry | undefined;
   readonly #lifecycle: Lifecycle = new Lifecycle(this);
   readonly #maxValueBytes: number;
@@ -155,11 +157,18 @@ export class IgniterStore {
     this.#cache = new ReadCache(lruCap);
     this.#backend = options.backend;
     this.changefeed = options.changefeed;
-    if (this.#backend) this.#hydrate(this.#backend);
-    this.changefeed?.attach({
-      factsAfter: (after, limit) => this.#factsAfter(after, limit),
-      lastSeq: () => this.#log.lastSeq(),
-    });
+    try {
+      if (this.#backend) this.#hydrate(this.#backend);
+      this.changefeed?.attach({
+        factsAfter: (after, limit) => this.#factsAfter(after, limit),
+        lastSeq: () => this.#log.lastSeq(),
+      });
+    } catch (error) {
+      // A store that failed to open must not keep its backend (and the backend's lock).
+      this.#closed = true;
+      this.#backend?.close().catch(() => undefined);
+      throw error;
+    }
   }
 
   /**
@@ -366,7 +375,8 @@ export class IgniterStore {
       this.#cache.putScope(store, pointKey(scope), '', result, now);
       return result;
     }
-    const id = JSON.stringify(['q', store, scope, asOf ?? null, validAt ?? null]);
+    // The filters are part of the id: a path registered again must not reuse the old answers.
+    const id = JSON.stringify(['q', store, scope, asOf ?? null, validAt ?? null, path.filters]);
     const cacheable = asOf !== undefined && this.#isSettled(asOf);
     const hit = cacheable ? this.#cache.getTimeTravel(id, now, maxAge) : undefined;
     if (hit) return hit.value as readonly Fact[];
@@ -864,10 +874,26 @@ export class IgniterStore {
     this.#lastTransactionTime = transactionTime;
     this.#rememberIdempotency(fact);
     const touched = this.#updateIndexes(fact, previous, input.value);
+    const publication = { fact, kind, ready: false };
+    if (this.changefeed) this.#unpublished.push(publication);
     this.#notify(fact, touched);
-    this.changefeed?.publish(fact, kind);
+    publication.ready = true;
+    this.#publishReady();
     for (const listener of this.#listeners) listener(fact, kind);
     return fact;
+  }
+
+  /**
+   * Publishes committed facts in seq order (D12). A fact that a consumer commits while the fact
+   * that triggered it is still being notified waits until that earlier fact is published.
+   */
+  #publishReady(): void {
+    const changefeed = this.changefeed;
+    if (!changefeed) return;
+    while (this.#unpublished[0]?.ready) {
+      const next = this.#unpublished.shift();
+      if (next) changefeed.publish(next.fact, next.kind);
+    }
   }
 
   #rememberIdempotency(fact: Fact): void {
