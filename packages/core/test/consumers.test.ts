@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { IgniterError } from '../src/errors.js';
 import type { ConsumerEvent } from '../src/schema-graph.js';
 import { ENGINE_KIND } from './support/engine.js';
+import { RecordingSink } from './support/memory-backend.js';
 import { newStore } from './support/store.js';
 
 function recorder() {
@@ -295,6 +296,31 @@ describe(`consumers survive compaction (${ENGINE_KIND} engine)`, () => {
     store.write({ store: 'sensors', key: 's1', value: { hot: false } });
     expect(point.events).toStrictEqual([{ store: 'sensors', key: 's1' }]);
     expect(scoped.events).toStrictEqual([{ store: 'sensors', scope: 'hot', key: 's1' }]);
+  });
+});
+
+describe(`consumers that write (${ENGINE_KIND} engine)`, () => {
+  it('see their own writes published after the fact that triggered them, in seq order', () => {
+    const sink = new RecordingSink();
+    const { store } = newStore({ changefeed: sink });
+    let reacted = false;
+    store.registerPath({
+      store: 's',
+      consumers: [
+        () => {
+          if (reacted) return;
+          reacted = true;
+          store.write({ store: 's', key: 'reaction', value: 1 });
+        },
+      ],
+    });
+    store.write({ store: 's', key: 'action', value: 1 });
+    store.write({ store: 's', key: 'later', value: 1 });
+    expect(sink.published).toEqual([
+      { seq: 1, kind: 'write', key: 'action' },
+      { seq: 2, kind: 'write', key: 'reaction' },
+      { seq: 3, kind: 'write', key: 'later' },
+    ]);
   });
 });
 

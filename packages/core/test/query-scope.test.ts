@@ -171,6 +171,19 @@ describe(`query (${ENGINE_KIND} engine)`, () => {
     expect(keysOf(store.query({ store: 's', scope: 'sel' }))).toEqual(['b']);
   });
 
+  it('uses the filters of a path registered again for asOf queries answered before', () => {
+    const { store, time } = newStore();
+    store.registerPath({ store: 's', scope: 'sel', filters: { c: 'red' } });
+    time.set(1_000);
+    store.write({ store: 's', key: 'r', value: { c: 'red' } });
+    store.write({ store: 's', key: 'b', value: { c: 'blue' } });
+    time.set(2_000);
+    store.write({ store: 'other', key: 'x', value: 1 });
+    expect(keysOf(store.query({ store: 's', scope: 'sel', asOf: 1_500 }))).toEqual(['r']);
+    store.registerPath({ store: 's', scope: 'sel', filters: { c: 'blue' } });
+    expect(keysOf(store.query({ store: 's', scope: 'sel', asOf: 1_500 }))).toEqual(['b']);
+  });
+
   it('is unaffected when the caller mutates the filters object after registering', () => {
     const { store } = newStore();
     const filters: Record<string, string> = { c: 'red' };
