@@ -6,7 +6,7 @@ interface Entry<T> {
 
 type Nested<T> = Map<string, Map<string, Map<string, Entry<T>>>>;
 
-/** Default bound on current-state entries before the oldest half is dropped. */
+/** Default bound on current-state entries; past it they are all dropped (recomputing is cheap). */
 const DEFAULT_CURRENT_CAP = 100_000;
 
 function fresh<T>(entry: Entry<T> | undefined, now: number, ttl: number | undefined): entry is Entry<T> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Json } from '../src/json.js';
+import { ReadCache } from '../src/read-cache.js';
 import type { StoreOptions } from '../src/store-types.js';
 import { ENGINE_KIND } from './support/engine.js';
 import { newStore } from './support/store.js';
@@ -244,5 +245,51 @@ describe(`read cache: ttl and cacheTtl age answers on the store clock (${ENGINE_
     expect(store.query({ store: 'tasks', scope: 'all', ttl: 0 })).toBe(first);
     time.advance(1);
     expect(store.query({ store: 'tasks', scope: 'all', ttl: 0 })).not.toBe(first);
+  });
+});
+
+describe('ReadCache (§11 item 17: precise and bounded)', () => {
+  it('drops only the entries of the invalidated key, however many others it holds', () => {
+    const cache = new ReadCache<number>(10);
+    for (let i = 0; i < 1_000; i++) cache.putRead('s', `k${i}`, '', i, 0);
+    cache.putRead('s', 'k7', 'v100', -7, 0);
+    cache.invalidateKey('s', 'k7');
+    expect(cache.getRead('s', 'k7', '', 0)).toBeUndefined();
+    expect(cache.getRead('s', 'k7', 'v100', 0)).toBeUndefined();
+    expect(cache.getRead('s', 'k8', '', 0)?.value).toBe(8);
+    expect(cache.getRead('s', 'k999', '', 0)?.value).toBe(999);
+  });
+
+  it('drops only the invalidated scope of a store', () => {
+    const cache = new ReadCache<string>(10);
+    cache.putScope('s', 'open', '', 'open answer', 0);
+    cache.putScope('s', 'done', '', 'done answer', 0);
+    cache.putScope('t', 'open', '', 'other store', 0);
+    cache.putRead('s', 'open', '', 'a read of key "open"', 0);
+    cache.invalidateScope('s', 'open');
+    expect(cache.getScope('s', 'open', '', 0)).toBeUndefined();
+    expect(cache.getScope('s', 'done', '', 0)?.value).toBe('done answer');
+    expect(cache.getScope('t', 'open', '', 0)?.value).toBe('other store');
+    expect(cache.getRead('s', 'open', '', 0)?.value).toBe('a read of key "open"');
+  });
+
+  it('bounds current-state entries and leaves time-travel entries alone when it drops them', () => {
+    const cache = new ReadCache<number>(10, 3);
+    cache.putTimeTravel('tt', 0, 0);
+    for (let i = 0; i < 3; i++) cache.putRead('s', `k${i}`, '', i, 0);
+    cache.putRead('s', 'k3', '', 3, 0);
+    expect(cache.getRead('s', 'k0', '', 0)).toBeUndefined();
+    expect(cache.getRead('s', 'k3', '', 0)?.value).toBe(3);
+    expect(cache.getTimeTravel('tt', 0)?.value).toBe(0);
+  });
+
+  it('counts only time-travel entries in lruSize', () => {
+    const cache = new ReadCache<number>(2);
+    cache.putTimeTravel('a', 1, 0);
+    cache.putTimeTravel('b', 2, 0);
+    for (let i = 0; i < 10; i++) cache.putRead('s', `k${i}`, '', i, 0);
+    expect(cache.lruSize).toBe(2);
+    expect(cache.getRead('s', 'k9', '', 0)?.value).toBe(9);
+    expect(cache.getTimeTravel('a', 0)?.value).toBe(1);
   });
 });
