@@ -27,6 +27,11 @@ pub enum LogError {
         /// What is wrong with the argument.
         reason: String,
     },
+    /// Facts given to the log break one of its invariants, e.g. a seq that does not increase.
+    CorruptLog {
+        /// Which invariant is broken, and by which fact.
+        reason: String,
+    },
 }
 
 impl LogError {
@@ -36,6 +41,7 @@ impl LogError {
             Self::InvalidValue { .. } => "ERR_INVALID_VALUE",
             Self::ValueTooLarge { .. } => "ERR_VALUE_TOO_LARGE",
             Self::InvalidArgument { .. } => "ERR_INVALID_ARGUMENT",
+            Self::CorruptLog { .. } => "ERR_CORRUPT_LOG",
         }
     }
 
@@ -56,6 +62,7 @@ impl fmt::Display for LogError {
                 "value too large: canonical JSON is {size} bytes, the limit is {limit}"
             ),
             Self::InvalidArgument { reason } => write!(f, "invalid argument: {reason}"),
+            Self::CorruptLog { reason } => write!(f, "corrupt log: {reason}"),
         }
     }
 }
@@ -77,6 +84,10 @@ mod tests {
             (
                 LogError::InvalidArgument { reason: "x".into() },
                 "ERR_INVALID_ARGUMENT",
+            ),
+            (
+                LogError::CorruptLog { reason: "x".into() },
+                "ERR_CORRUPT_LOG",
             ),
         ];
         for (error, code) in cases {

@@ -4,6 +4,13 @@ use sha2::{Digest, Sha256};
 
 const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
 
+/// The SHA-256 digest of `bytes`.
+///
+/// Cost: one pass over `bytes`; no allocation.
+pub fn sha256(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
 /// The SHA-256 digest of `bytes` as 64 lowercase hex characters.
 ///
 /// Cost: one pass over `bytes` (SHA-NI accelerated where the CPU has it) and one small

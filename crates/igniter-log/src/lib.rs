@@ -1,4 +1,5 @@
-//! `igniter-log`: the pure-Rust core of Igniter's native engine.
+//! `igniter-log`: the pure-Rust core of Igniter's native engine: canonical JSON, SHA-256 value
+//! hashes and the fact log.
 //!
 //! It has no Node.js dependency: `crates/igniter-napi` exposes it to JavaScript, and
 //! `cargo test -p igniter-log` checks it against the golden vectors in `shared/vectors/`
@@ -16,7 +17,9 @@
 pub mod canonical;
 pub mod error;
 pub mod hash;
+pub mod log;
 
 pub use canonical::{canonicalize, canonicalize_with_limit, value_hash, ValueHash};
 pub use error::LogError;
-pub use hash::sha256_hex;
+pub use hash::{sha256, sha256_hex};
+pub use log::{FactLog, FactView, LoadedFact, NewFact, Slot};

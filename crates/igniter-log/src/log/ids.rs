@@ -1,0 +1,206 @@
+//! Compact forms of the fact log's identifiers: UUIDs as 16 bytes, SHA-256 hex as 32 bytes,
+//! and the UUIDv7 generator.
+
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// A UUID as its 16 bytes.
+pub(crate) type Uuid = [u8; 16];
+
+const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+/// Byte offsets of the hyphens in the 36-character text form.
+const HYPHENS: [usize; 4] = [8, 13, 18, 23];
+
+fn hex_nibble(byte: u8) -> Option<u8> {
+    match byte {
+        b'0'..=b'9' => Some(byte - b'0'),
+        b'a'..=b'f' => Some(byte - b'a' + 10),
+        _ => None,
+    }
+}
+
+/// Parses lowercase hex digits into `out` (two per byte); `None` unless every byte is one.
+fn parse_hex_into(text: &[u8], out: &mut [u8]) -> Option<()> {
+    if text.len() != out.len() * 2 {
+        return None;
+    }
+    for (byte, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
+        *byte = (hex_nibble(pair[0])? << 4) | hex_nibble(pair[1])?;
+    }
+    Some(())
+}
+
+/// Appends `bytes` as lowercase hex.
+pub(crate) fn write_hex(bytes: &[u8], out: &mut String) {
+    for &byte in bytes {
+        out.push(char::from(HEX_DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(HEX_DIGITS[usize::from(byte & 0x0f)]));
+    }
+}
+
+/// The bytes of a UUID written in the lowercase hyphenated form, the only form that is stored
+/// compactly (any other text must round-trip exactly, so it is stored as text).
+pub(crate) fn parse_uuid(text: &str) -> Option<Uuid> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 36 || HYPHENS.iter().any(|&at| bytes[at] != b'-') {
+        return None;
+    }
+    let mut digits = [0u8; 32];
+    let mut next = 0;
+    for (index, &byte) in bytes.iter().enumerate() {
+        if !HYPHENS.contains(&index) {
+            digits[next] = byte;
+            next += 1;
+        }
+    }
+    let mut id = [0u8; 16];
+    parse_hex_into(&digits, &mut id)?;
+    Some(id)
+}
+
+/// Appends the lowercase hyphenated form of a UUID (36 characters).
+pub(crate) fn write_uuid(id: &Uuid, out: &mut String) {
+    for (index, byte) in id.iter().enumerate() {
+        if matches!(index, 4 | 6 | 8 | 10) {
+            out.push('-');
+        }
+        write_hex(std::slice::from_ref(byte), out);
+    }
+}
+
+/// The 32 bytes of a SHA-256 digest written as 64 lowercase hex characters.
+pub(crate) fn parse_sha256_hex(text: &str) -> Option<[u8; 32]> {
+    let mut digest = [0u8; 32];
+    parse_hex_into(text.as_bytes(), &mut digest)?;
+    Some(digest)
+}
+
+/// Mints UUIDv7 ids (RFC 9562): a 48-bit millisecond timestamp and 74 random bits from
+/// wyrand, a fast non-cryptographic generator seeded from the OS. Ids need to be unique, not
+/// secret, so a CSPRNG per id would be wasted work.
+#[derive(Debug, Clone)]
+pub(crate) struct UuidV7Source {
+    state: u64,
+}
+
+impl UuidV7Source {
+    /// A generator seeded from the OS (std's hash keys come from the OS's random source) and
+    /// the clock.
+    pub(crate) fn from_os() -> Self {
+        let mut hasher = RandomState::new().build_hasher();
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|elapsed| elapsed.as_nanos())
+            .unwrap_or_default();
+        hasher.write_u128(nanos);
+        hasher.write_usize(std::process::id() as usize);
+        Self {
+            state: hasher.finish(),
+        }
+    }
+
+    /// A generator with a fixed seed, for reproducible tests.
+    #[cfg(test)]
+    pub(crate) fn seeded(seed: u64) -> Self {
+        Self { state: seed }
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(0xa076_1d64_78bd_642f);
+        let product = u128::from(self.state) * u128::from(self.state ^ 0xe703_7ed1_a0b4_28db);
+        ((product >> 64) as u64) ^ (product as u64)
+    }
+
+    /// A UUIDv7 whose timestamp is `ms`, as the TypeScript engine builds it: the integer part
+    /// of `ms` (0 when negative or not a number), its low 48 bits big-endian.
+    pub(crate) fn next(&mut self, ms: f64) -> Uuid {
+        let millis = if ms.is_finite() && ms > 0.0 {
+            ms.floor() as u64
+        } else {
+            0
+        };
+        let mut id = [0u8; 16];
+        id[..6].copy_from_slice(&millis.to_be_bytes()[2..]);
+        id[6..14].copy_from_slice(&self.next_u64().to_le_bytes());
+        id[14..].copy_from_slice(&self.next_u64().to_le_bytes()[..2]);
+        id[6] = 0x70 | (id[6] & 0x0f);
+        id[8] = 0x80 | (id[8] & 0x3f);
+        id
+    }
+}
+
+/// Hashes UUID keys of the id index: their bits are mostly random already, so a multiply per
+/// 8 bytes spreads them enough, at a fraction of SipHash's cost.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(29) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse_sha256_hex, parse_uuid, write_hex, write_uuid, UuidV7Source};
+
+    #[test]
+    fn a_lowercase_uuid_round_trips_through_its_bytes() {
+        let text = "0190f0c5-8a4b-7d3e-9f21-0123456789ab";
+        let id = parse_uuid(text).expect("a valid uuid");
+        let mut out = String::new();
+        write_uuid(&id, &mut out);
+        assert_eq!(out, text);
+    }
+
+    #[test]
+    fn only_the_lowercase_hyphenated_form_is_a_compact_uuid() {
+        assert!(parse_uuid("0190F0C5-8A4B-7D3E-9F21-0123456789AB").is_none());
+        assert!(parse_uuid("0190f0c58a4b7d3e9f210123456789ab").is_none());
+        assert!(parse_uuid("0190f0c5-8a4b-7d3e-9f21-0123456789a").is_none());
+        assert!(parse_uuid("not-a-uuid").is_none());
+    }
+
+    #[test]
+    fn a_sha256_hex_round_trips_through_its_bytes() {
+        let text = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        let digest = parse_sha256_hex(text).expect("valid hex");
+        let mut out = String::new();
+        write_hex(&digest, &mut out);
+        assert_eq!(out, text);
+        assert!(parse_sha256_hex(
+            "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD"
+        )
+        .is_none());
+    }
+
+    #[test]
+    fn a_uuidv7_carries_its_timestamp_version_and_variant() {
+        let mut source = UuidV7Source::seeded(7);
+        let id = source.next(1_714_200_123_456.9);
+        let mut text = String::new();
+        write_uuid(&id, &mut text);
+        let millis = u64::from_str_radix(&text.replace('-', "")[..12], 16).expect("hex");
+        assert_eq!(millis, 1_714_200_123_456);
+        assert_eq!(&text[14..15], "7");
+        assert!(matches!(&text[19..20], "8" | "9" | "a" | "b"));
+        assert_ne!(source.next(1.0)[6..], source.next(1.0)[6..]);
+    }
+
+    #[test]
+    fn a_negative_or_non_finite_time_gives_a_zero_timestamp() {
+        let mut source = UuidV7Source::seeded(1);
+        assert_eq!(source.next(-5.0)[..6], [0; 6]);
+        assert_eq!(source.next(f64::NAN)[..6], [0; 6]);
+    }
+}
