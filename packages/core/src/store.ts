@@ -299,7 +299,10 @@ export class IgniterStore {
 
   /** The value of (store, key) as of `at`: `read({ store, key, asOf: at })`. */
   timeTravel(input: { store: string; key: string; at: number | Date }): Json | undefined {
+    this.#assertOpen();
     checkOptions(input, 'timeTravel input');
+    // Without `at` this would silently read the current value.
+    if (input.at === undefined) throw new IgniterError('ERR_INVALID_ARGUMENT', 'timeTravel needs `at`');
     return this.read({ store: input.store, key: input.key, asOf: input.at });
   }
 

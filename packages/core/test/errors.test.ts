@@ -120,6 +120,13 @@ describe(`ERR_INVALID_ARGUMENT: names (${ENGINE_KIND} engine)`, () => {
     expect(thrown(() => store.lineage({ store: '', key: 'k' })).code).toBe('ERR_INVALID_ARGUMENT');
   });
 
+  it('rejects timeTravel without a time', () => {
+    const { store } = newStore();
+    store.write({ store: 's', key: 'k', value: 1 });
+    const input = { store: 's', key: 'k' } as Parameters<IgniterStore['timeTravel']>[0];
+    expect(thrown(() => store.timeTravel(input)).code).toBe('ERR_INVALID_ARGUMENT');
+  });
+
   it('rejects an input that is not an object', () => {
     const { store } = newStore();
     expect(thrown(() => store.write(null as unknown as WriteInput)).code).toBe('ERR_INVALID_ARGUMENT');
