@@ -134,7 +134,10 @@ export class FileBackend implements Backend {
     this.loaded = undefined;
     if (facts === undefined) {
       this.writer.flushToOs();
-      const snapshot = readSnapshotFile(this.snapshotPath, this.options.maxFrameBytes);
+      const snapshot =
+        this.snapshotSeq === null
+          ? undefined
+          : readSnapshotFile(this.snapshotPath, this.options.maxFrameBytes);
       const delta = rereadWal(this.path, this.snapshotSeq ?? 0, this.options.maxFrameBytes);
       facts = snapshot ? snapshot.facts.concat(delta) : delta;
     }
