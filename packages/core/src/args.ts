@@ -89,8 +89,8 @@ export function checkSchemaVersion(value: unknown): number {
 /** Checks an explicit causation: a non-empty string or null. */
 export function checkCausation(value: unknown): string | null {
   if (value === null) return null;
-  if (typeof value !== 'string' || value.length === 0) {
-    throw badArgument('causation must be a non-empty string or null');
+  if (typeof value !== 'string' || value.length === 0 || !isWellFormed(value)) {
+    throw badArgument('causation must be a non-empty, well-formed string or null');
   }
   return value;
 }
@@ -101,8 +101,15 @@ export const MAX_IDEMPOTENCY_KEY_LENGTH = 512;
 /** Checks an optional idempotency key: 1-512 characters. */
 export function checkIdempotencyKey(value: unknown): string | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-    throw badArgument(`idempotencyKey must be a string of 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
+  if (
+    typeof value !== 'string' ||
+    value.length === 0 ||
+    value.length > MAX_IDEMPOTENCY_KEY_LENGTH ||
+    !isWellFormed(value)
+  ) {
+    throw badArgument(
+      `idempotencyKey must be a well-formed string of 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`,
+    );
   }
   return value;
 }

@@ -206,7 +206,7 @@ describe(`ERR_INVALID_ARGUMENT: write options (${ENGINE_KIND} engine)`, () => {
     expect(write({ schemaVersion }).code).toBe('ERR_INVALID_ARGUMENT');
   });
 
-  it.each(['', 5, {}])('rejects causation %j', (causation) => {
+  it.each(['', 5, {}, 'id\uD800'])('rejects causation %j', (causation) => {
     expect(write({ causation }).code).toBe('ERR_INVALID_ARGUMENT');
   });
 
@@ -229,6 +229,7 @@ describe(`ERR_INVALID_ARGUMENT: write options (${ENGINE_KIND} engine)`, () => {
     expect(write({ idempotencyKey: '' }).code).toBe('ERR_INVALID_ARGUMENT');
     expect(write({ idempotencyKey: 'z'.repeat(513) }).code).toBe('ERR_INVALID_ARGUMENT');
     expect(write({ idempotencyKey: 7 }).code).toBe('ERR_INVALID_ARGUMENT');
+    expect(write({ idempotencyKey: 'req\uDC00' }).code).toBe('ERR_INVALID_ARGUMENT');
   });
 
   it.each([
