@@ -96,6 +96,8 @@ function reportDefault(error: IgniterError): void {
  * An embedded, append-only, bitemporal fact store. Every write is an immutable fact with a
  * commit `seq`, a transaction time, an optional valid time, a SHA-256 value hash and a
  * causation link. All calls are synchronous except `flush`, `close`, `backup` and `verify`.
+ * After `close()`, every method throws `ERR_CLOSED` (the getters keep working). A call that
+ * throws leaves the store exactly as it was.
  */
 export class IgniterStore {
   /** Which engine runs the fact log. */
@@ -233,8 +235,10 @@ export class IgniterStore {
   }
 
   /**
-   * Appends an event to a history store under a fresh UUIDv7 key, with null causation.
-   * Throws as `write` does (`ERR_INVALID_VALUE` when the event is not a JSON object).
+   * Appends an event to a history store under a fresh UUIDv7 key, with null causation; it is a
+   * fact like any other (indexes, consumers, changefeed, rules). `partitionKey` builds that
+   * field's partition index eagerly. Throws as `write` does (`ERR_INVALID_VALUE` when the event
+   * is not a JSON object). Cost: as `write`.
    */
   append(input: AppendEventInput): Fact {
     this.#assertOpen();
@@ -271,7 +275,9 @@ export class IgniterStore {
 
   /**
    * The (coerced, deep-frozen) value of (store, key): the latest, or as of `asOf`, or the one
-   * that stood at `validAt`; `undefined` when absent. Cost: a cache hit, else one engine lookup.
+   * that stood at `validAt`; `undefined` when absent. `ttl` bounds the age (ms) of a cached
+   * answer. Throws `ERR_INVALID_ARGUMENT` for bad names, times or ttl. Cost: a cache hit, else
+   * one engine lookup (a scan of the key's facts with `validAt`) and the coercion.
    */
   read(input: ReadInput): Json | undefined {
     this.#assertOpen();
@@ -297,7 +303,10 @@ export class IgniterStore {
     return value;
   }
 
-  /** The value of (store, key) as of `at`: `read({ store, key, asOf: at })`. */
+  /**
+   * The value of (store, key) as of `at`: `read({ store, key, asOf: at })`. Throws
+   * `ERR_INVALID_ARGUMENT` when `at` is missing or not a time. Cost: as `read`.
+   */
   timeTravel(input: { store: string; key: string; at: number | Date }): Json | undefined {
     this.#assertOpen();
     checkOptions(input, 'timeTravel input');
@@ -309,7 +318,8 @@ export class IgniterStore {
   /**
    * Facts of a store (of one key when given), coerced, in seq order within the inclusive
    * `since`/`asOf` bounds; with `validAt`, those valid by then, ordered by effective valid time
-   * then seq. Cost: proportional to the facts returned.
+   * then seq. Throws `ERR_INVALID_ARGUMENT` for bad names or times. Cost: proportional to the
+   * facts returned (plus a sort with `validAt`).
    */
   history(input: HistoryInput): Fact[] {
     this.#assertOpen();
@@ -325,9 +335,11 @@ export class IgniterStore {
   }
 
   /**
-   * Facts of a store whose `value[partitionKey]` equals `partitionValue`, coerced, seq order,
-   * within inclusive time bounds. The partition index is built on first use and kept by every
-   * write and append. Cost: proportional to the partition.
+   * Facts of a store whose `value[partitionKey]` equals `partitionValue` (canonical JSON
+   * equality), coerced, seq order, within inclusive time bounds, whether or not they were
+   * appended with `partitionKey`. The partition index is built on first use and kept by every
+   * write and append. Throws `ERR_INVALID_ARGUMENT` for bad names or times, `ERR_INVALID_VALUE`
+   * when `partitionValue` is not JSON. Cost: proportional to the partition (first use: the store).
    */
   historyPartition(input: HistoryPartitionInput): Fact[] {
     this.#assertOpen();
@@ -349,8 +361,11 @@ export class IgniterStore {
 
   /**
    * The latest fact (as of `asOf`, valid at `validAt`) of every key of the store that matches
-   * the registered scope's filters, coerced, keys in UTF-16 order. Current queries use the
-   * materialized scope index and the cache. Throws `ERR_NO_PATH` for an unregistered scope.
+   * the registered scope's filters, coerced, keys in UTF-16 order, as a frozen array. `scope`
+   * null or omitted is the store's point path. Throws `ERR_NO_PATH` for an unregistered scope,
+   * `ERR_INVALID_ARGUMENT` for bad names, times or ttl. Cost: current queries use the maintained
+   * scope index and the cache (first query: one pass over the store's keys); `asOf`/`validAt`
+   * queries scan the store's keys unless a settled answer is in the LRU.
    */
   query(input: QueryInput): readonly Fact[] {
     this.#assertOpen();
@@ -393,39 +408,53 @@ export class IgniterStore {
     return result;
   }
 
-  /** The raw (uncoerced) live fact with this id; `undefined` for unknown, empty or pruned ids. */
+  /**
+   * The raw (uncoerced) live fact with this id, the same object `write` returned; `undefined`
+   * for unknown, empty, non-string or pruned ids. Cost: O(1).
+   */
   factById(id: string): Fact | undefined {
     this.#assertOpen();
     return typeof id === 'string' && id.length > 0 ? this.#log.byId(id) : undefined;
   }
 
-  /** A reference (no value) to the live fact with this id, or `undefined`. */
+  /** A reference (no value) to the live fact with this id, or `undefined`. Cost: O(1). */
   factRef(id: string): FactRef | undefined {
     const fact = this.factById(id);
     return fact ? toFactRef(fact) : undefined;
   }
 
-  /** Every live fact, internal stores included. Cost: O(1). */
+  /** The number of live facts, internal stores included. Cost: O(1). */
   factCount(): number {
     this.#assertOpen();
     return this.#log.size();
   }
 
-  /** Every live fact in seq order within inclusive `since`/`asOf` bounds (raw, uncoerced). */
+  /**
+   * Every live fact in seq order within inclusive `since`/`asOf` bounds (raw, uncoerced), as a
+   * new array. Throws `ERR_INVALID_ARGUMENT` for bad times. Cost: proportional to the facts returned.
+   */
   factLogAll(input: { since?: number | Date; asOf?: number | Date } = {}): Fact[] {
     this.#assertOpen();
     checkOptions(input, 'factLogAll input');
     return this.#log.all({ since: toMs(input.since, 'since'), asOf: toMs(input.asOf, 'asOf') });
   }
 
-  /** The causation chain of (store, key): one step per fact, seq order. */
+  /**
+   * The causation chain of (store, key): one step per fact, seq order, with the first 12 chars of
+   * each value hash; empty for an unknown key. Throws `ERR_INVALID_ARGUMENT` for bad names.
+   * Cost: proportional to the key's facts.
+   */
   causationChain(input: { store: string; key: string }): CausationStep[] {
     this.#assertOpen();
     checkOptions(input, 'causationChain input');
     return causationSteps(this.#log.factsFor(checkName(input.store, 'store'), checkName(input.key, 'key')));
   }
 
-  /** The lineage of (store, key): its chain, the derivations sourced from its store, a proof hash. */
+  /**
+   * The lineage of (store, key): its chain, the derivations sourced from its store and a proof
+   * hash (SHA-256 of "id:valueHash:causation" per fact, joined by "|"; null for an empty chain).
+   * Throws `ERR_INVALID_ARGUMENT` for bad names. Cost: proportional to the key's facts.
+   */
   lineage(input: { store: string; key: string }): Lineage {
     this.#assertOpen();
     checkOptions(input, 'lineage input');
@@ -443,8 +472,10 @@ export class IgniterStore {
 
   /**
    * Registers an access path (replacing one with the same store and scope). A scope's filters
-   * are field equality on the latest value; consumers are called after each relevant commit.
-   * Throws `ERR_INVALID_ARGUMENT`. Returns the store.
+   * are field equality on the latest value. Consumers are called synchronously after each commit:
+   * a point path's for every fact of its store, a scope's for every fact whose key is a member
+   * before or after it. Throws `ERR_INVALID_ARGUMENT` (`ERR_INVALID_VALUE` for non-JSON filters).
+   * Returns the store. Cost: O(1); the path's index is rebuilt on its next query.
    */
   registerPath(input: PathInput): this {
     this.#assertOpen();
@@ -472,7 +503,10 @@ export class IgniterStore {
 
   /**
    * Registers a read-path coercion for a store (replacing any earlier one); facts never change.
-   * Applies to read, timeTravel, history, historyPartition, query and resolve. Returns the store.
+   * Applies to read, timeTravel, history, historyPartition, query and resolve; a coerced fact
+   * keeps the raw `valueHash`. A coercion that throws or returns non-JSON is reported to
+   * `onRuleError` and the raw value is used. Throws `ERR_INVALID_ARGUMENT`. Returns the store.
+   * Cost: clears the read cache.
    */
   registerCoercion(store: string, coercion: Coercion): this {
     this.#assertOpen();
