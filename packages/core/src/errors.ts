@@ -42,7 +42,9 @@ const CODES: ReadonlySet<string> = new Set<IgniterErrorCode>([
 
 /** Options of an {@link IgniterError}: structured details and the underlying cause. */
 export interface IgniterErrorOptions {
+  /** Structured context, exposed as `error.details`. */
   details?: Record<string, unknown>;
+  /** The underlying error or thrown value, exposed as `error.cause`. */
   cause?: unknown;
 }
 
@@ -51,9 +53,12 @@ export interface IgniterErrorOptions {
  * `details` carries structured context (for example the conflicting seq of `ERR_CONFLICT`).
  */
 export class IgniterError extends Error {
+  /** The stable error code to branch on. */
   readonly code: IgniterErrorCode;
+  /** Structured context, for example the `ERR_CONFLICT` expectation and actual seq. */
   readonly details: Record<string, unknown> | undefined;
 
+  /** Creates an error with a stable `code`, a message and optional `details` and `cause`. */
   constructor(code: IgniterErrorCode, message: string, options: IgniterErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'IgniterError';

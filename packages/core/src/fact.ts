@@ -9,7 +9,9 @@ export interface Fact {
   readonly id: string;
   /** Commit sequence: integer >= 1, strictly increasing, never reused. */
   readonly seq: number;
+  /** The store the fact belongs to. */
   readonly store: string;
+  /** The key within the store. */
   readonly key: string;
   /** Deep-frozen copy of what was written. */
   readonly value: Json;
@@ -23,18 +25,27 @@ export interface Fact {
   readonly validTime: number | null;
   /** Integer >= 1. */
   readonly schemaVersion: number;
+  /** Who produced the fact (a frozen JSON object), or null. */
   readonly producer: JsonObject | null;
+  /** Provenance of a derived fact (`{ rule, sourceStore, sourceKey, sourceFactId }`), or null. */
   readonly derivation: JsonObject | null;
+  /** The idempotency key the fact was written with, or null. */
   readonly idempotencyKey: string | null;
 }
 
 /** A reference to a fact without its value. */
 export interface FactRef {
+  /** The fact id. */
   readonly id: string;
+  /** The store the fact belongs to. */
   readonly store: string;
+  /** The key within the store. */
   readonly key: string;
+  /** Integer ms since the epoch when the fact was committed. */
   readonly transactionTime: number;
+  /** Writer-supplied ms since the epoch, or null. */
   readonly validTime: number | null;
+  /** SHA-256 hex of the canonical JSON of the value. */
   readonly valueHash: string;
 }
 

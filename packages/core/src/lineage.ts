@@ -4,37 +4,55 @@ import type { DerivationInfo } from './schema-graph.js';
 
 /** One step of a causation chain (`causationChain`). */
 export interface CausationStep {
+  /** The fact id. */
   id: string;
   /** The first 12 hex chars of the value hash. */
   valueHash: string;
+  /** Id of the fact this one follows, or null. */
   causation: string | null;
+  /** Integer ms since the epoch when the fact was committed. */
   transactionTime: number;
 }
 
 /** One fact of a lineage chain. */
 export interface LineageEntry {
+  /** The fact id. */
   id: string;
+  /** The store of the fact. */
   store: string;
+  /** The key of the fact. */
   key: string;
+  /** Id of the fact this one follows, or null. */
   causation: string | null;
+  /** The full SHA-256 hex value hash. */
   valueHash: string;
+  /** Integer ms since the epoch when the fact was committed. */
   transactionTime: number;
+  /** Writer-supplied valid time, or null. */
   validTime: number | null;
+  /** The schema version the fact was written with. */
   schemaVersion: number;
 }
 
 /** A derivation sourced from the subject's store. */
 export interface DerivedBy {
+  /** The store the derivation writes to. */
   targetStore: string;
+  /** The fixed target key, or 'callable' when a function picks it. */
   targetKey: string;
+  /** Field equality the source facts must satisfy. */
   sourceFilters: JsonObject;
 }
 
 /** The provenance of a key: its facts, the rules that derive it, and a proof hash. */
 export interface Lineage {
+  /** The (store, key) asked about. */
   subject: { store: string; key: string };
+  /** Every live fact of the key, seq order, without values. */
   chain: LineageEntry[];
+  /** The length of the chain. */
   depth: number;
+  /** The derivations sourced from the subject store. */
   derivedBy: DerivedBy[];
   /** SHA-256 hex of entries "id:valueHash:causation" joined by "|"; null for an empty chain. */
   proofHash: string | null;

@@ -2,7 +2,9 @@ import type { Json, JsonObject } from './json.js';
 
 /** What a consumer is told after a committed fact touched its path. */
 export interface ConsumerEvent {
+  /** The store of the committed fact. */
   store: string;
+  /** The key of the committed fact. */
   key: string;
   /** Set for scope consumers: the scope whose membership the key had before or after. */
   scope?: string;
@@ -13,46 +15,67 @@ export type Consumer = (event: ConsumerEvent) => void;
 
 /** A registered access path: a store, an optional named scope with field-equality filters. */
 export interface AccessPath {
+  /** The store the path reads. */
   readonly store: string;
   /** null for a point path (every key of the store). */
   readonly scope: string | null;
+  /** Field equality on the latest value (a frozen copy). */
   readonly filters: JsonObject;
+  /** Maximum age in ms of a cached query answer, or undefined for no limit. */
   readonly cacheTtl: number | undefined;
+  /** Called after each commit to the path. */
   readonly consumers: readonly Consumer[];
+  /** Metadata only. */
   readonly lookup: string | undefined;
 }
 
 /** A registered projection: inspectable metadata of a read model. */
 export interface Projection {
+  /** The projection name (its identity). */
   readonly name: string;
+  /** The stores it reads. */
   readonly reads: readonly string[];
+  /** The relations it uses. */
   readonly relations: readonly string[];
+  /** What consumes it (metadata), or null. */
   readonly consumerHint: string | null;
+  /** Whether it is meant to update on every commit (metadata). */
   readonly reactive: boolean;
 }
 
 /** Metadata of a derivation, as lineage reports it. */
 export interface DerivationInfo {
+  /** The store whose commits trigger the derivation. */
   readonly sourceStore: string;
+  /** The store it writes to. */
   readonly targetStore: string;
   /** The fixed target key, or 'callable' when a function picks it. */
   readonly targetKey: string;
+  /** Field equality the source facts must satisfy. */
   readonly sourceFilters: JsonObject;
 }
 
 /** Metadata of a scatter rule. */
 export interface ScatterInfo {
+  /** The scatter name used in provenance. */
   readonly name: string;
+  /** The store whose commits trigger it. */
   readonly sourceStore: string;
+  /** The value field whose value names the target key. */
   readonly partitionBy: string;
+  /** The store it writes to. */
   readonly targetStore: string;
 }
 
 /** Metadata of a relation. */
 export interface RelationInfo {
+  /** The relation name. */
   readonly name: string;
+  /** The store whose facts are indexed. */
   readonly source: string;
+  /** The value field relating a source key to a partition value. */
   readonly partition: string;
+  /** The store the partition values refer to (metadata). */
   readonly target: string;
   /** The internal store holding the relation index, "__rel_<name>". */
   readonly indexStore: string;
@@ -60,22 +83,35 @@ export interface RelationInfo {
 
 /** One access path in `metadataSnapshot()`. */
 export interface PathSnapshot {
+  /** The store the path reads. */
   store: string;
+  /** The scope, or null for the point path. */
   scope: string | null;
+  /** The lookup metadata, or null. */
   lookup: string | null;
+  /** A copy of the filters. */
   filters: JsonObject;
+  /** The cache ttl in ms, or null. */
   cacheTtl: number | null;
+  /** How many consumers the path has. */
   consumerCount: number;
 }
 
 /** One projection in `projectionSnapshot()`. */
 export interface ProjectionSnapshot {
+  /** The projection name. */
   name: string;
+  /** The stores it reads. */
   reads: string[];
+  /** The relations it uses. */
   relations: string[];
+  /** What consumes it, or null. */
   consumerHint: string | null;
+  /** Whether it is reactive. */
   reactive: boolean;
+  /** The number of stores it reads. */
   storeCount: number;
+  /** The number of relations it uses. */
   relationCount: number;
 }
 
@@ -178,6 +214,7 @@ export class SchemaGraph {
     return this.derivations.filter((d) => d.targetStore === store);
   }
 
+  /** The projection with this name, or undefined. Cost: O(1). */
   projectionFor(name: string): Projection | undefined {
     return this.projections.get(name);
   }

@@ -29,15 +29,23 @@ export type Expectation = { seq: number } | { absent: true };
 
 /** One input of `write` and `writeMany`. */
 export interface WriteInput {
+  /** The store: a non-empty name of at most 1024 UTF-8 bytes, not starting with "__". */
   store: string;
+  /** The key within the store: a non-empty string of at most 1024 UTF-8 bytes. */
   key: string;
+  /** Any JSON value (DESIGN D1); stored as a deep-frozen copy. */
   value: Json;
+  /** Version of the value's shape, an integer >= 1 (default 1); coercions receive it. */
   schemaVersion?: number;
   /** Id of the fact this one follows; defaults to the current latest fact of (store, key). */
   causation?: string | null;
+  /** When the value became true in the world (ms or Date); null when not given. */
   validTime?: Time;
+  /** Who produced the fact: a JSON object, stored as a frozen copy. */
   producer?: JsonObject | null;
+  /** How the fact was derived: a JSON object, stored as a frozen copy. */
   derivation?: JsonObject | null;
+  /** Commit only if the key's latest seq is `seq`, or the key has no fact (`absent`). */
   expect?: Expectation;
   /** 1-512 characters; a repeat with the same value returns the original fact. */
   idempotencyKey?: string;
@@ -45,22 +53,33 @@ export interface WriteInput {
 
 /** The input of `append`: an event arriving in a history store under a fresh key. */
 export interface AppendEventInput {
+  /** The history store (same rules as a store name). */
   history: string;
+  /** The event: a JSON object. */
   event: JsonObject;
+  /** Version of the event's shape, an integer >= 1 (default 1). */
   schemaVersion?: number;
+  /** When the event happened in the world (ms or Date). */
   validTime?: Time;
   /** Keep the partition index of this field eagerly. */
   partitionKey?: string;
+  /** Who produced the event: a JSON object. */
   producer?: JsonObject | null;
+  /** How the event was derived: a JSON object. */
   derivation?: JsonObject | null;
+  /** 1-512 characters; a repeat with the same event returns the original fact. */
   idempotencyKey?: string;
 }
 
 /** The input of `read`. */
 export interface ReadInput {
+  /** The store to read. */
   store: string;
+  /** The key to read. */
   key: string;
+  /** Read as known at this transaction time (inclusive). */
   asOf?: Time;
+  /** Read the value that stood at this valid time. */
   validAt?: Time;
   /** Maximum age in ms of a cached answer. */
   ttl?: number;
@@ -68,40 +87,59 @@ export interface ReadInput {
 
 /** The input of `history`. */
 export interface HistoryInput {
+  /** The store whose facts are listed. */
   store: string;
+  /** Only the facts of this key. */
   key?: string;
+  /** Only facts with transactionTime >= since. */
   since?: Time;
+  /** Only facts with transactionTime <= asOf. */
   asOf?: Time;
+  /** Only facts valid by then, ordered by effective valid time, then seq. */
   validAt?: Time;
 }
 
 /** The input of `historyPartition`. */
 export interface HistoryPartitionInput {
+  /** The store whose facts are listed. */
   store: string;
+  /** The value field that partitions the store. */
   partitionKey: string;
+  /** The partition: facts whose `value[partitionKey]` has this canonical JSON. */
   partitionValue: Json;
+  /** Only facts with transactionTime >= since. */
   since?: Time;
+  /** Only facts with transactionTime <= asOf. */
   asOf?: Time;
 }
 
 /** The input of `query`. */
 export interface QueryInput {
+  /** The store to query. */
   store: string;
   /** The registered scope; null or omitted for the store's point path. */
   scope?: string | null;
+  /** Answer as known at this transaction time (inclusive). */
   asOf?: Time;
+  /** Select by the facts that stood at this valid time. */
   validAt?: Time;
+  /** Maximum age in ms of a cached answer (the smaller of this and the path's cacheTtl). */
   ttl?: number;
 }
 
 /** The input of `registerPath`. */
 export interface PathInput {
+  /** The store the path reads. */
   store: string;
+  /** The scope's name; null or omitted for the store's point path. */
   scope?: string | null;
   /** Field equality on the latest value. */
   filters?: JsonObject;
+  /** Maximum age in ms of a cached query answer of this path. */
   cacheTtl?: number;
+  /** Called after each commit to the path (see `registerPath`). */
   consumers?: Consumer[];
+  /** Metadata only (shown in `metadataSnapshot`). */
   lookup?: string;
 }
 

@@ -10,8 +10,11 @@ export type EngineChoice = 'auto' | 'native' | 'ts';
 
 /** What `engine: 'auto'` picks on this machine, and why. */
 export interface EngineInfo {
+  /** The engine 'auto' picks: 'native' or 'ts'. */
   kind: EngineKind;
+  /** The engine's version (the Rust crate's for native). */
   version: string;
+  /** Why that engine (IGNITER_ENGINE, the addon loaded, or why it did not). */
   reason?: string;
 }
 
