@@ -3,38 +3,57 @@ import type { Fact } from './fact.js';
 
 /** Storage statistics of a durable backend (`null` from an in-memory store). */
 export interface StorageStats {
+  /** Which backend holds the data. */
   backend: 'file' | 'segmented';
+  /** Bytes of every data file of the store. */
   byteSize: number;
+  /** Facts stored. */
   factCount: number;
   /** Bytes of a torn tail truncated when the log was opened (a crash artefact). */
   recoveredTailBytes: number;
+  /** Facts and bytes per store (filtered by `store` when given). */
   stores: { [store: string]: { factCount: number; byteSize: number } };
 }
 
 /** One segment of a store in a segmented backend. */
 export interface SegmentInfo {
+  /** The segment number (never reused). */
   segment: number;
+  /** Whether the segment is closed to writes. */
   sealed: boolean;
+  /** Lowest seq in the segment, or null when empty. */
   minSeq: number | null;
+  /** Highest seq in the segment, or null when empty. */
   maxSeq: number | null;
+  /** Lowest transaction time, or null when empty. */
   minTime: number | null;
+  /** Highest transaction time, or null when empty. */
   maxTime: number | null;
+  /** Facts in the segment. */
   factCount: number;
+  /** Size of the segment file in bytes. */
   byteSize: number;
+  /** How facts are encoded in the segment. */
   codec: string;
 }
 
 /** The segments of every store of a segmented backend. */
 export interface SegmentManifest {
+  /** Segments by store, in segment order. */
   stores: { [store: string]: SegmentInfo[] };
 }
 
 /** What a segment purge removed; durable, listed by `compactionActivity()`. */
 export interface PurgeReceipt {
+  /** The store the segment belonged to. */
   store: string;
+  /** The segment number (never reused). */
   segment: number;
+  /** How many facts the segment held. */
   factCount: number;
+  /** Why it was purged. */
   reason: string;
+  /** Store-clock ms of the purge. */
   purgedAt: number;
 }
 
@@ -64,8 +83,12 @@ export interface Backend {
   writeSnapshot?(facts: readonly Fact[], meta: SnapshotMeta): void;
   /** Atomically replaces all stored facts with these (compaction and prune). */
   replaceWithSnapshot?(facts: readonly Fact[], meta: SnapshotMeta): void;
+  /** Sizes of the stored data (file backends). */
   storageStats?(opts?: { store?: string }): StorageStats;
+  /** The segments of every store (segmented backends). */
   segmentManifest?(opts?: { store?: string }): SegmentManifest;
+  /** Removes sealed segments older than `before` (segmented backends). */
   purge?(opts: { store?: string; before: Time; reason?: string }): PurgeReceipt[];
+  /** Receipts of every purge so far (segmented backends). */
   purgeReceipts?(): PurgeReceipt[];
 }

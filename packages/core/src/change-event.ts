@@ -29,6 +29,8 @@ export interface CommittedLogReader {
  * the log to replay from. `Changefeed` implements it.
  */
 export interface ChangeSink {
+  /** Receives one committed fact, in seq order. */
   publish(fact: Fact, kind: CommitKind): void;
+  /** Gives the sink the log to replay from; called once by the store constructor. */
   attach(reader: CommittedLogReader): void;
 }

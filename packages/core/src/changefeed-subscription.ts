@@ -32,6 +32,7 @@ export interface ChangeSubscription extends AsyncIterable<ChangeEvent> {
   return(): Promise<IteratorResult<ChangeEvent, undefined>>;
   /** Ends the iterator: pending and later `next()` calls resolve `done`. Idempotent, O(1). */
   close(): void;
+  /** The subscription is its own async iterator. */
   [Symbol.asyncIterator](): ChangeSubscription;
 }
 
@@ -40,6 +41,7 @@ export type SubscriptionState = 'catching_up' | 'live' | 'overflowed';
 
 /** Diagnostics of one open subscription. */
 export interface SubscriptionStats {
+  /** A unique id of the subscription. */
   id: string;
   /** The stores it follows; `null` for every store. */
   stores: string[] | null;

@@ -41,6 +41,7 @@ export interface ChangefeedStats {
   subscriberCount: number;
   /** Events published since the changefeed was created. */
   published: number;
+  /** The replay ring: its capacity, size and the seq range it holds. */
   ring: { capacity: number; size: number; oldestSeq: number | null; newestSeq: number | null };
   /** One entry per open subscription, in subscription order. */
   subscribers: SubscriptionStats[];

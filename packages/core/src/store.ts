@@ -68,10 +68,15 @@ export type CommitListener = (fact: Fact, kind: CommitKind) => void;
  * more fields). Declared here structurally so that core never depends on the protocol package.
  */
 export interface ProtocolReceipt {
+  /** Receipt format version. */
   readonly schema_version: 1;
+  /** The descriptor kind, or null when it could not be read. */
   readonly kind: string | null;
+  /** What the registration did. */
   readonly status: 'accepted' | 'unchanged' | 'conflict' | 'rejected';
+  /** Non-fatal remarks. */
   readonly warnings: readonly string[];
+  /** Why it was rejected or conflicted. */
   readonly errors: readonly string[];
 }
 
@@ -80,6 +85,7 @@ export interface ProtocolReceipt {
  * gives the full type to code that imports the protocol package.
  */
 export interface ProtocolInterpreter {
+  /** Registers a descriptor; `replace` overwrites a different one of the same (kind, name). */
   register(descriptor: unknown, options?: { replace?: boolean }): ProtocolReceipt;
 }
 

@@ -6,15 +6,21 @@ export type RetentionStrategy = 'permanent' | 'ephemeral' | 'rolling_window';
 
 /** A store's retention policy: `duration` (ms) is required for `rolling_window` only. */
 export interface RetentionPolicy {
+  /** 'permanent' keeps everything, 'ephemeral' the latest fact per key, 'rolling_window' also facts newer than `duration`. */
   strategy: RetentionStrategy;
+  /** Window in ms; required (> 0) for rolling_window. */
   duration?: number;
 }
 
 /** What `compact()` did to one store. */
 export interface CompactionResult {
+  /** The compacted store. */
   store: string;
+  /** Its retention strategy. */
   strategy: RetentionStrategy;
+  /** How many facts left the log. */
   droppedCount: number;
+  /** How many facts of the store remain. */
   keptCount: number;
   /** Id of the receipt fact in `__compaction_receipts`; null when nothing was dropped. */
   receiptId: string | null;
@@ -22,8 +28,11 @@ export interface CompactionResult {
 
 /** The input of `pruneFactIds`. */
 export interface PruneInput {
+  /** Ids of the facts to remove; unknown ids are reported as missing. */
   factIds: string[];
+  /** Why, recorded in the receipt. */
   reason: string;
+  /** Extra JSON recorded in the receipt. */
   metadata?: JsonObject;
   /** Where the receipt goes (default "__fact_prune_receipts"). */
   receiptStore?: string;
@@ -43,13 +52,21 @@ export type PruneResult =
 
 /** One entry of `compactionActivity()`. */
 export interface CompactionActivity {
+  /** What removed facts. */
   kind: 'retention_compaction' | 'exact_prune' | 'segment_purge';
+  /** Which part of Igniter did it. */
   executor: 'store_compact' | 'fact_prune' | 'segmented_backend';
+  /** The store it touched, or null when it touched several. */
   store: string | null;
+  /** 'ok': only completed operations are listed. */
   status: 'ok';
+  /** The strategy, or the reason given to the prune or purge. */
   reason: string;
+  /** How many facts were removed. */
   factCount: number;
+  /** Id of the receipt fact; "<store>/segment-<n>" for a segment purge. */
   receiptId: string;
+  /** Store-clock ms when it happened. */
   occurredAt: number;
 }
 
