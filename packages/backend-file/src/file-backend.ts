@@ -5,8 +5,10 @@ import { IgniterError } from '@igniter/core';
 import {
   acquireWriterLock,
   DEFAULT_FACT_CODEC,
+  type DurabilityStatus,
   type FactCodec,
   FRAME_OVERHEAD,
+  GroupCommitWriter,
   removeStaleTempFiles,
   type WriterLock,
 } from '@igniter/core/storage';
@@ -15,7 +17,6 @@ import { type FileBackendOptions, type ResolvedOptions, resolveOptions } from '.
 import { readSnapshotFile, writeSnapshotFile } from './snapshot-file.js';
 import { StoreTally } from './store-tally.js';
 import { createWal, openWal, rereadWal } from './wal-file.js';
-import { type DurabilityStatus, WalWriter } from './wal-writer.js';
 
 /** What opening the log found and repaired. */
 export interface RecoveryReport {
@@ -54,7 +55,7 @@ export class FileBackend implements Backend {
   private readonly options: ResolvedOptions;
   private readonly codec: FactCodec;
   private readonly lock: WriterLock;
-  private writer: WalWriter;
+  private writer: GroupCommitWriter;
   /** Facts read at open, handed to the first unfiltered replay, then dropped. */
   private loaded: Fact[] | undefined;
   private highWater: number;
@@ -106,7 +107,7 @@ export class FileBackend implements Backend {
         removedTempFiles,
       };
       const { durability, groupCommitMs, groupCommitBytes } = this.options;
-      this.writer = new WalWriter(
+      this.writer = new GroupCommitWriter(
         wal.fd,
         wal.end,
         this.highWater,
@@ -290,7 +291,7 @@ export class FileBackend implements Backend {
     }
     this.writer.discard();
     const { durability, groupCommitMs, groupCommitBytes } = this.options;
-    this.writer = new WalWriter(
+    this.writer = new GroupCommitWriter(
       fd,
       fs.fstatSync(fd).size,
       lastSeq,

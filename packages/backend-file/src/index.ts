@@ -2,7 +2,8 @@
  * `@igniter/backend-file`: a crash-safe write-ahead log with group commit, snapshots and a
  * single-writer lock, for `@igniter/core` (DESIGN D8).
  */
+
+export type { DurabilityStatus } from '@igniter/core/storage';
 export { FileBackend, type RecoveryReport } from './file-backend.js';
 export { type FileStoreOptions, openFileStore } from './open-file-store.js';
 export { type Durability, FILE_BACKEND_OPTION_KEYS, type FileBackendOptions } from './options.js';
-export type { DurabilityStatus } from './wal-writer.js';

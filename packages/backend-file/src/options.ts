@@ -1,8 +1,7 @@
 import { IgniterError } from '@igniter/core';
-import { DEFAULT_MAX_FRAME_BYTES } from '@igniter/core/storage';
+import { DEFAULT_MAX_FRAME_BYTES, type Durability } from '@igniter/core/storage';
 
-/** When a written fact is on disk. */
-export type Durability = 'fsync' | 'group' | 'none';
+export type { Durability };
 
 /** Options of a {@link FileBackend}. */
 export interface FileBackendOptions {

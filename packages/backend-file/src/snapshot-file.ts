@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { type Fact, IgniterError } from '@igniter/core';
 import {
   AtomicFileWriter,
+  corruptLog,
   decodeMetaFrame,
   encodeHeader,
   encodeMetaFrame,
@@ -9,12 +10,12 @@ import {
   type FactCodec,
   FileKind,
   HEADER_BYTES,
+  inconsistentLog,
   metaCount,
   readFullySync,
   readHeader,
   scanFrameFile,
 } from '@igniter/core/storage';
-import { corruptLog, inconsistentLog } from './errors.js';
 import { StoreTally } from './store-tally.js';
 
 const CODEC_IDS: ReadonlySet<number> = new Set(FACT_CODECS.keys());

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import type { Fact } from '@igniter/core';
 import {
   AtomicFileWriter,
+  corruptLog,
   decodeMetaFrame,
   encodeHeader,
   encodeMetaFrame,
@@ -11,17 +11,17 @@ import {
   FileKind,
   type FrameScan,
   HEADER_BYTES,
+  inconsistentLog,
   isHeaderPrefix,
   metaCount,
   readFullySync,
   readHeader,
   scanFrameFile,
+  settleFrameDamage,
 } from '@igniter/core/storage';
-import { corruptLog, inconsistentLog } from './errors.js';
 import { StoreTally } from './store-tally.js';
 
 const CODEC_IDS: ReadonlySet<number> = new Set(FACT_CODECS.keys());
-const COPY_CHUNK_BYTES = 1024 * 1024;
 
 /** A write-ahead log opened for appending, with what it holds. */
 export interface OpenedWal {
@@ -147,37 +147,6 @@ export function rereadWal(path: string, snapshotSeq: number, maxFrameBytes: numb
   }
 }
 
-function nextQuarantinePath(path: string): string {
-  const prefix = `${basename(path)}.quarantine-`;
-  let highest = 0;
-  for (const name of fs.readdirSync(dirname(path))) {
-    if (!name.startsWith(prefix)) continue;
-    const n = Number(name.slice(prefix.length));
-    if (Number.isSafeInteger(n) && n > highest) highest = n;
-  }
-  return join(dirname(path), `${prefix}${highest + 1}`);
-}
-
-/** Copies `[from, size)` of `fd` to a new quarantine file next to `path`; returns its path. */
-function quarantine(fd: number, path: string, from: number, size: number): string {
-  const target = nextQuarantinePath(path);
-  const file = new AtomicFileWriter(target);
-  try {
-    const chunk = Buffer.allocUnsafe(COPY_CHUNK_BYTES);
-    for (let at = from; at < size; ) {
-      const n = readFullySync(fd, chunk, 0, Math.min(chunk.length, size - at), at);
-      if (n === 0) break;
-      file.write(chunk.subarray(0, n));
-      at += n;
-    }
-    file.commit();
-  } catch (error) {
-    file.abort();
-    throw error;
-  }
-  return target;
-}
-
 /** Options of {@link openWal}. */
 export interface OpenWalOptions {
   /** Seq of the snapshot next to the log, or null when there is none. */
@@ -219,8 +188,6 @@ export function openWal(path: string, options: OpenWalOptions): OpenedWal {
   const fd = fs.openSync(path, 'r+');
   try {
     const wal = scanWal(fd, path, snapshotSeq ?? 0, maxFrameBytes);
-    let end = wal.scan.end;
-    let quarantined: string | null = null;
     const { damage } = wal.scan;
     if (damage?.offset === HEADER_BYTES) {
       throw corruptLog(
@@ -232,21 +199,8 @@ export function openWal(path: string, options: OpenWalOptions): OpenedWal {
       );
     }
     checkBase(path, wal.baseSeq, snapshotSeq);
-    if (damage) {
-      if (damage.nextFrameAt !== null) {
-        if (!repair)
-          throw corruptLog(path, damage.offset, wal.problem?.why ?? damage.reason, wal.problem?.cause);
-        quarantined = quarantine(fd, path, damage.offset, wal.scan.size);
-        process.emitWarning(
-          `${path}: moved ${wal.scan.size - damage.offset} bytes from the damaged frame at byte ${damage.offset} to ${quarantined}`,
-          { code: 'IGNITER_LOG_REPAIRED' },
-        );
-      }
-      fs.ftruncateSync(fd, damage.offset);
-      fs.fsyncSync(fd);
-      recovered += wal.scan.size - damage.offset;
-      end = damage.offset;
-    }
+    const { end, removedBytes, quarantined } = settleFrameDamage(fd, path, wal.scan, wal.problem, repair);
+    recovered += removedBytes;
     return {
       fd,
       end,

@@ -1,6 +1,7 @@
 /**
  * Building blocks of Igniter's durable backends (`@igniter/core/storage`): CRC-32, frames,
- * file headers, the fact body codec, the single-writer lock and crash-safe file rewrites.
+ * file headers, the fact body codec, the single-writer lock, crash-safe file rewrites, the
+ * group-commit frame writer and the recovery rules for damaged frame files.
  * Nothing here is specific to one backend.
  */
 
@@ -25,6 +26,7 @@ export {
   findNextFrame,
   scanFrameFile,
 } from './frame-file.js';
+export { type Durability, type DurabilityStatus, GroupCommitWriter } from './group-commit-writer.js';
 export {
   encodeHeader,
   FILE_MAGIC,
@@ -38,3 +40,10 @@ export {
 export { fsyncDirectory, readFullySync, writeAllSync } from './io.js';
 export { acquireWriterLock, type WriterLock } from './lock.js';
 export { decodeMetaFrame, encodeMetaFrame, metaCount } from './meta-frame.js';
+export {
+  corruptLog,
+  inconsistentLog,
+  quarantineRange,
+  type SettledDamage,
+  settleFrameDamage,
+} from './recovery.js';

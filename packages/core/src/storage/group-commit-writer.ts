@@ -1,31 +1,36 @@
 import * as fs from 'node:fs';
-import { writeAllSync } from '@igniter/core/storage';
-import type { Durability } from './options.js';
+import { writeAllSync } from './io.js';
 
-/** Where the writes of a log stand: what is buffered, written to the OS and known durable. */
+/**
+ * When an appended frame is on disk: `'fsync'` before `append` returns, `'group'` within the
+ * group-commit window, `'none'` in the OS page cache only (survives a process crash, not a power loss).
+ */
+export type Durability = 'fsync' | 'group' | 'none';
+
+/** Where the writes of a data file stand: what is buffered, written to the OS and known durable. */
 export interface DurabilityStatus {
   durability: Durability;
   /** Bytes buffered in the process, not yet written to the OS (`'group'` only). */
   pendingBytes: number;
-  /** Highest seq handed to the log. */
+  /** Highest seq handed to the writer. */
   lastSeq: number;
   /** Highest seq known to be on disk (fsynced). */
   durableSeq: number;
-  /** fsyncs of the log so far. */
+  /** fsyncs of the file so far. */
   syncs: number;
 }
 
 const INITIAL_STAGE_BYTES = 64 * 1024;
 
 /**
- * Appends frames to an open log file with one of three durability modes (DESIGN D8). In
- * `'group'` mode frames are buffered and committed (one write, one fdatasync) when
- * `groupCommitMs` has passed since the oldest buffered frame or the buffer would pass
+ * Appends frames to an open data file (a log, a live segment) with one of three durability modes
+ * (DESIGN D8). In `'group'` mode frames are buffered and committed (one write, one fdatasync)
+ * when `groupCommitMs` has passed since the oldest buffered frame or the buffer would pass
  * `groupCommitBytes`: checked on every append, so it holds while the event loop never yields,
  * and by an unref'd timer, whose fsync runs on the libuv pool so it does not block the loop.
  * After a failed write or fsync the writer refuses everything (the file is in an unknown state).
  */
-export class WalWriter {
+export class GroupCommitWriter {
   private stage: Buffer = Buffer.allocUnsafeSlow(INITIAL_STAGE_BYTES);
   private pendingBytes = 0;
   private pendingSince = 0;
@@ -42,6 +47,10 @@ export class WalWriter {
   private closed = false;
   private fdClosed = false;
 
+  /**
+   * Takes over `fd` (open for writing; closed by {@link close}), whose frames end at `end` and
+   * hold seqs up to `lastSeq`, all already durable. Never throws. Cost: constant.
+   */
   constructor(
     private readonly fd: number,
     end: number,
@@ -56,7 +65,7 @@ export class WalWriter {
     this.durableSeq = lastSeq;
   }
 
-  /** Size of the log once buffered frames are written. */
+  /** Size of the file once buffered frames are written. */
   get size(): number {
     return this.written + this.pendingBytes;
   }
@@ -143,7 +152,7 @@ export class WalWriter {
   }
 
   /**
-   * Closes the file dropping buffered frames: for a log that was just replaced by a newer one
+   * Closes the file dropping buffered frames: for a file that was just replaced by a newer one
    * that holds everything it had. Never throws.
    */
   discard(): void {
@@ -256,7 +265,7 @@ export class WalWriter {
 
   private checkUsable(): void {
     if (this.failure) throw this.failure;
-    if (this.closed) throw new Error('the log writer is closed');
+    if (this.closed) throw new Error('the frame writer is closed');
   }
 
   /** Records a failure; undoes a partial write at `at` when given (best effort). */
