@@ -21,6 +21,8 @@ export const FileKind = {
   snapshot: 2,
   /** One segment of a segmented store. */
   segment: 3,
+  /** A metadata file holding one record (a segmented store's catalog, a segment manifest, a purge receipt). */
+  record: 4,
 } as const;
 /** A file kind number (see {@link FileKind}). */
 export type FileKind = (typeof FileKind)[keyof typeof FileKind];
