@@ -1,6 +1,7 @@
 import { encodeValue, isWellFormed } from './canonical.js';
 import { IgniterError } from './errors.js';
 import { isJsonObject, type JsonObject } from './json.js';
+import type { Expectation } from './store-types.js';
 
 /** Longest store name or key, in UTF-8 bytes (DESIGN D10). */
 export const MAX_NAME_BYTES = 1024;
@@ -127,4 +128,22 @@ export function checkFilters(value: unknown, what: string): JsonObject {
   if (value === undefined) return {};
   if (!isJsonObject(value)) throw badArgument(`${what} must be an object of field values`);
   return encodeValue(value, what).copy as JsonObject;
+}
+
+/** Checks an optional `expect`: `{ seq: integer >= 1 }` or `{ absent: true }`. */
+export function checkExpectation(value: unknown): Expectation | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'object' && value !== null) {
+    const record = value as Record<string, unknown>;
+    if (record.absent === true && !('seq' in record)) return { absent: true };
+    if (
+      typeof record.seq === 'number' &&
+      Number.isInteger(record.seq) &&
+      record.seq >= 1 &&
+      !('absent' in record)
+    ) {
+      return { seq: record.seq };
+    }
+  }
+  throw new IgniterError('ERR_INVALID_ARGUMENT', 'expect must be { seq: integer >= 1 } or { absent: true }');
 }

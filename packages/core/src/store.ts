@@ -1,7 +1,7 @@
-import { createRequire } from 'node:module';
 import {
   checkCausation,
   checkDuration,
+  checkExpectation,
   checkFilters,
   checkIdempotencyKey,
   checkMetaObject,
@@ -14,12 +14,14 @@ import {
 } from './args.js';
 import type { Backend, SegmentManifest, StorageStats } from './backend.js';
 import { historyValidAt, pickValidAt } from './bitemporal.js';
+import { encodeValue } from './canonical.js';
 import type { ChangeSink, CommitKind } from './change-event.js';
 import { createEngine } from './engine/select.js';
 import { type AppendInput, DEFAULT_MAX_VALUE_BYTES, type Engine, type EngineKind } from './engine/types.js';
 import { IgniterError } from './errors.js';
 import { type Fact, type FactRef, toFactRef } from './fact.js';
-import { isJsonObject, type Json, type JsonObject } from './json.js';
+import { PartitionIndex, pathSlot, ScopeIndex } from './indexes.js';
+import { isJsonObject, type Json } from './json.js';
 import { Lifecycle } from './lifecycle/lifecycle.js';
 import type {
   CompactionActivity,
@@ -29,6 +31,7 @@ import type {
   RetentionPolicy,
 } from './lifecycle/types.js';
 import { buildLineage, type CausationStep, causationSteps, type Lineage } from './lineage.js';
+import { loadOptional } from './optional-package.js';
 import { ReadCache } from './read-cache.js';
 import { RuleRegistry } from './rules/registry.js';
 import type { DerivationInput, ProjectionInput, RelationInput, ScatterInput } from './rules/types.js';
@@ -89,11 +92,6 @@ export interface ProtocolInterpreter {
   register(descriptor: unknown, options?: { replace?: boolean }): ProtocolReceipt;
 }
 
-/** The index and cache slot of a path; '' for the point path, since a scope name is never empty. */
-function pointKey(scope: string | null): string {
-  return scope === null ? '' : scope;
-}
-
 function reportDefault(error: IgniterError): void {
   process.emitWarning(error);
 }
@@ -119,10 +117,8 @@ export class IgniterStore {
   readonly #clock: () => number;
   readonly #onRuleError: (error: IgniterError) => void;
   readonly #coercions = new Map<string, Coercion>();
-  /** store -> path key -> member keys; built on a path's first query, then maintained. */
-  readonly #scopeIndex = new Map<string, Map<string, Set<string>>>();
-  /** store -> partition field -> canonical partition value -> seqs. */
-  readonly #partitionIndex = new Map<string, Map<string, Map<string, number[]>>>();
+  readonly #scopeIndex: ScopeIndex;
+  readonly #partitionIndex: PartitionIndex;
   /** store -> idempotency key -> fact id, for live facts only. */
   readonly #idempotency = new Map<string, Map<string, string>>();
   readonly #listeners: CommitListener[] = [];
@@ -160,6 +156,8 @@ export class IgniterStore {
     this.#maxValueBytes = maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
     this.#log = createEngine(options.engine ?? 'auto', { maxValueBytes: this.#maxValueBytes });
     this.engine = this.#log.kind;
+    this.#scopeIndex = new ScopeIndex(this.#log);
+    this.#partitionIndex = new PartitionIndex(this.#log);
     this.#clock = options.clock ?? Date.now;
     this.#onRuleError = options.onRuleError ?? reportDefault;
     this.#cache = new ReadCache(lruCap);
@@ -273,7 +271,7 @@ export class IgniterStore {
     };
     const existing = this.#idempotentRepeat(prepared.input);
     if (existing) return existing;
-    if (partitionKey !== undefined) this.#partitionsOf(store, partitionKey);
+    if (partitionKey !== undefined) this.#partitionIndex.of(store, partitionKey);
     return this.#commit(prepared, 'append');
   }
 
@@ -354,7 +352,8 @@ export class IgniterStore {
     const field = checkName(input.partitionKey, 'partitionKey');
     const since = toMs(input.since, 'since');
     const asOf = toMs(input.asOf, 'asOf');
-    const seqs = this.#partitionsOf(store, field).get(this.#log.canonicalJson(input.partitionValue)) ?? [];
+    const seqs =
+      this.#partitionIndex.of(store, field).get(this.#log.canonicalJson(input.partitionValue)) ?? [];
     return this.#log
       .bySeqs(seqs)
       .filter(
@@ -392,11 +391,11 @@ export class IgniterStore {
     const now = this.#clock();
     const maxAge = minDefined(ttl, path.cacheTtl);
     if (asOf === undefined && validAt === undefined) {
-      const hit = this.#cache.getScope(store, pointKey(scope), '', now, maxAge);
+      const hit = this.#cache.getScope(store, pathSlot(scope), '', now, maxAge);
       if (hit) return hit.value as readonly Fact[];
-      const keys = [...this.#scopeMembers(path)].sort();
+      const keys = [...this.#scopeIndex.members(path)].sort();
       const result = Object.freeze(keys.map((k) => this.#coerce(this.#log.latestFor(store, k) as Fact)));
-      this.#cache.putScope(store, pointKey(scope), '', result, now);
+      this.#cache.putScope(store, pathSlot(scope), '', result, now);
       return result;
     }
     // The filters are part of the id: a path registered again must not reuse the old answers.
@@ -502,8 +501,8 @@ export class IgniterStore {
       lookup: input.lookup,
     });
     this.schemaGraph.registerPath(path);
-    this.#scopeIndex.get(path.store)?.delete(pointKey(path.scope));
-    this.#cache.invalidateScope(path.store, pointKey(path.scope));
+    this.#scopeIndex.drop(path.store, path.scope);
+    this.#cache.invalidateScope(path.store, pathSlot(path.scope));
     return this;
   }
 
@@ -953,34 +952,9 @@ export class IgniterStore {
   #updateIndexes(fact: Fact, previous: Fact | undefined, value: unknown): AccessPath[] {
     const { store, key } = fact;
     this.#cache.invalidateKey(store, key);
-    const touched: AccessPath[] = [];
-    const indexes = this.#scopeIndex.get(store);
-    for (const path of this.schemaGraph.pathsFor(store)) {
-      const slot = pointKey(path.scope);
-      const members = indexes?.get(slot);
-      const wasMember = members
-        ? members.has(key)
-        : previous !== undefined && matchesFilters(previous.value, path.filters);
-      const isMember = matchesFilters(value, path.filters);
-      if (members) {
-        if (isMember) members.add(key);
-        else members.delete(key);
-      }
-      if (wasMember || isMember) {
-        this.#cache.invalidateScope(store, slot);
-        touched.push(path);
-      }
-    }
-    const partitions = this.#partitionIndex.get(store);
-    if (partitions && isJsonObject(value)) {
-      for (const [field, byValue] of partitions) {
-        if (!Object.hasOwn(value, field)) continue;
-        const id = this.#log.canonicalJson(value[field]);
-        const seqs = byValue.get(id);
-        if (seqs) seqs.push(fact.seq);
-        else byValue.set(id, [fact.seq]);
-      }
-    }
+    const touched = this.#scopeIndex.apply(store, this.schemaGraph.pathsFor(store), key, previous, value);
+    for (const path of touched) this.#cache.invalidateScope(store, pathSlot(path.scope));
+    this.#partitionIndex.apply(fact, value);
     return touched;
   }
 
@@ -1002,49 +976,6 @@ export class IgniterStore {
     }
   }
 
-  /** Members of a path's scope, building the index on first use. */
-  #scopeMembers(path: AccessPath): Set<string> {
-    let byPath = this.#scopeIndex.get(path.store);
-    if (!byPath) {
-      byPath = new Map();
-      this.#scopeIndex.set(path.store, byPath);
-    }
-    const slot = pointKey(path.scope);
-    let members = byPath.get(slot);
-    if (!members) {
-      members = new Set();
-      for (const key of this.#log.keys(path.store)) {
-        const latest = this.#log.latestFor(path.store, key);
-        if (latest && matchesFilters(latest.value, path.filters)) members.add(key);
-      }
-      byPath.set(slot, members);
-    }
-    return members;
-  }
-
-  /** The partition index of (store, field), built from every fact of the store on first use. */
-  #partitionsOf(store: string, field: string): Map<string, number[]> {
-    let byField = this.#partitionIndex.get(store);
-    if (!byField) {
-      byField = new Map();
-      this.#partitionIndex.set(store, byField);
-    }
-    let byValue = byField.get(field);
-    if (!byValue) {
-      byValue = new Map();
-      for (const fact of this.#log.factsFor(store, undefined)) {
-        const value = fact.value;
-        if (!isJsonObject(value) || !Object.hasOwn(value, field)) continue;
-        const id = this.#log.canonicalJson(value[field]);
-        const seqs = byValue.get(id);
-        if (seqs) seqs.push(fact.seq);
-        else byValue.set(id, [fact.seq]);
-      }
-      byField.set(field, byValue);
-    }
-    return byValue;
-  }
-
   /** The fact a read picks: latest as of `asOf`, or the one standing at `validAt`. */
   #pick(store: string, key: string, asOf: number | undefined, validAt: number | undefined): Fact | undefined {
     if (validAt === undefined) return this.#log.latestFor(store, key, asOf);
@@ -1064,7 +995,8 @@ export class IgniterStore {
     try {
       const result = coercion(fact.value, fact.schemaVersion);
       if (result === fact.value) return fact;
-      coerced = freezeJson(result, this.#log);
+      // Validates the coercion's output (a non-JSON result is a coercion failure) and freezes a copy.
+      coerced = encodeValue(result, 'coerced value').copy;
     } catch (error) {
       this.reportRuleError('coercion', fact, error);
       return fact;
@@ -1073,58 +1005,8 @@ export class IgniterStore {
   }
 }
 
-function freezeJson(value: unknown, engine: Engine): Json {
-  // Validates the coercion's output; a non-JSON result is a coercion failure.
-  engine.canonicalJson(value);
-  return deepFreezeCopy(value as Json);
-}
-
-function deepFreezeCopy(value: Json): Json {
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return Object.freeze(value.map(deepFreezeCopy)) as Json;
-  const out: JsonObject = {};
-  for (const key of Object.keys(value)) out[key] = deepFreezeCopy(value[key] as Json);
-  return Object.freeze(out);
-}
-
 function minDefined(a: number | undefined, b: number | undefined): number | undefined {
   if (a === undefined) return b;
   if (b === undefined) return a;
   return Math.min(a, b);
-}
-
-function checkExpectation(value: unknown): Expectation | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'object' && value !== null) {
-    const record = value as Record<string, unknown>;
-    if (record.absent === true && !('seq' in record)) return { absent: true };
-    if (
-      typeof record.seq === 'number' &&
-      Number.isInteger(record.seq) &&
-      record.seq >= 1 &&
-      !('absent' in record)
-    ) {
-      return { seq: record.seq };
-    }
-  }
-  throw new IgniterError('ERR_INVALID_ARGUMENT', 'expect must be { seq: integer >= 1 } or { absent: true }');
-}
-
-/** Loads an optional sibling package synchronously, or throws ERR_MISSING_PACKAGE. */
-export function loadOptional<T>(name: string): T {
-  try {
-    return createRequire(import.meta.url)(name) as T;
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') {
-      throw new IgniterError(
-        'ERR_MISSING_PACKAGE',
-        `${name} is not installed; add it with: pnpm add ${name}`,
-        {
-          cause: error,
-        },
-      );
-    }
-    throw error;
-  }
 }
