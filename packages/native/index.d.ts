@@ -9,7 +9,11 @@
  */
 
 /** Codes a native function can throw. */
-export type NativeErrorCode = 'ERR_INVALID_VALUE' | 'ERR_VALUE_TOO_LARGE' | 'ERR_INVALID_ARGUMENT';
+export type NativeErrorCode =
+  | 'ERR_INVALID_VALUE'
+  | 'ERR_VALUE_TOO_LARGE'
+  | 'ERR_INVALID_ARGUMENT'
+  | 'ERR_CORRUPT_LOG';
 
 /** What every function of this package throws. */
 export interface NativeError extends Error {
@@ -18,7 +22,7 @@ export interface NativeError extends Error {
 }
 
 /**
- * Version of the addon's JS surface, `1`. `@igniter/core` refuses an addon with another one.
+ * Version of the addon's JS surface, `2`. `@igniter/core` refuses an addon with another one.
  * Cost: constant.
  */
 export declare function abiVersion(): number;
@@ -58,3 +62,98 @@ export declare function valueHash(jsonText: string): string;
  * Cost: one SHA-256 pass over the UTF-8 bytes of `text`.
  */
 export declare function sha256Hex(text: string): string;
+
+/**
+ * Packed facts: the text of up to 256 facts per string. Their numbers went into the `out`
+ * array of the call: `out[0]` is the count, then 13 numbers per fact (seq, transactionTime,
+ * validTime or NaN, schemaVersion, store index, then the UTF-16 lengths of the text parts id,
+ * valueHash, causation, key, value, producer, derivation, idempotencyKey, -1 for null). When
+ * `1 + 13 * count > out.length`, the numbers are fetched with {@link NativeLog.takeSpill}.
+ */
+export type PackedTexts = string[];
+
+/**
+ * The fact log in Rust (`igniter-log`): facts stay off the V8 heap as compact records and
+ * canonical JSON bytes. Used by `@igniter/core`'s NativeEngine; every method is synchronous,
+ * one call per operation or batch.
+ */
+export declare class NativeLog {
+  /** An empty log whose values may be at most `maxValueBytes` of canonical JSON. */
+  constructor(maxValueBytes: number);
+  /**
+   * Appends one fact of a batch (visible at once); `commit` keeps the batch, {@link discard}
+   * undoes it. Returns id (36 chars) + valueHash (64 chars) + canonical value JSON.
+   * @throws {NativeError} `ERR_INVALID_VALUE`, `ERR_VALUE_TOO_LARGE`; nothing is staged then.
+   * Cost: canonicalizing and hashing the value, amortized O(1) index upkeep.
+   */
+  stage(
+    store: string,
+    key: string,
+    valueJson: string,
+    causation: string | null,
+    transactionTime: number,
+    validTime: number | null,
+    schemaVersion: number,
+    producerJson: string | null,
+    derivationJson: string | null,
+    idempotencyKey: string | null,
+    commit: boolean,
+  ): string;
+  /** Undoes every fact staged since the last commit, seqs included. */
+  discard(): void;
+  /**
+   * Inserts an already-built fact (replay).
+   * @throws {NativeError} `ERR_CORRUPT_LOG` when `seq` does not increase; `ERR_INVALID_VALUE`.
+   */
+  load(
+    id: string,
+    seq: number,
+    valueHash: string,
+    store: string,
+    key: string,
+    valueJson: string,
+    causation: string | null,
+    transactionTime: number,
+    validTime: number | null,
+    schemaVersion: number,
+    producerJson: string | null,
+    derivationJson: string | null,
+    idempotencyKey: string | null,
+  ): void;
+  /** Drops facts above `seq`; `seq` becomes the last seq. */
+  truncateAfter(seq: number): void;
+  /** Makes the next seq at least `seq + 1`. */
+  advanceSeq(seq: number): void;
+  /** The latest fact of (store, key) as of `asOf`, packed (numbers in `out`); null when none. */
+  latestFor(store: string, key: string, asOf: number | null, out: Float64Array): string | null;
+  /** The live fact with this id, packed; null when none. */
+  byId(id: string, out: Float64Array): string | null;
+  /** Facts of a store (one key when given) within inclusive bounds, seq order, packed. */
+  factsFor(
+    store: string,
+    key: string | null,
+    since: number | null,
+    asOf: number | null,
+    out: Float64Array,
+  ): PackedTexts;
+  /** Every live fact within inclusive bounds, seq order, packed. */
+  all(since: number | null, asOf: number | null, out: Float64Array): PackedTexts;
+  /** The live facts with these seqs, in the given order, packed. */
+  bySeqs(seqs: Float64Array, out: Float64Array): PackedTexts;
+  /** Removes the live facts with these ids; returns them packed, seq order. */
+  remove(ids: string[], out: Float64Array): PackedTexts;
+  /** The numbers of the last packed result that did not fit `out`. */
+  takeSpill(): Float64Array;
+  /** Keys of a store with a live fact. */
+  keys(store: string): string[];
+  /** Stores with a live fact. */
+  stores(): string[];
+  /** Name of the store with this index (from packed numbers). */
+  storeName(index: number): string | null;
+  /** Number of live facts. */
+  size(): number;
+  /** Highest seq ever committed or reserved. */
+  lastSeq(): number;
+  /** Bytes held for facts in Rust (records, payload, indexes), by capacity. */
+  heapBytes(): number;
+}

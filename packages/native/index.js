@@ -20,3 +20,4 @@ exports.crateVersion = binding.crateVersion;
 exports.canonicalJson = binding.canonicalJson;
 exports.valueHash = binding.valueHash;
 exports.sha256Hex = binding.sha256Hex;
+exports.NativeLog = binding.NativeLog;

@@ -6,6 +6,8 @@
 //! `index.js` is the public surface.
 #![deny(clippy::all)]
 
+mod native_log;
+
 use igniter_log::LogError;
 use napi::{JsString, JsStringUtf8};
 use napi_derive::napi;
@@ -13,16 +15,16 @@ use napi_derive::napi;
 /// Version of this binding's JS surface; `@igniter/core` refuses an addon with another one.
 ///
 /// Bump it on any incompatible change of a function's name, arguments, result or errors.
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;
 
 /// The `code` of a thrown JS error, e.g. `"ERR_INVALID_VALUE"`.
 ///
 /// Exported functions return `napi::Result<T, ErrorCode>` spelled out: `#[napi]` recognises a
 /// fallible function only by a return type named `Result`.
-type ErrorCode = &'static str;
+pub(crate) type ErrorCode = &'static str;
 
 /// The one place where an `igniter-log` error becomes a JS error.
-fn to_napi_error(error: LogError) -> napi::Error<ErrorCode> {
+pub(crate) fn to_napi_error(error: LogError) -> napi::Error<ErrorCode> {
     napi::Error::new(error.code(), error.to_string())
 }
 

@@ -111,8 +111,8 @@ describe(`coercions (${ENGINE_KIND} engine)`, () => {
     store.registerPath({ store: 'items', scope: 'all' });
     store.registerCoercion('items', (value) => value);
     const fact = store.write({ store: 'items', key: 'i1', value: { x: 1 } });
-    expect(store.query({ store: 'items', scope: 'all' })[0]).toBe(fact);
-    expect(store.history({ store: 'items' })[0]).toBe(fact);
+    expect(store.query({ store: 'items', scope: 'all' })[0]).toEqual(fact);
+    expect(store.history({ store: 'items' })[0]).toEqual(fact);
   });
 
   it('return a coerced copy of the fact when the coercion returns a new but equal value', () => {
@@ -128,7 +128,7 @@ describe(`coercions (${ENGINE_KIND} engine)`, () => {
     const { store } = newStore();
     store.registerCoercion('items', flag);
     const fact = store.write({ store: 'items', key: 'i1', value: { x: 1 } });
-    expect(store.factById(fact.id)).toBe(fact);
+    expect(store.factById(fact.id)).toEqual(fact);
     expect(store.factById(fact.id)?.value).toEqual({ x: 1 });
     expect(store.factLogAll()).toEqual([fact]);
   });

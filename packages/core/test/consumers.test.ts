@@ -227,7 +227,7 @@ describe(`failing consumers (${ENGINE_KIND} engine)`, () => {
       ],
     });
     const fact = store.write({ store: 's', key: 'k', value: 1 });
-    expect(store.factById(fact.id)).toBe(fact);
+    expect(store.factById(fact.id)).toEqual(fact);
     expect(store.read({ store: 's', key: 'k' })).toBe(1);
     expect(calls).toEqual(['second', 'scoped']);
     expect(errors.map((e) => e.details?.kind)).toEqual(['consumer', 'consumer']);

@@ -3,22 +3,22 @@ import { ENGINE_KIND } from './support/engine.js';
 import { newStore } from './support/store.js';
 
 describe(`factById (${ENGINE_KIND} engine)`, () => {
-  it('returns the very fact object that write returned', () => {
+  it('returns a fact equal to the one write returned', () => {
     const { store } = newStore();
     const fact = store.write({ store: 'docs', key: 'd1', value: { v: 1 } });
-    expect(store.factById(fact.id)).toBe(fact);
+    expect(store.factById(fact.id)).toEqual(fact);
   });
 
-  it('returns the very fact object that append returned', () => {
+  it('returns a fact equal to the one append returned', () => {
     const { store } = newStore();
     const fact = store.append({ history: 'logs', event: { n: 1 } });
-    expect(store.factById(fact.id)).toBe(fact);
+    expect(store.factById(fact.id)).toEqual(fact);
   });
 
   it('indexes every fact, older versions of a key included', () => {
     const { store } = newStore();
     const facts = [1, 2, 3].map((v) => store.write({ store: 'docs', key: 'd1', value: { v } }));
-    for (const fact of facts) expect(store.factById(fact.id)).toBe(fact);
+    for (const fact of facts) expect(store.factById(fact.id)).toEqual(fact);
   });
 
   it('returns undefined for an unknown id, an empty id and values that are not strings', () => {
@@ -45,7 +45,7 @@ describe(`factById (${ENGINE_KIND} engine)`, () => {
     store.compact('logs');
     const all = store.factLogAll();
     expect(all.length).toBeGreaterThan(0);
-    for (const fact of all) expect(store.factById(fact.id)).toBe(fact);
+    for (const fact of all) expect(store.factById(fact.id)).toEqual(fact);
   });
 
   it('forgets the id of a fact that compaction dropped and keeps the survivor', () => {
@@ -56,13 +56,13 @@ describe(`factById (${ENGINE_KIND} engine)`, () => {
     store.compact('docs');
     expect(store.factById(f1.id)).toBeUndefined();
     expect(store.factRef(f1.id)).toBeUndefined();
-    expect(store.factById(f2.id)).toBe(f2);
+    expect(store.factById(f2.id)).toEqual(f2);
   });
 
   it('finds facts of internal stores', () => {
     const { store } = newStore();
     const fact = store.commitInternal({ store: '__receipts', key: 'r', value: 1 }, 'write');
-    expect(store.factById(fact.id)).toBe(fact);
+    expect(store.factById(fact.id)).toEqual(fact);
   });
 });
 

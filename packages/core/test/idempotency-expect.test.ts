@@ -199,7 +199,7 @@ describe(`idempotencyKey (${ENGINE_KIND} engine)`, () => {
     });
     time.advance(1_000);
     const repeat = store.write({ store: 'orders', key: 'o1', value: { total: 5 }, idempotencyKey: 'req-1' });
-    expect(repeat).toBe(original);
+    expect(repeat).toEqual(original);
     expect(store.factCount()).toBe(1);
     expect(consumed).toHaveLength(1);
     expect(sink.published).toHaveLength(1);
@@ -214,9 +214,9 @@ describe(`idempotencyKey (${ENGINE_KIND} engine)`, () => {
       value: { a: 1, b: 2 },
       idempotencyKey: 'req-1',
     });
-    expect(store.write({ store: 'orders', key: 'o1', value: { b: 2, a: 1 }, idempotencyKey: 'req-1' })).toBe(
-      original,
-    );
+    expect(
+      store.write({ store: 'orders', key: 'o1', value: { b: 2, a: 1 }, idempotencyKey: 'req-1' }),
+    ).toEqual(original);
   });
 
   it('throws ERR_CONFLICT with { store, idempotencyKey, factId } for a repeat with another value', () => {
@@ -248,13 +248,13 @@ describe(`idempotencyKey (${ENGINE_KIND} engine)`, () => {
       idempotencyKey: 'req-1',
     } as const;
     const original = store.write(input);
-    expect(store.write(input)).toBe(original);
+    expect(store.write(input)).toEqual(original);
   });
 
   it('makes a repeated append return the original event', () => {
     const { store, consumed } = observed();
     const original = store.append({ history: 'logs', event: { n: 1 }, idempotencyKey: 'evt-1' });
-    expect(store.append({ history: 'logs', event: { n: 1 }, idempotencyKey: 'evt-1' })).toBe(original);
+    expect(store.append({ history: 'logs', event: { n: 1 }, idempotencyKey: 'evt-1' })).toEqual(original);
     expect(store.factCount()).toBe(1);
     expect(consumed).toHaveLength(1);
   });
@@ -273,7 +273,7 @@ describe(`idempotencyKey (${ENGINE_KIND} engine)`, () => {
       { store: 'orders', key: 'o1', value: 1, idempotencyKey: 'req-1' },
       { store: 'orders', key: 'o2', value: 2, expect: { absent: true } },
     ]);
-    expect(facts[0]).toBe(original);
+    expect(facts[0]).toEqual(original);
     expect(facts[1]?.seq).toBe(2);
     expect(store.factCount()).toBe(2);
   });
@@ -285,7 +285,7 @@ describe(`idempotencyKey (${ENGINE_KIND} engine)`, () => {
       { store: 'orders', key: 'o2', value: 2 },
       { store: 'orders', key: 'o1', value: 1, idempotencyKey: 'req-1' },
     ]);
-    expect(facts[2]).toBe(facts[0]);
+    expect(facts[2]).toEqual(facts[0]);
     expect(facts.map((f) => f.seq)).toEqual([1, 2, 1]);
     expect(store.factCount()).toBe(2);
   });

@@ -52,7 +52,7 @@ describe(`exact prune (${ENGINE_KIND} engine)`, () => {
     expect(store.read({ store: 'docs', key: 'drop' })).toBeUndefined();
     expect(store.history({ store: 'docs', key: 'drop' })).toEqual([]);
     expect(store.read({ store: 'docs', key: 'keep' })).toEqual({ body: 'a' });
-    expect(store.factById(keep.id)).toBe(keep);
+    expect(store.factById(keep.id)).toEqual(keep);
   });
 
   it('writes a receipt of references only, with reason and metadata, into the receipt store', () => {
@@ -135,7 +135,7 @@ describe(`exact prune (${ENGINE_KIND} engine)`, () => {
       reason: 'backend_does_not_support_exact_prune',
       backend: 'AppendOnlyBackend',
     });
-    expect(store.factById(fact.id)).toBe(fact);
+    expect(store.factById(fact.id)).toEqual(fact);
     expect(backend.written).toEqual([fact]);
   });
 

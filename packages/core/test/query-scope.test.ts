@@ -23,7 +23,7 @@ describe(`query (${ENGINE_KIND} engine)`, () => {
     const t3 = store.write({ store: 'tasks', key: 't3', value: { status: 'pending', title: 'C' } });
     const result = store.query({ store: 'tasks', scope: 'pending' });
     expect(result.map((f) => (f.value as { title: string }).title)).toEqual(['A', 'C']);
-    expect(result[1]).toBe(t3);
+    expect(result[1]).toEqual(t3);
   });
 
   it('moves a key between scopes when its latest value changes', () => {

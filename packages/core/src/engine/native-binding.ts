@@ -14,7 +14,75 @@ export interface NativeBinding {
   valueHash(jsonText: string): string;
   /** SHA-256 hex of the UTF-8 bytes of a string. */
   sha256Hex(text: string): string;
+  /** The fact log class. */
+  NativeLog: new (
+    maxValueBytes: number,
+  ) => NativeLogHandle;
 }
 
+/**
+ * The Rust fact log (`NativeLog` of `@igniter/native`). Reads return facts packed: their
+ * numbers in the `out` array (`out[0]` = count, then {@link PACKED_FACT_STRIDE} per fact, or
+ * in `takeSpill()` when they do not fit) and their text, one string per
+ * {@link PACKED_FACT_GROUP} facts.
+ */
+export interface NativeLogHandle {
+  stage(
+    store: string,
+    key: string,
+    valueJson: string,
+    causation: string | null,
+    transactionTime: number,
+    validTime: number | null,
+    schemaVersion: number,
+    producerJson: string | null,
+    derivationJson: string | null,
+    idempotencyKey: string | null,
+    commit: boolean,
+  ): string;
+  discard(): void;
+  load(
+    id: string,
+    seq: number,
+    valueHash: string,
+    store: string,
+    key: string,
+    valueJson: string,
+    causation: string | null,
+    transactionTime: number,
+    validTime: number | null,
+    schemaVersion: number,
+    producerJson: string | null,
+    derivationJson: string | null,
+    idempotencyKey: string | null,
+  ): void;
+  truncateAfter(seq: number): void;
+  advanceSeq(seq: number): void;
+  latestFor(store: string, key: string, asOf: number | null, out: Float64Array): string | null;
+  byId(id: string, out: Float64Array): string | null;
+  factsFor(
+    store: string,
+    key: string | null,
+    since: number | null,
+    asOf: number | null,
+    out: Float64Array,
+  ): string[];
+  all(since: number | null, asOf: number | null, out: Float64Array): string[];
+  bySeqs(seqs: Float64Array, out: Float64Array): string[];
+  remove(ids: string[], out: Float64Array): string[];
+  takeSpill(): Float64Array;
+  keys(store: string): string[];
+  stores(): string[];
+  storeName(index: number): string | null;
+  size(): number;
+  lastSeq(): number;
+  heapBytes(): number;
+}
+
+/** Numbers per fact in a packed result. */
+export const PACKED_FACT_STRIDE = 13;
+/** Facts per text string of a packed result. */
+export const PACKED_FACT_GROUP = 256;
+
 /** The boundary version this build of core speaks. */
-export const NATIVE_ABI_VERSION = 1;
+export const NATIVE_ABI_VERSION = 2;

@@ -1,43 +1,245 @@
-import { assertJson } from '../canonical.js';
-import { fromNativeError } from '../errors.js';
-import type { NativeBinding } from './native-binding.js';
-import { TsEngine } from './ts-engine.js';
-import type { EngineKind, EngineOptions } from './types.js';
+import { fromNativeError, IgniterError } from '../errors.js';
+import type { Fact } from '../fact.js';
+import { jsonText } from './json-text.js';
+import {
+  type NativeBinding,
+  type NativeLogHandle,
+  PACKED_FACT_GROUP,
+  PACKED_FACT_STRIDE,
+} from './native-binding.js';
+import { NativeFact, unpackFacts } from './native-fact.js';
+import {
+  type AppendInput,
+  DEFAULT_MAX_VALUE_BYTES,
+  type Engine,
+  type EngineKind,
+  type EngineOptions,
+  type TimeBounds,
+} from './types.js';
+
+/** Length of the id and of the value hash at the start of `stage`'s result. */
+const ID_LENGTH = 36;
+const HASH_END = ID_LENGTH + 64;
+/** Facts whose numbers fit the reusable array; larger results bring their own. */
+const SCRATCH_FACTS = PACKED_FACT_GROUP;
+
+function nullable(value: number | undefined): number | null {
+  return value === undefined ? null : value;
+}
 
 /**
- * The engine backed by the napi-rs addon: canonical JSON and SHA-256 run in Rust.
+ * The engine backed by the napi-rs addon (DESIGN D9). The fact log lives in Rust
+ * (`igniter-log`): records, canonical JSON payloads and indexes stay off the V8 heap, and the
+ * value is hashed in the same call that appends it. Each operation crosses the boundary once,
+ * with strings and numbers; facts come back packed and are decoded lazily (see `NativeFact`).
  */
-export class NativeEngine extends TsEngine {
-  override readonly kind: EngineKind = 'native';
-  override readonly version: string;
+export class NativeEngine implements Engine {
+  readonly kind: EngineKind = 'native';
+  readonly version: string;
+  readonly #binding: NativeBinding;
+  readonly #log: NativeLogHandle;
+  readonly #maxValueBytes: number;
+  /** Reused for the numbers of every packed result that fits. */
+  readonly #scratch = new Float64Array(1 + SCRATCH_FACTS * PACKED_FACT_STRIDE);
+  /** Mirror of the log's last seq, so the store's per-write `lastSeq()` does not cross. */
+  #lastSeq = 0;
+  readonly #storeNames: string[] = [];
+  readonly #storeName = (index: number): string => this.#storeNameOf(index);
 
-  constructor(
-    private readonly binding: NativeBinding,
-    options: EngineOptions = {},
-  ) {
-    super(options);
+  constructor(binding: NativeBinding, options: EngineOptions = {}) {
+    this.#binding = binding;
     this.version = binding.crateVersion();
+    this.#maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
+    this.#log = new binding.NativeLog(this.#maxValueBytes);
   }
 
-  override canonicalJson(value: unknown): string {
-    assertJson(value);
-    return this.call(() => this.binding.canonicalJson(JSON.stringify(value)));
+  canonicalJson(value: unknown): string {
+    const text = jsonText(value);
+    return this.#call(() => this.#binding.canonicalJson(text));
   }
 
-  override valueHash(value: unknown): string {
-    assertJson(value);
-    return this.call(() => this.binding.valueHash(JSON.stringify(value)));
+  valueHash(value: unknown): string {
+    const text = jsonText(value);
+    return this.#call(() => this.#binding.valueHash(text));
   }
 
-  override sha256Hex(text: string): string {
-    return this.binding.sha256Hex(text);
+  sha256Hex(text: string): string {
+    return this.#binding.sha256Hex(text);
   }
 
-  protected override hashCanonical(canonical: string): string {
-    return this.binding.sha256Hex(canonical);
+  append(inputs: readonly AppendInput[]): Fact[] {
+    const count = inputs.length;
+    const facts: Fact[] = new Array(count);
+    let seq = this.#lastSeq;
+    try {
+      for (let i = 0; i < count; i++) {
+        const input = inputs[i] as AppendInput;
+        const json = jsonText(input.value);
+        this.#checkSize(json, input);
+        const text = this.#log.stage(
+          input.store,
+          input.key,
+          json,
+          input.causation,
+          input.transactionTime,
+          input.validTime,
+          input.schemaVersion,
+          input.producer === null ? null : JSON.stringify(input.producer),
+          input.derivation === null ? null : JSON.stringify(input.derivation),
+          input.idempotencyKey,
+          i === count - 1,
+        );
+        seq += 1;
+        facts[i] = new NativeFact(
+          {
+            id: text.slice(0, ID_LENGTH),
+            seq,
+            store: input.store,
+            key: input.key,
+            valueHash: text.slice(ID_LENGTH, HASH_END),
+            causation: input.causation,
+            transactionTime: input.transactionTime,
+            validTime: input.validTime,
+            schemaVersion: input.schemaVersion,
+            producer: input.producer,
+            derivation: input.derivation,
+            idempotencyKey: input.idempotencyKey,
+          },
+          text,
+          HASH_END,
+          text.length,
+        );
+      }
+    } catch (error) {
+      this.#log.discard();
+      throw fromNativeError(error);
+    }
+    this.#lastSeq = seq;
+    return facts;
   }
 
-  private call<T>(run: () => T): T {
+  truncateAfter(seq: number): void {
+    this.#log.truncateAfter(seq);
+    this.#lastSeq = seq;
+  }
+
+  load(facts: Iterable<Fact>): void {
+    for (const fact of facts) {
+      this.#call(() =>
+        this.#log.load(
+          fact.id,
+          fact.seq,
+          fact.valueHash,
+          fact.store,
+          fact.key,
+          JSON.stringify(fact.value),
+          fact.causation,
+          fact.transactionTime,
+          fact.validTime,
+          fact.schemaVersion,
+          fact.producer === null ? null : JSON.stringify(fact.producer),
+          fact.derivation === null ? null : JSON.stringify(fact.derivation),
+          fact.idempotencyKey,
+        ),
+      );
+      if (fact.seq > this.#lastSeq) this.#lastSeq = fact.seq;
+    }
+  }
+
+  remove(ids: Iterable<string>): Fact[] {
+    const list = [...ids];
+    if (list.length === 0) return [];
+    return this.#unpack(this.#log.remove(list, this.#scratch));
+  }
+
+  advanceSeq(seq: number): void {
+    this.#log.advanceSeq(seq);
+    if (seq > this.#lastSeq) this.#lastSeq = seq;
+  }
+
+  latestFor(store: string, key: string, asOf?: number): Fact | undefined {
+    const text = this.#log.latestFor(store, key, nullable(asOf), this.#scratch);
+    return text === null ? undefined : this.#unpack([text])[0];
+  }
+
+  factsFor(store: string, key: string | undefined, bounds?: TimeBounds): Fact[] {
+    const texts = this.#log.factsFor(
+      store,
+      key ?? null,
+      nullable(bounds?.since),
+      nullable(bounds?.asOf),
+      this.#scratch,
+    );
+    return this.#unpack(texts);
+  }
+
+  keys(store: string): string[] {
+    return this.#log.keys(store);
+  }
+
+  stores(): string[] {
+    return this.#log.stores();
+  }
+
+  byId(id: string): Fact | undefined {
+    const text = this.#log.byId(id, this.#scratch);
+    return text === null ? undefined : this.#unpack([text])[0];
+  }
+
+  bySeqs(seqs: readonly number[]): Fact[] {
+    if (seqs.length === 0) return [];
+    return this.#unpack(this.#log.bySeqs(Float64Array.from(seqs), this.#scratch));
+  }
+
+  all(bounds?: TimeBounds): Fact[] {
+    return this.#unpack(this.#log.all(nullable(bounds?.since), nullable(bounds?.asOf), this.#scratch));
+  }
+
+  size(): number {
+    return this.#log.size();
+  }
+
+  lastSeq(): number {
+    return this.#lastSeq;
+  }
+
+  /** Bytes the Rust log holds for facts (records, payloads, indexes), by capacity. */
+  nativeHeapBytes(): number {
+    return this.#log.heapBytes();
+  }
+
+  /** The TS engine's size check and message, before the value crosses the boundary. */
+  #checkSize(json: string, input: AppendInput): void {
+    // A valid value's JSON.stringify text is as long as its canonical form.
+    if (json.length * 3 <= this.#maxValueBytes) return;
+    const bytes = Buffer.byteLength(json, 'utf8');
+    if (bytes > this.#maxValueBytes) {
+      throw new IgniterError(
+        'ERR_VALUE_TOO_LARGE',
+        `value of ${input.store}/${input.key} is ${bytes} bytes of canonical JSON; the limit is ${this.#maxValueBytes}`,
+      );
+    }
+  }
+
+  /** Decodes a packed result whose count is in the scratch array. */
+  #unpack(texts: readonly string[]): NativeFact[] {
+    const count = this.#scratch[0] as number;
+    if (count === 0) return [];
+    const fits = 1 + count * PACKED_FACT_STRIDE <= this.#scratch.length;
+    const numbers = fits ? this.#scratch : this.#log.takeSpill();
+    return unpackFacts({ texts, numbers, base: fits ? 1 : 0, count }, this.#storeName);
+  }
+
+  #storeNameOf(index: number): string {
+    let name = this.#storeNames[index];
+    if (name === undefined) {
+      name = this.#log.storeName(index) ?? '';
+      this.#storeNames[index] = name;
+    }
+    return name;
+  }
+
+  #call<T>(run: () => T): T {
     try {
       return run();
     } catch (error) {

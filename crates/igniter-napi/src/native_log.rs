@@ -1,0 +1,405 @@
+//! `NativeLog`: the fact log of `igniter-log` as a JS class.
+//!
+//! The boundary is built for few, compact crossings. A call passes strings and numbers and
+//! returns facts packed in two parts: their numbers, [`FACT_STRIDE`] per fact, written into a
+//! `Float64Array` the caller passes in (or, when they do not fit, kept for
+//! [`NativeLog::take_spill`]), and their text in one JS string per [`GROUP`] facts, which the
+//! caller slices by the UTF-16 lengths among the numbers. Values stay canonical JSON text
+//! until JS decodes them, lazily.
+//!
+//! Numbers of one fact, in order: seq, transaction time, valid time (NaN for null), schema
+//! version, store index, then the UTF-16 lengths of its text parts (-1 for null): id, value
+//! hash, causation, key, value, producer, derivation, idempotency key. The text parts follow
+//! each other in that order. Slot 0 of the numbers holds the count of facts.
+
+use igniter_log::{FactLog, FactView, LoadedFact, LogError, NewFact, Slot};
+use napi::bindgen_prelude::{Float64Array, Float64ArraySlice};
+use napi_derive::napi;
+
+use crate::{to_napi_error, ErrorCode};
+
+/// Numbers per fact in a packed result.
+pub const FACT_STRIDE: usize = 13;
+/// Facts per text string of a packed result: a fact decoded later keeps its group's string
+/// alive, so groups stay small.
+pub const GROUP: usize = 256;
+
+/// The fact log of one store, off the V8 heap.
+#[napi]
+pub struct NativeLog {
+    log: FactLog,
+    spill: Vec<f64>,
+}
+
+#[napi]
+impl NativeLog {
+    /// An empty log whose values may be at most `maxValueBytes` of canonical JSON.
+    #[napi(constructor)]
+    pub fn new(max_value_bytes: f64) -> Self {
+        let limit = if max_value_bytes.is_finite() && max_value_bytes >= 0.0 {
+            max_value_bytes as usize
+        } else {
+            usize::MAX
+        };
+        Self {
+            log: FactLog::new(limit),
+            spill: Vec::new(),
+        }
+    }
+
+    /// Appends one fact of a batch: canonicalizes and hashes `valueJson`, mints the id and
+    /// seq, and returns the id (36 chars), the value hash (64 chars) and the canonical value,
+    /// concatenated. With `commit` the batch is kept; `discard()` undoes an unfinished one.
+    ///
+    /// Throws `ERR_INVALID_VALUE` for JSON that is not an Igniter value and
+    /// `ERR_VALUE_TOO_LARGE` above the limit; the fact is then not staged.
+    #[napi]
+    #[allow(clippy::too_many_arguments)]
+    pub fn stage(
+        &mut self,
+        store: String,
+        key: String,
+        value_json: String,
+        causation: Option<String>,
+        transaction_time: f64,
+        valid_time: Option<f64>,
+        schema_version: f64,
+        producer_json: Option<String>,
+        derivation_json: Option<String>,
+        idempotency_key: Option<String>,
+        commit: bool,
+    ) -> napi::Result<String, ErrorCode> {
+        let fact = NewFact {
+            store: &store,
+            key: &key,
+            value_json: &value_json,
+            causation: causation.as_deref(),
+            transaction_time,
+            valid_time,
+            schema_version,
+            producer_json: producer_json.as_deref(),
+            derivation_json: derivation_json.as_deref(),
+            idempotency_key: idempotency_key.as_deref(),
+        };
+        let view = self.log.stage(&fact).map_err(to_napi_error)?;
+        let value = view.value_json();
+        let mut text = String::with_capacity(100 + value.len());
+        view.write_id(&mut text);
+        view.write_value_hash(&mut text);
+        text.push_str(value);
+        if commit {
+            self.log.commit();
+        }
+        Ok(text)
+    }
+
+    /// Undoes every fact staged since the last commit.
+    #[napi]
+    pub fn discard(&mut self) {
+        self.log.discard();
+    }
+
+    /// Inserts an already-built fact (replay); its id, seq and value hash are kept.
+    ///
+    /// Throws `ERR_CORRUPT_LOG` when `seq` is not above every seq seen so far (or is not a
+    /// positive integer), `ERR_INVALID_VALUE` when a JSON text is not an Igniter value.
+    #[napi]
+    #[allow(clippy::too_many_arguments)]
+    pub fn load(
+        &mut self,
+        id: String,
+        seq: f64,
+        value_hash: String,
+        store: String,
+        key: String,
+        value_json: String,
+        causation: Option<String>,
+        transaction_time: f64,
+        valid_time: Option<f64>,
+        schema_version: f64,
+        producer_json: Option<String>,
+        derivation_json: Option<String>,
+        idempotency_key: Option<String>,
+    ) -> napi::Result<(), ErrorCode> {
+        let seq = whole(seq).ok_or_else(|| {
+            to_napi_error(LogError::CorruptLog {
+                reason: format!("fact {id} has seq {seq}, not a positive integer"),
+            })
+        })?;
+        let loaded = LoadedFact {
+            id: &id,
+            seq,
+            value_hash: &value_hash,
+            fact: NewFact {
+                store: &store,
+                key: &key,
+                value_json: &value_json,
+                causation: causation.as_deref(),
+                transaction_time,
+                valid_time,
+                schema_version,
+                producer_json: producer_json.as_deref(),
+                derivation_json: derivation_json.as_deref(),
+                idempotency_key: idempotency_key.as_deref(),
+            },
+        };
+        self.log.load(&loaded).map(|_| ()).map_err(to_napi_error)
+    }
+
+    /// Drops every fact with a seq above `seq`; `seq` becomes the last seq.
+    #[napi]
+    pub fn truncate_after(&mut self, seq: f64) {
+        self.log.truncate_after(whole(seq).unwrap_or(0));
+    }
+
+    /// Makes the next seq at least `seq + 1`.
+    #[napi]
+    pub fn advance_seq(&mut self, seq: f64) {
+        if let Some(seq) = whole(seq) {
+            self.log.advance_seq(seq);
+        }
+    }
+
+    /// The highest-seq fact of (store, key) as of `asOf`, packed; `null` when there is none.
+    #[napi]
+    pub fn latest_for(
+        &self,
+        store: String,
+        key: String,
+        as_of: Option<f64>,
+        mut out: Float64ArraySlice<'_>,
+    ) -> Option<String> {
+        let view = self.log.latest_for(&store, &key, as_of)?;
+        Some(pack_one(view, numbers(&mut out)))
+    }
+
+    /// The live fact with this id, packed; `null` when there is none.
+    #[napi]
+    pub fn by_id(&self, id: String, mut out: Float64ArraySlice<'_>) -> Option<String> {
+        let slot = self.log.by_id(&id)?;
+        Some(pack_one(self.log.view(slot)?, numbers(&mut out)))
+    }
+
+    /// Facts of a store (of one key when given) within inclusive time bounds, packed.
+    #[napi]
+    pub fn facts_for(
+        &mut self,
+        store: String,
+        key: Option<String>,
+        since: Option<f64>,
+        as_of: Option<f64>,
+        mut out: Float64ArraySlice<'_>,
+    ) -> Vec<String> {
+        let slots = self.log.facts_for(&store, key.as_deref(), since, as_of);
+        pack(
+            &self.log,
+            slots.iter().copied(),
+            slots.len(),
+            numbers(&mut out),
+            &mut self.spill,
+        )
+    }
+
+    /// Every live fact within inclusive time bounds, packed.
+    #[napi]
+    pub fn all(
+        &mut self,
+        since: Option<f64>,
+        as_of: Option<f64>,
+        mut out: Float64ArraySlice<'_>,
+    ) -> Vec<String> {
+        let slots = self.log.all(since, as_of);
+        let count = slots.len();
+        pack(&self.log, slots, count, numbers(&mut out), &mut self.spill)
+    }
+
+    /// The live facts with these seqs, in the given order, packed; unknown seqs are skipped.
+    #[napi]
+    pub fn by_seqs(&mut self, seqs: &[f64], mut out: Float64ArraySlice<'_>) -> Vec<String> {
+        let slots: Vec<Slot> = seqs
+            .iter()
+            .filter_map(|&seq| self.log.by_seq(whole(seq)?))
+            .collect();
+        pack(
+            &self.log,
+            slots.iter().copied(),
+            slots.len(),
+            numbers(&mut out),
+            &mut self.spill,
+        )
+    }
+
+    /// Removes the live facts with these ids and returns them, packed, seq order.
+    #[napi]
+    pub fn remove(&mut self, ids: Vec<String>, mut out: Float64ArraySlice<'_>) -> Vec<String> {
+        let slots = self.log.find_ids(ids.iter().map(String::as_str));
+        let packed = pack(
+            &self.log,
+            slots.iter().copied(),
+            slots.len(),
+            numbers(&mut out),
+            &mut self.spill,
+        );
+        self.log.remove_slots(&slots);
+        packed
+    }
+
+    /// The numbers of the last packed result that did not fit the caller's array.
+    #[napi]
+    pub fn take_spill(&mut self) -> Float64Array {
+        Float64Array::new(std::mem::take(&mut self.spill))
+    }
+
+    /// Keys of a store with at least one live fact.
+    #[napi]
+    pub fn keys(&self, store: String) -> Vec<&str> {
+        self.log.keys(&store).collect()
+    }
+
+    /// Names of the stores with at least one live fact.
+    #[napi]
+    pub fn stores(&self) -> Vec<&str> {
+        self.log.stores().collect()
+    }
+
+    /// The name of the store with this index (from a packed fact).
+    #[napi]
+    pub fn store_name(&self, index: u32) -> Option<&str> {
+        self.log.store_name(index)
+    }
+
+    /// Number of live facts.
+    #[napi]
+    pub fn size(&self) -> f64 {
+        self.log.len() as f64
+    }
+
+    /// The highest seq ever committed or reserved.
+    #[napi]
+    pub fn last_seq(&self) -> f64 {
+        self.log.last_seq() as f64
+    }
+
+    /// Bytes the log holds for its facts (records, payload, indexes), by capacity.
+    #[napi]
+    pub fn heap_bytes(&self) -> f64 {
+        self.log.heap_bytes() as f64
+    }
+}
+
+/// The caller's number array as a slice to write into.
+fn numbers<'a>(out: &'a mut Float64ArraySlice<'_>) -> &'a mut [f64] {
+    // SAFETY: the array is the engine's private scratch, passed in for this call only; no
+    // other reference to its memory exists while the call runs, and JS cannot run meanwhile.
+    unsafe { out.as_mut() }
+}
+
+/// A JS number as a seq: a non-negative integer.
+fn whole(number: f64) -> Option<u64> {
+    (number.is_finite() && number >= 0.0 && number.fract() == 0.0).then_some(number as u64)
+}
+
+/// Number of UTF-16 code units of `text`.
+fn utf16_len(text: &str) -> f64 {
+    if text.is_ascii() {
+        text.len() as f64
+    } else {
+        text.encode_utf16().count() as f64
+    }
+}
+
+/// Appends a part written by `write` to `text`; returns its UTF-16 length.
+fn part(text: &mut String, write: impl FnOnce(&mut String)) -> f64 {
+    let start = text.len();
+    write(text);
+    utf16_len(text.get(start..).unwrap_or_default())
+}
+
+/// Appends an optional part; returns its UTF-16 length, or -1 when absent.
+fn optional_part(text: &mut String, value: Option<&str>) -> f64 {
+    value.map_or(-1.0, |value| part(text, |out| out.push_str(value)))
+}
+
+/// Writes one fact's numbers into `numbers` (exactly [`FACT_STRIDE`] long) and its text parts
+/// onto `text`.
+fn pack_fact(view: FactView<'_>, numbers: &mut [f64], text: &mut String) {
+    let mut causation_present = false;
+    let values = [
+        view.seq() as f64,
+        view.transaction_time(),
+        view.valid_time().unwrap_or(f64::NAN),
+        view.schema_version(),
+        f64::from(view.store_index()),
+        part(text, |out| view.write_id(out)),
+        part(text, |out| view.write_value_hash(out)),
+        part(text, |out| causation_present = view.write_causation(out)),
+        part(text, |out| out.push_str(view.key())),
+        part(text, |out| out.push_str(view.value_json())),
+        optional_part(text, view.producer_json()),
+        optional_part(text, view.derivation_json()),
+        optional_part(text, view.idempotency_key()),
+    ];
+    for (slot, value) in numbers.iter_mut().zip(values) {
+        *slot = value;
+    }
+    if !causation_present {
+        if let Some(slot) = numbers.get_mut(7) {
+            *slot = -1.0;
+        }
+    }
+}
+
+/// Packs one fact: count 1 in `out[0]`, its numbers after it.
+fn pack_one(view: FactView<'_>, out: &mut [f64]) -> String {
+    let mut text = String::with_capacity(160 + view.value_json().len());
+    let mut numbers = [0.0; FACT_STRIDE];
+    pack_fact(view, &mut numbers, &mut text);
+    if let Some(target) = out.get_mut(..=FACT_STRIDE) {
+        target[0] = 1.0;
+        target[1..].copy_from_slice(&numbers);
+    }
+    text
+}
+
+/// Packs `count` facts: the count in `out[0]` and their numbers after it, or in `spill` when
+/// they do not fit; their text in one string per [`GROUP`] facts.
+fn pack(
+    log: &FactLog,
+    slots: impl IntoIterator<Item = Slot>,
+    count: usize,
+    out: &mut [f64],
+    spill: &mut Vec<f64>,
+) -> Vec<String> {
+    if let Some(first) = out.first_mut() {
+        *first = count as f64;
+    }
+    let fits = count * FACT_STRIDE < out.len();
+    spill.clear();
+    if !fits {
+        spill.resize(count * FACT_STRIDE, 0.0);
+    }
+    let numbers: &mut [f64] = if fits {
+        out.get_mut(1..).unwrap_or_default()
+    } else {
+        spill.as_mut_slice()
+    };
+    let mut texts = Vec::with_capacity(count.div_ceil(GROUP));
+    let mut text = String::new();
+    for (index, (slot, target)) in slots
+        .into_iter()
+        .zip(numbers.chunks_exact_mut(FACT_STRIDE))
+        .enumerate()
+    {
+        let Some(view) = log.view(slot) else {
+            continue;
+        };
+        if index > 0 && index % GROUP == 0 {
+            texts.push(std::mem::take(&mut text));
+        }
+        pack_fact(view, target, &mut text);
+    }
+    if count > 0 {
+        texts.push(text);
+    }
+    texts
+}

@@ -1,0 +1,48 @@
+import { encodeValue, isWellFormed } from '../canonical.js';
+import { MAX_JSON_DEPTH } from '../json.js';
+
+/** True when `value` is a JSON value per DESIGN D1; the same verdict as `encodeValue`, faster. */
+function isPlainJson(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+      return isWellFormed(value);
+    case 'number':
+      return Number.isFinite(value);
+    case 'boolean':
+      return true;
+    case 'object': {
+      if (value === null) return true;
+      // A cycle also ends here; encodeValue then names it as one.
+      if (depth >= MAX_JSON_DEPTH) return false;
+      if (Array.isArray(value)) {
+        if (Object.getPrototypeOf(value) !== Array.prototype) return false;
+        for (let i = 0; i < value.length; i++) {
+          if (!(i in value) || !isPlainJson(value[i], depth + 1)) return false;
+        }
+        return true;
+      }
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return false;
+      const record = value as Record<string, unknown>;
+      for (const key of Object.keys(record)) {
+        if (!isWellFormed(key) || !isPlainJson(record[key], depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * Validates `value` per DESIGN D1 and returns it as JSON text for the native engine, which
+ * canonicalizes it. `JSON.stringify` alone would silently drop `undefined` and functions, so a
+ * walk checks first; a value it rejects goes through `encodeValue`, which throws the very
+ * `ERR_INVALID_VALUE` the TS engine throws. For a valid value the text has exactly the length
+ * of its canonical form (same escaping and number formatting, keys in another order).
+ * Cost: one walk plus `JSON.stringify`.
+ */
+export function jsonText(value: unknown, path = 'value'): string {
+  if (!isPlainJson(value, 0)) encodeValue(value, path);
+  return JSON.stringify(value);
+}
