@@ -127,3 +127,32 @@ export class PartitionIndex {
     else byValue.set(id, [seq]);
   }
 }
+
+/**
+ * The idempotency keys of live facts: per store, key -> id of the fact that carries it. Facts
+ * that leave the log (compaction, prune) release their keys.
+ */
+export class IdempotencyIndex {
+  readonly #byStore = new Map<string, Map<string, string>>();
+
+  /** The id of the live fact of `store` that carries `idempotencyKey`, if any. Cost: O(1). */
+  factIdFor(store: string, idempotencyKey: string): string | undefined {
+    return this.#byStore.get(store)?.get(idempotencyKey);
+  }
+
+  /** Records a committed or replayed fact's key, if it has one. */
+  remember(fact: Fact): void {
+    if (fact.idempotencyKey === null) return;
+    let keys = this.#byStore.get(fact.store);
+    if (!keys) {
+      keys = new Map();
+      this.#byStore.set(fact.store, keys);
+    }
+    keys.set(fact.idempotencyKey, fact.id);
+  }
+
+  /** Releases the key of a fact that left the log. */
+  forget(fact: Fact): void {
+    if (fact.idempotencyKey !== null) this.#byStore.get(fact.store)?.delete(fact.idempotencyKey);
+  }
+}

@@ -20,7 +20,7 @@ import { createEngine } from './engine/select.js';
 import { type AppendInput, DEFAULT_MAX_VALUE_BYTES, type Engine, type EngineKind } from './engine/types.js';
 import { IgniterError } from './errors.js';
 import { type Fact, type FactRef, toFactRef } from './fact.js';
-import { PartitionIndex, pathSlot, ScopeIndex } from './indexes.js';
+import { IdempotencyIndex, PartitionIndex, pathSlot, ScopeIndex } from './indexes.js';
 import { isJsonObject, type Json } from './json.js';
 import { Lifecycle } from './lifecycle/lifecycle.js';
 import type {
@@ -119,8 +119,7 @@ export class IgniterStore {
   readonly #coercions = new Map<string, Coercion>();
   readonly #scopeIndex: ScopeIndex;
   readonly #partitionIndex: PartitionIndex;
-  /** store -> idempotency key -> fact id, for live facts only. */
-  readonly #idempotency = new Map<string, Map<string, string>>();
+  readonly #idempotency = new IdempotencyIndex();
   readonly #listeners: CommitListener[] = [];
   /** Committed facts waiting for their changefeed event, in seq order (see #publishReady). */
   readonly #unpublished: Array<{ fact: Fact; kind: CommitKind; ready: boolean }> = [];
@@ -738,9 +737,7 @@ export class IgniterStore {
     this.#partitionIndex.clear();
     this.#cache.clear();
     this.#rules?.reset();
-    for (const fact of removed) {
-      if (fact.idempotencyKey !== null) this.#idempotency.get(fact.store)?.delete(fact.idempotencyKey);
-    }
+    for (const fact of removed) this.#idempotency.forget(fact);
   }
 
   // ---------------------------------------------------------------- private
@@ -762,7 +759,7 @@ export class IgniterStore {
     const last = all[all.length - 1];
     if (last) this.#lastTransactionTime = last.transactionTime;
     for (const fact of all) {
-      this.#rememberIdempotency(fact);
+      this.#idempotency.remember(fact);
       this.#lifecycle.observe(fact);
     }
   }
@@ -824,7 +821,7 @@ export class IgniterStore {
   /** The existing fact for a repeated idempotency key with the same value; throws on a different one. */
   #idempotentRepeat(input: PreparedWrite['input'], batchHash?: string): Fact | undefined {
     if (input.idempotencyKey === null) return undefined;
-    const id = this.#idempotency.get(input.store)?.get(input.idempotencyKey);
+    const id = this.#idempotency.factIdFor(input.store, input.idempotencyKey);
     const fact = id === undefined ? undefined : this.#log.byId(id);
     if (!fact) return undefined;
     const hash = batchHash ?? this.#log.valueHash(input.value);
@@ -914,7 +911,7 @@ export class IgniterStore {
       }
     }
     this.#lastTransactionTime = transactionTime;
-    this.#rememberIdempotency(fact);
+    this.#idempotency.remember(fact);
     const touched = this.#updateIndexes(fact, previous, input.value);
     const publication = { fact, kind, ready: false };
     if (this.changefeed) this.#unpublished.push(publication);
@@ -936,16 +933,6 @@ export class IgniterStore {
       const next = this.#unpublished.shift();
       if (next) changefeed.publish(next.fact, next.kind);
     }
-  }
-
-  #rememberIdempotency(fact: Fact): void {
-    if (fact.idempotencyKey === null) return;
-    let keys = this.#idempotency.get(fact.store);
-    if (!keys) {
-      keys = new Map();
-      this.#idempotency.set(fact.store, keys);
-    }
-    keys.set(fact.idempotencyKey, fact.id);
   }
 
   /** Maintains scope and partition indexes and the cache; returns the scope paths touched. */
