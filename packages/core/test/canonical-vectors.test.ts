@@ -18,9 +18,7 @@ describe(`golden canonical JSON vectors (${ENGINE_KIND} engine)`, () => {
 
   it.each(vectors.invalid)('rejects "$name" with ERR_INVALID_VALUE', (vector) => {
     const value: unknown = JSON.parse(vector.input);
-    expect(() => engine.canonicalJson(value)).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_VALUE' }),
-    );
+    expect(() => engine.canonicalJson(value)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_VALUE' }));
     expect(() => engine.valueHash(value)).toThrowError(IgniterError);
   });
 });

@@ -82,4 +82,3 @@ describe(`engine selection (${ENGINE_KIND} run)`, () => {
     });
   });
 });
-
