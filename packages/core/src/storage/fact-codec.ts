@@ -39,8 +39,15 @@ function notAFact(why: string): IgniterError {
   return new IgniterError('ERR_CORRUPT_FRAME', `frame body is not a fact: ${why}`);
 }
 
-function asBuffer(buf: Uint8Array): Buffer {
-  return Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+/** Buffer's own UTF-8 decoder, without `toString`'s argument handling (it runs once per fact). */
+type Utf8Slicer = Buffer & { utf8Slice(start: number, end: number): string };
+
+function utf8(buf: Uint8Array, start: number, end: number): string {
+  const bytes = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  const slicer = bytes as Utf8Slicer;
+  return typeof slicer.utf8Slice === 'function'
+    ? slicer.utf8Slice(start, end)
+    : bytes.toString('utf8', start, end);
 }
 
 /**
@@ -72,7 +79,7 @@ export const jsonFactCodec: FactCodec = {
   decode(buf: Uint8Array, start: number, end: number): Fact {
     let record: unknown;
     try {
-      record = JSON.parse(asBuffer(buf).toString('utf8', start, end));
+      record = JSON.parse(utf8(buf, start, end));
     } catch (error) {
       throw new IgniterError('ERR_CORRUPT_FRAME', 'frame body is not JSON', { cause: error });
     }

@@ -30,19 +30,20 @@ const registry: Set<string> =
 
 let ownStartTime: string | null | undefined;
 
-function startTimeOf(pid: number): string | null {
+/** What /proc says of a process (Linux): its state letter and start time, or null elsewhere. */
+function procStat(pid: number): { state: string; startTime: string } | null {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-    // Field 22 (starttime); the command name (field 2) may hold spaces, so count after its ')'.
+    // Fields after the command name (which may hold spaces): state is field 3, starttime field 22.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[19] ?? null;
+    return { state: fields[0] ?? '', startTime: fields[19] ?? '' };
   } catch {
     return null;
   }
 }
 
 function ownerOfThisProcess(): LockOwner {
-  ownStartTime ??= startTimeOf(process.pid);
+  ownStartTime ??= procStat(process.pid)?.startTime ?? null;
   return {
     pid: process.pid,
     startTime: ownStartTime,
@@ -66,9 +67,17 @@ function isStale(owner: LockOwner | undefined): boolean {
   // Another host's process cannot be checked from here.
   if (owner.host !== hostname()) return false;
   if (!isAlive(owner.pid)) return true;
-  if (owner.startTime === null) return false;
-  const now = owner.pid === process.pid ? ownStartTime : startTimeOf(owner.pid);
-  return now != null && now !== owner.startTime;
+  if (owner.pid === process.pid) {
+    return owner.startTime !== null && ownStartTime != null && owner.startTime !== ownStartTime;
+  }
+  const stat = procStat(owner.pid);
+  if (stat === null) return false;
+  // A zombie has exited (its parent has not reaped it yet); another start time is pid reuse.
+  return (
+    stat.state === 'Z' ||
+    stat.state === 'X' ||
+    (owner.startTime !== null && stat.startTime !== owner.startTime)
+  );
 }
 
 function parseOwner(text: string): LockOwner | undefined {
