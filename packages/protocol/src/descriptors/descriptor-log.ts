@@ -1,0 +1,57 @@
+import type { Fact, IgniterStore } from '@igniter/core';
+import type { Descriptor, DescriptorKind } from '../wire-types.js';
+import { isRecord } from './checks.js';
+import { isDescriptorKind } from './normalise.js';
+
+/** The internal store that holds every descriptor version (D5: persisted, so it survives reopen and syncs). */
+export const DESCRIPTOR_STORE = '__descriptors';
+
+const PRODUCER = { system: 'igniter_protocol', kind: 'descriptor' } as const;
+
+/** The key of a descriptor in `__descriptors`: its identity `(kind, name)`. */
+export function descriptorKey(kind: DescriptorKind, name: string): string {
+  return `${kind}:${name}`;
+}
+
+function isDescriptor(value: unknown): value is Descriptor {
+  return isRecord(value) && isDescriptorKind(value.kind) && typeof value.name === 'string';
+}
+
+/**
+ * Descriptors as facts of `__descriptors`, one key per `(kind, name)`; the latest fact of a key
+ * is the current version. The store is the only state: interpreters over the same store agree.
+ */
+export class DescriptorLog {
+  readonly #store: IgniterStore;
+
+  constructor(store: IgniterStore) {
+    this.#store = store;
+  }
+
+  /** The fact of the current version of `(kind, name)`, if registered. Cost: O(versions of it). */
+  current(kind: DescriptorKind, name: string): Fact | undefined {
+    return this.#store.history({ store: DESCRIPTOR_STORE, key: descriptorKey(kind, name) }).at(-1);
+  }
+
+  /** The current version of every descriptor, in first-registration order. Cost: O(all versions). */
+  all(): Descriptor[] {
+    const latest = new Map<string, Descriptor>();
+    for (const fact of this.#store.history({ store: DESCRIPTOR_STORE })) {
+      if (isDescriptor(fact.value)) latest.set(fact.key, fact.value);
+    }
+    return [...latest.values()];
+  }
+
+  /** Commits a new version of a descriptor (internal store: no user write can forge one). */
+  record(descriptor: Descriptor): Fact {
+    return this.#store.commitInternal(
+      {
+        store: DESCRIPTOR_STORE,
+        key: descriptorKey(descriptor.kind, descriptor.name),
+        value: descriptor,
+        producer: PRODUCER,
+      },
+      'write',
+    );
+  }
+}

@@ -1,0 +1,441 @@
+import type { Json, JsonObject } from '@igniter/core';
+
+/** The protocol name every envelope carries. */
+export const PROTOCOL = 'igniter_store';
+/** The one envelope, packet and snapshot version this package speaks. */
+export const SCHEMA_VERSION = 1;
+
+/** The nine descriptor kinds. */
+export type DescriptorKind =
+  | 'store'
+  | 'history'
+  | 'access_path'
+  | 'relation'
+  | 'projection'
+  | 'derivation'
+  | 'command'
+  | 'effect'
+  | 'subscription';
+
+/** A descriptor as sent: a JSON object with at least `kind` and `name`; checked by `register`. */
+export type DescriptorPacket = JsonObject;
+
+/** A normalised descriptor, as stored in `__descriptors` and listed by `descriptorSnapshot()`. */
+export type Descriptor = JsonObject & { kind: DescriptorKind; name: string };
+
+/** What a registration or a write came to. */
+export type ReceiptStatus = 'accepted' | 'unchanged' | 'conflict' | 'rejected';
+
+/**
+ * The answer to `register`, `write`, `writeFact` and `append`. Optional fields are absent, never
+ * null. `kind` is the descriptor kind, `'receipt'` for writes, `'append_receipt'` for appends,
+ * and null for a descriptor without a usable kind.
+ */
+export interface Receipt {
+  schema_version: 1;
+  kind: DescriptorKind | 'receipt' | 'append_receipt' | null;
+  status: ReceiptStatus;
+  name?: string;
+  store?: string;
+  key?: string;
+  fact_id?: string;
+  value_hash?: string;
+  /** The commit sequence of the fact (writes and appends). */
+  seq?: number;
+  warnings: string[];
+  errors: string[];
+  error_code?: string;
+  error_details?: JsonObject;
+  /** Reserved for derived facts; always empty in v1. */
+  derived: [];
+}
+
+/** Optimistic concurrency on the wire: commit only if the latest fact has `seq`, or none exists. */
+export type ExpectPacket = { seq: number } | { absent: true };
+
+/** The packet of `write`: one fact input (also the body of `write_fact`). */
+export interface WritePacket {
+  store: string;
+  key: string;
+  value: Json;
+  causation?: string | null;
+  valid_time?: number | null;
+  schema_version?: number;
+  producer?: JsonObject | null;
+  derivation?: JsonObject | null;
+  expect?: ExpectPacket;
+  idempotency_key?: string;
+}
+
+/** The packet of `write_fact`: a fact input tagged `kind: 'fact'`; server-assigned fields are ignored. */
+export interface FactInputPacket extends WritePacket {
+  kind: 'fact';
+  id?: string;
+  seq?: number;
+  transaction_time?: number;
+  /** When present, must equal the hash of `value` (the server verifies, never trusts it). */
+  value_hash?: string;
+}
+
+/** The packet of `append`: an event arriving in a history store under a fresh key. */
+export interface AppendPacket {
+  history: string;
+  event: JsonObject;
+  /** Accepted and ignored (the key is generated); the receipt warns. */
+  key?: string;
+  partition_key?: string;
+  schema_version?: number;
+  valid_time?: number | null;
+  producer?: JsonObject | null;
+  derivation?: JsonObject | null;
+  idempotency_key?: string;
+}
+
+/** The packet of `read`. */
+export interface ReadPacket {
+  store: string;
+  key: string;
+  as_of?: number;
+  valid_at?: number;
+}
+
+/** `read`'s answer: `{ value: null, found: false }` on a miss. */
+export interface ReadResult {
+  value: Json;
+  found: boolean;
+}
+
+/** Sort order of `query`: a value field, ascending, or a field and a direction. */
+export type QueryOrder = string | { field: string; direction?: 'asc' | 'desc' };
+
+/** The packet of `query`. */
+export interface QueryPacket {
+  store: string;
+  /** Field equality on the latest value of each key (default: every key). */
+  where?: JsonObject;
+  order?: QueryOrder;
+  /** Default 100, at most 10_000. */
+  limit?: number;
+  as_of?: number;
+  valid_at?: number;
+}
+
+/** One key and its value. */
+export interface KeyedValue {
+  key: string;
+  value: Json;
+}
+
+/** `query`'s and `resolve`'s answer; `count` is the number of items returned. */
+export interface ItemsResult {
+  items: KeyedValue[];
+  count: number;
+  has_more: boolean;
+}
+
+/** The packet of `resolve`. */
+export interface ResolvePacket {
+  relation: string;
+  from: Json;
+  as_of?: number;
+  /** Default 100, at most 10_000. */
+  limit?: number;
+}
+
+/** A fact in wire form: every field of the fact (idempotency key aside), snake_case. */
+export interface FactPacket {
+  kind: 'fact';
+  id: string;
+  seq: number;
+  store: string;
+  key: string;
+  value: Json;
+  value_hash: string;
+  causation: string | null;
+  transaction_time: number;
+  valid_time: number | null;
+  schema_version: number;
+  producer: JsonObject | null;
+  derivation: JsonObject | null;
+}
+
+/** What `replay` selects: a store, one key of it, or one partition of it. */
+export interface ReplayFilter {
+  store?: string;
+  key?: string;
+  partition_key?: string;
+  partition_value?: Json;
+}
+
+/** The packet of `replay`. */
+export interface ReplayPacket {
+  /** A seq cursor, exclusive (default 0: from the start). */
+  after?: number;
+  /** Default 1000, at most 10_000. */
+  limit?: number;
+  filter?: ReplayFilter;
+  /** Include internal `__*` stores when no store is named (default false). */
+  include_internal?: boolean;
+}
+
+/** `replay`'s answer. `next_cursor` is always set: the input cursor when nothing new matched. */
+export interface ReplayResult {
+  facts: FactPacket[];
+  count: number;
+  next_cursor: number;
+  has_more: boolean;
+}
+
+/** The packet of `sync_hub_profile`. */
+export interface SyncPacket {
+  after?: number;
+  limit?: number;
+  stores?: string[];
+  include_internal?: boolean;
+}
+
+/** A hub's sync bundle: metadata, a page of facts after a seq cursor, compaction activity. */
+export interface SyncHubProfile {
+  schema_version: 1;
+  kind: 'sync_hub_profile';
+  generated_at: number;
+  /** The input cursor; null for a full sync. */
+  cursor: number | null;
+  full: boolean;
+  descriptors: MetadataSnapshot;
+  facts: FactPacket[];
+  fact_count: number;
+  next_cursor: number;
+  has_more: boolean;
+  compaction_activity: CompactionActivityResult;
+}
+
+/** The packet of `causation_chain` and `lineage`. */
+export interface SubjectPacket {
+  store: string;
+  key: string;
+  /** Default 1000, at most 10_000. */
+  limit?: number;
+}
+
+/** One step of a causation chain; `value_hash` is its first 12 hex chars. */
+export interface CausationStepPacket {
+  id: string;
+  value_hash: string;
+  causation: string | null;
+  transaction_time: number;
+}
+
+/** `causation_chain`'s answer, oldest first. */
+export interface CausationChainResult {
+  chain: CausationStepPacket[];
+  count: number;
+  has_more: boolean;
+}
+
+/** One fact of a lineage chain. */
+export interface LineageEntryPacket {
+  id: string;
+  store: string;
+  key: string;
+  causation: string | null;
+  value_hash: string;
+  transaction_time: number;
+  valid_time: number | null;
+  schema_version: number;
+}
+
+/** `lineage`'s answer. `depth` and `proof_hash` cover the whole chain, also when `chain` is cut at `limit`. */
+export interface LineageResult {
+  subject: { store: string; key: string };
+  chain: LineageEntryPacket[];
+  depth: number;
+  derived_by: Array<{ target_store: string; target_key: string; source_filters: JsonObject }>;
+  proof_hash: string | null;
+  has_more: boolean;
+}
+
+/** A fact reference: no value. */
+export interface FactRefPacket {
+  id: string;
+  store: string;
+  key: string;
+  transaction_time: number;
+  valid_time: number | null;
+  value_hash: string;
+}
+
+/** `fact_ref`'s answer. */
+export interface FactRefResult {
+  found: boolean;
+  ref: FactRefPacket | null;
+}
+
+/** Every descriptor by kind, each keyed by descriptor name. */
+export interface DescriptorSnapshot {
+  schema_version: 1;
+  stores: Record<string, Descriptor>;
+  histories: Record<string, Descriptor>;
+  access_paths: Record<string, Descriptor>;
+  relations: Record<string, Descriptor>;
+  projections: Record<string, Descriptor>;
+  derivations: Record<string, Descriptor>;
+  commands: Record<string, Descriptor>;
+  effects: Record<string, Descriptor>;
+  subscriptions: Record<string, Descriptor>;
+}
+
+/** One access path of a store as the engine runs it. */
+export interface AccessPathPacket {
+  store: string;
+  scope: string | null;
+  lookup: string | null;
+  filters: JsonObject;
+  cache_ttl: number | null;
+  consumer_count: number;
+}
+
+/**
+ * What the store runs and what was declared: descriptors of stores, histories, subscriptions;
+ * the engine's access paths, relations, projections, derivations and scatters; commands and
+ * effects grouped by owner. `storage` is present only for a store with storage statistics.
+ */
+export interface MetadataSnapshot {
+  schema_version: 1;
+  stores: Record<string, Descriptor>;
+  histories: Record<string, Descriptor>;
+  access_paths: Record<string, AccessPathPacket[]>;
+  relations: Record<
+    string,
+    { name: string; source: string; partition: string; target: string; index_store: string }
+  >;
+  projections: Record<
+    string,
+    {
+      name: string;
+      reads: string[];
+      relations: string[];
+      consumer_hint: string | null;
+      reactive: boolean;
+      store_count: number;
+      relation_count: number;
+    }
+  >;
+  commands: Record<string, Record<string, Descriptor>>;
+  effects: Record<string, Record<string, Descriptor>>;
+  derivations: Array<{
+    index: number;
+    source_store: string;
+    source_filters: JsonObject;
+    target_store: string;
+    target_key: string;
+  }>;
+  scatters: Array<{
+    index: number;
+    name: string;
+    source_store: string;
+    partition_by: string;
+    target_store: string;
+  }>;
+  subscriptions: Record<string, Descriptor>;
+  storage?: StorageStatsPacket;
+}
+
+/** Storage statistics in wire form (`null` in memory). */
+export interface StorageStatsPacket {
+  schema_version: 1;
+  backend: 'file' | 'segmented';
+  byte_size: number;
+  fact_count: number;
+  recovered_tail_bytes: number;
+  stores: Record<string, { fact_count: number; byte_size: number }>;
+}
+
+/** A segment manifest in wire form (`null` unless segmented). */
+export interface SegmentManifestPacket {
+  schema_version: 1;
+  stores: Record<
+    string,
+    Array<{
+      segment: number;
+      sealed: boolean;
+      min_seq: number | null;
+      max_seq: number | null;
+      min_time: number | null;
+      max_time: number | null;
+      fact_count: number;
+      byte_size: number;
+      codec: string;
+    }>
+  >;
+}
+
+/** The packet of `storage_stats` and `segment_manifest`. */
+export interface StoreFilterPacket {
+  store?: string;
+}
+
+/** The kinds of compaction activity. */
+export type CompactionKind = 'retention_compaction' | 'exact_prune' | 'segment_purge';
+
+/** The packet of `compaction_activity`. */
+export interface CompactionActivityPacket {
+  store?: string;
+  kind?: CompactionKind;
+  /** Keeps entries with `occurred_at >= since` (ms). */
+  since?: number;
+  /** Default 100, at most 10_000; keeps the newest entries. */
+  limit?: number;
+}
+
+/** One compaction, prune or purge. */
+export interface CompactionEntry {
+  kind: CompactionKind;
+  executor: 'store_compact' | 'fact_prune' | 'segmented_backend';
+  store: string | null;
+  status: 'ok';
+  reason: string;
+  fact_count: number;
+  receipt_id: string;
+  occurred_at: number;
+}
+
+/** `compaction_activity`'s answer, oldest first; `filters` echoes the normalised inputs. */
+export interface CompactionActivityResult {
+  schema_version: 1;
+  generated_at: number;
+  filters: { store: string | null; kind: CompactionKind | null; since: number | null; limit: number };
+  activity: CompactionEntry[];
+  count: number;
+  has_more: boolean;
+}
+
+/** One alert of the observability snapshot. */
+export interface Alert {
+  code: 'storage_byte_size';
+  severity: 'warning';
+  value: number;
+  threshold: number;
+  message: string;
+}
+
+/** The protocol-level health view of a store. */
+export interface ObservabilitySnapshot {
+  schema_version: 1;
+  generated_at: number;
+  status: 'ready';
+  uptime_ms: null;
+  metrics: null;
+  alerts: Alert[];
+  storage: StorageStatsPacket | null;
+  server: null;
+}
+
+/** `describe`'s answer: what this interpreter speaks. */
+export interface Description {
+  protocol: typeof PROTOCOL;
+  schema_versions: number[];
+  ops: string[];
+  descriptor_kinds: DescriptorKind[];
+  limits: Record<string, { default: number; max: number }>;
+}
