@@ -88,16 +88,21 @@ describe("durability 'group'", () => {
   describe('the commit timer', () => {
     beforeAll(assertBuilt);
 
-    it('does not keep the process alive', () => {
+    it('does not keep the process alive, and a normal exit still flushes the buffer', () => {
+      const path = join(temp.dir(), 'app.log');
       const script = `
         const { FileBackend } = await import(${JSON.stringify(resolve('dist/index.js'))});
-        const backend = new FileBackend(${JSON.stringify(join(temp.dir(), 'app.log'))}, { groupCommitMs: 600000 });
+        const backend = new FileBackend(${JSON.stringify(path)}, { groupCommitMs: 600000 });
         backend.writeFact(${JSON.stringify(contractFact(1))});
+        backend.writeFact(${JSON.stringify(contractFact(2))});
+        if (backend.durabilityStatus().durableSeq !== 0) throw new Error('committed too early');
       `;
       const started = Date.now();
       const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
+      expect(result.stderr.toString()).toBe('');
       expect(result.status).toBe(0);
       expect(Date.now() - started).toBeLessThan(10_000);
+      expect([...temp.track(new FileBackend(path)).replay()]).toEqual([contractFact(1), contractFact(2)]);
     });
   });
 });

@@ -22,6 +22,14 @@ export interface DurabilityStatus {
 
 const INITIAL_STAGE_BYTES = 64 * 1024;
 
+/** Writers with frames possibly buffered; a normal exit (process.exit included) flushes them. */
+const buffering = new Set<GroupCommitWriter>();
+let exitHookInstalled = false;
+
+function flushAllOnExit(): void {
+  for (const writer of buffering) writer.flushOnExit();
+}
+
 /**
  * Appends frames to an open data file (a log, a live segment) with one of three durability modes
  * (DESIGN D8). In `'group'` mode frames are buffered and committed (one write, one fdatasync)
@@ -63,6 +71,26 @@ export class GroupCommitWriter {
     this.durable = end;
     this.writtenSeq = lastSeq;
     this.durableSeq = lastSeq;
+    if (durability === 'group') {
+      buffering.add(this);
+      if (!exitHookInstalled) {
+        exitHookInstalled = true;
+        process.on('exit', flushAllOnExit);
+      }
+    }
+  }
+
+  /**
+   * Writes and fsyncs buffered frames as the process exits normally: acknowledged writes are
+   * lost only to a crash, never to `process.exit()`. Never throws. Cost: one write and fsync.
+   */
+  flushOnExit(): void {
+    if (this.closed || this.failure || this.pendingBytes === 0) return;
+    try {
+      this.syncNow();
+    } catch {
+      // Nothing can be reported from an exit handler; the torn tail is recovered on open.
+    }
   }
 
   /** Size of the file once buffered frames are written. */
@@ -281,6 +309,7 @@ export class GroupCommitWriter {
 
   private shut(): void {
     this.closed = true;
+    buffering.delete(this);
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     // An fsync running on the pool still uses the descriptor: its callback closes it.
