@@ -341,7 +341,8 @@ export class IgniterStore {
    * Facts of a store whose `value[partitionKey]` equals `partitionValue` (canonical JSON
    * equality), coerced, seq order, within inclusive time bounds, whether or not they were
    * appended with `partitionKey`. The partition index is built on first use and kept by every
-   * write and append. Throws `ERR_INVALID_ARGUMENT` for bad names or times, `ERR_INVALID_VALUE`
+   * write and append. Throws `ERR_INVALID_ARGUMENT` for bad names or times or a missing
+   * `partitionValue`, `ERR_INVALID_VALUE`
    * when `partitionValue` is not JSON. Cost: proportional to the partition (first use: the store).
    */
   historyPartition(input: HistoryPartitionInput): Fact[] {
@@ -351,6 +352,9 @@ export class IgniterStore {
     const field = checkName(input.partitionKey, 'partitionKey');
     const since = toMs(input.since, 'since');
     const asOf = toMs(input.asOf, 'asOf');
+    if (input.partitionValue === undefined) {
+      throw new IgniterError('ERR_INVALID_ARGUMENT', 'partitionValue is required');
+    }
     const seqs =
       this.#partitionIndex.of(store, field).get(this.#log.canonicalJson(input.partitionValue)) ?? [];
     return this.#log

@@ -156,10 +156,10 @@ describe(`historyPartition (${ENGINE_KIND} engine)`, () => {
     expect(ns({ asOf: 1_999 })).toEqual([1]);
   });
 
-  it('rejects a missing partition value with ERR_INVALID_VALUE', () => {
+  it('rejects a missing partition value with ERR_INVALID_ARGUMENT', () => {
     const { store } = newStore();
     const input = { store: 's', partitionKey: 'p' } as Parameters<typeof store.historyPartition>[0];
-    expect(thrown(() => store.historyPartition(input)).code).toBe('ERR_INVALID_VALUE');
+    expect(thrown(() => store.historyPartition(input)).code).toBe('ERR_INVALID_ARGUMENT');
   });
 
   it('rejects an empty partition key with ERR_INVALID_ARGUMENT', () => {
