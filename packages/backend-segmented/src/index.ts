@@ -1,0 +1,9 @@
+/**
+ * `@igniter/backend-segmented`: per-store segment files with rotation, manifests, time-filtered
+ * replay, purge receipts and durable compaction, for `@igniter/core` (DESIGN D8).
+ */
+
+export type { Durability, DurabilityStatus } from '@igniter/core/storage';
+export { storeFolderName } from './layout.js';
+export type { SegmentedFileBackendOptions } from './options.js';
+export { SegmentedFileBackend, type SegmentedRecoveryReport } from './segmented-backend.js';

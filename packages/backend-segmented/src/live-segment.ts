@@ -1,0 +1,110 @@
+import type { Fact, SegmentInfo } from '@igniter/core';
+import { crc32, type FactCodec, GroupCommitWriter } from '@igniter/core/storage';
+import type { ResolvedOptions } from './options.js';
+import type { SegmentSummary } from './records.js';
+
+/** The start of the time bucket of `time`, or null when time buckets are off. */
+export function bucketOf(time: number, durationMs: number | null): number | null {
+  return durationMs === null ? null : Math.floor(time / durationMs) * durationMs;
+}
+
+/**
+ * The segment of a store that takes new facts: an open file, its group-commit writer and the
+ * running figures its manifest will record when it is sealed.
+ */
+export class LiveSegment {
+  readonly writer: GroupCommitWriter;
+  readonly summary: SegmentSummary;
+  /** Time bucket of the first fact, null when empty or buckets are off. */
+  private bucket: number | null;
+  /** Facts decoded when the segment was resumed, for the first replay; dropped on write. */
+  private resumed: Fact[] | undefined;
+
+  /**
+   * Takes over `fd` (the open segment file of `codec`, intact up to `summary.byteSize`), holding
+   * seqs up to `lastSeq`. Never throws. Cost: constant.
+   */
+  constructor(
+    readonly path: string,
+    readonly segment: number,
+    readonly generation: number,
+    readonly codec: FactCodec,
+    fd: number,
+    summary: SegmentSummary,
+    lastSeq: number,
+    private readonly options: ResolvedOptions,
+    resumed?: Fact[],
+  ) {
+    this.summary = { ...summary };
+    const { durability, groupCommitMs, groupCommitBytes } = options;
+    this.writer = new GroupCommitWriter(
+      fd,
+      summary.byteSize,
+      lastSeq,
+      durability,
+      groupCommitMs,
+      groupCommitBytes,
+    );
+    this.bucket = summary.minTime === null ? null : bucketOf(summary.minTime, options.segmentDurationMs);
+    this.resumed = resumed;
+  }
+
+  /**
+   * True when a frame of `frameBytes` for a fact at `time` must go to a new segment: this one
+   * holds facts and would pass `maxSegmentBytes` or `maxSegmentFacts`, or the fact falls in
+   * another time bucket. Cost: constant.
+   */
+  isFullFor(frameBytes: number, time: number): boolean {
+    if (this.summary.factCount === 0) return false;
+    const { maxSegmentBytes, maxSegmentFacts, segmentDurationMs } = this.options;
+    return (
+      this.summary.factCount >= maxSegmentFacts ||
+      this.writer.size + frameBytes > maxSegmentBytes ||
+      bucketOf(time, segmentDurationMs) !== this.bucket
+    );
+  }
+
+  /**
+   * Appends the frame of `fact` per the durability mode. A call that throws has added nothing.
+   * Throws the system error of a failed write or fsync (the segment then refuses writes).
+   * Cost: that of {@link GroupCommitWriter.append}, plus a CRC pass over the frame.
+   */
+  append(frame: Buffer, fact: Fact): void {
+    this.writer.append(frame, fact.seq);
+    this.resumed = undefined;
+    const s = this.summary;
+    if (s.factCount === 0) this.bucket = bucketOf(fact.transactionTime, this.options.segmentDurationMs);
+    s.factCount += 1;
+    s.byteSize += frame.length;
+    s.minSeq ??= fact.seq;
+    s.maxSeq = fact.seq;
+    s.minTime = Math.min(s.minTime ?? fact.transactionTime, fact.transactionTime);
+    s.maxTime = Math.max(s.maxTime ?? fact.transactionTime, fact.transactionTime);
+    s.checksum = crc32(frame, s.checksum);
+  }
+
+  /** The facts read when the segment was resumed, once, if nothing was written since. */
+  takeResumedFacts(): Fact[] | undefined {
+    const facts = this.resumed;
+    this.resumed = undefined;
+    return facts;
+  }
+
+  /** This segment as `segmentManifest()` lists it. */
+  info(): SegmentInfo {
+    const { factCount, minSeq, maxSeq, minTime, maxTime } = this.summary;
+    const byteSize = this.writer.size;
+    const codec = this.codec.name;
+    return {
+      segment: this.segment,
+      sealed: false,
+      minSeq,
+      maxSeq,
+      minTime,
+      maxTime,
+      factCount,
+      byteSize,
+      codec,
+    };
+  }
+}

@@ -1,0 +1,378 @@
+import * as fs from 'node:fs';
+import { join, resolve } from 'node:path';
+import type {
+  Backend,
+  Fact,
+  PurgeReceipt,
+  SegmentManifest,
+  SnapshotMeta,
+  StorageStats,
+  Time,
+} from '@igniter/core';
+import { IgniterError } from '@igniter/core';
+import {
+  acquireWriterLock,
+  FACT_CODECS,
+  type FactCodec,
+  FRAME_OVERHEAD,
+  fsyncDirectory,
+  type WriterLock,
+} from '@igniter/core/storage';
+import { badArgument, closedError, hasLoneSurrogate, toMs } from './errors.js';
+import { CATALOG_FILE, STORES_DIR, segmentPath, storeFolderName } from './layout.js';
+import { LiveSegment } from './live-segment.js';
+import { openDirectory } from './open-directory.js';
+import { type ResolvedOptions, resolveOptions, type SegmentedFileBackendOptions } from './options.js';
+import { defaultPurgeReason, purgeStore, toPurgeReceipt } from './purge.js';
+import { sealLiveSegment } from './seal.js';
+import { createSegmentFile } from './segment-file.js';
+import { mayOverlap, mergeBySeq, readLive, readSealed, windowFilter } from './segment-reader.js';
+import { Snapshotter } from './snapshotter.js';
+import { StoreSegments } from './store-segments.js';
+
+/** What opening the directory found and repaired. */
+export interface SegmentedRecoveryReport {
+  /** Bytes truncated from live segments: torn tails, plus anything quarantined. */
+  recoveredTailBytes: number;
+  /** Quarantine files written by `repair: true`. */
+  quarantined: string[];
+  /** Leftovers removed: temp files, segments of a replaced or aborted generation, purged segments. */
+  removedFiles: string[];
+}
+
+function setEntry<T>(target: { [key: string]: T }, key: string, value: T): void {
+  // defineProperty, so that a store named "__proto__" is an ordinary key.
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * A crash-safe fact store split into per-store segment files (DESIGN D8): `<dir>/stores/<escaped
+ * store name>/segment-<n>.log`, sealed by size, fact count or time bucket with a manifest each,
+ * plus a catalog and a single-writer lock in `<dir>`. Construction opens and recovers the
+ * directory synchronously and holds the lock until `close()` (or process death).
+ *
+ * @example
+ * const backend = new SegmentedFileBackend('./data/segments', { maxSegmentBytes: 8 << 20 });
+ * const store = new IgniterStore({ backend });
+ */
+export class SegmentedFileBackend implements Backend {
+  /** The directory. */
+  readonly dir: string;
+  private readonly options: ResolvedOptions;
+  private readonly codec: FactCodec;
+  private readonly storesDir: string;
+  private readonly lock: WriterLock;
+  private readonly stores: Map<string, StoreSegments>;
+  private readonly recovery: SegmentedRecoveryReport;
+  private readonly snapshotter: Snapshotter;
+  private highWater: number;
+  private closing: Promise<void> | undefined;
+
+  /**
+   * Opens (or creates) the segmented store in `dir`, creating the directory if needed. Throws
+   * `ERR_INVALID_ARGUMENT` for bad options, `ERR_LOCKED` when it is open in this or another
+   * process, `ERR_UNSUPPORTED_FORMAT` for files that are not Igniter's, `ERR_CORRUPT_LOG` for
+   * damage other than a torn tail of a live segment (unless `repair`), and system errors; the
+   * lock is released when it throws. Cost: reads the catalog, every manifest and every live
+   * segment; sealed segments are read by `replay`.
+   */
+  constructor(dir: string, options: SegmentedFileBackendOptions = {}) {
+    if (typeof dir !== 'string' || dir.length === 0) throw badArgument('dir must be a non-empty string');
+    this.options = resolveOptions(options);
+    this.codec = [...FACT_CODECS.values()].find((c) => c.name === this.options.codec) as FactCodec;
+    this.dir = resolve(dir);
+    this.storesDir = join(this.dir, STORES_DIR);
+    fs.mkdirSync(this.dir, { recursive: true });
+    this.lock = acquireWriterLock(join(this.dir, CATALOG_FILE));
+    try {
+      const opened = openDirectory(this.dir, this.options);
+      this.stores = opened.stores;
+      this.highWater = opened.highWater;
+      this.recovery = {
+        recoveredTailBytes: opened.recoveredTailBytes,
+        quarantined: opened.quarantined,
+        removedFiles: opened.removedFiles,
+      };
+      this.snapshotter = new Snapshotter(
+        this.dir,
+        opened.catalog,
+        opened.nextSegment,
+        this.codec,
+        this.options,
+      );
+    } catch (error) {
+      this.lock.release();
+      throw error;
+    }
+  }
+
+  /**
+   * Every stored fact in seq order across stores (frozen, values deep-frozen), optionally within
+   * inclusive transaction-time bounds: segments whose time range lies outside are not read,
+   * the others are filtered fact by fact. Throws `ERR_CLOSED`, `ERR_INVALID_ARGUMENT` for a bad
+   * bound, `ERR_CORRUPT_LOG` for a damaged segment (naming the file and offset).
+   * Cost: one read and decode of every segment that may hold a fact in the window.
+   */
+  replay(opts: { since?: Time; asOf?: Time } = {}): Iterable<Fact> {
+    this.assertOpen();
+    const window = { since: toMs(opts?.since, 'since'), asOf: toMs(opts?.asOf, 'asOf') };
+    const keep = windowFilter(window);
+    const runs: Fact[][] = [];
+    const { maxFrameBytes } = this.options;
+    for (const store of this.stores.values()) {
+      for (const manifest of store.sealed) {
+        if (mayOverlap(manifest, window)) runs.push(readSealed(store.folder, manifest, keep, maxFrameBytes));
+      }
+      const live = store.live;
+      if (live && mayOverlap(live.summary, window)) runs.push(readLive(live, keep, maxFrameBytes));
+    }
+    return mergeBySeq(runs);
+  }
+
+  /**
+   * Appends a fact to its store's live segment, durable per the durability mode before
+   * (`'fsync'`) or within the group-commit window after (`'group'`) it returns; seals the live
+   * segment first when the fact would pass its size, count or time-bucket limit. A call that
+   * throws has written no fact. Throws `ERR_CLOSED`, `ERR_INVALID_ARGUMENT` for a malformed fact
+   * or a seq not above every seq written, `ERR_VALUE_TOO_LARGE` for a frame over
+   * `maxFrameBytes`, and the system error of a failed write or fsync.
+   * Cost: one encode and append (see `durability`); a rotation adds about four fsyncs.
+   */
+  writeFact(fact: Fact): void {
+    this.assertOpen();
+    const frame = this.codec.frame(fact);
+    if (fact.seq <= this.highWater) {
+      throw badArgument(`fact seq ${fact.seq} is not above the highest seq written, ${this.highWater}`);
+    }
+    if (frame.length - FRAME_OVERHEAD > this.options.maxFrameBytes) {
+      throw new IgniterError(
+        'ERR_VALUE_TOO_LARGE',
+        `fact ${fact.id} encodes to ${frame.length - FRAME_OVERHEAD} bytes; maxFrameBytes is ${this.options.maxFrameBytes}`,
+      );
+    }
+    if (hasLoneSurrogate(fact.store)) throw badArgument('store contains a lone UTF-16 surrogate');
+    const store = this.storeFor(fact.store);
+    let live = store.live;
+    if (live && (live.codec !== this.codec || live.isFullFor(frame.length, fact.transactionTime))) {
+      sealLiveSegment(store, this.options.clock());
+      live = undefined;
+    }
+    live ??= this.startSegment(store);
+    live.append(frame, fact);
+    this.highWater = fact.seq;
+  }
+
+  /** Resolves when every fact written so far is on disk. Rejects with `ERR_CLOSED` after close. */
+  async flush(): Promise<void> {
+    this.assertOpen();
+    await Promise.all([...this.stores.values()].map((s) => s.live?.writer.flush()));
+  }
+
+  /**
+   * Flushes, closes the live segments (they stay live: the next open resumes them) and releases
+   * the lock; a second call resolves too. Rejects with the system error of a failed flush (the
+   * lock is released all the same). Does not seal or checkpoint.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      try {
+        const closed = await Promise.allSettled([...this.stores.values()].map((s) => s.live?.writer.close()));
+        const failed = closed.find((c): c is PromiseRejectedResult => c.status === 'rejected');
+        if (failed) throw failed.reason;
+      } finally {
+        this.lock.release();
+      }
+    })();
+    return this.closing;
+  }
+
+  /** {@link close}, blocking: for exit handlers and synchronous error paths. */
+  closeSync(): void {
+    if (this.closing) return;
+    this.closing = Promise.resolve();
+    try {
+      for (const store of this.stores.values()) store.live?.writer.closeSync();
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  /** The highest seq ever written, also of facts since dropped or purged (it survives reopen). */
+  highWaterSeq(): number {
+    return this.highWater;
+  }
+
+  /**
+   * Checkpoint: seals every live segment, and stores `facts` (every live fact, seq order) as the
+   * whole state up to `meta.lastSeq`, like {@link replaceWithSnapshot}. Throws as it does.
+   * Cost: an fdatasync and a manifest per live segment, plus a rewrite of any store whose facts
+   * differ from `facts`.
+   */
+  writeSnapshot(facts: readonly Fact[], meta: SnapshotMeta): void {
+    this.rewrite(facts, meta, true);
+  }
+
+  /**
+   * Replaces everything stored with `facts` (compaction and prune): the stores whose facts
+   * change get a new generation of sealed segments holding exactly their surviving facts, made
+   * current by one atomic catalog rewrite; then the old generation's files (live segment
+   * included) are removed and their folders fsynced, so once it returns dropped facts are in no
+   * file. A crash leaves the old state or the new. Facts of purged segments are not brought back.
+   * Throws `ERR_CLOSED`, `ERR_INVALID_ARGUMENT` (facts out of order, above `lastSeq`, or
+   * `lastSeq` below a seq written; nothing changes), `ERR_VALUE_TOO_LARGE` and system errors.
+   * Cost: one write of the facts of every changed store, four fsyncs per segment written.
+   */
+  replaceWithSnapshot(facts: readonly Fact[], meta: SnapshotMeta): void {
+    this.rewrite(facts, meta, false);
+  }
+
+  /**
+   * Removes every sealed segment (of `store`, or of every store) whose newest fact's transaction
+   * time is before `before`, writing a durable receipt for each first; the live segment is never
+   * purged. Facts of purged segments never come back, also through a later snapshot. Returns the
+   * new receipts. Throws `ERR_CLOSED`, `ERR_INVALID_ARGUMENT` for a bad argument and system errors.
+   * Cost: two fsyncs and two removals per purged segment.
+   */
+  purge(opts: { store?: string; before: Time; reason?: string }): PurgeReceipt[] {
+    this.assertOpen();
+    if (typeof opts !== 'object' || opts === null) throw badArgument('purge needs { before }');
+    const before = toMs(opts.before, 'before');
+    if (opts.store !== undefined && typeof opts.store !== 'string')
+      throw badArgument('store must be a string');
+    if (opts.reason !== undefined && typeof opts.reason !== 'string')
+      throw badArgument('reason must be a string');
+    const reason = opts.reason ?? defaultPurgeReason(before);
+    const now = this.options.clock();
+    const targets = opts.store === undefined ? [...this.stores.values()] : [this.stores.get(opts.store)];
+    const receipts: PurgeReceipt[] = [];
+    for (const store of targets) {
+      if (store) receipts.push(...purgeStore(store, before, reason, now).map(toPurgeReceipt));
+    }
+    return receipts;
+  }
+
+  /** Every purge receipt ever written, oldest first (they survive reopen). Keeps working after close. */
+  purgeReceipts(): PurgeReceipt[] {
+    return [...this.stores.values()]
+      .flatMap((s) => s.purged)
+      .sort((a, b) => a.purgedAt - b.purgedAt || a.segment - b.segment)
+      .map(toPurgeReceipt);
+  }
+
+  /**
+   * Sizes and counts (`backend: 'segmented'`): bytes of every segment file (buffered writes
+   * included), live facts, bytes recovered from torn tails at open, and per-store figures (of
+   * one store when `store` is given; the totals stay whole). Keeps working after close.
+   * Cost: O(segments).
+   */
+  storageStats(opts: { store?: string } = {}): StorageStats {
+    const only = this.storeOption(opts);
+    const stores: StorageStats['stores'] = {};
+    let factCount = 0;
+    let byteSize = 0;
+    for (const s of this.listed()) {
+      const entry = { factCount: s.factCount, byteSize: s.byteSize };
+      factCount += entry.factCount;
+      byteSize += entry.byteSize;
+      if (only === undefined || only === s.name) setEntry(stores, s.name, entry);
+    }
+    return {
+      backend: 'segmented',
+      byteSize,
+      factCount,
+      recoveredTailBytes: this.recovery.recoveredTailBytes,
+      stores,
+    };
+  }
+
+  /**
+   * Every store's segments by number, sealed ones with their manifest figures and the live one
+   * last (`sealed: false`); of one store when `store` is given. Keeps working after close.
+   * Cost: O(segments).
+   */
+  segmentManifest(opts: { store?: string } = {}): SegmentManifest {
+    const only = this.storeOption(opts);
+    const stores: SegmentManifest['stores'] = {};
+    for (const s of this.listed()) {
+      if (only === undefined || only === s.name) setEntry(stores, s.name, s.infos());
+    }
+    return { stores };
+  }
+
+  /** What opening the directory recovered: torn tail bytes, quarantine files, removed leftovers. */
+  recoveryReport(): SegmentedRecoveryReport {
+    return {
+      recoveredTailBytes: this.recovery.recoveredTailBytes,
+      quarantined: [...this.recovery.quarantined],
+      removedFiles: [...this.recovery.removedFiles],
+    };
+  }
+
+  private rewrite(facts: readonly Fact[], meta: SnapshotMeta, sealAll: boolean): void {
+    this.assertOpen();
+    if (!Array.isArray(facts)) throw badArgument('facts must be an array');
+    const lastSeq = meta?.lastSeq;
+    if (!Number.isSafeInteger(lastSeq) || lastSeq < this.highWater) {
+      throw badArgument(`lastSeq must be an integer at least the highest seq written (${this.highWater})`);
+    }
+    this.snapshotter.replace(this.stores, facts, lastSeq, this.highWater, sealAll);
+    this.highWater = lastSeq;
+  }
+
+  /** Stores that have a segment, in name order. */
+  private listed(): StoreSegments[] {
+    return [...this.stores.values()]
+      .filter((s) => s.sealed.length > 0 || s.live !== undefined)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  private storeOption(opts: { store?: string } | undefined): string | undefined {
+    const store = opts?.store;
+    if (store !== undefined && typeof store !== 'string') throw badArgument('store must be a string');
+    return store;
+  }
+
+  private storeFor(name: string): StoreSegments {
+    const known = this.stores.get(name);
+    if (known) return known;
+    const folder = join(this.storesDir, storeFolderName(name));
+    if (!fs.existsSync(folder)) {
+      fs.mkdirSync(folder);
+      fsyncDirectory(this.storesDir);
+    }
+    const store = new StoreSegments(name, folder, this.snapshotter.generationOf(name));
+    this.stores.set(name, store);
+    return store;
+  }
+
+  private startSegment(store: StoreSegments): LiveSegment {
+    const segment = this.snapshotter.allocate();
+    const path = segmentPath(store.folder, segment, 'log');
+    const head = { store: store.name, segment, generation: store.generation };
+    const { fd, size, checksum } = createSegmentFile(path, head, this.codec);
+    const summary = {
+      factCount: 0,
+      byteSize: size,
+      minSeq: null,
+      maxSeq: null,
+      minTime: null,
+      maxTime: null,
+      checksum,
+    };
+    store.live = new LiveSegment(
+      path,
+      segment,
+      store.generation,
+      this.codec,
+      fd,
+      summary,
+      this.highWater,
+      this.options,
+    );
+    return store.live;
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw closedError(this.dir);
+  }
+}

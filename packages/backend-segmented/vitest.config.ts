@@ -1,0 +1,20 @@
+import { defineConfig } from 'vitest/config';
+
+// Backend tests do not touch an engine and run once; tests through IgniterStore run once per
+// engine (DESIGN D9). The project name shows which.
+export default defineConfig({
+  test: {
+    pool: 'forks',
+    projects: [
+      { extends: true, test: { name: 'backend', include: ['test/backend/**/*.test.ts'] } },
+      ...['ts', 'native'].map((engine) => ({
+        extends: true as const,
+        test: {
+          name: engine,
+          include: ['test/store/**/*.test.ts'],
+          env: { IGNITER_ENGINE: engine },
+        },
+      })),
+    ],
+  },
+});
