@@ -89,7 +89,7 @@ export function packetProblem(spec: PacketSpec, packet: unknown, path = ''): Pac
   for (const [field, type] of Object.entries(spec.required)) {
     const value = packet[field];
     const name = path + field;
-    if (value === undefined || value === null) {
+    if (value === undefined || (value === null && type !== 'json' && !type.startsWith('nullable-'))) {
       return { field: name, message: `missing required field: ${name}` };
     }
     if (!hasType(value, type)) return { field: name, message: `${name} must be ${TYPE_NAMES[type]}` };

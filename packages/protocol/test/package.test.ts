@@ -1,53 +1,21 @@
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { rmSync } from 'node:fs';
 import { decodeFrames as coreDecodeFrames, encodeFrame as coreEncodeFrame } from '@igniter/core/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeFrames, encodeFrame } from '../src/index.js';
+import { assertBuilt, projectWith, runNode } from './support/built.js';
 import { ENGINE } from './support/stores.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const protocolDir = resolve(here, '..');
-const coreDir = resolve(here, '../../core');
-
-/** A project with the built packages copied into node_modules/@igniter (no workspace links). */
-function project(packages: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'igniter-protocol-pkg-'));
-  for (const [name, from] of Object.entries(packages)) {
-    const target = join(dir, 'node_modules', '@igniter', name);
-    mkdirSync(target, { recursive: true });
-    cpSync(join(from, 'dist'), join(target, 'dist'), { recursive: true });
-    cpSync(join(from, 'package.json'), join(target, 'package.json'));
-  }
-  return dir;
-}
-
 function run(cwd: string, source: string, type: 'commonjs' | 'module'): unknown {
-  // vitest's NODE_PATH reaches pnpm's hoisted store: drop it so only the project's modules resolve.
-  const { NODE_PATH: _hoisted, ...env } = process.env;
-  const args = type === 'module' ? ['--input-type=module', '-e', source] : ['-e', source];
-  const result = spawnSync(process.execPath, args, {
-    cwd,
-    env: { ...env, IGNITER_ENGINE: 'ts' },
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) throw new Error(result.stderr);
-  return JSON.parse(result.stdout) as unknown;
+  return JSON.parse(runNode(cwd, source, type)) as unknown;
 }
 
 let withProtocol = '';
 let coreOnly = '';
 
 beforeAll(() => {
-  for (const dir of [protocolDir, coreDir]) {
-    // `pnpm test` builds first (turbo's test task depends on build).
-    if (!existsSync(join(dir, 'dist', 'index.cjs')))
-      throw new Error(`${dir}/dist is missing: run pnpm build`);
-  }
-  withProtocol = project({ core: coreDir, protocol: protocolDir });
-  coreOnly = project({ core: coreDir });
+  assertBuilt();
+  withProtocol = projectWith(['core', 'protocol']);
+  coreOnly = projectWith(['core']);
 });
 
 afterAll(() => {
