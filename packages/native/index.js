@@ -20,4 +20,123 @@ exports.crateVersion = binding.crateVersion;
 exports.canonicalJson = binding.canonicalJson;
 exports.valueHash = binding.valueHash;
 exports.sha256Hex = binding.sha256Hex;
-exports.NativeLog = binding.NativeLog;
+
+/**
+ * The fact log in Rust. The addon exports it as free functions over an external handle (a
+ * napi class method costs ~250 ns more per call); this class puts them back together.
+ */
+class NativeLog {
+  #log;
+  constructor(maxValueBytes) {
+    this.#log = binding.logCreate(maxValueBytes);
+  }
+  stage(
+    store,
+    key,
+    valueJson,
+    causation,
+    transactionTime,
+    validTime,
+    schemaVersion,
+    producerJson,
+    derivationJson,
+    idempotencyKey,
+    commit,
+  ) {
+    return binding.logStage(
+      this.#log,
+      store,
+      key,
+      valueJson,
+      causation,
+      transactionTime,
+      validTime,
+      schemaVersion,
+      producerJson,
+      derivationJson,
+      idempotencyKey,
+      commit,
+    );
+  }
+  discard() {
+    binding.logDiscard(this.#log);
+  }
+  load(
+    id,
+    seq,
+    valueHash,
+    store,
+    key,
+    valueJson,
+    causation,
+    transactionTime,
+    validTime,
+    schemaVersion,
+    producerJson,
+    derivationJson,
+    idempotencyKey,
+  ) {
+    binding.logLoad(
+      this.#log,
+      id,
+      seq,
+      valueHash,
+      store,
+      key,
+      valueJson,
+      causation,
+      transactionTime,
+      validTime,
+      schemaVersion,
+      producerJson,
+      derivationJson,
+      idempotencyKey,
+    );
+  }
+  truncateAfter(seq) {
+    binding.logTruncateAfter(this.#log, seq);
+  }
+  advanceSeq(seq) {
+    binding.logAdvanceSeq(this.#log, seq);
+  }
+  latestFor(store, key, asOf, out) {
+    return binding.logLatestFor(this.#log, store, key, asOf, out);
+  }
+  byId(id, out) {
+    return binding.logById(this.#log, id, out);
+  }
+  factsFor(store, key, since, asOf, out) {
+    return binding.logFactsFor(this.#log, store, key, since, asOf, out);
+  }
+  all(since, asOf, out) {
+    return binding.logAll(this.#log, since, asOf, out);
+  }
+  bySeqs(seqs, out) {
+    return binding.logBySeqs(this.#log, seqs, out);
+  }
+  remove(ids, out) {
+    return binding.logRemove(this.#log, ids, out);
+  }
+  takeSpill() {
+    return binding.logTakeSpill(this.#log);
+  }
+  keys(store) {
+    return binding.logKeys(this.#log, store);
+  }
+  stores() {
+    return binding.logStores(this.#log);
+  }
+  storeName(index) {
+    return binding.logStoreName(this.#log, index);
+  }
+  size() {
+    return binding.logSize(this.#log);
+  }
+  lastSeq() {
+    return binding.logLastSeq(this.#log);
+  }
+  heapBytes() {
+    return binding.logHeapBytes(this.#log);
+  }
+}
+exports.NativeLog = NativeLog;

@@ -6,7 +6,7 @@
 //! `index.js` is the public surface.
 #![deny(clippy::all)]
 
-mod native_log;
+pub mod native_log;
 
 use igniter_log::LogError;
 use napi::{JsString, JsStringUtf8};
