@@ -18,6 +18,18 @@ describe(`Interpreter as a TypeScript API (${ENGINE} engine)`, () => {
     );
   });
 
+  it('store.protocol<Interpreter>() is the one interpreter core caches, fully typed', () => {
+    const store = memoryStore();
+    const p = store.protocol<Interpreter>();
+    expect(p.write({ store: 's', key: 'k', value: 1 }).status).toBe('accepted');
+    expect(store.protocol()).toBe(p);
+    expect(store.registerDescriptor({ kind: 'store', name: 's', key: 'id' })).toMatchObject({
+      kind: 'store',
+      status: 'accepted',
+    });
+    expect(p.descriptorSnapshot().stores.s).toEqual({ kind: 'store', name: 's', key: 'id' });
+  });
+
   it('rejects a store that is not an IgniterStore and a bad alert threshold', () => {
     expect(() => new Interpreter({} as never)).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }),

@@ -6,9 +6,11 @@
  * `registerConformanceTests`. Checks assert with `node:assert`, so any test runner works.
  */
 import { activityChecks } from './checks-activity.js';
+import { behaviourKindChecks } from './checks-behaviour-kinds.js';
+import { dataKindChecks } from './checks-data-kinds.js';
 import { envelopeChecks } from './checks-envelope.js';
 import { factIoChecks } from './checks-fact-io.js';
-import { registrationChecks } from './checks-registration.js';
+import { identityChecks } from './checks-identity.js';
 import { replayChecks } from './checks-replay.js';
 import { WireClient } from './client.js';
 import {
@@ -32,7 +34,15 @@ export type {
 
 /** Every check, in spec order. Cost: none (a frozen list). */
 export function conformanceChecks(): readonly ConformanceCheck[] {
-  return [...registrationChecks, ...factIoChecks, ...envelopeChecks, ...replayChecks, ...activityChecks];
+  return [
+    ...dataKindChecks,
+    ...behaviourKindChecks,
+    ...identityChecks,
+    ...factIoChecks,
+    ...envelopeChecks,
+    ...replayChecks,
+    ...activityChecks,
+  ];
 }
 
 /**
