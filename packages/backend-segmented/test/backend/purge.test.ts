@@ -50,7 +50,7 @@ describe('purge', () => {
 
   it('purges one store when store is given, every store otherwise', () => {
     const backend = open({ maxSegmentFacts: 1 });
-    ['a', 'b', 'a', 'b'].forEach((store, i) => backend.writeFact(factOf(i + 1, store)));
+    for (const [i, store] of ['a', 'b', 'a', 'b'].entries()) backend.writeFact(factOf(i + 1, store));
     expect(backend.purge({ store: 'b', before: CONTRACT_T0 + 10 }).map((r) => [r.store, r.segment])).toEqual([
       ['b', 2],
     ]);

@@ -74,7 +74,7 @@ describe('segment rotation', () => {
       CONTRACT_T0 + 5500,
       CONTRACT_T0 + 5999,
     ];
-    times.forEach((time, i) => backend.writeFact(factOf(i + 1, 'tasks', time)));
+    for (const [i, time] of times.entries()) backend.writeFact(factOf(i + 1, 'tasks', time));
     expect(CONTRACT_T0 % 1000).toBe(0);
     expect(segments(backend)).toEqual([seg(1, true, 1, 2), seg(2, true, 3, 3), seg(3, false, 4, 5)]);
   });
@@ -94,7 +94,8 @@ describe('segment rotation', () => {
 
   it('rotates each store on its own, numbering segments from one counter', () => {
     const backend = open({ maxSegmentFacts: 2 });
-    ['a', 'b', 'a', 'a', 'b', 'b', 'b'].forEach((store, i) => backend.writeFact(factOf(i + 1, store)));
+    for (const [i, store] of ['a', 'b', 'a', 'a', 'b', 'b', 'b'].entries())
+      backend.writeFact(factOf(i + 1, store));
     expect(segments(backend, 'a')).toEqual([
       { segment: 1, sealed: true, minSeq: 1, maxSeq: 3, factCount: 2 },
       seg(3, false, 4, 4),
