@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { conformanceChecks, registerConformanceTests, runConformance } from '../src/conformance/index.js';
 import { ENGINE } from './support/stores.js';
-import { fileTarget, memoryTarget } from './support/targets.js';
+import { fileTarget, memoryTarget, segmentedTarget } from './support/targets.js';
 
 const leftInMemory = registerConformanceTests(
   memoryTarget,
@@ -13,10 +13,15 @@ const leftOnFile = registerConformanceTests(
   { describe, it },
   { name: `conformance, file store (${ENGINE})` },
 );
+const leftSegmented = registerConformanceTests(
+  segmentedTarget,
+  { describe, it },
+  { name: `conformance, segmented store (${ENGINE})` },
+);
 
 describe(`the conformance kit (${ENGINE} engine)`, () => {
   it('registers every check for a subject with lifecycle hooks', () => {
-    expect([leftInMemory, leftOnFile]).toEqual([[], []]);
+    expect([leftInMemory, leftOnFile, leftSegmented]).toEqual([[], [], []]);
   });
 
   it('covers §5.1 to §5.6 with unique ids', () => {
