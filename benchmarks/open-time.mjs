@@ -1,0 +1,137 @@
+// Open time of a file store holding 1M facts, per engine (DESIGN D8/D9 targets: <= 1 s on the
+// TS engine, <= 0.5 s native). Each open runs in a fresh process, so nothing is warm but the OS
+// page cache. Prints the time to open the backend (read, CRC-check and decode every frame) and
+// to hydrate the store (load every fact into the engine).
+// Run: pnpm build && pnpm --filter igniter-benchmarks open-time   (FACTS=n to change the size)
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openFileStore } from '@igniter/backend-file';
+
+const FACTS = Number(process.env.FACTS ?? 1_000_000);
+const RUNS = Number(process.env.RUNS ?? 3);
+const here = dirname(fileURLToPath(import.meta.url));
+const out = join(here, 'out', `open-time-${FACTS}`);
+const logPath = join(out, 'app.log');
+
+/** A log of `FACTS` facts: 3 stores, 50k keys updated repeatedly, ~120-byte values. */
+async function generate() {
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  const started = performance.now();
+  const store = openFileStore(logPath, {
+    engine: 'ts',
+    groupCommitMs: 1000,
+    groupCommitBytes: 64 * 1024 * 1024,
+  });
+  const batch = 10_000;
+  for (let from = 0; from < FACTS; from += batch) {
+    const inputs = [];
+    for (let i = from; i < Math.min(FACTS, from + batch); i++) {
+      inputs.push({
+        store: ['orders', 'customers', 'events'][i % 3],
+        key: `key-${i % 50_000}`,
+        value: {
+          status: i % 5 ? 'open' : 'closed',
+          amount: i * 1.25,
+          items: [{ sku: `A-${i % 100}`, qty: i % 7 }],
+          note: `n${i}`,
+        },
+        producer: i % 10 === 0 ? { system: 'importer' } : null,
+      });
+    }
+    store.writeMany(inputs);
+  }
+  await store.close();
+  return performance.now() - started;
+}
+
+/** Opens the log in a fresh process and returns its timings. */
+function openOnce(engine, flags = []) {
+  const script = `
+    const { FileBackend } = await import('@igniter/backend-file');
+    const { IgniterStore } = await import('@igniter/core');
+    const t0 = performance.now();
+    const backend = new FileBackend(${JSON.stringify(logPath)});
+    const t1 = performance.now();
+    const store = new IgniterStore({ engine: ${JSON.stringify(engine)}, backend });
+    const t2 = performance.now();
+    const facts = store.factCount();
+    const heapMB = process.memoryUsage().heapUsed / 2 ** 20;
+    await store.close();
+    console.log(JSON.stringify({ backendMs: t1 - t0, hydrateMs: t2 - t1, totalMs: t2 - t0, facts, heapMB }));
+  `;
+  const stdout = execFileSync(process.execPath, [...flags, '--input-type=module', '-e', script], {
+    cwd: here,
+    env: { ...process.env, IGNITER_ENGINE: engine },
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return JSON.parse(stdout);
+}
+
+/**
+ * The floor under any engine that keeps facts as JS objects: allocate and retain `FACTS`
+ * frozen objects shaped like these facts (no I/O, no parsing, no indexes), in a fresh process.
+ */
+function allocationFloor() {
+  const script = `
+    const t0 = performance.now();
+    const out = [];
+    for (let i = 0; i < ${FACTS}; i++) {
+      const value = Object.freeze({ amount: i * 1.25, items: Object.freeze([Object.freeze({ qty: i % 7, sku: 'A-' + (i % 100) })]), note: 'n' + i, status: i % 5 ? 'open' : 'closed' });
+      out.push(Object.freeze({ id: '01a21ebf-546d-7000-8000-' + (1e11 + i), seq: i + 1, store: 'orders', key: 'key-' + (i % 50000), value,
+        valueHash: (1e15 + i).toString(16).repeat(5).slice(0, 64), causation: null, transactionTime: 1.7e12 + i, validTime: null,
+        schemaVersion: 1, producer: null, derivation: null, idempotencyKey: null }));
+    }
+    console.log(JSON.stringify({ ms: performance.now() - t0, heapMB: process.memoryUsage().heapUsed / 2 ** 20 }));
+  `;
+  return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }));
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+if (!existsSync(logPath) || process.env.REGENERATE) {
+  const ms = await generate();
+  console.log(
+    `generated ${FACTS} facts in ${(ms / 1000).toFixed(1)} s (${Math.round((FACTS / ms) * 1000)} facts/s through writeMany)`,
+  );
+}
+console.log(
+  `log: ${(statSync(logPath).size / 2 ** 20).toFixed(0)} MiB, ${FACTS} facts; node ${process.version}; best and median of ${RUNS} fresh processes; load average ${loadavg()[0].toFixed(1)}`,
+);
+const floors = Array.from({ length: RUNS }, allocationFloor).sort((a, b) => a.ms - b.ms);
+console.log(
+  `${'V8 floor: allocate 1 object/fact'.padEnd(34)} ${((floors[0]?.ms ?? 0) / 1000).toFixed(2)} s (median ${((median(floors.map((f) => f.ms)) ?? 0) / 1000).toFixed(2)} s); heap ${(floors[0]?.heapMB ?? 0).toFixed(0)} MiB`,
+);
+const variants = [
+  ['ts', []],
+  ['native', []],
+  ['ts', ['--max-semi-space-size=64']],
+  ['native', ['--max-semi-space-size=64']],
+];
+for (const [engine, flags] of variants) {
+  let runs;
+  try {
+    runs = Array.from({ length: RUNS }, () => openOnce(engine, flags));
+  } catch (error) {
+    const reason =
+      String(error.stderr ?? error.message)
+        .split('\n')
+        .find((line) => line.includes('Error')) ?? error.message;
+    console.log(`${engine}${flags.length ? ` ${flags.join(' ')}` : ''}: could not run (${reason.trim()})`);
+    continue;
+  }
+  const best = runs.reduce((a, b) => (b.totalMs < a.totalMs ? b : a));
+  const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
+  const label = `${engine}${flags.length ? ` ${flags.join(' ')}` : ''}`;
+  console.log(
+    `${label.padEnd(34)} open ${s(best.totalMs)} (median ${s(median(runs.map((r) => r.totalMs)))}): backend read+decode ${s(best.backendMs)}, store hydrate ${s(best.hydrateMs)}; heap ${best.heapMB.toFixed(0)} MiB; ${best.facts} facts`,
+  );
+}
