@@ -81,6 +81,7 @@ export function writeFact(ctx: OpContext, packet: unknown): Receipt {
   for (const field of SERVER_ASSIGNED) delete rest[field];
   const problem = packetProblem(WRITE_SPEC, rest);
   if (problem) return badFact(`write_fact: ${problem.message}`, rest.store, rest.key);
+  // packetProblem just checked every field against WRITE_SPEC, the shape WritePacket names.
   const input = rest as unknown as WritePacket;
   if (claimedHash !== undefined) {
     let actual: string;
