@@ -9,7 +9,8 @@
 //!
 //! Numbers of one fact, in order: seq, transaction time, valid time (NaN for null), schema
 //! version, store index, then the UTF-16 lengths of its text parts (-1 for null): id, value
-//! hash, causation, key, value, producer, derivation, idempotency key. The text parts follow
+//! hash, causation, key, value, producer, derivation, idempotency key. The key is -1, and not
+//! in the text, when the caller named it (`latestFor`, `factsFor` with a key). The text parts follow
 //! each other in that order. Slot 0 of the numbers holds the count of facts.
 
 use igniter_log::{FactLog, FactView, LoadedFact, LogError, NewFact, Slot};
@@ -181,14 +182,14 @@ pub fn log_latest_for(
     mut out: Float64ArraySlice<'_>,
 ) -> Option<String> {
     let view = log.log.latest_for(&store, &key, as_of)?;
-    Some(pack_one(view, numbers(&mut out)))
+    Some(pack_one(view, numbers(&mut out), true))
 }
 
 /// The live fact with this id, packed; `null` when there is none.
 #[napi]
 pub fn log_by_id(log: &Handle, id: String, mut out: Float64ArraySlice<'_>) -> Option<String> {
     let slot = log.log.by_id(&id)?;
-    Some(pack_one(log.log.view(slot)?, numbers(&mut out)))
+    Some(pack_one(log.log.view(slot)?, numbers(&mut out), false))
 }
 
 /// Facts of a store (of one key when given) within inclusive time bounds, packed.
@@ -202,6 +203,7 @@ pub fn log_facts_for(
     mut out: Float64ArraySlice<'_>,
 ) -> Vec<String> {
     let NativeLog { log: facts, spill } = &mut **log;
+    let known_key = key.is_some();
     let slots = facts.facts_for(&store, key.as_deref(), since, as_of);
     pack(
         facts,
@@ -209,6 +211,7 @@ pub fn log_facts_for(
         slots.len(),
         numbers(&mut out),
         spill,
+        known_key,
     )
 }
 
@@ -223,7 +226,7 @@ pub fn log_all(
     let NativeLog { log: facts, spill } = &mut **log;
     let slots = facts.all(since, as_of);
     let count = slots.len();
-    pack(facts, slots, count, numbers(&mut out), spill)
+    pack(facts, slots, count, numbers(&mut out), spill, false)
 }
 
 /// The live facts with these seqs, in the given order, packed; unknown seqs are skipped.
@@ -240,6 +243,7 @@ pub fn log_by_seqs(log: &mut Handle, seqs: &[f64], mut out: Float64ArraySlice<'_
         slots.len(),
         numbers(&mut out),
         spill,
+        false,
     )
 }
 
@@ -258,6 +262,7 @@ pub fn log_remove(
         slots.len(),
         numbers(&mut out),
         spill,
+        false,
     );
     facts.remove_slots(&slots);
     packed
@@ -340,7 +345,7 @@ fn optional_part(text: &mut String, value: Option<&str>) -> f64 {
 
 /// Writes one fact's numbers into `numbers` (exactly [`FACT_STRIDE`] long) and its text parts
 /// onto `text`.
-fn pack_fact(view: FactView<'_>, numbers: &mut [f64], text: &mut String) {
+fn pack_fact(view: FactView<'_>, numbers: &mut [f64], text: &mut String, known_key: bool) {
     let mut causation_present = false;
     let values = [
         view.seq() as f64,
@@ -351,7 +356,11 @@ fn pack_fact(view: FactView<'_>, numbers: &mut [f64], text: &mut String) {
         part(text, |out| view.write_id(out)),
         part(text, |out| view.write_value_hash(out)),
         part(text, |out| causation_present = view.write_causation(out)),
-        part(text, |out| out.push_str(view.key())),
+        if known_key {
+            -1.0
+        } else {
+            part(text, |out| out.push_str(view.key()))
+        },
         part(text, |out| out.push_str(view.value_json())),
         optional_part(text, view.producer_json()),
         optional_part(text, view.derivation_json()),
@@ -368,10 +377,10 @@ fn pack_fact(view: FactView<'_>, numbers: &mut [f64], text: &mut String) {
 }
 
 /// Packs one fact: count 1 in `out[0]`, its numbers after it.
-fn pack_one(view: FactView<'_>, out: &mut [f64]) -> String {
+fn pack_one(view: FactView<'_>, out: &mut [f64], known_key: bool) -> String {
     let mut text = String::with_capacity(160 + view.value_json().len());
     let mut numbers = [0.0; FACT_STRIDE];
-    pack_fact(view, &mut numbers, &mut text);
+    pack_fact(view, &mut numbers, &mut text, known_key);
     if let Some(target) = out.get_mut(..=FACT_STRIDE) {
         target[0] = 1.0;
         target[1..].copy_from_slice(&numbers);
@@ -387,6 +396,7 @@ fn pack(
     count: usize,
     out: &mut [f64],
     spill: &mut Vec<f64>,
+    known_key: bool,
 ) -> Vec<String> {
     if let Some(first) = out.first_mut() {
         *first = count as f64;
@@ -414,7 +424,7 @@ fn pack(
         if index > 0 && index % GROUP == 0 {
             texts.push(std::mem::take(&mut text));
         }
-        pack_fact(view, target, &mut text);
+        pack_fact(view, target, &mut text, known_key);
     }
     if count > 0 {
         texts.push(text);

@@ -61,8 +61,9 @@ const META_PARTS: [u16; 6] = [
 /// Index of a fact in the log's seq-ordered record array.
 pub type Slot = u32;
 
-/// One fact's fixed-size part.
+/// One fact's fixed-size part: exactly two cache lines, so reading a fact touches two lines.
 #[derive(Debug, Clone)]
+#[repr(align(64))]
 struct Record {
     seq: u64,
     transaction_time: f64,
@@ -80,21 +81,88 @@ struct Record {
     flags: u16,
 }
 
-/// The facts of one key, seq order.
+/// The facts of one key, seq order, with their transaction times, so that a time-bounded
+/// lookup binary-searches one dense array instead of chasing records.
 #[derive(Debug)]
 struct KeyLog {
     name: Box<str>,
     slots: Vec<Slot>,
+    times: Vec<f64>,
 }
+
+/// What the key index holds per key: where its log is, and its latest fact, so that the
+/// commonest read, the current value, costs one hash lookup and the record.
+#[derive(Debug, Clone, Copy)]
+struct KeyEntry {
+    index: u32,
+    latest: Slot,
+}
+
+/// `KeyEntry::latest` of a key without live facts.
+const NO_SLOT: Slot = Slot::MAX;
 
 /// The interned keys of one store and the slots of its facts, seq order.
 #[derive(Debug)]
 struct StoreLog {
     name: Box<str>,
-    key_ids: HashMap<Box<str>, u32>,
+    key_ids: HashMap<KeyName, KeyEntry>,
     keys: Vec<KeyLog>,
     slots: Vec<Slot>,
 }
+
+/// A key of the key index. Keys of up to 22 bytes are held in the table itself, so comparing
+/// one on lookup reads no other memory; a cache miss per lookup saved.
+#[derive(Debug, Clone)]
+enum KeyName {
+    Inline { len: u8, bytes: [u8; 22] },
+    Heap(Box<str>),
+}
+
+impl KeyName {
+    fn new(name: &str) -> Self {
+        let mut bytes = [0u8; 22];
+        match bytes.get_mut(..name.len()) {
+            Some(prefix) => {
+                prefix.copy_from_slice(name.as_bytes());
+                Self::Inline {
+                    len: name.len() as u8,
+                    bytes,
+                }
+            }
+            None => Self::Heap(name.into()),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Inline { len, bytes } => bytes
+                .get(..usize::from(*len))
+                .and_then(|prefix| std::str::from_utf8(prefix).ok())
+                .unwrap_or_default(),
+            Self::Heap(name) => name,
+        }
+    }
+}
+
+impl std::borrow::Borrow<str> for KeyName {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::hash::Hash for KeyName {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl PartialEq for KeyName {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for KeyName {}
 
 /// Where a batch of staged facts started, to undo it.
 #[derive(Debug, Clone, Copy)]
@@ -474,6 +542,10 @@ impl FactLog {
             store.slots.clear();
             for key in &mut store.keys {
                 key.slots.clear();
+                key.times.clear();
+            }
+            for entry in store.key_ids.values_mut() {
+                entry.latest = NO_SLOT;
             }
         }
         let mut next_removed = removed.iter().peekable();
@@ -491,7 +563,7 @@ impl FactLog {
             self.payload
                 .extend_from_slice(old_payload.get(start..start + len).unwrap_or_default());
             let slot = self.records.len() as Slot;
-            self.index(&record, slot);
+            self.index(&record, slot, true);
             self.records.push(record);
         }
         self.staged = None;
@@ -501,12 +573,16 @@ impl FactLog {
     ///
     /// Cost: two hash lookups, plus a binary search over the key's facts with `as_of`.
     pub fn latest_for(&self, store: &str, key: &str, as_of: Option<f64>) -> Option<FactView<'_>> {
-        let slots = self.key_slots(store, key)?;
-        let end = match as_of {
-            None => slots.len(),
-            Some(as_of) => self.last_at_or_before(slots, as_of),
+        let store = self.store_log(store)?;
+        let entry = *store.key_ids.get(key)?;
+        let slot = match as_of {
+            None => entry.latest,
+            Some(as_of) => {
+                let key = store.keys.get(entry.index as usize)?;
+                let end = key.times.partition_point(|&time| time <= as_of);
+                *key.slots.get(end.checked_sub(1)?)?
+            }
         };
-        let slot = *slots.get(end.checked_sub(1)?)?;
         self.view(slot)
     }
 
@@ -519,15 +595,36 @@ impl FactLog {
         since: Option<f64>,
         as_of: Option<f64>,
     ) -> &[Slot] {
-        let slots = match key {
-            Some(key) => self.key_slots(store, key),
-            None => self.store_log(store).map(|store| store.slots.as_slice()),
+        let Some(store) = self.store_log(store) else {
+            return &[];
         };
-        let slots = slots.unwrap_or_default();
-        let start = since.map_or(0, |since| {
-            slots.partition_point(|&slot| self.transaction_time(slot) < since)
-        });
-        let end = as_of.map_or(slots.len(), |as_of| self.last_at_or_before(slots, as_of));
+        let (slots, start, end) = match key {
+            Some(key) => {
+                let Some(key) = store
+                    .key_ids
+                    .get(key)
+                    .and_then(|entry| store.keys.get(entry.index as usize))
+                else {
+                    return &[];
+                };
+                let times = key.times.as_slice();
+                let start = since.map_or(0, |since| times.partition_point(|&time| time < since));
+                let end = as_of.map_or(times.len(), |as_of| {
+                    times.partition_point(|&time| time <= as_of)
+                });
+                (key.slots.as_slice(), start, end)
+            }
+            None => {
+                let slots = store.slots.as_slice();
+                let start = since.map_or(0, |since| {
+                    slots.partition_point(|&slot| self.transaction_time(slot) < since)
+                });
+                let end = as_of.map_or(slots.len(), |as_of| {
+                    slots.partition_point(|&slot| self.transaction_time(slot) <= as_of)
+                });
+                (slots, start, end)
+            }
+        };
         slots.get(start..end.max(start)).unwrap_or_default()
     }
 
@@ -614,7 +711,7 @@ impl FactLog {
                     + store
                         .keys
                         .iter()
-                        .map(|key| key.slots.capacity() * 4 + key.name.len() + 48)
+                        .map(|key| key.slots.capacity() * 12 + key.name.len() + 104)
                         .sum::<usize>()
             })
             .sum();
@@ -626,24 +723,10 @@ impl FactLog {
         self.stores.get(index as usize)
     }
 
-    fn key_slots(&self, store: &str, key: &str) -> Option<&[Slot]> {
-        let store = self.store_log(store)?;
-        let index = *store.key_ids.get(key)?;
-        store
-            .keys
-            .get(index as usize)
-            .map(|key| key.slots.as_slice())
-    }
-
     fn transaction_time(&self, slot: Slot) -> f64 {
         self.records
             .get(slot as usize)
             .map_or(f64::NAN, |record| record.transaction_time)
-    }
-
-    /// Number of leading slots with a transaction time at or before `as_of`.
-    fn last_at_or_before(&self, slots: &[Slot], as_of: f64) -> usize {
-        slots.partition_point(|&slot| self.transaction_time(slot) <= as_of)
     }
 
     fn payload_str(&self, start: usize, len: usize) -> &str {
@@ -673,17 +756,26 @@ impl FactLog {
     fn insert(&mut self, insert: Insert<'_, '_>) -> Slot {
         let fact = insert.fact;
         let store = self.store_index(fact.store);
+        let slot = self.records.len() as Slot;
         let key = {
             let store_log = &mut self.stores[store as usize];
-            match store_log.key_ids.get(fact.key) {
-                Some(&index) => index,
+            match store_log.key_ids.get_mut(fact.key) {
+                Some(entry) => {
+                    entry.latest = slot;
+                    entry.index
+                }
                 None => {
                     let index = store_log.keys.len() as u32;
                     store_log.keys.push(KeyLog {
                         name: fact.key.into(),
                         slots: Vec::new(),
+                        times: Vec::new(),
                     });
-                    store_log.key_ids.insert(fact.key.into(), index);
+                    let entry = KeyEntry {
+                        index,
+                        latest: slot,
+                    };
+                    store_log.key_ids.insert(KeyName::new(fact.key), entry);
                     index
                 }
             }
@@ -737,8 +829,7 @@ impl FactLog {
         }
         record.flags = flags;
         record.meta_len = (self.payload.len() - meta_start) as u32;
-        let slot = self.records.len() as Slot;
-        self.index(&record, slot);
+        self.index(&record, slot, false);
         self.high_seq = self.high_seq.max(record.seq);
         self.records.push(record);
         slot
@@ -752,12 +843,19 @@ impl FactLog {
         part
     }
 
-    /// Adds a record at `slot` to the store, key and id indexes.
-    fn index(&mut self, record: &Record, slot: Slot) {
+    /// Adds a record at `slot` to the store, key and id indexes; with `set_latest`, also makes
+    /// it its key's latest fact (`insert` has done that already, during its key lookup).
+    fn index(&mut self, record: &Record, slot: Slot, set_latest: bool) {
         if let Some(store) = self.stores.get_mut(record.store as usize) {
             store.slots.push(slot);
             if let Some(key) = store.keys.get_mut(record.key as usize) {
                 key.slots.push(slot);
+                key.times.push(record.transaction_time);
+                if set_latest {
+                    if let Some(entry) = store.key_ids.get_mut(&*key.name) {
+                        entry.latest = slot;
+                    }
+                }
             }
         }
         if record.flags & ID_TEXT == 0 {
@@ -782,6 +880,10 @@ impl FactLog {
                 if let Some(key) = store.keys.get_mut(record.key as usize) {
                     if key.slots.last() == Some(&slot) {
                         key.slots.pop();
+                        key.times.pop();
+                    }
+                    if let Some(entry) = store.key_ids.get_mut(&*key.name) {
+                        entry.latest = key.slots.last().copied().unwrap_or(NO_SLOT);
                     }
                 }
             }

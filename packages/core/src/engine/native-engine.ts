@@ -159,7 +159,7 @@ export class NativeEngine implements Engine {
 
   latestFor(store: string, key: string, asOf?: number): Fact | undefined {
     const text = this.#log.latestFor(store, key, nullable(asOf), this.#scratch);
-    return text === null ? undefined : this.#unpack([text])[0];
+    return text === null ? undefined : this.#unpack([text], key)[0];
   }
 
   factsFor(store: string, key: string | undefined, bounds?: TimeBounds): Fact[] {
@@ -170,7 +170,7 @@ export class NativeEngine implements Engine {
       nullable(bounds?.asOf),
       this.#scratch,
     );
-    return this.#unpack(texts);
+    return this.#unpack(texts, key);
   }
 
   keys(store: string): string[] {
@@ -222,12 +222,12 @@ export class NativeEngine implements Engine {
   }
 
   /** Decodes a packed result whose count is in the scratch array. */
-  #unpack(texts: readonly string[]): NativeFact[] {
+  #unpack(texts: readonly string[], knownKey?: string): NativeFact[] {
     const count = this.#scratch[0] as number;
     if (count === 0) return [];
     const fits = 1 + count * PACKED_FACT_STRIDE <= this.#scratch.length;
     const numbers = fits ? this.#scratch : this.#log.takeSpill();
-    return unpackFacts({ texts, numbers, base: fits ? 1 : 0, count }, this.#storeName);
+    return unpackFacts({ texts, numbers, base: fits ? 1 : 0, count, knownKey }, this.#storeName);
   }
 
   #storeNameOf(index: number): string {

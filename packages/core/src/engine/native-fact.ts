@@ -117,6 +117,8 @@ export interface PackedFacts {
   /** Index of the first fact's first number in `numbers`. */
   base: number;
   count: number;
+  /** The key the caller asked for; packed facts then leave it out of their text. */
+  knownKey: string | undefined;
 }
 
 /** Width in the text of a part whose length is `length` (-1: null, no width). */
@@ -135,7 +137,7 @@ function nullablePart(text: string, at: number, length: number): string | null {
  * a fact has a producer or a derivation.
  */
 export function unpackFacts(packed: PackedFacts, storeName: (index: number) => string): NativeFact[] {
-  const { texts, numbers, base, count } = packed;
+  const { texts, numbers, base, count, knownKey } = packed;
   const facts: NativeFact[] = new Array(count);
   let text = '';
   let at = 0;
@@ -149,7 +151,7 @@ export function unpackFacts(packed: PackedFacts, storeName: (index: number) => s
     const idEnd = at + num(5);
     const hashEnd = idEnd + num(6);
     const causationEnd = hashEnd + width(num(7));
-    const keyEnd = causationEnd + num(8);
+    const keyEnd = causationEnd + width(num(8));
     const valueEnd = keyEnd + num(9);
     const producerEnd = valueEnd + width(num(10));
     const derivationEnd = producerEnd + width(num(11));
@@ -157,7 +159,7 @@ export function unpackFacts(packed: PackedFacts, storeName: (index: number) => s
     const id = text.slice(at, idEnd);
     const valueHash = text.slice(idEnd, hashEnd);
     const causation = nullablePart(text, hashEnd, num(7));
-    const key = text.slice(causationEnd, keyEnd);
+    const key = num(8) < 0 ? (knownKey ?? '') : text.slice(causationEnd, keyEnd);
     const valueStart = keyEnd;
     const producerText = nullablePart(text, valueEnd, num(10));
     const derivationText = nullablePart(text, producerEnd, num(11));
