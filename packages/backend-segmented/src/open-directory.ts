@@ -181,14 +181,8 @@ class FolderReader {
     try {
       const scan = scanSegment(fd, path, this.options.maxFrameBytes, undefined);
       if (!scan.head) {
-        const offset = scan.scan.damage?.offset ?? HEADER_BYTES;
-        throw corruptLog(
-          path,
-          offset,
-          scan.problem?.why ?? 'segment metadata record damaged',
-          scan.problem?.cause,
-          false,
-        );
+        const why = scan.problem?.why ?? `metadata record ${scan.scan.damage?.reason ?? 'missing'}`;
+        throw corruptLog(path, HEADER_BYTES, why, scan.problem?.cause, false);
       }
       if (scan.head.segment !== segment)
         throw inconsistentLog(path, `it says it is segment ${scan.head.segment}`);
