@@ -25,6 +25,7 @@ import { LiveSegment } from './live-segment.js';
 import type { ResolvedOptions } from './options.js';
 import { readRecordFile, writeRecordFile } from './record-file.js';
 import { type Catalog, catalogJson, parseCatalog, parseManifest, parsePurge } from './records.js';
+import { repairSealed } from './repair-sealed.js';
 import { sealLiveSegment } from './seal.js';
 import { scanSegment } from './segment-file.js';
 import { StoreSegments } from './store-segments.js';
@@ -83,7 +84,10 @@ function checkSealedFile(path: string, byteSize: number): void {
     readHeader(header.subarray(0, got), path, FileKind.segment, CODEC_IDS);
     const size = fs.fstatSync(fd).size;
     if (size !== byteSize) {
-      throw inconsistentLog(path, `the sealed segment is ${size} bytes, its manifest says ${byteSize}`);
+      throw inconsistentLog(
+        path,
+        `the sealed segment is ${size} bytes, its manifest says ${byteSize}; open with { repair: true } to keep its intact facts`,
+      );
     }
   } finally {
     fs.closeSync(fd);
@@ -169,8 +173,15 @@ class FolderReader {
       return;
     }
     if (!kinds.has('log')) throw inconsistentLog(path, `its segment file ${log} is missing`);
-    checkSealedFile(log, manifest.byteSize);
-    store.sealed.push(manifest);
+    if (!this.options.repair) {
+      checkSealedFile(log, manifest.byteSize);
+      store.sealed.push(manifest);
+      return;
+    }
+    const repair = repairSealed(log, path, manifest, this.options.maxFrameBytes);
+    this.recovered += repair.removedBytes;
+    if (repair.quarantined) this.quarantined.push(repair.quarantined);
+    store.sealed.push(repair.manifest);
   }
 
   /** A segment without a manifest: the live one (`last`), or one a crash kept from being sealed. */

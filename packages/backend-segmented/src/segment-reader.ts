@@ -48,9 +48,7 @@ export function readSealed(
   const path = segmentPath(folder, manifest.segment, 'log');
   const read = scanSegmentFile(path, maxFrameBytes, keep);
   const { damage } = read.scan;
-  if (damage) {
-    throw corruptLog(path, damage.offset, read.problem?.why ?? damage.reason, read.problem?.cause, false);
-  }
+  if (damage) throw corruptLog(path, damage.offset, read.problem?.why ?? damage.reason, read.problem?.cause);
   const head = read.head;
   if (
     !head ||

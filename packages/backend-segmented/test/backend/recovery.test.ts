@@ -105,6 +105,47 @@ describe('a damaged frame followed by intact ones', () => {
     expect(error.details).toEqual({ file: path, offset, reason: 'bad-crc' });
   });
 
+  it('in a sealed segment with repair: true is quarantined at open, and the manifest rewritten to what is left', async () => {
+    writeFacts({ maxSegmentFacts: 3 });
+    const path = segmentFile(temp.dir(), 'tasks', 1);
+    const offset = headBytes('tasks', 1) + frameBytes(factOf(1));
+    flipByte(path, offset + 20);
+    const bytes = readFileSync(path);
+    const warning = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const backend = new SegmentedFileBackend(temp.dir(), { repair: true });
+    expect(warning).toHaveBeenCalledTimes(1);
+    warning.mockRestore();
+    expect(backend.recoveryReport().quarantined).toEqual([`${path}.quarantine-1`]);
+    expect(backend.storageStats().recoveredTailBytes).toBe(bytes.length - offset);
+    expect(readFileSync(`${path}.quarantine-1`).equals(bytes.subarray(offset))).toBe(true);
+    expect(seqs(backend.replay())).toEqual([1, 4, 5, 6]);
+    expect(backend.segmentManifest().stores.tasks?.[0]).toEqual(
+      expect.objectContaining({
+        segment: 1,
+        sealed: true,
+        minSeq: 1,
+        maxSeq: 1,
+        factCount: 1,
+        byteSize: offset,
+      }),
+    );
+    await backend.close();
+    expect(seqs(temp.track(new SegmentedFileBackend(temp.dir())).replay())).toEqual([1, 4, 5, 6]);
+  });
+
+  it('a sealed segment missing its last frame keeps its intact facts with repair: true', () => {
+    writeFacts({ maxSegmentFacts: 3 });
+    const path = segmentFile(temp.dir(), 'tasks', 1);
+    const end = headBytes('tasks', 1) + frameBytes(factOf(1)) + frameBytes(factOf(2));
+    writeFileSync(path, readFileSync(path).subarray(0, end));
+    const warning = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const backend = temp.track(new SegmentedFileBackend(temp.dir(), { repair: true }));
+    expect(String(warning.mock.calls[0]?.[0])).toContain('(1 facts of the manifest are not in the segment)');
+    warning.mockRestore();
+    expect(backend.recoveryReport().quarantined).toEqual([]);
+    expect(seqs(backend.replay())).toEqual([1, 2, 4, 5, 6]);
+  });
+
   it('in a sealed segment whose frames were reordered is caught by the seq order and the file checksum', () => {
     writeFacts({ maxSegmentFacts: 3 });
     const path = segmentFile(temp.dir(), 'tasks', 1);
@@ -174,7 +215,7 @@ describe('files that are not what they should be', () => {
     const error = thrown(() => new SegmentedFileBackend(temp.dir()));
     expect(error.code).toBe('ERR_CORRUPT_LOG');
     expect(error.message).toBe(
-      `${path}: the sealed segment is ${size - FRAME_OVERHEAD} bytes, its manifest says ${size}`,
+      `${path}: the sealed segment is ${size - FRAME_OVERHEAD} bytes, its manifest says ${size}; open with { repair: true } to keep its intact facts`,
     );
   });
 
