@@ -25,6 +25,10 @@ pub const FACT_STRIDE: usize = 13;
 /// alive, so groups stay small.
 pub const GROUP: usize = 256;
 
+/// Results of at most this many facts touch their memory first, so that its cache misses
+/// overlap (a larger result is a scan, whose records lie next to each other anyway).
+const WARMED: usize = 4096;
+
 /// The fact log of one store, off the V8 heap, held by JS as an `External`.
 ///
 /// The functions below are free functions over `&External<NativeLog>` rather than methods of
@@ -392,7 +396,7 @@ fn pack_one(view: FactView<'_>, out: &mut [f64], known_key: bool) -> String {
 /// they do not fit; their text in one string per [`GROUP`] facts.
 fn pack(
     log: &FactLog,
-    slots: impl IntoIterator<Item = Slot>,
+    slots: impl IntoIterator<Item = Slot> + Clone,
     count: usize,
     out: &mut [f64],
     spill: &mut Vec<f64>,
@@ -411,8 +415,11 @@ fn pack(
     } else {
         spill.as_mut_slice()
     };
+    if count > 1 && count <= WARMED {
+        log.warm(slots.clone());
+    }
     let mut texts = Vec::with_capacity(count.div_ceil(GROUP));
-    let mut text = String::new();
+    let mut text = String::with_capacity(count.min(GROUP) * 256);
     for (index, (slot, target)) in slots
         .into_iter()
         .zip(numbers.chunks_exact_mut(FACT_STRIDE))

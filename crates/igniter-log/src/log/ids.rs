@@ -31,12 +31,20 @@ fn parse_hex_into(text: &[u8], out: &mut [u8]) -> Option<()> {
     Some(())
 }
 
-/// Appends `bytes` as lowercase hex.
-pub(crate) fn write_hex(bytes: &[u8], out: &mut String) {
-    for &byte in bytes {
-        out.push(char::from(HEX_DIGITS[usize::from(byte >> 4)]));
-        out.push(char::from(HEX_DIGITS[usize::from(byte & 0x0f)]));
+/// Writes `bytes` as lowercase hex into `digits` (twice as long).
+fn hex_into(bytes: &[u8], digits: &mut [u8]) {
+    for (&byte, pair) in bytes.iter().zip(digits.chunks_exact_mut(2)) {
+        pair[0] = HEX_DIGITS[usize::from(byte >> 4)];
+        pair[1] = HEX_DIGITS[usize::from(byte & 0x0f)];
     }
+}
+
+/// Appends 32 bytes (a SHA-256 digest) as 64 lowercase hex characters.
+pub(crate) fn write_hex(bytes: &[u8; 32], out: &mut String) {
+    let mut digits = [0u8; 64];
+    hex_into(bytes, &mut digits);
+    // Hex digits are ASCII.
+    out.push_str(std::str::from_utf8(&digits).unwrap_or_default());
 }
 
 /// The bytes of a UUID written in the lowercase hyphenated form, the only form that is stored
@@ -61,12 +69,14 @@ pub(crate) fn parse_uuid(text: &str) -> Option<Uuid> {
 
 /// Appends the lowercase hyphenated form of a UUID (36 characters).
 pub(crate) fn write_uuid(id: &Uuid, out: &mut String) {
-    for (index, byte) in id.iter().enumerate() {
-        if matches!(index, 4 | 6 | 8 | 10) {
-            out.push('-');
-        }
-        write_hex(std::slice::from_ref(byte), out);
-    }
+    let mut text = [b'-'; 36];
+    hex_into(&id[..4], &mut text[..8]);
+    hex_into(&id[4..6], &mut text[9..13]);
+    hex_into(&id[6..8], &mut text[14..18]);
+    hex_into(&id[8..10], &mut text[19..23]);
+    hex_into(&id[10..], &mut text[24..]);
+    // Hex digits and hyphens are ASCII.
+    out.push_str(std::str::from_utf8(&text).unwrap_or_default());
 }
 
 /// The 32 bytes of a SHA-256 digest written as 64 lowercase hex characters.

@@ -6,10 +6,8 @@ import { PACKED_FACT_GROUP, PACKED_FACT_STRIDE } from './native-binding.js';
 /** Freezes a freshly parsed JSON value and everything inside it; returns it. */
 export function freezeParsed<T extends Json>(value: T): T {
   if (typeof value === 'object' && value !== null) {
-    if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) freezeParsed(value[i] as Json);
-    } else {
-      for (const key of Object.keys(value)) freezeParsed(value[key] as Json);
+    for (const child of Object.values(value)) {
+      if (typeof child === 'object' && child !== null) freezeParsed(child);
     }
     Object.freeze(value);
   }
@@ -23,23 +21,9 @@ function decodeJson(text: string): Json {
 
 const NOT_DECODED: unique symbol = Symbol('not decoded');
 
-/** The fields of a fact other than `value`, in the order a fact lists them. */
-export interface FactFields {
-  id: string;
-  seq: number;
-  store: string;
-  key: string;
-  valueHash: string;
-  causation: string | null;
-  transactionTime: number;
-  validTime: number | null;
-  schemaVersion: number;
-  producer: JsonObject | null;
-  derivation: JsonObject | null;
-  idempotencyKey: string | null;
-}
-
 let valueProperty: PropertyDescriptor | undefined;
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * A fact of the native engine. Its `value` is an own, enumerable accessor that decodes the
@@ -82,25 +66,44 @@ export class NativeFact implements Fact {
     };
   }
 
-  /** A fact whose value is `text.slice(start, end)`, canonical JSON. */
-  constructor(fields: FactFields, text: string, start: number, end: number) {
+  /**
+   * A fact whose value is `text.slice(start, end)`, canonical JSON. Fields are positional
+   * (in a fact's order) so that building one allocates nothing else.
+   */
+  constructor(
+    id: string,
+    seq: number,
+    store: string,
+    key: string,
+    valueHash: string,
+    causation: string | null,
+    transactionTime: number,
+    validTime: number | null,
+    schemaVersion: number,
+    producer: JsonObject | null,
+    derivation: JsonObject | null,
+    idempotencyKey: string | null,
+    text: string,
+    start: number,
+    end: number,
+  ) {
     this.#text = text;
     this.#start = start;
     this.#end = end;
-    const self = this as { -readonly [K in keyof FactFields]: FactFields[K] };
-    self.id = fields.id;
-    self.seq = fields.seq;
-    self.store = fields.store;
-    self.key = fields.key;
+    const self = this as Writable<NativeFact>;
+    self.id = id;
+    self.seq = seq;
+    self.store = store;
+    self.key = key;
     Object.defineProperty(this, 'value', valueProperty as PropertyDescriptor);
-    self.valueHash = fields.valueHash;
-    self.causation = fields.causation;
-    self.transactionTime = fields.transactionTime;
-    self.validTime = fields.validTime;
-    self.schemaVersion = fields.schemaVersion;
-    self.producer = fields.producer;
-    self.derivation = fields.derivation;
-    self.idempotencyKey = fields.idempotencyKey;
+    self.valueHash = valueHash;
+    self.causation = causation;
+    self.transactionTime = transactionTime;
+    self.validTime = validTime;
+    self.schemaVersion = schemaVersion;
+    self.producer = producer;
+    self.derivation = derivation;
+    self.idempotencyKey = idempotencyKey;
     Object.freeze(this);
   }
 
@@ -147,44 +150,42 @@ export function unpackFacts(packed: PackedFacts, storeName: (index: number) => s
       at = 0;
     }
     const n = base + i * PACKED_FACT_STRIDE;
-    const num = (offset: number): number => numbers[n + offset] as number;
-    const idEnd = at + num(5);
-    const hashEnd = idEnd + num(6);
-    const causationEnd = hashEnd + width(num(7));
-    const keyEnd = causationEnd + width(num(8));
-    const valueEnd = keyEnd + num(9);
-    const producerEnd = valueEnd + width(num(10));
-    const derivationEnd = producerEnd + width(num(11));
-    const idempotencyEnd = derivationEnd + width(num(12));
-    const id = text.slice(at, idEnd);
-    const valueHash = text.slice(idEnd, hashEnd);
-    const causation = nullablePart(text, hashEnd, num(7));
-    const key = num(8) < 0 ? (knownKey ?? '') : text.slice(causationEnd, keyEnd);
-    const valueStart = keyEnd;
-    const producerText = nullablePart(text, valueEnd, num(10));
-    const derivationText = nullablePart(text, producerEnd, num(11));
-    const idempotencyKey = nullablePart(text, derivationEnd, num(12));
-    at = idempotencyEnd;
-    const validTime = num(2);
+    const idLength = numbers[n + 5] as number;
+    const hashLength = numbers[n + 6] as number;
+    const causationLength = numbers[n + 7] as number;
+    const keyLength = numbers[n + 8] as number;
+    const valueLength = numbers[n + 9] as number;
+    const producerLength = numbers[n + 10] as number;
+    const derivationLength = numbers[n + 11] as number;
+    const idempotencyLength = numbers[n + 12] as number;
+    const idEnd = at + idLength;
+    const hashEnd = idEnd + hashLength;
+    const causationEnd = hashEnd + width(causationLength);
+    const keyEnd = causationEnd + width(keyLength);
+    const valueEnd = keyEnd + valueLength;
+    const producerEnd = valueEnd + width(producerLength);
+    const derivationEnd = producerEnd + width(derivationLength);
+    const producerText = nullablePart(text, valueEnd, producerLength);
+    const derivationText = nullablePart(text, producerEnd, derivationLength);
+    const validTime = numbers[n + 2] as number;
     facts[i] = new NativeFact(
-      {
-        id,
-        seq: num(0),
-        store: storeName(num(4)),
-        key,
-        valueHash,
-        causation,
-        transactionTime: num(1),
-        validTime: Number.isNaN(validTime) ? null : validTime,
-        schemaVersion: num(3),
-        producer: producerText === null ? null : (decodeJson(producerText) as JsonObject),
-        derivation: derivationText === null ? null : (decodeJson(derivationText) as JsonObject),
-        idempotencyKey,
-      },
+      text.slice(at, idEnd),
+      numbers[n] as number,
+      storeName(numbers[n + 4] as number),
+      keyLength < 0 ? (knownKey ?? '') : text.slice(causationEnd, keyEnd),
+      text.slice(idEnd, hashEnd),
+      nullablePart(text, hashEnd, causationLength),
+      numbers[n + 1] as number,
+      Number.isNaN(validTime) ? null : validTime,
+      numbers[n + 3] as number,
+      producerText === null ? null : (decodeJson(producerText) as JsonObject),
+      derivationText === null ? null : (decodeJson(derivationText) as JsonObject),
+      nullablePart(text, derivationEnd, idempotencyLength),
       text,
-      valueStart,
+      keyEnd,
       valueEnd,
     );
+    at = derivationEnd + width(idempotencyLength);
   }
   return facts;
 }
