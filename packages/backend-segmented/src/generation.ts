@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { type Fact, IgniterError } from '@igniter/core';
 import { type FactCodec, FRAME_OVERHEAD } from '@igniter/core/storage';
+import { hasLoneSurrogate } from './errors.js';
 import { segmentPath } from './layout.js';
 import { bucketOf } from './live-segment.js';
 import type { ResolvedOptions } from './options.js';
@@ -43,6 +44,9 @@ export function groupByStore(
         'ERR_VALUE_TOO_LARGE',
         `fact ${fact.id} needs a frame over ${maxFrameBytes} bytes`,
       );
+    }
+    if (hasLoneSurrogate(fact.store)) {
+      throw new IgniterError('ERR_INVALID_ARGUMENT', 'store contains a lone UTF-16 surrogate');
     }
     previous = fact.seq;
     if (stores.get(fact.store)?.isPurged(fact.seq)) continue;

@@ -245,18 +245,18 @@ export function openDirectory(dir: string, options: ResolvedOptions): OpenedDire
   let nextSegment = catalog.nextSegment;
   let recoveredTailBytes = 0;
   const quarantined: string[] = [];
-  const lives: LiveSegment[] = [];
+  let reader: FolderReader | undefined;
   try {
     for (const entry of fs.readdirSync(storesDir, { withFileTypes: true })) {
       if (!entry.isDirectory()) continue;
-      const reader = new FolderReader(join(storesDir, entry.name), catalog, options, removedFiles);
+      reader = new FolderReader(join(storesDir, entry.name), catalog, options, removedFiles);
       reader.read();
       nextSegment = Math.max(nextSegment, reader.maxSegment + 1);
       recoveredTailBytes += reader.recovered;
       quarantined.push(...reader.quarantined);
       const store = reader.store;
+      reader = undefined;
       if (!store) continue;
-      if (store.live) lives.push(store.live);
       stores.set(store.name, store);
       for (const s of [...store.sealed, ...store.purged, ...(store.live ? [store.live.summary] : [])]) {
         highWater = Math.max(highWater, s.maxSeq ?? 0);
@@ -266,7 +266,7 @@ export function openDirectory(dir: string, options: ResolvedOptions): OpenedDire
       for (const store of stores.values()) fsyncDirectory(store.folder);
     }
   } catch (error) {
-    for (const live of lives) live.writer.discard();
+    for (const store of [...stores.values(), reader?.store]) store?.live?.writer.discard();
     throw error;
   }
   return { catalog, stores, highWater, nextSegment, recoveredTailBytes, quarantined, removedFiles };

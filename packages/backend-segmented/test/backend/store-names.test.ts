@@ -64,6 +64,9 @@ describe('store names in the directory layout', () => {
     expect(thrown(() => backend.writeFact(contractFact(1, { store: 'a\uD800' }))).code).toBe(
       'ERR_INVALID_ARGUMENT',
     );
+    expect(
+      thrown(() => backend.replaceWithSnapshot([contractFact(1, { store: '\uDC00' })], { lastSeq: 1 })).code,
+    ).toBe('ERR_INVALID_ARGUMENT');
     expect(backend.highWaterSeq()).toBe(0);
   });
 });
