@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { type Fact, IgniterError } from '@igniter/core';
-import { type FactCodec, FRAME_OVERHEAD } from '@igniter/core/storage';
+import { type FactCodec, FRAME_OVERHEAD, factShapeProblem } from '@igniter/core/storage';
 import { hasLoneSurrogate } from './errors.js';
 import { segmentPath } from './layout.js';
 import { bucketOf } from './live-segment.js';
@@ -10,55 +10,62 @@ import { type ManifestRecord, manifestJson } from './records.js';
 import { segmentHeadBytes, writeSegmentFile } from './segment-file.js';
 import type { StoreSegments } from './store-segments.js';
 
-/** The facts of one store that a snapshot keeps, with their frames. */
+/** The facts of one store that a snapshot keeps (seq order), with their frames. */
 export interface StoreFacts {
   facts: Fact[];
   frames: Buffer[];
 }
 
+function invalid(message: string): IgniterError {
+  return new IgniterError('ERR_INVALID_ARGUMENT', message);
+}
+
 /**
- * Groups snapshot `facts` by store and encodes them, leaving out facts of purged segments (a
- * purge is final). Throws `ERR_INVALID_ARGUMENT` for facts that are malformed, out of seq order
- * or above `lastSeq`, and `ERR_VALUE_TOO_LARGE` for a frame over `maxFrameBytes`; nothing is
- * written either way. Cost: one encode of every fact.
+ * Groups snapshot `facts` by store, leaving out facts of purged segments (a purge is final).
+ * Throws `ERR_INVALID_ARGUMENT` for facts that are malformed, out of seq order or above
+ * `lastSeq`; nothing is written either way. Cost: one pass, no encoding.
  */
 export function groupByStore(
   facts: readonly Fact[],
   lastSeq: number,
   stores: ReadonlyMap<string, StoreSegments>,
-  codec: FactCodec,
-  maxFrameBytes: number,
-): Map<string, StoreFacts> {
-  const out = new Map<string, StoreFacts>();
+): Map<string, Fact[]> {
+  const out = new Map<string, Fact[]>();
   let previous = 0;
   for (const fact of facts) {
-    const frame = codec.frame(fact);
+    const problem = factShapeProblem(fact);
+    if (problem !== undefined) throw invalid(`cannot store a malformed fact: ${problem}`);
     if (fact.seq <= previous || fact.seq > lastSeq) {
-      throw new IgniterError(
-        'ERR_INVALID_ARGUMENT',
+      throw invalid(
         `snapshot facts must be in increasing seq order and at most lastSeq ${lastSeq}; got seq ${fact.seq} after ${previous}`,
       );
     }
+    if (hasLoneSurrogate(fact.store)) throw invalid('store contains a lone UTF-16 surrogate');
+    previous = fact.seq;
+    if (stores.get(fact.store)?.isPurged(fact.seq)) continue;
+    const group = out.get(fact.store);
+    if (group) group.push(fact);
+    else out.set(fact.store, [fact]);
+  }
+  return out;
+}
+
+/**
+ * `facts` with their frames. Throws `ERR_VALUE_TOO_LARGE` for a frame over `maxFrameBytes`.
+ * Cost: one encode of every fact.
+ */
+export function encodeFacts(facts: Fact[], codec: FactCodec, maxFrameBytes: number): StoreFacts {
+  const frames = facts.map((fact) => {
+    const frame = codec.frame(fact);
     if (frame.length - FRAME_OVERHEAD > maxFrameBytes) {
       throw new IgniterError(
         'ERR_VALUE_TOO_LARGE',
         `fact ${fact.id} needs a frame over ${maxFrameBytes} bytes`,
       );
     }
-    if (hasLoneSurrogate(fact.store)) {
-      throw new IgniterError('ERR_INVALID_ARGUMENT', 'store contains a lone UTF-16 surrogate');
-    }
-    previous = fact.seq;
-    if (stores.get(fact.store)?.isPurged(fact.seq)) continue;
-    let group = out.get(fact.store);
-    if (!group) {
-      group = { facts: [], frames: [] };
-      out.set(fact.store, group);
-    }
-    group.facts.push(fact);
-    group.frames.push(frame);
-  }
-  return out;
+    return frame;
+  });
+  return { facts, frames };
 }
 
 /**
@@ -68,10 +75,10 @@ export function groupByStore(
  */
 export function holdsExactly(
   store: StoreSegments | undefined,
-  kept: StoreFacts | undefined,
+  kept: readonly Fact[] | undefined,
   highWater: number,
 ): boolean {
-  const facts = kept?.facts ?? [];
+  const facts = kept ?? [];
   const count = store?.factCount ?? 0;
   if (facts.length !== count) return false;
   if (count === 0) return true;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Fact } from '@igniter/core';
 import { type FactCodec, fsyncDirectory } from '@igniter/core/storage';
 import {
+  encodeFacts,
   type GenerationContext,
   groupByStore,
   holdsExactly,
@@ -16,8 +17,6 @@ import { writeRecordFile } from './record-file.js';
 import { type Catalog, catalogJson, type ManifestRecord } from './records.js';
 import { sealLiveSegment } from './seal.js';
 import { StoreSegments } from './store-segments.js';
-
-const NO_FACTS: StoreFacts = { facts: [], frames: [] };
 
 /**
  * Owns the catalog: segment numbers (never reused), store generations and the seq floor, and
@@ -70,9 +69,13 @@ export class Snapshotter {
     sealAll: boolean,
   ): void {
     const { options, codec } = this;
-    const kept = groupByStore(facts, lastSeq, stores, codec, options.maxFrameBytes);
+    const kept = groupByStore(facts, lastSeq, stores);
     const changed = [...new Set([...stores.keys(), ...kept.keys()])].filter(
       (name) => !holdsExactly(stores.get(name), kept.get(name), highWater),
+    );
+    // Only the stores that change are encoded and written; encoding first fails before any write.
+    const encoded = new Map<string, StoreFacts>(
+      changed.map((name) => [name, encodeFacts(kept.get(name) ?? [], codec, options.maxFrameBytes)]),
     );
     const now = options.clock();
     if (sealAll) {
@@ -89,7 +92,7 @@ export class Snapshotter {
         generations.set(name, generation);
         sealed.set(
           name,
-          writeGeneration(name, folder, generation, kept.get(name) ?? NO_FACTS, context, written),
+          writeGeneration(name, folder, generation, encoded.get(name) as StoreFacts, context, written),
         );
       }
       const catalog: Catalog = { lastSeq, nextSegment: this.nextSegment, generations };
