@@ -132,6 +132,7 @@ type Op =
   | { op: 'prune'; picks: number[] }
   | { op: 'log'; since: number | undefined; asOf: number | undefined }
   | { op: 'lineage'; store: string; key: string }
+  | { op: 'names' }
   | { op: 'clock'; to: number };
 
 const operation: fc.Arbitrary<Op> = fc.oneof(
@@ -205,6 +206,7 @@ const operation: fc.Arbitrary<Op> = fc.oneof(
     arbitrary: fc.record({ since: optionalTime, asOf: optionalTime }).map((r): Op => ({ op: 'log', ...r })),
   },
   { weight: 1, arbitrary: fc.record({ store, key }).map((r): Op => ({ op: 'lineage', ...r })) },
+  { weight: 1, arbitrary: fc.constant<Op>({ op: 'names' }) },
   { weight: 3, arbitrary: time.map((to): Op => ({ op: 'clock', to })) },
 );
 
@@ -327,6 +329,11 @@ class Subject {
           s.lineage({ store: op.store, key: op.key }),
           s.causationChain({ store: op.store, key: op.key }),
         ];
+      case 'names': {
+        // Engine level: the order of keys and stores is observable by rules (D9).
+        const engine = s.internalEngine;
+        return [engine.stores(), ...engine.stores().map((name) => engine.keys(name))];
+      }
       case 'clock':
         return undefined;
     }

@@ -81,21 +81,23 @@ struct Record {
     flags: u16,
 }
 
-/// The facts of one key, seq order, with their transaction times, so that a time-bounded
-/// lookup binary-searches one dense array instead of chasing records.
-#[derive(Debug)]
-struct KeyLog {
-    name: Box<str>,
-    slots: Vec<Slot>,
-    times: Vec<f64>,
+/// One fact of a key: its slot and its transaction time side by side, so that an as-of lookup
+/// binary-searches one dense array instead of chasing records.
+#[derive(Debug, Clone, Copy)]
+struct KeyFact {
+    slot: Slot,
+    time: f64,
 }
 
-/// What the key index holds per key: where its log is, and its latest fact, so that the
-/// commonest read, the current value, costs one hash lookup and the record.
-#[derive(Debug, Clone, Copy)]
+/// What the key index holds per key. The entry itself holds the key's latest slot and its
+/// fact list, so the commonest read, the current value, costs one hash lookup and the record,
+/// and an append or an as-of read one more line.
+#[derive(Debug)]
 struct KeyEntry {
+    /// Index of the key in `StoreLog::key_names`, which records refer to.
     index: u32,
     latest: Slot,
+    facts: Vec<KeyFact>,
 }
 
 /// `KeyEntry::latest` of a key without live facts.
@@ -106,7 +108,10 @@ const NO_SLOT: Slot = Slot::MAX;
 struct StoreLog {
     name: Box<str>,
     key_ids: HashMap<KeyName, KeyEntry>,
-    keys: Vec<KeyLog>,
+    /// Key names by index, in the order keys got their first live fact; a key that loses its
+    /// last fact leaves the list (as a JS `Map` entry would), so `keys()` lists keys in the TS
+    /// engine's order.
+    key_names: Vec<Box<str>>,
     slots: Vec<Slot>,
 }
 
@@ -272,8 +277,8 @@ impl<'a> FactView<'a> {
         self.log
             .stores
             .get(self.record.store as usize)
-            .and_then(|store| store.keys.get(self.record.key as usize))
-            .map(|key| &*key.name)
+            .and_then(|store| store.key_names.get(self.record.key as usize))
+            .map(|name| &**name)
             .unwrap_or_default()
     }
 
@@ -378,6 +383,8 @@ pub struct FactLog {
     payload: Vec<u8>,
     stores: Vec<StoreLog>,
     store_ids: HashMap<Box<str>, u32>,
+    /// Indexes of the stores with live facts, in the order they got their first one.
+    store_order: Vec<u32>,
     by_uuid: HashMap<Uuid, Slot, BuildHasherDefault<IdHasher>>,
     by_text_id: HashMap<Box<str>, Slot>,
     high_seq: u64,
@@ -394,6 +401,7 @@ impl FactLog {
             payload: Vec::new(),
             stores: Vec::new(),
             store_ids: HashMap::new(),
+            store_order: Vec::new(),
             by_uuid: HashMap::default(),
             by_text_id: HashMap::new(),
             high_seq: 0,
@@ -534,22 +542,12 @@ impl FactLog {
         }
         let mut removed = slots.to_vec();
         removed.sort_unstable();
+        removed.dedup();
         let old_records = std::mem::take(&mut self.records);
         let old_payload = std::mem::take(&mut self.payload);
-        self.by_uuid.clear();
-        self.by_text_id.clear();
-        for store in &mut self.stores {
-            store.slots.clear();
-            for key in &mut store.keys {
-                key.slots.clear();
-                key.times.clear();
-            }
-            for entry in store.key_ids.values_mut() {
-                entry.latest = NO_SLOT;
-            }
-        }
+        let mut kept = Vec::with_capacity(old_records.len().saturating_sub(removed.len()));
         let mut next_removed = removed.iter().peekable();
-        for (index, mut record) in old_records.into_iter().enumerate() {
+        for (index, record) in old_records.into_iter().enumerate() {
             if next_removed
                 .peek()
                 .is_some_and(|&&slot| slot as usize == index)
@@ -557,30 +555,90 @@ impl FactLog {
                 next_removed.next();
                 continue;
             }
+            kept.push(record);
+        }
+        self.forget_empty_keys(&mut kept);
+        self.by_uuid.clear();
+        self.by_text_id.clear();
+        for store in &mut self.stores {
+            store.slots.clear();
+        }
+        for mut record in kept {
             let start = record.payload as usize;
             let len = record.value_len as usize + record.meta_len as usize;
             record.payload = self.payload.len() as u64;
             self.payload
                 .extend_from_slice(old_payload.get(start..start + len).unwrap_or_default());
             let slot = self.records.len() as Slot;
-            self.index(&record, slot, true);
+            self.index(&record, slot);
             self.records.push(record);
         }
+        let stores = &self.stores;
+        self.store_order.retain(|&index| {
+            stores
+                .get(index as usize)
+                .is_some_and(|store| !store.slots.is_empty())
+        });
         self.staged = None;
+    }
+
+    /// Drops from the key tables every key without a fact in `kept`, keeping the order of the
+    /// others, renumbers the survivors and the records' key indexes, and empties every fact
+    /// list for `index` to refill.
+    fn forget_empty_keys(&mut self, kept: &mut [Record]) {
+        let mut live: Vec<Vec<bool>> = self
+            .stores
+            .iter()
+            .map(|store| vec![false; store.key_names.len()])
+            .collect();
+        for record in kept.iter() {
+            if let Some(flag) = live
+                .get_mut(record.store as usize)
+                .and_then(|keys| keys.get_mut(record.key as usize))
+            {
+                *flag = true;
+            }
+        }
+        let mut renumbered: Vec<Vec<u32>> = Vec::with_capacity(self.stores.len());
+        for (store, live) in self.stores.iter_mut().zip(&live) {
+            let mut new_index = vec![u32::MAX; store.key_names.len()];
+            let mut names = Vec::with_capacity(store.key_names.len());
+            for (old, name) in std::mem::take(&mut store.key_names).into_iter().enumerate() {
+                if live.get(old).copied().unwrap_or(false) {
+                    new_index[old] = names.len() as u32;
+                    if let Some(entry) = store.key_ids.get_mut(&*name) {
+                        entry.index = names.len() as u32;
+                        entry.facts.clear();
+                        entry.latest = NO_SLOT;
+                    }
+                    names.push(name);
+                } else {
+                    store.key_ids.remove(&*name);
+                }
+            }
+            store.key_names = names;
+            renumbered.push(new_index);
+        }
+        for record in kept.iter_mut() {
+            if let Some(&index) = renumbered
+                .get(record.store as usize)
+                .and_then(|keys| keys.get(record.key as usize))
+            {
+                record.key = index;
+            }
+        }
     }
 
     /// The highest-seq fact of (store, key) with a transaction time at or before `as_of`.
     ///
     /// Cost: two hash lookups, plus a binary search over the key's facts with `as_of`.
     pub fn latest_for(&self, store: &str, key: &str, as_of: Option<f64>) -> Option<FactView<'_>> {
-        let store = self.store_log(store)?;
-        let entry = *store.key_ids.get(key)?;
+        let entry = self.store_log(store)?.key_ids.get(key)?;
         let slot = match as_of {
             None => entry.latest,
             Some(as_of) => {
-                let key = store.keys.get(entry.index as usize)?;
-                let end = key.times.partition_point(|&time| time <= as_of);
-                *key.slots.get(end.checked_sub(1)?)?
+                let end = entry.facts.partition_point(|fact| fact.time <= as_of);
+                entry.facts.get(end.checked_sub(1)?)?.slot
             }
         };
         self.view(slot)
@@ -594,25 +652,27 @@ impl FactLog {
         key: Option<&str>,
         since: Option<f64>,
         as_of: Option<f64>,
-    ) -> &[Slot] {
+    ) -> Vec<Slot> {
         let Some(store) = self.store_log(store) else {
-            return &[];
+            return Vec::new();
         };
-        let (slots, start, end) = match key {
+        match key {
             Some(key) => {
-                let Some(key) = store
-                    .key_ids
-                    .get(key)
-                    .and_then(|entry| store.keys.get(entry.index as usize))
-                else {
-                    return &[];
+                let Some(entry) = store.key_ids.get(key) else {
+                    return Vec::new();
                 };
-                let times = key.times.as_slice();
-                let start = since.map_or(0, |since| times.partition_point(|&time| time < since));
-                let end = as_of.map_or(times.len(), |as_of| {
-                    times.partition_point(|&time| time <= as_of)
+                let facts = entry.facts.as_slice();
+                let start =
+                    since.map_or(0, |since| facts.partition_point(|fact| fact.time < since));
+                let end = as_of.map_or(facts.len(), |as_of| {
+                    facts.partition_point(|fact| fact.time <= as_of)
                 });
-                (key.slots.as_slice(), start, end)
+                facts
+                    .get(start..end.max(start))
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|fact| fact.slot)
+                    .collect()
             }
             None => {
                 let slots = store.slots.as_slice();
@@ -622,10 +682,12 @@ impl FactLog {
                 let end = as_of.map_or(slots.len(), |as_of| {
                     slots.partition_point(|&slot| self.transaction_time(slot) <= as_of)
                 });
-                (slots, start, end)
+                slots
+                    .get(start..end.max(start))
+                    .unwrap_or_default()
+                    .to_vec()
             }
-        };
-        slots.get(start..end.max(start)).unwrap_or_default()
+        }
     }
 
     /// The slots of every live fact within the inclusive bounds, seq order.
@@ -683,19 +745,22 @@ impl FactLog {
 
     /// Keys of a store that have at least one live fact, in first-write order.
     pub fn keys<'s>(&'s self, store: &str) -> impl Iterator<Item = &'s str> + 's {
-        self.store_log(store)
-            .into_iter()
-            .flat_map(|store| store.keys.iter())
-            .filter(|key| !key.slots.is_empty())
-            .map(|key| &*key.name)
+        self.store_log(store).into_iter().flat_map(|store| {
+            store.key_names.iter().map(|name| &**name).filter(|name| {
+                store
+                    .key_ids
+                    .get(*name)
+                    .is_some_and(|entry| !entry.facts.is_empty())
+            })
+        })
     }
 
-    /// Names of the stores that have at least one live fact.
+    /// Names of the stores that have at least one live fact, in the order they got their
+    /// first one.
     pub fn stores(&self) -> impl Iterator<Item = &str> + '_ {
-        self.stores
+        self.store_order
             .iter()
-            .filter(|store| !store.slots.is_empty())
-            .map(|store| &*store.name)
+            .filter_map(|&index| self.store_name(index))
     }
 
     /// The name of the store with this index (see [`FactView::store_index`]).
@@ -727,10 +792,16 @@ impl FactLog {
             .iter()
             .map(|store| {
                 store.slots.capacity() * 4
+                    + store.key_ids.capacity() * (std::mem::size_of::<(KeyName, KeyEntry)>() + 1)
                     + store
-                        .keys
+                        .key_ids
+                        .values()
+                        .map(|entry| entry.facts.capacity() * std::mem::size_of::<KeyFact>())
+                        .sum::<usize>()
+                    + store
+                        .key_names
                         .iter()
-                        .map(|key| key.slots.capacity() * 12 + key.name.len() + 104)
+                        .map(|name| name.len() + 16)
                         .sum::<usize>()
             })
             .sum();
@@ -764,7 +835,7 @@ impl FactLog {
         self.stores.push(StoreLog {
             name: name.into(),
             key_ids: HashMap::new(),
-            keys: Vec::new(),
+            key_names: Vec::new(),
             slots: Vec::new(),
         });
         self.store_ids.insert(name.into(), index);
@@ -776,23 +847,26 @@ impl FactLog {
         let fact = insert.fact;
         let store = self.store_index(fact.store);
         let slot = self.records.len() as Slot;
+        let time = fact.transaction_time;
         let key = {
             let store_log = &mut self.stores[store as usize];
+            if store_log.slots.is_empty() {
+                self.store_order.push(store);
+            }
+            store_log.slots.push(slot);
             match store_log.key_ids.get_mut(fact.key) {
                 Some(entry) => {
                     entry.latest = slot;
+                    entry.facts.push(KeyFact { slot, time });
                     entry.index
                 }
                 None => {
-                    let index = store_log.keys.len() as u32;
-                    store_log.keys.push(KeyLog {
-                        name: fact.key.into(),
-                        slots: Vec::new(),
-                        times: Vec::new(),
-                    });
+                    let index = store_log.key_names.len() as u32;
+                    store_log.key_names.push(fact.key.into());
                     let entry = KeyEntry {
                         index,
                         latest: slot,
+                        facts: vec![KeyFact { slot, time }],
                     };
                     store_log.key_ids.insert(KeyName::new(fact.key), entry);
                     index
@@ -848,7 +922,7 @@ impl FactLog {
         }
         record.flags = flags;
         record.meta_len = (self.payload.len() - meta_start) as u32;
-        self.index(&record, slot, false);
+        self.index_id(&record, slot);
         self.high_seq = self.high_seq.max(record.seq);
         self.records.push(record);
         slot
@@ -862,21 +936,24 @@ impl FactLog {
         part
     }
 
-    /// Adds a record at `slot` to the store, key and id indexes; with `set_latest`, also makes
-    /// it its key's latest fact (`insert` has done that already, during its key lookup).
-    fn index(&mut self, record: &Record, slot: Slot, set_latest: bool) {
+    /// Adds a record at `slot` to the store, key and id indexes (when rebuilding them).
+    fn index(&mut self, record: &Record, slot: Slot) {
         if let Some(store) = self.stores.get_mut(record.store as usize) {
             store.slots.push(slot);
-            if let Some(key) = store.keys.get_mut(record.key as usize) {
-                key.slots.push(slot);
-                key.times.push(record.transaction_time);
-                if set_latest {
-                    if let Some(entry) = store.key_ids.get_mut(&*key.name) {
-                        entry.latest = slot;
-                    }
-                }
+            let name = store.key_names.get(record.key as usize);
+            if let Some(entry) = name.and_then(|name| store.key_ids.get_mut(&**name)) {
+                entry.latest = slot;
+                entry.facts.push(KeyFact {
+                    slot,
+                    time: record.transaction_time,
+                });
             }
         }
+        self.index_id(record, slot);
+    }
+
+    /// Adds a record at `slot` to the id index.
+    fn index_id(&mut self, record: &Record, slot: Slot) {
         if record.flags & ID_TEXT == 0 {
             self.by_uuid.insert(record.id, slot);
         } else {
@@ -896,13 +973,24 @@ impl FactLog {
                 if store.slots.last() == Some(&slot) {
                     store.slots.pop();
                 }
-                if let Some(key) = store.keys.get_mut(record.key as usize) {
-                    if key.slots.last() == Some(&slot) {
-                        key.slots.pop();
-                        key.times.pop();
+                if store.slots.is_empty() {
+                    self.store_order.retain(|&index| index != record.store);
+                }
+                let name = store.key_names.get(record.key as usize);
+                let mut forget = false;
+                if let Some(entry) = name.and_then(|name| store.key_ids.get_mut(&**name)) {
+                    if entry.facts.last().map(|fact| fact.slot) == Some(slot) {
+                        entry.facts.pop();
                     }
-                    if let Some(entry) = store.key_ids.get_mut(&*key.name) {
-                        entry.latest = key.slots.last().copied().unwrap_or(NO_SLOT);
+                    entry.latest = entry.facts.last().map_or(NO_SLOT, |fact| fact.slot);
+                    // A key that lost its only fact leaves the tables, as the TS engine's map
+                    // entry does, when nothing refers to its index (it is the newest key).
+                    forget =
+                        entry.facts.is_empty() && record.key as usize + 1 == store.key_names.len();
+                }
+                if forget {
+                    if let Some(name) = store.key_names.pop() {
+                        store.key_ids.remove(&*name);
                     }
                 }
             }

@@ -121,19 +121,19 @@ fn facts_for_a_key_or_a_store_honour_inclusive_since_and_as_of() {
     }
     write(&mut log, "t", "a", "0", 6.0);
     assert_eq!(
-        seqs(&log, log.facts_for("s", Some("a"), None, None)),
+        seqs(&log, &log.facts_for("s", Some("a"), None, None)),
         [1, 3, 4]
     );
     assert_eq!(
-        seqs(&log, log.facts_for("s", Some("a"), Some(3.0), None)),
+        seqs(&log, &log.facts_for("s", Some("a"), Some(3.0), None)),
         [3, 4]
     );
     assert_eq!(
-        seqs(&log, log.facts_for("s", Some("a"), None, Some(3.0))),
+        seqs(&log, &log.facts_for("s", Some("a"), None, Some(3.0))),
         [1, 3]
     );
     assert_eq!(
-        seqs(&log, log.facts_for("s", None, Some(2.0), Some(4.0))),
+        seqs(&log, &log.facts_for("s", None, Some(2.0), Some(4.0))),
         [2, 3, 4]
     );
     assert!(log.facts_for("s", None, Some(5.0), Some(4.0)).is_empty());
@@ -290,4 +290,48 @@ fn keys_and_stores_list_names_with_live_facts() {
     assert_eq!(log.stores().collect::<Vec<_>>(), ["s", "t"]);
     assert_eq!(log.store_name(1), Some("t"));
     assert_eq!(log.keys("missing").count(), 0);
+}
+
+#[test]
+fn a_key_or_store_that_lost_every_fact_is_listed_again_after_the_others() {
+    let mut log = FactLog::new(LIMIT);
+    let a = write(&mut log, "s", "a", "1", 1.0);
+    write(&mut log, "s", "b", "1", 1.0);
+    let t = write(&mut log, "t", "x", "1", 1.0);
+    write(&mut log, "u", "y", "1", 1.0);
+    let ids = [view(&log, a).id(), view(&log, t).id()];
+    let found = log.find_ids(ids.iter().map(String::as_str));
+    log.remove_slots(&found);
+    assert_eq!(log.keys("s").collect::<Vec<_>>(), ["b"]);
+    assert_eq!(log.stores().collect::<Vec<_>>(), ["s", "u"]);
+    write(&mut log, "s", "a", "2", 2.0);
+    write(&mut log, "t", "x", "2", 2.0);
+    assert_eq!(log.keys("s").collect::<Vec<_>>(), ["b", "a"]);
+    assert_eq!(log.stores().collect::<Vec<_>>(), ["s", "u", "t"]);
+    assert_eq!(
+        log.latest_for("s", "a", None).map(|f| f.value_json()),
+        Some("2")
+    );
+    assert_eq!(
+        log.latest_for("s", "b", Some(1.0)).map(|f| f.value_json()),
+        Some("1")
+    );
+}
+
+#[test]
+fn an_undone_append_of_a_new_key_and_store_leaves_no_trace_in_their_order() {
+    let mut log = FactLog::new(LIMIT);
+    write(&mut log, "s", "a", "1", 1.0);
+    write(&mut log, "t", "new", "1", 1.0);
+    log.truncate_after(1);
+    assert_eq!(log.stores().collect::<Vec<_>>(), ["s"]);
+    write(&mut log, "u", "k", "1", 1.0);
+    write(&mut log, "t", "new", "1", 1.0);
+    write(&mut log, "s", "b", "1", 1.0);
+    write(&mut log, "s", "c", "1", 1.0);
+    log.truncate_after(4);
+    write(&mut log, "s", "d", "1", 1.0);
+    write(&mut log, "s", "c", "1", 1.0);
+    assert_eq!(log.stores().collect::<Vec<_>>(), ["s", "u", "t"]);
+    assert_eq!(log.keys("s").collect::<Vec<_>>(), ["a", "b", "d", "c"]);
 }

@@ -1,0 +1,98 @@
+// The engine benchmark: native vs TS engine through IgniterStore, 1M facts of ~100-byte JSON
+// values over 100k keys. Each engine runs in its own child process (so resident memory is
+// its own); this program prints a table of figures and native/TS ratios and writes them into
+// the "Engine" section of benchmarks/RESULTS.md.
+// Usage: node benchmarks/engine/run.mjs [--facts=N] [--keys=N] [--no-record]
+// Needs a built @igniter/core (pnpm build) and @igniter/native.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const resultsPath = join(here, '..', 'RESULTS.md');
+const option = (name, fallback) => {
+  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return arg ? Number(arg.slice(name.length + 3)) : fallback;
+};
+const facts = option('facts', 1_000_000);
+const keys = option('keys', 100_000);
+const record = !process.argv.includes('--no-record');
+
+function runEngine(engine) {
+  const out = execFileSync(
+    process.execPath,
+    [
+      '--expose-gc',
+      '--max-old-space-size=8192',
+      join(here, 'child.mjs'),
+      engine,
+      String(facts),
+      String(keys),
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 },
+  );
+  return JSON.parse(out.trim().split('\n').pop());
+}
+
+const ts = runEngine('ts');
+const native = runEngine('native');
+
+/** [label, field, unit, higher is better] */
+const rows = [
+  ['writes (store.write, hashing included)', 'writesPerSec', '/s', true],
+  ['writes (writeMany, batches of 1000)', 'writeManyPerSec', '/s', true],
+  ['latest reads, cache cold (store.read)', 'latestColdPerSec', '/s', true],
+  ['latest reads, cache warm (store.read)', 'latestWarmPerSec', '/s', true],
+  ['as-of reads (store.read asOf)', 'asOfPerSec', '/s', true],
+  ['history of a key (store.history)', 'historyPerSec', '/s', true],
+  ['history of a key + every value read', 'historyValuesPerSec', '/s', true],
+  ['full scan (factLogAll)', 'scanMs', ' ms', false],
+  ['full scan + every value read', 'scanValuesMs', ' ms', false],
+  ['resident memory per fact (RSS)', 'rssPerFact', ' B', false],
+  ['V8 heap per fact', 'heapPerFact', ' B', false],
+  ['RSS per fact after the reads', 'rssPerFactAfterReads', ' B', false],
+];
+
+const format = (n) => n.toLocaleString('en-US');
+const ratio = (a, b) => (b === 0 ? 'n/a' : `${(a / b).toFixed(2)}x`);
+const lines = [
+  `| measure | TS engine | native engine | native / TS |`,
+  `|---|---:|---:|---:|`,
+  ...rows.map(
+    ([label, field, unit]) =>
+      `| ${label} | ${format(ts[field])}${unit} | ${format(native[field])}${unit} | ${ratio(native[field], ts[field])} |`,
+  ),
+];
+const table = lines.join('\n');
+console.log(table);
+
+const checks = [
+  ['native writes/s >= 2x TS', native.writesPerSec >= 2 * ts.writesPerSec],
+  ['native RSS per fact <= 1/2 of TS', native.rssPerFact * 2 <= ts.rssPerFact],
+  ['native latest reads (cold) >= 0.8x TS', native.latestColdPerSec >= 0.8 * ts.latestColdPerSec],
+  ['native as-of reads >= 0.8x TS', native.asOfPerSec >= 0.8 * ts.asOfPerSec],
+];
+for (const [what, ok] of checks) console.log(`${ok ? 'PASS' : 'FAIL'} ${what}`);
+
+if (record) {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const machine = `${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+  const section = [
+    '<!-- engine:start -->',
+    '## Engine: native vs TS',
+    '',
+    `\`node benchmarks/engine/run.mjs\`: ${format(facts)} facts of ~100-byte JSON values over ${format(keys)} keys, written one by one through \`IgniterStore.write\`; each engine in its own process. Machine: ${machine}.`,
+    '',
+    table,
+    '',
+    checks.map(([what, ok]) => `- ${ok ? 'met' : 'NOT met'}: ${what}`).join('\n'),
+    '<!-- engine:end -->',
+  ].join('\n');
+  const old = existsSync(resultsPath) ? readFileSync(resultsPath, 'utf8') : '# Benchmark results\n';
+  const pattern = /<!-- engine:start -->[\s\S]*?<!-- engine:end -->/;
+  const updated = pattern.test(old) ? old.replace(pattern, section) : `${old.trimEnd()}\n\n${section}\n`;
+  writeFileSync(resultsPath, updated);
+  console.log(`recorded in ${resultsPath}`);
+}
