@@ -53,9 +53,9 @@ function utf8(buf: Uint8Array, start: number, end: number): string {
 /**
  * Fact bodies as a positional JSON array:
  * `[1, id, seq, store, key, value, valueHash, causation, transactionTime, validTime,
- * schemaVersion, producer, derivation, idempotencyKey]`. Chosen over MessagePack by
- * measurement (benchmarks/RESULTS.md): it decodes as fast, keeps every JSON key exactly
- * (`__proto__` included) and stays readable with a hex dump.
+ * schemaVersion, producer, derivation, idempotencyKey]`. Chosen over MessagePack (msgpackr) by
+ * measurement (benchmarks/RESULTS.md): within about 20% of its speed, it keeps every JSON key
+ * exactly (msgpackr renames `__proto__`), needs no dependency and reads with a hex dump.
  */
 export const jsonFactCodec: FactCodec = {
   id: 1,
