@@ -43,7 +43,7 @@ describe('a writer killed with SIGKILL at random moments', () => {
       }
       run.child.kill('SIGKILL');
       await run.exited;
-      const acks = run.lines.filter((l) => /^\d+$/.test(l)).map(Number);
+      const acks = run.lines.filter((l) => /^\d+ \d+$/.test(l)).map((l) => Number(l.split(' ')[0]));
       if (acks.length > 0) acknowledged = acks[acks.length - 1] as number;
 
       const backend = new FileBackend(path);
@@ -60,5 +60,32 @@ describe('a writer killed with SIGKILL at random moments', () => {
     }
     expect(killedWhileWriting).toBeGreaterThan(ROUNDS / 2);
     expect(acknowledged).toBeGreaterThan(ROUNDS);
+  }, 60_000);
+
+  it("with durability 'group', keeps a prefix holding every fact known durable, and nothing else", async () => {
+    const seed = Number(process.env.IGNITER_CRASH_SEED ?? Date.now() % 2 ** 31);
+    const random = prng(seed);
+    const path = join(temp.dir(), 'group.log');
+    let present = 0;
+    for (let round = 0; round < 10; round++) {
+      const run = spawnScript('crash-writer.mjs', [path, 'group']);
+      await waitForLine(run.lines, /^ready /);
+      await sleep(5 + random() * 40);
+      run.child.kill('SIGKILL');
+      await run.exited;
+      const last = run.lines.filter((l) => /^\d+ \d+$/.test(l)).pop();
+      const durable = last === undefined ? present : Number(last.split(' ')[1]);
+      const written = last === undefined ? present : Number(last.split(' ')[0]);
+
+      const backend = new FileBackend(path);
+      const facts = [...backend.replay()];
+      const context = `seed ${seed}, round ${round}, durable ${durable}, written ${written}`;
+      expect(facts.length, context).toBeGreaterThanOrEqual(durable);
+      expect(facts.length, context).toBeLessThanOrEqual(written + 1);
+      expect(facts, context).toEqual(facts.map((_, i) => crashFact(i + 1)));
+      present = facts.length;
+      await backend.close();
+    }
+    expect(present).toBeGreaterThan(10);
   }, 60_000);
 });
