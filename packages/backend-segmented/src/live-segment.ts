@@ -1,5 +1,6 @@
 import type { Fact, SegmentInfo } from '@igniter/core';
 import { crc32, type FactCodec, GroupCommitWriter } from '@igniter/core/storage';
+import type { GroupSync } from './group-sync.js';
 import type { ResolvedOptions } from './options.js';
 import type { SegmentSummary } from './records.js';
 
@@ -22,7 +23,8 @@ export class LiveSegment {
 
   /**
    * Takes over `fd` (the open segment file of `codec`, intact up to `summary.byteSize`), holding
-   * seqs up to `lastSeq`. Never throws. Cost: constant.
+   * seqs up to `lastSeq`; in `'group'` mode its fsyncs are left to `groupSync`. Never throws.
+   * Cost: constant.
    */
   constructor(
     readonly path: string,
@@ -33,10 +35,12 @@ export class LiveSegment {
     summary: SegmentSummary,
     lastSeq: number,
     private readonly options: ResolvedOptions,
+    private readonly groupSync: GroupSync | undefined,
     resumed?: Fact[],
   ) {
     this.summary = { ...summary };
-    const { durability, groupCommitMs, groupCommitBytes } = options;
+    const { groupCommitMs, groupCommitBytes } = options;
+    const durability = groupSync ? 'none' : options.durability;
     this.writer = new GroupCommitWriter(
       fd,
       summary.byteSize,
@@ -70,7 +74,9 @@ export class LiveSegment {
    * Cost: that of {@link GroupCommitWriter.append}, plus a CRC pass over the frame.
    */
   append(frame: Buffer, fact: Fact): void {
+    this.groupSync?.beforeAppend(frame.length);
     this.writer.append(frame, fact.seq);
+    this.groupSync?.appended(this.writer, frame.length);
     this.resumed = undefined;
     const s = this.summary;
     if (s.factCount === 0) this.bucket = bucketOf(fact.transactionTime, this.options.segmentDurationMs);
@@ -81,6 +87,24 @@ export class LiveSegment {
     s.minTime = Math.min(s.minTime ?? fact.transactionTime, fact.transactionTime);
     s.maxTime = Math.max(s.maxTime ?? fact.transactionTime, fact.transactionTime);
     s.checksum = crc32(frame, s.checksum);
+  }
+
+  /** Makes the segment durable and closes it. Throws the system error of a failed fsync. */
+  closeSync(): void {
+    this.groupSync?.forget(this.writer);
+    this.writer.closeSync();
+  }
+
+  /** Makes the segment durable and closes it. Rejects with the system error of a failed fsync. */
+  close(): Promise<void> {
+    this.groupSync?.forget(this.writer);
+    return this.writer.close();
+  }
+
+  /** Closes the segment without making buffered frames durable (it is being replaced). Never throws. */
+  discard(): void {
+    this.groupSync?.forget(this.writer);
+    this.writer.discard();
   }
 
   /** The facts read when the segment was resumed, once, if nothing was written since. */

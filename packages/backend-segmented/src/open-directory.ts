@@ -12,6 +12,7 @@ import {
   removeStaleTempFiles,
   settleFrameDamage,
 } from '@igniter/core/storage';
+import type { GroupSync } from './group-sync.js';
 import {
   CATALOG_FILE,
   isStaleTempName,
@@ -105,6 +106,7 @@ class FolderReader {
     private readonly folder: string,
     private readonly catalog: Catalog,
     private readonly options: ResolvedOptions,
+    private readonly groupSync: GroupSync | undefined,
     private readonly removed: string[],
   ) {}
 
@@ -218,6 +220,7 @@ class FolderReader {
         scan.summary,
         lastSeq,
         this.options,
+        this.groupSync,
         last ? scan.facts : undefined,
       );
       if (!last) sealLiveSegment(store, this.options.clock());
@@ -233,10 +236,15 @@ class FolderReader {
  * applying the recovery rules of DESIGN D8 (torn tails truncated, damage `ERR_CORRUPT_LOG` or
  * quarantined with `repair`). Finishes interrupted purges and compactions.
  * Throws `ERR_UNSUPPORTED_FORMAT` for files that are not ours, `ERR_CORRUPT_LOG` for damage and
- * inconsistencies, and system errors. Cost: reads every record file and every live segment;
+ * inconsistencies, and system errors. Live segments leave their fsyncs to `groupSync` when
+ * given. Cost: reads every record file and every live segment;
  * sealed segments only have their header read.
  */
-export function openDirectory(dir: string, options: ResolvedOptions): OpenedDirectory {
+export function openDirectory(
+  dir: string,
+  options: ResolvedOptions,
+  groupSync: GroupSync | undefined,
+): OpenedDirectory {
   const removedFiles: string[] = [];
   const catalog = openCatalog(dir, removedFiles);
   const storesDir = join(dir, STORES_DIR);
@@ -249,7 +257,7 @@ export function openDirectory(dir: string, options: ResolvedOptions): OpenedDire
   try {
     for (const entry of fs.readdirSync(storesDir, { withFileTypes: true })) {
       if (!entry.isDirectory()) continue;
-      reader = new FolderReader(join(storesDir, entry.name), catalog, options, removedFiles);
+      reader = new FolderReader(join(storesDir, entry.name), catalog, options, groupSync, removedFiles);
       reader.read();
       nextSegment = Math.max(nextSegment, reader.maxSegment + 1);
       recoveredTailBytes += reader.recovered;
@@ -266,7 +274,7 @@ export function openDirectory(dir: string, options: ResolvedOptions): OpenedDire
       for (const store of stores.values()) fsyncDirectory(store.folder);
     }
   } catch (error) {
-    for (const store of [...stores.values(), reader?.store]) store?.live?.writer.discard();
+    for (const store of [...stores.values(), reader?.store]) store?.live?.discard();
     throw error;
   }
   return { catalog, stores, highWater, nextSegment, recoveredTailBytes, quarantined, removedFiles };

@@ -22,15 +22,16 @@ export interface SegmentedFileBackendOptions {
    */
   segmentDurationMs?: number | null;
   /**
-   * `'fsync'`: each write is on disk before `writeFact` returns. `'group'` (default): writes
-   * are batched and fsynced at least every `groupCommitMs` or `groupCommitBytes`; a crash loses
-   * at most that window. `'none'`: each write goes to the OS page cache (survives a process
+   * `'fsync'`: each write is on disk before `writeFact` returns. `'group'` (default): each write
+   * goes to the OS at once, and the segments written since the last commit are fsynced together
+   * at least every `groupCommitMs` or `groupCommitBytes`; a process crash loses nothing, a power
+   * loss at most that window. `'none'`: each write goes to the OS page cache (survives a process
    * crash, not a power loss).
    */
   durability?: Durability;
   /** Longest time a write waits for its fsync in `'group'` mode, in ms (default 5). */
   groupCommitMs?: number;
-  /** Most bytes buffered per live segment before an fsync in `'group'` mode (default 4 MiB). */
+  /** Most bytes written between fsyncs in `'group'` mode (default 4 MiB). */
   groupCommitBytes?: number;
   /** Body codec of new segments (default and only one so far: `'json-v1'`, lossless). */
   codec?: string;

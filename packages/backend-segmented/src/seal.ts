@@ -17,7 +17,7 @@ export function sealLiveSegment(store: StoreSegments, now: number): ManifestReco
   if (!live) return undefined;
   live.writer.flushSync();
   if (live.summary.factCount === 0) {
-    live.writer.closeSync();
+    live.closeSync();
     store.live = undefined;
     fs.rmSync(live.path, { force: true });
     fsyncDirectory(store.folder);
@@ -33,7 +33,7 @@ export function sealLiveSegment(store: StoreSegments, now: number): ManifestReco
     sealedAt: now,
   };
   writeRecordFile(segmentPath(store.folder, live.segment, 'manifest'), manifestJson(manifest));
-  live.writer.closeSync();
+  live.closeSync();
   store.live = undefined;
   store.sealed.push(manifest);
   return manifest;

@@ -19,6 +19,7 @@ import {
   type WriterLock,
 } from '@igniter/core/storage';
 import { badArgument, closedError, hasLoneSurrogate, toMs } from './errors.js';
+import { GroupSync } from './group-sync.js';
 import { CATALOG_FILE, STORES_DIR, segmentPath, storeFolderName } from './layout.js';
 import { LiveSegment } from './live-segment.js';
 import { openDirectory } from './open-directory.js';
@@ -65,6 +66,7 @@ export class SegmentedFileBackend implements Backend {
   private readonly stores: Map<string, StoreSegments>;
   private readonly recovery: SegmentedRecoveryReport;
   private readonly snapshotter: Snapshotter;
+  private readonly groupSync: GroupSync | undefined;
   private highWater: number;
   private closing: Promise<void> | undefined;
 
@@ -83,9 +85,11 @@ export class SegmentedFileBackend implements Backend {
     this.dir = resolve(dir);
     this.storesDir = join(this.dir, STORES_DIR);
     fs.mkdirSync(this.dir, { recursive: true });
+    const { durability, groupCommitMs, groupCommitBytes } = this.options;
+    this.groupSync = durability === 'group' ? new GroupSync(groupCommitMs, groupCommitBytes) : undefined;
     this.lock = acquireWriterLock(join(this.dir, CATALOG_FILE));
     try {
-      const opened = openDirectory(this.dir, this.options);
+      const opened = openDirectory(this.dir, this.options, this.groupSync);
       this.stores = opened.stores;
       this.highWater = opened.highWater;
       this.recovery = {
@@ -176,7 +180,8 @@ export class SegmentedFileBackend implements Backend {
   close(): Promise<void> {
     this.closing ??= (async () => {
       try {
-        const closed = await Promise.allSettled([...this.stores.values()].map((s) => s.live?.writer.close()));
+        this.groupSync?.stop();
+        const closed = await Promise.allSettled([...this.stores.values()].map((s) => s.live?.close()));
         const failed = closed.find((c): c is PromiseRejectedResult => c.status === 'rejected');
         if (failed) throw failed.reason;
       } finally {
@@ -191,7 +196,8 @@ export class SegmentedFileBackend implements Backend {
     if (this.closing) return;
     this.closing = Promise.resolve();
     try {
-      for (const store of this.stores.values()) store.live?.writer.closeSync();
+      this.groupSync?.stop();
+      for (const store of this.stores.values()) store.live?.closeSync();
     } finally {
       this.lock.release();
     }
@@ -368,6 +374,7 @@ export class SegmentedFileBackend implements Backend {
       summary,
       this.highWater,
       this.options,
+      this.groupSync,
     );
     return store.live;
   }

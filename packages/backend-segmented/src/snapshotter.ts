@@ -120,7 +120,7 @@ export class Snapshotter {
         );
       }
       if (store.live) {
-        store.live.writer.discard();
+        store.live.discard();
         doomed.push(store.live.path);
         store.live = undefined;
       }

@@ -1,11 +1,12 @@
-// Child of the SIGKILL test: appends facts with durability 'fsync' to small, fast-rotating
-// segments, checkpointing now and then, and prints each seq once writeFact has returned.
+// Child of the SIGKILL test: appends facts with durability argv[3] ('fsync' or 'group') to small,
+// fast-rotating segments, checkpointing now and then, and prints each seq once writeFact has
+// returned.
 import { writeSync } from 'node:fs';
 import { SegmentedFileBackend } from '../../dist/index.js';
 import { crashFact } from './crash-fact.mjs';
 
 const backend = new SegmentedFileBackend(process.argv[2], {
-  durability: 'fsync',
+  durability: process.argv[3],
   maxSegmentBytes: 2048,
   segmentDurationMs: 400,
 });
