@@ -255,6 +255,8 @@ export function openDirectory(
   const quarantined: string[] = [];
   let reader: FolderReader | undefined;
   try {
+    if (!fs.existsSync(storesDir))
+      throw inconsistentLog(storesDir, 'the store folders are missing, but the catalog exists');
     for (const entry of fs.readdirSync(storesDir, { withFileTypes: true })) {
       if (!entry.isDirectory()) continue;
       reader = new FolderReader(join(storesDir, entry.name), catalog, options, groupSync, removedFiles);

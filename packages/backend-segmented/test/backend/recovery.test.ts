@@ -259,6 +259,16 @@ describe('files that are not what they should be', () => {
     expect(filesUnder(temp.dir())).toEqual(before);
   });
 
+  it('a catalog without the stores folder is ERR_CORRUPT_LOG, never an empty store', () => {
+    writeFacts();
+    rmSync(join(temp.dir(), 'stores'), { recursive: true });
+    const error = thrown(() => new SegmentedFileBackend(temp.dir()));
+    expect(error.code).toBe('ERR_CORRUPT_LOG');
+    expect(error.message).toBe(
+      `${join(temp.dir(), 'stores')}: the store folders are missing, but the catalog exists`,
+    );
+  });
+
   it('temp files of interrupted writes are removed at open and reported', () => {
     writeFacts({ maxSegmentFacts: 3 });
     const stale = [
