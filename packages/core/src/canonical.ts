@@ -93,7 +93,14 @@ class Encoder {
       const childPath = `${path}.${key}`;
       const [text, item] = this.encode(record[key], childPath, depth + 1);
       parts[i] = `${encodeString(key, childPath)}:${text}`;
-      if (copy) copy[key] = item;
+      if (copy) {
+        // An own "__proto__" key is data; plain assignment would set the prototype instead.
+        if (key === '__proto__') {
+          Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
+        } else {
+          copy[key] = item;
+        }
+      }
     }
     return [`{${parts.join(',')}}`, copy ? Object.freeze(copy) : (record as Json)];
   }

@@ -52,7 +52,7 @@ import type {
 import { uuidv7 } from './uuid.js';
 
 const DEFAULT_LRU_CAP = 1000;
-const BACKEND_OPTION_KEYS = ['durability', 'groupCommitMs', 'groupCommitBytes', 'repair'] as const;
+const BACKEND_OPTION_KEYS = ['durability', 'groupCommitMs', 'groupCommitBytes', 'repair', 'maxFrameBytes'] as const;
 
 /** A write whose arguments have been checked, ready for the engine. */
 interface PreparedWrite {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Json } from '../src/json.js';
 import { IgniterStore } from '../src/store.js';
+import { canonicalJson, valueHash } from '../src/values.js';
 import { ENGINE_KIND } from './support/engine.js';
 import { newStore } from './support/store.js';
 
@@ -312,5 +313,17 @@ describe(`append (${ENGINE_KIND} engine)`, () => {
     const { store } = newStore();
     const fact = store.append({ history: 'logs', event: { n: 1 } });
     expect(store.read({ store: 'logs', key: fact.key })).toEqual({ n: 1 });
+  });
+});
+
+describe('own "__proto__" keys', () => {
+  it('stores an own __proto__ key as data, with the hash of what was written', () => {
+    const store = new IgniterStore();
+    const value = JSON.parse('{"__proto__":{"x":1},"a":2}') as Json;
+    const fact = store.write({ store: 's', key: 'k', value });
+    expect(Object.keys(fact.value as object)).toEqual(['__proto__', 'a']);
+    expect(Object.getPrototypeOf(fact.value)).toBe(Object.prototype);
+    expect(fact.valueHash).toBe(valueHash(value));
+    expect(canonicalJson(fact.value)).toBe('{"__proto__":{"x":1},"a":2}');
   });
 });
