@@ -18,6 +18,7 @@ const option = (name, fallback) => {
 };
 const facts = option('facts', 1_000_000);
 const keys = option('keys', 100_000);
+const runs = option('runs', 2);
 const record = !process.argv.includes('--no-record');
 
 function runEngine(engine) {
@@ -36,8 +37,15 @@ function runEngine(engine) {
   return JSON.parse(out.trim().split('\n').pop());
 }
 
-const ts = runEngine('ts');
-const native = runEngine('native');
+/** Each engine runs `runs` times, alternating; a measure keeps its best run (the machine is shared). */
+const results = { ts: [], native: [] };
+for (let run = 0; run < runs; run++) {
+  for (const engine of ['ts', 'native']) {
+    const result = runEngine(engine);
+    results[engine].push(result);
+    console.error(`run ${run + 1} ${engine}: ${JSON.stringify(result)}`);
+  }
+}
 
 /** [label, field, unit, higher is better] */
 const rows = [
@@ -54,6 +62,17 @@ const rows = [
   ['V8 heap per fact', 'heapPerFact', ' B', false],
   ['RSS per fact after the reads', 'rssPerFactAfterReads', ' B', false],
 ];
+
+function best(list) {
+  const out = { ...list[0] };
+  for (const [, field, , higherIsBetter] of rows) {
+    const values = list.map((r) => r[field]);
+    out[field] = higherIsBetter ? Math.max(...values) : Math.min(...values);
+  }
+  return out;
+}
+const ts = best(results.ts);
+const native = best(results.native);
 
 const format = (n) => n.toLocaleString('en-US');
 const ratio = (a, b) => (b === 0 ? 'n/a' : `${(a / b).toFixed(2)}x`);
@@ -83,7 +102,7 @@ if (record) {
     '<!-- engine:start -->',
     '## Engine: native vs TS',
     '',
-    `\`node benchmarks/engine/run.mjs\`: ${format(facts)} facts of ~100-byte JSON values over ${format(keys)} keys, written one by one through \`IgniterStore.write\`; each engine in its own process. Machine: ${machine}.`,
+    `\`node benchmarks/engine/run.mjs\`: ${format(facts)} facts of ~100-byte JSON values over ${format(keys)} keys, written one by one through \`IgniterStore.write\`; each engine in its own process, ${runs} runs each (alternating), best run per measure. Machine: ${machine}.`,
     '',
     table,
     '',
