@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type {
   Backend,
   Fact,
+  PurgedRange,
   PurgeReceipt,
   SegmentManifest,
   SnapshotMeta,
@@ -69,6 +70,7 @@ export class SegmentedFileBackend implements Backend {
   private readonly groupSync: GroupSync | undefined;
   private highWater: number;
   private closing: Promise<void> | undefined;
+  private readonly purgeListeners: Array<(purged: readonly PurgedRange[]) => void> = [];
 
   /**
    * Opens (or creates) the segmented store in `dir`, creating the directory if needed. Throws
@@ -251,10 +253,27 @@ export class SegmentedFileBackend implements Backend {
     const now = this.options.clock();
     const targets = opts.store === undefined ? [...this.stores.values()] : [this.stores.get(opts.store)];
     const receipts: PurgeReceipt[] = [];
-    for (const store of targets) {
-      if (store) receipts.push(...purgeStore(store, before, reason, now).map(toPurgeReceipt));
+    const ranges: PurgedRange[] = [];
+    try {
+      for (const store of targets) {
+        if (!store) continue;
+        for (const record of purgeStore(store, before, reason, now)) {
+          receipts.push(toPurgeReceipt(record));
+          if (record.minSeq !== null && record.maxSeq !== null) {
+            ranges.push({ store: record.store, minSeq: record.minSeq, maxSeq: record.maxSeq });
+          }
+        }
+      }
+    } finally {
+      // A running store forgets what is gone from disk, also when a later purge step failed.
+      if (ranges.length > 0) for (const listener of this.purgeListeners) listener(ranges);
     }
     return receipts;
+  }
+
+  /** Registers a listener told which facts each purge removed (the store keeps memory in step). */
+  onPurge(listener: (purged: readonly PurgedRange[]) => void): void {
+    this.purgeListeners.push(listener);
   }
 
   /** Every purge receipt ever written, oldest first (they survive reopen). Keeps working after close. */

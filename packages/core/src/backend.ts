@@ -57,6 +57,13 @@ export interface PurgeReceipt {
   purgedAt: number;
 }
 
+/** The facts a segment purge removed: every fact of `store` with minSeq <= seq <= maxSeq. */
+export interface PurgedRange {
+  store: string;
+  minSeq: number;
+  maxSeq: number;
+}
+
 /** Metadata a snapshot carries besides the facts. */
 export interface SnapshotMeta {
   /** The highest seq ever committed; the next fact gets a larger one even after a prune. */
@@ -91,4 +98,6 @@ export interface Backend {
   purge?(opts: { store?: string; before: Time; reason?: string }): PurgeReceipt[];
   /** Receipts of every purge so far (segmented backends). */
   purgeReceipts?(): PurgeReceipt[];
+  /** Registers a listener told which facts a purge removed, so a running store forgets them too. */
+  onPurge?(listener: (purged: readonly PurgedRange[]) => void): void;
 }

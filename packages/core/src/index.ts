@@ -1,6 +1,7 @@
 export type { Time } from './args.js';
 export type {
   Backend,
+  PurgedRange,
   PurgeReceipt,
   SegmentInfo,
   SegmentManifest,

@@ -12,7 +12,7 @@ import {
   type Time,
   toMs,
 } from './args.js';
-import type { Backend, SegmentManifest, StorageStats } from './backend.js';
+import type { Backend, PurgedRange, SegmentManifest, StorageStats } from './backend.js';
 import { historyValidAt, pickValidAt } from './bitemporal.js';
 import { encodeValue } from './canonical.js';
 import type { ChangeSink, CommitKind } from './change-event.js';
@@ -52,7 +52,13 @@ import type {
 import { uuidv7 } from './uuid.js';
 
 const DEFAULT_LRU_CAP = 1000;
-const BACKEND_OPTION_KEYS = ['durability', 'groupCommitMs', 'groupCommitBytes', 'repair', 'maxFrameBytes'] as const;
+const BACKEND_OPTION_KEYS = [
+  'durability',
+  'groupCommitMs',
+  'groupCommitBytes',
+  'repair',
+  'maxFrameBytes',
+] as const;
 
 /** A write whose arguments have been checked, ready for the engine. */
 interface PreparedWrite {
@@ -164,6 +170,7 @@ export class IgniterStore {
     this.changefeed = options.changefeed;
     try {
       if (this.#backend) this.#hydrate(this.#backend);
+      this.#backend?.onPurge?.((purged) => this.#forgetPurged(purged));
       this.changefeed?.attach({
         factsAfter: (after, limit) => this.#factsAfter(after, limit),
         lastSeq: () => this.#log.lastSeq(),
@@ -753,6 +760,17 @@ export class IgniterStore {
 
   #assertOpen(): void {
     if (this.#closed) throw new IgniterError('ERR_CLOSED', 'the store is closed');
+  }
+
+  /** Drops from memory the facts a backend purge removed from disk (reads match a reopen). */
+  #forgetPurged(purged: readonly PurgedRange[]): void {
+    const ids: string[] = [];
+    for (const range of purged) {
+      for (const fact of this.#log.factsFor(range.store, undefined)) {
+        if (fact.seq >= range.minSeq && fact.seq <= range.maxSeq) ids.push(fact.id);
+      }
+    }
+    if (ids.length > 0) this.afterRemoval(this.#log.remove(ids));
   }
 
   #hydrate(backend: Backend): void {

@@ -100,6 +100,9 @@ describe(`an IgniterStore over a SegmentedFileBackend (${ENGINE} engine)`, () =>
     };
     expect(store.compactionActivity()).toEqual([entry]);
     expect(store.compactionActivity({ store: 'other' })).toEqual([]);
+    // The running store forgets the purged facts at once, as a reopen would.
+    expect(store.factLogAll().map((f) => f.key)).toEqual(['s3']);
+    expect(store.read({ store: 'sensors', key: 's1' })).toBeUndefined();
     await store.close();
     const again = openStore(clock);
     expect(again.compactionActivity({ store: 'sensors' })).toEqual([entry]);
@@ -115,10 +118,11 @@ describe(`an IgniterStore over a SegmentedFileBackend (${ENGINE} engine)`, () =>
       clock.now += 1000;
       store.write({ store: 'sensors', key, value: i });
     }
-    // Segment 1 (a, b) is purged; the compaction keeps a and b in memory and drops the first c.
+    // Segment 1 (a, b) is purged, which the store forgets; the compaction drops the first c.
     expect(backend.purge({ before: clock.now - 1500 }).map((r) => r.segment)).toEqual([1]);
+    expect(store.read({ store: 'sensors', key: 'a' })).toBeUndefined();
     store.setRetention('sensors', { strategy: 'ephemeral' });
-    expect(store.compact()).toEqual([expect.objectContaining({ droppedCount: 1, keptCount: 3 })]);
+    expect(store.compact()).toEqual([expect.objectContaining({ droppedCount: 1, keptCount: 1 })]);
     await store.close();
     const again = openStore(clock);
     expect(
