@@ -1,5 +1,6 @@
 import type { Time } from './args.js';
 import type { Fact } from './fact.js';
+import type { BackupWritten, StoredEntry } from './integrity/types.js';
 
 /** Storage statistics of a durable backend (`null` from an in-memory store). */
 export interface StorageStats {
@@ -96,6 +97,16 @@ export interface Backend {
   segmentManifest?(opts?: { store?: string }): SegmentManifest;
   /** Removes sealed segments older than `before` (segmented backends). */
   purge?(opts: { store?: string; before: Time; reason?: string }): PurgeReceipt[];
+  /**
+   * Writes a consistent copy holding exactly `facts` (every live fact, seq order) and continuing
+   * above `meta.lastSeq`, to `destPath`, crash-safely, without long pauses of the event loop.
+   */
+  backup?(destPath: string, facts: readonly Fact[], meta: SnapshotMeta): Promise<BackupWritten>;
+  /**
+   * Reads every data file again, read-only (never repairs), yielding the facts a reopen would
+   * load with their file and offset, and every problem of the files themselves.
+   */
+  verifyFiles?(): AsyncIterable<StoredEntry>;
   /** Receipts of every purge so far (segmented backends). */
   purgeReceipts?(): PurgeReceipt[];
   /** Registers a listener told which facts a purge removed, so a running store forgets them too. */

@@ -25,6 +25,14 @@ export { type EngineChoice, type EngineInfo, engineInfo } from './engine/select.
 export type { EngineKind } from './engine/types.js';
 export { IgniterError, type IgniterErrorCode, type IgniterErrorOptions } from './errors.js';
 export type { Fact, FactRef } from './fact.js';
+export type {
+  BackupResult,
+  BackupWritten,
+  StoredEntry,
+  VerifyProblem,
+  VerifyProblemKind,
+  VerifyResult,
+} from './integrity/types.js';
 export type { Json, JsonObject } from './json.js';
 export type {
   CompactionActivity,

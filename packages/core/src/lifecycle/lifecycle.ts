@@ -12,6 +12,7 @@ import {
   COMPACTION_RECEIPTS,
   type CompactionActivity,
   type CompactionResult,
+  PRUNE_PRODUCER,
   PRUNE_RECEIPTS,
   type PruneInput,
   type PruneResult,
@@ -29,7 +30,6 @@ export interface LifecycleHost {
   afterRemoval(removed: readonly Fact[]): void;
 }
 
-const PRUNE_PRODUCER = 'fact_prune';
 const COMPACT_PRODUCER = 'store_compact';
 
 function hex(bytes: number): string {

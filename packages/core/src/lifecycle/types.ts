@@ -74,3 +74,5 @@ export interface CompactionActivity {
 export const COMPACTION_RECEIPTS = '__compaction_receipts';
 /** The default store of prune receipts. */
 export const PRUNE_RECEIPTS = '__fact_prune_receipts';
+/** The `producer.kind` of prune receipts (in whichever receipt store they went). */
+export const PRUNE_PRODUCER = 'fact_prune';

@@ -37,6 +37,7 @@ export {
   isHeaderPrefix,
   readHeader,
 } from './header.js';
+export { type DataFileEntry, type InspectOptions, inspectDataFile } from './inspect-file.js';
 export { fsyncDirectory, readFullySync, writeAllSync } from './io.js';
 export { acquireWriterLock, type WriterLock } from './lock.js';
 export { decodeMetaFrame, encodeMetaFrame, metaCount } from './meta-frame.js';
@@ -47,3 +48,4 @@ export {
   type SettledDamage,
   settleFrameDamage,
 } from './recovery.js';
+export { yieldToEventLoop } from './yield.js';
