@@ -21,6 +21,9 @@ import { type AppendInput, DEFAULT_MAX_VALUE_BYTES, type Engine, type EngineKind
 import { IgniterError } from './errors.js';
 import { type Fact, type FactRef, toFactRef } from './fact.js';
 import { IdempotencyIndex, PartitionIndex, pathSlot, ScopeIndex } from './indexes.js';
+import { backupStore } from './integrity/backup.js';
+import type { BackupResult, VerifyResult } from './integrity/types.js';
+import { verifyStore } from './integrity/verify.js';
 import { isJsonObject, type Json } from './json.js';
 import { Lifecycle } from './lifecycle/lifecycle.js';
 import type {
@@ -625,6 +628,34 @@ export class IgniterStore {
       this.#closing = this.#backend ? this.#backend.close() : Promise.resolve();
     }
     return this.#closing;
+  }
+
+  /**
+   * Writes a consistent copy of the store as of one seq to `destPath`, while writes continue:
+   * the live facts and `lastSeq` are captured at the call, then written in chunks with the event
+   * loop running in between. The copy holds exactly the facts with seq <= the returned `seq` and
+   * continues above it; it opens like the original (`openFileStore(path)`, or a
+   * `SegmentedFileBackend(path)` for a segmented store); an in-memory store writes a file-backend
+   * log. Crash-safe: the copy appears whole or not at all. Rejects with `ERR_INVALID_ARGUMENT`
+   * for a destination that exists and is not empty, `ERR_MISSING_PACKAGE` when an in-memory store
+   * lacks `@igniter/backend-file`, `ERR_CLOSED` and system errors.
+   * Cost: every live fact materialised at the call, then encoded and written once.
+   */
+  async backup(destPath: string): Promise<BackupResult> {
+    this.#assertOpen();
+    return backupStore(this, destPath);
+  }
+
+  /**
+   * Checks the stored data without changing it: re-reads every data file read-only (frame CRCs,
+   * torn tails, quarantine files), recomputes every `valueHash` with this store's engine, checks
+   * that seqs increase and that each causation points at an earlier fact or a pruned one; in
+   * memory, checks the engine's facts. Facts in the group-commit buffer are flushed first.
+   * Rejects with `ERR_CLOSED` and system errors. Cost: one read and hash of every fact.
+   */
+  async verify(): Promise<VerifyResult> {
+    this.#assertOpen();
+    return verifyStore(this);
   }
 
   /** Storage statistics of the backend; `null` in memory. */
