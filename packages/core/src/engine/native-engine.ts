@@ -22,17 +22,6 @@ const ID_LENGTH = 36;
 const HASH_END = ID_LENGTH + 64;
 /** Facts whose numbers fit the reusable array; larger results bring their own. */
 const SCRATCH_FACTS = PACKED_FACT_GROUP;
-/**
- * Keys whose latest fact is kept on the JS side. Bounded, so memory does not grow with the
- * log (about 0.5 KB per entry with its text): it spares the boundary crossing of the store's
- * per-write causation lookup and of current reads of recently written keys.
- */
-const LATEST_CACHE_SIZE = 32_768;
-
-/** The latest-cache slot of (store, key); the length prefix keeps any two pairs apart. */
-function latestSlot(store: string, key: string): string {
-  return `${store.length}:${store}${key}`;
-}
 
 function nullable(value: number | undefined): number | null {
   return value === undefined ? null : value;
@@ -55,8 +44,6 @@ export class NativeEngine implements Engine {
   /** Mirror of the log's last seq, so the store's per-write `lastSeq()` does not cross. */
   #lastSeq = 0;
   readonly #storeNames: string[] = [];
-  /** (store, key) -> its latest fact, for recently written or read keys; see LATEST_CACHE_SIZE. */
-  readonly #latest = new Map<string, NativeFact>();
   readonly #storeName = (index: number): string => this.#storeNameOf(index);
 
   constructor(binding: NativeBinding, options: EngineOptions = {}) {
@@ -126,18 +113,15 @@ export class NativeEngine implements Engine {
       throw fromNativeError(error);
     }
     this.#lastSeq = seq;
-    for (const fact of facts) this.#rememberLatest(fact as NativeFact);
     return facts;
   }
 
   truncateAfter(seq: number): void {
-    this.#latest.clear();
     this.#log.truncateAfter(seq);
     this.#lastSeq = seq;
   }
 
   load(facts: Iterable<Fact>): void {
-    this.#latest.clear();
     for (const fact of facts) {
       this.#call(() =>
         this.#log.load(
@@ -163,7 +147,6 @@ export class NativeEngine implements Engine {
   remove(ids: Iterable<string>): Fact[] {
     const list = [...ids];
     if (list.length === 0) return [];
-    this.#latest.clear();
     return this.#unpack(this.#log.remove(list, this.#scratch));
   }
 
@@ -173,15 +156,8 @@ export class NativeEngine implements Engine {
   }
 
   latestFor(store: string, key: string, asOf?: number): Fact | undefined {
-    const slot = latestSlot(store, key);
-    const cached = this.#latest.get(slot);
-    // The latest fact is also the answer as of any time at or after its own.
-    if (cached !== undefined && (asOf === undefined || cached.transactionTime <= asOf)) return cached;
     const text = this.#log.latestFor(store, key, nullable(asOf), this.#scratch);
-    if (text === null) return undefined;
-    const fact = this.#unpack([text], key)[0];
-    if (fact !== undefined && asOf === undefined) this.#rememberLatest(fact, slot);
-    return fact;
+    return text === null ? undefined : this.#unpack([text], key)[0];
   }
 
   factsFor(store: string, key: string | undefined, bounds?: TimeBounds): Fact[] {
@@ -250,17 +226,6 @@ export class NativeEngine implements Engine {
     const fits = 1 + count * PACKED_FACT_STRIDE <= this.#scratch.length;
     const numbers = fits ? this.#scratch : this.#log.takeSpill();
     return unpackFacts({ texts, numbers, base: fits ? 1 : 0, count, knownKey }, this.#storeName);
-  }
-
-  /** Makes `fact` the cached latest fact of its key, evicting the oldest entry when full. */
-  #rememberLatest(fact: NativeFact, slot = latestSlot(fact.store, fact.key)): void {
-    const cache = this.#latest;
-    cache.delete(slot);
-    cache.set(slot, fact);
-    if (cache.size > LATEST_CACHE_SIZE) {
-      const oldest = cache.keys().next().value;
-      if (oldest !== undefined) cache.delete(oldest);
-    }
   }
 
   #storeNameOf(index: number): string {
