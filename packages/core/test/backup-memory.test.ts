@@ -1,0 +1,126 @@
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setImmediate } from 'node:timers/promises';
+import { openFileStore } from '@igniter/backend-file';
+import { describe, expect, it } from 'vitest';
+import { type Fact, IgniterStore } from '../src/index.js';
+import { ENGINE_KIND } from './support/engine.js';
+import { MemoryBackend } from './support/memory-backend.js';
+import { newStore } from './support/store.js';
+import { useTempDir } from './support/temp-dir.js';
+
+const temp = useTempDir();
+
+/** A fact as a plain object (a native fact's value is an accessor). */
+function plain(fact: Fact): Record<string, unknown> {
+  return { ...fact };
+}
+
+function openCopy(path: string): ReturnType<typeof openFileStore> {
+  return temp.track(openFileStore(path, { engine: ENGINE_KIND }));
+}
+
+describe(`backup of an in-memory store (${ENGINE_KIND} engine)`, () => {
+  it('writes a file-backend log that reopens to exactly its facts, and continues above its seq', async () => {
+    const { store } = newStore();
+    store.write({ store: 'tasks', key: 't1', value: { title: 'write', done: false } });
+    store.write({ store: 'tasks', key: 't1', value: { title: 'write', done: true } });
+    store.append({ history: 'events', event: { kind: 'created' } });
+    const path = join(temp.dir(), 'copy.log');
+    const result = await store.backup(path);
+    expect(result).toEqual({
+      path,
+      seq: 3,
+      factCount: 3,
+      bytes: statSync(path).size + statSync(`${path}.snapshot`).size,
+    });
+    const copy = openCopy(path);
+    expect(copy.factLogAll().map(plain)).toEqual(store.factLogAll().map(plain));
+    expect(copy.write({ store: 'tasks', key: 't2', value: 1 }).seq).toBe(4);
+  });
+
+  it('taken during a stream of writes, reopens to the exact prefix up to its seq', async () => {
+    const { store } = newStore();
+    for (let i = 0; i < 3000; i++) store.write({ store: 'readings', key: `r${i % 7}`, value: { i } });
+    const path = join(temp.dir(), 'stream', 'copy.log');
+    let settled = false;
+    const pending = store.backup(path).finally(() => {
+      settled = true;
+    });
+    let writesDuring = 0;
+    while (!settled) {
+      store.write({ store: 'readings', key: 'late', value: { writesDuring } });
+      writesDuring += 1;
+      await setImmediate();
+    }
+    const result = await pending;
+    expect(writesDuring).toBeGreaterThan(0);
+    expect(result.seq).toBe(3000);
+    expect(result.factCount).toBe(3000);
+    expect(store.factLogAll()).toHaveLength(3000 + writesDuring);
+    const copy = openCopy(path);
+    expect(copy.factLogAll().map(plain)).toEqual(
+      store
+        .factLogAll()
+        .filter((f) => f.seq <= result.seq)
+        .map(plain),
+    );
+  });
+
+  it('keeps the seq high-water mark of a backend without backup support', async () => {
+    const seed = newStore().store;
+    const facts = [seed.write({ store: 'a', key: 'k', value: 1 })];
+    const backend = new MemoryBackend(facts);
+    backend.highWater = 50;
+    const store = new IgniterStore({ backend, engine: ENGINE_KIND });
+    const path = join(temp.dir(), 'custom.log');
+    const result = await store.backup(path);
+    expect(result).toMatchObject({ path, seq: 50, factCount: 1 });
+    const copy = openCopy(path);
+    expect(copy.factLogAll().map(plain)).toEqual(facts.map(plain));
+    expect(copy.write({ store: 'a', key: 'k', value: 2 }).seq).toBe(51);
+  });
+
+  it('holds no byte of a fact pruned before it was taken', async () => {
+    const { store } = newStore();
+    const secret = store.write({ store: 'people', key: 'p1', value: { name: 'BACKUP-MARKER-7d1f' } });
+    store.write({ store: 'people', key: 'p2', value: { name: 'kept' } });
+    store.pruneFactIds({ factIds: [secret.id], reason: 'erasure request' });
+    const result = await store.backup(join(temp.dir(), 'after-prune.log'));
+    expect(result.factCount).toBe(2);
+    const files = readdirSync(temp.dir()).sort();
+    expect(files).toEqual(['after-prune.log', 'after-prune.log.snapshot']);
+    expect(
+      files.filter((name) => readFileSync(join(temp.dir(), name)).includes('BACKUP-MARKER-7d1f')),
+    ).toEqual([]);
+  });
+
+  it('refuses a destination that exists and is not empty, and writes nothing', async () => {
+    const { store } = newStore();
+    store.write({ store: 'a', key: 'k', value: 1 });
+    const path = join(temp.dir(), 'taken.log');
+    writeFileSync(path, 'something else');
+    await expect(store.backup(path)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    expect(existsSync(`${path}.snapshot`)).toBe(false);
+    await expect(store.backup(temp.dir())).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+  });
+
+  it('accepts an existing empty file as the destination', async () => {
+    const { store } = newStore();
+    store.write({ store: 'a', key: 'k', value: 1 });
+    const path = join(temp.dir(), 'empty.log');
+    writeFileSync(path, '');
+    expect((await store.backup(path)).factCount).toBe(1);
+    expect(openCopy(path).factLogAll()).toHaveLength(1);
+  });
+
+  it('rejects a missing or empty path with ERR_INVALID_ARGUMENT, and ERR_CLOSED after close', async () => {
+    const { store } = newStore();
+    await expect(store.backup('')).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(store.backup(undefined as unknown as string)).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+    });
+    await store.close();
+    await expect(store.backup(join(temp.dir(), 'late.log'))).rejects.toMatchObject({ code: 'ERR_CLOSED' });
+  });
+});
