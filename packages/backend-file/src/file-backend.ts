@@ -1,6 +1,14 @@
 import * as fs from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { Backend, Fact, SnapshotMeta, StorageStats, Time } from '@igniter/core';
+import type {
+  Backend,
+  BackupWritten,
+  Fact,
+  SnapshotMeta,
+  StorageStats,
+  StoredEntry,
+  Time,
+} from '@igniter/core';
 import { IgniterError } from '@igniter/core';
 import {
   acquireWriterLock,
@@ -12,11 +20,13 @@ import {
   removeStaleTempFiles,
   type WriterLock,
 } from '@igniter/core/storage';
+import { writeBackupLog } from './backup-log.js';
 import { badArgument, closedError } from './errors.js';
 import { type FileBackendOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { readSnapshotFile, writeSnapshotFile } from './snapshot-file.js';
 import { StoreTally } from './store-tally.js';
-import { createWal, openWal, rereadWal } from './wal-file.js';
+import { verifyLogFiles } from './verify-files.js';
+import { createWal, cutStaleWal, openWal, rereadWal } from './wal-file.js';
 
 /** What opening the log found and repaired. */
 export interface RecoveryReport {
@@ -90,12 +100,13 @@ export class FileBackend implements Backend {
         ...removeStaleTempFiles(this.snapshotPath),
       ];
       const snapshot = readSnapshotFile(this.snapshotPath, this.options.maxFrameBytes);
-      const wal = openWal(this.path, {
+      let wal = openWal(this.path, {
         snapshotSeq: snapshot?.lastSeq ?? null,
         repair: this.options.repair,
         maxFrameBytes: this.options.maxFrameBytes,
         codec: this.codec,
       });
+      if (snapshot && wal.baseSeq < snapshot.lastSeq) wal = cutStaleWal(this.path, wal, snapshot.lastSeq);
       this.snapshotSeq = snapshot?.lastSeq ?? null;
       this.snapshotBytes = snapshot?.size ?? 0;
       this.loaded = snapshot ? snapshot.facts.concat(wal.facts) : wal.facts;
@@ -230,6 +241,29 @@ export class FileBackend implements Backend {
    */
   replaceWithSnapshot(facts: readonly Fact[], meta: SnapshotMeta): void {
     this.rewrite(facts, meta);
+  }
+
+  /**
+   * Writes `facts` (every live fact, seq order) as a new file-backend log at `destPath` that
+   * continues above `meta.lastSeq` (see {@link writeBackupLog}); open it with `openFileStore`.
+   * This backend's files are not read. Rejects with `ERR_CLOSED`, `ERR_INVALID_ARGUMENT` for a
+   * destination that exists and is not empty, and what `writeBackupLog` rejects with.
+   * Cost: one encode and write of every fact, yielding to the event loop between chunks.
+   */
+  async backup(destPath: string, facts: readonly Fact[], meta: SnapshotMeta): Promise<BackupWritten> {
+    this.assertOpen();
+    return writeBackupLog(destPath, facts, meta, { maxFrameBytes: this.options.maxFrameBytes });
+  }
+
+  /**
+   * A read-only verification pass over the log and snapshot files as they are on disk now (see
+   * {@link verifyLogFiles}): facts with their file and offset, and every problem of the files.
+   * Buffered writes are not read: flush first. Throws `ERR_CLOSED` and the system error of a
+   * failed open. Cost: one read and decode of both files.
+   */
+  verifyFiles(): AsyncIterable<StoredEntry> {
+    this.assertOpen();
+    return verifyLogFiles(this.path, this.options.maxFrameBytes);
   }
 
   /**

@@ -31,6 +31,93 @@ export interface SnapshotContents {
 }
 
 /**
+ * Writes a snapshot file fact by fact, crash-safely: the bytes go to a temp file that
+ * {@link commit} fsyncs and renames over `path` (then fsyncs the directory); {@link abort} leaves
+ * `path` as it was. The metadata record declares `lastSeq` and the fact count up front.
+ */
+export class SnapshotFileWriter {
+  readonly tally = new StoreTally();
+  private readonly file: AtomicFileWriter;
+  private previous = 0;
+  private added = 0;
+
+  /**
+   * Creates the temp file and writes the header and metadata record. Throws the system error
+   * of a failed create or write. Cost: one open(2).
+   */
+  constructor(
+    path: string,
+    private readonly lastSeq: number,
+    private readonly factCount: number,
+    private readonly codec: FactCodec,
+    private readonly maxFrameBytes: number,
+  ) {
+    this.file = new AtomicFileWriter(path);
+    try {
+      this.file.write(encodeHeader(FileKind.snapshot, codec.id));
+      this.file.write(encodeMetaFrame({ type: 'snapshot', lastSeq, factCount }));
+    } catch (error) {
+      this.file.abort();
+      throw error;
+    }
+  }
+
+  /** Bytes written so far. */
+  get size(): number {
+    return this.file.size;
+  }
+
+  /**
+   * Appends one fact. Throws `ERR_INVALID_ARGUMENT` for a malformed fact, one out of seq order,
+   * above `lastSeq` or past the declared count, `ERR_VALUE_TOO_LARGE` for a frame over
+   * `maxFrameBytes`, and the system error of a failed write (then call {@link abort}).
+   * Cost: one encode; a write(2) per MiB.
+   */
+  add(fact: Fact): void {
+    const frame = this.codec.frame(fact);
+    if (fact.seq <= this.previous || fact.seq > this.lastSeq || this.added >= this.factCount) {
+      throw new IgniterError(
+        'ERR_INVALID_ARGUMENT',
+        `snapshot facts must be ${this.factCount}, in increasing seq order and at most lastSeq ${this.lastSeq}; got seq ${fact.seq} after ${this.previous}`,
+      );
+    }
+    if (frame.length - 8 > this.maxFrameBytes) {
+      throw new IgniterError(
+        'ERR_VALUE_TOO_LARGE',
+        `fact ${fact.id} needs a frame over ${this.maxFrameBytes} bytes`,
+      );
+    }
+    this.previous = fact.seq;
+    this.added += 1;
+    this.file.write(frame);
+    this.tally.add(fact.store, frame.length);
+  }
+
+  /**
+   * Makes the snapshot durable at `path`. Throws `ERR_INVALID_ARGUMENT` when fewer facts than
+   * declared were added, and the system error of a failed write, fsync or rename (the temp file
+   * is removed). Cost: two fsyncs.
+   */
+  commit(): { tally: StoreTally; size: number } {
+    if (this.added !== this.factCount) {
+      this.abort();
+      throw new IgniterError(
+        'ERR_INVALID_ARGUMENT',
+        `the snapshot declares ${this.factCount} facts but got ${this.added}`,
+      );
+    }
+    const size = this.file.size;
+    this.file.commit();
+    return { tally: this.tally, size };
+  }
+
+  /** Removes the temp file, leaving `path` as it was. Never throws. */
+  abort(): void {
+    this.file.abort();
+  }
+}
+
+/**
  * Writes a snapshot of `facts` (seq order, all <= lastSeq) to `path` crash-safely: temp file,
  * fsync, rename, directory fsync. `<path>` keeps its old contents if this throws.
  * Throws `ERR_INVALID_ARGUMENT` for facts out of order or malformed (nothing is written) and the
@@ -43,37 +130,14 @@ export function writeSnapshotFile(
   codec: FactCodec,
   maxFrameBytes: number,
 ): { tally: StoreTally; size: number } {
-  const file = new AtomicFileWriter(path);
-  const tally = new StoreTally();
+  const file = new SnapshotFileWriter(path, lastSeq, facts.length, codec, maxFrameBytes);
   try {
-    file.write(encodeHeader(FileKind.snapshot, codec.id));
-    file.write(encodeMetaFrame({ type: 'snapshot', lastSeq, factCount: facts.length }));
-    let previous = 0;
-    for (const fact of facts) {
-      const frame = codec.frame(fact);
-      if (fact.seq <= previous || fact.seq > lastSeq) {
-        throw new IgniterError(
-          'ERR_INVALID_ARGUMENT',
-          `snapshot facts must be in increasing seq order and at most lastSeq ${lastSeq}; got seq ${fact.seq} after ${previous}`,
-        );
-      }
-      if (frame.length - 8 > maxFrameBytes) {
-        throw new IgniterError(
-          'ERR_VALUE_TOO_LARGE',
-          `fact ${fact.id} needs a frame over ${maxFrameBytes} bytes`,
-        );
-      }
-      previous = fact.seq;
-      file.write(frame);
-      tally.add(fact.store, frame.length);
-    }
-    const size = file.size;
-    file.commit();
-    return { tally, size };
+    for (const fact of facts) file.add(fact);
   } catch (error) {
     file.abort();
     throw error;
   }
+  return file.commit();
 }
 
 /**

@@ -217,3 +217,28 @@ export function openWal(path: string, options: OpenWalOptions): OpenedWal {
     throw error;
   }
 }
+
+/**
+ * Replaces the log of `opened` with one that continues the snapshot at `snapshotSeq` and holds
+ * only `opened.facts` (those above it), crash-safely, and opens it for appending; closes the
+ * old descriptor. For a log that a crash left behind a newer snapshot (the crash came between
+ * a compaction's snapshot and its cut of the log): its facts up to the snapshot's seq are
+ * ignored on open, but the bytes of facts that compaction or a prune dropped must not stay on
+ * disk (DESIGN D11). Throws the system error of a failed write (the old log stays then).
+ * Cost: one write of the kept facts, two fsyncs.
+ */
+export function cutStaleWal(path: string, opened: OpenedWal, snapshotSeq: number): OpenedWal {
+  const file = new AtomicFileWriter(path);
+  try {
+    file.write(encodeHeader(FileKind.wal, opened.codec.id));
+    file.write(encodeMetaFrame({ type: 'wal', baseSeq: snapshotSeq }));
+    for (const fact of opened.facts) file.write(opened.codec.frame(fact));
+    file.commit();
+  } catch (error) {
+    file.abort();
+    throw error;
+  }
+  fs.closeSync(opened.fd);
+  const fd = fs.openSync(path, 'r+');
+  return { ...opened, fd, end: fs.fstatSync(fd).size, baseSeq: snapshotSeq };
+}
