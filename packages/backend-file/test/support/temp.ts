@@ -3,12 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FRAME_OVERHEAD, HEADER_BYTES } from '@igniter/core/storage';
 import { afterEach, beforeEach } from 'vitest';
-import type { FileBackend } from '../../src/index.js';
 
-/** A fresh temp directory per test, removed after it; backends registered with `track` are closed first. */
-export function useTempDir(): { dir: () => string; track: <T extends FileBackend>(backend: T) => T } {
+/** Anything with an async close: a backend or a store. */
+interface Closable {
+  close(): Promise<void>;
+}
+
+/** A fresh temp directory per test, removed after it; backends and stores registered with `track` are closed first. */
+export function useTempDir(): { dir: () => string; track: <T extends Closable>(backend: T) => T } {
   let current = '';
-  let open: FileBackend[] = [];
+  let open: Closable[] = [];
   beforeEach(() => {
     current = mkdtempSync(join(tmpdir(), 'igniter-file-'));
     open = [];
