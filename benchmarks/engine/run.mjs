@@ -6,7 +6,7 @@
 // Needs a built @igniter/core (pnpm build) and @igniter/native.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -37,6 +37,7 @@ function runEngine(engine) {
   return JSON.parse(out.trim().split('\n').pop());
 }
 
+const loadAtStart = loadavg()[0];
 /** Each engine runs `runs` times, alternating; a measure keeps its best run (the machine is shared). */
 const results = { ts: [], native: [] };
 for (let run = 0; run < runs; run++) {
@@ -97,7 +98,8 @@ for (const [what, ok] of checks) console.log(`${ok ? 'PASS' : 'FAIL'} ${what}`);
 
 if (record) {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  const machine = `${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+  const load = `load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end (other work shared the machine)`;
+  const machine = `${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, ${load}`;
   const section = [
     '<!-- engine:start -->',
     '## Engine: native vs TS',
@@ -107,6 +109,8 @@ if (record) {
     table,
     '',
     checks.map(([what, ok]) => `- ${ok ? 'met' : 'NOT met'}: ${what}`).join('\n'),
+    '',
+    readFileSync(join(here, 'NOTES.md'), 'utf8').trimEnd(),
     '<!-- engine:end -->',
   ].join('\n');
   const old = existsSync(resultsPath) ? readFileSync(resultsPath, 'utf8') : '# Benchmark results\n';
