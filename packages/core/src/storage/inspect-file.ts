@@ -86,12 +86,19 @@ export async function* inspectDataFile(options: InspectOptions): AsyncGenerator<
           if (needed > chunk.length) chunk = Buffer.allocUnsafe(needed);
           break;
         }
+        // A length damaged to point past the end looks like a torn tail unless intact frames follow.
+        resumeAt = findNextFrame(fd, offset + 1, size, maxFrameBytes);
+        metaRead = true;
         yield {
           kind: 'damage',
           offset,
-          message: `${path}: torn tail: the file ends inside the frame at byte ${offset} (${size - offset} bytes)`,
+          message:
+            resumeAt === null
+              ? `${path}: torn tail: the file ends inside the frame at byte ${offset} (${size - offset} bytes)`
+              : `${path}: the frame at byte ${offset} runs past the end of the file; the next intact frame is at byte ${resumeAt}`,
         };
-        return;
+        if (resumeAt === null) return;
+        continue;
       }
       if (probe.kind !== 'frame' || probe.bodyEnd === probe.bodyStart) {
         const what =
