@@ -167,6 +167,20 @@ describe(`verify() of a file store (${engine} engine)`, () => {
     });
   });
 
+  it('accepts causations to pruned and compacted facts, reading the receipts from disk', async () => {
+    const path = join(temp.dir(), 'app.log');
+    const store = open(path);
+    const first = store.write({ store: 'people', key: 'p1', value: { v: 1 } });
+    const second = store.write({ store: 'people', key: 'p1', value: { v: 2 } });
+    expect(second.causation).toBe(first.id);
+    store.pruneFactIds({ factIds: [first.id], reason: 'erasure request' });
+    for (let v = 0; v < 3; v++) store.write({ store: 'latest', key: 'k', value: { v } });
+    store.setRetention('latest', { strategy: 'ephemeral' });
+    store.compact('latest');
+    store.write({ store: 'latest', key: 'k', value: { v: 3 } });
+    expect(await store.verify()).toEqual({ ok: true, factsChecked: 5, problems: [] });
+  });
+
   it('checks a backup the same way: the copy of a clean store verifies clean', async () => {
     const path = join(temp.dir(), 'app.log');
     const { store } = seeded(path);
