@@ -1,0 +1,396 @@
+// `pnpm test:install`: what a user gets from npm. Builds, packs every publishable package with
+// `pnpm pack`, checks each tarball (publint, attw, surface), installs the tarballs OFFLINE into fresh
+// temp projects and runs each there; publishes everything with `changeset publish` to a local
+// Verdaccio (127.0.0.1, no uplinks) and installs from it; checks `changeset version` in a temp copy.
+// Every temp project prints what it installed. Needs linux-x64 (glibc): the one target built here.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { changesetCli, probeChangeset, versionInTempCopy } from './lib/changeset-version.mjs';
+import { startLocalRegistry } from './lib/local-registry.mjs';
+import { checkTarballs } from './lib/package-checks.mjs';
+import {
+  isPlatformPackage,
+  packPackages,
+  publishablePackages,
+  readJson,
+  repoRoot,
+  run,
+} from './lib/workspace.mjs';
+
+const fixtures = join(repoRoot, 'scripts', 'install-fixtures');
+const work = mkdtempSync(join(tmpdir(), 'igniter-test-install-'));
+const platformBinary = 'igniter.linux-x64-gnu.node';
+/** Nothing listens there; offline installs must never need it. */
+const deadRegistry = 'http://127.0.0.1:9/';
+
+/** @type {{ name: string, version: string, dir: string, tarball: string }[]} */
+let packed = [];
+
+function packageNamed(name) {
+  const pkg = packed.find((candidate) => candidate.name === name);
+  assert.ok(pkg, `${name} was not packed`);
+  return pkg;
+}
+
+function nativeFamily() {
+  return packed.filter((pkg) => pkg.name === '@igniter/native' || isPlatformPackage(pkg));
+}
+
+/** The environment of every npm and node call in a temp project: none of ours leaks in. */
+function cleanEnv(extra) {
+  const env = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!/^(npm_|pnpm_|IGNITER_)/i.test(key)) {
+      env[key] = value;
+    }
+  }
+  return { ...env, ...extra };
+}
+
+function writeNpmrc(path, lines) {
+  writeFileSync(path, `${['audit=false', 'fund=false', 'update-notifier=false', ...lines].join('\n')}\n`);
+}
+
+/** Every package under a project's node_modules (nested ones too), as sorted `name@version`. */
+function installedPackages(projectDir) {
+  const found = [];
+  const walk = (nodeModules) => {
+    if (!existsSync(nodeModules)) {
+      return;
+    }
+    for (const entry of readdirSync(nodeModules)) {
+      if (entry.startsWith('.')) {
+        continue;
+      }
+      const dirs = entry.startsWith('@')
+        ? readdirSync(join(nodeModules, entry)).map((name) => join(nodeModules, entry, name))
+        : [join(nodeModules, entry)];
+      for (const dir of dirs) {
+        const manifest = readJson(join(dir, 'package.json'));
+        found.push(`${manifest.name}@${manifest.version}`);
+        walk(join(dir, 'node_modules'));
+      }
+    }
+  };
+  walk(join(projectDir, 'node_modules'));
+  return found.sort();
+}
+
+function reportInstalled(label, projectDir) {
+  const installed = installedPackages(projectDir);
+  console.log(`[${label}] installed:\n  ${installed.join('\n  ')}`);
+  return installed;
+}
+
+/**
+ * A fresh project that depends on `names` as tarballs, installed with `npm install --offline` from a
+ * cache only those tarballs fill. Every other package of ours is an override to its tarball, so
+ * what npm would fetch from the registry (core's optional @igniter/native, its platform package)
+ * comes from our tarballs too, and only if the dependency graph asks for it.
+ */
+function installFromTarballs(label, names, { omitOptional = false } = {}) {
+  const projectDir = join(work, 'projects', label);
+  mkdirSync(projectDir, { recursive: true });
+  const dependencies = {};
+  const overrides = {};
+  for (const pkg of packed) {
+    (names.includes(pkg.name) ? dependencies : overrides)[pkg.name] = `file:${pkg.tarball}`;
+  }
+  writeFileSync(
+    join(projectDir, 'package.json'),
+    `${JSON.stringify({ name: `igniter-install-${label}`, version: '0.0.0', private: true, dependencies, overrides }, null, 2)}\n`,
+  );
+  const npmrc = join(projectDir, '.npmrc');
+  writeNpmrc(npmrc, []);
+  run(
+    'npm',
+    [
+      'install',
+      '--offline',
+      `--registry=${deadRegistry}`,
+      `--cache=${join(work, 'npm-cache-offline')}`,
+      ...(omitOptional ? ['--omit=optional'] : []),
+    ],
+    { cwd: projectDir, env: cleanEnv({ npm_config_userconfig: npmrc }) },
+  );
+  return projectDir;
+}
+
+/** Runs a fixture program in a project; returns its parsed JSON line and its stderr. */
+function runFixture(projectDir, fixture) {
+  copyFileSync(join(fixtures, fixture), join(projectDir, fixture));
+  const result = spawnSync(process.execPath, [fixture], {
+    cwd: projectDir,
+    env: cleanEnv({}),
+    encoding: 'utf8',
+  });
+  assert.equal(
+    result.status,
+    0,
+    `${fixture} exited with ${result.status}:\n${result.stdout}${result.stderr}`,
+  );
+  const lines = result.stdout.trim().split('\n');
+  console.log(`[${fixture}] ${lines.at(-1)}`);
+  return { output: JSON.parse(lines.at(-1)), stderr: result.stderr };
+}
+
+function sha256Hex(text) {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+const coreMemoryResult = (engine) => ({
+  engineInfo: engine,
+  storeEngine: engine,
+  read: { title: 'pack', done: true },
+  seqs: [1, 2],
+  valueHash: sha256Hex('{"done":true,"title":"pack"}'),
+});
+
+const fileStoreResult = (module) => ({
+  logExists: true,
+  engine: 'native',
+  read: { title: 'ship', module },
+  factCount: 2,
+  backend: 'file',
+});
+
+/** The native addon ships only in the platform package; @igniter/native's folder has no binary. */
+function assertBinaryFromPlatformPackage(projectDir) {
+  const scope = join(projectDir, 'node_modules', '@igniter');
+  assert.deepEqual(
+    readdirSync(join(scope, 'native')).filter((file) => file.endsWith('.node')),
+    [],
+  );
+  assert.ok(existsSync(join(scope, 'native-linux-x64-gnu', platformBinary)));
+}
+
+function versionsOf(names) {
+  return names.map((name) => `${name}@${packageNamed(name).version}`).sort();
+}
+
+describe('test:install', () => {
+  before(() => {
+    const glibc = process.report.getReport().header.glibcVersionRuntime;
+    assert.ok(
+      process.platform === 'linux' && process.arch === 'x64' && glibc,
+      `test:install needs linux-x64 with glibc (the one platform package built here), not ${process.platform}-${process.arch}`,
+    );
+    run('pnpm', ['run', 'build']);
+    packed = packPackages(publishablePackages(), join(work, 'tarballs'));
+    console.log(`packed:\n  ${packed.map((pkg) => pkg.tarball).join('\n  ')}`);
+  });
+
+  after(() => {
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  test('every tarball passes publint, @arethetypeswrong/cli and the surface checks', async () => {
+    assert.deepEqual(await checkTarballs(packed), []);
+  });
+
+  describe('offline installs from the tarballs', () => {
+    test('@igniter/core alone writes and reads on the native engine, from the platform package', () => {
+      const project = installFromTarballs('core-native', ['@igniter/core']);
+      assert.deepEqual(
+        reportInstalled('core alone', project),
+        versionsOf(['@igniter/core', ...nativeFamily().map((pkg) => pkg.name)]),
+      );
+      assertBinaryFromPlatformPackage(project);
+      const { output, stderr } = runFixture(project, 'core-memory.mjs');
+      assert.deepEqual(output, coreMemoryResult('native'));
+      assert.equal(stderr, '');
+    });
+
+    test('@igniter/core alone with optional dependencies omitted falls back to the TS engine', () => {
+      const project = installFromTarballs('core-ts', ['@igniter/core'], { omitOptional: true });
+      assert.deepEqual(
+        reportInstalled('core alone, --omit=optional', project),
+        versionsOf(['@igniter/core']),
+      );
+      const { output, stderr } = runFixture(project, 'core-memory.mjs');
+      assert.deepEqual(output, coreMemoryResult('ts'));
+      assert.match(stderr, /\[IGNITER_TS_FALLBACK\] Warning: Igniter falls back to the TypeScript engine/);
+    });
+
+    test('core + backend-file open a file store from ESM and from CommonJS', () => {
+      const project = installFromTarballs('core-backend-file', ['@igniter/core', '@igniter/backend-file']);
+      assert.deepEqual(
+        reportInstalled('core + backend-file', project),
+        versionsOf(['@igniter/core', '@igniter/backend-file', ...nativeFamily().map((pkg) => pkg.name)]),
+      );
+      assert.deepEqual(runFixture(project, 'file-store.mjs').output, fileStoreResult('esm'));
+      assert.deepEqual(runFixture(project, 'file-store.cjs').output, fileStoreResult('cjs'));
+    });
+
+    test('core + protocol dispatch envelopes', () => {
+      const project = installFromTarballs('core-protocol', ['@igniter/core', '@igniter/protocol']);
+      assert.deepEqual(
+        reportInstalled('core + protocol', project),
+        versionsOf(['@igniter/core', '@igniter/protocol', ...nativeFamily().map((pkg) => pkg.name)]),
+      );
+      assert.deepEqual(runFixture(project, 'protocol-dispatch.mjs').output, {
+        engine: 'native',
+        registered: 'accepted',
+        write: ['ok', 'accepted'],
+        read: ['ok', { value: { title: 'ship' }, found: true }],
+        unknown: ['error', 'ERR_UNKNOWN_OP'],
+      });
+    });
+
+    test('core + backend-segmented reopen a segmented store', () => {
+      const project = installFromTarballs('core-backend-segmented', [
+        '@igniter/core',
+        '@igniter/backend-segmented',
+      ]);
+      assert.deepEqual(
+        reportInstalled('core + backend-segmented', project),
+        versionsOf(['@igniter/core', '@igniter/backend-segmented', ...nativeFamily().map((pkg) => pkg.name)]),
+      );
+      assert.deepEqual(runFixture(project, 'segmented-store.mjs').output, {
+        engine: 'native',
+        read: { celsius: 21.5 },
+        factCount: 2,
+        backend: 'segmented',
+      });
+    });
+  });
+
+  describe('a real publish to a local registry', () => {
+    let registry;
+    let registryEnv;
+
+    before(async () => {
+      registry = await startLocalRegistry(join(work, 'registry'));
+      console.log(`verdaccio (pid ${registry.pid}) at ${registry.url}`);
+      const npmrc = join(work, 'registry.npmrc');
+      const token = `igniter-test-install-${randomBytes(8).toString('hex')}`;
+      writeNpmrc(npmrc, [
+        `registry=${registry.url}`,
+        `${registry.url.replace(/^http:/, '')}:_authToken=${token}`,
+      ]);
+      registryEnv = cleanEnv({
+        npm_config_userconfig: npmrc,
+        npm_config_registry: registry.url,
+        // Beats a scoped registry any .npmrc of the repo could name: our packages go nowhere else.
+        'npm_config_@igniter:registry': registry.url,
+        npm_config_cache: join(work, 'npm-cache-registry'),
+      });
+    });
+
+    after(async () => {
+      await registry?.stop();
+    });
+
+    test('changeset publish puts every package on the registry and nothing else', async () => {
+      run(process.execPath, [changesetCli, 'publish', '--no-git-tag'], { env: registryEnv });
+      for (const pkg of packed) {
+        const response = await fetch(`${registry.url}${pkg.name.replace('/', '%2f')}`);
+        assert.equal(response.status, 200, `${pkg.name} is not on the registry`);
+        const packument = await response.json();
+        assert.deepEqual(Object.keys(packument.versions), [pkg.version]);
+        assert.equal(packument['dist-tags'].latest, pkg.version);
+      }
+      const stored = readdirSync(join(work, 'registry', 'storage')).filter((entry) => !entry.startsWith('.'));
+      assert.deepEqual(stored, ['@igniter']);
+      assert.deepEqual(
+        readdirSync(join(work, 'registry', 'storage', '@igniter')).sort(),
+        packed.map((pkg) => pkg.name.replace('@igniter/', '')).sort(),
+      );
+    });
+
+    test('the published core and backend-file install from it and write and read', () => {
+      const project = join(work, 'projects', 'from-registry');
+      mkdirSync(project, { recursive: true });
+      writeFileSync(
+        join(project, 'package.json'),
+        `${JSON.stringify({ name: 'igniter-install-from-registry', version: '0.0.0', private: true }, null, 2)}\n`,
+      );
+      const wanted = ['@igniter/core', '@igniter/backend-file'].map(
+        (name) => `${name}@${packageNamed(name).version}`,
+      );
+      run('npm', ['install', ...wanted, `--cache=${join(work, 'npm-cache-consumer')}`], {
+        cwd: project,
+        env: registryEnv,
+      });
+      assert.deepEqual(
+        reportInstalled('from the registry: core + backend-file', project),
+        versionsOf(['@igniter/core', '@igniter/backend-file', ...nativeFamily().map((pkg) => pkg.name)]),
+      );
+      const lock = readJson(join(project, 'package-lock.json'));
+      for (const [path, entry] of Object.entries(lock.packages)) {
+        if (path !== '') {
+          assert.ok(entry.resolved.startsWith(registry.url), `${path} came from ${entry.resolved}`);
+        }
+      }
+      assertBinaryFromPlatformPackage(project);
+      assert.deepEqual(runFixture(project, 'core-memory.mjs').output, coreMemoryResult('native'));
+      assert.deepEqual(runFixture(project, 'file-store.mjs').output, fileStoreResult('esm'));
+      assert.deepEqual(runFixture(project, 'file-store.cjs').output, fileStoreResult('cjs'));
+    });
+  });
+
+  test('changeset version (in a temp copy) writes CHANGELOGs, bumps the fixed group together and keeps 0.x on 0.x', () => {
+    const { packages, pendingBumps, changesetsLeft } = versionInTempCopy(join(work, 'changeset-version'));
+    for (const pkg of packages) {
+      console.log(`[changeset version] ${pkg.name}: ${pkg.before.version} -> ${pkg.after.version}`);
+    }
+    assert.deepEqual(changesetsLeft, ['README.md', 'config.json']);
+
+    const byName = new Map(packages.map((pkg) => [pkg.name, pkg]));
+    const probed = byName.get(probeChangeset.packageName);
+    assert.ok(probed.changelog?.includes(probeChangeset.line), 'the probe changeset is not in the CHANGELOG');
+
+    const fixedGroup = packages.filter(
+      (pkg) => pkg.name === '@igniter/core' || nativeFamily().some((n) => n.name === pkg.name),
+    );
+    assert.deepEqual(
+      fixedGroup.map((pkg) => pkg.after.version),
+      fixedGroup.map(() => probed.after.version),
+    );
+
+    for (const pkg of packages) {
+      if (pkg.private) {
+        assert.equal(
+          pkg.after.version,
+          pkg.before.version,
+          `${pkg.name} is private and must not be versioned`,
+        );
+        continue;
+      }
+      if (pkg.after.version !== pkg.before.version) {
+        assert.ok(
+          pkg.changelog?.startsWith(`# ${pkg.name}\n\n## ${pkg.after.version}\n`),
+          `${pkg.name}'s CHANGELOG does not open with ${pkg.after.version}`,
+        );
+      }
+      const majorBefore = pkg.before.version.split('.')[0];
+      if (pendingBumps[pkg.name] !== 'major') {
+        assert.equal(
+          pkg.after.version.split('.')[0],
+          majorBefore,
+          `${pkg.name} crossed a major with no major changeset`,
+        );
+      }
+      for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies']) {
+        for (const [name, range] of Object.entries(pkg.before[field] ?? {})) {
+          if (range.startsWith('workspace:')) {
+            assert.equal(pkg.after[field][name], range, `${pkg.name} ${field}.${name} changed`);
+          }
+        }
+      }
+    }
+  });
+});
