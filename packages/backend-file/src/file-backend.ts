@@ -246,12 +246,17 @@ export class FileBackend implements Backend {
   /**
    * Writes `facts` (every live fact, seq order) as a new file-backend log at `destPath` that
    * continues above `meta.lastSeq` (see {@link writeBackupLog}); open it with `openFileStore`.
-   * This backend's files are not read. Rejects with `ERR_CLOSED`, `ERR_INVALID_ARGUMENT` for a
-   * destination that exists and is not empty, and what `writeBackupLog` rejects with.
+   * This backend's files are not read. Rejects with `ERR_CLOSED`, `ERR_INVALID_ARGUMENT` for this
+   * log or one of its side files, or a destination that exists and is not empty, and what
+   * `writeBackupLog` rejects with.
    * Cost: one encode and write of every fact, yielding to the event loop between chunks.
    */
   async backup(destPath: string, facts: readonly Fact[], meta: SnapshotMeta): Promise<BackupWritten> {
     this.assertOpen();
+    const dest = typeof destPath === 'string' ? resolve(destPath) : destPath;
+    if (dest === this.path || (typeof dest === 'string' && dest.startsWith(`${this.path}.`))) {
+      throw badArgument(`backup destination ${dest} is this store's log or one of its side files`);
+    }
     return writeBackupLog(destPath, facts, meta, { maxFrameBytes: this.options.maxFrameBytes });
   }
 

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import type {
   Backend,
   BackupWritten,
@@ -293,11 +293,16 @@ export class SegmentedFileBackend implements Backend {
    * continues above `meta.lastSeq`, with this backend's segment options; open it with
    * `new SegmentedFileBackend(destPath)`. Written to a temp folder beside it in chunks (the
    * event loop runs between them), fsynced, then renamed into place. Rejects with `ERR_CLOSED`,
-   * `ERR_INVALID_ARGUMENT` for a file or non-empty directory at `destPath`, and system errors.
+   * `ERR_INVALID_ARGUMENT` for a file or non-empty directory at `destPath` or one inside this
+   * store's directory, and system errors.
    * Cost: one encode and write of every fact, about four fsyncs per segment.
    */
   async backup(destPath: string, facts: readonly Fact[], meta: SnapshotMeta): Promise<BackupWritten> {
     this.assertOpen();
+    const dest = typeof destPath === 'string' ? resolve(destPath) : destPath;
+    if (typeof dest === 'string' && (dest === this.dir || dest.startsWith(`${this.dir}${sep}`))) {
+      throw badArgument(`backup destination ${dest} is inside this store's directory`);
+    }
     const options = { ...this.options, durability: 'none' as const, repair: false };
     return writeSegmentedBackup(destPath, facts, meta, (dir) => new SegmentedFileBackend(dir, options));
   }

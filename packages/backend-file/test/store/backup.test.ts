@@ -54,11 +54,15 @@ describe(`backup() of a file store (${engine} engine)`, () => {
     expect(copy.write({ store: 'readings', key: 'next', value: 0 }).seq).toBe(3001);
   });
 
-  it('refuses its own log, a non-empty file and a destination with a snapshot beside it', async () => {
+  it('refuses its own log and side files, a non-empty file and a destination with a snapshot beside it', async () => {
     const path = join(temp.dir(), 'app.log');
     const store = open(path);
     store.write({ store: 'a', key: 'k', value: 1 });
     await expect(store.backup(path)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    await expect(store.backup(`${path}.snapshot`)).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+      message: `backup destination ${path}.snapshot is this store's log or one of its side files`,
+    });
     const other = join(temp.dir(), 'other.log');
     writeFileSync(other, 'x');
     await expect(store.backup(other)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });

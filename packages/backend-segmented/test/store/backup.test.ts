@@ -79,7 +79,7 @@ describe(`backup() of a segmented store (${ENGINE} engine)`, () => {
     expect(copy.write({ store: 'kept', key: 'b', value: 4 }).seq).toBe(4);
   });
 
-  it('refuses a file or a non-empty directory, and accepts an empty directory', async () => {
+  it('refuses a file, a non-empty directory or one inside the store, and accepts an empty directory', async () => {
     const store = openStore(join(temp.dir(), 'live'));
     store.write({ store: 'a', key: 'k', value: 1 });
     const file = join(temp.dir(), 'file');
@@ -94,6 +94,11 @@ describe(`backup() of a segmented store (${ENGINE} engine)`, () => {
     });
     await expect(store.backup(join(temp.dir(), 'live'))).rejects.toMatchObject({
       code: 'ERR_INVALID_ARGUMENT',
+    });
+    const inside = join(temp.dir(), 'live', 'copy');
+    await expect(store.backup(inside)).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+      message: `backup destination ${inside} is inside this store's directory`,
     });
     const empty = join(temp.dir(), 'empty');
     mkdirSync(empty);
