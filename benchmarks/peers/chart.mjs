@@ -30,7 +30,8 @@ export function ratioChart(report) {
   const width = LEFT + PLOT + 90;
   const out = [];
   out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11">`,
+    '<title>Igniter against lmdb-js and SQLite: ratios per measure, log scale</title>',
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="12" y="20" font-size="14" font-weight="bold">Igniter (file backend) against lmdb-js and SQLite: ratio, log scale, right of 1x = Igniter better</text>`,
     `<text x="12" y="38" fill="#555">${xmlText(`${report.size.facts.toLocaleString('en')} facts, ${report.size.keys.toLocaleString('en')} keys; ${report.machine.date.slice(0, 10)}, ${report.machine.cores} cores, Node ${report.machine.node}`)}</text>`,
@@ -46,7 +47,7 @@ export function ratioChart(report) {
     const gx = x(10 ** p);
     out.push(
       `<line x1="${gx}" y1="${TOP - 6}" x2="${gx}" y2="${height - 34}" stroke="${p === 0 ? '#000' : '#ddd'}" stroke-width="${p === 0 ? 1.2 : 1}"/>`,
-      `<text x="${gx}" y="${height - 20}" text-anchor="middle" fill="#555">${fmtRatio(10 ** p)}</text>`,
+      `<text x="${gx}" y="${height - 20}" text-anchor="middle" fill="#555">${p < 0 ? `1/${10 ** -p}` : 10 ** p}x</text>`,
     );
   }
   rows.forEach((row, r) => {

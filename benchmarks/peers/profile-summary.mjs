@@ -12,10 +12,21 @@ const top = Number(args.find((a) => a.startsWith('--top='))?.slice(6) ?? 15);
 const underArg = args.find((a) => a.startsWith('--under='));
 const under = underArg ? new RegExp(underArg.slice(8)) : undefined;
 
-function frameName(node) {
+function baseName(node) {
   const { functionName, url, lineNumber } = node.callFrame;
   const file = url.split('/').slice(-2).join('/');
   return `${functionName || '(anonymous)'}${file ? ` ${file}:${lineNumber + 1}` : ''}`;
+}
+
+/**
+ * V8 names every napi callback after one of them, so time spent inside the addon is shown as
+ * "[Rust] <the @igniter/native function that called it>".
+ */
+function frameName(node, parentNode) {
+  if (node.callFrame.url === '' && parentNode?.callFrame.url.includes('native/index.js')) {
+    return `[Rust] ${parentNode.callFrame.functionName}`;
+  }
+  return baseName(node);
 }
 
 function summarize(profile) {
@@ -31,17 +42,19 @@ function summarize(profile) {
   const split = new Map();
   let total = 0;
   for (const [id, t] of selfTime) {
-    const chain = [];
-    for (let cur = id; cur !== undefined; cur = parent.get(cur)) chain.push(byId.get(cur));
-    if (chain[0].callFrame.functionName === '(idle)') continue;
+    const nodes = [];
+    for (let cur = id; cur !== undefined; cur = parent.get(cur)) nodes.push(byId.get(cur));
+    if (nodes[0].callFrame.functionName === '(idle)') continue;
+    const chain = nodes.map((n, i) => frameName(n, nodes[i + 1]));
+    // The profiler's own start/stop calls are not the section's work.
+    if (chain.some((name) => name.startsWith('profileStart') || name.startsWith('profileStop'))) continue;
     total += t;
-    const own = frameName(chain[0]);
-    self.set(own, (self.get(own) ?? 0) + t);
-    for (const name of new Set(chain.map(frameName))) inclusive.set(name, (inclusive.get(name) ?? 0) + t);
+    self.set(chain[0], (self.get(chain[0]) ?? 0) + t);
+    for (const name of new Set(chain)) inclusive.set(name, (inclusive.get(name) ?? 0) + t);
     if (under) {
-      const at = chain.findIndex((n) => under.test(frameName(n)));
+      const at = chain.findIndex((name) => under.test(name));
       if (at >= 0) {
-        const callee = at === 0 ? '(self)' : frameName(chain[at - 1]);
+        const callee = at === 0 ? '(self)' : chain[at - 1];
         split.set(callee, (split.get(callee) ?? 0) + t);
       }
     }
