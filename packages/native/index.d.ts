@@ -102,24 +102,15 @@ export declare class NativeLog {
   /** Undoes every fact staged since the last commit, seqs included. */
   discard(): void;
   /**
-   * Inserts an already-built fact (replay).
-   * @throws {NativeError} `ERR_CORRUPT_LOG` when `seq` does not increase; `ERR_INVALID_VALUE`.
+   * Inserts already-built facts (replay) in one call: 13 numbers per fact in `numbers` (seq,
+   * transactionTime, validTime or NaN, schemaVersion, then the UTF-16 lengths of the text
+   * parts id, valueHash, store, key, value JSON, causation, producer JSON, derivation JSON,
+   * idempotencyKey, -1 for null) and those parts concatenated in `text`. Ids, seqs and hashes
+   * are kept as given.
+   * @throws {NativeError} `ERR_CORRUPT_LOG` at the first seq that does not increase (the facts
+   *   before it stay), `ERR_INVALID_VALUE` for JSON that is not an Igniter value.
    */
-  load(
-    id: string,
-    seq: number,
-    valueHash: string,
-    store: string,
-    key: string,
-    valueJson: string,
-    causation: string | null,
-    transactionTime: number,
-    validTime: number | null,
-    schemaVersion: number,
-    producerJson: string | null,
-    derivationJson: string | null,
-    idempotencyKey: string | null,
-  ): void;
+  loadBatch(text: string, numbers: Float64Array): void;
   /** Drops facts above `seq`; `seq` becomes the last seq. */
   truncateAfter(seq: number): void;
   /** Makes the next seq at least `seq + 1`. */

@@ -61,37 +61,8 @@ class NativeLog {
   discard() {
     binding.logDiscard(this.#log);
   }
-  load(
-    id,
-    seq,
-    valueHash,
-    store,
-    key,
-    valueJson,
-    causation,
-    transactionTime,
-    validTime,
-    schemaVersion,
-    producerJson,
-    derivationJson,
-    idempotencyKey,
-  ) {
-    binding.logLoad(
-      this.#log,
-      id,
-      seq,
-      valueHash,
-      store,
-      key,
-      valueJson,
-      causation,
-      transactionTime,
-      validTime,
-      schemaVersion,
-      producerJson,
-      derivationJson,
-      idempotencyKey,
-    );
+  loadBatch(text, numbers) {
+    binding.logLoadBatch(this.#log, text, numbers);
   }
   truncateAfter(seq) {
     binding.logTruncateAfter(this.#log, seq);

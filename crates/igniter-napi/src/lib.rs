@@ -2,7 +2,7 @@
 //!
 //! This crate only converts types and errors; behaviour lives in `igniter-log`. Every
 //! `LogError` becomes a JS `Error` whose `code` is the stable code, in one place:
-//! [`to_napi_error`]. The generated loader is private to `@igniter/native`, whose hand-written
+//! `to_napi_error`. The generated loader is private to `@igniter/native`, whose hand-written
 //! `index.js` is the public surface.
 #![deny(clippy::all)]
 

@@ -1,9 +1,10 @@
-//! `NativeLog`: the fact log of `igniter-log` as a JS class.
+//! The fact log of `igniter-log` for JS: `log*` functions over a [`NativeLog`] handle, which
+//! `@igniter/native`'s `index.js` wraps into its `NativeLog` class.
 //!
 //! The boundary is built for few, compact crossings. A call passes strings and numbers and
 //! returns facts packed in two parts: their numbers, [`FACT_STRIDE`] per fact, written into a
 //! `Float64Array` the caller passes in (or, when they do not fit, kept for
-//! [`NativeLog::take_spill`]), and their text in one JS string per [`GROUP`] facts, which the
+//! [`log_take_spill`]), and their text in one JS string per [`GROUP`] facts, which the
 //! caller slices by the UTF-16 lengths among the numbers. Values stay canonical JSON text
 //! until JS decodes them, lazily.
 //!
@@ -65,7 +66,7 @@ pub fn log_create(max_value_bytes: f64) -> Handle {
 
 /// Appends one fact of a batch: canonicalizes and hashes `valueJson`, mints the id and
 /// seq, and returns the id (36 chars), the value hash (64 chars) and the canonical value,
-/// concatenated. With `commit` the batch is kept; `discard()` undoes an unfinished one.
+/// concatenated. With `commit` the batch is kept; [`log_discard`] undoes an unfinished one.
 ///
 /// Throws `ERR_INVALID_VALUE` for JSON that is not an Igniter value and
 /// `ERR_VALUE_TOO_LARGE` above the limit; the fact is then not staged.
@@ -115,51 +116,105 @@ pub fn log_discard(log: &mut Handle) {
     log.log.discard();
 }
 
-/// Inserts an already-built fact (replay); its id, seq and value hash are kept.
+/// Numbers per fact of a [`log_load_batch`] call.
+pub const LOAD_STRIDE: usize = 13;
+
+/// Inserts already-built facts (replay) in one call: their numbers, [`LOAD_STRIDE`] per fact
+/// (seq, transaction time, valid time or NaN, schema version, then the UTF-16 lengths of the
+/// text parts id, value hash, store, key, value JSON, causation, producer JSON, derivation
+/// JSON, idempotency key, -1 for null), and their text parts concatenated in that order.
 ///
-/// Throws `ERR_CORRUPT_LOG` when `seq` is not above every seq seen so far (or is not a
-/// positive integer), `ERR_INVALID_VALUE` when a JSON text is not an Igniter value.
+/// Facts are inserted in order; the first bad one throws (`ERR_CORRUPT_LOG` for a seq that
+/// does not increase, `ERR_INVALID_VALUE` for JSON that is not an Igniter value) and the ones
+/// before it stay, as one-by-one loading would leave them.
 #[napi]
-#[allow(clippy::too_many_arguments)]
-pub fn log_load(
+pub fn log_load_batch(
     log: &mut Handle,
-    id: String,
-    seq: f64,
-    value_hash: String,
-    store: String,
-    key: String,
-    value_json: String,
-    causation: Option<String>,
-    transaction_time: f64,
-    valid_time: Option<f64>,
-    schema_version: f64,
-    producer_json: Option<String>,
-    derivation_json: Option<String>,
-    idempotency_key: Option<String>,
+    text: String,
+    numbers: &[f64],
 ) -> napi::Result<(), ErrorCode> {
-    let seq = whole(seq).ok_or_else(|| {
-        to_napi_error(LogError::CorruptLog {
-            reason: format!("fact {id} has seq {seq}, not a positive integer"),
-        })
-    })?;
-    let loaded = LoadedFact {
-        id: &id,
-        seq,
-        value_hash: &value_hash,
-        fact: NewFact {
-            store: &store,
-            key: &key,
-            value_json: &value_json,
-            causation: causation.as_deref(),
-            transaction_time,
-            valid_time,
-            schema_version,
-            producer_json: producer_json.as_deref(),
-            derivation_json: derivation_json.as_deref(),
-            idempotency_key: idempotency_key.as_deref(),
-        },
-    };
-    log.log.load(&loaded).map(|_| ()).map_err(to_napi_error)
+    let mut parts = TextParts::new(&text);
+    for fact in numbers.chunks_exact(LOAD_STRIDE) {
+        let malformed = || {
+            to_napi_error(LogError::InvalidArgument {
+                reason: "a loaded fact's text parts do not match their lengths".to_owned(),
+            })
+        };
+        let id = parts.next(fact[4]).ok_or_else(malformed)?;
+        let value_hash = parts.next(fact[5]).ok_or_else(malformed)?;
+        let store = parts.next(fact[6]).ok_or_else(malformed)?;
+        let key = parts.next(fact[7]).ok_or_else(malformed)?;
+        let value_json = parts.next(fact[8]).ok_or_else(malformed)?;
+        let causation = parts.next(fact[9]);
+        let producer_json = parts.next(fact[10]);
+        let derivation_json = parts.next(fact[11]);
+        let idempotency_key = parts.next(fact[12]);
+        let seq = whole(fact[0]).ok_or_else(|| {
+            to_napi_error(LogError::CorruptLog {
+                reason: format!("fact {id} has seq {}, not a positive integer", fact[0]),
+            })
+        })?;
+        let valid_time = (!fact[2].is_nan()).then_some(fact[2]);
+        let loaded = LoadedFact {
+            id,
+            seq,
+            value_hash,
+            fact: NewFact {
+                store,
+                key,
+                value_json,
+                causation,
+                transaction_time: fact[1],
+                valid_time,
+                schema_version: fact[3],
+                producer_json,
+                derivation_json,
+                idempotency_key,
+            },
+        };
+        log.log.load(&loaded).map_err(to_napi_error)?;
+    }
+    Ok(())
+}
+
+/// Cuts a string into consecutive parts given in UTF-16 code units, as JS measures them.
+struct TextParts<'a> {
+    rest: &'a str,
+    ascii: bool,
+}
+
+impl<'a> TextParts<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            rest: text,
+            ascii: text.is_ascii(),
+        }
+    }
+
+    /// The next part, `units` UTF-16 code units long; `None` for -1 (null) or past the end.
+    fn next(&mut self, units: f64) -> Option<&'a str> {
+        if units < 0.0 {
+            return None;
+        }
+        let units = units as usize;
+        let bytes = if self.ascii {
+            units
+        } else {
+            let mut counted = 0;
+            let mut bytes = 0;
+            for c in self.rest.chars() {
+                if counted >= units {
+                    break;
+                }
+                counted += c.len_utf16();
+                bytes += c.len_utf8();
+            }
+            bytes
+        };
+        let part = self.rest.get(..bytes)?;
+        self.rest = self.rest.get(bytes..)?;
+        Some(part)
+    }
 }
 
 /// Drops every fact with a seq above `seq`; `seq` becomes the last seq.
@@ -437,4 +492,27 @@ fn pack(
         texts.push(text);
     }
     texts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TextParts;
+
+    #[test]
+    fn text_parts_are_cut_by_utf16_lengths() {
+        let mut parts = TextParts::new("idé\u{1F600}xyz");
+        assert_eq!(parts.next(2.0), Some("id"));
+        assert_eq!(parts.next(-1.0), None);
+        assert_eq!(parts.next(3.0), Some("é\u{1F600}"));
+        assert_eq!(parts.next(0.0), Some(""));
+        assert_eq!(parts.next(3.0), Some("xyz"));
+    }
+
+    #[test]
+    fn ascii_text_parts_are_cut_by_bytes() {
+        let mut parts = TextParts::new("abcdef");
+        assert_eq!(parts.next(4.0), Some("abcd"));
+        assert_eq!(parts.next(2.0), Some("ef"));
+        assert_eq!(parts.next(1.0), None);
+    }
 }

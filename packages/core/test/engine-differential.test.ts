@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { Backend } from '../src/backend.js';
 import { IgniterError } from '../src/errors.js';
 import type { Fact } from '../src/fact.js';
 import type { Json, JsonObject } from '../src/json.js';
@@ -133,6 +134,7 @@ type Op =
   | { op: 'log'; since: number | undefined; asOf: number | undefined }
   | { op: 'lineage'; store: string; key: string }
   | { op: 'names' }
+  | { op: 'reopen' }
   | { op: 'clock'; to: number };
 
 const operation: fc.Arbitrary<Op> = fc.oneof(
@@ -207,21 +209,50 @@ const operation: fc.Arbitrary<Op> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ store, key }).map((r): Op => ({ op: 'lineage', ...r })) },
   { weight: 1, arbitrary: fc.constant<Op>({ op: 'names' }) },
+  { weight: 1, arbitrary: fc.constant<Op>({ op: 'reopen' }) },
   { weight: 3, arbitrary: time.map((to): Op => ({ op: 'clock', to })) },
 );
 
 /** One engine's store and what its random ids stand for. */
 class Subject {
-  readonly store: IgniterStore;
+  store: IgniterStore;
   /** Every id, append key and receipt key ever seen -> a name by seq. */
   readonly #names = new Map<string, string>();
+  readonly #engine: 'ts' | 'native';
+  readonly #clock: () => number;
 
   constructor(engine: 'ts' | 'native', clock: () => number) {
-    this.store = new IgniterStore({ engine, clock, onRuleError: () => {} });
+    this.#engine = engine;
+    this.#clock = clock;
+    this.store = this.#open(undefined);
+  }
+
+  #open(backend: Backend | undefined): IgniterStore {
+    const store = new IgniterStore({
+      engine: this.#engine,
+      clock: this.#clock,
+      onRuleError: () => {},
+      backend,
+    });
     for (const s of STORES) {
-      this.store.registerPath({ store: s, scope: 'ones', filters: { x: 1 } });
-      this.store.registerPath({ store: s, scope: 'all' });
+      store.registerPath({ store: s, scope: 'ones', filters: { x: 1 } });
+      store.registerPath({ store: s, scope: 'all' });
     }
+    return store;
+  }
+
+  /** A new store hydrated (Engine.load) from this one's facts, as a reopen would be. */
+  reopen(): number {
+    const facts = this.store.factLogAll();
+    const lastSeq = this.store.internalEngine.lastSeq();
+    this.store = this.#open({
+      replay: () => facts,
+      highWaterSeq: () => lastSeq,
+      writeFact: () => {},
+      flush: async () => {},
+      close: async () => {},
+    });
+    return this.store.factCount();
   }
 
   /** Learns the ids (and minted keys) of every live fact. */
@@ -334,6 +365,8 @@ class Subject {
         const engine = s.internalEngine;
         return [engine.stores(), ...engine.stores().map((name) => engine.keys(name))];
       }
+      case 'reopen':
+        return this.reopen();
       case 'clock':
         return undefined;
     }

@@ -41,21 +41,7 @@ export interface NativeLogHandle {
     commit: boolean,
   ): string;
   discard(): void;
-  load(
-    id: string,
-    seq: number,
-    valueHash: string,
-    store: string,
-    key: string,
-    valueJson: string,
-    causation: string | null,
-    transactionTime: number,
-    validTime: number | null,
-    schemaVersion: number,
-    producerJson: string | null,
-    derivationJson: string | null,
-    idempotencyKey: string | null,
-  ): void;
+  loadBatch(text: string, numbers: Float64Array): void;
   truncateAfter(seq: number): void;
   advanceSeq(seq: number): void;
   latestFor(store: string, key: string, asOf: number | null, out: Float64Array): string | null;
@@ -81,6 +67,10 @@ export interface NativeLogHandle {
 
 /** Numbers per fact in a packed result. */
 export const PACKED_FACT_STRIDE = 13;
+/** Numbers per fact of a `loadBatch` call. */
+export const LOAD_FACT_STRIDE = 13;
+/** Facts per `loadBatch` call. */
+export const LOAD_BATCH_FACTS = 1024;
 /** Facts per text string of a packed result. */
 export const PACKED_FACT_GROUP = 256;
 
