@@ -335,3 +335,34 @@ fn an_undone_append_of_a_new_key_and_store_leaves_no_trace_in_their_order() {
     assert_eq!(log.stores().collect::<Vec<_>>(), ["s", "u", "t"]);
     assert_eq!(log.keys("s").collect::<Vec<_>>(), ["a", "b", "d", "c"]);
 }
+
+#[test]
+fn small_and_large_values_survive_truncation_and_removal_side_by_side() {
+    let mut log = FactLog::new(LIMIT);
+    let large = format!("\"{}\"", "x".repeat(500));
+    let producer = format!(r#"{{"p":"{}"}}"#, "y".repeat(200));
+    let small = write(&mut log, "s", "a", "1", 1.0);
+    let with_producer = NewFact {
+        producer_json: Some(&producer),
+        ..NewFact::new("s", "b", &large, 1.0)
+    };
+    let big = log.append(&[with_producer]).expect("valid").start as Slot;
+    write(&mut log, "s", "c", "[2]", 2.0);
+    write(&mut log, "s", "d", &large, 3.0);
+    log.truncate_after(3);
+    write(&mut log, "s", "e", "true", 4.0);
+    assert_eq!(view(&log, big).value_json(), large);
+    assert_eq!(view(&log, big).producer_json(), Some(producer.as_str()));
+    let small_id = view(&log, small).id();
+    let found = log.find_ids([small_id.as_str()]);
+    log.remove_slots(&found);
+    assert_eq!(
+        values(&log, log.all(None, None)),
+        [large.as_str(), "[2]", "true"]
+    );
+    assert_eq!(
+        log.latest_for("s", "b", None)
+            .and_then(|f| f.producer_json()),
+        Some(producer.as_str())
+    );
+}

@@ -9,7 +9,7 @@ import {
   PACKED_FACT_GROUP,
   PACKED_FACT_STRIDE,
 } from './native-binding.js';
-import { NativeFact, unpackFacts } from './native-fact.js';
+import { NativeFact, unpackFact, unpackFacts } from './native-fact.js';
 import {
   type AppendInput,
   DEFAULT_MAX_VALUE_BYTES,
@@ -187,7 +187,7 @@ export class NativeEngine implements Engine {
 
   latestFor(store: string, key: string, asOf?: number): Fact | undefined {
     const text = this.#log.latestFor(store, key, nullable(asOf), this.#scratch);
-    return text === null ? undefined : this.#unpack([text], key)[0];
+    return text === null ? undefined : unpackFact(text, 0, this.#scratch, 1, key, this.#storeName);
   }
 
   factsFor(store: string, key: string | undefined, bounds?: TimeBounds): Fact[] {
@@ -211,7 +211,7 @@ export class NativeEngine implements Engine {
 
   byId(id: string): Fact | undefined {
     const text = this.#log.byId(id, this.#scratch);
-    return text === null ? undefined : this.#unpack([text])[0];
+    return text === null ? undefined : unpackFact(text, 0, this.#scratch, 1, undefined, this.#storeName);
   }
 
   bySeqs(seqs: readonly number[]): Fact[] {

@@ -134,11 +134,64 @@ function nullablePart(text: string, at: number, length: number): string | null {
   return length < 0 ? null : text.slice(at, at + length);
 }
 
+/** UTF-16 units that the fact whose numbers start at `n` takes in its text. */
+function packedWidth(numbers: Float64Array, n: number): number {
+  let total = 0;
+  for (let part = 5; part < PACKED_FACT_STRIDE; part++) total += width(numbers[n + part] as number);
+  return total;
+}
+
 /**
- * Turns packed facts into `NativeFact`s (layout in native-binding.ts). `storeName` maps a store
- * index to its name. Cost: a few string slices and one object per fact; no JSON parsing unless
- * a fact has a producer or a derivation.
+ * The `NativeFact` whose numbers start at `numbers[n]` and whose text starts at `text[at]`
+ * (layout in native-binding.ts). Cost: a few string slices and one object; no JSON parsing
+ * unless the fact has a producer or a derivation.
  */
+export function unpackFact(
+  text: string,
+  at: number,
+  numbers: Float64Array,
+  n: number,
+  knownKey: string | undefined,
+  storeName: (index: number) => string,
+): NativeFact {
+  const idLength = numbers[n + 5] as number;
+  const hashLength = numbers[n + 6] as number;
+  const causationLength = numbers[n + 7] as number;
+  const keyLength = numbers[n + 8] as number;
+  const valueLength = numbers[n + 9] as number;
+  const producerLength = numbers[n + 10] as number;
+  const derivationLength = numbers[n + 11] as number;
+  const idempotencyLength = numbers[n + 12] as number;
+  const idEnd = at + idLength;
+  const hashEnd = idEnd + hashLength;
+  const causationEnd = hashEnd + width(causationLength);
+  const keyEnd = causationEnd + width(keyLength);
+  const valueEnd = keyEnd + valueLength;
+  const producerEnd = valueEnd + width(producerLength);
+  const derivationEnd = producerEnd + width(derivationLength);
+  const producerText = nullablePart(text, valueEnd, producerLength);
+  const derivationText = nullablePart(text, producerEnd, derivationLength);
+  const validTime = numbers[n + 2] as number;
+  return new NativeFact(
+    text.slice(at, idEnd),
+    numbers[n] as number,
+    storeName(numbers[n + 4] as number),
+    keyLength < 0 ? (knownKey ?? '') : text.slice(causationEnd, keyEnd),
+    text.slice(idEnd, hashEnd),
+    nullablePart(text, hashEnd, causationLength),
+    numbers[n + 1] as number,
+    Number.isNaN(validTime) ? null : validTime,
+    numbers[n + 3] as number,
+    producerText === null ? null : (decodeJson(producerText) as JsonObject),
+    derivationText === null ? null : (decodeJson(derivationText) as JsonObject),
+    nullablePart(text, derivationEnd, idempotencyLength),
+    text,
+    keyEnd,
+    valueEnd,
+  );
+}
+
+/** Turns packed facts into `NativeFact`s, see {@link unpackFact}. */
 export function unpackFacts(packed: PackedFacts, storeName: (index: number) => string): NativeFact[] {
   const { texts, numbers, base, count, knownKey } = packed;
   const facts: NativeFact[] = new Array(count);
@@ -150,42 +203,8 @@ export function unpackFacts(packed: PackedFacts, storeName: (index: number) => s
       at = 0;
     }
     const n = base + i * PACKED_FACT_STRIDE;
-    const idLength = numbers[n + 5] as number;
-    const hashLength = numbers[n + 6] as number;
-    const causationLength = numbers[n + 7] as number;
-    const keyLength = numbers[n + 8] as number;
-    const valueLength = numbers[n + 9] as number;
-    const producerLength = numbers[n + 10] as number;
-    const derivationLength = numbers[n + 11] as number;
-    const idempotencyLength = numbers[n + 12] as number;
-    const idEnd = at + idLength;
-    const hashEnd = idEnd + hashLength;
-    const causationEnd = hashEnd + width(causationLength);
-    const keyEnd = causationEnd + width(keyLength);
-    const valueEnd = keyEnd + valueLength;
-    const producerEnd = valueEnd + width(producerLength);
-    const derivationEnd = producerEnd + width(derivationLength);
-    const producerText = nullablePart(text, valueEnd, producerLength);
-    const derivationText = nullablePart(text, producerEnd, derivationLength);
-    const validTime = numbers[n + 2] as number;
-    facts[i] = new NativeFact(
-      text.slice(at, idEnd),
-      numbers[n] as number,
-      storeName(numbers[n + 4] as number),
-      keyLength < 0 ? (knownKey ?? '') : text.slice(causationEnd, keyEnd),
-      text.slice(idEnd, hashEnd),
-      nullablePart(text, hashEnd, causationLength),
-      numbers[n + 1] as number,
-      Number.isNaN(validTime) ? null : validTime,
-      numbers[n + 3] as number,
-      producerText === null ? null : (decodeJson(producerText) as JsonObject),
-      derivationText === null ? null : (decodeJson(derivationText) as JsonObject),
-      nullablePart(text, derivationEnd, idempotencyLength),
-      text,
-      keyEnd,
-      valueEnd,
-    );
-    at = derivationEnd + width(idempotencyLength);
+    facts[i] = unpackFact(text, at, numbers, n, knownKey, storeName);
+    at += packedWidth(numbers, n);
   }
   return facts;
 }
