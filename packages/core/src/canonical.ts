@@ -96,7 +96,12 @@ class Encoder {
       if (copy) {
         // An own "__proto__" key is data; plain assignment would set the prototype instead.
         if (key === '__proto__') {
-          Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
+          Object.defineProperty(copy, key, {
+            value: item,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
         } else {
           copy[key] = item;
         }
