@@ -905,11 +905,12 @@ export class IgniterStore {
   #validateBatch(batch: readonly PreparedWrite[]): void {
     const predictedLatest = new Map<string, number>();
     const batchKeys = new Map<string, string>();
+    // Seq predictions matter only when some input carries an expectation.
+    const tracksExpectations = batch.some((p) => p.expect !== undefined);
     let nextSeq = this.#log.lastSeq();
     for (const p of batch) {
       const { store, key, idempotencyKey } = p.input;
       const canonical = this.#log.canonicalJson(p.input.value);
-      const hash = this.#log.sha256Hex(canonical);
       if (
         canonical.length * 3 > this.#maxValueBytes &&
         Buffer.byteLength(canonical, 'utf8') > this.#maxValueBytes
@@ -917,6 +918,7 @@ export class IgniterStore {
         throw new IgniterError('ERR_VALUE_TOO_LARGE', `value of ${store}/${key} is over the size limit`);
       }
       if (idempotencyKey !== null) {
+        const hash = this.#log.sha256Hex(canonical);
         const id = JSON.stringify([store, idempotencyKey]);
         const earlier = batchKeys.get(id);
         if (earlier !== undefined) {
@@ -934,9 +936,12 @@ export class IgniterStore {
         batchKeys.set(id, hash);
         if (this.#idempotentRepeat(p.input, hash)) continue;
       }
+      if (!tracksExpectations) continue;
       const slot = JSON.stringify([store, key]);
-      const predicted = predictedLatest.get(slot);
-      this.#checkExpectation(p, predicted ?? this.#log.latestFor(store, key)?.seq ?? null);
+      if (p.expect !== undefined) {
+        const predicted = predictedLatest.get(slot);
+        this.#checkExpectation(p, predicted ?? this.#log.latestFor(store, key)?.seq ?? null);
+      }
       nextSeq += 1;
       predictedLatest.set(slot, nextSeq);
     }
