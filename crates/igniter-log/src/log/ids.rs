@@ -86,12 +86,16 @@ pub(crate) fn parse_sha256_hex(text: &str) -> Option<[u8; 32]> {
     Some(digest)
 }
 
-/// Mints UUIDv7 ids (RFC 9562): a 48-bit millisecond timestamp and 74 random bits from
-/// wyrand, a fast non-cryptographic generator seeded from the OS. Ids need to be unique, not
-/// secret, so a CSPRNG per id would be wasted work.
+/// Mints UUIDv7 ids (RFC 9562): a 48-bit millisecond timestamp and 74 bits that are random
+/// (wyrand, a fast non-cryptographic generator seeded from the OS: ids need to be unique, not
+/// secret) for the first id of a millisecond and counted up from there for the next ones
+/// (RFC 9562 §6.2, method 1), so ids minted in order sort in order.
 #[derive(Debug, Clone)]
 pub(crate) struct UuidV7Source {
     state: u64,
+    last_millis: u64,
+    /// The 74 low bits of the last id; `None` before the first.
+    last_counter: Option<u128>,
 }
 
 impl UuidV7Source {
@@ -107,13 +111,19 @@ impl UuidV7Source {
         hasher.write_usize(std::process::id() as usize);
         Self {
             state: hasher.finish(),
+            last_millis: 0,
+            last_counter: None,
         }
     }
 
     /// A generator with a fixed seed, for reproducible tests.
     #[cfg(test)]
     pub(crate) fn seeded(seed: u64) -> Self {
-        Self { state: seed }
+        Self {
+            state: seed,
+            last_millis: 0,
+            last_counter: None,
+        }
     }
 
     fn next_u64(&mut self) -> u64 {
@@ -123,19 +133,29 @@ impl UuidV7Source {
     }
 
     /// A UUIDv7 whose timestamp is `ms`, as the TypeScript engine builds it: the integer part
-    /// of `ms` (0 when negative or not a number), its low 48 bits big-endian.
+    /// of `ms` (0 when negative or not a number), its low 48 bits big-endian. Within one
+    /// millisecond each id is the previous one plus one; a random start leaves 2^72 steps.
     pub(crate) fn next(&mut self, ms: f64) -> Uuid {
+        const COUNTER_BITS: u32 = 74;
         let millis = if ms.is_finite() && ms > 0.0 {
-            ms.floor() as u64
+            (ms.floor() as u64) & ((1 << 48) - 1)
         } else {
             0
         };
+        let random = (u128::from(self.next_u64()) << 64 | u128::from(self.next_u64()))
+            & ((1 << (COUNTER_BITS - 2)) - 1);
+        let counter = match self.last_counter {
+            Some(last) if millis == self.last_millis && last + 1 < (1 << COUNTER_BITS) => last + 1,
+            _ => random,
+        };
+        self.last_millis = millis;
+        self.last_counter = Some(counter);
+        let rand_a = (counter >> 62) as u16;
+        let rand_b = (counter & ((1 << 62) - 1)) as u64;
         let mut id = [0u8; 16];
         id[..6].copy_from_slice(&millis.to_be_bytes()[2..]);
-        id[6..14].copy_from_slice(&self.next_u64().to_le_bytes());
-        id[14..].copy_from_slice(&self.next_u64().to_le_bytes()[..2]);
-        id[6] = 0x70 | (id[6] & 0x0f);
-        id[8] = 0x80 | (id[8] & 0x3f);
+        id[6..8].copy_from_slice(&(0x7000 | rand_a).to_be_bytes());
+        id[8..].copy_from_slice(&((2 << 62) | rand_b).to_be_bytes());
         id
     }
 }
@@ -205,6 +225,20 @@ mod tests {
         assert_eq!(&text[14..15], "7");
         assert!(matches!(&text[19..20], "8" | "9" | "a" | "b"));
         assert_ne!(source.next(1.0)[6..], source.next(1.0)[6..]);
+    }
+
+    #[test]
+    fn ids_of_one_millisecond_count_up_and_a_later_one_starts_anew() {
+        let mut source = UuidV7Source::seeded(3);
+        let first = source.next(5.0);
+        let second = source.next(5.0);
+        let later = source.next(6.0);
+        assert!(first < second && second < later);
+        assert_eq!(u128::from_be_bytes(second) - u128::from_be_bytes(first), 1);
+        for id in [first, second, later] {
+            assert_eq!(id[6] >> 4, 7);
+            assert_eq!(id[8] >> 6, 2);
+        }
     }
 
     #[test]

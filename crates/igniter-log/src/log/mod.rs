@@ -413,6 +413,10 @@ pub struct FactLog {
     store_ids: HashMap<Box<str>, u32>,
     /// Indexes of the stores with live facts, in the order they got their first one.
     store_order: Vec<u32>,
+    /// Ids with their slots in increasing order: ids minted here increase with seq, so
+    /// appending keeps the order and touches no random memory, and a lookup is a binary search.
+    sorted_ids: Vec<(Uuid, Slot)>,
+    /// Ids that would break that order (replayed facts minted elsewhere), by hash.
     by_uuid: HashMap<Uuid, Slot, BuildHasherDefault<IdHasher>>,
     by_text_id: HashMap<Box<str>, Slot>,
     high_seq: u64,
@@ -430,6 +434,7 @@ impl FactLog {
             stores: Vec::new(),
             store_ids: HashMap::new(),
             store_order: Vec::new(),
+            sorted_ids: Vec::new(),
             by_uuid: HashMap::default(),
             by_text_id: HashMap::new(),
             high_seq: 0,
@@ -586,6 +591,7 @@ impl FactLog {
             kept.push(record);
         }
         self.forget_empty_keys(&mut kept);
+        self.sorted_ids.clear();
         self.by_uuid.clear();
         self.by_text_id.clear();
         for store in &mut self.stores {
@@ -736,7 +742,13 @@ impl FactLog {
     /// The slot of the live fact with this id.
     pub fn by_id(&self, id: &str) -> Option<Slot> {
         match parse_uuid(id) {
-            Some(uuid) => self.by_uuid.get(&uuid).copied(),
+            Some(uuid) => self.by_uuid.get(&uuid).copied().or_else(|| {
+                let index = self
+                    .sorted_ids
+                    .binary_search_by(|(id, _)| id.cmp(&uuid))
+                    .ok()?;
+                self.sorted_ids.get(index).map(|&(_, slot)| slot)
+            }),
             None => self.by_text_id.get(id).copied(),
         }
     }
@@ -819,7 +831,8 @@ impl FactLog {
     /// Bytes held by facts: records, payload arena and indexes, by capacity.
     pub fn heap_bytes(&self) -> usize {
         let records = self.records.capacity() * std::mem::size_of::<Record>();
-        let ids = self.by_uuid.capacity() * (std::mem::size_of::<(Uuid, Slot)>() + 1);
+        let ids = self.sorted_ids.capacity() * std::mem::size_of::<(Uuid, Slot)>()
+            + self.by_uuid.capacity() * (std::mem::size_of::<(Uuid, Slot)>() + 1);
         let lists: usize = self
             .stores
             .iter()
@@ -988,7 +1001,15 @@ impl FactLog {
     /// Adds a record at `slot` to the id index.
     fn index_id(&mut self, record: &Record, slot: Slot) {
         if record.flags & ID_TEXT == 0 {
-            self.by_uuid.insert(record.id, slot);
+            if self
+                .sorted_ids
+                .last()
+                .is_none_or(|(last, _)| record.id > *last)
+            {
+                self.sorted_ids.push((record.id, slot));
+            } else {
+                self.by_uuid.insert(record.id, slot);
+            }
         } else {
             let text = FactView { log: self, record }.id();
             self.by_text_id.insert(text.into_boxed_str(), slot);
@@ -1028,7 +1049,9 @@ impl FactLog {
                 }
             }
             if record.flags & ID_TEXT == 0 {
-                if self.by_uuid.get(&record.id) == Some(&slot) {
+                if self.sorted_ids.last() == Some(&(record.id, slot)) {
+                    self.sorted_ids.pop();
+                } else if self.by_uuid.get(&record.id) == Some(&slot) {
                     self.by_uuid.remove(&record.id);
                 }
             } else {

@@ -366,3 +366,27 @@ fn small_and_large_values_survive_truncation_and_removal_side_by_side() {
         Some(producer.as_str())
     );
 }
+
+#[test]
+fn ids_out_of_order_are_found_and_forgotten_like_the_others() {
+    let mut log = FactLog::new(LIMIT);
+    let late = "0190f0c5-8a4b-7d3e-9f21-0123456789ab";
+    let early = "0100f0c5-8a4b-7d3e-9f21-0123456789ab";
+    let fact = |id, seq| LoadedFact {
+        id,
+        seq,
+        value_hash: "h",
+        fact: NewFact::new("s", "k", "1", 1.0),
+    };
+    let first = log.load(&fact(late, 1)).expect("valid");
+    let second = log.load(&fact(early, 2)).expect("valid");
+    let minted = write(&mut log, "s", "k", "2", 2.0);
+    let minted_id = view(&log, minted).id();
+    assert_eq!(log.by_id(late), Some(first));
+    assert_eq!(log.by_id(early), Some(second));
+    assert_eq!(log.by_id(&minted_id), Some(minted));
+    log.truncate_after(1);
+    assert_eq!(log.by_id(early), None);
+    assert_eq!(log.by_id(&minted_id), None);
+    assert_eq!(log.by_id(late), Some(first));
+}
