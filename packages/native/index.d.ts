@@ -81,24 +81,15 @@ export declare class NativeLog {
   /** An empty log whose values may be at most `maxValueBytes` of canonical JSON. */
   constructor(maxValueBytes: number);
   /**
-   * Appends one fact of a batch (visible at once); `commit` keeps the batch, {@link discard}
-   * undoes it. Returns id (36 chars) + valueHash (64 chars) + canonical value JSON.
+   * Appends one fact of a batch (visible at once). `text` holds its parts one after another
+   * (store, key, value JSON, causation, producer JSON, derivation JSON, idempotencyKey);
+   * `numbers` the transactionTime, validTime (NaN for null), schemaVersion, 1 to commit the
+   * batch (0 to keep it open; {@link discard} undoes it), then the UTF-16 lengths of the seven
+   * parts (-1 for null). Returns id (36 chars) + valueHash (64 chars) + canonical value JSON.
    * @throws {NativeError} `ERR_INVALID_VALUE`, `ERR_VALUE_TOO_LARGE`; nothing is staged then.
    * Cost: canonicalizing and hashing the value, amortized O(1) index upkeep.
    */
-  stage(
-    store: string,
-    key: string,
-    valueJson: string,
-    causation: string | null,
-    transactionTime: number,
-    validTime: number | null,
-    schemaVersion: number,
-    producerJson: string | null,
-    derivationJson: string | null,
-    idempotencyKey: string | null,
-    commit: boolean,
-  ): string;
+  stage(text: string, numbers: Float64Array): string;
   /** Undoes every fact staged since the last commit, seqs included. */
   discard(): void;
   /**

@@ -30,33 +30,8 @@ class NativeLog {
   constructor(maxValueBytes) {
     this.#log = binding.logCreate(maxValueBytes);
   }
-  stage(
-    store,
-    key,
-    valueJson,
-    causation,
-    transactionTime,
-    validTime,
-    schemaVersion,
-    producerJson,
-    derivationJson,
-    idempotencyKey,
-    commit,
-  ) {
-    return binding.logStage(
-      this.#log,
-      store,
-      key,
-      valueJson,
-      causation,
-      transactionTime,
-      validTime,
-      schemaVersion,
-      producerJson,
-      derivationJson,
-      idempotencyKey,
-      commit,
-    );
+  stage(text, numbers) {
+    return binding.logStage(this.#log, text, numbers);
   }
   discard() {
     binding.logDiscard(this.#log);

@@ -64,50 +64,66 @@ pub fn log_create(max_value_bytes: f64) -> Handle {
     External::new(NativeLog::new(max_value_bytes))
 }
 
-/// Appends one fact of a batch: canonicalizes and hashes `valueJson`, mints the id and
-/// seq, and returns the id (36 chars), the value hash (64 chars) and the canonical value,
-/// concatenated. With `commit` the batch is kept; [`log_discard`] undoes an unfinished one.
+/// Numbers of a [`log_stage`] call.
+pub const STAGE_NUMBERS: usize = 11;
+
+/// Appends one fact of a batch: canonicalizes and hashes its value, mints the id and seq, and
+/// returns the id (36 chars), the value hash (64 chars) and the canonical value, concatenated.
+///
+/// `text` holds the fact's text parts one after another: store, key, value JSON, causation,
+/// producer JSON, derivation JSON, idempotency key; `numbers` holds the transaction time, the
+/// valid time (NaN for null), the schema version, 1 to commit the batch (0 to keep it open;
+/// [`log_discard`] undoes an unfinished one), then the UTF-16 lengths of the seven parts (-1
+/// for null). One string and one array cross instead of seven strings.
 ///
 /// Throws `ERR_INVALID_VALUE` for JSON that is not an Igniter value and
 /// `ERR_VALUE_TOO_LARGE` above the limit; the fact is then not staged.
 #[napi]
-#[allow(clippy::too_many_arguments)]
 pub fn log_stage(
     log: &mut Handle,
-    store: String,
-    key: String,
-    value_json: String,
-    causation: Option<String>,
-    transaction_time: f64,
-    valid_time: Option<f64>,
-    schema_version: f64,
-    producer_json: Option<String>,
-    derivation_json: Option<String>,
-    idempotency_key: Option<String>,
-    commit: bool,
+    text: String,
+    numbers: &[f64],
 ) -> napi::Result<String, ErrorCode> {
+    let malformed = || {
+        to_napi_error(LogError::InvalidArgument {
+            reason: "a staged fact's text parts do not match their lengths".to_owned(),
+        })
+    };
+    let number = |index: usize| numbers.get(index).copied().unwrap_or(f64::NAN);
+    if numbers.len() < STAGE_NUMBERS {
+        return Err(malformed());
+    }
+    let mut parts = TextParts::new(&text);
+    let store = parts.next(number(4)).ok_or_else(malformed)?;
+    let key = parts.next(number(5)).ok_or_else(malformed)?;
+    let value_json = parts.next(number(6)).ok_or_else(malformed)?;
+    let causation = parts.next(number(7));
+    let producer_json = parts.next(number(8));
+    let derivation_json = parts.next(number(9));
+    let idempotency_key = parts.next(number(10));
+    let valid_time = number(1);
     let fact = NewFact {
-        store: &store,
-        key: &key,
-        value_json: &value_json,
-        causation: causation.as_deref(),
-        transaction_time,
-        valid_time,
-        schema_version,
-        producer_json: producer_json.as_deref(),
-        derivation_json: derivation_json.as_deref(),
-        idempotency_key: idempotency_key.as_deref(),
+        store,
+        key,
+        value_json,
+        causation,
+        transaction_time: number(0),
+        valid_time: (!valid_time.is_nan()).then_some(valid_time),
+        schema_version: number(2),
+        producer_json,
+        derivation_json,
+        idempotency_key,
     };
     let view = log.log.stage(&fact).map_err(to_napi_error)?;
     let value = view.value_json();
-    let mut text = String::with_capacity(100 + value.len());
-    view.write_id(&mut text);
-    view.write_value_hash(&mut text);
-    text.push_str(value);
-    if commit {
+    let mut result = String::with_capacity(100 + value.len());
+    view.write_id(&mut result);
+    view.write_value_hash(&mut result);
+    result.push_str(value);
+    if number(3) == 1.0 {
         log.log.commit();
     }
-    Ok(text)
+    Ok(result)
 }
 
 /// Undoes every fact staged since the last commit.

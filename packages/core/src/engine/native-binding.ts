@@ -27,19 +27,7 @@ export interface NativeBinding {
  * {@link PACKED_FACT_GROUP} facts.
  */
 export interface NativeLogHandle {
-  stage(
-    store: string,
-    key: string,
-    valueJson: string,
-    causation: string | null,
-    transactionTime: number,
-    validTime: number | null,
-    schemaVersion: number,
-    producerJson: string | null,
-    derivationJson: string | null,
-    idempotencyKey: string | null,
-    commit: boolean,
-  ): string;
+  stage(text: string, numbers: Float64Array): string;
   discard(): void;
   loadBatch(text: string, numbers: Float64Array): void;
   truncateAfter(seq: number): void;
@@ -67,6 +55,8 @@ export interface NativeLogHandle {
 
 /** Numbers per fact in a packed result. */
 export const PACKED_FACT_STRIDE = 13;
+/** Numbers of a `stage` call: times, schema version, commit flag, seven part lengths. */
+export const STAGE_NUMBERS = 11;
 /** Numbers per fact of a `loadBatch` call. */
 export const LOAD_FACT_STRIDE = 13;
 /** Facts per `loadBatch` call. */

@@ -8,6 +8,7 @@ import {
   type NativeLogHandle,
   PACKED_FACT_GROUP,
   PACKED_FACT_STRIDE,
+  STAGE_NUMBERS,
 } from './native-binding.js';
 import { NativeFact, unpackFact, unpackFacts } from './native-fact.js';
 import {
@@ -41,6 +42,8 @@ export class NativeEngine implements Engine {
   readonly #binding: NativeBinding;
   readonly #log: NativeLogHandle;
   readonly #maxValueBytes: number;
+  /** Reused for the numbers of every `stage` call. */
+  readonly #stageNumbers = new Float64Array(STAGE_NUMBERS);
   /** Reused for the numbers of every packed result that fits. */
   readonly #scratch = new Float64Array(1 + SCRATCH_FACTS * PACKED_FACT_STRIDE);
   /** Mirror of the log's last seq, so the store's per-write `lastSeq()` does not cross. */
@@ -78,19 +81,7 @@ export class NativeEngine implements Engine {
         const input = inputs[i] as AppendInput;
         const json = jsonText(input.value);
         this.#checkSize(json, input);
-        const text = this.#log.stage(
-          input.store,
-          input.key,
-          json,
-          input.causation,
-          input.transactionTime,
-          input.validTime,
-          input.schemaVersion,
-          input.producer === null ? null : JSON.stringify(input.producer),
-          input.derivation === null ? null : JSON.stringify(input.derivation),
-          input.idempotencyKey,
-          i === count - 1,
-        );
+        const text = this.#stage(input, json, i === count - 1);
         seq += 1;
         facts[i] = new NativeFact(
           text.slice(0, ID_LENGTH),
@@ -234,6 +225,31 @@ export class NativeEngine implements Engine {
   /** Bytes the Rust log holds for facts (records, payloads, indexes), by capacity. */
   nativeHeapBytes(): number {
     return this.#log.heapBytes();
+  }
+
+  /** Stages one fact: its text parts in one string, its numbers in the reused array. */
+  #stage(input: AppendInput, json: string, commit: boolean): string {
+    const n = this.#stageNumbers;
+    n[0] = input.transactionTime;
+    n[1] = input.validTime ?? Number.NaN;
+    n[2] = input.schemaVersion;
+    n[3] = commit ? 1 : 0;
+    n[4] = input.store.length;
+    n[5] = input.key.length;
+    n[6] = json.length;
+    let text = input.store + input.key + json;
+    const optional = [
+      input.causation,
+      input.producer === null ? null : JSON.stringify(input.producer),
+      input.derivation === null ? null : JSON.stringify(input.derivation),
+      input.idempotencyKey,
+    ];
+    for (let part = 0; part < optional.length; part++) {
+      const value = optional[part] ?? null;
+      n[7 + part] = value === null ? -1 : value.length;
+      if (value !== null) text += value;
+    }
+    return this.#log.stage(text, n);
   }
 
   /** The TS engine's size check and message, before the value crosses the boundary. */
