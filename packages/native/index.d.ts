@@ -106,8 +106,12 @@ export declare class NativeLog {
   truncateAfter(seq: number): void;
   /** Makes the next seq at least `seq + 1`. */
   advanceSeq(seq: number): void;
-  /** The latest fact of (store, key) as of `asOf`, packed (numbers in `out`); null when none. */
-  latestFor(store: string, key: string, asOf: number | null, out: Float64Array): string | null;
+  /**
+   * The latest fact of (store, key) as of a time, packed (numbers in `out`); null when none.
+   * `storeAndKey` is the store name followed by the key; on the way in `out[0]` holds the
+   * store name's length and `out[1]` the as-of time (NaN for none).
+   */
+  latestFor(storeAndKey: string, out: Float64Array): string | null;
   /** The live fact with this id, packed; null when none. */
   byId(id: string, out: Float64Array): string | null;
   /** Facts of a store (one key when given) within inclusive bounds, seq order, packed. */

@@ -45,8 +45,8 @@ class NativeLog {
   advanceSeq(seq) {
     binding.logAdvanceSeq(this.#log, seq);
   }
-  latestFor(store, key, asOf, out) {
-    return binding.logLatestFor(this.#log, store, key, asOf, out);
+  latestFor(storeAndKey, out) {
+    return binding.logLatestFor(this.#log, storeAndKey, out);
   }
   byId(id, out) {
     return binding.logById(this.#log, id, out);

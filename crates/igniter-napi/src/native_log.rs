@@ -247,17 +247,25 @@ pub fn log_advance_seq(log: &mut Handle, seq: f64) {
     }
 }
 
-/// The highest-seq fact of (store, key) as of `asOf`, packed; `null` when there is none.
+/// The highest-seq fact of (store, key) as of a time, packed; `null` when there is none.
+///
+/// `storeAndKey` is the store name followed by the key; `out[0]` holds the store name's UTF-16
+/// length and `out[1]` the as-of time (NaN for none) on the way in, the packed numbers on the
+/// way out. One string crosses instead of two.
 #[napi]
 pub fn log_latest_for(
     log: &Handle,
-    store: String,
-    key: String,
-    as_of: Option<f64>,
+    store_and_key: String,
     mut out: Float64ArraySlice<'_>,
 ) -> Option<String> {
-    let view = log.log.latest_for(&store, &key, as_of)?;
-    Some(pack_one(view, numbers(&mut out), true))
+    let out = numbers(&mut out);
+    let store_units = out.first().copied().unwrap_or(-1.0);
+    let as_of = out.get(1).copied().filter(|time| !time.is_nan());
+    let mut parts = TextParts::new(&store_and_key);
+    let store = parts.next(store_units)?;
+    let key = parts.rest;
+    let view = log.log.latest_for(store, key, as_of)?;
+    Some(pack_one(view, out, true))
 }
 
 /// The live fact with this id, packed; `null` when there is none.

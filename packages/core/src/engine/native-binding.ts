@@ -32,7 +32,7 @@ export interface NativeLogHandle {
   loadBatch(text: string, numbers: Float64Array): void;
   truncateAfter(seq: number): void;
   advanceSeq(seq: number): void;
-  latestFor(store: string, key: string, asOf: number | null, out: Float64Array): string | null;
+  latestFor(storeAndKey: string, out: Float64Array): string | null;
   byId(id: string, out: Float64Array): string | null;
   factsFor(
     store: string,

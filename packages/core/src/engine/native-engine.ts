@@ -177,7 +177,10 @@ export class NativeEngine implements Engine {
   }
 
   latestFor(store: string, key: string, asOf?: number): Fact | undefined {
-    const text = this.#log.latestFor(store, key, nullable(asOf), this.#scratch);
+    const scratch = this.#scratch;
+    scratch[0] = store.length;
+    scratch[1] = asOf ?? Number.NaN;
+    const text = this.#log.latestFor(store + key, scratch);
     return text === null ? undefined : unpackFact(text, 0, this.#scratch, 1, key, this.#storeName);
   }
 
