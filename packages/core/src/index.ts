@@ -43,6 +43,7 @@ export type {
   RetentionStrategy,
 } from './lifecycle/types.js';
 export type { CausationStep, DerivedBy, Lineage, LineageEntry } from './lineage.js';
+export type { ProtocolInterpreter, ProtocolReceipt } from './protocol-interpreter.js';
 export type {
   DerivationInput,
   ProjectionInput,
@@ -62,12 +63,7 @@ export {
   type ScatterInfo,
   SchemaGraph,
 } from './schema-graph.js';
-export {
-  type CommitListener,
-  IgniterStore,
-  type ProtocolInterpreter,
-  type ProtocolReceipt,
-} from './store.js';
+export { IgniterStore } from './store.js';
 export type {
   AppendEventInput,
   Coercion,
@@ -81,3 +77,4 @@ export type {
   WriteInput,
 } from './store-types.js';
 export { canonicalJson, valueHash } from './values.js';
+export type { CommitListener } from './write-path.js';

@@ -1,30 +1,15 @@
-import {
-  checkCausation,
-  checkDuration,
-  checkExpectation,
-  checkFilters,
-  checkIdempotencyKey,
-  checkMetaObject,
-  checkName,
-  checkOptions,
-  checkSchemaVersion,
-  checkWritableStore,
-  type Time,
-  toMs,
-} from './args.js';
+import { checkName, checkOptions, type Time, toMs } from './args.js';
 import type { Backend, PurgedRange, SegmentManifest, StorageStats } from './backend.js';
-import { historyValidAt, pickValidAt } from './bitemporal.js';
-import { encodeValue } from './canonical.js';
 import type { ChangeSink, CommitKind } from './change-event.js';
 import { createEngine } from './engine/select.js';
-import { type AppendInput, DEFAULT_MAX_VALUE_BYTES, type Engine, type EngineKind } from './engine/types.js';
+import type { Engine, EngineKind } from './engine/types.js';
 import { IgniterError } from './errors.js';
 import { type Fact, type FactRef, toFactRef } from './fact.js';
-import { IdempotencyIndex, PartitionIndex, pathSlot, ScopeIndex } from './indexes.js';
+import { PartitionIndex, ScopeIndex } from './indexes.js';
 import { backupStore } from './integrity/backup.js';
 import type { BackupResult, VerifyResult } from './integrity/types.js';
 import { verifyStore } from './integrity/verify.js';
-import { isJsonObject, type Json } from './json.js';
+import type { Json } from './json.js';
 import { Lifecycle } from './lifecycle/lifecycle.js';
 import type {
   CompactionActivity,
@@ -35,15 +20,17 @@ import type {
 } from './lifecycle/types.js';
 import { buildLineage, type CausationStep, causationSteps, type Lineage } from './lineage.js';
 import { loadOptional } from './optional-package.js';
+import { loadInterpreter, type ProtocolInterpreter, type ProtocolReceipt } from './protocol-interpreter.js';
 import { ReadCache } from './read-cache.js';
+import { ReadPath } from './read-path.js';
 import { RuleRegistry } from './rules/registry.js';
 import type { DerivationInput, ProjectionInput, RelationInput, ScatterInput } from './rules/types.js';
-import { type AccessPath, type ConsumerEvent, SchemaGraph } from './schema-graph.js';
-import { matchesFilters } from './scope.js';
+import { SchemaGraph } from './schema-graph.js';
+import { checkStoreOptions, splitFileStoreOptions } from './store-options.js';
+import type { StoreState } from './store-state.js';
 import type {
   AppendEventInput,
   Coercion,
-  Expectation,
   HistoryInput,
   HistoryPartitionInput,
   PathInput,
@@ -52,58 +39,8 @@ import type {
   StoreOptions,
   WriteInput,
 } from './store-types.js';
-import { uuidv7 } from './uuid.js';
-
-const DEFAULT_LRU_CAP = 1000;
-const BACKEND_OPTION_KEYS = [
-  'durability',
-  'groupCommitMs',
-  'groupCommitBytes',
-  'repair',
-  'maxFrameBytes',
-] as const;
-
-/** A write whose arguments have been checked, ready for the engine. */
-interface PreparedWrite {
-  input: Omit<AppendInput, 'transactionTime'>;
-  expect: Expectation | undefined;
-  explicitCausation: boolean;
-  /** An append: the key is a UUIDv7 minted at commit from the transaction time (`input.key` is unused). */
-  freshKey?: true;
-}
-
-/** Called after each committed fact, once consumers and the changefeed have seen it. */
-export type CommitListener = (fact: Fact, kind: CommitKind) => void;
-
-/**
- * What a descriptor registration answers, as `@igniter/protocol` defines it (its `Receipt` has
- * more fields). Declared here structurally so that core never depends on the protocol package.
- */
-export interface ProtocolReceipt {
-  /** Receipt format version. */
-  readonly schema_version: 1;
-  /** The descriptor kind, or null when it could not be read. */
-  readonly kind: string | null;
-  /** What the registration did. */
-  readonly status: 'accepted' | 'unchanged' | 'conflict' | 'rejected';
-  /** Non-fatal remarks. */
-  readonly warnings: readonly string[];
-  /** Why it was rejected or conflicted. */
-  readonly errors: readonly string[];
-}
-
-/**
- * The part of `@igniter/protocol`'s `Interpreter` that core calls. `store.protocol<Interpreter>()`
- * gives the full type to code that imports the protocol package.
- */
-export interface ProtocolInterpreter {
-  /** Registers a descriptor; `replace` overwrites a different one of the same (kind, name). */
-  register(descriptor: unknown, options?: { replace?: boolean }): ProtocolReceipt;
-}
-
-function reportDefault(error: IgniterError): void {
-  process.emitWarning(error);
-}
+import { TransactionClock } from './transaction-clock.js';
+import { type CommitListener, WritePath } from './write-path.js';
 
 /**
  * An embedded, append-only, bitemporal fact store. Every write is an immutable fact with a
@@ -122,20 +59,12 @@ export class IgniterStore {
 
   readonly #log: Engine;
   readonly #backend: Backend | undefined;
-  readonly #cache: ReadCache<unknown>;
-  readonly #clock: () => number;
+  readonly #state: StoreState;
+  readonly #reads: ReadPath;
+  readonly #writes: WritePath;
   readonly #onRuleError: (error: IgniterError) => void;
-  readonly #coercions = new Map<string, Coercion>();
-  readonly #scopeIndex: ScopeIndex;
-  readonly #partitionIndex: PartitionIndex;
-  readonly #idempotency = new IdempotencyIndex();
-  readonly #listeners: CommitListener[] = [];
-  /** Committed facts waiting for their changefeed event, in seq order (see #publishReady). */
-  readonly #unpublished: Array<{ fact: Fact; kind: CommitKind; ready: boolean }> = [];
   #rules: RuleRegistry | undefined;
   readonly #lifecycle: Lifecycle = new Lifecycle(this);
-  readonly #maxValueBytes: number;
-  #lastTransactionTime = Number.NEGATIVE_INFINITY;
   #closed = false;
   #closing: Promise<void> | undefined;
   #protocol: ProtocolInterpreter | undefined;
@@ -146,36 +75,32 @@ export class IgniterStore {
    * engine is forced and cannot load.
    */
   constructor(options: StoreOptions = {}) {
-    checkOptions<StoreOptions>(options, 'options');
-    const lruCap = options.lruCap ?? DEFAULT_LRU_CAP;
-    if (!Number.isInteger(lruCap) || lruCap < 0) {
-      throw new IgniterError('ERR_INVALID_ARGUMENT', 'lruCap must be an integer >= 0');
-    }
-    if (options.clock !== undefined && typeof options.clock !== 'function') {
-      throw new IgniterError('ERR_INVALID_ARGUMENT', 'clock must be a function returning ms');
-    }
-    if (options.onRuleError !== undefined && typeof options.onRuleError !== 'function') {
-      throw new IgniterError('ERR_INVALID_ARGUMENT', 'onRuleError must be a function');
-    }
-    const maxValueBytes = options.maxValueBytes;
-    if (maxValueBytes !== undefined && (!Number.isInteger(maxValueBytes) || maxValueBytes < 1)) {
-      throw new IgniterError('ERR_INVALID_ARGUMENT', 'maxValueBytes must be an integer >= 1');
-    }
-    this.#maxValueBytes = maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
-    this.#log = createEngine(options.engine ?? 'auto', { maxValueBytes: this.#maxValueBytes });
+    const { lruCap, clock, onRuleError, maxValueBytes } = checkStoreOptions(options);
+    this.#log = createEngine(options.engine ?? 'auto', { maxValueBytes });
     this.engine = this.#log.kind;
-    this.#scopeIndex = new ScopeIndex(this.#log);
-    this.#partitionIndex = new PartitionIndex(this.#log);
-    this.#clock = options.clock ?? Date.now;
-    this.#onRuleError = options.onRuleError ?? reportDefault;
-    this.#cache = new ReadCache(lruCap);
+    this.#onRuleError = onRuleError;
     this.#backend = options.backend;
     this.changefeed = options.changefeed;
+    this.#state = {
+      log: this.#log,
+      clock: new TransactionClock(clock),
+      schemaGraph: this.schemaGraph,
+      cache: new ReadCache(lruCap),
+      scopeIndex: new ScopeIndex(this.#log),
+      partitionIndex: new PartitionIndex(this.#log),
+      reportRuleError: (kind, fact, cause) => this.reportRuleError(kind, fact, cause),
+    };
+    this.#reads = new ReadPath(this.#state);
+    this.#writes = new WritePath(this.#state, {
+      backend: this.#backend,
+      changefeed: this.changefeed,
+      maxValueBytes,
+    });
     try {
       if (this.#backend) this.#hydrate(this.#backend);
       this.#backend?.onPurge?.((purged) => this.#forgetPurged(purged));
       this.changefeed?.attach({
-        factsAfter: (after, limit) => this.#factsAfter(after, limit),
+        factsAfter: (after, limit) => this.#reads.factsAfter(after, limit),
         lastSeq: () => this.#log.lastSeq(),
       });
     } catch (error) {
@@ -197,21 +122,11 @@ export class IgniterStore {
     options: StoreOptions & Record<string, unknown> = {},
   ): IgniterStore {
     if (typeof pathOrBackend !== 'string') return new IgniterStore({ ...options, backend: pathOrBackend });
-    const storeOptions: Record<string, unknown> = { ...options };
-    const backendOptions: Record<string, unknown> = {};
-    for (const key of BACKEND_OPTION_KEYS) {
-      if (key in storeOptions) {
-        backendOptions[key] = storeOptions[key];
-        delete storeOptions[key];
-      }
-    }
+    const { store, backend } = splitFileStoreOptions(options);
     const { FileBackend } = loadOptional<{
       FileBackend: new (path: string, options: Record<string, unknown>) => Backend;
     }>('@igniter/backend-file');
-    return new IgniterStore({
-      ...(storeOptions as StoreOptions),
-      backend: new FileBackend(pathOrBackend, backendOptions),
-    });
+    return new IgniterStore({ ...store, backend: new FileBackend(pathOrBackend, backend) });
   }
 
   // ---------------------------------------------------------------- writing
@@ -224,11 +139,7 @@ export class IgniterStore {
    */
   write(input: WriteInput): Fact {
     this.#assertOpen();
-    const prepared = this.#prepareWrite(input, 'write');
-    const existing = this.#idempotentRepeat(prepared.input);
-    if (existing) return existing;
-    this.#checkExpectation(prepared);
-    return this.#commit(prepared, 'write');
+    return this.#writes.write(input);
   }
 
   /**
@@ -238,13 +149,7 @@ export class IgniterStore {
    */
   writeMany(inputs: readonly WriteInput[]): Fact[] {
     this.#assertOpen();
-    if (!Array.isArray(inputs)) throw new IgniterError('ERR_INVALID_ARGUMENT', 'writeMany takes an array');
-    const prepared = inputs.map((input, i) => this.#prepareWrite(input, `inputs[${i}]`));
-    this.#validateBatch(prepared);
-    return prepared.map((p) => {
-      const existing = this.#idempotentRepeat(p.input);
-      return existing ?? this.#commit(p, 'write');
-    });
+    return this.#writes.writeMany(inputs);
   }
 
   /**
@@ -255,33 +160,7 @@ export class IgniterStore {
    */
   append(input: AppendEventInput): Fact {
     this.#assertOpen();
-    checkOptions<AppendEventInput>(input, 'append input');
-    const store = checkWritableStore(input.history, 'history');
-    if (!isJsonObject(input.event)) {
-      throw new IgniterError('ERR_INVALID_VALUE', 'event must be a JSON object');
-    }
-    const partitionKey =
-      input.partitionKey === undefined ? undefined : checkName(input.partitionKey, 'partitionKey');
-    const prepared: PreparedWrite = {
-      input: {
-        store,
-        key: '',
-        value: input.event,
-        causation: null,
-        validTime: toMs(input.validTime, 'validTime') ?? null,
-        schemaVersion: checkSchemaVersion(input.schemaVersion),
-        producer: checkMetaObject(input.producer, 'producer'),
-        derivation: checkMetaObject(input.derivation, 'derivation'),
-        idempotencyKey: checkIdempotencyKey(input.idempotencyKey),
-      },
-      expect: undefined,
-      explicitCausation: true,
-      freshKey: true,
-    };
-    const existing = this.#idempotentRepeat(prepared.input);
-    if (existing) return existing;
-    if (partitionKey !== undefined) this.#partitionIndex.of(store, partitionKey);
-    return this.#commit(prepared, 'append');
+    return this.#writes.append(input);
   }
 
   // ---------------------------------------------------------------- reading
@@ -294,26 +173,7 @@ export class IgniterStore {
    */
   read(input: ReadInput): Json | undefined {
     this.#assertOpen();
-    checkOptions<ReadInput>(input, 'read input');
-    const store = checkName(input.store, 'store');
-    const key = checkName(input.key, 'key');
-    const asOf = toMs(input.asOf, 'asOf');
-    const validAt = toMs(input.validAt, 'validAt');
-    const ttl = checkDuration(input.ttl, 'ttl');
-    const now = this.#clock();
-    const variant = validAt === undefined ? '' : `v${validAt}`;
-    const timeTravelId = asOf === undefined ? undefined : JSON.stringify(['r', store, key, asOf, variant]);
-    const hit =
-      timeTravelId === undefined
-        ? this.#cache.getRead(store, key, variant, now, ttl)
-        : this.#cache.getTimeTravel(timeTravelId, now, ttl);
-    if (hit) return hit.value as Json;
-    const fact = this.#pick(store, key, asOf, validAt);
-    if (!fact) return undefined;
-    const value = this.#coerce(fact).value;
-    if (timeTravelId === undefined) this.#cache.putRead(store, key, variant, value, now);
-    else if (this.#isSettled(asOf)) this.#cache.putTimeTravel(timeTravelId, value, now);
-    return value;
+    return this.#reads.read(input);
   }
 
   /**
@@ -336,15 +196,7 @@ export class IgniterStore {
    */
   history(input: HistoryInput): Fact[] {
     this.#assertOpen();
-    checkOptions<HistoryInput>(input, 'history input');
-    const store = checkName(input.store, 'store');
-    const key = input.key === undefined ? undefined : checkName(input.key, 'key');
-    const since = toMs(input.since, 'since');
-    const asOf = toMs(input.asOf, 'asOf');
-    const validAt = toMs(input.validAt, 'validAt');
-    const facts = this.#log.factsFor(store, key, { since, asOf });
-    const ordered = validAt === undefined ? facts : historyValidAt(facts, validAt);
-    return ordered.map((f) => this.#coerce(f));
+    return this.#reads.history(input);
   }
 
   /**
@@ -357,24 +209,7 @@ export class IgniterStore {
    */
   historyPartition(input: HistoryPartitionInput): Fact[] {
     this.#assertOpen();
-    checkOptions<HistoryPartitionInput>(input, 'historyPartition input');
-    const store = checkName(input.store, 'store');
-    const field = checkName(input.partitionKey, 'partitionKey');
-    const since = toMs(input.since, 'since');
-    const asOf = toMs(input.asOf, 'asOf');
-    if (input.partitionValue === undefined) {
-      throw new IgniterError('ERR_INVALID_ARGUMENT', 'partitionValue is required');
-    }
-    const seqs =
-      this.#partitionIndex.of(store, field).get(this.#log.canonicalJson(input.partitionValue)) ?? [];
-    return this.#log
-      .bySeqs(seqs)
-      .filter(
-        (f) =>
-          (since === undefined || f.transactionTime >= since) &&
-          (asOf === undefined || f.transactionTime <= asOf),
-      )
-      .map((f) => this.#coerce(f));
+    return this.#reads.historyPartition(input);
   }
 
   /**
@@ -387,43 +222,7 @@ export class IgniterStore {
    */
   query(input: QueryInput): readonly Fact[] {
     this.#assertOpen();
-    checkOptions<QueryInput>(input, 'query input');
-    const store = checkName(input.store, 'store');
-    const scope = input.scope === undefined || input.scope === null ? null : checkName(input.scope, 'scope');
-    const asOf = toMs(input.asOf, 'asOf');
-    const validAt = toMs(input.validAt, 'validAt');
-    const ttl = checkDuration(input.ttl, 'ttl');
-    const path = this.schemaGraph.pathFor(store, scope);
-    if (!path) {
-      throw new IgniterError(
-        'ERR_NO_PATH',
-        `no access path is registered for store "${store}", scope ${scope === null ? 'null' : `"${scope}"`}`,
-        { details: { store, scope } },
-      );
-    }
-    const now = this.#clock();
-    const maxAge = minDefined(ttl, path.cacheTtl);
-    if (asOf === undefined && validAt === undefined) {
-      const hit = this.#cache.getScope(store, pathSlot(scope), '', now, maxAge);
-      if (hit) return hit.value as readonly Fact[];
-      const keys = [...this.#scopeIndex.members(path)].sort();
-      const result = Object.freeze(keys.map((k) => this.#coerce(this.#log.latestFor(store, k) as Fact)));
-      this.#cache.putScope(store, pathSlot(scope), '', result, now);
-      return result;
-    }
-    // The filters are part of the id: a path registered again must not reuse the old answers.
-    const id = JSON.stringify(['q', store, scope, asOf ?? null, validAt ?? null, path.filters]);
-    const cacheable = asOf !== undefined && this.#isSettled(asOf);
-    const hit = cacheable ? this.#cache.getTimeTravel(id, now, maxAge) : undefined;
-    if (hit) return hit.value as readonly Fact[];
-    const matches: Fact[] = [];
-    for (const key of this.#log.keys(store).sort()) {
-      const fact = this.#pick(store, key, asOf, validAt);
-      if (fact && matchesFilters(fact.value, path.filters)) matches.push(this.#coerce(fact));
-    }
-    const result = Object.freeze(matches);
-    if (cacheable) this.#cache.putTimeTravel(id, result, now);
-    return result;
+    return this.#reads.query(input);
   }
 
   /**
@@ -497,25 +296,7 @@ export class IgniterStore {
    */
   registerPath(input: PathInput): this {
     this.#assertOpen();
-    checkOptions<PathInput>(input, 'registerPath input');
-    const consumers = input.consumers ?? [];
-    if (!Array.isArray(consumers) || consumers.some((c) => typeof c !== 'function')) {
-      throw new IgniterError('ERR_INVALID_ARGUMENT', 'consumers must be an array of functions');
-    }
-    if (input.lookup !== undefined && typeof input.lookup !== 'string') {
-      throw new IgniterError('ERR_INVALID_ARGUMENT', 'lookup must be a string');
-    }
-    const path: AccessPath = Object.freeze({
-      store: checkName(input.store, 'store'),
-      scope: input.scope === undefined || input.scope === null ? null : checkName(input.scope, 'scope'),
-      filters: checkFilters(input.filters, 'filters'),
-      cacheTtl: checkDuration(input.cacheTtl, 'cacheTtl'),
-      consumers: Object.freeze([...consumers]),
-      lookup: input.lookup,
-    });
-    this.schemaGraph.registerPath(path);
-    this.#scopeIndex.drop(path.store, path.scope);
-    this.#cache.invalidateScope(path.store, pathSlot(path.scope));
+    this.#reads.registerPath(input);
     return this;
   }
 
@@ -528,12 +309,7 @@ export class IgniterStore {
    */
   registerCoercion(store: string, coercion: Coercion): this {
     this.#assertOpen();
-    const name = checkName(store, 'store');
-    if (typeof coercion !== 'function') {
-      throw new IgniterError('ERR_INVALID_ARGUMENT', 'coercion must be a function');
-    }
-    this.#coercions.set(name, coercion);
-    this.#cache.clear();
+    this.#reads.registerCoercion(store, coercion);
     return this;
   }
 
@@ -594,12 +370,7 @@ export class IgniterStore {
    * the full `Interpreter` type for callers that import that package (core cannot).
    */
   protocol<T extends ProtocolInterpreter = ProtocolInterpreter>(): T {
-    if (!this.#protocol) {
-      const { Interpreter } = loadOptional<{ Interpreter: new (store: IgniterStore) => ProtocolInterpreter }>(
-        '@igniter/protocol',
-      );
-      this.#protocol = new Interpreter(this);
-    }
+    this.#protocol ??= loadInterpreter(this);
     // The loaded package's Interpreter is the only implementation; T only widens the view of it.
     return this.#protocol as T;
   }
@@ -730,14 +501,13 @@ export class IgniterStore {
 
   /** @internal Registers a listener run after each commit (rules, lifecycle). */
   addCommitListener(listener: CommitListener): void {
-    this.#listeners.push(listener);
+    this.#writes.addCommitListener(listener);
   }
 
   /** @internal Commits a fact into any store (internal ones included) without user checks. */
   commitInternal(input: WriteInput, kind: CommitKind, persist?: (fact: Fact) => void): Fact {
     this.#assertOpen();
-    const prepared = this.#prepareWrite(input, 'internal', false);
-    return this.#commit(prepared, kind, persist);
+    return this.#writes.commitInternal(input, kind, persist);
   }
 
   /** @internal The engine behind the store. */
@@ -752,7 +522,7 @@ export class IgniterStore {
 
   /** @internal The store's clock. */
   now(): number {
-    return this.#clock();
+    return this.#state.clock.now();
   }
 
   /** @internal Reports a contained rule/consumer/coercion error. */
@@ -775,11 +545,11 @@ export class IgniterStore {
 
   /** @internal Drops all derived state after facts were removed (compaction, prune). */
   afterRemoval(removed: readonly Fact[]): void {
-    this.#scopeIndex.clear();
-    this.#partitionIndex.clear();
-    this.#cache.clear();
+    this.#state.scopeIndex.clear();
+    this.#state.partitionIndex.clear();
+    this.#state.cache.clear();
     this.#rules?.reset();
-    for (const fact of removed) this.#idempotency.forget(fact);
+    this.#writes.forget(removed);
   }
 
   // ---------------------------------------------------------------- private
@@ -809,249 +579,7 @@ export class IgniterStore {
     const high = backend.highWaterSeq?.();
     if (high !== undefined) this.#log.advanceSeq(high);
     const all = this.#log.all();
-    const last = all[all.length - 1];
-    if (last) this.#lastTransactionTime = last.transactionTime;
-    for (const fact of all) {
-      this.#idempotency.remember(fact);
-      this.#lifecycle.observe(fact);
-    }
+    this.#writes.restore(all);
+    for (const fact of all) this.#lifecycle.observe(fact);
   }
-
-  /**
-   * Live facts with seq > `after`, at most `limit` (a changefeed resuming from the log). Looks up
-   * windows of seqs, O(limit + pruned seqs skipped), unless pruning left live facts so sparse that
-   * one pass over them is expected to be cheaper.
-   */
-  #factsAfter(after: number, limit: number): Fact[] {
-    const out: Fact[] = [];
-    const last = this.#log.lastSeq();
-    const live = this.#log.size();
-    if (live === 0) return out;
-    if (limit * (last - after) > live * live) {
-      for (const fact of this.#log.all()) {
-        if (fact.seq <= after) continue;
-        out.push(fact);
-        if (out.length >= limit) break;
-      }
-      return out;
-    }
-    let from = after + 1;
-    while (out.length < limit && from <= last) {
-      const count = Math.min(last - from + 1, Math.max(limit - out.length, 1024));
-      const seqs = Array.from({ length: count }, (_, i) => from + i);
-      for (const fact of this.#log.bySeqs(seqs)) {
-        if (out.length >= limit) break;
-        out.push(fact);
-      }
-      from += count;
-    }
-    return out;
-  }
-
-  #prepareWrite(input: WriteInput, what: string, userWrite = true): PreparedWrite {
-    checkOptions<WriteInput>(input, `${what}`);
-    const store = userWrite ? checkWritableStore(input.store) : checkName(input.store, 'store');
-    const key = checkName(input.key, 'key');
-    const expect = checkExpectation(input.expect);
-    const explicitCausation = input.causation !== undefined;
-    return {
-      input: {
-        store,
-        key,
-        value: input.value,
-        causation: explicitCausation ? checkCausation(input.causation) : null,
-        validTime: toMs(input.validTime, 'validTime') ?? null,
-        schemaVersion: checkSchemaVersion(input.schemaVersion),
-        producer: checkMetaObject(input.producer, 'producer'),
-        derivation: checkMetaObject(input.derivation, 'derivation'),
-        idempotencyKey: checkIdempotencyKey(input.idempotencyKey),
-      },
-      expect,
-      explicitCausation,
-    };
-  }
-
-  /** The existing fact for a repeated idempotency key with the same value; throws on a different one. */
-  #idempotentRepeat(input: PreparedWrite['input'], batchHash?: string): Fact | undefined {
-    if (input.idempotencyKey === null) return undefined;
-    const id = this.#idempotency.factIdFor(input.store, input.idempotencyKey);
-    const fact = id === undefined ? undefined : this.#log.byId(id);
-    if (!fact) return undefined;
-    const hash = batchHash ?? this.#log.valueHash(input.value);
-    if (hash === fact.valueHash) return fact;
-    throw new IgniterError(
-      'ERR_CONFLICT',
-      `idempotency key "${input.idempotencyKey}" of store "${input.store}" was used for a different value`,
-      { details: { store: input.store, idempotencyKey: input.idempotencyKey, factId: fact.id } },
-    );
-  }
-
-  #checkExpectation(prepared: PreparedWrite, actualSeq?: number | null): void {
-    const expect = prepared.expect;
-    if (!expect) return;
-    const { store, key } = prepared.input;
-    const actual = actualSeq !== undefined ? actualSeq : (this.#log.latestFor(store, key)?.seq ?? null);
-    const holds = 'absent' in expect ? actual === null : actual === expect.seq;
-    if (!holds) {
-      throw new IgniterError(
-        'ERR_CONFLICT',
-        `expected ${JSON.stringify(expect)} for ${store}/${key}, but its latest seq is ${actual ?? 'none'}`,
-        { details: { store, key, expected: expect, actualSeq: actual } },
-      );
-    }
-  }
-
-  /** Checks a whole batch up front, as if its inputs had been committed one by one. */
-  #validateBatch(batch: readonly PreparedWrite[]): void {
-    const predictedLatest = new Map<string, number>();
-    const batchKeys = new Map<string, string>();
-    // Seq predictions matter only when some input carries an expectation.
-    const tracksExpectations = batch.some((p) => p.expect !== undefined);
-    let nextSeq = this.#log.lastSeq();
-    for (const p of batch) {
-      const { store, key, idempotencyKey } = p.input;
-      const canonical = this.#log.canonicalJson(p.input.value);
-      if (
-        canonical.length * 3 > this.#maxValueBytes &&
-        Buffer.byteLength(canonical, 'utf8') > this.#maxValueBytes
-      ) {
-        throw new IgniterError('ERR_VALUE_TOO_LARGE', `value of ${store}/${key} is over the size limit`);
-      }
-      if (idempotencyKey !== null) {
-        const hash = this.#log.sha256Hex(canonical);
-        const id = JSON.stringify([store, idempotencyKey]);
-        const earlier = batchKeys.get(id);
-        if (earlier !== undefined) {
-          if (earlier !== hash) {
-            throw new IgniterError(
-              'ERR_CONFLICT',
-              `idempotency key "${idempotencyKey}" repeats with a different value`,
-              {
-                details: { store, idempotencyKey, factId: null },
-              },
-            );
-          }
-          continue;
-        }
-        batchKeys.set(id, hash);
-        if (this.#idempotentRepeat(p.input, hash)) continue;
-      }
-      if (!tracksExpectations) continue;
-      const slot = JSON.stringify([store, key]);
-      if (p.expect !== undefined) {
-        const predicted = predictedLatest.get(slot);
-        this.#checkExpectation(p, predicted ?? this.#log.latestFor(store, key)?.seq ?? null);
-      }
-      nextSeq += 1;
-      predictedLatest.set(slot, nextSeq);
-    }
-  }
-
-  /** Runs the commit order of DESIGN D4 for one fact. */
-  #commit(prepared: PreparedWrite, kind: CommitKind, persist?: (fact: Fact) => void): Fact {
-    const { input } = prepared;
-    // The clock is read once per fact: the same reading dates the fact and an append's key.
-    const transactionTime = Math.floor(Math.max(this.#clock(), this.#lastTransactionTime));
-    const key = prepared.freshKey ? uuidv7(transactionTime) : input.key;
-    const previous = prepared.freshKey ? undefined : this.#log.latestFor(input.store, key);
-    const causation = prepared.explicitCausation ? input.causation : (previous?.id ?? null);
-    const before = this.#log.lastSeq();
-    const [fact] = this.#log.append([{ ...input, key, causation, transactionTime }]);
-    if (!fact) throw new IgniterError('ERR_INVALID_ARGUMENT', 'the engine appended nothing');
-    const backend = this.#backend;
-    const durable = persist ?? (backend ? (f: Fact) => backend.writeFact(f) : undefined);
-    if (durable) {
-      try {
-        durable(fact);
-      } catch (error) {
-        this.#log.truncateAfter(before);
-        throw error;
-      }
-    }
-    this.#lastTransactionTime = transactionTime;
-    this.#idempotency.remember(fact);
-    const touched = this.#updateIndexes(fact, previous, input.value);
-    const publication = { fact, kind, ready: false };
-    if (this.changefeed) this.#unpublished.push(publication);
-    this.#notify(fact, touched);
-    publication.ready = true;
-    this.#publishReady();
-    for (const listener of this.#listeners) listener(fact, kind);
-    return fact;
-  }
-
-  /**
-   * Publishes committed facts in seq order (D12). A fact that a consumer commits while the fact
-   * that triggered it is still being notified waits until that earlier fact is published.
-   */
-  #publishReady(): void {
-    const changefeed = this.changefeed;
-    if (!changefeed) return;
-    while (this.#unpublished[0]?.ready) {
-      const next = this.#unpublished.shift();
-      if (next) changefeed.publish(next.fact, next.kind);
-    }
-  }
-
-  /** Maintains scope and partition indexes and the cache; returns the scope paths touched. */
-  #updateIndexes(fact: Fact, previous: Fact | undefined, value: unknown): AccessPath[] {
-    const { store, key } = fact;
-    this.#cache.invalidateKey(store, key);
-    const touched = this.#scopeIndex.apply(store, this.schemaGraph.pathsFor(store), key, previous, value);
-    for (const path of touched) this.#cache.invalidateScope(store, pathSlot(path.scope));
-    this.#partitionIndex.apply(fact, value);
-    return touched;
-  }
-
-  /** Calls point consumers of the store and scope consumers of touched scopes. */
-  #notify(fact: Fact, touched: readonly AccessPath[]): void {
-    for (const path of this.schemaGraph.pathsFor(fact.store)) {
-      if (path.consumers.length === 0) continue;
-      let event: ConsumerEvent;
-      if (path.scope === null) event = { store: fact.store, key: fact.key };
-      else if (touched.includes(path)) event = { store: fact.store, scope: path.scope, key: fact.key };
-      else continue;
-      for (const consumer of path.consumers) {
-        try {
-          consumer(event);
-        } catch (error) {
-          this.reportRuleError('consumer', fact, error);
-        }
-      }
-    }
-  }
-
-  /** The fact a read picks: latest as of `asOf`, or the one standing at `validAt`. */
-  #pick(store: string, key: string, asOf: number | undefined, validAt: number | undefined): Fact | undefined {
-    if (validAt === undefined) return this.#log.latestFor(store, key, asOf);
-    return pickValidAt(this.#log.factsFor(store, key, { asOf }), validAt);
-  }
-
-  /** True when no later commit can change an answer as of `asOf`. */
-  #isSettled(asOf: number | undefined): boolean {
-    return asOf !== undefined && asOf < this.#lastTransactionTime;
-  }
-
-  /** Applies the store's coercion; a failing coercion is reported and yields the raw fact. */
-  #coerce(fact: Fact): Fact {
-    const coercion = this.#coercions.get(fact.store);
-    if (!coercion) return fact;
-    let coerced: Json;
-    try {
-      const result = coercion(fact.value, fact.schemaVersion);
-      if (result === fact.value) return fact;
-      // Validates the coercion's output (a non-JSON result is a coercion failure) and freezes a copy.
-      coerced = encodeValue(result, 'coerced value').copy;
-    } catch (error) {
-      this.reportRuleError('coercion', fact, error);
-      return fact;
-    }
-    return Object.freeze({ ...fact, value: coerced });
-  }
-}
-
-function minDefined(a: number | undefined, b: number | undefined): number | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return Math.min(a, b);
 }

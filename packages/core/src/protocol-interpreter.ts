@@ -1,0 +1,36 @@
+import { loadOptional } from './optional-package.js';
+import type { IgniterStore } from './store.js';
+
+/**
+ * What a descriptor registration answers, as `@igniter/protocol` defines it (its `Receipt` has
+ * more fields). Declared here structurally so that core never depends on the protocol package.
+ */
+export interface ProtocolReceipt {
+  /** Receipt format version. */
+  readonly schema_version: 1;
+  /** The descriptor kind, or null when it could not be read. */
+  readonly kind: string | null;
+  /** What the registration did. */
+  readonly status: 'accepted' | 'unchanged' | 'conflict' | 'rejected';
+  /** Non-fatal remarks. */
+  readonly warnings: readonly string[];
+  /** Why it was rejected or conflicted. */
+  readonly errors: readonly string[];
+}
+
+/**
+ * The part of `@igniter/protocol`'s `Interpreter` that core calls. `store.protocol<Interpreter>()`
+ * gives the full type to code that imports the protocol package.
+ */
+export interface ProtocolInterpreter {
+  /** Registers a descriptor; `replace` overwrites a different one of the same (kind, name). */
+  register(descriptor: unknown, options?: { replace?: boolean }): ProtocolReceipt;
+}
+
+/** The store's interpreter from `@igniter/protocol`; throws `ERR_MISSING_PACKAGE` without it. */
+export function loadInterpreter(store: IgniterStore): ProtocolInterpreter {
+  const { Interpreter } = loadOptional<{ Interpreter: new (store: IgniterStore) => ProtocolInterpreter }>(
+    '@igniter/protocol',
+  );
+  return new Interpreter(store);
+}

@@ -1,0 +1,226 @@
+import { checkDuration, checkFilters, checkName, checkOptions, toMs } from './args.js';
+import { historyValidAt, pickValidAt } from './bitemporal.js';
+import { encodeValue } from './canonical.js';
+import { IgniterError } from './errors.js';
+import type { Fact } from './fact.js';
+import { pathSlot } from './indexes.js';
+import type { Json } from './json.js';
+import type { AccessPath } from './schema-graph.js';
+import { matchesFilters } from './scope.js';
+import type { StoreState } from './store-state.js';
+import type {
+  Coercion,
+  HistoryInput,
+  HistoryPartitionInput,
+  PathInput,
+  QueryInput,
+  ReadInput,
+} from './store-types.js';
+
+/**
+ * The read path of a store: picks the fact a read asks for (latest, as of `asOf`, standing at
+ * `validAt`), answers from and fills the read cache (DESIGN D6), applies coercions, and answers
+ * queries from the scope index. `IgniterStore` documents each call; it checks that the store is
+ * open.
+ */
+export class ReadPath {
+  readonly #state: StoreState;
+  readonly #coercions = new Map<string, Coercion>();
+
+  constructor(state: StoreState) {
+    this.#state = state;
+  }
+
+  read(input: ReadInput): Json | undefined {
+    checkOptions<ReadInput>(input, 'read input');
+    const { cache, clock } = this.#state;
+    const store = checkName(input.store, 'store');
+    const key = checkName(input.key, 'key');
+    const asOf = toMs(input.asOf, 'asOf');
+    const validAt = toMs(input.validAt, 'validAt');
+    const ttl = checkDuration(input.ttl, 'ttl');
+    const now = clock.now();
+    const variant = validAt === undefined ? '' : `v${validAt}`;
+    const timeTravelId = asOf === undefined ? undefined : JSON.stringify(['r', store, key, asOf, variant]);
+    const hit =
+      timeTravelId === undefined
+        ? cache.getRead(store, key, variant, now, ttl)
+        : cache.getTimeTravel(timeTravelId, now, ttl);
+    if (hit) return hit.value as Json;
+    const fact = this.#pick(store, key, asOf, validAt);
+    if (!fact) return undefined;
+    const value = this.#coerce(fact).value;
+    if (timeTravelId === undefined) cache.putRead(store, key, variant, value, now);
+    else if (clock.isSettled(asOf)) cache.putTimeTravel(timeTravelId, value, now);
+    return value;
+  }
+
+  history(input: HistoryInput): Fact[] {
+    checkOptions<HistoryInput>(input, 'history input');
+    const store = checkName(input.store, 'store');
+    const key = input.key === undefined ? undefined : checkName(input.key, 'key');
+    const since = toMs(input.since, 'since');
+    const asOf = toMs(input.asOf, 'asOf');
+    const validAt = toMs(input.validAt, 'validAt');
+    const facts = this.#state.log.factsFor(store, key, { since, asOf });
+    const ordered = validAt === undefined ? facts : historyValidAt(facts, validAt);
+    return ordered.map((f) => this.#coerce(f));
+  }
+
+  historyPartition(input: HistoryPartitionInput): Fact[] {
+    checkOptions<HistoryPartitionInput>(input, 'historyPartition input');
+    const { log, partitionIndex } = this.#state;
+    const store = checkName(input.store, 'store');
+    const field = checkName(input.partitionKey, 'partitionKey');
+    const since = toMs(input.since, 'since');
+    const asOf = toMs(input.asOf, 'asOf');
+    if (input.partitionValue === undefined) {
+      throw new IgniterError('ERR_INVALID_ARGUMENT', 'partitionValue is required');
+    }
+    const seqs = partitionIndex.of(store, field).get(log.canonicalJson(input.partitionValue)) ?? [];
+    return log
+      .bySeqs(seqs)
+      .filter(
+        (f) =>
+          (since === undefined || f.transactionTime >= since) &&
+          (asOf === undefined || f.transactionTime <= asOf),
+      )
+      .map((f) => this.#coerce(f));
+  }
+
+  query(input: QueryInput): readonly Fact[] {
+    checkOptions<QueryInput>(input, 'query input');
+    const { log, cache, clock, scopeIndex } = this.#state;
+    const store = checkName(input.store, 'store');
+    const scope = input.scope === undefined || input.scope === null ? null : checkName(input.scope, 'scope');
+    const asOf = toMs(input.asOf, 'asOf');
+    const validAt = toMs(input.validAt, 'validAt');
+    const ttl = checkDuration(input.ttl, 'ttl');
+    const path = this.#state.schemaGraph.pathFor(store, scope);
+    if (!path) {
+      throw new IgniterError(
+        'ERR_NO_PATH',
+        `no access path is registered for store "${store}", scope ${scope === null ? 'null' : `"${scope}"`}`,
+        { details: { store, scope } },
+      );
+    }
+    const now = clock.now();
+    const maxAge = minDefined(ttl, path.cacheTtl);
+    if (asOf === undefined && validAt === undefined) {
+      const hit = cache.getScope(store, pathSlot(scope), '', now, maxAge);
+      if (hit) return hit.value as readonly Fact[];
+      const keys = [...scopeIndex.members(path)].sort();
+      const result = Object.freeze(keys.map((k) => this.#coerce(log.latestFor(store, k) as Fact)));
+      cache.putScope(store, pathSlot(scope), '', result, now);
+      return result;
+    }
+    // The filters are part of the id: a path registered again must not reuse the old answers.
+    const id = JSON.stringify(['q', store, scope, asOf ?? null, validAt ?? null, path.filters]);
+    const cacheable = asOf !== undefined && clock.isSettled(asOf);
+    const hit = cacheable ? cache.getTimeTravel(id, now, maxAge) : undefined;
+    if (hit) return hit.value as readonly Fact[];
+    const matches: Fact[] = [];
+    for (const key of log.keys(store).sort()) {
+      const fact = this.#pick(store, key, asOf, validAt);
+      if (fact && matchesFilters(fact.value, path.filters)) matches.push(this.#coerce(fact));
+    }
+    const result = Object.freeze(matches);
+    if (cacheable) cache.putTimeTravel(id, result, now);
+    return result;
+  }
+
+  /** Checks and registers an access path; its index and cached answers start afresh. */
+  registerPath(input: PathInput): void {
+    checkOptions<PathInput>(input, 'registerPath input');
+    const consumers = input.consumers ?? [];
+    if (!Array.isArray(consumers) || consumers.some((c) => typeof c !== 'function')) {
+      throw new IgniterError('ERR_INVALID_ARGUMENT', 'consumers must be an array of functions');
+    }
+    if (input.lookup !== undefined && typeof input.lookup !== 'string') {
+      throw new IgniterError('ERR_INVALID_ARGUMENT', 'lookup must be a string');
+    }
+    const path: AccessPath = Object.freeze({
+      store: checkName(input.store, 'store'),
+      scope: input.scope === undefined || input.scope === null ? null : checkName(input.scope, 'scope'),
+      filters: checkFilters(input.filters, 'filters'),
+      cacheTtl: checkDuration(input.cacheTtl, 'cacheTtl'),
+      consumers: Object.freeze([...consumers]),
+      lookup: input.lookup,
+    });
+    this.#state.schemaGraph.registerPath(path);
+    this.#state.scopeIndex.drop(path.store, path.scope);
+    this.#state.cache.invalidateScope(path.store, pathSlot(path.scope));
+  }
+
+  /** Checks and registers a store's coercion; cached values were read without it. */
+  registerCoercion(store: string, coercion: Coercion): void {
+    const name = checkName(store, 'store');
+    if (typeof coercion !== 'function') {
+      throw new IgniterError('ERR_INVALID_ARGUMENT', 'coercion must be a function');
+    }
+    this.#coercions.set(name, coercion);
+    this.#state.cache.clear();
+  }
+
+  /**
+   * Live facts with seq > `after`, at most `limit` (a changefeed resuming from the log). Looks up
+   * windows of seqs, O(limit + pruned seqs skipped), unless pruning left live facts so sparse that
+   * one pass over them is expected to be cheaper.
+   */
+  factsAfter(after: number, limit: number): Fact[] {
+    const log = this.#state.log;
+    const out: Fact[] = [];
+    const last = log.lastSeq();
+    const live = log.size();
+    if (live === 0) return out;
+    if (limit * (last - after) > live * live) {
+      for (const fact of log.all()) {
+        if (fact.seq <= after) continue;
+        out.push(fact);
+        if (out.length >= limit) break;
+      }
+      return out;
+    }
+    let from = after + 1;
+    while (out.length < limit && from <= last) {
+      const count = Math.min(last - from + 1, Math.max(limit - out.length, 1024));
+      const seqs = Array.from({ length: count }, (_, i) => from + i);
+      for (const fact of log.bySeqs(seqs)) {
+        if (out.length >= limit) break;
+        out.push(fact);
+      }
+      from += count;
+    }
+    return out;
+  }
+
+  /** The fact a read picks: latest as of `asOf`, or the one standing at `validAt`. */
+  #pick(store: string, key: string, asOf: number | undefined, validAt: number | undefined): Fact | undefined {
+    const log = this.#state.log;
+    if (validAt === undefined) return log.latestFor(store, key, asOf);
+    return pickValidAt(log.factsFor(store, key, { asOf }), validAt);
+  }
+
+  /** Applies the store's coercion; a failing coercion is reported and yields the raw fact. */
+  #coerce(fact: Fact): Fact {
+    const coercion = this.#coercions.get(fact.store);
+    if (!coercion) return fact;
+    let coerced: Json;
+    try {
+      const result = coercion(fact.value, fact.schemaVersion);
+      if (result === fact.value) return fact;
+      // Validates the coercion's output (a non-JSON result is a coercion failure) and freezes a copy.
+      coerced = encodeValue(result, 'coerced value').copy;
+    } catch (error) {
+      this.#state.reportRuleError('coercion', fact, error);
+      return fact;
+    }
+    return Object.freeze({ ...fact, value: coerced });
+  }
+}
+
+function minDefined(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.min(a, b);
+}

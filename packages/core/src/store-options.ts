@@ -1,0 +1,68 @@
+import { checkOptions } from './args.js';
+import { DEFAULT_MAX_VALUE_BYTES } from './engine/types.js';
+import { IgniterError } from './errors.js';
+import type { StoreOptions } from './store-types.js';
+
+const DEFAULT_LRU_CAP = 1000;
+
+/** The options of `IgniterStore.open` that go to the file backend, not the store. */
+const BACKEND_OPTION_KEYS = [
+  'durability',
+  'groupCommitMs',
+  'groupCommitBytes',
+  'repair',
+  'maxFrameBytes',
+] as const;
+
+/** A store's options once checked, with their defaults. */
+export interface StoreSettings {
+  readonly lruCap: number;
+  readonly clock: () => number;
+  readonly onRuleError: (error: IgniterError) => void;
+  readonly maxValueBytes: number;
+}
+
+function reportDefault(error: IgniterError): void {
+  process.emitWarning(error);
+}
+
+/** Checks a store's options and fills in their defaults; throws `ERR_INVALID_ARGUMENT`. */
+export function checkStoreOptions(options: StoreOptions): StoreSettings {
+  checkOptions<StoreOptions>(options, 'options');
+  const lruCap = options.lruCap ?? DEFAULT_LRU_CAP;
+  if (!Number.isInteger(lruCap) || lruCap < 0) {
+    throw new IgniterError('ERR_INVALID_ARGUMENT', 'lruCap must be an integer >= 0');
+  }
+  if (options.clock !== undefined && typeof options.clock !== 'function') {
+    throw new IgniterError('ERR_INVALID_ARGUMENT', 'clock must be a function returning ms');
+  }
+  if (options.onRuleError !== undefined && typeof options.onRuleError !== 'function') {
+    throw new IgniterError('ERR_INVALID_ARGUMENT', 'onRuleError must be a function');
+  }
+  const maxValueBytes = options.maxValueBytes;
+  if (maxValueBytes !== undefined && (!Number.isInteger(maxValueBytes) || maxValueBytes < 1)) {
+    throw new IgniterError('ERR_INVALID_ARGUMENT', 'maxValueBytes must be an integer >= 1');
+  }
+  return {
+    lruCap,
+    clock: options.clock ?? Date.now,
+    onRuleError: options.onRuleError ?? reportDefault,
+    maxValueBytes: maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES,
+  };
+}
+
+/** Splits the options of `IgniterStore.open(path, options)` into the store's and the file backend's. */
+export function splitFileStoreOptions(options: StoreOptions & Record<string, unknown>): {
+  store: StoreOptions;
+  backend: Record<string, unknown>;
+} {
+  const storeOptions: Record<string, unknown> = { ...options };
+  const backendOptions: Record<string, unknown> = {};
+  for (const key of BACKEND_OPTION_KEYS) {
+    if (key in storeOptions) {
+      backendOptions[key] = storeOptions[key];
+      delete storeOptions[key];
+    }
+  }
+  return { store: storeOptions as StoreOptions, backend: backendOptions };
+}

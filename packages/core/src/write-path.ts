@@ -1,0 +1,306 @@
+import {
+  checkCausation,
+  checkExpectation,
+  checkIdempotencyKey,
+  checkMetaObject,
+  checkName,
+  checkOptions,
+  checkSchemaVersion,
+  checkWritableStore,
+  toMs,
+} from './args.js';
+import type { Backend } from './backend.js';
+import type { ChangeSink, CommitKind } from './change-event.js';
+import type { AppendInput } from './engine/types.js';
+import { IgniterError } from './errors.js';
+import type { Fact } from './fact.js';
+import { IdempotencyIndex, pathSlot } from './indexes.js';
+import { isJsonObject } from './json.js';
+import type { AccessPath, ConsumerEvent } from './schema-graph.js';
+import type { StoreState } from './store-state.js';
+import type { AppendEventInput, Expectation, WriteInput } from './store-types.js';
+import { uuidv7 } from './uuid.js';
+
+/** Called after each committed fact, once consumers and the changefeed have seen it. */
+export type CommitListener = (fact: Fact, kind: CommitKind) => void;
+
+/** Where committed facts go besides the store's state. */
+export interface WriteSinks {
+  readonly backend: Backend | undefined;
+  readonly changefeed: ChangeSink | undefined;
+  readonly maxValueBytes: number;
+}
+
+/** A write whose arguments have been checked, ready for the engine. */
+interface PreparedWrite {
+  input: Omit<AppendInput, 'transactionTime'>;
+  expect: Expectation | undefined;
+  explicitCausation: boolean;
+  /** An append: the key is a UUIDv7 minted at commit from the transaction time (`input.key` is unused). */
+  freshKey?: true;
+}
+
+/**
+ * The write path of a store: checks arguments, idempotency keys and expectations (a whole batch
+ * up front), then commits each fact in the order of DESIGN D4 and publishes it in seq order
+ * (D12). `IgniterStore` documents each call; it checks that the store is open.
+ */
+export class WritePath {
+  readonly #state: StoreState;
+  readonly #sinks: WriteSinks;
+  readonly #idempotency = new IdempotencyIndex();
+  readonly #listeners: CommitListener[] = [];
+  /** Committed facts waiting for their changefeed event, in seq order (see #publishReady). */
+  readonly #unpublished: Array<{ fact: Fact; kind: CommitKind; ready: boolean }> = [];
+
+  constructor(state: StoreState, sinks: WriteSinks) {
+    this.#state = state;
+    this.#sinks = sinks;
+  }
+
+  write(input: WriteInput): Fact {
+    const prepared = this.#prepareWrite(input, 'write');
+    const existing = this.#idempotentRepeat(prepared.input);
+    if (existing) return existing;
+    this.#checkExpectation(prepared);
+    return this.#commit(prepared, 'write');
+  }
+
+  writeMany(inputs: readonly WriteInput[]): Fact[] {
+    if (!Array.isArray(inputs)) throw new IgniterError('ERR_INVALID_ARGUMENT', 'writeMany takes an array');
+    const prepared = inputs.map((input, i) => this.#prepareWrite(input, `inputs[${i}]`));
+    this.#validateBatch(prepared);
+    return prepared.map((p) => {
+      const existing = this.#idempotentRepeat(p.input);
+      return existing ?? this.#commit(p, 'write');
+    });
+  }
+
+  append(input: AppendEventInput): Fact {
+    checkOptions<AppendEventInput>(input, 'append input');
+    const store = checkWritableStore(input.history, 'history');
+    if (!isJsonObject(input.event)) {
+      throw new IgniterError('ERR_INVALID_VALUE', 'event must be a JSON object');
+    }
+    const partitionKey =
+      input.partitionKey === undefined ? undefined : checkName(input.partitionKey, 'partitionKey');
+    const prepared: PreparedWrite = {
+      input: {
+        store,
+        key: '',
+        value: input.event,
+        causation: null,
+        validTime: toMs(input.validTime, 'validTime') ?? null,
+        schemaVersion: checkSchemaVersion(input.schemaVersion),
+        producer: checkMetaObject(input.producer, 'producer'),
+        derivation: checkMetaObject(input.derivation, 'derivation'),
+        idempotencyKey: checkIdempotencyKey(input.idempotencyKey),
+      },
+      expect: undefined,
+      explicitCausation: true,
+      freshKey: true,
+    };
+    const existing = this.#idempotentRepeat(prepared.input);
+    if (existing) return existing;
+    if (partitionKey !== undefined) this.#state.partitionIndex.of(store, partitionKey);
+    return this.#commit(prepared, 'append');
+  }
+
+  /** Commits a fact into any store (internal ones included) without user checks. */
+  commitInternal(input: WriteInput, kind: CommitKind, persist?: (fact: Fact) => void): Fact {
+    const prepared = this.#prepareWrite(input, 'internal', false);
+    return this.#commit(prepared, kind, persist);
+  }
+
+  /** Registers a listener run after each commit. */
+  addCommitListener(listener: CommitListener): void {
+    this.#listeners.push(listener);
+  }
+
+  /** Takes up a replayed log: its last transaction time and its idempotency keys. */
+  restore(facts: readonly Fact[]): void {
+    const last = facts[facts.length - 1];
+    if (last) this.#state.clock.committed(last.transactionTime);
+    for (const fact of facts) this.#idempotency.remember(fact);
+  }
+
+  /** Forgets the idempotency keys of facts removed from the log. */
+  forget(removed: readonly Fact[]): void {
+    for (const fact of removed) this.#idempotency.forget(fact);
+  }
+
+  #prepareWrite(input: WriteInput, what: string, userWrite = true): PreparedWrite {
+    checkOptions<WriteInput>(input, `${what}`);
+    const store = userWrite ? checkWritableStore(input.store) : checkName(input.store, 'store');
+    const key = checkName(input.key, 'key');
+    const expect = checkExpectation(input.expect);
+    const explicitCausation = input.causation !== undefined;
+    return {
+      input: {
+        store,
+        key,
+        value: input.value,
+        causation: explicitCausation ? checkCausation(input.causation) : null,
+        validTime: toMs(input.validTime, 'validTime') ?? null,
+        schemaVersion: checkSchemaVersion(input.schemaVersion),
+        producer: checkMetaObject(input.producer, 'producer'),
+        derivation: checkMetaObject(input.derivation, 'derivation'),
+        idempotencyKey: checkIdempotencyKey(input.idempotencyKey),
+      },
+      expect,
+      explicitCausation,
+    };
+  }
+
+  /** The existing fact for a repeated idempotency key with the same value; throws on a different one. */
+  #idempotentRepeat(input: PreparedWrite['input'], batchHash?: string): Fact | undefined {
+    if (input.idempotencyKey === null) return undefined;
+    const log = this.#state.log;
+    const id = this.#idempotency.factIdFor(input.store, input.idempotencyKey);
+    const fact = id === undefined ? undefined : log.byId(id);
+    if (!fact) return undefined;
+    const hash = batchHash ?? log.valueHash(input.value);
+    if (hash === fact.valueHash) return fact;
+    throw new IgniterError(
+      'ERR_CONFLICT',
+      `idempotency key "${input.idempotencyKey}" of store "${input.store}" was used for a different value`,
+      { details: { store: input.store, idempotencyKey: input.idempotencyKey, factId: fact.id } },
+    );
+  }
+
+  #checkExpectation(prepared: PreparedWrite, actualSeq?: number | null): void {
+    const expect = prepared.expect;
+    if (!expect) return;
+    const { store, key } = prepared.input;
+    const actual = actualSeq !== undefined ? actualSeq : (this.#state.log.latestFor(store, key)?.seq ?? null);
+    const holds = 'absent' in expect ? actual === null : actual === expect.seq;
+    if (!holds) {
+      throw new IgniterError(
+        'ERR_CONFLICT',
+        `expected ${JSON.stringify(expect)} for ${store}/${key}, but its latest seq is ${actual ?? 'none'}`,
+        { details: { store, key, expected: expect, actualSeq: actual } },
+      );
+    }
+  }
+
+  /** Checks a whole batch up front, as if its inputs had been committed one by one. */
+  #validateBatch(batch: readonly PreparedWrite[]): void {
+    const log = this.#state.log;
+    const maxValueBytes = this.#sinks.maxValueBytes;
+    const predictedLatest = new Map<string, number>();
+    const batchKeys = new Map<string, string>();
+    // Seq predictions matter only when some input carries an expectation.
+    const tracksExpectations = batch.some((p) => p.expect !== undefined);
+    let nextSeq = log.lastSeq();
+    for (const p of batch) {
+      const { store, key, idempotencyKey } = p.input;
+      const canonical = log.canonicalJson(p.input.value);
+      if (canonical.length * 3 > maxValueBytes && Buffer.byteLength(canonical, 'utf8') > maxValueBytes) {
+        throw new IgniterError('ERR_VALUE_TOO_LARGE', `value of ${store}/${key} is over the size limit`);
+      }
+      if (idempotencyKey !== null) {
+        const hash = log.sha256Hex(canonical);
+        const id = JSON.stringify([store, idempotencyKey]);
+        const earlier = batchKeys.get(id);
+        if (earlier !== undefined) {
+          if (earlier !== hash) {
+            throw new IgniterError(
+              'ERR_CONFLICT',
+              `idempotency key "${idempotencyKey}" repeats with a different value`,
+              {
+                details: { store, idempotencyKey, factId: null },
+              },
+            );
+          }
+          continue;
+        }
+        batchKeys.set(id, hash);
+        if (this.#idempotentRepeat(p.input, hash)) continue;
+      }
+      if (!tracksExpectations) continue;
+      const slot = JSON.stringify([store, key]);
+      if (p.expect !== undefined) {
+        const predicted = predictedLatest.get(slot);
+        this.#checkExpectation(p, predicted ?? log.latestFor(store, key)?.seq ?? null);
+      }
+      nextSeq += 1;
+      predictedLatest.set(slot, nextSeq);
+    }
+  }
+
+  /** Runs the commit order of DESIGN D4 for one fact. */
+  #commit(prepared: PreparedWrite, kind: CommitKind, persist?: (fact: Fact) => void): Fact {
+    const { log, clock } = this.#state;
+    const { input } = prepared;
+    // The clock is read once per fact: the same reading dates the fact and an append's key.
+    const transactionTime = clock.next();
+    const key = prepared.freshKey ? uuidv7(transactionTime) : input.key;
+    const previous = prepared.freshKey ? undefined : log.latestFor(input.store, key);
+    const causation = prepared.explicitCausation ? input.causation : (previous?.id ?? null);
+    const before = log.lastSeq();
+    const [fact] = log.append([{ ...input, key, causation, transactionTime }]);
+    if (!fact) throw new IgniterError('ERR_INVALID_ARGUMENT', 'the engine appended nothing');
+    const backend = this.#sinks.backend;
+    const durable = persist ?? (backend ? (f: Fact) => backend.writeFact(f) : undefined);
+    if (durable) {
+      try {
+        durable(fact);
+      } catch (error) {
+        log.truncateAfter(before);
+        throw error;
+      }
+    }
+    clock.committed(transactionTime);
+    this.#idempotency.remember(fact);
+    const touched = this.#updateIndexes(fact, previous, input.value);
+    const publication = { fact, kind, ready: false };
+    if (this.#sinks.changefeed) this.#unpublished.push(publication);
+    this.#notify(fact, touched);
+    publication.ready = true;
+    this.#publishReady();
+    for (const listener of this.#listeners) listener(fact, kind);
+    return fact;
+  }
+
+  /**
+   * Publishes committed facts in seq order (D12). A fact that a consumer commits while the fact
+   * that triggered it is still being notified waits until that earlier fact is published.
+   */
+  #publishReady(): void {
+    const changefeed = this.#sinks.changefeed;
+    if (!changefeed) return;
+    while (this.#unpublished[0]?.ready) {
+      const next = this.#unpublished.shift();
+      if (next) changefeed.publish(next.fact, next.kind);
+    }
+  }
+
+  /** Maintains scope and partition indexes and the cache; returns the scope paths touched. */
+  #updateIndexes(fact: Fact, previous: Fact | undefined, value: unknown): AccessPath[] {
+    const { cache, scopeIndex, partitionIndex, schemaGraph } = this.#state;
+    const { store, key } = fact;
+    cache.invalidateKey(store, key);
+    const touched = scopeIndex.apply(store, schemaGraph.pathsFor(store), key, previous, value);
+    for (const path of touched) cache.invalidateScope(store, pathSlot(path.scope));
+    partitionIndex.apply(fact, value);
+    return touched;
+  }
+
+  /** Calls point consumers of the store and scope consumers of touched scopes. */
+  #notify(fact: Fact, touched: readonly AccessPath[]): void {
+    for (const path of this.#state.schemaGraph.pathsFor(fact.store)) {
+      if (path.consumers.length === 0) continue;
+      let event: ConsumerEvent;
+      if (path.scope === null) event = { store: fact.store, key: fact.key };
+      else if (touched.includes(path)) event = { store: fact.store, scope: path.scope, key: fact.key };
+      else continue;
+      for (const consumer of path.consumers) {
+        try {
+          consumer(event);
+        } catch (error) {
+          this.#state.reportRuleError('consumer', fact, error);
+        }
+      }
+    }
+  }
+}
