@@ -4,12 +4,12 @@ import { setImmediate } from 'node:timers/promises';
 import { openFileStore } from '@igniter/backend-file';
 import { describe, expect, it } from 'vitest';
 import { type Fact, IgniterStore } from '../src/index.js';
+import { useTempDir } from '../src/testing/index.js';
 import { ENGINE_KIND } from './support/engine.js';
 import { MemoryBackend } from './support/memory-backend.js';
 import { newStore } from './support/store.js';
-import { useTempDir } from './support/temp-dir.js';
 
-const temp = useTempDir();
+const temp = useTempDir('igniter-core-');
 
 /** A fact as a plain object (a native fact's value is an accessor). */
 function plain(fact: Fact): Record<string, unknown> {

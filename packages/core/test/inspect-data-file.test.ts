@@ -11,9 +11,9 @@ import {
   jsonFactCodec,
 } from '../src/storage/index.js';
 import { contractFact } from '../src/testing/facts.js';
-import { useTempDir } from './support/temp-dir.js';
+import { useTempDir } from '../src/testing/index.js';
 
-const temp = useTempDir();
+const temp = useTempDir('igniter-core-');
 const facts = [1, 2, 3].map((seq) => contractFact(seq));
 const frames = facts.map((f) => jsonFactCodec.frame(f));
 const meta = encodeMetaFrame({ type: 'wal', baseSeq: 0 });

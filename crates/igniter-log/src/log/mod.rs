@@ -114,7 +114,82 @@ struct KeyEntry {
     /// Index of the key in `StoreLog::key_names`, which records refer to.
     index: u32,
     latest: Slot,
-    facts: Vec<KeyFact>,
+    facts: KeyFacts,
+}
+
+/// Facts of a key held in the key index entry itself: up to this many. A key's first facts
+/// then cost no separate allocation, and appending one or searching them as of a time touches
+/// the entry the lookup just brought in, not another cache line somewhere else.
+const INLINE_KEY_FACTS: usize = 12;
+
+/// A key's facts, seq order: inline while few, on the heap after.
+#[derive(Debug)]
+enum KeyFacts {
+    Inline {
+        len: u8,
+        facts: [KeyFact; INLINE_KEY_FACTS],
+    },
+    Heap(Vec<KeyFact>),
+}
+
+impl KeyFacts {
+    const EMPTY_FACT: KeyFact = KeyFact {
+        slot: NO_SLOT,
+        time: 0.0,
+    };
+
+    fn new() -> Self {
+        Self::Inline {
+            len: 0,
+            facts: [Self::EMPTY_FACT; INLINE_KEY_FACTS],
+        }
+    }
+
+    fn as_slice(&self) -> &[KeyFact] {
+        match self {
+            Self::Inline { len, facts } => facts.get(..usize::from(*len)).unwrap_or_default(),
+            Self::Heap(facts) => facts,
+        }
+    }
+
+    fn push(&mut self, fact: KeyFact) {
+        match self {
+            Self::Inline { len, facts } => match facts.get_mut(usize::from(*len)) {
+                Some(free) => {
+                    *free = fact;
+                    *len += 1;
+                }
+                None => {
+                    let mut heap = Vec::with_capacity(INLINE_KEY_FACTS * 2);
+                    heap.extend_from_slice(facts);
+                    heap.push(fact);
+                    *self = Self::Heap(heap);
+                }
+            },
+            Self::Heap(facts) => facts.push(fact),
+        }
+    }
+
+    fn pop(&mut self) {
+        match self {
+            Self::Inline { len, .. } => *len = len.saturating_sub(1),
+            Self::Heap(facts) => {
+                facts.pop();
+            }
+        }
+    }
+
+    fn clear(&mut self) {
+        *self = Self::new();
+    }
+
+    /// Bytes held on the heap.
+    fn heap_bytes(&self) -> usize {
+        match self {
+            Self::Inline { .. } => 0,
+            Self::Heap(facts) => facts.capacity() * std::mem::size_of::<KeyFact>(),
+        }
+    }
 }
 
 /// `KeyEntry::latest` of a key without live facts.
@@ -673,8 +748,9 @@ impl FactLog {
         let slot = match as_of {
             None => entry.latest,
             Some(as_of) => {
-                let end = entry.facts.partition_point(|fact| fact.time <= as_of);
-                entry.facts.get(end.checked_sub(1)?)?.slot
+                let facts = entry.facts.as_slice();
+                let end = facts.partition_point(|fact| fact.time <= as_of);
+                facts.get(end.checked_sub(1)?)?.slot
             }
         };
         self.view(slot)
@@ -795,7 +871,7 @@ impl FactLog {
                 store
                     .key_ids
                     .get(*name)
-                    .is_some_and(|entry| !entry.facts.is_empty())
+                    .is_some_and(|entry| !entry.facts.as_slice().is_empty())
             })
         })
     }
@@ -842,7 +918,7 @@ impl FactLog {
                     + store
                         .key_ids
                         .values()
-                        .map(|entry| entry.facts.capacity() * std::mem::size_of::<KeyFact>())
+                        .map(|entry| entry.facts.heap_bytes())
                         .sum::<usize>()
                     + store
                         .key_names
@@ -905,7 +981,11 @@ impl FactLog {
                     let entry = KeyEntry {
                         index,
                         latest: slot,
-                        facts: vec![KeyFact { slot, time }],
+                        facts: {
+                            let mut facts = KeyFacts::new();
+                            facts.push(KeyFact { slot, time });
+                            facts
+                        },
                     };
                     store_log.key_ids.insert(KeyName::new(fact.key), entry);
                     index
@@ -1033,14 +1113,14 @@ impl FactLog {
                 let name = store.key_names.get(record.key as usize);
                 let mut forget = false;
                 if let Some(entry) = name.and_then(|name| store.key_ids.get_mut(&**name)) {
-                    if entry.facts.last().map(|fact| fact.slot) == Some(slot) {
+                    if entry.facts.as_slice().last().map(|fact| fact.slot) == Some(slot) {
                         entry.facts.pop();
                     }
-                    entry.latest = entry.facts.last().map_or(NO_SLOT, |fact| fact.slot);
+                    let facts = entry.facts.as_slice();
+                    entry.latest = facts.last().map_or(NO_SLOT, |fact| fact.slot);
                     // A key that lost its only fact leaves the tables, as the TS engine's map
                     // entry does, when nothing refers to its index (it is the newest key).
-                    forget =
-                        entry.facts.is_empty() && record.key as usize + 1 == store.key_names.len();
+                    forget = facts.is_empty() && record.key as usize + 1 == store.key_names.len();
                 }
                 if forget {
                     if let Some(name) = store.key_names.pop() {

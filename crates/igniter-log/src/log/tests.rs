@@ -390,3 +390,27 @@ fn ids_out_of_order_are_found_and_forgotten_like_the_others() {
     assert_eq!(log.by_id(&minted_id), None);
     assert_eq!(log.by_id(late), Some(first));
 }
+
+#[test]
+fn a_key_with_many_facts_answers_as_of_any_time_and_undoes_appends() {
+    let mut log = FactLog::new(LIMIT);
+    for n in 1..=30 {
+        write(&mut log, "s", "k", &n.to_string(), f64::from(n));
+    }
+    for n in 1..=30 {
+        let latest = log.latest_for("s", "k", Some(f64::from(n)));
+        assert_eq!(latest.map(|f| f.seq()), Some(n as u64));
+    }
+    assert_eq!(
+        log.facts_for("s", Some("k"), Some(11.0), Some(14.0)).len(),
+        4
+    );
+    log.truncate_after(5);
+    assert_eq!(
+        log.latest_for("s", "k", None).map(|f| f.value_json()),
+        Some("5")
+    );
+    assert_eq!(log.facts_for("s", Some("k"), None, None).len(), 5);
+    let slot = write(&mut log, "s", "k", "6", 6.0);
+    assert_eq!(view(&log, slot).seq(), 6);
+}

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
+import { useTempDir } from '@igniter/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FileBackend } from '../../src/index.js';
 import { assertBuilt, spawnScript, waitForLine } from '../support/child.js';
 import { crashFact } from '../support/crash-fact.mjs';
-import { useTempDir } from '../support/temp.js';
 
 const ROUNDS = 40;
 
@@ -22,7 +22,7 @@ function prng(seed: number): () => number {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('a writer killed with SIGKILL at random moments', () => {
-  const temp = useTempDir();
+  const temp = useTempDir('igniter-file-');
   beforeAll(assertBuilt);
 
   it('loses no acknowledged fact and leaves nothing else, over many kills of the same log', async () => {

@@ -1,13 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { jsonFactCodec } from '@igniter/core/storage';
-import { contractFact } from '@igniter/core/testing';
+import { contractFact, useTempDir } from '@igniter/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FileBackend } from '../../src/index.js';
 import { assertBuilt } from '../support/child.js';
-import { useTempDir } from '../support/temp.js';
 
-const temp = useTempDir();
+const temp = useTempDir('igniter-file-');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe("durability 'group'", () => {

@@ -1,12 +1,11 @@
 import fs, { statSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
-import { contractFact } from '@igniter/core/testing';
+import { contractFact, useTempDir } from '@igniter/core/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FileBackend } from '../../src/index.js';
-import { useTempDir } from '../support/temp.js';
 
-const temp = useTempDir();
+const temp = useTempDir('igniter-file-');
 
 function noSpace(): never {
   throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });

@@ -2,13 +2,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { contractFact } from '@igniter/core/testing';
+import { contractFact, useTempDir } from '@igniter/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FileBackend } from '../../src/index.js';
 import { assertBuilt, spawnScript, waitForLine } from '../support/child.js';
-import { useTempDir } from '../support/temp.js';
 
-const temp = useTempDir();
+const temp = useTempDir('igniter-file-');
 
 function codeOf(run: () => unknown): unknown {
   try {

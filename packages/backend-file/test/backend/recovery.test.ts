@@ -11,12 +11,12 @@ import {
 import { join } from 'node:path';
 import type { Fact } from '@igniter/core';
 import { crc32, encodeFrame, encodeHeader, FileKind } from '@igniter/core/storage';
-import { contractFact } from '@igniter/core/testing';
+import { contractFact, frameOffsets, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it, vi } from 'vitest';
 import { FileBackend } from '../../src/index.js';
-import { addToByte, frameOffsets, useTempDir, xorByte } from '../support/temp.js';
+import { addToByte, xorByte } from '../support/bytes.js';
 
-const temp = useTempDir();
+const temp = useTempDir('igniter-file-');
 
 function writeLog(path: string, facts: readonly Fact[]): void {
   const backend = new FileBackend(path, { durability: 'none' });

@@ -2,12 +2,11 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, writeFile
 import { join } from 'node:path';
 import type { Fact } from '@igniter/core';
 import { encodeHeader, FileKind } from '@igniter/core/storage';
-import { contractFact } from '@igniter/core/testing';
+import { contractFact, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { FileBackend } from '../../src/index.js';
-import { useTempDir } from '../support/temp.js';
 
-const temp = useTempDir();
+const temp = useTempDir('igniter-file-');
 const facts = [1, 2, 3, 4].map((seq) => contractFact(seq));
 const kept = [facts[0], facts[2]] as Fact[];
 

@@ -14,11 +14,11 @@ import {
   readHeader,
   removeStaleTempFiles,
 } from '@igniter/core/storage';
-import { variedFacts } from '@igniter/core/testing';
+import { useTempDir, variedFacts } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
-import { useTempDir, xorByte } from '../support/temp.js';
+import { xorByte } from '../support/bytes.js';
 
-const temp = useTempDir();
+const temp = useTempDir('igniter-file-');
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
 function codeOf(run: () => unknown): unknown {

@@ -1,12 +1,11 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Fact } from '@igniter/core';
-import { contractFact } from '@igniter/core/testing';
+import { contractFact, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { FileBackend, type FileBackendOptions } from '../../src/index.js';
-import { useTempDir } from '../support/temp.js';
 
-const temp = useTempDir();
+const temp = useTempDir('igniter-file-');
 
 function codeOf(run: () => unknown): unknown {
   try {

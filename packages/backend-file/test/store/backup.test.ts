@@ -2,12 +2,11 @@ import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate } from 'node:timers/promises';
 import type { Fact, IgniterStore } from '@igniter/core';
+import { filesUnder, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { openFileStore } from '../../src/index.js';
-import { filesUnder } from '../support/files.js';
-import { useTempDir } from '../support/temp.js';
 
-const temp = useTempDir();
+const temp = useTempDir('igniter-file-');
 const engine = process.env.IGNITER_ENGINE === 'native' ? 'native' : 'ts';
 
 function open(path: string): IgniterStore {

@@ -1,12 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IgniterStore } from '@igniter/core';
+import { filesContaining, filesUnder, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { openFileStore } from '../../src/index.js';
-import { filesContaining, filesUnder } from '../support/files.js';
-import { useTempDir } from '../support/temp.js';
 
-const temp = useTempDir();
+const temp = useTempDir('igniter-file-');
 const engine = process.env.IGNITER_ENGINE === 'native' ? 'native' : 'ts';
 const MARKER = 'ERASE-ME-3f9c1a7e';
 

@@ -2,15 +2,15 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { IgniterStore } from '@igniter/core';
+import { useTempDir } from '@igniter/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openFileStore } from '../../src/index.js';
 import { assertBuilt } from '../support/child.js';
-import { useTempDir } from '../support/temp.js';
 
 const dist = pathToFileURL(resolve(dirname(fileURLToPath(import.meta.url)), '../../dist/index.js')).href;
 const engine = process.env.IGNITER_ENGINE ?? 'auto';
 
-const temp = useTempDir();
+const temp = useTempDir('igniter-file-');
 let open: IgniterStore[] = [];
 beforeEach(() => {
   open = [];

@@ -1,12 +1,11 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Fact, IgniterStore } from '@igniter/core';
+import { frameOffsets, patchFile, rewriteInFrame, treeDigest, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { openFileStore } from '../../src/index.js';
-import { patchFile, rewriteInFrame, treeDigest } from '../support/files.js';
-import { frameOffsets, useTempDir } from '../support/temp.js';
 
-const temp = useTempDir();
+const temp = useTempDir('igniter-file-');
 const engine = process.env.IGNITER_ENGINE === 'native' ? 'native' : 'ts';
 
 function open(path: string, options: { repair?: boolean } = {}): IgniterStore {

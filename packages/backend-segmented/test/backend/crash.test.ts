@@ -1,9 +1,9 @@
 import { join } from 'node:path';
+import { useTempDir } from '@igniter/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SegmentedFileBackend } from '../../src/index.js';
 import { assertBuilt, spawnScript, waitForLine } from '../support/child.js';
 import { crashFact } from '../support/crash-fact.mjs';
-import { useTempDir } from '../support/temp.js';
 
 const ROUNDS = 24;
 
@@ -22,7 +22,7 @@ function prng(seed: number): () => number {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('a writer killed with SIGKILL at random moments', () => {
-  const temp = useTempDir();
+  const temp = useTempDir('igniter-seg-');
   beforeAll(assertBuilt);
 
   // 'group' writes each frame through to the OS and fsyncs in batches, so a process crash (unlike

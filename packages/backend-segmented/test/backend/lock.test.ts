@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { useTempDir } from '@igniter/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SegmentedFileBackend } from '../../src/index.js';
 import { assertBuilt, spawnScript, waitForLine } from '../support/child.js';
 import { factOf } from '../support/segments.js';
-import { thrown, useTempDir } from '../support/temp.js';
+import { thrown } from '../support/thrown.js';
 
-const temp = useTempDir();
+const temp = useTempDir('igniter-seg-');
 
 describe('the single-writer lock', () => {
   beforeAll(assertBuilt);

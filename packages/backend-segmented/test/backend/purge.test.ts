@@ -1,10 +1,11 @@
 import { copyFileSync, existsSync } from 'node:fs';
+import { filesUnder, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { SegmentedFileBackend, type SegmentedFileBackendOptions } from '../../src/index.js';
 import { CONTRACT_T0, factOf, receiptOnDisk, segmentFile } from '../support/segments.js';
-import { filesUnder, thrown, useTempDir } from '../support/temp.js';
+import { thrown } from '../support/thrown.js';
 
-const temp = useTempDir();
+const temp = useTempDir('igniter-seg-');
 const NOW = 1_900_000_000_000;
 const seqs = (facts: Iterable<{ seq: number }>): number[] => [...facts].map((f) => f.seq);
 

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SegmentInfo } from '@igniter/core';
 import { crc32 } from '@igniter/core/storage';
+import { filesUnder, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { SegmentedFileBackend, type SegmentedFileBackendOptions } from '../../src/index.js';
 import {
@@ -12,9 +13,8 @@ import {
   manifestOnDisk,
   segmentFile,
 } from '../support/segments.js';
-import { filesUnder, useTempDir } from '../support/temp.js';
 
-const temp = useTempDir();
+const temp = useTempDir('igniter-seg-');
 const SEALED_AT = 1_800_000_000_000;
 
 function open(options: SegmentedFileBackendOptions = {}): SegmentedFileBackend {

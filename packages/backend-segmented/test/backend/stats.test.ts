@@ -1,10 +1,11 @@
 import { statSync } from 'node:fs';
+import { useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { SegmentedFileBackend } from '../../src/index.js';
 import { CONTRACT_T0, factOf, frameBytes, headBytes, segmentFile } from '../support/segments.js';
-import { thrown, useTempDir } from '../support/temp.js';
+import { thrown } from '../support/thrown.js';
 
-const temp = useTempDir();
+const temp = useTempDir('igniter-seg-');
 
 /** Store "a": sealed segment 1 (seq 1, 3), live segment 3 (seq 4); store "b": live segment 2 (seq 2). */
 function twoStores(): SegmentedFileBackend {

@@ -1,11 +1,11 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { contractFact } from '@igniter/core/testing';
+import { contractFact, filesUnder, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { SegmentedFileBackend, storeFolderName } from '../../src/index.js';
-import { filesUnder, thrown, useTempDir } from '../support/temp.js';
+import { thrown } from '../support/thrown.js';
 
-const temp = useTempDir();
+const temp = useTempDir('igniter-seg-');
 
 describe('store names in the directory layout', () => {
   it('escapes every byte outside a-z 0-9 _ - as %XX, so no name leaves stores/ or breaks a glob', () => {

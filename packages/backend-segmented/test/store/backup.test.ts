@@ -2,11 +2,11 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate } from 'node:timers/promises';
 import { type Fact, IgniterStore } from '@igniter/core';
+import { filesUnder, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { SegmentedFileBackend } from '../../src/index.js';
-import { filesUnder, useTempDir } from '../support/temp.js';
 
-const temp = useTempDir();
+const temp = useTempDir('igniter-seg-');
 const ENGINE = process.env.IGNITER_ENGINE === 'native' ? 'native' : 'ts';
 
 function openStore(

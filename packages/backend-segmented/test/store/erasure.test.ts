@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { IgniterStore } from '@igniter/core';
+import { filesContaining, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { SegmentedFileBackend } from '../../src/index.js';
-import { filesContaining, useTempDir } from '../support/temp.js';
 
-const temp = useTempDir();
+const temp = useTempDir('igniter-seg-');
 const ENGINE = process.env.IGNITER_ENGINE === 'native' ? 'native' : 'ts';
 const MARKER = 'ERASE-ME-8b2e55c1';
 

@@ -1,9 +1,9 @@
 import { type Fact, IgniterStore, type StoreOptions } from '@igniter/core';
+import { filesContaining, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { SegmentedFileBackend } from '../../src/index.js';
-import { filesContaining, useTempDir } from '../support/temp.js';
 
-const temp = useTempDir();
+const temp = useTempDir('igniter-seg-');
 const ENGINE = process.env.IGNITER_ENGINE === 'native' ? 'native' : 'ts';
 
 /** A store over a segmented backend in the test's directory, with a manual clock starting at `now`. */

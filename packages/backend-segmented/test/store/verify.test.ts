@@ -1,12 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { type Fact, IgniterStore } from '@igniter/core';
+import { frameOffsets, patchFile, rewriteInFrame, treeDigest, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { SegmentedFileBackend } from '../../src/index.js';
-import { frameStarts, patchFile, rewriteInFrame, treeDigest } from '../support/bytes.js';
 import { segmentFile } from '../support/segments.js';
-import { useTempDir } from '../support/temp.js';
 
-const temp = useTempDir();
+const temp = useTempDir('igniter-seg-');
 const ENGINE = process.env.IGNITER_ENGINE === 'native' ? 'native' : 'ts';
 
 /**
@@ -65,7 +64,7 @@ describe(`verify() of a segmented store (${ENGINE} engine)`, () => {
     const { store } = seeded();
     await store.flush();
     const file = segmentFile(temp.dir(), 'notes', 3);
-    const [, first, second] = frameStarts(file) as [number, number, number];
+    const [, first, second] = frameOffsets(file).starts as [number, number, number];
     const byte = readFileSync(file).readUInt8(first + 9);
     patchFile(file, first + 9, Buffer.of(byte ^ 0x20));
     expect(await store.verify()).toEqual({
@@ -111,7 +110,7 @@ describe(`verify() of a segmented store (${ENGINE} engine)`, () => {
     expect((await store.verify()).ok).toBe(true);
     expect(treeDigest(temp.dir())).toBe(clean);
     const sealed = segmentFile(temp.dir(), 'notes', 1);
-    patchFile(sealed, (frameStarts(sealed)[2] as number) + 9, Buffer.from('~'));
+    patchFile(sealed, (frameOffsets(sealed).starts[2] as number) + 9, Buffer.from('~'));
     const live = segmentFile(temp.dir(), 'notes', 3);
     patchFile(live, readFileSync(live).length, Buffer.of(0, 0, 0, 40, 1));
     const damaged = treeDigest(temp.dir());

@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Backend } from '../backend.js';
 import type { Fact } from '../fact.js';
 import { CONTRACT_T0, contractFact, variedFacts } from './facts.js';
+import { useTempDir } from './temp-dir.js';
 
 /**
  * Opens the backend stored at `location` (a fresh, empty directory per test): calling it
@@ -41,14 +39,9 @@ function requireMethod<K extends keyof Backend>(backend: Backend, method: K): No
  */
 export function backendContractSuite(name: string, makeBackend: MakeBackend): void {
   describe(`${name} (backend contract)`, () => {
-    let location = '';
-    let opened: Backend[] = [];
+    const temp = useTempDir('igniter-contract-');
 
-    const open = (): Backend => {
-      const backend = makeBackend(location);
-      opened.push(backend);
-      return backend;
-    };
+    const open = (): Backend => temp.track(makeBackend(temp.dir()));
     const reopen = async (backend: Backend): Promise<Backend> => {
       await backend.close();
       return open();
@@ -56,16 +49,6 @@ export function backendContractSuite(name: string, makeBackend: MakeBackend): vo
     const writeAll = (backend: Backend, facts: readonly Fact[]): void => {
       for (const fact of facts) backend.writeFact(fact);
     };
-
-    beforeEach(() => {
-      location = mkdtempSync(join(tmpdir(), 'igniter-contract-'));
-      opened = [];
-    });
-
-    afterEach(async () => {
-      for (const backend of opened) await backend.close().catch(() => undefined);
-      rmSync(location, { recursive: true, force: true });
-    });
 
     it('a new backend replays nothing and its high-water seq is 0', () => {
       const backend = open();

@@ -1,6 +1,16 @@
 /**
  * Test helpers for Igniter backends (`@igniter/core/testing`): the backend contract suite that
- * every durable backend runs. Needs vitest (an optional peer dependency).
+ * every durable backend runs, a temp directory per test, and tools to inspect and damage a
+ * store's data files. Needs vitest (an optional peer dependency).
  */
 export { backendContractSuite, type MakeBackend } from './backend-contract.js';
+export {
+  filesContaining,
+  filesUnder,
+  frameOffsets,
+  patchFile,
+  rewriteInFrame,
+  treeDigest,
+} from './data-files.js';
 export { CONTRACT_T0, contractFact, variedFacts } from './facts.js';
+export { type Closable, useTempDir } from './temp-dir.js';

@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { crc32, FRAME_OVERHEAD } from '@igniter/core/storage';
-import { frameOffsets } from './temp.js';
+import { crc32 } from '../storage/crc32.js';
+import { FRAME_OVERHEAD } from '../storage/frame.js';
+import { HEADER_BYTES } from '../storage/header.js';
 
-/** Every file under `root`, relative to it with `/` separators, sorted. */
+/**
+ * Every file under `root` (recursively), relative to it with `/` separators, sorted. Throws the
+ * system error when `root` cannot be read. Cost: one directory read per folder.
+ */
 export function filesUnder(root: string): string[] {
   const out: string[] = [];
   const walk = (dir: string): void => {
@@ -18,13 +22,19 @@ export function filesUnder(root: string): string[] {
   return out.sort();
 }
 
-/** The files under `root` whose bytes contain `text` (UTF-8). */
+/**
+ * The files under `root` whose bytes contain `text` (UTF-8), as `filesUnder` names them: how a
+ * test shows that erased facts are in no data file (DESIGN D11). Cost: reads every file.
+ */
 export function filesContaining(root: string, text: string): string[] {
   const needle = Buffer.from(text, 'utf8');
   return filesUnder(root).filter((name) => readFileSync(join(root, name)).includes(needle));
 }
 
-/** SHA-256 over every file's name and bytes under `root`: equal digests, byte-identical trees. */
+/**
+ * SHA-256 (hex) over the name and bytes of every file under `root`: equal digests mean
+ * byte-identical trees. Cost: reads every file.
+ */
 export function treeDigest(root: string): string {
   const hash = createHash('sha256');
   for (const name of filesUnder(root)) {
@@ -46,9 +56,25 @@ export function patchFile(path: string, offset: number, bytes: Uint8Array): void
 }
 
 /**
- * Replaces the first occurrence of `from` in the file at `path` by `to` (same byte length) and
- * rewrites the CRC of the frame holding it, so the frame stays intact and only its content lies.
- * Returns the offset of that frame.
+ * The start offset of every frame of a data file in the `@igniter/core/storage` format (a log,
+ * snapshot or segment: header, then frames, the metadata record first), and the offset where the
+ * last frame ends. Assumes intact length fields. Cost: reads the file.
+ */
+export function frameOffsets(path: string): { starts: number[]; end: number } {
+  const bytes = readFileSync(path);
+  const starts: number[] = [];
+  let at = HEADER_BYTES;
+  while (at < bytes.length) {
+    starts.push(at);
+    at += bytes.readUInt32BE(at) + FRAME_OVERHEAD;
+  }
+  return { starts, end: at };
+}
+
+/**
+ * Replaces the first occurrence of `from` in the data file at `path` by `to` (same byte length)
+ * and rewrites the CRC of the frame holding it, so the frame stays intact and only its content
+ * lies. Returns the offset of that frame. Throws when `from` is absent or the lengths differ.
  */
 export function rewriteInFrame(path: string, from: string, to: string): number {
   const bytes = readFileSync(path);
