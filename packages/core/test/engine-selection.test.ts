@@ -1,28 +1,11 @@
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { engineInfo } from '../src/engine/select.js';
 import { ENGINE_KIND } from './support/engine.js';
-
-const coreDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-let project = '';
+import { useInstalledCore } from './support/installed-core.js';
 
 // A project that has @igniter/core (the built package) but no @igniter/native, as after an
 // install with optional dependencies omitted or on an unsupported platform.
-beforeAll(() => {
-  project = mkdtempSync(join(tmpdir(), 'igniter-no-native-'));
-  const target = join(project, 'node_modules', '@igniter', 'core');
-  mkdirSync(target, { recursive: true });
-  cpSync(join(coreDir, 'dist'), join(target, 'dist'), { recursive: true });
-  cpSync(join(coreDir, 'package.json'), join(target, 'package.json'));
-});
-
-afterAll(() => {
-  rmSync(project, { recursive: true, force: true });
-});
+const project = useInstalledCore('igniter-no-native-');
 
 const probe = `
 const { canonicalJson, engineInfo } = require('@igniter/core');
@@ -33,16 +16,8 @@ try {
   console.log(JSON.stringify({ code: error.code, name: error.name }));
 }`;
 
-function runProbe(env: Record<string, string>): { stdout: unknown; stderr: string } {
-  // vitest's NODE_PATH reaches pnpm's hoisted store, where @igniter/native is found: drop it.
-  const { IGNITER_ENGINE: _dropped, NODE_PATH: _hoisted, ...base } = process.env;
-  const result = spawnSync(process.execPath, ['-e', probe], {
-    cwd: project,
-    env: { ...base, ...env },
-    encoding: 'utf8',
-  });
-  return { stdout: JSON.parse(result.stdout) as unknown, stderr: result.stderr };
-}
+const runProbe = (env: Record<string, string>): { stdout: unknown; stderr: string } =>
+  project.run(probe, { env });
 
 describe(`engine selection (${ENGINE_KIND} run)`, () => {
   it('picks the engine IGNITER_ENGINE names for auto', () => {

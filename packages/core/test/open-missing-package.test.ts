@@ -1,38 +1,13 @@
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { ENGINE_KIND } from './support/engine.js';
-
-const coreDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-let project = '';
+import { useInstalledCore } from './support/installed-core.js';
 
 // A project that installed only the built @igniter/core: no @igniter/backend-file beside it.
-beforeAll(() => {
-  project = mkdtempSync(join(tmpdir(), 'igniter-core-only-'));
-  const target = join(project, 'node_modules', '@igniter', 'core');
-  mkdirSync(target, { recursive: true });
-  cpSync(join(coreDir, 'dist'), join(target, 'dist'), { recursive: true });
-  cpSync(join(coreDir, 'package.json'), join(target, 'package.json'));
-});
-
-afterAll(() => {
-  rmSync(project, { recursive: true, force: true });
-});
-
-function probe(source: string, type: 'commonjs' | 'module'): unknown {
-  // vitest's NODE_PATH reaches pnpm's hoisted store: drop it so only the project's modules resolve.
-  const { NODE_PATH: _hoisted, ...env } = process.env;
-  const args = type === 'module' ? ['--input-type=module', '-e', source] : ['-e', source];
-  const result = spawnSync(process.execPath, args, {
-    cwd: project,
-    env: { ...env, IGNITER_ENGINE: 'ts' },
-    encoding: 'utf8',
-  });
-  return JSON.parse(result.stdout) as unknown;
-}
+const project = useInstalledCore('igniter-core-only-');
+const probe = (source: string, type: 'commonjs' | 'module'): unknown =>
+  project.run(source, { type, env: { IGNITER_ENGINE: 'ts' } }).stdout;
 
 const report = `
   try {
@@ -68,6 +43,6 @@ describe(`IgniterStore.open without @igniter/backend-file (${ENGINE_KIND} run)`,
       `const path = require('node:path'); const { IgniterStore } = require('@igniter/core');${report}`,
       'commonjs',
     );
-    expect(existsSync(join(project, 'data.log'))).toBe(false);
+    expect(existsSync(join(project.dir(), 'data.log'))).toBe(false);
   });
 });
