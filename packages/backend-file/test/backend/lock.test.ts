@@ -6,17 +6,9 @@ import { contractFact, useTempDir } from '@igniter/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FileBackend } from '../../src/index.js';
 import { assertBuilt, spawnScript, waitForLine } from '../support/child.js';
+import { codeOf } from '../support/thrown.js';
 
 const temp = useTempDir('igniter-file-');
-
-function codeOf(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return (error as { code?: unknown }).code;
-  }
-  return 'no error';
-}
 
 describe('the single-writer lock in one process', () => {
   it('a second open through another spelling of the path is ERR_LOCKED', () => {

@@ -15,6 +15,7 @@ import { contractFact, frameOffsets, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it, vi } from 'vitest';
 import { FileBackend } from '../../src/index.js';
 import { addToByte, xorByte } from '../support/bytes.js';
+import { thrown } from '../support/thrown.js';
 
 const temp = useTempDir('igniter-file-');
 
@@ -22,16 +23,6 @@ function writeLog(path: string, facts: readonly Fact[]): void {
   const backend = new FileBackend(path, { durability: 'none' });
   for (const fact of facts) backend.writeFact(fact);
   backend.closeSync();
-}
-
-function codeOf(run: () => unknown): { code: unknown; message: string; details: unknown } {
-  try {
-    run();
-  } catch (error) {
-    const e = error as { code?: unknown; message: string; details?: unknown };
-    return { code: e.code, message: e.message, details: e.details };
-  }
-  throw new Error('expected a throw');
 }
 
 /** A well-signed header whose only fault is its format version. */
@@ -127,7 +118,7 @@ describe('opening a log with a damaged frame before intact ones', () => {
     ['a length far past the end', (b: Buffer, at: number) => b.writeUInt8(0x01, at)],
   ])('%s fails with ERR_CORRUPT_LOG naming the file and offset, changing nothing', (_, mutate) => {
     const { path, offset, before } = damage(mutate);
-    const error = codeOf(() => new FileBackend(path));
+    const error = thrown(() => new FileBackend(path));
     expect(error.code).toBe('ERR_CORRUPT_LOG');
     expect(error.message).toContain(path);
     expect(error.message).toContain(`byte ${offset}`);
@@ -170,7 +161,7 @@ describe('opening a log with a damaged frame before intact ones', () => {
     writeLog(path, facts.slice(0, 2));
     const size = statSync(path).size;
     writeFileSync(path, Buffer.concat([readFileSync(path), encodeFrame(Buffer.from('{"store":"x"}'))]));
-    const error = codeOf(() => new FileBackend(path));
+    const error = thrown(() => new FileBackend(path));
     expect(error.code).toBe('ERR_CORRUPT_LOG');
     expect(error.details).toMatchObject({ offset: size });
   });
@@ -182,7 +173,7 @@ describe('opening a log with a damaged frame before intact ones', () => {
     const bytes = readFileSync(path);
     const second = bytes.subarray(starts[2] as number, starts[3] as number);
     writeFileSync(path, Buffer.concat([bytes, second]));
-    const error = codeOf(() => new FileBackend(path));
+    const error = thrown(() => new FileBackend(path));
     expect(error.code).toBe('ERR_CORRUPT_LOG');
     expect(error.details).toMatchObject({ offset: end });
   });
@@ -201,7 +192,7 @@ describe('opening a file that is not an Igniter log', () => {
     const path = join(temp.dir(), 'app.log');
     const bytes = Buffer.from(content);
     writeFileSync(path, bytes);
-    const error = codeOf(() => new FileBackend(path));
+    const error = thrown(() => new FileBackend(path));
     expect(error.code).toBe('ERR_UNSUPPORTED_FORMAT');
     expect(error.message).toContain(path);
     expect(readFileSync(path).equals(bytes)).toBe(true);
@@ -214,7 +205,7 @@ describe('opening a file that is not an Igniter log', () => {
     const bytes = readFileSync(path);
     xorByte(bytes, 11, 0x02);
     writeFileSync(path, bytes);
-    expect(codeOf(() => new FileBackend(path)).code).toBe('ERR_CORRUPT_LOG');
+    expect(thrown(() => new FileBackend(path)).code).toBe('ERR_CORRUPT_LOG');
   });
 });
 
@@ -267,7 +258,7 @@ describe('the snapshot next to a log', () => {
     const second = frameOffsets(`${path}.snapshot`).starts[2] as number;
     xorByte(bytes, second + 12, 0x10);
     writeFileSync(`${path}.snapshot`, bytes);
-    const error = codeOf(() => new FileBackend(path, { repair: true }));
+    const error = thrown(() => new FileBackend(path, { repair: true }));
     expect(error.code).toBe('ERR_CORRUPT_LOG');
     expect(error.details).toMatchObject({ file: `${path}.snapshot`, offset: second });
   });
@@ -275,19 +266,19 @@ describe('the snapshot next to a log', () => {
   it('a truncated snapshot is ERR_CORRUPT_LOG', () => {
     const path = checkpointed();
     truncateSync(`${path}.snapshot`, statSync(`${path}.snapshot`).size - 1);
-    expect(codeOf(() => new FileBackend(path)).code).toBe('ERR_CORRUPT_LOG');
+    expect(thrown(() => new FileBackend(path)).code).toBe('ERR_CORRUPT_LOG');
   });
 
   it('a garbage snapshot is ERR_UNSUPPORTED_FORMAT', () => {
     const path = checkpointed();
     writeFileSync(`${path}.snapshot`, 'garbage');
-    expect(codeOf(() => new FileBackend(path)).code).toBe('ERR_UNSUPPORTED_FORMAT');
+    expect(thrown(() => new FileBackend(path)).code).toBe('ERR_UNSUPPORTED_FORMAT');
   });
 
   it('a missing snapshot that the log continues is ERR_CORRUPT_LOG', () => {
     const path = checkpointed();
     rmSync(`${path}.snapshot`);
-    const error = codeOf(() => new FileBackend(path));
+    const error = thrown(() => new FileBackend(path));
     expect(error.code).toBe('ERR_CORRUPT_LOG');
     expect(error.message).toContain('snapshot');
   });
@@ -295,7 +286,7 @@ describe('the snapshot next to a log', () => {
   it('a missing log next to a snapshot is ERR_CORRUPT_LOG', () => {
     const path = checkpointed();
     rmSync(path);
-    expect(codeOf(() => new FileBackend(path)).code).toBe('ERR_CORRUPT_LOG');
+    expect(thrown(() => new FileBackend(path)).code).toBe('ERR_CORRUPT_LOG');
   });
 
   it('an older snapshot put back under a newer log is ERR_CORRUPT_LOG', () => {
@@ -306,6 +297,6 @@ describe('the snapshot next to a log', () => {
     backend.writeSnapshot(facts.slice(0, 4), { lastSeq: 4 });
     backend.closeSync();
     copyFileSync(join(temp.dir(), 'old.snapshot'), `${path}.snapshot`);
-    expect(codeOf(() => new FileBackend(path)).code).toBe('ERR_CORRUPT_LOG');
+    expect(thrown(() => new FileBackend(path)).code).toBe('ERR_CORRUPT_LOG');
   });
 });

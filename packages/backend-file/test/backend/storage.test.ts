@@ -17,18 +17,10 @@ import {
 import { useTempDir, variedFacts } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { xorByte } from '../support/bytes.js';
+import { codeOf } from '../support/thrown.js';
 
 const temp = useTempDir('igniter-file-');
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
-
-function codeOf(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return (error as { code?: unknown }).code;
-  }
-  return 'no error';
-}
 
 describe('CRC-32', () => {
   it('matches the IEEE check value, natively and table-driven', () => {

@@ -4,17 +4,9 @@ import type { Fact } from '@igniter/core';
 import { contractFact, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { FileBackend, type FileBackendOptions } from '../../src/index.js';
+import { codeOf } from '../support/thrown.js';
 
 const temp = useTempDir('igniter-file-');
-
-function codeOf(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return (error as { code?: unknown }).code;
-  }
-  return 'no error';
-}
 
 describe('options', () => {
   it.each<[string, unknown]>([

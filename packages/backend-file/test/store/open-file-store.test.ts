@@ -4,18 +4,10 @@ import { IgniterStore } from '@igniter/core';
 import { useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { FileBackend, openFileStore } from '../../src/index.js';
+import { codeOf } from '../support/thrown.js';
 
 const temp = useTempDir('igniter-file-');
 const engine = process.env.IGNITER_ENGINE === 'native' ? 'native' : 'ts';
-
-function codeOf(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return (error as { code?: unknown }).code;
-  }
-  return 'no error';
-}
 
 describe('openFileStore', () => {
   it('replays every fact before returning: values, history, ids and the next seq', async () => {
