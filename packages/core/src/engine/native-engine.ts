@@ -225,11 +225,6 @@ export class NativeEngine implements Engine {
     return this.#lastSeq;
   }
 
-  /** Bytes the Rust log holds for facts (records, payloads, indexes), by capacity. */
-  nativeHeapBytes(): number {
-    return this.#log.heapBytes();
-  }
-
   /** Stages one fact: its text parts in one string, its numbers in the reused array. */
   #stage(input: AppendInput, json: string, commit: boolean): string {
     const n = this.#stageNumbers;
