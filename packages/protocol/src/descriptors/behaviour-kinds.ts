@@ -3,11 +3,11 @@ import {
   isRecord,
   isText,
   type KindOutcome,
+  kindOutcome,
   missingFields,
   Problems,
   present,
   type RawDescriptor,
-  withDefaults,
 } from './checks.js';
 
 /** Command operations and the shape each one targets. */
@@ -27,16 +27,6 @@ const EFFECT_LOWERINGS: Readonly<Record<string, string>> = {
 
 const EFFECT_WRITE_KINDS: ReadonlySet<string> = new Set(['insert', 'update', 'append', 'none']);
 
-function finish(
-  raw: RawDescriptor,
-  problems: Problems,
-  normalised: Record<string, Json>,
-  warnings: string[] = [],
-): KindOutcome {
-  if (problems.errors.length > 0) return { ok: false, errors: problems.errors };
-  return { ok: true, descriptor: withDefaults(raw, normalised), warnings };
-}
-
 function known(table: Readonly<Record<string, string>>, value: unknown): value is string {
   return typeof value === 'string' && Object.hasOwn(table, value);
 }
@@ -55,7 +45,7 @@ export function normaliseDerivation(raw: RawDescriptor): KindOutcome {
   const warnings = [
     `derivation ${JSON.stringify(raw.name)} is stored as metadata only; register a rule with store.registerDerivation to run it`,
   ];
-  return finish(raw, problems, {}, warnings);
+  return kindOutcome(raw, problems, {}, warnings);
 }
 
 /**
@@ -78,7 +68,7 @@ export function normaliseCommand(raw: RawDescriptor): KindOutcome {
     boundary: isText(raw.boundary) ? raw.boundary : 'app',
     mutation_intent: isText(raw.mutation_intent) ? raw.mutation_intent : operation,
   };
-  return finish(raw, problems, normalised);
+  return kindOutcome(raw, problems, normalised);
 }
 
 /**
@@ -104,7 +94,7 @@ export function normaliseEffect(raw: RawDescriptor): KindOutcome {
     lowers_to: isText(raw.lowers_to) ? raw.lowers_to : (EFFECT_LOWERINGS[storeOp] ?? 'none'),
     boundary: isText(raw.boundary) ? raw.boundary : 'app',
   };
-  return finish(raw, problems, normalised);
+  return kindOutcome(raw, problems, normalised);
 }
 
 /**
@@ -120,5 +110,5 @@ export function normaliseSubscription(raw: RawDescriptor): KindOutcome {
   problems.check(!present(raw.where) || isRecord(raw.where), 'where must be an object');
   problems.check(!present(raw.events) || Array.isArray(raw.events), 'events must be an array');
   const warnings = ['subscription is stored as metadata; deliver changes with a changefeed subscription'];
-  return finish(raw, problems, {}, warnings);
+  return kindOutcome(raw, problems, {}, warnings);
 }

@@ -64,3 +64,17 @@ export function withDefaults(raw: RawDescriptor, normalised: Record<string, Json
   // Hashing the descriptor validates that every value is JSON before anything is stored.
   return { ...(out as JsonObject), ...normalised };
 }
+
+/**
+ * The outcome of checking a descriptor of one kind: the errors `problems` collected, or the
+ * descriptor with its normalised fields and any warnings.
+ */
+export function kindOutcome(
+  raw: RawDescriptor,
+  problems: Problems,
+  normalised: Record<string, Json>,
+  warnings: string[] = [],
+): KindOutcome {
+  if (problems.errors.length > 0) return { ok: false, errors: problems.errors };
+  return { ok: true, descriptor: withDefaults(raw, normalised), warnings };
+}

@@ -4,22 +4,12 @@ import {
   isText,
   isTextList,
   type KindOutcome,
+  kindOutcome,
   missingFields,
   Problems,
   present,
   type RawDescriptor,
-  withDefaults,
 } from './checks.js';
-
-function finish(
-  raw: RawDescriptor,
-  problems: Problems,
-  normalised: Record<string, Json>,
-  warnings: string[] = [],
-): KindOutcome {
-  if (problems.errors.length > 0) return { ok: false, errors: problems.errors };
-  return { ok: true, descriptor: withDefaults(raw, normalised), warnings };
-}
 
 /** A record store: `name` and its `key` field; everything else is kept as declared. */
 export function normaliseStore(raw: RawDescriptor): KindOutcome {
@@ -27,7 +17,7 @@ export function normaliseStore(raw: RawDescriptor): KindOutcome {
   if (missing) return { ok: false, errors: [missing] };
   const problems = new Problems();
   problems.check(isText(raw.key), 'key must be a non-empty string');
-  return finish(raw, problems, {});
+  return kindOutcome(raw, problems, {});
 }
 
 /** An append-only history: `name` and its `key` field, optionally a `partition_key`. */
@@ -37,7 +27,7 @@ export function normaliseHistory(raw: RawDescriptor): KindOutcome {
   const problems = new Problems();
   problems.check(isText(raw.key), 'key must be a non-empty string');
   problems.optionalText(raw, 'partition_key');
-  return finish(raw, problems, {});
+  return kindOutcome(raw, problems, {});
 }
 
 /**
@@ -65,7 +55,7 @@ export function normaliseAccessPath(raw: RawDescriptor): KindOutcome {
     unique,
     filters: isRecord(raw.filters) ? (raw.filters as Record<string, Json>) : {},
   };
-  return finish(raw, problems, normalised, warnings);
+  return kindOutcome(raw, problems, normalised, warnings);
 }
 
 /**
@@ -90,7 +80,7 @@ export function normaliseRelation(raw: RawDescriptor): KindOutcome {
     cardinality === 'one'
       ? ['cardinality: one is informational; the relation index keeps every related key (a grow-only set)']
       : [];
-  return finish(raw, problems, { cardinality: cardinality === 'one' ? 'one' : 'many' }, warnings);
+  return kindOutcome(raw, problems, { cardinality: cardinality === 'one' ? 'one' : 'many' }, warnings);
 }
 
 /**
@@ -119,5 +109,5 @@ export function normaliseProjection(raw: RawDescriptor): KindOutcome {
     consumer_hint: isText(raw.consumer_hint) ? raw.consumer_hint : 'protocol_client',
     reactive,
   };
-  return finish(raw, problems, normalised);
+  return kindOutcome(raw, problems, normalised);
 }
