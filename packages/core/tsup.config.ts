@@ -9,6 +9,8 @@ export default defineConfig({
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
+  // Shared chunks in the CJS build too, so every entry point sees one IgniterError class.
+  splitting: true,
   sourcemap: true,
   target: 'node20',
   shims: true,
