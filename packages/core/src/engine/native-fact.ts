@@ -6,8 +6,17 @@ import { PACKED_FACT_GROUP, PACKED_FACT_STRIDE } from './native-binding.js';
 /** Freezes a freshly parsed JSON value and everything inside it; returns it. */
 export function freezeParsed<T extends Json>(value: T): T {
   if (typeof value === 'object' && value !== null) {
-    for (const child of Object.values(value)) {
-      if (typeof child === 'object' && child !== null) freezeParsed(child);
+    if (Array.isArray(value)) {
+      for (const child of value) {
+        if (typeof child === 'object' && child !== null) freezeParsed(child);
+      }
+    } else {
+      // for-in walks the keys without allocating an array of them.
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) continue;
+        const child = value[key];
+        if (typeof child === 'object' && child !== null) freezeParsed(child);
+      }
     }
     Object.freeze(value);
   }
