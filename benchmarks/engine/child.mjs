@@ -1,6 +1,7 @@
 // One engine's run of the engine benchmark (run.mjs starts one process per engine, so that
 // resident memory is measured apart). Prints one JSON line of figures.
 // Usage: node --expose-gc --max-old-space-size=8192 child.mjs <ts|native> [facts] [keys]
+import { loadavg } from 'node:os';
 import { IgniterStore } from '@igniter/core';
 
 const engine = process.argv[2];
@@ -74,6 +75,7 @@ const asOfTimes = (() => {
   return Array.from({ length: READS }, () => START + Math.floor(next() * span));
 })();
 
+const loadAtStart = loadavg()[0];
 const before = memory();
 let now = START;
 const store = new IgniterStore({ engine, clock: () => now });
@@ -159,6 +161,7 @@ console.log(
     rssPerFact: Math.round((after.rss - before.rss) / FACTS),
     heapPerFact: Math.round((after.heapUsed - before.heapUsed) / FACTS),
     rssPerFactAfterReads: Math.round((afterReads.rss - before.rss) / FACTS),
+    load: [loadAtStart, loadavg()[0]],
     sink: sink % 7,
   }),
 );

@@ -2,11 +2,12 @@
 // values over 100k keys. Each engine runs in its own child process (so resident memory is
 // its own); this program prints a table of figures and native/TS ratios and writes them into
 // the "Engine" section of benchmarks/RESULTS.md.
-// Usage: node benchmarks/engine/run.mjs [--facts=N] [--keys=N] [--no-record]
+// Usage: node benchmarks/engine/run.mjs [--facts=N] [--keys=N] [--runs=N] [--no-record]
+//        [--from=FILE]  (re-tabulate the "run ..." lines a previous run printed on stderr)
 // Needs a built @igniter/core (pnpm build) and @igniter/native.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -37,16 +38,24 @@ function runEngine(engine) {
   return JSON.parse(out.trim().split('\n').pop());
 }
 
-const loadAtStart = loadavg()[0];
+const from = process.argv.find((a) => a.startsWith('--from='))?.slice('--from='.length);
 /** Each engine runs `runs` times, alternating; a measure keeps its best run (the machine is shared). */
 const results = { ts: [], native: [] };
-for (let run = 0; run < runs; run++) {
-  for (const engine of ['ts', 'native']) {
-    const result = runEngine(engine);
-    results[engine].push(result);
-    console.error(`run ${run + 1} ${engine}: ${JSON.stringify(result)}`);
+if (from) {
+  for (const line of readFileSync(from, 'utf8').split('\n')) {
+    const match = /^run \d+ (ts|native): (.*)$/.exec(line);
+    if (match) results[match[1]].push(JSON.parse(match[2]));
+  }
+} else {
+  for (let run = 0; run < runs; run++) {
+    for (const engine of ['ts', 'native']) {
+      const result = runEngine(engine);
+      results[engine].push(result);
+      console.error(`run ${run + 1} ${engine}: ${JSON.stringify(result)}`);
+    }
   }
 }
+const runCount = results.ts.length;
 
 /** [label, field, unit, higher is better] */
 const rows = [
@@ -77,12 +86,16 @@ const native = best(results.native);
 
 const format = (n) => n.toLocaleString('en-US');
 const ratio = (a, b) => (b === 0 ? 'n/a' : `${(a / b).toFixed(2)}x`);
+const range = (list, field) => {
+  const values = list.map((r) => r[field]);
+  return `${format(Math.min(...values))}-${format(Math.max(...values))}`;
+};
 const lines = [
-  `| measure | TS engine | native engine | native / TS |`,
-  `|---|---:|---:|---:|`,
+  `| measure | TS engine | native engine | native / TS | TS, all runs | native, all runs |`,
+  `|---|---:|---:|---:|---:|---:|`,
   ...rows.map(
     ([label, field, unit]) =>
-      `| ${label} | ${format(ts[field])}${unit} | ${format(native[field])}${unit} | ${ratio(native[field], ts[field])} |`,
+      `| ${label} | ${format(ts[field])}${unit} | ${format(native[field])}${unit} | ${ratio(native[field], ts[field])} | ${range(results.ts, field)} | ${range(results.native, field)} |`,
   ),
 ];
 const table = lines.join('\n');
@@ -95,20 +108,26 @@ const checks = [
   ['native as-of reads >= 0.8x TS', native.asOfPerSec >= 0.8 * ts.asOfPerSec],
 ];
 for (const [what, ok] of checks) console.log(`${ok ? 'PASS' : 'FAIL'} ${what}`);
+const beyond = `not among the criteria, and not reached: history ${ratio(native.historyPerSec, ts.historyPerSec)} (${ratio(native.historyValuesPerSec, ts.historyValuesPerSec)} with every value read), full scans far slower; see below`;
 
 if (record) {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  const load = `load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end (other work shared the machine)`;
+  const loads = [...results.ts, ...results.native].flatMap((r) => r.load ?? []);
+  const load =
+    loads.length === 0
+      ? 'load average not recorded'
+      : `load average ${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)} during the runs (other work shared the machine)`;
   const machine = `${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, ${load}`;
   const section = [
     '<!-- engine:start -->',
     '## Engine: native vs TS',
     '',
-    `\`node benchmarks/engine/run.mjs\`: ${format(facts)} facts of ~100-byte JSON values over ${format(keys)} keys, written one by one through \`IgniterStore.write\`; each engine in its own process, ${runs} runs each (alternating), best run per measure. Machine: ${machine}.`,
+    `\`node benchmarks/engine/run.mjs\`: ${format(facts)} facts of ~100-byte JSON values over ${format(keys)} keys, written one by one through \`IgniterStore.write\`; each engine in its own process, ${runCount} runs each (alternating), best run per measure (the last two columns give the spread); for times and memory lower is better, so a ratio above 1 there means the native engine is slower or bigger. Machine: ${machine}.`,
     '',
     table,
     '',
     checks.map(([what, ok]) => `- ${ok ? 'met' : 'NOT met'}: ${what}`).join('\n'),
+    `- ${beyond}`,
     '',
     readFileSync(join(here, 'NOTES.md'), 'utf8').trimEnd(),
     '<!-- engine:end -->',
