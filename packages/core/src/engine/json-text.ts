@@ -1,11 +1,19 @@
 import { encodeValue, isWellFormed } from '../canonical.js';
 import { MAX_JSON_DEPTH } from '../json.js';
 
+type WellFormedString = string & { isWellFormed(): boolean };
+
+/** `String.prototype.isWellFormed` where the runtime has it (Node >= 20), called directly. */
+const wellFormed: (text: string) => boolean =
+  typeof (String.prototype as Partial<WellFormedString>).isWellFormed === 'function'
+    ? (text) => (text as WellFormedString).isWellFormed()
+    : isWellFormed;
+
 /** True when `value` is a JSON value per DESIGN D1; the same verdict as `encodeValue`, faster. */
 function isPlainJson(value: unknown, depth: number): boolean {
   switch (typeof value) {
     case 'string':
-      return isWellFormed(value);
+      return wellFormed(value);
     case 'number':
       return Number.isFinite(value);
     case 'boolean':
@@ -24,8 +32,10 @@ function isPlainJson(value: unknown, depth: number): boolean {
       const proto: unknown = Object.getPrototypeOf(value);
       if (proto !== Object.prototype && proto !== null) return false;
       const record = value as Record<string, unknown>;
-      for (const key of Object.keys(record)) {
-        if (!isWellFormed(key) || !isPlainJson(record[key], depth + 1)) return false;
+      // for-in with an own-property check visits what Object.keys lists, without the array.
+      for (const key in record) {
+        if (!Object.hasOwn(record, key)) continue;
+        if (!wellFormed(key) || !isPlainJson(record[key], depth + 1)) return false;
       }
       return true;
     }

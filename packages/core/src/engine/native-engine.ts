@@ -236,17 +236,23 @@ export class NativeEngine implements Engine {
     n[5] = input.key.length;
     n[6] = json.length;
     let text = input.store + input.key + json;
-    const optional = [
-      input.causation,
-      input.producer === null ? null : JSON.stringify(input.producer),
-      input.derivation === null ? null : JSON.stringify(input.derivation),
-      input.idempotencyKey,
-    ];
-    for (let part = 0; part < optional.length; part++) {
-      const value = optional[part] ?? null;
-      n[7 + part] = value === null ? -1 : value.length;
-      if (value !== null) text += value;
+    const { causation, idempotencyKey } = input;
+    n[7] = causation === null ? -1 : causation.length;
+    if (causation !== null) text += causation;
+    if (input.producer === null) n[8] = -1;
+    else {
+      const producer = JSON.stringify(input.producer);
+      n[8] = producer.length;
+      text += producer;
     }
+    if (input.derivation === null) n[9] = -1;
+    else {
+      const derivation = JSON.stringify(input.derivation);
+      n[9] = derivation.length;
+      text += derivation;
+    }
+    n[10] = idempotencyKey === null ? -1 : idempotencyKey.length;
+    if (idempotencyKey !== null) text += idempotencyKey;
     return this.#log.stage(text, n);
   }
 
