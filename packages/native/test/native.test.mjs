@@ -120,8 +120,9 @@ function valueGenerator(seed) {
 }
 
 describe('@igniter/native', { skip }, () => {
-  test('exports exactly the documented functions', () => {
+  test('exports exactly the documented functions and the NativeLog class', () => {
     assert.deepEqual(Object.keys(native).sort(), [
+      'NativeLog',
       'abiVersion',
       'canonicalJson',
       'crateVersion',
@@ -133,14 +134,26 @@ describe('@igniter/native', { skip }, () => {
     }
   });
 
-  test('re-exports every function of the generated binding', () => {
+  test('re-exports every free function of the generated binding and wraps every log primitive', () => {
     const binding = require('../binding.js');
     const bindingFunctions = Object.keys(binding).filter((key) => typeof binding[key] === 'function');
-    assert.deepEqual(bindingFunctions.sort(), Object.keys(native).sort());
+    const free = bindingFunctions.filter((key) => !key.startsWith('log'));
+    assert.deepEqual(
+      free.sort(),
+      Object.keys(native)
+        .filter((key) => key !== 'NativeLog')
+        .sort(),
+    );
+    const methods = Object.getOwnPropertyNames(native.NativeLog.prototype);
+    const primitives = bindingFunctions.filter((key) => key.startsWith('log') && key !== 'logCreate');
+    for (const primitive of primitives) {
+      const method = primitive.charAt(3).toLowerCase() + primitive.slice(4);
+      assert.ok(methods.includes(method), `NativeLog has no ${method} for ${primitive}`);
+    }
   });
 
-  test('abiVersion is 1', () => {
-    assert.equal(native.abiVersion(), 1);
+  test('abiVersion is the boundary version core checks', () => {
+    assert.equal(native.abiVersion(), 2);
   });
 
   test('crateVersion is a semver version', () => {
