@@ -1,16 +1,23 @@
 import { defineConfig } from 'vitest/config';
 
-// Every test runs once per engine (DESIGN D9): the project name shows which.
+// Every engine-touching test runs once per engine (DESIGN D9): the project name shows which.
+// The differential test builds both engines itself, so it runs once, in its own project.
+const differential = 'test/engine-differential.test.ts';
+
 export default defineConfig({
   test: {
     pool: 'forks',
-    projects: ['ts', 'native'].map((engine) => ({
-      extends: true,
-      test: {
-        name: engine,
-        include: ['test/**/*.test.ts'],
-        env: { IGNITER_ENGINE: engine },
-      },
-    })),
+    projects: [
+      ...['ts', 'native'].map((engine) => ({
+        extends: true as const,
+        test: {
+          name: engine,
+          include: ['test/**/*.test.ts'],
+          exclude: [differential],
+          env: { IGNITER_ENGINE: engine },
+        },
+      })),
+      { extends: true as const, test: { name: 'differential', include: [differential] } },
+    ],
   },
 });

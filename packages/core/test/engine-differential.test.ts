@@ -5,7 +5,6 @@ import { IgniterError } from '../src/errors.js';
 import type { Fact } from '../src/fact.js';
 import type { Json, JsonObject } from '../src/json.js';
 import { IgniterStore } from '../src/store.js';
-import { ENGINE_KIND } from './support/engine.js';
 
 // DESIGN D9: both engines get the same random operations and must give the same answers.
 // Ids are random, so every id (and every key or receipt key minted from one) is compared by
@@ -373,7 +372,7 @@ class Subject {
   }
 }
 
-describe.runIf(ENGINE_KIND === 'native')('the native and TS engines', () => {
+describe('the native and TS engines', () => {
   it(`give the same results for ${SEQUENCES} random operation sequences`, () => {
     fc.assert(
       fc.property(fc.array(operation, { minLength: 1, maxLength: 40 }), (ops) => {
