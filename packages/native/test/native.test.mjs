@@ -219,4 +219,91 @@ describe('@igniter/native', { skip }, () => {
       assert.equal(native.valueHash(text), createHash('sha256').update(expected).digest('hex'), text);
     }
   });
+
+  describe('NativeLog', () => {
+    const STRIDE = 13;
+    /** Stages one fact with only store, key and value, like NativeEngine does. */
+    function stage(log, store, key, valueJson, time, commit = true) {
+      const numbers = Float64Array.of(time, Number.NaN, 1, commit ? 1 : 0);
+      const lengths = [store.length, key.length, valueJson.length, -1, -1, -1, -1];
+      return log.stage(store + key + valueJson, Float64Array.of(...numbers, ...lengths));
+    }
+
+    test('stage canonicalizes and hashes the value and returns id + hash + canonical value', () => {
+      const log = new native.NativeLog(1 << 20);
+      const text = stage(log, 'users', 'u1', '{"b":1,"a":[1.0]}', 1_714_200_123_456);
+      const canonical = '{"a":[1],"b":1}';
+      assert.match(
+        text.slice(0, 36),
+        /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      );
+      assert.equal(Number.parseInt(text.slice(0, 13).replace('-', ''), 16), 1_714_200_123_456);
+      assert.equal(text.slice(36, 100), createHash('sha256').update(canonical).digest('hex'));
+      assert.equal(text.slice(100), canonical);
+      assert.equal(log.size(), 1);
+      assert.equal(log.lastSeq(), 1);
+    });
+
+    test('latestFor packs the fact: count, then seq, times, schema version, store index and part lengths', () => {
+      const log = new native.NativeLog(1 << 20);
+      stage(log, 'users', 'u1', '1', 10);
+      const staged = stage(log, 'users', 'u1', '"\u00e9"', 20);
+      const out = new Float64Array(1 + STRIDE * 4);
+      out[0] = 'users'.length;
+      out[1] = 15;
+      const asOf = log.latestFor('usersu1', out);
+      assert.equal(out[1], 1);
+      assert.equal(asOf.slice(100), '1');
+      out[0] = 'users'.length;
+      out[1] = Number.NaN;
+      const text = log.latestFor('usersu1', out);
+      assert.deepEqual([...out.subarray(0, 1 + STRIDE)].slice(0, 6), [1, 2, 20, Number.NaN, 1, 0]);
+      assert.deepEqual([...out.subarray(6, 1 + STRIDE)], [36, 64, -1, -1, 3, -1, -1, -1]);
+      assert.equal(text, staged);
+      out[0] = 'users'.length;
+      assert.equal(log.latestFor('usersnope', out), null);
+    });
+
+    test('a batch left open is undone by discard, seqs included', () => {
+      const log = new native.NativeLog(1 << 20);
+      stage(log, 's', 'k', '1', 1);
+      stage(log, 's', 'k', '2', 2, false);
+      log.discard();
+      assert.equal(log.size(), 1);
+      assert.equal(log.lastSeq(), 1);
+    });
+
+    test('stage rejects a value over the limit and JSON that is not an Igniter value', () => {
+      const log = new native.NativeLog(4);
+      assertThrowsCode(() => stage(log, 's', 'k', '"12345"', 1), 'ERR_VALUE_TOO_LARGE');
+      assertThrowsCode(() => stage(log, 's', 'k', '[1E400]', 1), 'ERR_INVALID_VALUE');
+      assert.equal(log.size(), 0);
+    });
+
+    test('loadBatch keeps ids, seqs and hashes and stops at a seq that does not increase', () => {
+      const log = new native.NativeLog(1 << 20);
+      const fact = (id, seq) => {
+        const parts = [id, 'h', 's', 'k\u00e9', '{"v":1}', null, null, null, null];
+        const lengths = parts.map((part) => (part === null ? -1 : part.length));
+        return {
+          text: parts.filter((part) => part !== null).join(''),
+          numbers: [seq, 1, Number.NaN, 1, ...lengths],
+        };
+      };
+      const batch = [fact('a', 3), fact('b', 2), fact('c', 4)];
+      assertThrowsCode(
+        () =>
+          log.loadBatch(
+            batch.map((f) => f.text).join(''),
+            Float64Array.from(batch.flatMap((f) => f.numbers)),
+          ),
+        'ERR_CORRUPT_LOG',
+      );
+      assert.equal(log.size(), 1);
+      assert.equal(log.lastSeq(), 3);
+      const out = new Float64Array(1 + STRIDE);
+      assert.equal(log.byId('a', out), 'ah{"v":1}'.replace('h', 'hk\u00e9'));
+      assert.deepEqual(log.keys('s'), ['k\u00e9']);
+    });
+  });
 });
