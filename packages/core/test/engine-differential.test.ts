@@ -8,7 +8,7 @@ import { IgniterStore } from '../src/store.js';
 
 // DESIGN D9: both engines get the same random operations and must give the same answers.
 // Ids are random, so every id (and every key or receipt key minted from one) is compared by
-// the seq of its fact. Runs in the native project only, where both engines are available.
+// the seq of its fact. It builds both engines itself and runs once, in its own vitest project.
 
 const STORES = ['a', 'b'] as const;
 const KEYS = ['k1', 'k2', 'k3', 'k4'] as const;
