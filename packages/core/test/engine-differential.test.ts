@@ -98,7 +98,7 @@ const writeInput: fc.Arbitrary<WriteOp> = fc.record(
     value,
     validTime: optionalTime,
     schemaVersion: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
-    idempotencyKey: fc.option(fc.constantFrom('i1', 'i2'), { freq: 4, nil: undefined }),
+    idempotencyKey: fc.option(fc.constantFrom('i1', 'i2', 'lone \uDC00 key'), { freq: 4, nil: undefined }),
     expect: fc.option(
       fc.oneof(fc.record({ seq: fc.integer({ min: 1, max: 30 }) }), fc.constant({ absent: true as const })),
       { freq: 5, nil: undefined },
@@ -107,7 +107,12 @@ const writeInput: fc.Arbitrary<WriteOp> = fc.record(
       freq: 5,
       nil: undefined,
     }),
-    causation: fc.option(fc.constantFrom(null, 'external-cause'), { freq: 6, nil: undefined }),
+    // Free-form strings: Rust's are UTF-8, so a lone surrogate (or the boundary's escape
+    // marker) must still come back exactly.
+    causation: fc.option(fc.constantFrom(null, 'external-cause', 'lone \uD800 cause', '\u0000"x"'), {
+      freq: 6,
+      nil: undefined,
+    }),
   },
   { requiredKeys: ['store', 'key', 'value'] },
 );

@@ -4,7 +4,7 @@ import { MAX_JSON_DEPTH } from '../json.js';
 type WellFormedString = string & { isWellFormed(): boolean };
 
 /** `String.prototype.isWellFormed` where the runtime has it (Node >= 20), called directly. */
-const wellFormed: (text: string) => boolean =
+export const wellFormed: (text: string) => boolean =
   typeof (String.prototype as Partial<WellFormedString>).isWellFormed === 'function'
     ? (text) => (text as WellFormedString).isWellFormed()
     : isWellFormed;
@@ -55,4 +55,23 @@ function isPlainJson(value: unknown, depth: number): boolean {
 export function jsonText(value: unknown, path = 'value'): string {
   if (!isPlainJson(value, 0)) encodeValue(value, path);
   return JSON.stringify(value);
+}
+
+/** Starts a string that crossed the boundary as JSON text (see {@link toBoundaryText}). */
+const ESCAPED = '\u0000';
+
+/**
+ * A free-form string (causation, idempotency key) as it crosses into Rust, whose strings are
+ * UTF-8 and cannot hold a lone UTF-16 surrogate: such a string, or one that starts with the
+ * marker itself, crosses as the marker plus its JSON text, which {@link fromBoundaryText}
+ * turns back into the very same string.
+ */
+export function toBoundaryText(text: string | null): string | null {
+  if (text === null || (wellFormed(text) && !text.startsWith(ESCAPED))) return text;
+  return ESCAPED + JSON.stringify(text);
+}
+
+/** The string {@link toBoundaryText} sent. */
+export function fromBoundaryText(text: string | null): string | null {
+  return text?.startsWith(ESCAPED) ? (JSON.parse(text.slice(ESCAPED.length)) as string) : text;
 }

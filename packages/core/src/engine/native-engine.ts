@@ -1,6 +1,6 @@
 import { fromNativeError, IgniterError } from '../errors.js';
 import type { Fact } from '../fact.js';
-import { jsonText } from './json-text.js';
+import { jsonText, toBoundaryText } from './json-text.js';
 import {
   LOAD_BATCH_FACTS,
   LOAD_FACT_STRIDE,
@@ -146,10 +146,10 @@ export class NativeEngine implements Engine {
         numbers[n + 6] = part(fact.store);
         numbers[n + 7] = part(fact.key);
         numbers[n + 8] = part(JSON.stringify(fact.value));
-        numbers[n + 9] = part(fact.causation);
+        numbers[n + 9] = part(toBoundaryText(fact.causation));
         numbers[n + 10] = part(fact.producer === null ? null : JSON.stringify(fact.producer));
         numbers[n + 11] = part(fact.derivation === null ? null : JSON.stringify(fact.derivation));
-        numbers[n + 12] = part(fact.idempotencyKey);
+        numbers[n + 12] = part(toBoundaryText(fact.idempotencyKey));
         count += 1;
         if (count === LOAD_BATCH_FACTS) flush();
       }
@@ -236,7 +236,8 @@ export class NativeEngine implements Engine {
     n[5] = input.key.length;
     n[6] = json.length;
     let text = input.store + input.key + json;
-    const { causation, idempotencyKey } = input;
+    const causation = toBoundaryText(input.causation);
+    const idempotencyKey = toBoundaryText(input.idempotencyKey);
     n[7] = causation === null ? -1 : causation.length;
     if (causation !== null) text += causation;
     if (input.producer === null) n[8] = -1;

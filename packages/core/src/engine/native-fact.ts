@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import type { Fact } from '../fact.js';
 import type { Json, JsonObject } from '../json.js';
+import { fromBoundaryText } from './json-text.js';
 import { PACKED_FACT_GROUP, PACKED_FACT_STRIDE } from './native-binding.js';
 
 /** Freezes a freshly parsed JSON value and everything inside it; returns it. */
@@ -187,13 +188,13 @@ export function unpackFact(
     storeName(numbers[n + 4] as number),
     keyLength < 0 ? (knownKey ?? '') : text.slice(causationEnd, keyEnd),
     text.slice(idEnd, hashEnd),
-    nullablePart(text, hashEnd, causationLength),
+    fromBoundaryText(nullablePart(text, hashEnd, causationLength)),
     numbers[n + 1] as number,
     Number.isNaN(validTime) ? null : validTime,
     numbers[n + 3] as number,
     producerText === null ? null : (decodeJson(producerText) as JsonObject),
     derivationText === null ? null : (decodeJson(derivationText) as JsonObject),
-    nullablePart(text, derivationEnd, idempotencyLength),
+    fromBoundaryText(nullablePart(text, derivationEnd, idempotencyLength)),
     text,
     keyEnd,
     valueEnd,
