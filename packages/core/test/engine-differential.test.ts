@@ -14,6 +14,8 @@ const STORES = ['a', 'b'] as const;
 const KEYS = ['k1', 'k2', 'k3', 'k4'] as const;
 const FIELD_NAMES = ['x', 'y', 'b', 'a', '10', '9', 'é', '\u{1F600}', 'z z'] as const;
 const START = 1_000;
+/** Where facts read back are written as values. */
+const COPIES = 'copies';
 const SEQUENCES = 1000;
 
 const scalar: fc.Arbitrary<Json> = fc.oneof(
@@ -139,6 +141,7 @@ type Op =
   | { op: 'lineage'; store: string; key: string }
   | { op: 'names' }
   | { op: 'reopen' }
+  | { op: 'copyFact'; pick: number; key: string }
   | { op: 'clock'; to: number };
 
 const operation: fc.Arbitrary<Op> = fc.oneof(
@@ -214,6 +217,10 @@ const operation: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ store, key }).map((r): Op => ({ op: 'lineage', ...r })) },
   { weight: 1, arbitrary: fc.constant<Op>({ op: 'names' }) },
   { weight: 1, arbitrary: fc.constant<Op>({ op: 'reopen' }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ pick, key }).map((r): Op => ({ op: 'copyFact', ...r })),
+  },
   { weight: 3, arbitrary: time.map((to): Op => ({ op: 'clock', to })) },
 );
 
@@ -282,10 +289,10 @@ class Subject {
     if (typeof result === 'object' && result !== null) {
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(result)) out[k] = this.normalize(v);
-      // A receipt's value lists fact ids, so its hash differs with the ids; its value is compared.
-      if (typeof out.store === 'string' && out.store.startsWith('__') && 'valueHash' in out) {
-        out.valueHash = 'receipt';
-      }
+      // A receipt's (or a copied fact's) value holds fact ids, so its hash differs with the
+      // ids; its value is compared.
+      const holdsIds = typeof out.store === 'string' && (out.store.startsWith('__') || out.store === COPIES);
+      if (holdsIds && 'valueHash' in out) out.valueHash = 'receipt';
       // A lineage proof hashes fact ids.
       if (typeof out.proofHash === 'string') out.proofHash = 'proof';
       return out;
@@ -371,6 +378,12 @@ class Subject {
       }
       case 'reopen':
         return this.reopen();
+      case 'copyFact': {
+        // A fact read back is itself a JSON object that can be written as a value.
+        const id = this.idAt(op.pick);
+        const fact = id === undefined ? undefined : s.factById(id);
+        return fact && s.write({ store: COPIES, key: op.key, value: fact as unknown as Json });
+      }
       case 'clock':
         return undefined;
     }

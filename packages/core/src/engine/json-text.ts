@@ -3,6 +3,13 @@ import { MAX_JSON_DEPTH } from '../json.js';
 
 type WellFormedString = string & { isWellFormed(): boolean };
 
+/**
+ * Marks a class whose instances are JSON objects in all but their prototype: the native
+ * engine's facts, so that writing a fact read from a store as a value works as it does with
+ * the TS engine's plain facts.
+ */
+export const JSON_OBJECT_CLASS: unique symbol = Symbol('igniter.jsonObjectClass');
+
 /** `String.prototype.isWellFormed` where the runtime has it (Node >= 20), called directly. */
 export const wellFormed: (text: string) => boolean =
   typeof (String.prototype as Partial<WellFormedString>).isWellFormed === 'function'
@@ -30,7 +37,7 @@ function isPlainJson(value: unknown, depth: number): boolean {
         return true;
       }
       const proto: unknown = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) return false;
+      if (proto !== Object.prototype && proto !== null && !isJsonObjectClass(proto)) return false;
       const record = value as Record<string, unknown>;
       // for-in with an own-property check visits what Object.keys lists, without the array.
       for (const key in record) {
@@ -42,6 +49,10 @@ function isPlainJson(value: unknown, depth: number): boolean {
     default:
       return false;
   }
+}
+
+function isJsonObjectClass(proto: unknown): boolean {
+  return (proto as { [JSON_OBJECT_CLASS]?: boolean } | null)?.[JSON_OBJECT_CLASS] === true;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import type { Fact } from '../fact.js';
 import type { Json, JsonObject } from '../json.js';
-import { fromBoundaryText } from './json-text.js';
+import { fromBoundaryText, JSON_OBJECT_CLASS } from './json-text.js';
 import { PACKED_FACT_GROUP, PACKED_FACT_STRIDE } from './native-binding.js';
 
 /** Freezes a freshly parsed JSON value and everything inside it; returns it. */
@@ -62,6 +62,8 @@ export class NativeFact implements Fact {
   #value: Json | typeof NOT_DECODED = NOT_DECODED;
 
   static {
+    // A fact is a JSON object too: writing one as a value works as with a TS engine fact.
+    Object.defineProperty(NativeFact.prototype, JSON_OBJECT_CLASS, { value: true });
     valueProperty = {
       enumerable: true,
       get(this: NativeFact): Json {
