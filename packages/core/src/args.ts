@@ -1,6 +1,6 @@
 import { encodeValue, isWellFormed } from './canonical.js';
 import { IgniterError } from './errors.js';
-import { isJsonObject, type JsonObject } from './json.js';
+import { isJsonObject, isJsonObjectClass, type JsonObject } from './json.js';
 import type { Expectation } from './store-types.js';
 
 /** Longest store name or key, in UTF-8 bytes (DESIGN D10). */
@@ -72,7 +72,7 @@ export function checkDuration(value: unknown, what: string): number | undefined 
 export function checkMetaObject(value: unknown, what: string): JsonObject | null {
   if (value === undefined || value === null) return null;
   const proto: unknown = isJsonObject(value) ? Object.getPrototypeOf(value) : undefined;
-  if (proto !== Object.prototype && proto !== null) {
+  if (proto !== Object.prototype && proto !== null && !isJsonObjectClass(proto)) {
     throw badArgument(`${what} must be a plain object or null`);
   }
   return encodeValue(value, what).copy as JsonObject;

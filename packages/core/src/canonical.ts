@@ -1,5 +1,5 @@
 import { IgniterError } from './errors.js';
-import { type Json, MAX_JSON_DEPTH } from './json.js';
+import { isJsonObjectClass, type Json, MAX_JSON_DEPTH } from './json.js';
 
 type WellFormedString = string & { isWellFormed?: () => boolean };
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -80,7 +80,7 @@ class Encoder {
 
   private encodeObject(value: object, path: string, depth: number): [string, Json] {
     const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) {
+    if (proto !== Object.prototype && proto !== null && !isJsonObjectClass(proto)) {
       const name = (value as { constructor?: { name?: string } }).constructor?.name ?? 'unknown';
       throw invalid(path, `is a ${name} instance, not a plain object`);
     }

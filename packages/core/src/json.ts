@@ -19,3 +19,15 @@ export function deepFreeze<T extends Json>(value: T): T {
   }
   return value;
 }
+
+/**
+ * Marks a class whose instances are JSON objects in all but their prototype: the native
+ * engine's facts, so that writing a fact read from a store as a value works as it does with
+ * the TS engine's plain facts.
+ */
+export const JSON_OBJECT_CLASS: unique symbol = Symbol('igniter.jsonObjectClass');
+
+/** True for a prototype marked with {@link JSON_OBJECT_CLASS}. */
+export function isJsonObjectClass(proto: unknown): boolean {
+  return (proto as { [JSON_OBJECT_CLASS]?: boolean } | null)?.[JSON_OBJECT_CLASS] === true;
+}

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Json } from '../src/json.js';
+import type { Fact } from '../src/fact.js';
+import type { Json, JsonObject } from '../src/json.js';
 import { IgniterStore } from '../src/store.js';
 import { canonicalJson, valueHash } from '../src/values.js';
 import { ENGINE_KIND } from './support/engine.js';
@@ -325,5 +326,17 @@ describe('own "__proto__" keys', () => {
     expect(Object.getPrototypeOf(fact.value)).toBe(Object.prototype);
     expect(fact.valueHash).toBe(valueHash(value));
     expect(canonicalJson(fact.value)).toBe('{"__proto__":{"x":1},"a":2}');
+  });
+});
+
+describe(`facts as values (${ENGINE_KIND} engine)`, () => {
+  it('accepts a fact read from the store as a producer and as a coercion result', () => {
+    const store = new IgniterStore();
+    const source = store.write({ store: 's', key: 'k', value: { n: 1 } });
+    const read = store.factById(source.id) as Fact;
+    const derived = store.write({ store: 't', key: 'k', value: 1, producer: read as unknown as JsonObject });
+    expect(derived.producer).toMatchObject({ id: source.id, store: 's', key: 'k', value: { n: 1 } });
+    store.registerCoercion('s', () => store.factById(source.id) as unknown as Json);
+    expect(store.read({ store: 's', key: 'k' })).toMatchObject({ id: source.id, seq: 1 });
   });
 });

@@ -1,14 +1,9 @@
 import { encodeValue, isWellFormed } from '../canonical.js';
-import { MAX_JSON_DEPTH } from '../json.js';
+import { isJsonObjectClass, MAX_JSON_DEPTH } from '../json.js';
 
 type WellFormedString = string & { isWellFormed(): boolean };
 
-/**
- * Marks a class whose instances are JSON objects in all but their prototype: the native
- * engine's facts, so that writing a fact read from a store as a value works as it does with
- * the TS engine's plain facts.
- */
-export const JSON_OBJECT_CLASS: unique symbol = Symbol('igniter.jsonObjectClass');
+export { JSON_OBJECT_CLASS } from '../json.js';
 
 /** `String.prototype.isWellFormed` where the runtime has it (Node >= 20), called directly. */
 export const wellFormed: (text: string) => boolean =
@@ -49,10 +44,6 @@ function isPlainJson(value: unknown, depth: number): boolean {
     default:
       return false;
   }
-}
-
-function isJsonObjectClass(proto: unknown): boolean {
-  return (proto as { [JSON_OBJECT_CLASS]?: boolean } | null)?.[JSON_OBJECT_CLASS] === true;
 }
 
 /**
