@@ -1,23 +1,11 @@
 import { join } from 'node:path';
-import { useTempDir } from '@igniter/core/testing';
+import { seededRandom, useTempDir } from '@igniter/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SegmentedFileBackend } from '../../src/index.js';
 import { assertBuilt, spawnScript, waitForLine } from '../support/child.js';
 import { crashFact } from '../support/crash-fact.mjs';
 
 const ROUNDS = 24;
-
-/** mulberry32: a small seeded PRNG, so that a failing run can be replayed with its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -31,7 +19,7 @@ describe('a writer killed with SIGKILL at random moments', () => {
     'with durability %s loses no acknowledged fact and leaves nothing else, over many kills',
     async (durability) => {
       const seed = Number(process.env.IGNITER_CRASH_SEED ?? Date.now() % 2 ** 31);
-      const random = prng(seed);
+      const random = seededRandom(seed);
       const dir = join(temp.dir(), 'crash');
       let acknowledged = 0;
       let killedWhileWriting = 0;

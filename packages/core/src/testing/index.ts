@@ -1,9 +1,10 @@
 /**
  * Test helpers for Igniter backends (`@igniter/core/testing`): the backend contract suite that
- * every durable backend runs, a temp directory per test, and tools to inspect and damage a
- * store's data files. Needs vitest (an optional peer dependency).
+ * every durable backend runs, a temp directory per test, tools to inspect and damage a
+ * store's data files, and a harness for crash tests (child scripts, a seeded PRNG). Needs vitest (an optional peer dependency).
  */
 export { backendContractSuite, type MakeBackend } from './backend-contract.js';
+export { type ScriptChild, seededRandom, spawnNodeScript, waitForLine } from './crash-harness.js';
 export {
   filesContaining,
   filesUnder,
