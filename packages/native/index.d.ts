@@ -22,7 +22,7 @@ export interface NativeError extends Error {
 }
 
 /**
- * Version of the addon's JS surface, `2`. `@igniter/core` refuses an addon with another one.
+ * Version of the addon's JS surface, `3`. `@igniter/core` refuses an addon with another one.
  * Cost: constant.
  */
 export declare function abiVersion(): number;
@@ -72,6 +72,30 @@ export declare function sha256Hex(text: string): string;
  */
 export type PackedTexts = string[];
 
+/** What {@link NativeLog.replayFile} found. */
+export interface ReplayResult {
+  /** File size when it ran (-1 when the file could not be read). */
+  size: number;
+  /** Offset just past the last frame taken. */
+  end: number;
+  /** Why it stopped: the end of the file, a damaged frame, or a frame left to the JS decoder. */
+  stop: 'end' | 'incomplete' | 'bad-crc' | 'too-large' | 'empty' | 'unsupported';
+  /** Offset of the frame it stopped at (-1 at the end). */
+  stopOffset: number;
+  /** Why a frame was left to the JS decoder. */
+  reason?: string;
+  /** The metadata frame's body, when only it was asked for. */
+  meta?: string;
+  /** Highest seq read. */
+  maxSeq: number;
+  /** Facts loaded. */
+  loaded: number;
+  /** Stores that got facts, with fact counts and frame bytes at the same index. */
+  tallyStores: string[];
+  tallyFacts: number[];
+  tallyBytes: number[];
+}
+
 /**
  * The fact log in Rust (`igniter-log`): facts stay off the V8 heap as compact records and
  * canonical JSON bytes. Used by `@igniter/core`'s NativeEngine; every method is synchronous,
@@ -102,6 +126,30 @@ export declare class NativeLog {
    *   before it stay), `ERR_INVALID_VALUE` for JSON that is not an Igniter value.
    */
   loadBatch(text: string, numbers: Float64Array): void;
+  /**
+   * Replays a data file of the file backends (header, metadata frame, fact frames) into this
+   * log in one call: reads its frames from `numbers[0]`, checks each CRC-32, parses each fact
+   * record and loads it (values canonicalized, ids, seqs and hashes kept), and stops at the
+   * first frame that is damaged or that it does not take. `numbers`: start offset, largest
+   * frame body, 1 to read only the first frame (returned as `meta`), the seq every fact must be
+   * above, the highest seq allowed (Infinity for none), the seq up to which facts are checked
+   * but not loaded. An intact frame it does not take (not a plain record, a seq out of order,
+   * a value that is not an Igniter value) or a failed read stops it with `stop: 'unsupported'`
+   * and a `reason`: the caller then reads the file with the JS decoder. Facts before the stop
+   * stay loaded.
+   * @throws {NativeError} `ERR_INVALID_ARGUMENT` when `numbers` has fewer than 6 entries.
+   * Cost: one sequential read, CRC pass and parse of the file.
+   */
+  replayFile(path: string, numbers: Float64Array): ReplayResult;
+  /**
+   * The live facts that carry an idempotency key or whose producer JSON contains
+   * `producerText`, seq order, packed.
+   */
+  restorable(producerText: string, out: Float64Array): PackedTexts;
+  /** The live fact with the highest seq, packed; null for an empty log. */
+  last(out: Float64Array): string | null;
+  /** Changes the largest canonical value later appends accept. */
+  setMaxValueBytes(maxValueBytes: number): void;
   /** Drops facts above `seq`; `seq` becomes the last seq. */
   truncateAfter(seq: number): void;
   /** Makes the next seq at least `seq + 1`. */

@@ -39,6 +39,18 @@ class NativeLog {
   loadBatch(text, numbers) {
     binding.logLoadBatch(this.#log, text, numbers);
   }
+  replayFile(path, numbers) {
+    return binding.logReplayFile(this.#log, path, numbers);
+  }
+  restorable(producerText, out) {
+    return binding.logRestorable(this.#log, producerText, out);
+  }
+  last(out) {
+    return binding.logLast(this.#log, out);
+  }
+  setMaxValueBytes(maxValueBytes) {
+    binding.logSetMaxValueBytes(this.#log, maxValueBytes);
+  }
   truncateAfter(seq) {
     binding.logTruncateAfter(this.#log, seq);
   }

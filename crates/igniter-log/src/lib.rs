@@ -18,6 +18,7 @@ pub mod canonical;
 pub mod error;
 pub mod hash;
 pub mod log;
+pub mod replay;
 
 pub use canonical::{canonicalize, canonicalize_with_limit, value_hash, ValueHash};
 pub use error::LogError;

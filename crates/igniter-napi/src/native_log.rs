@@ -14,6 +14,7 @@
 //! in the text, when the caller named it (`latestFor`, `factsFor` with a key). The text parts follow
 //! each other in that order. Slot 0 of the numbers holds the count of facts.
 
+use igniter_log::replay::{replay_file, ReplayOptions, ReplayStop};
 use igniter_log::{FactLog, FactView, LoadedFact, LogError, NewFact, Slot};
 use napi::bindgen_prelude::{External, Float64Array, Float64ArraySlice};
 use napi_derive::napi;
@@ -46,15 +47,19 @@ type Handle = External<NativeLog>;
 impl NativeLog {
     /// An empty log whose values may be at most `max_value_bytes` of canonical JSON.
     fn new(max_value_bytes: f64) -> Self {
-        let limit = if max_value_bytes.is_finite() && max_value_bytes >= 0.0 {
-            max_value_bytes as usize
-        } else {
-            usize::MAX
-        };
         Self {
-            log: FactLog::new(limit),
+            log: FactLog::new(value_limit(max_value_bytes)),
             spill: Vec::new(),
         }
+    }
+}
+
+/// A JS value limit in bytes; anything but a non-negative finite number means no limit.
+fn value_limit(max_value_bytes: f64) -> usize {
+    if max_value_bytes.is_finite() && max_value_bytes >= 0.0 {
+        max_value_bytes as usize
+    } else {
+        usize::MAX
     }
 }
 
@@ -231,6 +236,149 @@ impl<'a> TextParts<'a> {
         self.rest = self.rest.get(bytes..)?;
         Some(part)
     }
+}
+
+/// What [`log_replay_file`] found, as JS reads it (see `igniter_log::replay`).
+#[napi(object)]
+pub struct ReplayResult {
+    /// File size when the replay ran.
+    pub size: f64,
+    /// Offset just past the last frame taken.
+    pub end: f64,
+    /// `"end"`, a damage reason (`"incomplete"`, `"bad-crc"`, `"too-large"`, `"empty"`), or
+    /// `"unsupported"` for an intact frame the JS decoder must judge (or a failed read).
+    pub stop: String,
+    /// Offset of the frame the replay stopped at (-1 at the end of the file).
+    pub stop_offset: f64,
+    /// Why an unsupported frame was not taken.
+    pub reason: Option<String>,
+    /// The first frame's body, when only it was asked for.
+    pub meta: Option<String>,
+    /// Highest seq read.
+    pub max_seq: f64,
+    /// Facts loaded.
+    pub loaded: f64,
+    /// Stores that got facts, with their fact counts and frame bytes at the same index.
+    pub tally_stores: Vec<String>,
+    /// Facts loaded per store.
+    pub tally_facts: Vec<f64>,
+    /// Frame bytes loaded per store.
+    pub tally_bytes: Vec<f64>,
+}
+
+/// Numbers of a [`log_replay_file`] call.
+pub const REPLAY_NUMBERS: usize = 6;
+
+/// Replays the data file at `path` into the log in one call: reads its frames from
+/// `numbers[0]`, checks their CRCs and loads their facts, stopping at the first frame that is
+/// damaged or that this reader does not take. `numbers`: start offset, largest frame body,
+/// 1 to read only the first frame (the metadata record), the seq every fact must be above,
+/// the highest seq allowed (Infinity for none), and the seq up to which facts are checked but
+/// not loaded. A failed read is reported as `"unsupported"`, so that the JS reader, which
+/// reads the file next, raises the system error itself.
+///
+/// Throws `ERR_INVALID_ARGUMENT` when `numbers` is too short.
+#[napi]
+pub fn log_replay_file(
+    log: &mut Handle,
+    path: String,
+    numbers: &[f64],
+) -> napi::Result<ReplayResult, ErrorCode> {
+    if numbers.len() < REPLAY_NUMBERS {
+        return Err(to_napi_error(LogError::InvalidArgument {
+            reason: format!("a replay takes {REPLAY_NUMBERS} numbers"),
+        }));
+    }
+    let count = |index: usize| whole(numbers[index]).unwrap_or(u64::MAX);
+    let options = ReplayOptions {
+        start: count(0),
+        max_frame_bytes: count(1),
+        meta_only: numbers[2] == 1.0,
+        after_seq: count(3),
+        max_seq: count(4),
+        skip_through: count(5),
+    };
+    let report = match replay_file(&mut log.log, path.as_ref(), &options) {
+        Ok(report) => report,
+        Err(error) => {
+            return Ok(ReplayResult {
+                size: -1.0,
+                end: -1.0,
+                stop: "unsupported".to_owned(),
+                stop_offset: -1.0,
+                reason: Some(error.to_string()),
+                meta: None,
+                max_seq: 0.0,
+                loaded: 0.0,
+                tally_stores: Vec::new(),
+                tally_facts: Vec::new(),
+                tally_bytes: Vec::new(),
+            })
+        }
+    };
+    let (stop, stop_offset, reason) = match report.stop {
+        ReplayStop::End => ("end".to_owned(), -1.0, None),
+        ReplayStop::Damage { offset, damage } => (damage.name().to_owned(), offset as f64, None),
+        ReplayStop::Unsupported { offset, reason } => {
+            ("unsupported".to_owned(), offset as f64, Some(reason))
+        }
+    };
+    let mut result = ReplayResult {
+        size: report.size as f64,
+        end: report.end as f64,
+        stop,
+        stop_offset,
+        reason,
+        meta: report.meta,
+        max_seq: report.max_seq as f64,
+        loaded: report.loaded as f64,
+        tally_stores: Vec::new(),
+        tally_facts: Vec::new(),
+        tally_bytes: Vec::new(),
+    };
+    for (index, tally) in report.tally.iter().enumerate() {
+        if tally.facts == 0 {
+            continue;
+        }
+        let name = log.log.store_name(index as u32).unwrap_or_default();
+        result.tally_stores.push(name.to_owned());
+        result.tally_facts.push(tally.facts as f64);
+        result.tally_bytes.push(tally.bytes as f64);
+    }
+    Ok(result)
+}
+
+/// The live facts a store restores after a replay, packed: those with an idempotency key or a
+/// producer whose JSON contains `producerText` (see `FactLog::restorable`).
+#[napi]
+pub fn log_restorable(
+    log: &mut Handle,
+    producer_text: String,
+    mut out: Float64ArraySlice<'_>,
+) -> Vec<String> {
+    let NativeLog { log: facts, spill } = &mut **log;
+    let slots = facts.restorable(&producer_text);
+    pack(
+        facts,
+        slots.iter().copied(),
+        slots.len(),
+        numbers(&mut out),
+        spill,
+        false,
+    )
+}
+
+/// The live fact with the highest seq, packed; `null` for an empty log.
+#[napi]
+pub fn log_last(log: &Handle, mut out: Float64ArraySlice<'_>) -> Option<String> {
+    let last = log.log.all(None, None).end.checked_sub(1)?;
+    Some(pack_one(log.log.view(last)?, numbers(&mut out), false))
+}
+
+/// Changes the largest canonical value that later appends accept.
+#[napi]
+pub fn log_set_max_value_bytes(log: &mut Handle, max_value_bytes: f64) {
+    log.log.set_max_value_bytes(value_limit(max_value_bytes));
 }
 
 /// Drops every fact with a seq above `seq`; `seq` becomes the last seq.

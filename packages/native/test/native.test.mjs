@@ -2,11 +2,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { crc32 } from 'node:zlib';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const vectorsPath = join(packageDir, '../../../shared/vectors/canonical-json.json');
@@ -153,7 +155,7 @@ describe('@igniter/native', { skip }, () => {
   });
 
   test('abiVersion is the boundary version core checks', () => {
-    assert.equal(native.abiVersion(), 2);
+    assert.equal(native.abiVersion(), 3);
   });
 
   test('crateVersion is a semver version', () => {
@@ -304,6 +306,64 @@ describe('@igniter/native', { skip }, () => {
       const out = new Float64Array(1 + STRIDE);
       assert.equal(log.byId('a', out), 'ah{"v":1}'.replace('h', 'hk\u00e9'));
       assert.deepEqual(log.keys('s'), ['k\u00e9']);
+    });
+
+    test('replayFile loads a data file, reports its stores and stops at a torn tail', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'igniter-native-'));
+      try {
+        const frame = (body) => {
+          const bytes = Buffer.from(body);
+          const out = Buffer.alloc(bytes.length + 8);
+          out.writeUInt32BE(bytes.length, 0);
+          bytes.copy(out, 4);
+          out.writeUInt32BE(crc32(bytes), 4 + bytes.length);
+          return out;
+        };
+        const id = (n) => `01a21ebf-546d-7000-8000-00000000000${n}`;
+        const record = (n, store, value, idem) =>
+          `[1,"${id(n)}",${n},"${store}","k",${value},"${'0'.repeat(64)}",null,${n},null,1,null,null,${idem}]`;
+        const meta = frame('{"type":"wal","baseSeq":0}');
+        const facts = [frame(record(1, 'a', '{"b":1,"a":2}', 'null')), frame(record(2, 'b', '2', '"once"'))];
+        const path = join(dir, 'app.log');
+        const torn = frame(record(3, 'a', '3', 'null')).subarray(0, 9);
+        writeFileSync(path, Buffer.concat([Buffer.from('HEADER..'), meta, ...facts, torn]));
+        const log = new native.NativeLog(1 << 20);
+        const head = log.replayFile(path, Float64Array.from([8, 1 << 20, 1, 0, Infinity, 0]));
+        assert.equal(head.meta, '{"type":"wal","baseSeq":0}');
+        assert.equal(head.end, 8 + meta.length);
+        const at = head.end;
+        const result = log.replayFile(path, Float64Array.from([at, 1 << 20, 0, 0, Infinity, 0]));
+        const tornAt = at + facts[0].length + facts[1].length;
+        assert.deepEqual(
+          { ...result },
+          {
+            size: tornAt + 9,
+            end: tornAt,
+            stop: 'incomplete',
+            stopOffset: tornAt,
+            maxSeq: 2,
+            loaded: 2,
+            tallyStores: ['a', 'b'],
+            tallyFacts: [1, 1],
+            tallyBytes: [facts[0].length, facts[1].length],
+          },
+        );
+        const out = new Float64Array(1 + 2 * STRIDE);
+        assert.equal(log.latestFor('ak', Float64Array.from([1, Number.NaN])) === null, false);
+        assert.deepEqual(log.restorable('"kind":"x"', out).length, 1);
+        assert.equal(out[0], 1);
+        assert.equal(out[1], 2);
+        assert.match(log.last(out) ?? '', /^01a21ebf-546d-7000-8000-000000000002/);
+        assert.equal(log.size(), 2);
+        const unsupported = new native.NativeLog(1 << 20);
+        const again = unsupported.replayFile(path, Float64Array.from([at, 1 << 20, 0, 1, Infinity, 0]));
+        assert.equal(again.stop, 'unsupported');
+        assert.equal(again.stopOffset, at);
+        assert.equal(again.reason, 'seq 1 after seq 1');
+        assertThrowsCode(() => log.replayFile(path, new Float64Array(2)), 'ERR_INVALID_ARGUMENT');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 });

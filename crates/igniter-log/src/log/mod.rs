@@ -862,6 +862,32 @@ impl FactLog {
         std::hint::black_box(touched);
     }
 
+    /// Slots of the live facts that carry an idempotency key, or a producer whose JSON text
+    /// contains `producer_text`, in seq order: what a store restores after a replay, found
+    /// without handing every fact to JS. The text match only narrows; the caller checks the
+    /// producer itself.
+    ///
+    /// Cost: one pass over the records, reading the payload of facts with a producer.
+    pub fn restorable(&self, producer_text: &str) -> Vec<Slot> {
+        let mut slots = Vec::new();
+        for (slot, record) in self.records.iter().enumerate() {
+            let keep = record.flags & HAS_IDEMPOTENCY_KEY != 0
+                || (record.flags & HAS_PRODUCER != 0
+                    && FactView { log: self, record }
+                        .producer_json()
+                        .is_some_and(|producer| producer.contains(producer_text)));
+            if keep {
+                slots.push(slot as Slot);
+            }
+        }
+        slots
+    }
+
+    /// Changes the largest canonical value that later appends accept.
+    pub fn set_max_value_bytes(&mut self, max_value_bytes: usize) {
+        self.max_value_bytes = max_value_bytes;
+    }
+
     /// A view of the fact at `slot`.
     pub fn view(&self, slot: Slot) -> Option<FactView<'_>> {
         let record = self.records.get(slot as usize)?;

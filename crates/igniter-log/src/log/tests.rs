@@ -414,3 +414,29 @@ fn a_key_with_many_facts_answers_as_of_any_time_and_undoes_appends() {
     let slot = write(&mut log, "s", "k", "6", 6.0);
     assert_eq!(view(&log, slot).seq(), 6);
 }
+
+#[test]
+fn restorable_facts_are_those_with_an_idempotency_key_or_a_matching_producer() {
+    let mut log = FactLog::new(1 << 20);
+    let mut keyed = NewFact::new("s", "a", "1", 1.0);
+    keyed.idempotency_key = Some("once");
+    let mut pruned = NewFact::new("s", "b", "2", 2.0);
+    pruned.producer_json = Some(r#"{"kind":"prune"}"#);
+    let mut other = NewFact::new("s", "c", "3", 3.0);
+    other.producer_json = Some(r#"{"kind":"import"}"#);
+    log.append(&[NewFact::new("s", "z", "0", 0.0), keyed, pruned, other])
+        .expect("appended");
+    assert_eq!(log.restorable(r#""kind":"prune""#), vec![1, 2]);
+    assert_eq!(log.restorable("import"), vec![1, 3]);
+}
+
+#[test]
+fn the_value_limit_can_change_after_creation() {
+    let mut log = FactLog::new(1 << 20);
+    log.set_max_value_bytes(3);
+    assert!(log.append(&[NewFact::new("s", "k", "123", 1.0)]).is_ok());
+    assert_eq!(
+        log.append(&[NewFact::new("s", "k", "1234", 1.0)]),
+        Err(LogError::ValueTooLarge { size: 4, limit: 3 })
+    );
+}
