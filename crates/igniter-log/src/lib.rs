@@ -20,7 +20,9 @@ pub mod hash;
 pub mod log;
 pub mod replay;
 
-pub use canonical::{canonicalize, canonicalize_with_limit, value_hash, ValueHash};
+pub use canonical::{
+    canonicalize, canonicalize_append, canonicalize_with_limit, value_hash, ValueHash,
+};
 pub use error::LogError;
 pub use hash::{sha256, sha256_hex};
 pub use log::{FactLog, FactView, LoadedFact, NewFact, Slot};

@@ -17,16 +17,18 @@ import {
   type FactCodec,
   FRAME_OVERHEAD,
   GroupCommitWriter,
+  PreloadedLog,
   removeStaleTempFiles,
   type WriterLock,
 } from '@igniter/core/storage';
 import { writeBackupLog } from './backup-log.js';
 import { badArgument, closedError } from './errors.js';
+import { NATIVE_FALLBACK } from './native-open.js';
 import { type FileBackendOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { readSnapshotFile, writeSnapshotFile } from './snapshot-file.js';
+import { readSnapshotFile, type SnapshotContents, writeSnapshotFile } from './snapshot-file.js';
 import { StoreTally } from './store-tally.js';
 import { verifyLogFiles } from './verify-files.js';
-import { createWal, cutStaleWal, openWal, rereadWal } from './wal-file.js';
+import { createWal, cutStaleWal, type OpenedWal, openWal, rereadWal } from './wal-file.js';
 
 /** What opening the log found and repaired. */
 export interface RecoveryReport {
@@ -45,6 +47,12 @@ function toMs(value: Time | undefined, what: string): number | undefined {
     throw badArgument(`${what} must be a finite number of ms since the epoch or a valid Date`);
   }
   return ms;
+}
+
+/** The snapshot and the log as open found them. */
+interface OpenedFiles {
+  snapshot: SnapshotContents | undefined;
+  wal: OpenedWal;
 }
 
 /**
@@ -68,6 +76,8 @@ export class FileBackend implements Backend {
   private writer: GroupCommitWriter;
   /** Facts read at open, handed to the first unfiltered replay, then dropped. */
   private loaded: Fact[] | undefined;
+  /** The log open replayed natively, until an engine takes it or a write makes it stale. */
+  private preloaded: PreloadedLog | undefined;
   private highWater: number;
   /** Seq of the snapshot on disk, null when there is none. */
   private snapshotSeq: number | null;
@@ -99,17 +109,13 @@ export class FileBackend implements Backend {
         ...removeStaleTempFiles(this.path),
         ...removeStaleTempFiles(this.snapshotPath),
       ];
-      const snapshot = readSnapshotFile(this.snapshotPath, this.options.maxFrameBytes);
-      let wal = openWal(this.path, {
-        snapshotSeq: snapshot?.lastSeq ?? null,
-        repair: this.options.repair,
-        maxFrameBytes: this.options.maxFrameBytes,
-        codec: this.codec,
-      });
-      if (snapshot && wal.baseSeq < snapshot.lastSeq) wal = cutStaleWal(this.path, wal, snapshot.lastSeq);
+      const preloaded = PreloadedLog.forEngine(this.options.engine);
+      const native = preloaded && this.openFiles(preloaded);
+      const { snapshot, wal } = native ?? (this.openFiles(undefined) as OpenedFiles);
+      this.preloaded = native ? preloaded : undefined;
       this.snapshotSeq = snapshot?.lastSeq ?? null;
       this.snapshotBytes = snapshot?.size ?? 0;
-      this.loaded = snapshot ? snapshot.facts.concat(wal.facts) : wal.facts;
+      this.loaded = native ? undefined : snapshot ? snapshot.facts.concat(wal.facts) : wal.facts;
       this.tally = snapshot ? StoreTally.merge(snapshot.tally, wal.tally) : wal.tally;
       this.highWater = Math.max(wal.maxSeq, snapshot?.lastSeq ?? 0);
       this.recovery = {
@@ -133,6 +139,46 @@ export class FileBackend implements Backend {
   }
 
   /**
+   * Reads the snapshot and opens the log, recovering it: into `preloaded` natively when given
+   * (undefined when the native reader declines a file: the caller then opens without it, and
+   * the partly filled log is dropped), else decoding every fact in JS.
+   */
+  private openFiles(preloaded: PreloadedLog | undefined): OpenedFiles | undefined {
+    const { maxFrameBytes, repair } = this.options;
+    const snapshot = readSnapshotFile(this.snapshotPath, maxFrameBytes, preloaded);
+    if (snapshot === NATIVE_FALLBACK) return undefined;
+    let wal = openWal(this.path, {
+      snapshotSeq: snapshot?.lastSeq ?? null,
+      repair,
+      maxFrameBytes,
+      codec: this.codec,
+      preloaded,
+    });
+    if (wal === NATIVE_FALLBACK) return undefined;
+    if (snapshot && wal.baseSeq < snapshot.lastSeq) {
+      // Rewriting the log needs its facts in JS.
+      if (preloaded) {
+        fs.closeSync(wal.fd);
+        return undefined;
+      }
+      wal = cutStaleWal(this.path, wal, snapshot.lastSeq);
+    }
+    return { snapshot, wal };
+  }
+
+  /**
+   * The log that open replayed natively, once (see `Backend.takePreloaded`): a native engine
+   * adopts it instead of loading `replay()`. Undefined after the first call, after any write,
+   * and when open decoded the files in JS (the TS engine, no addon, or a file the native reader
+   * declined).
+   */
+  takePreloaded(): PreloadedLog | undefined {
+    const preloaded = this.preloaded;
+    this.preloaded = undefined;
+    return preloaded;
+  }
+
+  /**
    * Every stored fact in seq order (frozen, values deep-frozen), optionally within inclusive
    * transaction-time bounds. Throws `ERR_CLOSED`, `ERR_INVALID_ARGUMENT` for a bad bound, and
    * `ERR_CORRUPT_LOG` if the files were damaged since open. Cost: the first unfiltered call
@@ -144,6 +190,7 @@ export class FileBackend implements Backend {
     const asOf = toMs(opts?.asOf, 'asOf');
     let facts = this.loaded;
     this.loaded = undefined;
+    this.preloaded = undefined;
     if (facts === undefined) {
       this.writer.flushToOs();
       const snapshot =
@@ -183,6 +230,7 @@ export class FileBackend implements Backend {
     }
     this.writer.append(frame, fact.seq);
     this.loaded = undefined;
+    this.preloaded = undefined;
     this.highWater = fact.seq;
     this.tally.add(fact.store, frame.length);
   }
@@ -318,6 +366,7 @@ export class FileBackend implements Backend {
     this.highWater = lastSeq;
     this.tally = tally;
     this.loaded = undefined;
+    this.preloaded = undefined;
     createWal(this.path, lastSeq, this.codec);
     let fd: number;
     try {

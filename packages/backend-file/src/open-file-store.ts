@@ -25,6 +25,8 @@ export function openFileStore(path: string, options: FileStoreOptions = {}): Ign
       delete storeOptions[key];
     }
   }
+  // The backend prepares its replay for the store's engine.
+  if (storeOptions.engine !== undefined) backendOptions.engine = storeOptions.engine;
   const backend = new FileBackend(path, backendOptions as FileBackendOptions);
   try {
     return new IgniterStore({ ...(storeOptions as StoreOptions), backend });

@@ -1,4 +1,4 @@
-import { IgniterError } from '@igniter/core';
+import { type EngineChoice, IgniterError } from '@igniter/core';
 import { DEFAULT_MAX_FRAME_BYTES, type Durability } from '@igniter/core/storage';
 
 export type { Durability };
@@ -23,6 +23,13 @@ export interface FileBackendOptions {
   repair?: boolean;
   /** Largest frame body written or read, in bytes (default 64 MiB). */
   maxFrameBytes?: number;
+  /**
+   * The engine of the store this backend will serve, as its `engine` option (default 'auto',
+   * which honours `IGNITER_ENGINE`). When that is the native engine, open replays the files in
+   * Rust into a log the engine adopts, instead of decoding every fact in JS.
+   * `openFileStore` passes the store's choice.
+   */
+  engine?: EngineChoice;
 }
 
 /** The option keys of a {@link FileBackend}, as `openFileStore` separates them from store options. */
@@ -66,6 +73,10 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     throw bad(`durability must be 'fsync', 'group' or 'none'`);
   }
   if (o.repair !== undefined && typeof o.repair !== 'boolean') throw bad('repair must be a boolean');
+  const engine = o.engine ?? 'auto';
+  if (engine !== 'auto' && engine !== 'native' && engine !== 'ts') {
+    throw bad(`engine must be 'auto', 'native' or 'ts'`);
+  }
   const maxFrameBytes = positiveNumber(o.maxFrameBytes, 'maxFrameBytes', DEFAULT_MAX_FRAME_BYTES, true);
   if (maxFrameBytes < 64 || maxFrameBytes > 0xffffffff) {
     throw bad('maxFrameBytes must be an integer from 64 to 2^32 - 1');
@@ -76,5 +87,6 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     groupCommitBytes: positiveNumber(o.groupCommitBytes, 'groupCommitBytes', 4 * 1024 * 1024, true),
     repair: o.repair ?? false,
     maxFrameBytes,
+    engine,
   };
 }

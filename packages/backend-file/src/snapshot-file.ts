@@ -12,10 +12,12 @@ import {
   HEADER_BYTES,
   inconsistentLog,
   metaCount,
+  type PreloadedLog,
   readFullySync,
   readHeader,
   scanFrameFile,
 } from '@igniter/core/storage';
+import { NATIVE_FALLBACK, replaySnapshotNative } from './native-open.js';
 import { StoreTally } from './store-tally.js';
 
 const CODEC_IDS: ReadonlySet<number> = new Set(FACT_CODECS.keys());
@@ -144,10 +146,21 @@ export function writeSnapshotFile(
  * Reads the snapshot at `path`, or returns undefined when there is none. A snapshot is written
  * whole before it is renamed into place, so any damage is corruption, never a torn tail.
  * Throws `ERR_UNSUPPORTED_FORMAT` for a file that is not an Igniter snapshot and
- * `ERR_CORRUPT_LOG` (naming the file and offset) for a damaged one.
- * Cost: one read and decode of the file.
+ * `ERR_CORRUPT_LOG` (naming the file and offset) for a damaged one. With `preloaded`, the
+ * facts load into that log (`facts` is empty), or it returns {@link NATIVE_FALLBACK} when the
+ * native reader declines the file. Cost: one read and decode of the file.
  */
-export function readSnapshotFile(path: string, maxFrameBytes: number): SnapshotContents | undefined {
+export function readSnapshotFile(path: string, maxFrameBytes: number): SnapshotContents | undefined;
+export function readSnapshotFile(
+  path: string,
+  maxFrameBytes: number,
+  preloaded: PreloadedLog | undefined,
+): SnapshotContents | undefined | typeof NATIVE_FALLBACK;
+export function readSnapshotFile(
+  path: string,
+  maxFrameBytes: number,
+  preloaded?: PreloadedLog,
+): SnapshotContents | undefined | typeof NATIVE_FALLBACK {
   let fd: number;
   try {
     fd = fs.openSync(path, 'r');
@@ -156,17 +169,25 @@ export function readSnapshotFile(path: string, maxFrameBytes: number): SnapshotC
     throw error;
   }
   try {
-    return readOpenSnapshot(fd, path, maxFrameBytes);
+    if (!preloaded) return readOpenSnapshot(fd, path, maxFrameBytes);
+    readSnapshotHeader(fd, path);
+    const replayed = replaySnapshotNative(preloaded, path, maxFrameBytes);
+    return replayed === NATIVE_FALLBACK ? replayed : { ...replayed, facts: [] };
   } finally {
     fs.closeSync(fd);
   }
 }
 
-function readOpenSnapshot(fd: number, path: string, maxFrameBytes: number): SnapshotContents {
+/** The codec of the snapshot open as `fd`; throws `ERR_UNSUPPORTED_FORMAT` for a foreign header. */
+function readSnapshotHeader(fd: number, path: string): FactCodec {
   const head = Buffer.alloc(HEADER_BYTES);
   const headBytes = readFullySync(fd, head, 0, HEADER_BYTES, 0);
   const { codec: codecId } = readHeader(head.subarray(0, headBytes), path, FileKind.snapshot, CODEC_IDS);
-  const codec = FACT_CODECS.get(codecId) as FactCodec;
+  return FACT_CODECS.get(codecId) as FactCodec;
+}
+
+function readOpenSnapshot(fd: number, path: string, maxFrameBytes: number): SnapshotContents {
+  const codec = readSnapshotHeader(fd, path);
   const facts: Fact[] = [];
   const tally = new StoreTally();
   let lastSeq = -1;

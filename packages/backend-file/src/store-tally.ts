@@ -6,14 +6,19 @@ export class StoreTally {
 
   /** Counts one fact of `store` stored in a frame of `bytes` bytes. Cost: one map lookup. */
   add(store: string, bytes: number): void {
+    this.addMany(store, 1, bytes);
+  }
+
+  /** Counts `facts` facts of `store` stored in frames of `bytes` bytes in all. */
+  addMany(store: string, facts: number, bytes: number): void {
     const entry = this.stores.get(store);
     if (entry) {
-      entry.factCount += 1;
+      entry.factCount += facts;
       entry.byteSize += bytes;
     } else {
-      this.stores.set(store, { factCount: 1, byteSize: bytes });
+      this.stores.set(store, { factCount: facts, byteSize: bytes });
     }
-    this.factCount += 1;
+    this.factCount += facts;
   }
 
   /** A tally of both tallies' facts. */

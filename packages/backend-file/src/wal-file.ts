@@ -14,11 +14,13 @@ import {
   inconsistentLog,
   isHeaderPrefix,
   metaCount,
+  type PreloadedLog,
   readFullySync,
   readHeader,
   scanFrameFile,
   settleFrameDamage,
 } from '@igniter/core/storage';
+import { NATIVE_FALLBACK, replayWalNative } from './native-open.js';
 import { StoreTally } from './store-tally.js';
 
 const CODEC_IDS: ReadonlySet<number> = new Set(FACT_CODECS.keys());
@@ -71,12 +73,17 @@ export function createWal(path: string, baseSeq: number, codec: FactCodec): void
   }
 }
 
-function scanWal(fd: number, path: string, snapshotSeq: number, maxFrameBytes: number): WalScan {
+/** The codec of the log open as `fd`; throws `ERR_UNSUPPORTED_FORMAT` for a foreign header. */
+function readWalCodec(fd: number, path: string): FactCodec {
   const head = Buffer.alloc(HEADER_BYTES);
   const headBytes = readFullySync(fd, head, 0, HEADER_BYTES, 0);
-  const codec = FACT_CODECS.get(
+  return FACT_CODECS.get(
     readHeader(head.subarray(0, headBytes), path, FileKind.wal, CODEC_IDS).codec,
   ) as FactCodec;
+}
+
+function scanWal(fd: number, path: string, snapshotSeq: number, maxFrameBytes: number): WalScan {
+  const codec = readWalCodec(fd, path);
   const facts: Fact[] = [];
   const tally = new StoreTally();
   let baseSeq = -1;
@@ -155,6 +162,25 @@ export interface OpenWalOptions {
   maxFrameBytes: number;
   /** Codec of a log created here. */
   codec: FactCodec;
+  /**
+   * Replay the log natively into this log instead of decoding its facts (`facts` is then
+   * empty); `openWal` returns {@link NATIVE_FALLBACK} when the native reader declines it.
+   */
+  preloaded?: PreloadedLog | undefined;
+}
+
+/** A log scanned natively: its facts are in the preloaded log, not in `facts`. */
+function nativeWalScan(
+  fd: number,
+  path: string,
+  snapshotSeq: number,
+  maxFrameBytes: number,
+  preloaded: PreloadedLog,
+): WalScan | undefined {
+  const codec = readWalCodec(fd, path);
+  const scanned = replayWalNative(preloaded, fd, path, snapshotSeq, maxFrameBytes);
+  if (scanned === NATIVE_FALLBACK) return undefined;
+  return { codec, facts: [], problem: undefined, ...scanned };
 }
 
 /**
@@ -162,10 +188,14 @@ export interface OpenWalOptions {
  * tail is truncated; a damaged frame with intact frames after it is `ERR_CORRUPT_LOG`, or with
  * `repair` is moved with everything after it to `<path>.quarantine-<n>`. Throws
  * `ERR_UNSUPPORTED_FORMAT` for a file that is not an Igniter log, `ERR_CORRUPT_LOG` for a log
- * inconsistent with its snapshot. Cost: one read and decode of the file.
+ * inconsistent with its snapshot. With `options.preloaded`, the facts load into that log (and
+ * `facts` is empty), or it returns {@link NATIVE_FALLBACK} (having changed nothing) when the
+ * native reader declines the file. Cost: one read and decode of the file.
  */
-export function openWal(path: string, options: OpenWalOptions): OpenedWal {
-  const { snapshotSeq, repair, maxFrameBytes } = options;
+export function openWal(path: string, options: OpenWalOptions & { preloaded?: undefined }): OpenedWal;
+export function openWal(path: string, options: OpenWalOptions): OpenedWal | typeof NATIVE_FALLBACK;
+export function openWal(path: string, options: OpenWalOptions): OpenedWal | typeof NATIVE_FALLBACK {
+  const { snapshotSeq, repair, maxFrameBytes, preloaded } = options;
   let recovered = 0;
   let size = -1;
   try {
@@ -187,7 +217,13 @@ export function openWal(path: string, options: OpenWalOptions): OpenedWal {
   }
   const fd = fs.openSync(path, 'r+');
   try {
-    const wal = scanWal(fd, path, snapshotSeq ?? 0, maxFrameBytes);
+    const wal = preloaded
+      ? nativeWalScan(fd, path, snapshotSeq ?? 0, maxFrameBytes, preloaded)
+      : scanWal(fd, path, snapshotSeq ?? 0, maxFrameBytes);
+    if (!wal) {
+      fs.closeSync(fd);
+      return NATIVE_FALLBACK;
+    }
     const { damage } = wal.scan;
     if (damage?.offset === HEADER_BYTES) {
       throw corruptLog(

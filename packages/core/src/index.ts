@@ -21,6 +21,7 @@ export type {
   SubscriptionState,
   SubscriptionStats,
 } from './changefeed-subscription.js';
+export type { PreloadedLog } from './engine/preloaded-log.js';
 export { type EngineChoice, type EngineInfo, engineInfo } from './engine/select.js';
 export type { EngineKind } from './engine/types.js';
 export { IgniterError, type IgniterErrorCode, type IgniterErrorOptions } from './errors.js';

@@ -64,5 +64,7 @@ export function splitFileStoreOptions(options: StoreOptions & Record<string, unk
       delete storeOptions[key];
     }
   }
+  // The backend prepares its replay for the store's engine.
+  if (storeOptions.engine !== undefined) backendOptions.engine = storeOptions.engine;
   return { store: storeOptions as StoreOptions, backend: backendOptions };
 }

@@ -18,6 +18,7 @@ import type {
   PruneResult,
   RetentionPolicy,
 } from './lifecycle/types.js';
+import { PRUNE_PRODUCER } from './lifecycle/types.js';
 import { buildLineage, type CausationStep, causationSteps, type Lineage } from './lineage.js';
 import { loadOptional } from './optional-package.js';
 import { loadInterpreter, type ProtocolInterpreter, type ProtocolReceipt } from './protocol-interpreter.js';
@@ -575,11 +576,13 @@ export class IgniterStore {
   }
 
   #hydrate(backend: Backend): void {
-    this.#log.load(backend.replay());
+    const preloaded = backend.takePreloaded?.();
+    if (!(preloaded && this.#log.adopt?.(preloaded))) this.#log.load(backend.replay());
     const high = backend.highWaterSeq?.();
     if (high !== undefined) this.#log.advanceSeq(high);
-    const all = this.#log.all();
-    this.#writes.restore(all);
-    for (const fact of all) this.#lifecycle.observe(fact);
+    // Only the facts that leave state behind are read, not the whole log.
+    const restorable = this.#log.restorable(PRUNE_PRODUCER);
+    this.#writes.restore(this.#log.last(), restorable);
+    for (const fact of restorable) this.#lifecycle.observe(fact);
   }
 }

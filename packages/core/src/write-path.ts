@@ -117,11 +117,10 @@ export class WritePath {
     this.#listeners.push(listener);
   }
 
-  /** Takes up a replayed log: its last transaction time and its idempotency keys. */
-  restore(facts: readonly Fact[]): void {
-    const last = facts[facts.length - 1];
+  /** Takes up a replayed log: its last fact's transaction time and the idempotency keys of `keyed`. */
+  restore(last: Fact | undefined, keyed: readonly Fact[]): void {
     if (last) this.#state.clock.committed(last.transactionTime);
-    for (const fact of facts) this.#idempotency.remember(fact);
+    for (const fact of keyed) this.#idempotency.remember(fact);
   }
 
   /** Forgets the idempotency keys of facts removed from the log. */

@@ -6,6 +6,7 @@
 //! ECMAScript number formatting and minimal string escaping, byte for byte what the
 //! TypeScript engine produces.
 
+mod check;
 mod key_order;
 mod parse;
 mod tree;
@@ -43,6 +44,23 @@ pub fn canonicalize(json_text: &str) -> Result<String, LogError> {
         let mut out = String::with_capacity(json_text.len());
         write::write_canonical(tree, json_text, &mut out);
         Ok(out)
+    })
+}
+
+/// Appends the canonical JSON of the value written as `json_text` to `out` (see
+/// [`canonicalize`]); on error `out` may hold part of it.
+///
+/// # Errors
+/// Those of [`canonicalize`].
+pub fn canonicalize_append(json_text: &str, out: &mut String) -> Result<(), LogError> {
+    if check::is_canonical(json_text) {
+        out.push_str(json_text);
+        return Ok(());
+    }
+    with_tree(json_text.len(), |tree| {
+        parse::parse(json_text, tree)?;
+        write::write_canonical(tree, json_text, out);
+        Ok(())
     })
 }
 

@@ -12,23 +12,32 @@ const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
 /// Byte offsets of the hyphens in the 36-character text form.
 const HYPHENS: [usize; 4] = [8, 13, 18, 23];
 
-fn hex_nibble(byte: u8) -> Option<u8> {
-    match byte {
-        b'0'..=b'9' => Some(byte - b'0'),
-        b'a'..=b'f' => Some(byte - b'a' + 10),
-        _ => None,
+/// Value of each byte as a lowercase hex digit, 0xff for any other byte.
+const NIBBLES: [u8; 256] = {
+    let mut table = [0xff; 256];
+    let mut digit = 0;
+    while digit < 16 {
+        table[HEX_DIGITS[digit] as usize] = digit as u8;
+        digit += 1;
     }
-}
+    table
+};
 
 /// Parses lowercase hex digits into `out` (two per byte); `None` unless every byte is one.
+///
+/// Branch-free per digit: a table lookup, with any non-digit flagged in the high bits.
 fn parse_hex_into(text: &[u8], out: &mut [u8]) -> Option<()> {
     if text.len() != out.len() * 2 {
         return None;
     }
+    let mut flags = 0u8;
     for (byte, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
-        *byte = (hex_nibble(pair[0])? << 4) | hex_nibble(pair[1])?;
+        let high = NIBBLES[usize::from(pair[0])];
+        let low = NIBBLES[usize::from(pair[1])];
+        flags |= high | low;
+        *byte = (high << 4) | (low & 0x0f);
     }
-    Some(())
+    (flags & 0xf0 == 0).then_some(())
 }
 
 /// Writes `bytes` as lowercase hex into `digits` (twice as long).
@@ -54,16 +63,12 @@ pub(crate) fn parse_uuid(text: &str) -> Option<Uuid> {
     if bytes.len() != 36 || HYPHENS.iter().any(|&at| bytes[at] != b'-') {
         return None;
     }
-    let mut digits = [0u8; 32];
-    let mut next = 0;
-    for (index, &byte) in bytes.iter().enumerate() {
-        if !HYPHENS.contains(&index) {
-            digits[next] = byte;
-            next += 1;
-        }
-    }
     let mut id = [0u8; 16];
-    parse_hex_into(&digits, &mut id)?;
+    parse_hex_into(&bytes[..8], &mut id[..4])?;
+    parse_hex_into(&bytes[9..13], &mut id[4..6])?;
+    parse_hex_into(&bytes[14..18], &mut id[6..8])?;
+    parse_hex_into(&bytes[19..23], &mut id[8..10])?;
+    parse_hex_into(&bytes[24..], &mut id[10..])?;
     Some(id)
 }
 

@@ -608,6 +608,28 @@ impl FactLog {
         let canonical = canonicalize(fact.value_json)?;
         let producer = fact.producer_json.map(canonicalize).transpose()?;
         let derivation = fact.derivation_json.map(canonicalize).transpose()?;
+        let mut stored = *loaded;
+        stored.fact.value_json = &canonical;
+        stored.fact.producer_json = producer.as_deref();
+        stored.fact.derivation_json = derivation.as_deref();
+        self.load_canonical(&stored)
+    }
+
+    /// [`FactLog::load`] for a fact whose value, producer and derivation are already canonical
+    /// JSON (a replay canonicalized them elsewhere); they are stored as given.
+    ///
+    /// # Errors
+    /// [`LogError::CorruptLog`] when its seq is not above every seq seen so far.
+    pub fn load_canonical(&mut self, loaded: &LoadedFact<'_>) -> Result<Slot, LogError> {
+        if loaded.seq <= self.high_seq {
+            return Err(LogError::CorruptLog {
+                reason: format!(
+                    "fact {} has seq {}, not above the previous seq {}",
+                    loaded.id, loaded.seq, self.high_seq
+                ),
+            });
+        }
+        let fact = &loaded.fact;
         let id = parse_uuid(loaded.id).map_or(Identifier::Text(loaded.id), Identifier::Uuid);
         let hash = parse_sha256_hex(loaded.value_hash)
             .map_or(Digest::Text(loaded.value_hash), Digest::Bytes);
@@ -615,9 +637,9 @@ impl FactLog {
             seq: loaded.seq,
             id,
             hash,
-            value: &canonical,
-            producer: producer.as_deref(),
-            derivation: derivation.as_deref(),
+            value: fact.value_json,
+            producer: fact.producer_json,
+            derivation: fact.derivation_json,
             fact,
         }))
     }
@@ -881,6 +903,13 @@ impl FactLog {
             }
         }
         slots
+    }
+
+    /// Makes room for `additional` more facts, so that loading a known number of them does
+    /// not copy the record array as it grows.
+    pub fn reserve(&mut self, additional: usize) {
+        self.records.reserve(additional);
+        self.sorted_ids.reserve(additional);
     }
 
     /// Changes the largest canonical value that later appends accept.

@@ -20,7 +20,9 @@ pub mod record;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
+use crate::canonical::canonicalize_append;
 use crate::log::{FactLog, LoadedFact, NewFact};
 use record::parse_record;
 
@@ -139,6 +141,10 @@ pub struct ReplayReport {
 /// Reads the frames of the file at `path` from `options.start` into `log` (see the module
 /// docs). Facts loaded before the stop stay loaded.
 ///
+/// Two threads share the work: a worker reads, CRC-checks and parses the frames and
+/// canonicalizes the values, handing batches of stored-form facts to the calling thread, which
+/// inserts them into the log.
+///
 /// # Errors
 /// The I/O error of a failed open or read.
 ///
@@ -149,99 +155,307 @@ pub fn replay_file(
     path: &Path,
     options: &ReplayOptions,
 ) -> std::io::Result<ReplayReport> {
-    let mut file = File::open(path)?;
+    let file = File::open(path)?;
     let size = file.metadata()?.len();
-    let mut reader = ChunkReader::new(&mut file, options.start, size)?;
-    let mut replay = Replay {
-        log,
-        options,
-        report: ReplayReport {
-            size,
-            end: options.start,
-            stop: ReplayStop::End,
-            meta: None,
-            max_seq: options.after_seq,
-            loaded: 0,
-            tally: Vec::new(),
-        },
+    let mut report = ReplayReport {
+        size,
+        end: options.start,
+        stop: ReplayStop::End,
+        meta: None,
+        max_seq: options.after_seq,
+        loaded: 0,
+        tally: Vec::new(),
     };
-    loop {
+    let (sender, receiver) = sync_channel::<Batch>(BATCHES_IN_FLIGHT);
+    std::thread::scope(|scope| {
+        let worker = scope.spawn(move || prepare_file(file, size, options, &sender));
+        let loaded = load_batches(log, &receiver, options, &mut report);
+        // Stops the worker if the loading stopped early.
+        drop(receiver);
+        let prepared = worker
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("the replay worker panicked")));
+        loaded.and(prepared)
+    })?;
+    Ok(report)
+}
+
+/// Facts per batch handed from the worker to the loading thread.
+const BATCH_FACTS: usize = 4096;
+/// Batches the worker may run ahead.
+const BATCHES_IN_FLIGHT: usize = 4;
+
+/// A part of a batch's text.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: usize,
+    end: usize,
+}
+
+/// A fact in stored form: its text parts in the batch's text, its value canonical.
+#[derive(Debug)]
+struct Prepared {
+    seq: u64,
+    transaction_time: f64,
+    valid_time: Option<f64>,
+    schema_version: f64,
+    /// File offset of its frame, and the frame's size.
+    offset: u64,
+    frame_bytes: u64,
+    id: Span,
+    value_hash: Span,
+    store: Span,
+    key: Span,
+    value: Span,
+    causation: Option<Span>,
+    producer: Option<Span>,
+    derivation: Option<Span>,
+    idempotency_key: Option<Span>,
+}
+
+/// How the worker's reading ended.
+#[derive(Debug)]
+struct Ending {
+    stop: ReplayStop,
+    meta: Option<String>,
+}
+
+/// Facts the worker prepared, with where the file stands after them.
+#[derive(Debug, Default)]
+struct Batch {
+    text: String,
+    facts: Vec<Prepared>,
+    /// Offset just past the last frame read, and the highest seq read (skipped facts too).
+    end: u64,
+    max_seq: u64,
+    /// Set on the last batch.
+    ending: Option<Ending>,
+}
+
+impl Batch {
+    fn span(&mut self, part: &str) -> Span {
+        let start = self.text.len();
+        self.text.push_str(part);
+        Span {
+            start,
+            end: self.text.len(),
+        }
+    }
+
+    fn part(&self, span: Span) -> &str {
+        self.text.get(span.start..span.end).unwrap_or_default()
+    }
+
+    fn optional(&self, span: Option<Span>) -> Option<&str> {
+        span.map(|span| self.part(span))
+    }
+}
+
+/// The worker: reads the frames and sends batches of prepared facts until the file ends, a
+/// frame stops it, or the loading side hangs up.
+fn prepare_file(
+    mut file: File,
+    size: u64,
+    options: &ReplayOptions,
+    sender: &SyncSender<Batch>,
+) -> std::io::Result<()> {
+    let mut reader = ChunkReader::new(&mut file, options.start, size)?;
+    let mut max_seq = options.after_seq;
+    let mut batch = Batch {
+        end: options.start,
+        max_seq,
+        ..Batch::default()
+    };
+    let stop = loop {
         let offset = reader.offset();
         if offset >= size {
-            break;
+            break ReplayStop::End;
         }
         let frame = match reader.frame(options.max_frame_bytes)? {
             Ok(frame) => frame,
-            Err(damage) => {
-                replay.report.stop = ReplayStop::Damage { offset, damage };
-                break;
-            }
+            Err(damage) => break ReplayStop::Damage { offset, damage },
         };
         if options.meta_only {
-            replay.report.meta = Some(String::from_utf8_lossy(frame).into_owned());
+            batch.ending = Some(Ending {
+                stop: ReplayStop::End,
+                meta: Some(String::from_utf8_lossy(frame).into_owned()),
+            });
             reader.advance();
-            replay.report.end = reader.offset();
-            break;
-        }
-        if let Err(reason) = replay.fact(frame) {
-            replay.report.stop = ReplayStop::Unsupported { offset, reason };
-            break;
-        }
-        reader.advance();
-        replay.report.end = reader.offset();
-    }
-    Ok(replay.report)
-}
-
-struct Replay<'l, 'o> {
-    log: &'l mut FactLog,
-    options: &'o ReplayOptions,
-    report: ReplayReport,
-}
-
-impl Replay<'_, '_> {
-    /// Takes one fact frame body, or says why not.
-    fn fact(&mut self, body: &[u8]) -> Result<(), String> {
-        let text = std::str::from_utf8(body).map_err(|_| "the body is not UTF-8".to_owned())?;
-        let record =
-            parse_record(text).ok_or_else(|| "the body is not a plain fact record".to_owned())?;
-        let previous = self.report.max_seq;
-        if record.seq <= previous || record.seq > self.options.max_seq {
-            return Err(format!("seq {} after seq {previous}", record.seq));
-        }
-        self.report.max_seq = record.seq;
-        if record.seq <= self.options.skip_through {
+            batch.end = reader.offset();
+            let _ = sender.send(batch);
             return Ok(());
         }
-        let loaded = LoadedFact {
-            id: &record.id,
-            seq: record.seq,
-            value_hash: &record.value_hash,
-            fact: NewFact {
-                store: &record.store,
-                key: &record.key,
-                value_json: record.value_json,
-                causation: record.causation.as_deref(),
-                transaction_time: record.transaction_time,
-                valid_time: record.valid_time,
-                schema_version: record.schema_version,
-                producer_json: record.producer_json,
-                derivation_json: record.derivation_json,
-                idempotency_key: record.idempotency_key.as_deref(),
-            },
-        };
-        let slot = self.log.load(&loaded).map_err(|error| error.to_string())?;
-        let store = self.log.view(slot).map_or(0, |view| view.store_index()) as usize;
-        if self.report.tally.len() <= store {
-            self.report.tally.resize(store + 1, StoreTally::default());
+        let frame_bytes = (frame.len() + FRAME_OVERHEAD) as u64;
+        if let Err(reason) = prepare(
+            frame,
+            offset,
+            frame_bytes,
+            options,
+            &mut max_seq,
+            &mut batch,
+        ) {
+            break ReplayStop::Unsupported { offset, reason };
         }
-        if let Some(tally) = self.report.tally.get_mut(store) {
-            tally.facts += 1;
-            tally.bytes += (body.len() + FRAME_OVERHEAD) as u64;
+        reader.advance();
+        batch.end = reader.offset();
+        batch.max_seq = max_seq;
+        if batch.facts.len() == BATCH_FACTS {
+            let next = Batch {
+                text: String::with_capacity(batch.text.capacity()),
+                facts: Vec::with_capacity(BATCH_FACTS),
+                end: batch.end,
+                max_seq,
+                ending: None,
+            };
+            if sender.send(std::mem::replace(&mut batch, next)).is_err() {
+                return Ok(());
+            }
         }
-        self.report.loaded += 1;
-        Ok(())
+    };
+    batch.ending = Some(Ending { stop, meta: None });
+    let _ = sender.send(batch);
+    Ok(())
+}
+
+/// Parses one fact frame body into `batch`, or says why not; facts up to
+/// `options.skip_through` are checked but not added.
+fn prepare(
+    body: &[u8],
+    offset: u64,
+    frame_bytes: u64,
+    options: &ReplayOptions,
+    max_seq: &mut u64,
+    batch: &mut Batch,
+) -> Result<(), String> {
+    let text = std::str::from_utf8(body).map_err(|_| "the body is not UTF-8".to_owned())?;
+    let record =
+        parse_record(text).ok_or_else(|| "the body is not a plain fact record".to_owned())?;
+    if record.seq <= *max_seq || record.seq > options.max_seq {
+        return Err(format!("seq {} after seq {max_seq}", record.seq));
     }
+    *max_seq = record.seq;
+    if record.seq <= options.skip_through {
+        return Ok(());
+    }
+    let mark = batch.text.len();
+    let canonical = |json: &str, batch: &mut Batch| -> Result<Span, String> {
+        let start = batch.text.len();
+        canonicalize_append(json, &mut batch.text).map_err(|error| error.to_string())?;
+        Ok(Span {
+            start,
+            end: batch.text.len(),
+        })
+    };
+    let prepared = (|| {
+        Ok(Prepared {
+            seq: record.seq,
+            transaction_time: record.transaction_time,
+            valid_time: record.valid_time,
+            schema_version: record.schema_version,
+            offset,
+            frame_bytes,
+            value: canonical(record.value_json, batch)?,
+            producer: record
+                .producer_json
+                .map(|json| canonical(json, batch))
+                .transpose()?,
+            derivation: record
+                .derivation_json
+                .map(|json| canonical(json, batch))
+                .transpose()?,
+            id: batch.span(&record.id),
+            value_hash: batch.span(&record.value_hash),
+            store: batch.span(&record.store),
+            key: batch.span(&record.key),
+            causation: record.causation.as_deref().map(|text| batch.span(text)),
+            idempotency_key: record
+                .idempotency_key
+                .as_deref()
+                .map(|text| batch.span(text)),
+        })
+    })();
+    match prepared {
+        Ok(prepared) => {
+            batch.facts.push(prepared);
+            Ok(())
+        }
+        Err(reason) => {
+            batch.text.truncate(mark);
+            Err(reason)
+        }
+    }
+}
+
+/// The loading side: inserts every batch's facts into `log` and fills in `report`.
+fn load_batches(
+    log: &mut FactLog,
+    receiver: &Receiver<Batch>,
+    options: &ReplayOptions,
+    report: &mut ReplayReport,
+) -> std::io::Result<()> {
+    for batch in receiver {
+        if report.loaded == 0 && !batch.facts.is_empty() {
+            reserve_for_rest(log, options, report.size, &batch);
+        }
+        for fact in &batch.facts {
+            let loaded = LoadedFact {
+                id: batch.part(fact.id),
+                seq: fact.seq,
+                value_hash: batch.part(fact.value_hash),
+                fact: NewFact {
+                    store: batch.part(fact.store),
+                    key: batch.part(fact.key),
+                    value_json: batch.part(fact.value),
+                    causation: batch.optional(fact.causation),
+                    transaction_time: fact.transaction_time,
+                    valid_time: fact.valid_time,
+                    schema_version: fact.schema_version,
+                    producer_json: batch.optional(fact.producer),
+                    derivation_json: batch.optional(fact.derivation),
+                    idempotency_key: batch.optional(fact.idempotency_key),
+                },
+            };
+            let slot = match log.load_canonical(&loaded) {
+                Ok(slot) => slot,
+                Err(error) => {
+                    report.stop = ReplayStop::Unsupported {
+                        offset: fact.offset,
+                        reason: error.to_string(),
+                    };
+                    report.end = fact.offset;
+                    return Ok(());
+                }
+            };
+            let store = log.view(slot).map_or(0, |view| view.store_index()) as usize;
+            if report.tally.len() <= store {
+                report.tally.resize(store + 1, StoreTally::default());
+            }
+            if let Some(tally) = report.tally.get_mut(store) {
+                tally.facts += 1;
+                tally.bytes += fact.frame_bytes;
+            }
+            report.loaded += 1;
+            report.end = fact.offset + fact.frame_bytes;
+            report.max_seq = fact.seq;
+        }
+        report.end = batch.end;
+        report.max_seq = batch.max_seq;
+        if let Some(ending) = batch.ending {
+            report.stop = ending.stop;
+            report.meta = ending.meta;
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// Reserves room for the facts the rest of the file likely holds, judging by the first batch
+/// (the record array would otherwise be copied each time it doubles).
+fn reserve_for_rest(log: &mut FactLog, options: &ReplayOptions, size: u64, first: &Batch) {
+    let read = first.end.saturating_sub(options.start).max(1);
+    let rest = size.saturating_sub(first.end);
+    let estimate = rest.saturating_mul(first.facts.len() as u64) / read;
+    log.reserve(usize::try_from(estimate + estimate / 16).unwrap_or(0));
 }
 
 /// Sequential frames of a file through one reusable buffer.

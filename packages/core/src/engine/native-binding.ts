@@ -27,6 +27,10 @@ export interface NativeBinding {
  * {@link PACKED_FACT_GROUP} facts.
  */
 export interface NativeLogHandle {
+  replayFile(path: string, numbers: Float64Array): NativeReplayResult;
+  restorable(producerText: string, out: Float64Array): string[];
+  last(out: Float64Array): string | null;
+  setMaxValueBytes(maxValueBytes: number): void;
   stage(text: string, numbers: Float64Array): string;
   discard(): void;
   loadBatch(text: string, numbers: Float64Array): void;
@@ -53,6 +57,24 @@ export interface NativeLogHandle {
   heapBytes(): number;
 }
 
+/** What `NativeLogHandle.replayFile` found (see `@igniter/native`'s typings). */
+export interface NativeReplayResult {
+  size: number;
+  end: number;
+  stop: 'end' | 'incomplete' | 'bad-crc' | 'too-large' | 'empty' | 'unsupported';
+  stopOffset: number;
+  reason?: string;
+  meta?: string;
+  maxSeq: number;
+  loaded: number;
+  tallyStores: string[];
+  tallyFacts: number[];
+  tallyBytes: number[];
+}
+
+/** Numbers of a `replayFile` call. */
+export const REPLAY_NUMBERS = 6;
+
 /** Numbers per fact in a packed result. */
 export const PACKED_FACT_STRIDE = 13;
 /** Numbers of a `stage` call: times, schema version, commit flag, seven part lengths. */
@@ -65,4 +87,4 @@ export const LOAD_BATCH_FACTS = 1024;
 export const PACKED_FACT_GROUP = 256;
 
 /** The boundary version this build of core speaks. */
-export const NATIVE_ABI_VERSION = 2;
+export const NATIVE_ABI_VERSION = 3;

@@ -11,6 +11,7 @@ import {
   STAGE_NUMBERS,
 } from './native-binding.js';
 import { NativeFact, unpackFact, unpackFacts } from './native-fact.js';
+import { type PreloadedLog, takePreloadedHandle } from './preloaded-log.js';
 import {
   type AppendInput,
   DEFAULT_MAX_VALUE_BYTES,
@@ -40,7 +41,7 @@ export class NativeEngine implements Engine {
   readonly kind: EngineKind = 'native';
   readonly version: string;
   readonly #binding: NativeBinding;
-  readonly #log: NativeLogHandle;
+  #log: NativeLogHandle;
   readonly #maxValueBytes: number;
   /** Reused for the numbers of every `stage` call. */
   readonly #stageNumbers = new Float64Array(STAGE_NUMBERS);
@@ -165,6 +166,17 @@ export class NativeEngine implements Engine {
     this.#call(flush);
   }
 
+  adopt(preloaded: PreloadedLog): boolean {
+    if (this.#lastSeq !== 0 || this.#log.size() !== 0) return false;
+    const log = takePreloadedHandle(preloaded, this.#binding);
+    if (!log) return false;
+    log.setMaxValueBytes(this.#maxValueBytes);
+    this.#log = log;
+    this.#lastSeq = log.lastSeq();
+    this.#storeNames.length = 0;
+    return true;
+  }
+
   remove(ids: Iterable<string>): Fact[] {
     const list = [...ids];
     if (list.length === 0) return [];
@@ -215,6 +227,19 @@ export class NativeEngine implements Engine {
 
   all(bounds?: TimeBounds): Fact[] {
     return this.#unpack(this.#log.all(nullable(bounds?.since), nullable(bounds?.asOf), this.#scratch));
+  }
+
+  last(): Fact | undefined {
+    const text = this.#log.last(this.#scratch);
+    return text === null ? undefined : unpackFact(text, 0, this.#scratch, 1, undefined, this.#storeName);
+  }
+
+  restorable(producerKind: string): Fact[] {
+    // Rust narrows by the producer's text; the exact test of its kind is here.
+    const candidates = this.#unpack(
+      this.#log.restorable(`"kind":${JSON.stringify(producerKind)}`, this.#scratch),
+    );
+    return candidates.filter((f) => f.idempotencyKey !== null || f.producer?.kind === producerKind);
   }
 
   size(): number {

@@ -1,12 +1,12 @@
-import { createRequire } from 'node:module';
 import { IgniterError } from '../errors.js';
-import { NATIVE_ABI_VERSION, type NativeBinding } from './native-binding.js';
+import { type EngineChoice, loadNative, resolveChoice } from './engine-choice.js';
 import { NativeEngine } from './native-engine.js';
 import { TsEngine } from './ts-engine.js';
 import type { Engine, EngineKind, EngineOptions } from './types.js';
 
-/** What `engine` an `IgniterStore` asks for. */
-export type EngineChoice = 'auto' | 'native' | 'ts';
+export type { EngineChoice } from './engine-choice.js';
+
+let fallbackWarned = false;
 
 /** What `engine: 'auto'` picks on this machine, and why. */
 export interface EngineInfo {
@@ -16,49 +16,6 @@ export interface EngineInfo {
   version: string;
   /** Why that engine (IGNITER_ENGINE, the addon loaded, or why it did not). */
   reason?: string;
-}
-
-type NativeLoad = { ok: true; binding: NativeBinding } | { ok: false; reason: string };
-let nativeLoad: NativeLoad | undefined;
-let fallbackWarned = false;
-
-function describe(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0] ?? message;
-}
-
-function loadNative(): NativeLoad {
-  if (nativeLoad) return nativeLoad;
-  try {
-    const binding = createRequire(import.meta.url)('@igniter/native') as NativeBinding;
-    const abi = binding.abiVersion();
-    nativeLoad =
-      abi === NATIVE_ABI_VERSION
-        ? { ok: true, binding }
-        : {
-            ok: false,
-            reason: `@igniter/native speaks ABI ${abi}, this @igniter/core needs ABI ${NATIVE_ABI_VERSION}`,
-          };
-  } catch (error) {
-    nativeLoad = { ok: false, reason: `@igniter/native could not be loaded: ${describe(error)}` };
-  }
-  return nativeLoad;
-}
-
-function envChoice(): EngineChoice | undefined {
-  const raw = process.env.IGNITER_ENGINE;
-  if (raw === undefined || raw === '' || raw === 'auto') return undefined;
-  if (raw === 'ts' || raw === 'native') return raw;
-  throw new IgniterError(
-    'ERR_INVALID_ARGUMENT',
-    `IGNITER_ENGINE must be 'ts', 'native' or 'auto', not ${JSON.stringify(raw)}`,
-  );
-}
-
-function resolveChoice(requested: EngineChoice): { choice: EngineChoice; why?: string } {
-  if (requested !== 'auto') return { choice: requested, why: `engine: '${requested}' was asked for` };
-  const forced = envChoice();
-  return forced ? { choice: forced, why: `IGNITER_ENGINE=${forced}` } : { choice: 'auto' };
 }
 
 function unavailable(reason: string): IgniterError {

@@ -227,6 +227,14 @@ export class TsEngine implements Engine {
     return sliceBounds(this.log, bounds);
   }
 
+  last(): Fact | undefined {
+    return this.log[this.log.length - 1];
+  }
+
+  restorable(producerKind: string): Fact[] {
+    return this.log.filter((f) => f.idempotencyKey !== null || f.producer?.kind === producerKind);
+  }
+
   size(): number {
     return this.log.length;
   }

@@ -1,5 +1,6 @@
 import type { Fact } from '../fact.js';
 import type { JsonObject } from '../json.js';
+import type { PreloadedLog } from './preloaded-log.js';
 
 /** Which engine runs the fact log. */
 export type EngineKind = 'native' | 'ts';
@@ -55,6 +56,12 @@ export interface Engine {
   truncateAfter(seq: number): void;
   /** Inserts already-built facts (replay from a backend), in increasing seq order. */
   load(facts: Iterable<Fact>): void;
+  /**
+   * Takes over a log a backend replayed natively (see `Backend.takePreloaded`) instead of
+   * loading facts; returns false, taking nothing, when this engine cannot (it is not native,
+   * or already holds facts). Optional: only the native engine has it.
+   */
+  adopt?(preloaded: PreloadedLog): boolean;
   /** Removes the facts with these ids; returns the removed facts. `lastSeq()` is unchanged. */
   remove(ids: Iterable<string>): Fact[];
   /** Makes the next seq at least `seq + 1` (the high-water mark survives prune and reopen). */
@@ -71,6 +78,13 @@ export interface Engine {
   byId(id: string): Fact | undefined;
   /** Facts with these seqs, in the given order; unknown seqs are skipped. */
   bySeqs(seqs: readonly number[]): Fact[];
+  /** The live fact with the highest seq. */
+  last(): Fact | undefined;
+  /**
+   * The live facts a store restores after a replay, in seq order: those that carry an
+   * idempotency key, or a producer whose `kind` is `producerKind`.
+   */
+  restorable(producerKind: string): Fact[];
   /** Every live fact within the time bounds, in seq order. */
   all(bounds?: TimeBounds): Fact[];
   /** Number of live facts. */

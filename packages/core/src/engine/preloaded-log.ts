@@ -1,0 +1,89 @@
+import { IgniterError } from '../errors.js';
+import { type EngineChoice, loadNative, resolveChoice } from './engine-choice.js';
+import {
+  type NativeBinding,
+  type NativeLogHandle,
+  type NativeReplayResult,
+  REPLAY_NUMBERS,
+} from './native-binding.js';
+
+/** What {@link PreloadedLog.replayFile} reads. */
+export interface ReplayFileOptions {
+  /** Offset of the first frame. */
+  start: number;
+  /** Largest frame body accepted. */
+  maxFrameBytes: number;
+  /** Read only the first frame and return its body as `meta`. */
+  metaOnly?: boolean;
+  /** Every fact's seq must be above this and above the previous one (default 0). */
+  afterSeq?: number;
+  /** Every fact's seq must be at most this (default: no bound). */
+  maxSeq?: number;
+  /** Facts up to this seq are checked but not loaded (default 0). */
+  skipThrough?: number;
+}
+
+const owned = new WeakMap<PreloadedLog, { binding: NativeBinding; handle: NativeLogHandle | undefined }>();
+
+/**
+ * A native fact log filled from data files before the store that uses it exists: a file
+ * backend replays its files into one at open (frames read, CRC-checked and parsed in Rust,
+ * no fact crossing into JS), and a native engine adopts it instead of loading facts one by one
+ * (DESIGN D8, D9). Opaque outside core.
+ */
+export class PreloadedLog {
+  private constructor(binding: NativeBinding) {
+    owned.set(this, { binding, handle: new binding.NativeLog(Number.POSITIVE_INFINITY) });
+  }
+
+  /**
+   * A new, empty log when the engine `engine` resolves to (`IGNITER_ENGINE` included for
+   * 'auto') would be the native one and the addon loads; else undefined. Throws
+   * `ERR_INVALID_ARGUMENT` for a bad `IGNITER_ENGINE`. Cost: loads the addon once per process.
+   */
+  static forEngine(engine: EngineChoice = 'auto'): PreloadedLog | undefined {
+    if (resolveChoice(engine).choice === 'ts') return undefined;
+    const load = loadNative();
+    return load.ok ? new PreloadedLog(load.binding) : undefined;
+  }
+
+  /**
+   * Replays the frames of the data file at `path` into this log (see `replayFile` of
+   * `@igniter/native`): facts load up to the first frame that is damaged or that the native
+   * reader leaves to the JS decoder (`stop: 'unsupported'`). Throws `ERR_CLOSED` once an engine
+   * has taken the log. Cost: one read, CRC pass and parse of the file.
+   */
+  replayFile(path: string, options: ReplayFileOptions): NativeReplayResult {
+    const numbers = new Float64Array(REPLAY_NUMBERS);
+    numbers[0] = options.start;
+    numbers[1] = options.maxFrameBytes;
+    numbers[2] = options.metaOnly ? 1 : 0;
+    numbers[3] = options.afterSeq ?? 0;
+    numbers[4] = options.maxSeq ?? Number.POSITIVE_INFINITY;
+    numbers[5] = options.skipThrough ?? 0;
+    return handleOf(this).replayFile(path, numbers);
+  }
+
+  /** Facts loaded so far. */
+  size(): number {
+    return handleOf(this).size();
+  }
+}
+
+function handleOf(log: PreloadedLog): NativeLogHandle {
+  const handle = owned.get(log)?.handle;
+  if (!handle) throw new IgniterError('ERR_CLOSED', 'this preloaded log was taken by an engine');
+  return handle;
+}
+
+/**
+ * The log's native handle for an engine running on `binding`, once; undefined when it was
+ * taken already or belongs to another addon instance.
+ */
+export function takePreloadedHandle(log: PreloadedLog, binding: NativeBinding): NativeLogHandle | undefined {
+  const entry = owned.get(log);
+  if (!entry || entry.binding !== binding || !entry.handle) return undefined;
+  const { handle } = entry;
+  entry.handle = undefined;
+  return handle;
+}
