@@ -160,6 +160,11 @@ export declare class NativeLog {
    * store name's length and `out[1]` the as-of time (NaN for none).
    */
   latestFor(storeAndKey: string, out: Float64Array): string | null;
+  /**
+   * The canonical JSON value of the fact {@link latestFor} returns, alone (same arguments);
+   * null when none.
+   */
+  latestValue(storeAndKey: string, out: Float64Array): string | null;
   /** The live fact with this id, packed; null when none. */
   byId(id: string, out: Float64Array): string | null;
   /** Facts of a store (one key when given) within inclusive bounds, seq order, packed. */

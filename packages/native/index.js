@@ -60,6 +60,9 @@ class NativeLog {
   latestFor(storeAndKey, out) {
     return binding.logLatestFor(this.#log, storeAndKey, out);
   }
+  latestValue(storeAndKey, out) {
+    return binding.logLatestValue(this.#log, storeAndKey, out);
+  }
   byId(id, out) {
     return binding.logById(this.#log, id, out);
   }

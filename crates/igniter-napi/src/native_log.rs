@@ -416,6 +416,25 @@ pub fn log_latest_for(
     Some(pack_one(view, out, true))
 }
 
+/// The value (canonical JSON) of the fact [`log_latest_for`] would return, alone; `null` when
+/// there is none. Same arguments: the store name followed by the key, and in `out[0]` the
+/// store name's UTF-16 length and in `out[1]` the as-of time (NaN for none). A read that
+/// wants only the value neither packs nor unpacks the rest of the fact.
+#[napi]
+pub fn log_latest_value(
+    log: &Handle,
+    store_and_key: String,
+    mut out: Float64ArraySlice<'_>,
+) -> Option<String> {
+    let out = numbers(&mut out);
+    let store_units = out.first().copied().unwrap_or(-1.0);
+    let as_of = out.get(1).copied().filter(|time| !time.is_nan());
+    let mut parts = TextParts::new(&store_and_key);
+    let store = parts.next(store_units)?;
+    let view = log.log.latest_for(store, parts.rest, as_of)?;
+    Some(view.value_json().to_owned())
+}
+
 /// The live fact with this id, packed; `null` when there is none.
 #[napi]
 pub fn log_by_id(log: &Handle, id: String, mut out: Float64ArraySlice<'_>) -> Option<String> {

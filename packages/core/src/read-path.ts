@@ -47,9 +47,8 @@ export class ReadPath {
         ? cache.getRead(store, key, variant, now, ttl)
         : cache.getTimeTravel(timeTravelId, now, ttl);
     if (hit) return hit.value as Json;
-    const fact = this.#pick(store, key, asOf, validAt);
-    if (!fact) return undefined;
-    const value = this.#coerce(fact).value;
+    const value = this.#pickValue(store, key, asOf, validAt);
+    if (value === undefined) return undefined;
     if (timeTravelId === undefined) cache.putRead(store, key, variant, value, now);
     else if (clock.isSettled(asOf)) cache.putTimeTravel(timeTravelId, value, now);
     return value;
@@ -192,6 +191,22 @@ export class ReadPath {
       from += count;
     }
     return out;
+  }
+
+  /**
+   * The (coerced) value of the fact a read picks. Without a coercion or `validAt`, only the
+   * value is asked for: the engine need not build the fact.
+   */
+  #pickValue(
+    store: string,
+    key: string,
+    asOf: number | undefined,
+    validAt: number | undefined,
+  ): Json | undefined {
+    if (validAt === undefined && !this.#coercions.has(store))
+      return this.#state.log.latestValue(store, key, asOf);
+    const fact = this.#pick(store, key, asOf, validAt);
+    return fact && this.#coerce(fact).value;
   }
 
   /** The fact a read picks: latest as of `asOf`, or the one standing at `validAt`. */

@@ -350,6 +350,9 @@ describe('@igniter/native', { skip }, () => {
         );
         const out = new Float64Array(1 + 2 * STRIDE);
         assert.equal(log.latestFor('ak', Float64Array.from([1, Number.NaN])) === null, false);
+        assert.equal(log.latestValue('ak', Float64Array.from([1, Number.NaN])), '{"a":2,"b":1}');
+        assert.equal(log.latestValue('ak', Float64Array.from([1, 0])), null);
+        assert.equal(log.latestValue('ax', Float64Array.from([1, Number.NaN])), null);
         assert.deepEqual(log.restorable('"kind":"x"', out).length, 1);
         assert.equal(out[0], 1);
         assert.equal(out[1], 2);

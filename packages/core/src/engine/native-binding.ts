@@ -37,6 +37,7 @@ export interface NativeLogHandle {
   truncateAfter(seq: number): void;
   advanceSeq(seq: number): void;
   latestFor(storeAndKey: string, out: Float64Array): string | null;
+  latestValue(storeAndKey: string, out: Float64Array): string | null;
   byId(id: string, out: Float64Array): string | null;
   factsFor(
     store: string,

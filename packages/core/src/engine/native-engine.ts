@@ -1,5 +1,6 @@
 import { fromNativeError, IgniterError } from '../errors.js';
 import type { Fact } from '../fact.js';
+import type { Json } from '../json.js';
 import { jsonText, toBoundaryText } from './json-text.js';
 import {
   LOAD_BATCH_FACTS,
@@ -10,7 +11,7 @@ import {
   PACKED_FACT_STRIDE,
   STAGE_NUMBERS,
 } from './native-binding.js';
-import { NativeFact, unpackFact, unpackFacts } from './native-fact.js';
+import { decodeJson, NativeFact, unpackFact, unpackFacts } from './native-fact.js';
 import { type PreloadedLog, takePreloadedHandle } from './preloaded-log.js';
 import {
   type AppendInput,
@@ -194,6 +195,14 @@ export class NativeEngine implements Engine {
     scratch[1] = asOf ?? Number.NaN;
     const text = this.#log.latestFor(store + key, scratch);
     return text === null ? undefined : unpackFact(text, 0, this.#scratch, 1, key, this.#storeName);
+  }
+
+  latestValue(store: string, key: string, asOf?: number): Json | undefined {
+    const scratch = this.#scratch;
+    scratch[0] = store.length;
+    scratch[1] = asOf ?? Number.NaN;
+    const text = this.#log.latestValue(store + key, scratch);
+    return text === null ? undefined : decodeJson(text);
   }
 
   factsFor(store: string, key: string | undefined, bounds?: TimeBounds): Fact[] {

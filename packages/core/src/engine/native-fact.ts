@@ -25,7 +25,7 @@ export function freezeParsed<T extends Json>(value: T): T {
 }
 
 /** Decodes canonical JSON text into a deep-frozen value (keys land in canonical order, as the TS engine's copies have them). */
-function decodeJson(text: string): Json {
+export function decodeJson(text: string): Json {
   return freezeParsed(JSON.parse(text) as Json);
 }
 

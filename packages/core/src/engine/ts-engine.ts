@@ -2,7 +2,7 @@ import { canonicalJsonTs, encodeValue } from '../canonical.js';
 import { IgniterError } from '../errors.js';
 import type { Fact } from '../fact.js';
 import { sha256HexTs } from '../hash.js';
-import { deepFreeze } from '../json.js';
+import { deepFreeze, type Json } from '../json.js';
 import { uuidv7 } from '../uuid.js';
 import {
   type AppendInput,
@@ -192,6 +192,10 @@ export class TsEngine implements Engine {
     if (asOf === undefined) return list[list.length - 1];
     const index = lastAtOrBefore(list, asOf);
     return index < 0 ? undefined : list[index];
+  }
+
+  latestValue(store: string, key: string, asOf?: number): Json | undefined {
+    return this.latestFor(store, key, asOf)?.value;
   }
 
   factsFor(store: string, key: string | undefined, bounds?: TimeBounds): Fact[] {

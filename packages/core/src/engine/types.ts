@@ -1,5 +1,5 @@
 import type { Fact } from '../fact.js';
-import type { JsonObject } from '../json.js';
+import type { Json, JsonObject } from '../json.js';
 import type { PreloadedLog } from './preloaded-log.js';
 
 /** Which engine runs the fact log. */
@@ -69,6 +69,8 @@ export interface Engine {
 
   /** The highest-seq fact of (store, key) with transactionTime <= asOf. */
   latestFor(store: string, key: string, asOf?: number): Fact | undefined;
+  /** The value of `latestFor(store, key, asOf)`, without building the fact. */
+  latestValue(store: string, key: string, asOf?: number): Json | undefined;
   /** Facts of a store (of one key when given) within the time bounds, in seq order. */
   factsFor(store: string, key: string | undefined, bounds?: TimeBounds): Fact[];
   /** Keys of a store that have at least one live fact, in no particular order. */
