@@ -25,4 +25,4 @@ pub use canonical::{
 };
 pub use error::LogError;
 pub use hash::{sha256, sha256_hex};
-pub use log::{FactLog, FactView, LoadedFact, NewFact, Slot};
+pub use log::{Digest, FactLog, FactView, Identifier, LoadedFact, NewFact, Slot};

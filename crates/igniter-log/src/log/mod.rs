@@ -629,12 +629,43 @@ impl FactLog {
                 ),
             });
         }
-        let fact = &loaded.fact;
-        let id = parse_uuid(loaded.id).map_or(Identifier::Text(loaded.id), Identifier::Uuid);
-        let hash = parse_sha256_hex(loaded.value_hash)
-            .map_or(Digest::Text(loaded.value_hash), Digest::Bytes);
+        self.load_stored(
+            loaded.seq,
+            Identifier::parse(loaded.id),
+            Digest::parse(loaded.value_hash),
+            &loaded.fact,
+        )
+    }
+
+    /// [`FactLog::load_canonical`] with the id and hash already in stored form.
+    ///
+    /// # Errors
+    /// [`LogError::CorruptLog`] when `seq` is not above every seq seen so far.
+    pub fn load_stored(
+        &mut self,
+        seq: u64,
+        id: Identifier<'_>,
+        hash: Digest<'_>,
+        fact: &NewFact<'_>,
+    ) -> Result<Slot, LogError> {
+        if seq <= self.high_seq {
+            return Err(LogError::CorruptLog {
+                reason: format!(
+                    "fact {} has seq {seq}, not above the previous seq {}",
+                    match id {
+                        Identifier::Uuid(uuid) => {
+                            let mut text = String::new();
+                            write_uuid(&uuid, &mut text);
+                            text
+                        }
+                        Identifier::Text(text) => text.to_owned(),
+                    },
+                    self.high_seq
+                ),
+            });
+        }
         Ok(self.insert(Insert {
-            seq: loaded.seq,
+            seq,
             id,
             hash,
             value: fact.value_json,
@@ -1217,16 +1248,38 @@ fn text(bytes: Option<&[u8]>) -> &str {
         .unwrap_or_default()
 }
 
-/// A fact's id as it is stored.
-enum Identifier<'a> {
-    Uuid(Uuid),
+/// A fact's id as the log stores it: 16 bytes when it is a lowercase hyphenated UUID, else
+/// its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Identifier<'a> {
+    /// The UUID's bytes.
+    Uuid([u8; 16]),
+    /// Any other id.
     Text(&'a str),
 }
 
-/// A fact's value hash as it is stored.
-enum Digest<'a> {
+impl<'a> Identifier<'a> {
+    /// The stored form of an id.
+    pub fn parse(text: &'a str) -> Self {
+        parse_uuid(text).map_or(Self::Text(text), Self::Uuid)
+    }
+}
+
+/// A fact's value hash as the log stores it: 32 bytes when it is 64 lowercase hex digits,
+/// else its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Digest<'a> {
+    /// The SHA-256 bytes.
     Bytes([u8; 32]),
+    /// Any other text.
     Text(&'a str),
+}
+
+impl<'a> Digest<'a> {
+    /// The stored form of a value hash.
+    pub fn parse(text: &'a str) -> Self {
+        parse_sha256_hex(text).map_or(Self::Text(text), Self::Bytes)
+    }
 }
 
 /// Everything [`FactLog::insert`] needs about one fact.

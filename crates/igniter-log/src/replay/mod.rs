@@ -23,7 +23,7 @@ use std::path::Path;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 use crate::canonical::canonicalize_append;
-use crate::log::{FactLog, LoadedFact, NewFact};
+use crate::log::{Digest, FactLog, Identifier, NewFact};
 use record::parse_record;
 
 /// Bytes a frame adds around its body.
@@ -181,7 +181,7 @@ pub fn replay_file(
 }
 
 /// Facts per batch handed from the worker to the loading thread.
-const BATCH_FACTS: usize = 4096;
+const BATCH_FACTS: usize = 1024;
 /// Batches the worker may run ahead.
 const BATCHES_IN_FLIGHT: usize = 4;
 
@@ -202,8 +202,8 @@ struct Prepared {
     /// File offset of its frame, and the frame's size.
     offset: u64,
     frame_bytes: u64,
-    id: Span,
-    value_hash: Span,
+    id: Parsed<[u8; 16]>,
+    value_hash: Parsed<[u8; 32]>,
     store: Span,
     key: Span,
     value: Span,
@@ -211,6 +211,13 @@ struct Prepared {
     producer: Option<Span>,
     derivation: Option<Span>,
     idempotency_key: Option<Span>,
+}
+
+/// An id or hash in stored form: its bytes, or its text when it is not in the compact form.
+#[derive(Debug, Clone, Copy)]
+enum Parsed<T> {
+    Bytes(T),
+    Text(Span),
 }
 
 /// How the worker's reading ended.
@@ -363,8 +370,14 @@ fn prepare(
                 .derivation_json
                 .map(|json| canonical(json, batch))
                 .transpose()?,
-            id: batch.span(&record.id),
-            value_hash: batch.span(&record.value_hash),
+            id: match Identifier::parse(&record.id) {
+                Identifier::Uuid(bytes) => Parsed::Bytes(bytes),
+                Identifier::Text(text) => Parsed::Text(batch.span(text)),
+            },
+            value_hash: match Digest::parse(&record.value_hash) {
+                Digest::Bytes(bytes) => Parsed::Bytes(bytes),
+                Digest::Text(text) => Parsed::Text(batch.span(text)),
+            },
             store: batch.span(&record.store),
             key: batch.span(&record.key),
             causation: record.causation.as_deref().map(|text| batch.span(text)),
@@ -398,24 +411,27 @@ fn load_batches(
             reserve_for_rest(log, options, report.size, &batch);
         }
         for fact in &batch.facts {
-            let loaded = LoadedFact {
-                id: batch.part(fact.id),
-                seq: fact.seq,
-                value_hash: batch.part(fact.value_hash),
-                fact: NewFact {
-                    store: batch.part(fact.store),
-                    key: batch.part(fact.key),
-                    value_json: batch.part(fact.value),
-                    causation: batch.optional(fact.causation),
-                    transaction_time: fact.transaction_time,
-                    valid_time: fact.valid_time,
-                    schema_version: fact.schema_version,
-                    producer_json: batch.optional(fact.producer),
-                    derivation_json: batch.optional(fact.derivation),
-                    idempotency_key: batch.optional(fact.idempotency_key),
-                },
+            let new_fact = NewFact {
+                store: batch.part(fact.store),
+                key: batch.part(fact.key),
+                value_json: batch.part(fact.value),
+                causation: batch.optional(fact.causation),
+                transaction_time: fact.transaction_time,
+                valid_time: fact.valid_time,
+                schema_version: fact.schema_version,
+                producer_json: batch.optional(fact.producer),
+                derivation_json: batch.optional(fact.derivation),
+                idempotency_key: batch.optional(fact.idempotency_key),
             };
-            let slot = match log.load_canonical(&loaded) {
+            let id = match fact.id {
+                Parsed::Bytes(bytes) => Identifier::Uuid(bytes),
+                Parsed::Text(span) => Identifier::Text(batch.part(span)),
+            };
+            let hash = match fact.value_hash {
+                Parsed::Bytes(bytes) => Digest::Bytes(bytes),
+                Parsed::Text(span) => Digest::Text(batch.part(span)),
+            };
+            let slot = match log.load_stored(fact.seq, id, hash, &new_fact) {
                 Ok(slot) => slot,
                 Err(error) => {
                     report.stop = ReplayStop::Unsupported {
