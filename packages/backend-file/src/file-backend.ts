@@ -246,6 +246,8 @@ export class FileBackend implements Backend {
    * the system error of a failed flush (the lock is released all the same). Does not checkpoint.
    */
   close(): Promise<void> {
+    this.loaded = undefined;
+    this.preloaded = undefined;
     this.closing ??= (this.broken ? Promise.resolve() : this.writer.close()).finally(() =>
       this.lock.release(),
     );
@@ -257,6 +259,8 @@ export class FileBackend implements Backend {
    * error of a failed flush (the lock is released all the same).
    */
   closeSync(): void {
+    this.loaded = undefined;
+    this.preloaded = undefined;
     if (this.closing) return;
     this.closing = Promise.resolve();
     try {

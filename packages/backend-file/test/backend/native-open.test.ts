@@ -122,6 +122,14 @@ describe('opening natively', () => {
     await store.close();
   });
 
+  it('drops a log no engine took when it closes', async () => {
+    const path = join(temp.dir(), 'app.log');
+    await writeLog(path, [contractFact(1)]);
+    const backend = new FileBackend(path, { engine: 'native' });
+    await backend.close();
+    expect(backend.takePreloaded()).toBeUndefined();
+  });
+
   it('rejects an engine that is not a choice', () => {
     expect(codeOf(() => new FileBackend(join(temp.dir(), 'x.log'), { engine: 'rust' as 'ts' }))).toBe(
       'ERR_INVALID_ARGUMENT',
