@@ -165,6 +165,11 @@ export declare class NativeLog {
    * null when none.
    */
   latestValue(storeAndKey: string, out: Float64Array): string | null;
+  /**
+   * The id of the latest fact of (store, key), alone; null when none. `storeAndKey` is the
+   * store name followed by the key, `storeUnits` the store name's length.
+   */
+  latestId(storeAndKey: string, storeUnits: number): string | null;
   /** The live fact with this id, packed; null when none. */
   byId(id: string, out: Float64Array): string | null;
   /** Facts of a store (one key when given) within inclusive bounds, seq order, packed. */

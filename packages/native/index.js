@@ -63,6 +63,9 @@ class NativeLog {
   latestValue(storeAndKey, out) {
     return binding.logLatestValue(this.#log, storeAndKey, out);
   }
+  latestId(storeAndKey, storeUnits) {
+    return binding.logLatestId(this.#log, storeAndKey, storeUnits);
+  }
   byId(id, out) {
     return binding.logById(this.#log, id, out);
   }

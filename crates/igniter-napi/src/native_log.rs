@@ -435,6 +435,19 @@ pub fn log_latest_value(
     Some(view.value_json().to_owned())
 }
 
+/// The id of the fact [`log_latest_for`] would return (as of no time), alone; `null` when
+/// there is none. `storeAndKey` is the store name followed by the key, `storeUnits` the store
+/// name's UTF-16 length. A write needs only this for its causation link.
+#[napi]
+pub fn log_latest_id(log: &Handle, store_and_key: String, store_units: f64) -> Option<String> {
+    let mut parts = TextParts::new(&store_and_key);
+    let store = parts.next(store_units)?;
+    let view = log.log.latest_for(store, parts.rest, None)?;
+    let mut id = String::with_capacity(36);
+    view.write_id(&mut id);
+    Some(id)
+}
+
 /// The live fact with this id, packed; `null` when there is none.
 #[napi]
 pub fn log_by_id(log: &Handle, id: String, mut out: Float64ArraySlice<'_>) -> Option<String> {

@@ -234,8 +234,19 @@ export class WritePath {
     // The clock is read once per fact: the same reading dates the fact and an append's key.
     const transactionTime = clock.next();
     const key = prepared.freshKey ? uuidv7(transactionTime) : input.key;
-    const previous = prepared.freshKey ? undefined : log.latestFor(input.store, key);
-    const causation = prepared.explicitCausation ? input.causation : (previous?.id ?? null);
+    // The key's previous fact matters to the scope index only when the store has access
+    // paths; otherwise the causation link needs just its id, which costs the engine less.
+    const previous =
+      prepared.freshKey || this.#state.schemaGraph.pathsFor(input.store).length === 0
+        ? undefined
+        : log.latestFor(input.store, key);
+    const causation = prepared.explicitCausation
+      ? input.causation
+      : prepared.freshKey
+        ? null
+        : previous
+          ? previous.id
+          : (log.latestId(input.store, key) ?? null);
     const before = log.lastSeq();
     const [fact] = log.append([{ ...input, key, causation, transactionTime }]);
     if (!fact) throw new IgniterError('ERR_INVALID_ARGUMENT', 'the engine appended nothing');

@@ -353,6 +353,9 @@ describe('@igniter/native', { skip }, () => {
         assert.equal(log.latestValue('ak', Float64Array.from([1, Number.NaN])), '{"a":2,"b":1}');
         assert.equal(log.latestValue('ak', Float64Array.from([1, 0])), null);
         assert.equal(log.latestValue('ax', Float64Array.from([1, Number.NaN])), null);
+        assert.equal(log.latestId('ak', 1), id(1));
+        assert.equal(log.latestId('bk', 1), id(2));
+        assert.equal(log.latestId('bx', 1), null);
         assert.deepEqual(log.restorable('"kind":"x"', out).length, 1);
         assert.equal(out[0], 1);
         assert.equal(out[1], 2);

@@ -38,6 +38,7 @@ export interface NativeLogHandle {
   advanceSeq(seq: number): void;
   latestFor(storeAndKey: string, out: Float64Array): string | null;
   latestValue(storeAndKey: string, out: Float64Array): string | null;
+  latestId(storeAndKey: string, storeUnits: number): string | null;
   byId(id: string, out: Float64Array): string | null;
   factsFor(
     store: string,

@@ -197,6 +197,10 @@ export class NativeEngine implements Engine {
     return text === null ? undefined : unpackFact(text, 0, this.#scratch, 1, key, this.#storeName);
   }
 
+  latestId(store: string, key: string): string | undefined {
+    return this.#log.latestId(store + key, store.length) ?? undefined;
+  }
+
   latestValue(store: string, key: string, asOf?: number): Json | undefined {
     const scratch = this.#scratch;
     scratch[0] = store.length;

@@ -194,6 +194,10 @@ export class TsEngine implements Engine {
     return index < 0 ? undefined : list[index];
   }
 
+  latestId(store: string, key: string): string | undefined {
+    return this.latestFor(store, key)?.id;
+  }
+
   latestValue(store: string, key: string, asOf?: number): Json | undefined {
     return this.latestFor(store, key, asOf)?.value;
   }

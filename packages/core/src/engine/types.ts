@@ -69,6 +69,8 @@ export interface Engine {
 
   /** The highest-seq fact of (store, key) with transactionTime <= asOf. */
   latestFor(store: string, key: string, asOf?: number): Fact | undefined;
+  /** The id of `latestFor(store, key)`, without building the fact. */
+  latestId(store: string, key: string): string | undefined;
   /** The value of `latestFor(store, key, asOf)`, without building the fact. */
   latestValue(store: string, key: string, asOf?: number): Json | undefined;
   /** Facts of a store (of one key when given) within the time bounds, in seq order. */
