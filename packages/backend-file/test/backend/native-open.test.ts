@@ -122,6 +122,20 @@ describe('opening natively', () => {
     await store.close();
   });
 
+  it('stores a native fact\'s value as the canonical JSON the engine holds, without decoding it', async () => {
+    const path = join(temp.dir(), 'app.log');
+    const store = new IgniterStore({ engine: 'native', backend: new FileBackend(path, { engine: 'native' }) });
+    const value = JSON.parse('{"b":1,"10":[{"y":2,"x":1}],"2":"two"}');
+    const fact = store.write({ store: 's', key: 'k', value });
+    await store.close();
+    // JSON.stringify of any JS object would put "2" before "10"; canonical order does not.
+    expect(readFileSync(path, 'utf8')).toContain('{"10":[{"x":1,"y":2}],"2":"two","b":1}');
+    const reopened = new IgniterStore({ engine: 'ts', backend: new FileBackend(path, { engine: 'ts' }) });
+    expect(reopened.factById(fact.id)).toEqual(fact);
+    expect(reopened.read({ store: 's', key: 'k' })).toEqual(value);
+    await reopened.close();
+  });
+
   it('drops a log no engine took when it closes', async () => {
     const path = join(temp.dir(), 'app.log');
     await writeLog(path, [contractFact(1)]);

@@ -119,6 +119,16 @@ export class NativeFact implements Fact {
     Object.freeze(this);
   }
 
+  /**
+   * The JSON text of `fact`'s value when it is a native fact whose value was not decoded yet
+   * (its canonical JSON, sliced, no parse); undefined otherwise. Lets a backend store a fact
+   * without decoding its value only to serialize it again.
+   */
+  static undecodedValueJson(fact: Fact): string | undefined {
+    if (!(fact instanceof NativeFact) || fact.#value !== NOT_DECODED) return undefined;
+    return fact.#text.slice(fact.#start, fact.#end);
+  }
+
   /** `console.log` shows the fact as the plain object it stands for, value included. */
   [inspect.custom](): object {
     return { ...this };

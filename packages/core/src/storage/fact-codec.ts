@@ -1,3 +1,4 @@
+import { NativeFact } from '../engine/native-fact.js';
 import { IgniterError } from '../errors.js';
 import type { Fact } from '../fact.js';
 import { deepFreeze, type Json, type JsonObject } from '../json.js';
@@ -66,9 +67,9 @@ export const jsonFactCodec: FactCodec = {
     if (problem !== undefined) {
       throw new IgniterError('ERR_INVALID_ARGUMENT', `cannot store a malformed fact: ${problem}`);
     }
-    const text = `[${FACT_RECORD},${quote(fact.id)},${fact.seq},${quote(fact.store)},${quote(fact.key)},${JSON.stringify(
-      fact.value,
-    )},${quote(fact.valueHash)},${quote(fact.causation)},${number(fact.transactionTime)},${number(
+    // A native fact's value is already JSON text; decoding it to stringify it again is waste.
+    const value = NativeFact.undecodedValueJson(fact) ?? JSON.stringify(fact.value);
+    const text = `[${FACT_RECORD},${quote(fact.id)},${fact.seq},${quote(fact.store)},${quote(fact.key)},${value},${quote(fact.valueHash)},${quote(fact.causation)},${number(fact.transactionTime)},${number(
       fact.validTime,
     )},${fact.schemaVersion},${JSON.stringify(fact.producer)},${JSON.stringify(fact.derivation)},${quote(
       fact.idempotencyKey,

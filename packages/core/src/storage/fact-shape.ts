@@ -1,3 +1,4 @@
+import { NativeFact } from '../engine/native-fact.js';
 import type { Fact } from '../fact.js';
 
 function isObjectOrNull(value: unknown): boolean {
@@ -22,7 +23,8 @@ export function factShapeProblem(fact: Fact): string | undefined {
   if (!Number.isSafeInteger(fact.seq) || fact.seq < 1) return 'seq is not an integer >= 1';
   if (!isNonEmptyString(fact.store)) return 'store is not a non-empty string';
   if (!isNonEmptyString(fact.key)) return 'key is not a non-empty string';
-  if (fact.value === undefined) return 'value is missing';
+  // A native fact always has a value; reading it here would decode it for nothing.
+  if (!(fact instanceof NativeFact) && fact.value === undefined) return 'value is missing';
   if (typeof fact.valueHash !== 'string') return 'valueHash is not a string';
   if (!isStringOrNull(fact.causation)) return 'causation is not a string or null';
   if (!Number.isFinite(fact.transactionTime)) return 'transactionTime is not a finite number';
