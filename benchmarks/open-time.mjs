@@ -92,6 +92,45 @@ function allocationFloor() {
   return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }));
 }
 
+/**
+ * The floor under any JS reader of this log, in a fresh process: read the file, CRC-check
+ * every frame and index every fact by its store and key (seq, offset and the previous fact of
+ * the key, in typed arrays), building no fact object and parsing no value. A TS engine that
+ * decoded facts lazily would pay at least this at open.
+ */
+function jsScanFloor() {
+  const script = `
+    const { openSync, readSync, fstatSync, closeSync } = require('node:fs');
+    const { crc32 } = require('node:zlib');
+    const t0 = performance.now();
+    const fd = openSync(${JSON.stringify(logPath)}, 'r');
+    const size = fstatSync(fd).size;
+    const buf = Buffer.allocUnsafe(size);
+    for (let got = 0; got < size; ) got += readSync(fd, buf, got, size - got, got);
+    closeSync(fd);
+    const cap = ${FACTS};
+    const seqs = new Float64Array(cap), starts = new Float64Array(cap), prevOfKey = new Int32Array(cap);
+    const keyIds = new Map(), lastOfKey = [];
+    let n = 0, at = 16 + 4 + buf.readUInt32BE(16) + 4;
+    while (at + 8 <= size) {
+      const s = at + 4, e = s + buf.readUInt32BE(at);
+      if (crc32(buf.subarray(s, e)) !== buf.readUInt32BE(e)) throw new Error('bad frame at ' + at);
+      let p = s + 4 + 36 + 2, seq = 0, c;
+      while ((c = buf[p++]) !== 44) seq = seq * 10 + (c - 48);
+      const storeStart = ++p; while (buf[p] !== 34) p++;
+      const storeEnd = p; p += 3;
+      const keyStart = p; while (buf[p] !== 34) p++;
+      const name = buf.latin1Slice(storeStart, storeEnd) + '\\u0000' + buf.latin1Slice(keyStart, p);
+      let k = keyIds.get(name);
+      if (k === undefined) { k = lastOfKey.length; keyIds.set(name, k); lastOfKey.push(-1); }
+      seqs[n] = seq; starts[n] = s; prevOfKey[n] = lastOfKey[k]; lastOfKey[k] = n;
+      n++; at = e + 4;
+    }
+    console.log(JSON.stringify({ ms: performance.now() - t0, facts: n, keys: keyIds.size }));
+  `;
+  return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }));
+}
+
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -109,6 +148,10 @@ console.log(
 const floors = Array.from({ length: RUNS }, allocationFloor).sort((a, b) => a.ms - b.ms);
 console.log(
   `${'V8 floor: allocate 1 object/fact'.padEnd(34)} ${((floors[0]?.ms ?? 0) / 1000).toFixed(2)} s (median ${((median(floors.map((f) => f.ms)) ?? 0) / 1000).toFixed(2)} s); heap ${(floors[0]?.heapMB ?? 0).toFixed(0)} MiB`,
+);
+const scans = Array.from({ length: RUNS }, jsScanFloor).sort((a, b) => a.ms - b.ms);
+console.log(
+  `${'JS floor: read, CRC, index keys'.padEnd(34)} ${((scans[0]?.ms ?? 0) / 1000).toFixed(2)} s (median ${((median(scans.map((f) => f.ms)) ?? 0) / 1000).toFixed(2)} s); ${scans[0]?.facts} facts, ${scans[0]?.keys} keys`,
 );
 const variants = [
   ['ts', []],
