@@ -122,9 +122,12 @@ describe('opening natively', () => {
     await store.close();
   });
 
-  it('stores a native fact\'s value as the canonical JSON the engine holds, without decoding it', async () => {
+  it("stores a native fact's value as the canonical JSON the engine holds, without decoding it", async () => {
     const path = join(temp.dir(), 'app.log');
-    const store = new IgniterStore({ engine: 'native', backend: new FileBackend(path, { engine: 'native' }) });
+    const store = new IgniterStore({
+      engine: 'native',
+      backend: new FileBackend(path, { engine: 'native' }),
+    });
     const value = JSON.parse('{"b":1,"10":[{"y":2,"x":1}],"2":"two"}');
     const fact = store.write({ store: 's', key: 'k', value });
     await store.close();
