@@ -193,6 +193,100 @@ mod tests {
         }
     }
 
+    /// Random JSON text in many spellings: keys in any order, numbers in any form, strings
+    /// with escapes and characters on both sides of the UTF-16 order quirk.
+    struct Gen(u64);
+
+    impl Gen {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn pick<'a>(&mut self, options: &[&'a str]) -> &'a str {
+            options[(self.next() % options.len() as u64) as usize]
+        }
+
+        fn string(&mut self) -> String {
+            let parts = [
+                "a",
+                "b",
+                "é",
+                "😀",
+                r"\u00e9",
+                r"\n",
+                r"\\",
+                r#"\""#,
+                r"\ud83d\ude00",
+                "\u{e000}",
+                "1",
+                "10",
+                " ",
+            ];
+            let n = self.next() % 4;
+            let body: String = (0..n).map(|_| self.pick(&parts)).collect();
+            format!("\"{body}\"")
+        }
+
+        fn value(&mut self, depth: u32) -> String {
+            let numbers = [
+                "0",
+                "-0",
+                "1",
+                "-1",
+                "10",
+                "1.5",
+                "1.50",
+                "1e2",
+                "1E+21",
+                "1e21",
+                "0.1",
+                "5e-324",
+                "123456789012345678",
+                "9007199254740993",
+                "-12.25",
+            ];
+            match self.next() % if depth > 3 { 4 } else { 6 } {
+                0 | 3 => self.pick(&numbers).to_owned(),
+                1 => self.string(),
+                2 => self.pick(&["true", "false", "null"]).to_owned(),
+                4 => {
+                    let n = self.next() % 4;
+                    let items: Vec<String> = (0..n).map(|_| self.value(depth + 1)).collect();
+                    format!("[{}]", items.join(","))
+                }
+                _ => {
+                    let n = self.next() % 4;
+                    let members: Vec<String> = (0..n)
+                        .map(|_| format!("{}:{}", self.string(), self.value(depth + 1)))
+                        .collect();
+                    format!("{{{}}}", members.join(","))
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn text_taken_as_canonical_is_exactly_what_canonicalizing_gives() {
+        let mut gen = Gen(0x9e37_79b9_7f4a_7c15);
+        let mut fast = 0;
+        for _ in 0..50_000 {
+            let text = gen.value(0);
+            if is_canonical(&text) {
+                fast += 1;
+                assert_eq!(canonicalize(&text).as_deref(), Ok(text.as_str()), "{text}");
+            }
+            if let Ok(canonical) = canonicalize(&text) {
+                if !canonical.contains('\\') {
+                    assert!(is_canonical(&canonical), "{canonical}");
+                }
+            }
+        }
+        assert!(fast > 5_000, "only {fast} texts took the fast path");
+    }
+
     #[test]
     fn anything_else_goes_the_full_way() {
         for text in [
