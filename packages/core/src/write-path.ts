@@ -11,6 +11,7 @@ import {
 } from './args.js';
 import type { Backend } from './backend.js';
 import type { ChangeSink, CommitKind } from './change-event.js';
+import { jsonText } from './engine/json-text.js';
 import type { AppendInput } from './engine/types.js';
 import { IgniterError } from './errors.js';
 import type { Fact } from './fact.js';
@@ -193,12 +194,14 @@ export class WritePath {
     let nextSeq = log.lastSeq();
     for (const p of batch) {
       const { store, key, idempotencyKey } = p.input;
-      const canonical = log.canonicalJson(p.input.value);
-      if (canonical.length * 3 > maxValueBytes && Buffer.byteLength(canonical, 'utf8') > maxValueBytes) {
+      // Validates the value as the engine will (ERR_INVALID_VALUE) without canonicalizing it:
+      // a valid value's JSON.stringify text is exactly as long as its canonical JSON.
+      const text = jsonText(p.input.value);
+      if (text.length * 3 > maxValueBytes && Buffer.byteLength(text, 'utf8') > maxValueBytes) {
         throw new IgniterError('ERR_VALUE_TOO_LARGE', `value of ${store}/${key} is over the size limit`);
       }
       if (idempotencyKey !== null) {
-        const hash = log.sha256Hex(canonical);
+        const hash = log.valueHash(p.input.value);
         const id = JSON.stringify([store, idempotencyKey]);
         const earlier = batchKeys.get(id);
         if (earlier !== undefined) {
