@@ -110,6 +110,9 @@ export declare class NativeLog {
    * `numbers` the transactionTime, validTime (NaN for null), schemaVersion, 1 to commit the
    * batch (0 to keep it open; {@link discard} undoes it), then the UTF-16 lengths of the seven
    * parts (-1 for null). Returns id (36 chars) + valueHash (64 chars) + canonical value JSON.
+   * A causation length of -2 links the fact to its key's latest fact instead (no causation
+   * part in `text`): that fact's id then follows the hash in the result, and `numbers[7]` is
+   * set to its length (-1 when the key had no fact).
    * @throws {NativeError} `ERR_INVALID_VALUE`, `ERR_VALUE_TOO_LARGE`; nothing is staged then.
    * Cost: canonicalizing and hashing the value, amortized O(1) index upkeep.
    */
@@ -161,15 +164,11 @@ export declare class NativeLog {
    */
   latestFor(storeAndKey: string, out: Float64Array): string | null;
   /**
-   * The canonical JSON value of the fact {@link latestFor} returns, alone (same arguments);
-   * null when none.
+   * The canonical JSON value of the fact {@link latestFor} returns, alone; null when none.
+   * `storeAndKey` is the store name followed by the key, `storeUnits` the store name's length,
+   * `asOf` the as-of time (NaN for none).
    */
-  latestValue(storeAndKey: string, out: Float64Array): string | null;
-  /**
-   * The id of the latest fact of (store, key), alone; null when none. `storeAndKey` is the
-   * store name followed by the key, `storeUnits` the store name's length.
-   */
-  latestId(storeAndKey: string, storeUnits: number): string | null;
+  latestValue(storeAndKey: string, storeUnits: number, asOf: number): string | null;
   /** The live fact with this id, packed; null when none. */
   byId(id: string, out: Float64Array): string | null;
   /** Facts of a store (one key when given) within inclusive bounds, seq order, packed. */

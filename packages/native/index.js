@@ -60,11 +60,8 @@ class NativeLog {
   latestFor(storeAndKey, out) {
     return binding.logLatestFor(this.#log, storeAndKey, out);
   }
-  latestValue(storeAndKey, out) {
-    return binding.logLatestValue(this.#log, storeAndKey, out);
-  }
-  latestId(storeAndKey, storeUnits) {
-    return binding.logLatestId(this.#log, storeAndKey, storeUnits);
+  latestValue(storeAndKey, storeUnits, asOf) {
+    return binding.logLatestValue(this.#log, storeAndKey, storeUnits, asOf);
   }
   byId(id, out) {
     return binding.logById(this.#log, id, out);

@@ -72,8 +72,14 @@ pub fn log_create(max_value_bytes: f64) -> Handle {
 /// Numbers of a [`log_stage`] call.
 pub const STAGE_NUMBERS: usize = 11;
 
+/// The causation length of a [`log_stage`] call that links the fact to its key's latest fact.
+pub const CAUSATION_LATEST: f64 = -2.0;
+
 /// Appends one fact of a batch: canonicalizes and hashes its value, mints the id and seq, and
 /// returns the id (36 chars), the value hash (64 chars) and the canonical value, concatenated.
+/// A causation length of [`CAUSATION_LATEST`] links the fact to its key's latest fact (none:
+/// null): its id then follows the hash in the result, and its UTF-16 length (-1 for null)
+/// replaces the flag in `numbers`, so that a write needs no separate crossing for it.
 ///
 /// `text` holds the fact's text parts one after another: store, key, value JSON, causation,
 /// producer JSON, derivation JSON, idempotency key; `numbers` holds the transaction time, the
@@ -87,26 +93,40 @@ pub const STAGE_NUMBERS: usize = 11;
 pub fn log_stage(
     log: &mut Handle,
     text: String,
-    numbers: &[f64],
+    mut numbers: Float64ArraySlice<'_>,
 ) -> napi::Result<String, ErrorCode> {
+    let numbers = self::numbers(&mut numbers);
     let malformed = || {
         to_napi_error(LogError::InvalidArgument {
             reason: "a staged fact's text parts do not match their lengths".to_owned(),
         })
     };
-    let number = |index: usize| numbers.get(index).copied().unwrap_or(f64::NAN);
-    if numbers.len() < STAGE_NUMBERS {
-        return Err(malformed());
+    let mut given = [f64::NAN; STAGE_NUMBERS];
+    match numbers.get(..STAGE_NUMBERS) {
+        Some(first) => given.copy_from_slice(first),
+        None => return Err(malformed()),
     }
+    let number = |index: usize| given.get(index).copied().unwrap_or(f64::NAN);
     let mut parts = TextParts::new(&text);
     let store = parts.next(number(4)).ok_or_else(malformed)?;
     let key = parts.next(number(5)).ok_or_else(malformed)?;
     let value_json = parts.next(number(6)).ok_or_else(malformed)?;
-    let causation = parts.next(number(7));
+    let link_latest = number(7) == CAUSATION_LATEST;
+    let causation = if link_latest {
+        None
+    } else {
+        parts.next(number(7))
+    };
     let producer_json = parts.next(number(8));
     let derivation_json = parts.next(number(9));
     let idempotency_key = parts.next(number(10));
     let valid_time = number(1);
+    let previous = if link_latest {
+        log.log.latest_for(store, key, None).map(|view| view.id())
+    } else {
+        None
+    };
+    let causation = causation.or(previous.as_deref());
     let fact = NewFact {
         store,
         key,
@@ -121,9 +141,18 @@ pub fn log_stage(
     };
     let view = log.log.stage(&fact).map_err(to_napi_error)?;
     let value = view.value_json();
-    let mut result = String::with_capacity(100 + value.len());
+    let mut result = String::with_capacity(136 + value.len());
     view.write_id(&mut result);
     view.write_value_hash(&mut result);
+    if link_latest {
+        let linked = previous.as_deref().map_or(-1.0, utf16_len);
+        if let Some(previous) = &previous {
+            result.push_str(previous);
+        }
+        if let Some(slot) = numbers.get_mut(7) {
+            *slot = linked;
+        }
+    }
     result.push_str(value);
     if number(3) == 1.0 {
         log.log.commit();
@@ -417,35 +446,22 @@ pub fn log_latest_for(
 }
 
 /// The value (canonical JSON) of the fact [`log_latest_for`] would return, alone; `null` when
-/// there is none. Same arguments: the store name followed by the key, and in `out[0]` the
-/// store name's UTF-16 length and in `out[1]` the as-of time (NaN for none). A read that
-/// wants only the value neither packs nor unpacks the rest of the fact.
+/// there is none. `storeAndKey` is the store name followed by the key, `storeUnits` the store
+/// name's UTF-16 length, `asOf` the as-of time (NaN for none). A read that wants only the
+/// value neither packs nor unpacks the rest of the fact, and passes plain numbers.
 #[napi]
 pub fn log_latest_value(
     log: &Handle,
     store_and_key: String,
-    mut out: Float64ArraySlice<'_>,
-) -> Option<String> {
-    let out = numbers(&mut out);
-    let store_units = out.first().copied().unwrap_or(-1.0);
-    let as_of = out.get(1).copied().filter(|time| !time.is_nan());
+    store_units: f64,
+    as_of: f64,
+) -> Option<&str> {
     let mut parts = TextParts::new(&store_and_key);
     let store = parts.next(store_units)?;
-    let view = log.log.latest_for(store, parts.rest, as_of)?;
-    Some(view.value_json().to_owned())
-}
-
-/// The id of the fact [`log_latest_for`] would return (as of no time), alone; `null` when
-/// there is none. `storeAndKey` is the store name followed by the key, `storeUnits` the store
-/// name's UTF-16 length. A write needs only this for its causation link.
-#[napi]
-pub fn log_latest_id(log: &Handle, store_and_key: String, store_units: f64) -> Option<String> {
-    let mut parts = TextParts::new(&store_and_key);
-    let store = parts.next(store_units)?;
-    let view = log.log.latest_for(store, parts.rest, None)?;
-    let mut id = String::with_capacity(36);
-    view.write_id(&mut id);
-    Some(id)
+    let view = log
+        .log
+        .latest_for(store, parts.rest, (!as_of.is_nan()).then_some(as_of))?;
+    Some(view.value_json())
 }
 
 /// The live fact with this id, packed; `null` when there is none.

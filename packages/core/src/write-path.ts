@@ -238,20 +238,31 @@ export class WritePath {
     const transactionTime = clock.next();
     const key = prepared.freshKey ? uuidv7(transactionTime) : input.key;
     // The key's previous fact matters to the scope index only when the store has access
-    // paths; otherwise the causation link needs just its id, which costs the engine less.
+    // paths; otherwise the causation link needs just its id, which the engine finds itself.
     const previous =
       prepared.freshKey || this.#state.schemaGraph.pathsFor(input.store).length === 0
         ? undefined
         : log.latestFor(input.store, key);
-    const causation = prepared.explicitCausation
-      ? input.causation
-      : prepared.freshKey
-        ? null
-        : previous
-          ? previous.id
-          : (log.latestId(input.store, key) ?? null);
+    // Without the previous fact at hand, the engine links the causation itself.
+    const causeLatest = !prepared.explicitCausation && !prepared.freshKey && previous === undefined;
+    const causation = prepared.explicitCausation ? input.causation : (previous?.id ?? null);
     const before = log.lastSeq();
-    const [fact] = log.append([{ ...input, key, causation, transactionTime }]);
+    // Spelled out rather than spread: this runs once per write and a spread copy is slow.
+    const fact = log.append([
+      {
+        store: input.store,
+        key,
+        value: input.value,
+        causation,
+        causeLatest,
+        transactionTime,
+        validTime: input.validTime,
+        schemaVersion: input.schemaVersion,
+        producer: input.producer,
+        derivation: input.derivation,
+        idempotencyKey: input.idempotencyKey,
+      },
+    ])[0];
     if (!fact) throw new IgniterError('ERR_INVALID_ARGUMENT', 'the engine appended nothing');
     const backend = this.#sinks.backend;
     const durable = persist ?? (backend ? (f: Fact) => backend.writeFact(f) : undefined);

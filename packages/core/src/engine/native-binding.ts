@@ -37,8 +37,7 @@ export interface NativeLogHandle {
   truncateAfter(seq: number): void;
   advanceSeq(seq: number): void;
   latestFor(storeAndKey: string, out: Float64Array): string | null;
-  latestValue(storeAndKey: string, out: Float64Array): string | null;
-  latestId(storeAndKey: string, storeUnits: number): string | null;
+  latestValue(storeAndKey: string, storeUnits: number, asOf: number): string | null;
   byId(id: string, out: Float64Array): string | null;
   factsFor(
     store: string,
@@ -79,6 +78,8 @@ export const REPLAY_NUMBERS = 6;
 
 /** Numbers per fact in a packed result. */
 export const PACKED_FACT_STRIDE = 13;
+/** The causation length of a `stage` call that links the fact to its key's latest fact. */
+export const CAUSATION_LATEST = -2;
 /** Numbers of a `stage` call: times, schema version, commit flag, seven part lengths. */
 export const STAGE_NUMBERS = 11;
 /** Numbers per fact of a `loadBatch` call. */

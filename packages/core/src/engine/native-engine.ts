@@ -3,6 +3,7 @@ import type { Fact } from '../fact.js';
 import type { Json } from '../json.js';
 import { jsonText, toBoundaryText } from './json-text.js';
 import {
+  CAUSATION_LATEST,
   LOAD_BATCH_FACTS,
   LOAD_FACT_STRIDE,
   type NativeBinding,
@@ -85,13 +86,20 @@ export class NativeEngine implements Engine {
         this.#checkSize(json, input);
         const text = this.#stage(input, json, i === count - 1);
         seq += 1;
+        // A linked causation comes back after the hash, its length in the numbers.
+        const linked = input.causeLatest === true ? (this.#stageNumbers[7] as number) : -1;
+        const valueStart = HASH_END + Math.max(0, linked);
         facts[i] = new NativeFact(
           text.slice(0, ID_LENGTH),
           seq,
           input.store,
           input.key,
           text.slice(ID_LENGTH, HASH_END),
-          input.causation,
+          input.causeLatest === true
+            ? linked < 0
+              ? null
+              : text.slice(HASH_END, valueStart)
+            : input.causation,
           input.transactionTime,
           input.validTime,
           input.schemaVersion,
@@ -99,7 +107,7 @@ export class NativeEngine implements Engine {
           input.derivation,
           input.idempotencyKey,
           text,
-          HASH_END,
+          valueStart,
           text.length,
         );
       }
@@ -197,15 +205,8 @@ export class NativeEngine implements Engine {
     return text === null ? undefined : unpackFact(text, 0, this.#scratch, 1, key, this.#storeName);
   }
 
-  latestId(store: string, key: string): string | undefined {
-    return this.#log.latestId(store + key, store.length) ?? undefined;
-  }
-
   latestValue(store: string, key: string, asOf?: number): Json | undefined {
-    const scratch = this.#scratch;
-    scratch[0] = store.length;
-    scratch[1] = asOf ?? Number.NaN;
-    const text = this.#log.latestValue(store + key, scratch);
+    const text = this.#log.latestValue(store + key, store.length, asOf ?? Number.NaN);
     return text === null ? undefined : decodeJson(text);
   }
 
@@ -274,9 +275,9 @@ export class NativeEngine implements Engine {
     n[5] = input.key.length;
     n[6] = json.length;
     let text = input.store + input.key + json;
-    const causation = toBoundaryText(input.causation);
+    const causation = input.causeLatest === true ? null : toBoundaryText(input.causation);
     const idempotencyKey = toBoundaryText(input.idempotencyKey);
-    n[7] = causation === null ? -1 : causation.length;
+    n[7] = input.causeLatest === true ? CAUSATION_LATEST : causation === null ? -1 : causation.length;
     if (causation !== null) text += causation;
     if (input.producer === null) n[8] = -1;
     else {

@@ -61,8 +61,11 @@ export class TsEngine implements Engine {
   readonly version: string = TS_ENGINE_VERSION;
   private readonly maxValueBytes: number;
   private log: Fact[] = [];
-  private readonly bySeq = new Map<number, Fact>();
-  private readonly byIdIndex = new Map<string, Fact>();
+  /**
+   * Facts by id, built on the first lookup by id rather than at load: a replayed log of 1M facts
+   * then opens without a million map entries that most stores never use.
+   */
+  private byIdIndex: Map<string, Fact> | undefined;
   private readonly byStore = new Map<string, StoreLog>();
   private highSeq = 0;
 
@@ -91,6 +94,9 @@ export class TsEngine implements Engine {
     const built: Fact[] = [];
     let seq = this.highSeq;
     for (const input of inputs) {
+      const causation = input.causeLatest
+        ? this.latestIdBefore(built, input.store, input.key)
+        : input.causation;
       const { canonical, copy } = encodeValue(input.value);
       if (canonical.length * 3 > this.maxValueBytes) {
         const bytes = Buffer.byteLength(canonical, 'utf8');
@@ -110,7 +116,7 @@ export class TsEngine implements Engine {
           key: input.key,
           value: copy,
           valueHash: this.hashCanonical(canonical),
-          causation: input.causation,
+          causation,
           transactionTime: input.transactionTime,
           validTime: input.validTime,
           schemaVersion: input.schemaVersion,
@@ -152,11 +158,10 @@ export class TsEngine implements Engine {
     const removed: Fact[] = [];
     const touched = new Set<string>();
     for (const id of ids) {
-      const fact = this.byIdIndex.get(id);
+      const fact = this.idIndex().get(id);
       if (!fact) continue;
       removed.push(fact);
-      this.byIdIndex.delete(id);
-      this.bySeq.delete(fact.seq);
+      this.idIndex().delete(id);
       touched.add(fact.store);
     }
     if (removed.length === 0) return removed;
@@ -194,10 +199,6 @@ export class TsEngine implements Engine {
     return index < 0 ? undefined : list[index];
   }
 
-  latestId(store: string, key: string): string | undefined {
-    return this.latestFor(store, key)?.id;
-  }
-
   latestValue(store: string, key: string, asOf?: number): Json | undefined {
     return this.latestFor(store, key, asOf)?.value;
   }
@@ -219,13 +220,13 @@ export class TsEngine implements Engine {
   }
 
   byId(id: string): Fact | undefined {
-    return this.byIdIndex.get(id);
+    return this.idIndex().get(id);
   }
 
   bySeqs(seqs: readonly number[]): Fact[] {
     const out: Fact[] = [];
     for (const seq of seqs) {
-      const fact = this.bySeq.get(seq);
+      const fact = this.factWithSeq(seq);
       if (fact) out.push(fact);
     }
     return out;
@@ -251,10 +252,42 @@ export class TsEngine implements Engine {
     return this.highSeq;
   }
 
+  /** The id of the key's latest fact, counting `pending` facts not inserted yet; null for none. */
+  private latestIdBefore(pending: readonly Fact[], store: string, key: string): string | null {
+    for (let i = pending.length - 1; i >= 0; i--) {
+      const fact = pending[i] as Fact;
+      if (fact.store === store && fact.key === key) return fact.id;
+    }
+    return this.latestFor(store, key)?.id ?? null;
+  }
+
+  /** The id index, built from the log on first use. Cost: O(n) once. */
+  private idIndex(): Map<string, Fact> {
+    if (!this.byIdIndex) {
+      const index = new Map<string, Fact>();
+      for (const fact of this.log) index.set(fact.id, fact);
+      this.byIdIndex = index;
+    }
+    return this.byIdIndex;
+  }
+
+  /** The live fact with this seq: a binary search of the log, which is in seq order. */
+  private factWithSeq(seq: number): Fact | undefined {
+    const log = this.log;
+    let lo = 0;
+    let hi = log.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((log[mid] as Fact).seq < seq) lo = mid + 1;
+      else hi = mid;
+    }
+    const fact = log[lo];
+    return fact?.seq === seq ? fact : undefined;
+  }
+
   private insert(fact: Fact): void {
     this.log.push(fact);
-    this.bySeq.set(fact.seq, fact);
-    this.byIdIndex.set(fact.id, fact);
+    this.byIdIndex?.set(fact.id, fact);
     let storeLog = this.byStore.get(fact.store);
     if (!storeLog) {
       storeLog = { facts: [], byKey: new Map() };

@@ -15,6 +15,12 @@ export interface AppendInput {
   key: string;
   value: unknown;
   causation: string | null;
+  /**
+   * Link the fact to its key's latest fact at append time (earlier inputs of the same call
+   * included): that fact's id becomes the causation, null when the key has none; `causation`
+   * is then ignored. Saves the caller a lookup.
+   */
+  causeLatest?: boolean;
   transactionTime: number;
   validTime: number | null;
   schemaVersion: number;
@@ -69,8 +75,6 @@ export interface Engine {
 
   /** The highest-seq fact of (store, key) with transactionTime <= asOf. */
   latestFor(store: string, key: string, asOf?: number): Fact | undefined;
-  /** The id of `latestFor(store, key)`, without building the fact. */
-  latestId(store: string, key: string): string | undefined;
   /** The value of `latestFor(store, key, asOf)`, without building the fact. */
   latestValue(store: string, key: string, asOf?: number): Json | undefined;
   /** Facts of a store (of one key when given) within the time bounds, in seq order. */
