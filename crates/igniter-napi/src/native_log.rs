@@ -387,14 +387,7 @@ pub fn log_restorable(
 ) -> Vec<String> {
     let NativeLog { log: facts, spill } = &mut **log;
     let slots = facts.restorable(&producer_text);
-    pack(
-        facts,
-        slots.iter().copied(),
-        slots.len(),
-        numbers(&mut out),
-        spill,
-        false,
-    )
+    pack_slots(facts, &slots, numbers(&mut out), spill, false)
 }
 
 /// The live fact with the highest seq, packed; `null` for an empty log.
@@ -484,14 +477,7 @@ pub fn log_facts_for(
     let NativeLog { log: facts, spill } = &mut **log;
     let known_key = key.is_some();
     let slots = facts.facts_for(&store, key.as_deref(), since, as_of);
-    pack(
-        facts,
-        slots.iter().copied(),
-        slots.len(),
-        numbers(&mut out),
-        spill,
-        known_key,
-    )
+    pack_slots(facts, &slots, numbers(&mut out), spill, known_key)
 }
 
 /// Every live fact within inclusive time bounds, packed.
@@ -516,14 +502,7 @@ pub fn log_by_seqs(log: &mut Handle, seqs: &[f64], mut out: Float64ArraySlice<'_
         .iter()
         .filter_map(|&seq| facts.by_seq(whole(seq)?))
         .collect();
-    pack(
-        facts,
-        slots.iter().copied(),
-        slots.len(),
-        numbers(&mut out),
-        spill,
-        false,
-    )
+    pack_slots(facts, &slots, numbers(&mut out), spill, false)
 }
 
 /// Removes the live facts with these ids and returns them, packed, seq order.
@@ -535,14 +514,7 @@ pub fn log_remove(
 ) -> Vec<String> {
     let NativeLog { log: facts, spill } = &mut **log;
     let slots = facts.find_ids(ids.iter().map(String::as_str));
-    let packed = pack(
-        facts,
-        slots.iter().copied(),
-        slots.len(),
-        numbers(&mut out),
-        spill,
-        false,
-    );
+    let packed = pack_slots(facts, &slots, numbers(&mut out), spill, false);
     facts.remove_slots(&slots);
     packed
 }
@@ -665,6 +637,24 @@ fn pack_one(view: FactView<'_>, out: &mut [f64], known_key: bool) -> String {
         target[1..].copy_from_slice(&numbers);
     }
     text
+}
+
+/// Packs the facts at `slots` (see [`pack`]).
+fn pack_slots(
+    log: &FactLog,
+    slots: &[Slot],
+    out: &mut [f64],
+    spill: &mut Vec<f64>,
+    known_key: bool,
+) -> Vec<String> {
+    pack(
+        log,
+        slots.iter().copied(),
+        slots.len(),
+        out,
+        spill,
+        known_key,
+    )
 }
 
 /// Packs `count` facts: the count in `out[0]` and their numbers after it, or in `spill` when

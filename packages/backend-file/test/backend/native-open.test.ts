@@ -1,7 +1,7 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Fact, IgniterStore } from '@igniter/core';
-import { encodeTextFrame } from '@igniter/core/storage';
+import { encodeTextFrame, jsonFactCodec } from '@igniter/core/storage';
 import { CONTRACT_T0, contractFact, useTempDir, variedFacts } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { FileBackend } from '../../src/index.js';
@@ -100,8 +100,8 @@ describe('opening natively', () => {
     await writeLog(path, [contractFact(1)]);
     const spaced = contractFact(2);
     // Valid JSON for the JS decoder, but not the codec's own spacing.
-    const body = JSON.stringify(jsonRecord(spaced), null, 1);
-    appendFileSync(path, encodeTextFrame(body));
+    const record = JSON.parse(bodyOf(jsonFactCodec.frame(spaced))) as unknown;
+    appendFileSync(path, encodeTextFrame(JSON.stringify(record, null, 1)));
     const backend = new FileBackend(path, { engine: 'native' });
     expect(backend.takePreloaded()).toBeUndefined();
     expect([...backend.replay()]).toEqual([contractFact(1), spaced]);
@@ -112,7 +112,7 @@ describe('opening natively', () => {
     const path = join(temp.dir(), 'app.log');
     await writeLog(path, [contractFact(1), contractFact(2)]);
     const size = readFileSync(path).length;
-    appendFileSync(path, encodeTextFrame(JSON.stringify(jsonRecord(contractFact(3)))).subarray(0, 20));
+    appendFileSync(path, jsonFactCodec.frame(contractFact(3)).subarray(0, 20));
     const backend = new FileBackend(path, { engine: 'native' });
     expect(backend.storageStats().recoveredTailBytes).toBe(20);
     expect(readFileSync(path).length).toBe(size);
@@ -154,22 +154,7 @@ describe('opening natively', () => {
   });
 });
 
-/** The positional record of the JSON codec. */
-function jsonRecord(f: Fact): unknown[] {
-  return [
-    1,
-    f.id,
-    f.seq,
-    f.store,
-    f.key,
-    f.value,
-    f.valueHash,
-    f.causation,
-    f.transactionTime,
-    f.validTime,
-    f.schemaVersion,
-    f.producer,
-    f.derivation,
-    f.idempotencyKey,
-  ];
+/** The body of a frame, as text. */
+function bodyOf(frame: Buffer): string {
+  return frame.subarray(4, frame.length - 4).toString('utf8');
 }
