@@ -63,11 +63,6 @@ export class PreloadedLog {
     numbers[5] = options.skipThrough ?? 0;
     return handleOf(this).replayFile(path, numbers);
   }
-
-  /** Facts loaded so far. */
-  size(): number {
-    return handleOf(this).size();
-  }
 }
 
 function handleOf(log: PreloadedLog): NativeLogHandle {
