@@ -415,3 +415,39 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod robustness {
+    use super::parse_record;
+
+    /// Every prefix, and many byte mutations, of a rich record either parse or are declined;
+    /// none panics.
+    #[test]
+    fn damaged_records_are_declined_without_panicking() {
+        let record = concat!(
+            r#"[1,"01a21ebf-546d-7000-8000-000000000001",42,"st\"ore","k\u00e9y\ud83d\ude00","#,
+            r#"{"a":[1,-2.5e-3,"x\\y",{"b":null}],"c":true},"ab",null,1700000000000,-0,3,"#,
+            r#"{"kind":"fact_prune"},{"rule":"r"},"idem"]"#
+        );
+        assert!(parse_record(record).is_some());
+        for end in 0..record.len() {
+            if let Some(prefix) = record.get(..end) {
+                assert!(parse_record(prefix).is_none(), "{prefix}");
+            }
+        }
+        let bytes = record.as_bytes();
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let specials = *b"[]{}\",:\\0123456789-+.eEnulltrfas ";
+        for _ in 0..20_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let mut mutated = bytes.to_vec();
+            let at = (state % mutated.len() as u64) as usize;
+            mutated[at] = specials[((state >> 32) % specials.len() as u64) as usize];
+            if let Ok(text) = std::str::from_utf8(&mutated) {
+                let _ = parse_record(text);
+            }
+        }
+    }
+}
