@@ -9,13 +9,12 @@ import type {
   StoredEntry,
   Time,
 } from '@igniter/core';
-import { IgniterError } from '@igniter/core';
 import {
   acquireWriterLock,
+  appendFrame,
   DEFAULT_FACT_CODEC,
   type DurabilityStatus,
   type FactCodec,
-  FRAME_OVERHEAD,
   GroupCommitWriter,
   PreloadedLog,
   removeStaleTempFiles,
@@ -166,6 +165,12 @@ export class FileBackend implements Backend {
     return { snapshot, wal };
   }
 
+  /** Forgets what open read (decoded facts, the preloaded log): a change made them stale. */
+  private dropOpenState(): void {
+    this.loaded = undefined;
+    this.preloaded = undefined;
+  }
+
   /**
    * The log that open replayed natively, once (see `Backend.takePreloaded`): a native engine
    * adopts it instead of loading `replay()`. Undefined after the first call, after any write,
@@ -189,8 +194,7 @@ export class FileBackend implements Backend {
     const since = toMs(opts?.since, 'since');
     const asOf = toMs(opts?.asOf, 'asOf');
     let facts = this.loaded;
-    this.loaded = undefined;
-    this.preloaded = undefined;
+    this.dropOpenState();
     if (facts === undefined) {
       this.writer.flushToOs();
       const snapshot =
@@ -218,19 +222,9 @@ export class FileBackend implements Backend {
    */
   writeFact(fact: Fact): void {
     this.assertOpen();
-    const frame = this.codec.frame(fact);
-    if (fact.seq <= this.highWater) {
-      throw badArgument(`fact seq ${fact.seq} is not above the highest seq written, ${this.highWater}`);
-    }
-    if (frame.length - FRAME_OVERHEAD > this.options.maxFrameBytes) {
-      throw new IgniterError(
-        'ERR_VALUE_TOO_LARGE',
-        `fact ${fact.id} encodes to ${frame.length - FRAME_OVERHEAD} bytes; maxFrameBytes is ${this.options.maxFrameBytes}`,
-      );
-    }
+    const frame = appendFrame(this.codec, fact, this.highWater, this.options.maxFrameBytes);
     this.writer.append(frame, fact.seq);
-    this.loaded = undefined;
-    this.preloaded = undefined;
+    this.dropOpenState();
     this.highWater = fact.seq;
     this.tally.add(fact.store, frame.length);
   }
@@ -246,8 +240,7 @@ export class FileBackend implements Backend {
    * the system error of a failed flush (the lock is released all the same). Does not checkpoint.
    */
   close(): Promise<void> {
-    this.loaded = undefined;
-    this.preloaded = undefined;
+    this.dropOpenState();
     this.closing ??= (this.broken ? Promise.resolve() : this.writer.close()).finally(() =>
       this.lock.release(),
     );
@@ -259,8 +252,7 @@ export class FileBackend implements Backend {
    * error of a failed flush (the lock is released all the same).
    */
   closeSync(): void {
-    this.loaded = undefined;
-    this.preloaded = undefined;
+    this.dropOpenState();
     if (this.closing) return;
     this.closing = Promise.resolve();
     try {
@@ -369,8 +361,7 @@ export class FileBackend implements Backend {
     this.snapshotBytes = size;
     this.highWater = lastSeq;
     this.tally = tally;
-    this.loaded = undefined;
-    this.preloaded = undefined;
+    this.dropOpenState();
     createWal(this.path, lastSeq, this.codec);
     let fd: number;
     try {

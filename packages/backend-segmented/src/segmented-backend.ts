@@ -12,12 +12,11 @@ import type {
   StoredEntry,
   Time,
 } from '@igniter/core';
-import { IgniterError } from '@igniter/core';
 import {
   acquireWriterLock,
+  appendFrame,
   FACT_CODECS,
   type FactCodec,
-  FRAME_OVERHEAD,
   fsyncDirectory,
   type WriterLock,
 } from '@igniter/core/storage';
@@ -150,16 +149,7 @@ export class SegmentedFileBackend implements Backend {
    */
   writeFact(fact: Fact): void {
     this.assertOpen();
-    const frame = this.codec.frame(fact);
-    if (fact.seq <= this.highWater) {
-      throw badArgument(`fact seq ${fact.seq} is not above the highest seq written, ${this.highWater}`);
-    }
-    if (frame.length - FRAME_OVERHEAD > this.options.maxFrameBytes) {
-      throw new IgniterError(
-        'ERR_VALUE_TOO_LARGE',
-        `fact ${fact.id} encodes to ${frame.length - FRAME_OVERHEAD} bytes; maxFrameBytes is ${this.options.maxFrameBytes}`,
-      );
-    }
+    const frame = appendFrame(this.codec, fact, this.highWater, this.options.maxFrameBytes);
     if (hasLoneSurrogate(fact.store)) throw badArgument('store contains a lone UTF-16 surrogate');
     const store = this.storeFor(fact.store);
     let live = store.live;
