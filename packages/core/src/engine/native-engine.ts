@@ -13,13 +13,14 @@ import {
   STAGE_NUMBERS,
 } from './native-binding.js';
 import { decodeJson, NativeFact, unpackFact, unpackFacts } from './native-fact.js';
-import { type PreloadedLog, takePreloadedHandle } from './preloaded-log.js';
+import { PreloadedLog, takePreloadedHandle } from './preloaded-log.js';
 import {
   type AppendInput,
   DEFAULT_MAX_VALUE_BYTES,
   type Engine,
   type EngineKind,
   type EngineOptions,
+  type PreloadedFacts,
   type TimeBounds,
 } from './types.js';
 
@@ -175,7 +176,8 @@ export class NativeEngine implements Engine {
     this.#call(flush);
   }
 
-  adopt(preloaded: PreloadedLog): boolean {
+  adopt(preloaded: PreloadedFacts): boolean {
+    if (!(preloaded instanceof PreloadedLog)) return false;
     if (this.#lastSeq !== 0 || this.#log.size() !== 0) return false;
     const log = takePreloadedHandle(preloaded, this.#binding);
     if (!log) return false;

@@ -1,6 +1,14 @@
 import type { Fact } from '../fact.js';
 import type { Json, JsonObject } from '../json.js';
+import type { DeferredFacts } from '../storage/deferred-facts.js';
 import type { PreloadedLog } from './preloaded-log.js';
+
+/**
+ * A log a backend read at open for the store's engine to take whole (`Backend.takePreloaded`,
+ * `Engine.adopt`): replayed natively for the native engine, or indexed but not decoded for the
+ * TS engine.
+ */
+export type PreloadedFacts = PreloadedLog | DeferredFacts;
 
 /** Which engine runs the fact log. */
 export type EngineKind = 'native' | 'ts';
@@ -63,11 +71,11 @@ export interface Engine {
   /** Inserts already-built facts (replay from a backend), in increasing seq order. */
   load(facts: Iterable<Fact>): void;
   /**
-   * Takes over a log a backend replayed natively (see `Backend.takePreloaded`) instead of
-   * loading facts; returns false, taking nothing, when this engine cannot (it is not native,
-   * or already holds facts). Optional: only the native engine has it.
+   * Takes over a log a backend read at open (see `Backend.takePreloaded`) instead of loading
+   * facts; returns false, taking nothing, when this engine cannot (the log is of the other
+   * engine's kind, or this engine already holds facts).
    */
-  adopt?(preloaded: PreloadedLog): boolean;
+  adopt?(preloaded: PreloadedFacts): boolean;
   /** Removes the facts with these ids; returns the removed facts. `lastSeq()` is unchanged. */
   remove(ids: Iterable<string>): Fact[];
   /** Makes the next seq at least `seq + 1` (the high-water mark survives prune and reopen). */
