@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { FRAME_OVERHEAD, probeFrame } from './frame.js';
+import { scanWithReaderThread } from './frame-reader-thread.js';
 import { readFullySync } from './io.js';
 
 /** Why a scan of a frame file stopped before its end. */
@@ -44,13 +45,25 @@ export interface FrameScanOptions {
   /** Read size (default 16 MiB). */
   chunkBytes?: number;
   /**
+   * Read the file from `start` to its end in one buffer, which `onFrame` may then keep: it is
+   * never reused (`chunkBytes` is ignored). For files below 2 GiB.
+   */
+  wholeFile?: boolean;
+  /**
+   * With `wholeFile`, files with at least this many bytes after `start` are read and
+   * CRC-checked on a worker thread while `onFrame` runs on the calling one (default 8 MiB;
+   * below it starting the thread costs more than it saves).
+   */
+  readerThreadMinBytes?: number;
+  /**
    * Called for every intact frame in order, with the body at `buf[bodyStart, bodyEnd)`; the
-   * buffer is reused, so copy what you keep. Return false to stop: the frame is 'rejected'.
+   * buffer is reused (unless `wholeFile`), so copy what you keep. Return false to stop: the frame is 'rejected'.
    */
   onFrame(buf: Buffer, bodyStart: number, bodyEnd: number, offset: number): boolean;
 }
 
 const DEFAULT_CHUNK_BYTES = 16 * 1024 * 1024;
+const DEFAULT_READER_THREAD_MIN_BYTES = 8 * 1024 * 1024;
 const SEARCH_WINDOW_BYTES = 1024 * 1024;
 
 /**
@@ -63,7 +76,28 @@ const SEARCH_WINDOW_BYTES = 1024 * 1024;
 export function scanFrameFile(fd: number, options: FrameScanOptions): FrameScan {
   const size = fs.fstatSync(fd).size;
   const { maxFrameBytes } = options;
-  let chunk = Buffer.allocUnsafe(Math.min(options.chunkBytes ?? DEFAULT_CHUNK_BYTES, Math.max(size, 16)));
+  const { wholeFile = false } = options;
+  const length = size - options.start;
+  if (
+    wholeFile &&
+    length > 0 &&
+    length >= (options.readerThreadMinBytes ?? DEFAULT_READER_THREAD_MIN_BYTES)
+  ) {
+    const scan = scanWithReaderThread(fd, options.start, length, maxFrameBytes, (data, bodyStart, bodyEnd) =>
+      options.onFrame(data, bodyStart, bodyEnd, options.start + bodyStart - 4),
+    );
+    if (scan) {
+      const offset = options.start + scan.stoppedAt;
+      if (scan.damage === null) return { size, end: offset, damage: null };
+      const nextFrameAt =
+        scan.damage === 'rejected' ? offset : findNextFrame(fd, offset + 1, size, maxFrameBytes);
+      return { size, end: offset, damage: { offset, reason: scan.damage, nextFrameAt } };
+    }
+  }
+  const chunkBytes = wholeFile
+    ? Math.max(0, size - options.start)
+    : (options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
+  let chunk = Buffer.allocUnsafe(Math.min(chunkBytes, Math.max(size, 16)));
   let base = options.start; // file offset of chunk[0]
   let filled = readFullySync(fd, chunk, 0, Math.min(chunk.length, Math.max(0, size - base)), base);
   let at = 0;
@@ -90,7 +124,8 @@ export function scanFrameFile(fd: number, options: FrameScanOptions): FrameScan 
     if (probe.kind === 'bad-crc') return stop(offset, 'bad-crc');
     // Incomplete in this chunk: at end of file it is damage, else read on.
     const needed = probe.needed ?? FRAME_OVERHEAD;
-    if (offset + needed > size) return stop(offset, 'incomplete');
+    // A whole-file buffer holds every byte there is: a frame not in it is not in the file.
+    if (offset + needed > size || wholeFile) return stop(offset, 'incomplete');
     if (needed > chunk.length) {
       const bigger = Buffer.allocUnsafe(needed);
       chunk.copy(bigger, 0, at, filled);
