@@ -4,6 +4,7 @@ import type {
   Backend,
   BackupWritten,
   Fact,
+  PreloadedFacts,
   SnapshotMeta,
   StorageStats,
   StoredEntry,
@@ -13,6 +14,7 @@ import {
   acquireWriterLock,
   appendFrame,
   DEFAULT_FACT_CODEC,
+  DeferredFacts,
   type DurabilityStatus,
   type FactCodec,
   GroupCommitWriter,
@@ -22,7 +24,8 @@ import {
 } from '@igniter/core/storage';
 import { writeBackupLog } from './backup-log.js';
 import { badArgument, closedError } from './errors.js';
-import { NATIVE_FALLBACK } from './native-open.js';
+import { DeferringSink } from './fact-sink.js';
+import { DECODE_FALLBACK } from './native-open.js';
 import { type FileBackendOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { readSnapshotFile, type SnapshotContents, writeSnapshotFile } from './snapshot-file.js';
 import { StoreTally } from './store-tally.js';
@@ -49,6 +52,9 @@ function toMs(value: Time | undefined, what: string): number | undefined {
 }
 
 /** The snapshot and the log as open found them. */
+/** Files this size or larger are decoded at open rather than deferred. */
+const MAX_DEFERRED_FILE_BYTES = 2 ** 31;
+
 interface OpenedFiles {
   snapshot: SnapshotContents | undefined;
   wal: OpenedWal;
@@ -73,10 +79,10 @@ export class FileBackend implements Backend {
   private readonly codec: FactCodec;
   private readonly lock: WriterLock;
   private writer: GroupCommitWriter;
-  /** Facts read at open, handed to the first unfiltered replay, then dropped. */
-  private loaded: Fact[] | undefined;
-  /** The log open replayed natively, until an engine takes it or a write makes it stale. */
-  private preloaded: PreloadedLog | undefined;
+  /** Facts read at open (decoded, or indexed to decode), for the first unfiltered replay, then dropped. */
+  private loaded: Fact[] | DeferredFacts | undefined;
+  /** The log open read for an engine to adopt, until one takes it or a write makes it stale. */
+  private preloaded: PreloadedFacts | undefined;
   private highWater: number;
   /** Seq of the snapshot on disk, null when there is none. */
   private snapshotSeq: number | null;
@@ -108,14 +114,28 @@ export class FileBackend implements Backend {
         ...removeStaleTempFiles(this.path),
         ...removeStaleTempFiles(this.snapshotPath),
       ];
-      const preloaded = PreloadedLog.forEngine(this.options.engine);
-      const native = preloaded && this.openFiles(preloaded);
-      const { snapshot, wal } = native ?? (this.openFiles(undefined) as OpenedFiles);
-      this.preloaded = native ? preloaded : undefined;
+      // The fastest reader that applies: a native replay for a native engine, else an index
+      // of undecoded facts for the TS engine, else decoding every fact.
+      let opened: OpenedFiles | undefined;
+      let reader: PreloadedFacts | undefined;
+      for (const candidate of [PreloadedLog.forEngine(this.options.engine), this.deferredFacts()]) {
+        opened = candidate && this.openFiles(candidate);
+        if (opened) {
+          reader = candidate;
+          break;
+        }
+      }
+      const { snapshot, wal } = opened ?? (this.openFiles(undefined) as OpenedFiles);
+      this.preloaded = reader;
       this.snapshotSeq = snapshot?.lastSeq ?? null;
       this.snapshotBytes = snapshot?.size ?? 0;
-      this.loaded = native ? undefined : snapshot ? snapshot.facts.concat(wal.facts) : wal.facts;
-      this.tally = snapshot ? StoreTally.merge(snapshot.tally, wal.tally) : wal.tally;
+      if (reader instanceof DeferredFacts) {
+        this.loaded = reader;
+        this.tally = StoreTally.fromCounts(reader.storeCounts());
+      } else {
+        this.loaded = reader ? undefined : snapshot ? snapshot.facts.concat(wal.facts) : wal.facts;
+        this.tally = snapshot ? StoreTally.merge(snapshot.tally, wal.tally) : wal.tally;
+      }
       this.highWater = Math.max(wal.maxSeq, snapshot?.lastSeq ?? 0);
       this.recovery = {
         recoveredTailBytes: wal.recoveredTailBytes,
@@ -138,25 +158,39 @@ export class FileBackend implements Backend {
   }
 
   /**
-   * Reads the snapshot and opens the log, recovering it: into `preloaded` natively when given
-   * (undefined when the native reader declines a file: the caller then opens without it, and
-   * the partly filled log is dropped), else decoding every fact in JS.
+   * A collector of undecoded facts for this backend's files, or undefined when they cannot be
+   * deferred (a file of 2 GiB or more: offsets into its buffer must fit 31 bits).
    */
-  private openFiles(preloaded: PreloadedLog | undefined): OpenedFiles | undefined {
+  private deferredFacts(): DeferredFacts | undefined {
+    for (const file of [this.path, this.snapshotPath]) {
+      const size = fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+      if (size >= MAX_DEFERRED_FILE_BYTES) return undefined;
+    }
+    return DeferredFacts.forCodec(this.codec);
+  }
+
+  /**
+   * Reads the snapshot and opens the log, recovering it: into `reader` when given (a native
+   * log, or undecoded facts), else decoding every fact in JS. Undefined when `reader` declines
+   * a file: the caller then opens another way, and what `reader` holds is dropped.
+   */
+  private openFiles(reader: PreloadedFacts | undefined): OpenedFiles | undefined {
     const { maxFrameBytes, repair } = this.options;
-    const snapshot = readSnapshotFile(this.snapshotPath, maxFrameBytes, preloaded);
-    if (snapshot === NATIVE_FALLBACK) return undefined;
+    const via = (path: string) =>
+      reader instanceof DeferredFacts ? new DeferringSink(reader, path) : reader;
+    const snapshot = readSnapshotFile(this.snapshotPath, maxFrameBytes, via(this.snapshotPath));
+    if (snapshot === DECODE_FALLBACK) return undefined;
     let wal = openWal(this.path, {
       snapshotSeq: snapshot?.lastSeq ?? null,
       repair,
       maxFrameBytes,
       codec: this.codec,
-      preloaded,
+      preloaded: via(this.path),
     });
-    if (wal === NATIVE_FALLBACK) return undefined;
+    if (wal === DECODE_FALLBACK) return undefined;
     if (snapshot && wal.baseSeq < snapshot.lastSeq) {
-      // Rewriting the log needs its facts in JS.
-      if (preloaded) {
+      // Rewriting the log needs its facts decoded.
+      if (reader) {
         fs.closeSync(wal.fd);
         return undefined;
       }
@@ -172,12 +206,12 @@ export class FileBackend implements Backend {
   }
 
   /**
-   * The log that open replayed natively, once (see `Backend.takePreloaded`): a native engine
-   * adopts it instead of loading `replay()`. Undefined after the first call, after any write,
-   * and when open decoded the files in JS (the TS engine, no addon, or a file the native reader
-   * declined).
+   * What open read for an engine to adopt, once (see `Backend.takePreloaded`): a native log
+   * replayed in Rust for the native engine, or the undecoded facts (`DeferredFacts`) for the
+   * TS engine; the engine adopts it instead of loading `replay()`. Undefined after the first
+   * call, after any write, and when open had to decode every fact.
    */
-  takePreloaded(): PreloadedLog | undefined {
+  takePreloaded(): PreloadedFacts | undefined {
     const preloaded = this.preloaded;
     this.preloaded = undefined;
     return preloaded;
@@ -193,7 +227,8 @@ export class FileBackend implements Backend {
     this.assertOpen();
     const since = toMs(opts?.since, 'since');
     const asOf = toMs(opts?.asOf, 'asOf');
-    let facts = this.loaded;
+    const loaded = this.loaded;
+    let facts = loaded instanceof DeferredFacts ? loaded.facts() : loaded;
     this.dropOpenState();
     if (facts === undefined) {
       this.writer.flushToOs();

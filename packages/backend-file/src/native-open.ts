@@ -10,11 +10,13 @@ import {
 import { StoreTally } from './store-tally.js';
 
 /**
- * Returned when the native reader leaves a file to the JS decoder: a frame it does not take
- * as is, metadata it cannot vouch for, a failed read. The caller then opens every file the JS
- * way (and drops the preloaded log), which accepts the file or raises the exact error.
+ * Returned when a fast reader (the native replay, or indexing without decoding) leaves a file
+ * to the JS decoder: a frame the native reader does not take as is, metadata it cannot vouch
+ * for, a failed read, a codec that cannot be deferred, a log to rewrite. The caller then opens
+ * every file by decoding it (and drops what the fast reader filled), which accepts the file
+ * or raises the exact error.
  */
-export const NATIVE_FALLBACK: unique symbol = Symbol('native fallback');
+export const DECODE_FALLBACK: unique symbol = Symbol('decode fallback');
 
 function tallyOf(result: NativeReplayResult): StoreTally {
   const tally = new StoreTally();
@@ -50,25 +52,25 @@ export interface NativeSnapshot {
 
 /**
  * Replays the snapshot at `path` (its header already checked) into `preloaded`. Returns
- * {@link NATIVE_FALLBACK} for anything but an intact snapshot. Cost: one native read of the file.
+ * {@link DECODE_FALLBACK} for anything but an intact snapshot. Cost: one native read of the file.
  */
 export function replaySnapshotNative(
   preloaded: PreloadedLog,
   path: string,
   maxFrameBytes: number,
-): NativeSnapshot | typeof NATIVE_FALLBACK {
+): NativeSnapshot | typeof DECODE_FALLBACK {
   const head = readMeta(preloaded, path, maxFrameBytes, 'snapshot');
-  if (!head) return NATIVE_FALLBACK;
+  if (!head) return DECODE_FALLBACK;
   let lastSeq: number;
   let factCount: number;
   try {
     lastSeq = metaCount(head.meta, 'lastSeq');
     factCount = metaCount(head.meta, 'factCount');
   } catch {
-    return NATIVE_FALLBACK;
+    return DECODE_FALLBACK;
   }
   const result = preloaded.replayFile(path, { start: head.end, maxFrameBytes, maxSeq: lastSeq });
-  if (result.stop !== 'end' || result.loaded !== factCount) return NATIVE_FALLBACK;
+  if (result.stop !== 'end' || result.loaded !== factCount) return DECODE_FALLBACK;
   return { lastSeq, tally: tallyOf(result), size: result.size };
 }
 
@@ -84,7 +86,7 @@ export interface NativeWalScan {
  * Replays the write-ahead log open as `fd` at `path` (its header already checked) into
  * `preloaded`: facts above `snapshotSeq` load, up to the first damaged frame, which is reported
  * as the JS scan reports it (the caller applies the recovery rules). Returns
- * {@link NATIVE_FALLBACK} for damaged metadata and for intact frames the native reader does not
+ * {@link DECODE_FALLBACK} for damaged metadata and for intact frames the native reader does not
  * take. Cost: one native read of the file; after damage, a JS search for a following frame.
  */
 export function replayWalNative(
@@ -93,14 +95,14 @@ export function replayWalNative(
   path: string,
   snapshotSeq: number,
   maxFrameBytes: number,
-): NativeWalScan | typeof NATIVE_FALLBACK {
+): NativeWalScan | typeof DECODE_FALLBACK {
   const head = readMeta(preloaded, path, maxFrameBytes, 'wal');
-  if (!head) return NATIVE_FALLBACK;
+  if (!head) return DECODE_FALLBACK;
   let baseSeq: number;
   try {
     baseSeq = metaCount(head.meta, 'baseSeq');
   } catch {
-    return NATIVE_FALLBACK;
+    return DECODE_FALLBACK;
   }
   const result = preloaded.replayFile(path, {
     start: head.end,
@@ -108,7 +110,7 @@ export function replayWalNative(
     afterSeq: baseSeq,
     skipThrough: snapshotSeq,
   });
-  if (result.stop === 'unsupported') return NATIVE_FALLBACK;
+  if (result.stop === 'unsupported') return DECODE_FALLBACK;
   const damage =
     result.stop === 'end'
       ? null

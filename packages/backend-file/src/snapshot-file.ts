@@ -12,12 +12,13 @@ import {
   HEADER_BYTES,
   inconsistentLog,
   metaCount,
-  type PreloadedLog,
+  PreloadedLog,
   readFullySync,
   readHeader,
   scanFrameFile,
 } from '@igniter/core/storage';
-import { NATIVE_FALLBACK, replaySnapshotNative } from './native-open.js';
+import { DecodingSink, type DeferringSink, type FactSink } from './fact-sink.js';
+import { DECODE_FALLBACK, replaySnapshotNative } from './native-open.js';
 import { StoreTally } from './store-tally.js';
 
 const CODEC_IDS: ReadonlySet<number> = new Set(FACT_CODECS.keys());
@@ -147,20 +148,21 @@ export function writeSnapshotFile(
  * whole before it is renamed into place, so any damage is corruption, never a torn tail.
  * Throws `ERR_UNSUPPORTED_FORMAT` for a file that is not an Igniter snapshot and
  * `ERR_CORRUPT_LOG` (naming the file and offset) for a damaged one. With `preloaded`, the
- * facts load into that log (`facts` is empty), or it returns {@link NATIVE_FALLBACK} when the
- * native reader declines the file. Cost: one read and decode of the file.
+ * facts load into that native log or are indexed into that sink (`facts` and `tally` are then
+ * empty), or it returns {@link DECODE_FALLBACK} when that reader declines the file.
+ * Cost: one read and decode of the file (one read and an index pass with a sink).
  */
 export function readSnapshotFile(path: string, maxFrameBytes: number): SnapshotContents | undefined;
 export function readSnapshotFile(
   path: string,
   maxFrameBytes: number,
-  preloaded: PreloadedLog | undefined,
-): SnapshotContents | undefined | typeof NATIVE_FALLBACK;
+  preloaded: PreloadedLog | DeferringSink | undefined,
+): SnapshotContents | undefined | typeof DECODE_FALLBACK;
 export function readSnapshotFile(
   path: string,
   maxFrameBytes: number,
-  preloaded?: PreloadedLog,
-): SnapshotContents | undefined | typeof NATIVE_FALLBACK {
+  preloaded?: PreloadedLog | DeferringSink,
+): SnapshotContents | undefined | typeof DECODE_FALLBACK {
   let fd: number;
   try {
     fd = fs.openSync(path, 'r');
@@ -169,10 +171,10 @@ export function readSnapshotFile(
     throw error;
   }
   try {
-    if (!preloaded) return readOpenSnapshot(fd, path, maxFrameBytes);
+    if (!(preloaded instanceof PreloadedLog)) return readOpenSnapshot(fd, path, maxFrameBytes, preloaded);
     readSnapshotHeader(fd, path);
     const replayed = replaySnapshotNative(preloaded, path, maxFrameBytes);
-    return replayed === NATIVE_FALLBACK ? replayed : { ...replayed, facts: [] };
+    return replayed === DECODE_FALLBACK ? replayed : { ...replayed, facts: [] };
   } finally {
     fs.closeSync(fd);
   }
@@ -186,17 +188,26 @@ function readSnapshotHeader(fd: number, path: string): FactCodec {
   return FACT_CODECS.get(codecId) as FactCodec;
 }
 
-function readOpenSnapshot(fd: number, path: string, maxFrameBytes: number): SnapshotContents {
+function readOpenSnapshot(
+  fd: number,
+  path: string,
+  maxFrameBytes: number,
+  deferring?: DeferringSink,
+): SnapshotContents | typeof DECODE_FALLBACK {
   const codec = readSnapshotHeader(fd, path);
-  const facts: Fact[] = [];
-  const tally = new StoreTally();
+  if (deferring && !deferring.reads(codec)) return DECODE_FALLBACK;
+  const decoding = deferring ? undefined : new DecodingSink(codec);
+  const sink: FactSink = deferring ?? (decoding as DecodingSink);
   let lastSeq = -1;
   let factCount = 0;
+  let kept = 0;
+  let previous = 0;
   let problem: { why: string; cause?: unknown } | undefined;
   const scan = scanFrameFile(fd, {
     start: HEADER_BYTES,
     maxFrameBytes,
-    onFrame(buf, bodyStart, bodyEnd) {
+    wholeFile: sink.keepsBuffer,
+    onFrame(buf, bodyStart, bodyEnd, offset) {
       try {
         if (lastSeq < 0) {
           const meta = decodeMetaFrame(buf, bodyStart, bodyEnd, 'snapshot');
@@ -204,14 +215,14 @@ function readOpenSnapshot(fd: number, path: string, maxFrameBytes: number): Snap
           factCount = metaCount(meta, 'factCount');
           return true;
         }
-        const fact = codec.decode(buf, bodyStart, bodyEnd);
-        const previous = facts.length > 0 ? (facts[facts.length - 1] as Fact).seq : 0;
-        if (fact.seq <= previous || fact.seq > lastSeq) {
-          problem = { why: `seq ${fact.seq} after ${previous} (snapshot lastSeq ${lastSeq})` };
+        const seq = sink.stage(buf, bodyStart, bodyEnd, offset);
+        if (seq <= previous || seq > lastSeq) {
+          problem = { why: `seq ${seq} after ${previous} (snapshot lastSeq ${lastSeq})` };
           return false;
         }
-        facts.push(fact);
-        tally.add(fact.store, bodyEnd - bodyStart + 8);
+        sink.commit();
+        previous = seq;
+        kept++;
         return true;
       } catch (error) {
         problem = { why: error instanceof Error ? error.message : String(error), cause: error };
@@ -223,8 +234,13 @@ function readOpenSnapshot(fd: number, path: string, maxFrameBytes: number): Snap
     throw corruptLog(path, scan.damage.offset, problem?.why ?? scan.damage.reason, problem?.cause, false);
   }
   if (lastSeq < 0) throw inconsistentLog(path, 'the snapshot has no metadata record', HEADER_BYTES);
-  if (facts.length !== factCount) {
-    throw inconsistentLog(path, `the snapshot declares ${factCount} facts but holds ${facts.length}`);
+  if (kept !== factCount) {
+    throw inconsistentLog(path, `the snapshot declares ${factCount} facts but holds ${kept}`);
   }
-  return { lastSeq, facts, tally, size: scan.size };
+  return {
+    lastSeq,
+    facts: decoding?.facts ?? [],
+    tally: decoding?.tally ?? new StoreTally(),
+    size: scan.size,
+  };
 }

@@ -21,6 +21,13 @@ export class StoreTally {
     this.factCount += facts;
   }
 
+  /** A tally of these per-store counts. */
+  static fromCounts(counts: Iterable<{ store: string; facts: number; bytes: number }>): StoreTally {
+    const tally = new StoreTally();
+    for (const { store, facts, bytes } of counts) tally.addMany(store, facts, bytes);
+    return tally;
+  }
+
   /** A tally of both tallies' facts. */
   static merge(a: StoreTally, b: StoreTally): StoreTally {
     const merged = new StoreTally();

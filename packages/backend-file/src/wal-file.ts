@@ -14,13 +14,14 @@ import {
   inconsistentLog,
   isHeaderPrefix,
   metaCount,
-  type PreloadedLog,
+  PreloadedLog,
   readFullySync,
   readHeader,
   scanFrameFile,
   settleFrameDamage,
 } from '@igniter/core/storage';
-import { NATIVE_FALLBACK, replayWalNative } from './native-open.js';
+import { DecodingSink, type DeferringSink, type FactSink } from './fact-sink.js';
+import { DECODE_FALLBACK, replayWalNative } from './native-open.js';
 import { StoreTally } from './store-tally.js';
 
 const CODEC_IDS: ReadonlySet<number> = new Set(FACT_CODECS.keys());
@@ -82,35 +83,40 @@ function readWalCodec(fd: number, path: string): FactCodec {
   ) as FactCodec;
 }
 
-function scanWal(fd: number, path: string, snapshotSeq: number, maxFrameBytes: number): WalScan {
+function scanWal(
+  fd: number,
+  path: string,
+  snapshotSeq: number,
+  maxFrameBytes: number,
+  deferring?: DeferringSink,
+): WalScan | undefined {
   const codec = readWalCodec(fd, path);
-  const facts: Fact[] = [];
-  const tally = new StoreTally();
+  if (deferring && !deferring.reads(codec)) return undefined;
+  const decoding = deferring ? undefined : new DecodingSink(codec);
+  const sink: FactSink = deferring ?? (decoding as DecodingSink);
   let baseSeq = -1;
   let maxSeq = 0;
   let problem: WalScan['problem'];
   const scan = scanFrameFile(fd, {
     start: HEADER_BYTES,
     maxFrameBytes,
-    onFrame(buf, bodyStart, bodyEnd) {
+    wholeFile: sink.keepsBuffer,
+    onFrame(buf, bodyStart, bodyEnd, offset) {
       try {
         if (baseSeq < 0) {
           baseSeq = metaCount(decodeMetaFrame(buf, bodyStart, bodyEnd, 'wal'), 'baseSeq');
           maxSeq = baseSeq;
           return true;
         }
-        const fact = codec.decode(buf, bodyStart, bodyEnd);
-        if (fact.seq <= maxSeq) {
-          problem = { why: `seq ${fact.seq} does not follow seq ${maxSeq}` };
+        const seq = sink.stage(buf, bodyStart, bodyEnd, offset);
+        if (seq <= maxSeq) {
+          problem = { why: `seq ${seq} does not follow seq ${maxSeq}` };
           return false;
         }
-        maxSeq = fact.seq;
+        maxSeq = seq;
         // Facts up to the snapshot's seq are in the snapshot, or were dropped by a prune that
         // crashed before it could cut this log.
-        if (fact.seq > snapshotSeq) {
-          facts.push(fact);
-          tally.add(fact.store, bodyEnd - bodyStart + 8);
-        }
+        if (seq > snapshotSeq) sink.commit();
         return true;
       } catch (error) {
         problem = { why: error instanceof Error ? error.message : String(error), cause: error };
@@ -118,7 +124,15 @@ function scanWal(fd: number, path: string, snapshotSeq: number, maxFrameBytes: n
       }
     },
   });
-  return { codec, baseSeq, facts, tally, maxSeq, scan, problem };
+  return {
+    codec,
+    baseSeq,
+    facts: decoding?.facts ?? [],
+    tally: decoding?.tally ?? new StoreTally(),
+    maxSeq,
+    scan,
+    problem,
+  };
 }
 
 function checkBase(path: string, baseSeq: number, snapshotSeq: number | null): void {
@@ -144,7 +158,7 @@ function checkBase(path: string, baseSeq: number, snapshotSeq: number | null): v
 export function rereadWal(path: string, snapshotSeq: number, maxFrameBytes: number): Fact[] {
   const fd = fs.openSync(path, 'r');
   try {
-    const wal = scanWal(fd, path, snapshotSeq, maxFrameBytes);
+    const wal = scanWal(fd, path, snapshotSeq, maxFrameBytes) as WalScan;
     const { damage } = wal.scan;
     if (damage)
       throw corruptLog(path, damage.offset, wal.problem?.why ?? damage.reason, wal.problem?.cause, false);
@@ -163,10 +177,11 @@ export interface OpenWalOptions {
   /** Codec of a log created here. */
   codec: FactCodec;
   /**
-   * Replay the log natively into this log instead of decoding its facts (`facts` is then
-   * empty); `openWal` returns {@link NATIVE_FALLBACK} when the native reader declines it.
+   * Replay the log natively into this log, or index its facts into this sink, instead of
+   * decoding them (`facts` and `tally` are then empty); `openWal` returns
+   * {@link DECODE_FALLBACK} when that reader declines the file.
    */
-  preloaded?: PreloadedLog | undefined;
+  preloaded?: PreloadedLog | DeferringSink | undefined;
 }
 
 /** A log scanned natively: its facts are in the preloaded log, not in `facts`. */
@@ -179,7 +194,7 @@ function nativeWalScan(
 ): WalScan | undefined {
   const codec = readWalCodec(fd, path);
   const scanned = replayWalNative(preloaded, fd, path, snapshotSeq, maxFrameBytes);
-  if (scanned === NATIVE_FALLBACK) return undefined;
+  if (scanned === DECODE_FALLBACK) return undefined;
   return { codec, facts: [], problem: undefined, ...scanned };
 }
 
@@ -188,13 +203,14 @@ function nativeWalScan(
  * tail is truncated; a damaged frame with intact frames after it is `ERR_CORRUPT_LOG`, or with
  * `repair` is moved with everything after it to `<path>.quarantine-<n>`. Throws
  * `ERR_UNSUPPORTED_FORMAT` for a file that is not an Igniter log, `ERR_CORRUPT_LOG` for a log
- * inconsistent with its snapshot. With `options.preloaded`, the facts load into that log (and
- * `facts` is empty), or it returns {@link NATIVE_FALLBACK} (having changed nothing) when the
- * native reader declines the file. Cost: one read and decode of the file.
+ * inconsistent with its snapshot. With `options.preloaded`, the facts load into that native log
+ * or are indexed into that sink (`facts` is then empty), or it returns {@link DECODE_FALLBACK}
+ * (having changed nothing) when that reader declines the file. Cost: one read and decode of
+ * the file.
  */
 export function openWal(path: string, options: OpenWalOptions & { preloaded?: undefined }): OpenedWal;
-export function openWal(path: string, options: OpenWalOptions): OpenedWal | typeof NATIVE_FALLBACK;
-export function openWal(path: string, options: OpenWalOptions): OpenedWal | typeof NATIVE_FALLBACK {
+export function openWal(path: string, options: OpenWalOptions): OpenedWal | typeof DECODE_FALLBACK;
+export function openWal(path: string, options: OpenWalOptions): OpenedWal | typeof DECODE_FALLBACK {
   const { snapshotSeq, repair, maxFrameBytes, preloaded } = options;
   let recovered = 0;
   let size = -1;
@@ -217,12 +233,13 @@ export function openWal(path: string, options: OpenWalOptions): OpenedWal | type
   }
   const fd = fs.openSync(path, 'r+');
   try {
-    const wal = preloaded
-      ? nativeWalScan(fd, path, snapshotSeq ?? 0, maxFrameBytes, preloaded)
-      : scanWal(fd, path, snapshotSeq ?? 0, maxFrameBytes);
+    const wal =
+      preloaded instanceof PreloadedLog
+        ? nativeWalScan(fd, path, snapshotSeq ?? 0, maxFrameBytes, preloaded)
+        : scanWal(fd, path, snapshotSeq ?? 0, maxFrameBytes, preloaded);
     if (!wal) {
       fs.closeSync(fd);
-      return NATIVE_FALLBACK;
+      return DECODE_FALLBACK;
     }
     const { damage } = wal.scan;
     if (damage?.offset === HEADER_BYTES) {
