@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { encodeTextFrame, type FrameScan, HEADER_BYTES, scanFrameFile } from '@igniter/core/storage';
 import { frameOffsets, patchFile, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
@@ -127,5 +129,25 @@ describe('scanning a frame file with a reader thread', () => {
     } finally {
       closeSync(fd);
     }
+  });
+
+  it('runs its thread in a process started with --input-type=module', () => {
+    const path = frameFile(50);
+    const script = `
+      import { openSync } from 'node:fs';
+      import { HEADER_BYTES, scanFrameFile } from '@igniter/core/storage';
+      let frames = 0;
+      let shared = 0;
+      scanFrameFile(openSync(${JSON.stringify(path)}, 'r'), {
+        start: HEADER_BYTES, maxFrameBytes: 100000, wholeFile: true, readerThreadMinBytes: 0,
+        onFrame(buf) { frames++; if (buf.buffer instanceof SharedArrayBuffer) shared++; return true; },
+      });
+      console.log(frames, shared);`;
+    const cwd = fileURLToPath(new URL('../..', import.meta.url));
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd,
+      encoding: 'utf8',
+    });
+    expect(out.trim()).toBe('50 50');
   });
 });

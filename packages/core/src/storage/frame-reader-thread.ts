@@ -15,7 +15,7 @@ const STATE = 2; // RUNNING, DONE or FAILED
 const DAMAGE_AT = 3; // relative offset of the damaged frame when DONE with damage
 const DAMAGE = 4; // DAMAGE_REASONS index + 1, or 0 for none
 const CANCEL = 5; // set by the caller to stop the worker early
-const ERRNO = 6; // the failed read's errno (negative) when FAILED
+const ERRNO = 6; // the failed read's errno (negative) when FAILED, 0 for another failure
 const CONTROL_SLOTS = 7;
 
 const RUNNING = 0;
@@ -29,6 +29,7 @@ export const DAMAGE_REASONS = ['incomplete', 'bad-crc', 'too-large', 'empty'] as
 const CHUNK_BYTES = 4 * 1024 * 1024;
 /** Longest wait for the worker's next sign of progress before giving up on it. */
 const STALL_MS = 60_000;
+const EIO = -5;
 
 // Runs in the worker (CommonJS, eval'd): plain JavaScript, no imports from this package.
 const WORKER_SOURCE = `
@@ -76,7 +77,7 @@ try {
     if (at >= total) return finish(${DONE}, at, 0);
   }
 } catch (error) {
-  Atomics.store(ctl, ${ERRNO}, typeof error.errno === 'number' ? error.errno : -5);
+  Atomics.store(ctl, ${ERRNO}, error && typeof error.errno === 'number' ? error.errno : 0);
   finish(${FAILED}, 0, 0);
 }
 })();
@@ -95,8 +96,8 @@ export interface ThreadScan {
 /**
  * Scans the `length` bytes of `fd` from file offset `start` with a reader thread, calling
  * `onFrame(data, bodyStart, bodyEnd)` (offsets relative to `start`) for every intact frame in
- * order until one is damaged or `onFrame` returns false. Returns undefined, having read
- * nothing, when no worker thread can be started. Throws the system error of a failed read
+ * order until one is damaged or `onFrame` returns false. Returns undefined, having handed
+ * over no frame, when no worker thread can be started or it fails before its first frame. Throws the system error of a failed read
  * (`ETIMEDOUT` when the worker stops answering), and what `onFrame` throws (after stopping the
  * worker).
  * Cost: one read and one CRC pass, on the worker; the caller's work on its own thread.
@@ -114,6 +115,8 @@ export function scanWithReaderThread(
   try {
     worker = new Worker(WORKER_SOURCE, {
       eval: true,
+      // The source is CommonJS; the parent's flags (`--input-type=module`, say) must not apply.
+      execArgv: [],
       workerData: {
         fd,
         data: shared,
@@ -141,7 +144,11 @@ export function scanWithReaderThread(
         continue;
       }
       const state = Atomics.load(control, STATE);
-      if (state === FAILED) throw systemError(Atomics.load(control, ERRNO), 'read');
+      if (state === FAILED) {
+        // Before any frame was handed over the caller can still scan on its own thread.
+        if (at === 0) return undefined;
+        throw systemError(Atomics.load(control, ERRNO) || EIO, 'read');
+      }
       if (state === DONE && Atomics.load(control, CHECKED) === checked) {
         const damage = Atomics.load(control, DAMAGE);
         return { data, stoppedAt: at, damage: damage === 0 ? null : (DAMAGE_REASONS[damage - 1] ?? null) };
