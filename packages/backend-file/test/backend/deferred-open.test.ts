@@ -11,7 +11,7 @@ import {
   useTempDir,
 } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
-import { FileBackend } from '../../src/index.js';
+import { FileBackend, openFileStore } from '../../src/index.js';
 import { thrown } from '../support/thrown.js';
 
 const temp = useTempDir('igniter-deferred-open-');
@@ -81,5 +81,25 @@ describe('opening for the TS engine without decoding', () => {
     const error = thrown(() => new FileBackend(path, { engine: 'ts' }));
     expect(error.code).toBe('ERR_CORRUPT_LOG');
     expect(error.details).toMatchObject({ file: path, offset: starts[100] });
+  });
+
+  it('erases a pruned fact from memory too: its bytes are zeroed, it no longer decodes', async () => {
+    const path = join(temp.dir(), 'app.log');
+    const writer = openFileStore(path, { engine: 'ts' });
+    const secret = writer.write({ store: 'people', key: 'p1', value: { name: 'ERASE-ME' } });
+    writer.write({ store: 'people', key: 'p2', value: { name: 'kept' } });
+    await writer.close();
+    const backend = new FileBackend(path, { engine: 'ts' });
+    const deferred = backend.takePreloaded() as DeferredFacts;
+    // Hand the same undecoded log to the store, keeping a handle on it.
+    backend.takePreloaded = () => deferred;
+    const store = new IgniterStore({ engine: 'ts', backend });
+    expect(store.pruneFactIds({ factIds: [secret.id], reason: 'erasure request' })).toMatchObject({
+      prunedCount: 1,
+    });
+    expect(thrown(() => deferred.fact(0)).code).toBe('ERR_CORRUPT_LOG');
+    expect(deferred.fact(1).value).toEqual({ name: 'kept' });
+    expect(store.read({ store: 'people', key: 'p1' })).toBeUndefined();
+    await store.close();
   });
 });

@@ -236,6 +236,9 @@ export class TsEngine implements Engine {
     if (removed.length === 0) return [];
     const gone = new Set(removed);
     const removedFacts = removed.map(this.factOf);
+    // An undecoded fact's bytes must not outlive its removal (a prune erases values).
+    for (const entry of removed)
+      if (typeof entry === 'number') (this.deferred as DeferredFacts).forget(entry);
     this.log = this.log.filter((entry) => !gone.has(entry));
     for (const store of touched) {
       const storeLog = this.byStore.get(store) as StoreLog;

@@ -228,6 +228,16 @@ export class DeferredFacts {
     return fact;
   }
 
+  /**
+   * Forgets fact `i` once its engine removed it (prune, compaction): its frame's bytes are
+   * zeroed in memory and its decoded copy dropped, so a pruned value does not stay readable in
+   * the process. Reading it afterwards throws `ERR_CORRUPT_LOG`. Cost: the frame's bytes.
+   */
+  forget(i: number): void {
+    this.#source(i).buf.fill(0, this.#starts[i] as number, this.#ends[i] as number);
+    this.#decoded[i] = undefined;
+  }
+
   /** Every fact, in order. Cost: a decode of each fact not read yet. */
   facts(): Fact[] {
     const out: Fact[] = new Array(this.#count);
