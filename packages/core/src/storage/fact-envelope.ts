@@ -21,7 +21,7 @@ export interface Envelope {
   transactionTime: number;
   /** The idempotency key is not null. */
   idempotent: boolean;
-  /** The producer is an object whose text holds `"kind"` (it may name a lifecycle producer). */
+  /** The producer is an object whose text may hold the key `"kind"` (it may name a lifecycle producer). */
   producerKind: boolean;
 }
 
@@ -73,10 +73,15 @@ function containerStartBefore(buf: Uint8Array, at: number, floor: number): numbe
   return -1;
 }
 
-/** Whether `buf[start, end)` holds the bytes of `"kind"`. */
+/**
+ * Whether `buf[start, end)` may spell the key `"kind"`: it holds those bytes, or an escape
+ * (`"ki\u006ed"` is the same key). A false positive only costs a decode.
+ */
 function mentionsKind(buf: Uint8Array, start: number, end: number): boolean {
   const last = end - KIND.length;
-  outer: for (let p = start; p <= last; p++) {
+  outer: for (let p = start; p < end; p++) {
+    if (buf[p] === BACKSLASH) return true;
+    if (p > last) continue;
     for (let i = 0; i < KIND.length; i++) if (buf[p + i] !== KIND[i]) continue outer;
     return true;
   }
