@@ -61,6 +61,7 @@ function openOnce(engine, flags = []) {
     const t2 = performance.now();
     const facts = store.factCount();
     const heapMB = process.memoryUsage().heapUsed / 2 ** 20;
+    const rssMB = process.memoryUsage().rss / 2 ** 20;
     // What a lazy open defers: every fact read once (history of each store).
     const t3 = performance.now();
     let read = 0;
@@ -68,7 +69,7 @@ function openOnce(engine, flags = []) {
     const readAllMs = performance.now() - t3;
     if (read !== facts) throw new Error('read ' + read + ' of ' + facts + ' facts');
     await store.close();
-    console.log(JSON.stringify({ backendMs: t1 - t0, hydrateMs: t2 - t1, totalMs: t2 - t0, facts, heapMB, readAllMs }));
+    console.log(JSON.stringify({ backendMs: t1 - t0, hydrateMs: t2 - t1, totalMs: t2 - t0, facts, heapMB, rssMB, readAllMs }));
   `;
   const stdout = execFileSync(process.execPath, [...flags, '--input-type=module', '-e', script], {
     cwd: here,
@@ -182,6 +183,6 @@ for (const [engine, flags] of variants) {
   const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
   const label = `${engine}${flags.length ? ` ${flags.join(' ')}` : ''}`;
   console.log(
-    `${label.padEnd(34)} open ${s(best.totalMs)} (median ${s(median(runs.map((r) => r.totalMs)))}): backend ${s(best.backendMs)}, store hydrate ${s(best.hydrateMs)}; heap ${best.heapMB.toFixed(0)} MiB; ${best.facts} facts; then reading every fact ${s(best.readAllMs)}`,
+    `${label.padEnd(34)} open ${s(best.totalMs)} (median ${s(median(runs.map((r) => r.totalMs)))}): backend ${s(best.backendMs)}, store hydrate ${s(best.hydrateMs)}; heap ${best.heapMB.toFixed(0)} MiB, RSS ${best.rssMB.toFixed(0)} MiB; ${best.facts} facts; then reading every fact ${s(best.readAllMs)}`,
   );
 }
