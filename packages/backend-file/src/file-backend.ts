@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import type {
   Backend,
   BackupWritten,
+  EngineKind,
   Fact,
   PreloadedFacts,
   SnapshotMeta,
@@ -30,7 +31,7 @@ import { type FileBackendOptions, type ResolvedOptions, resolveOptions } from '.
 import { readSnapshotFile, type SnapshotContents, writeSnapshotFile } from './snapshot-file.js';
 import { StoreTally } from './store-tally.js';
 import { verifyLogFiles } from './verify-files.js';
-import { createWal, cutStaleWal, type OpenedWal, openWal, rereadWal } from './wal-file.js';
+import { createWal, cutStaleWal, type OpenedWal, openWal, rereadWal, rereadWalInto } from './wal-file.js';
 
 /** What opening the log found and repaired. */
 export interface RecoveryReport {
@@ -208,13 +209,37 @@ export class FileBackend implements Backend {
   /**
    * What open read for an engine to adopt, once (see `Backend.takePreloaded`): a native log
    * replayed in Rust for the native engine, or the undecoded facts (`DeferredFacts`) for the
-   * TS engine; the engine adopts it instead of loading `replay()`. Undefined after the first
-   * call, after any write, and when open had to decode every fact.
+   * TS engine; the engine adopts it instead of loading `replay()`. When `engine` says the store
+   * runs the TS engine but open prepared a native log (the backend was built without `engine`),
+   * the files are indexed for the TS engine now instead. Undefined after the first call, after
+   * any write, and when open had to decode every fact.
    */
-  takePreloaded(): PreloadedFacts | undefined {
+  takePreloaded(engine?: EngineKind): PreloadedFacts | undefined {
     const preloaded = this.preloaded;
     this.preloaded = undefined;
+    if (engine === 'ts' && preloaded instanceof PreloadedLog) {
+      const deferred = this.rereadDeferred();
+      if (deferred) this.loaded = deferred;
+      return deferred;
+    }
     return preloaded;
+  }
+
+  /** The files read again into undecoded facts; undefined when they cannot be deferred. */
+  private rereadDeferred(): DeferredFacts | undefined {
+    const deferred = this.deferredFacts();
+    if (!deferred) return undefined;
+    const { maxFrameBytes } = this.options;
+    if (this.snapshotSeq !== null) {
+      const snapshot = readSnapshotFile(
+        this.snapshotPath,
+        maxFrameBytes,
+        new DeferringSink(deferred, this.snapshotPath),
+      );
+      if (snapshot === DECODE_FALLBACK) return undefined;
+    }
+    const sink = new DeferringSink(deferred, this.path);
+    return rereadWalInto(this.path, this.snapshotSeq ?? 0, maxFrameBytes, sink) ? deferred : undefined;
   }
 
   /**

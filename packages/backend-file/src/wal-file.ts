@@ -156,13 +156,35 @@ function checkBase(path: string, baseSeq: number, snapshotSeq: number | null): v
  * `snapshotSeq`. Throws `ERR_CORRUPT_LOG` for any damage. Cost: one read of the file.
  */
 export function rereadWal(path: string, snapshotSeq: number, maxFrameBytes: number): Fact[] {
+  return (rescanWal(path, snapshotSeq, maxFrameBytes, undefined) as WalScan).facts;
+}
+
+/**
+ * {@link rereadWal} into `deferring` (indexed, not decoded); false, having kept nothing, when
+ * the log's codec cannot be deferred.
+ */
+export function rereadWalInto(
+  path: string,
+  snapshotSeq: number,
+  maxFrameBytes: number,
+  deferring: DeferringSink,
+): boolean {
+  return rescanWal(path, snapshotSeq, maxFrameBytes, deferring) !== undefined;
+}
+
+function rescanWal(
+  path: string,
+  snapshotSeq: number,
+  maxFrameBytes: number,
+  deferring: DeferringSink | undefined,
+): WalScan | undefined {
   const fd = fs.openSync(path, 'r');
   try {
-    const wal = scanWal(fd, path, snapshotSeq, maxFrameBytes) as WalScan;
-    const { damage } = wal.scan;
-    if (damage)
+    const wal = scanWal(fd, path, snapshotSeq, maxFrameBytes, deferring);
+    const damage = wal?.scan.damage;
+    if (wal && damage)
       throw corruptLog(path, damage.offset, wal.problem?.why ?? damage.reason, wal.problem?.cause, false);
-    return wal.facts;
+    return wal;
   } finally {
     fs.closeSync(fd);
   }

@@ -1,5 +1,5 @@
 import type { Time } from './args.js';
-import type { PreloadedFacts } from './engine/types.js';
+import type { EngineKind, PreloadedFacts } from './engine/types.js';
 import type { Fact } from './fact.js';
 import type { BackupWritten, StoredEntry } from './integrity/types.js';
 
@@ -89,10 +89,12 @@ export interface Backend {
   /**
    * A log the backend read at open, taken once (then undefined): replayed natively for a
    * native engine, or indexed but not decoded for the TS engine (`DeferredFacts`). The store
-   * lets its engine adopt it instead of loading `replay()`. A backend that returns one still
-   * answers `replay()` (an engine that cannot adopt reads that instead).
+   * lets its engine adopt it instead of loading `replay()`, and passes its engine's kind as
+   * `engine`, so a backend that prepared for the other engine may read for this one instead.
+   * A backend that returns one still answers `replay()` (an engine that cannot adopt reads that
+   * instead).
    */
-  takePreloaded?(): PreloadedFacts | undefined;
+  takePreloaded?(engine?: EngineKind): PreloadedFacts | undefined;
   /** The highest seq ever written, also of facts since pruned (after `replay`). */
   highWaterSeq?(): number;
   /** Writes a snapshot of the live facts so that a reopen replays only what follows. */

@@ -576,7 +576,7 @@ export class IgniterStore {
   }
 
   #hydrate(backend: Backend): void {
-    const preloaded = backend.takePreloaded?.();
+    const preloaded = backend.takePreloaded?.(this.#log.kind);
     if (!(preloaded && this.#log.adopt?.(preloaded))) this.#log.load(backend.replay());
     const high = backend.highWaterSeq?.();
     if (high !== undefined) this.#log.advanceSeq(high);

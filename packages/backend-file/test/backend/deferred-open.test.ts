@@ -102,4 +102,27 @@ describe('opening for the TS engine without decoding', () => {
     expect(store.read({ store: 'people', key: 'p1' })).toBeUndefined();
     await store.close();
   });
+
+  it('indexes the files for a TS engine store over a backend that prepared a native log', async () => {
+    const path = join(temp.dir(), 'app.log');
+    const writer = openFileStore(path, { engine: 'ts' });
+    const written = [1, 2, 3].map((n) => writer.write({ store: 's', key: `k${n % 2}`, value: n }));
+    writer.checkpoint();
+    written.push(writer.write({ store: 's', key: 'k1', value: 4 }));
+    await writer.close();
+
+    const backend = new FileBackend(path, { engine: 'native' });
+    let handed: unknown;
+    const take = backend.takePreloaded.bind(backend);
+    backend.takePreloaded = (engine) => {
+      handed = take(engine);
+      return handed as ReturnType<typeof take>;
+    };
+    const store = new IgniterStore({ engine: 'ts', backend });
+    expect(handed).toBeInstanceOf(DeferredFacts);
+    expect((handed as DeferredFacts).count).toBe(4);
+    expect(store.history({ store: 's' })).toEqual(written);
+    expect(store.read({ store: 's', key: 'k1' })).toBe(4);
+    await store.close();
+  });
 });
