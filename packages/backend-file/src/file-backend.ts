@@ -52,10 +52,10 @@ function toMs(value: Time | undefined, what: string): number | undefined {
   return ms;
 }
 
-/** The snapshot and the log as open found them. */
 /** Files this size or larger are decoded at open rather than deferred. */
 const MAX_DEFERRED_FILE_BYTES = 2 ** 31;
 
+/** The snapshot and the log as open found them. */
 interface OpenedFiles {
   snapshot: SnapshotContents | undefined;
   wal: OpenedWal;

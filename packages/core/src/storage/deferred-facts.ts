@@ -2,6 +2,7 @@ import { IgniterError } from '../errors.js';
 import type { Fact } from '../fact.js';
 import { type FactCodec, jsonFactCodec } from './fact-codec.js';
 import { type Envelope, readEnvelope } from './fact-envelope.js';
+import { grown } from './grown.js';
 import { KeyTable } from './key-table.js';
 import { corruptLog } from './recovery.js';
 
@@ -24,20 +25,8 @@ export interface StoreCount {
 const IDEMPOTENT = 1;
 const PRODUCER_KIND = 2;
 const FRAME_OVERHEAD = 8;
-
-function grownF64(array: Float64Array<ArrayBuffer>, length: number): Float64Array<ArrayBuffer> {
-  if (length <= array.length) return array;
-  const bigger = new Float64Array(Math.max(length, array.length * 2));
-  bigger.set(array);
-  return bigger;
-}
-
-function grownI32(array: Int32Array<ArrayBuffer>, length: number): Int32Array<ArrayBuffer> {
-  if (length <= array.length) return array;
-  const bigger = new Int32Array(Math.max(length, array.length * 2));
-  bigger.set(array);
-  return bigger;
-}
+const i32 = (length: number) => new Int32Array(length);
+const f64 = (length: number) => new Float64Array(length);
 
 /**
  * The facts of a log whose frames were read and CRC-checked at open but not decoded: each is
@@ -147,8 +136,8 @@ export class DeferredFacts {
     const i = this.#count;
     const keyId = this.#keyIds[i] as number;
     if (keyId >= this.#keyFacts.length) {
-      this.#keyFacts = grownF64(this.#keyFacts, keyId + 1);
-      this.#keyBytes = grownF64(this.#keyBytes, keyId + 1);
+      this.#keyFacts = grown(this.#keyFacts, keyId + 1, f64);
+      this.#keyBytes = grown(this.#keyBytes, keyId + 1, f64);
     }
     this.#keyFacts[keyId] = (this.#keyFacts[keyId] as number) + 1;
     this.#keyBytes[keyId] =
@@ -280,13 +269,11 @@ export class DeferredFacts {
   }
 
   #grow(capacity: number): void {
-    this.#starts = grownI32(this.#starts, capacity);
-    this.#ends = grownI32(this.#ends, capacity);
-    this.#keyIds = grownI32(this.#keyIds, capacity);
-    this.#seqs = grownF64(this.#seqs, capacity);
-    this.#times = grownF64(this.#times, capacity);
-    const flags = new Uint8Array(capacity);
-    flags.set(this.#flags);
-    this.#flags = flags;
+    this.#starts = grown(this.#starts, capacity, i32);
+    this.#ends = grown(this.#ends, capacity, i32);
+    this.#keyIds = grown(this.#keyIds, capacity, i32);
+    this.#seqs = grown(this.#seqs, capacity, f64);
+    this.#times = grown(this.#times, capacity, f64);
+    this.#flags = grown(this.#flags, capacity, (n) => new Uint8Array(n));
   }
 }

@@ -1,3 +1,5 @@
+import { grown } from './grown.js';
+
 /**
  * Numbers the (store, key) pairs met while scanning a log, looked up by their UTF-8 bytes in
  * place, so that a fact whose key was seen before costs a hash of its bytes and one compare,
@@ -14,13 +16,6 @@ function hashBytes(hash: number, buf: Uint8Array, start: number, end: number): n
   let h = hash;
   for (let p = start; p < end; p++) h = Math.imul(h ^ (buf[p] as number), FNV_PRIME);
   return h;
-}
-
-function grown<T extends Int32Array | Uint8Array>(array: T, length: number, make: (n: number) => T): T {
-  if (length <= array.length) return array;
-  const bigger = make(Math.max(length, array.length * 2));
-  bigger.set(array);
-  return bigger;
 }
 
 export class KeyTable {
