@@ -44,6 +44,20 @@ describe('a TS engine open that defers decoding', () => {
           if (fact.idempotencyKey !== null) expect(store.write(retried).id).toBe(fact.id);
         }
         expect(store.factCount()).toBe(facts.length);
+
+        // Undecoded and new facts side by side: a write links to the undecoded latest fact of
+        // its key, and a prune removes an undecoded fact.
+        const first = facts[0] as Fact;
+        const latest = facts.filter((f) => f.store === first.store && f.key === first.key).pop() as Fact;
+        const added = store.write({ store: first.store, key: first.key, value: 'after reopen' });
+        expect(added.causation).toBe(latest.id);
+        expect(store.pruneFactIds({ factIds: [first.id], reason: 'test' })).toMatchObject({ prunedCount: 1 });
+        const live = [...facts.filter((f) => f.id !== first.id), added];
+        for (const fact of live) {
+          const ofKey = live.filter((f) => f.store === fact.store && f.key === fact.key);
+          expect(store.history({ store: fact.store, key: fact.key })).toEqual(ofKey);
+        }
+        expect(store.factById(first.id)).toBeUndefined();
         await store.close();
       }),
       { numRuns: 150, seed: 20261128 },
