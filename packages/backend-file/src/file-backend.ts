@@ -189,14 +189,8 @@ export class FileBackend implements Backend {
       preloaded: via(this.path),
     });
     if (wal === DECODE_FALLBACK) return undefined;
-    if (snapshot && wal.baseSeq < snapshot.lastSeq) {
-      // Rewriting the log needs its facts decoded.
-      if (reader) {
-        fs.closeSync(wal.fd);
-        return undefined;
-      }
-      wal = cutStaleWal(this.path, wal, snapshot.lastSeq);
-    }
+    // A fast reader declined a log behind its snapshot (openWal): only a decoding open gets here.
+    if (snapshot && wal.baseSeq < snapshot.lastSeq) wal = cutStaleWal(this.path, wal, snapshot.lastSeq);
     return { snapshot, wal };
   }
 

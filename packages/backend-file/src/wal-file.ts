@@ -227,8 +227,8 @@ function nativeWalScan(
  * `ERR_UNSUPPORTED_FORMAT` for a file that is not an Igniter log, `ERR_CORRUPT_LOG` for a log
  * inconsistent with its snapshot. With `options.preloaded`, the facts load into that native log
  * or are indexed into that sink (`facts` is then empty), or it returns {@link DECODE_FALLBACK}
- * (having changed nothing) when that reader declines the file. Cost: one read and decode of
- * the file.
+ * (having changed nothing) when that reader declines the file or the log is behind the
+ * snapshot (it must be rewritten from decoded facts). Cost: one read and decode of the file.
  */
 export function openWal(path: string, options: OpenWalOptions & { preloaded?: undefined }): OpenedWal;
 export function openWal(path: string, options: OpenWalOptions): OpenedWal | typeof DECODE_FALLBACK;
@@ -274,6 +274,12 @@ export function openWal(path: string, options: OpenWalOptions): OpenedWal | type
       );
     }
     checkBase(path, wal.baseSeq, snapshotSeq);
+    if (preloaded && snapshotSeq !== null && wal.baseSeq < snapshotSeq) {
+      // A log behind its snapshot is rewritten (cutStaleWal), which needs its facts decoded;
+      // decline before recovery changes the file, so the decoding open reports it.
+      fs.closeSync(fd);
+      return DECODE_FALLBACK;
+    }
     const { end, removedBytes, quarantined } = settleFrameDamage(fd, path, wal.scan, wal.problem, repair);
     recovered += removedBytes;
     return {

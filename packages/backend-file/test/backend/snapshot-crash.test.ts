@@ -1,4 +1,12 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Fact } from '@igniter/core';
 import { encodeHeader, FileKind } from '@igniter/core/storage';
@@ -67,6 +75,16 @@ describe('a crash in the middle of replaceWithSnapshot leaves the old or the new
     const state = reopen(path);
     expect(state.facts).toEqual(kept);
     expect(state.highWater).toBe(4);
+  });
+
+  it('before the log was cut, with a torn tail on the old log: the new state, the torn bytes reported', () => {
+    const { path, saved } = oldState();
+    prune(path);
+    copyFileSync(saved('log'), path);
+    appendFileSync(path, Buffer.from([0, 0, 0, 9, 1])); // a frame torn after its length
+    const backend = temp.track(new FileBackend(path));
+    expect([...backend.replay()]).toEqual(kept);
+    expect(backend.recoveryReport().recoveredTailBytes).toBe(5);
   });
 
   it('after the new empty log was written but before its rename: the new state', () => {
