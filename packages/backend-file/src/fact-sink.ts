@@ -16,6 +16,18 @@ export interface FactSink {
   commit(): void;
   /** Whether `onFrame` may keep the scan's buffer (then the scan reads the whole file at once). */
   readonly keepsBuffer: boolean;
+  /** The facts kept, decoded, and their tally; empty for a sink that defers decoding. */
+  readonly facts: Fact[];
+  readonly tally: StoreTally;
+}
+
+/**
+ * The sink for a scan of a file of `codec`: `deferring` when given (undefined when it cannot
+ * take that codec: the caller then falls back), else one that decodes.
+ */
+export function sinkFor(codec: FactCodec, deferring: DeferringSink | undefined): FactSink | undefined {
+  if (!deferring) return new DecodingSink(codec);
+  return deferring.reads(codec) ? deferring : undefined;
 }
 
 /** A sink that decodes every fact at once: `facts` and `tally` hold what was kept. */
@@ -48,6 +60,9 @@ export class DecodingSink implements FactSink {
 /** A sink that indexes facts into `deferred` without decoding them (see `DeferredFacts`). */
 export class DeferringSink implements FactSink {
   readonly keepsBuffer = true;
+  /** Always empty: the facts are in the `DeferredFacts`. */
+  readonly facts: Fact[] = [];
+  readonly tally = new StoreTally();
   readonly #deferred: DeferredFacts;
   readonly #path: string;
 

@@ -119,7 +119,8 @@ export class FileBackend implements Backend {
       // of undecoded facts for the TS engine, else decoding every fact.
       let opened: OpenedFiles | undefined;
       let reader: PreloadedFacts | undefined;
-      for (const candidate of [PreloadedLog.forEngine(this.options.engine), this.deferredFacts()]) {
+      for (const make of [() => PreloadedLog.forEngine(this.options.engine), () => this.deferredFacts()]) {
+        const candidate = make();
         opened = candidate && this.openFiles(candidate);
         if (opened) {
           reader = candidate;

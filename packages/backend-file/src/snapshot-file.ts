@@ -17,7 +17,7 @@ import {
   readHeader,
   scanFrameFile,
 } from '@igniter/core/storage';
-import { DecodingSink, type DeferringSink, type FactSink } from './fact-sink.js';
+import { type DeferringSink, sinkFor } from './fact-sink.js';
 import { DECODE_FALLBACK, replaySnapshotNative } from './native-open.js';
 import { StoreTally } from './store-tally.js';
 
@@ -195,9 +195,8 @@ function readOpenSnapshot(
   deferring?: DeferringSink,
 ): SnapshotContents | typeof DECODE_FALLBACK {
   const codec = readSnapshotHeader(fd, path);
-  if (deferring && !deferring.reads(codec)) return DECODE_FALLBACK;
-  const decoding = deferring ? undefined : new DecodingSink(codec);
-  const sink: FactSink = deferring ?? (decoding as DecodingSink);
+  const sink = sinkFor(codec, deferring);
+  if (!sink) return DECODE_FALLBACK;
   let lastSeq = -1;
   let factCount = 0;
   let kept = 0;
@@ -239,8 +238,8 @@ function readOpenSnapshot(
   }
   return {
     lastSeq,
-    facts: decoding?.facts ?? [],
-    tally: decoding?.tally ?? new StoreTally(),
+    facts: sink.facts,
+    tally: sink.tally,
     size: scan.size,
   };
 }

@@ -20,9 +20,9 @@ import {
   scanFrameFile,
   settleFrameDamage,
 } from '@igniter/core/storage';
-import { DecodingSink, type DeferringSink, type FactSink } from './fact-sink.js';
+import { type DeferringSink, sinkFor } from './fact-sink.js';
 import { DECODE_FALLBACK, replayWalNative } from './native-open.js';
-import { StoreTally } from './store-tally.js';
+import type { StoreTally } from './store-tally.js';
 
 const CODEC_IDS: ReadonlySet<number> = new Set(FACT_CODECS.keys());
 
@@ -91,9 +91,8 @@ function scanWal(
   deferring?: DeferringSink,
 ): WalScan | undefined {
   const codec = readWalCodec(fd, path);
-  if (deferring && !deferring.reads(codec)) return undefined;
-  const decoding = deferring ? undefined : new DecodingSink(codec);
-  const sink: FactSink = deferring ?? (decoding as DecodingSink);
+  const sink = sinkFor(codec, deferring);
+  if (!sink) return undefined;
   let baseSeq = -1;
   let maxSeq = 0;
   let problem: WalScan['problem'];
@@ -127,8 +126,8 @@ function scanWal(
   return {
     codec,
     baseSeq,
-    facts: decoding?.facts ?? [],
-    tally: decoding?.tally ?? new StoreTally(),
+    facts: sink.facts,
+    tally: sink.tally,
     maxSeq,
     scan,
     problem,
