@@ -23,6 +23,10 @@ const COMPACT_BODY = {
 export function adminRoutes(app: FastifyInstance, context: RouteContext): void {
   const { store } = context;
   const admin = (request: FastifyRequest): void => context.principalOf(request).require('admin', '*');
+  // A POST without a body (curl -X POST) means no options.
+  app.addHook('preValidation', async (request) => {
+    if (request.url.startsWith('/v1/admin/') && request.body === undefined) request.body = {};
+  });
 
   app.post('/v1/admin/checkpoint', { schema: { body: NO_BODY } }, async (request) => {
     admin(request);
