@@ -104,6 +104,9 @@ class Server implements IgniterServer {
   readonly #principals = new WeakMap<FastifyRequest, Principal>();
   #draining = false;
   #closing: Promise<void> | undefined;
+  /** Requests whose response has not closed yet, and who waits for that number to reach 0. */
+  #inFlight = 0;
+  #onIdle: (() => void) | undefined;
 
   constructor(options: ResolvedOptions, served: ServedStore, tokens: TokenSet | undefined) {
     this.#options = options;
@@ -131,7 +134,12 @@ class Server implements IgniterServer {
     });
     this.#app = app;
 
-    app.addHook('onRequest', async (request) => {
+    app.addHook('onRequest', async (request, reply) => {
+      this.#inFlight += 1;
+      reply.raw.once('close', () => {
+        this.#inFlight -= 1;
+        if (this.#inFlight === 0) this.#onIdle?.();
+      });
       if (this.#draining && request.url !== '/v1/health') {
         throw new HttpError('ERR_CLOSED', 'the server is shutting down');
       }
@@ -214,7 +222,12 @@ class Server implements IgniterServer {
   async #shutDown(): Promise<void> {
     this.#draining = true;
     await this.#streams.closeAll();
-    await this.#app.close();
+    const closed = this.#app.close();
+    // Once every request is answered, the sockets left are idle or half-opened by a client that
+    // never sent a request; Node's close would wait for the client to drop those.
+    if (this.#inFlight > 0) await new Promise<void>((resolve) => (this.#onIdle = resolve));
+    this.#app.server.closeAllConnections();
+    await closed;
     const store = this.#served.store;
     if (this.#served.owned) {
       await store.close();

@@ -106,7 +106,8 @@ export class ChangefeedStreams {
     const streams = [...this.#open];
     for (const stream of streams) {
       stream.subscription.close();
-      stream.response.end();
+      // The connection goes too: a keep-alive socket left idle would hold the server's close.
+      stream.response.end(() => stream.response.destroy());
     }
     await Promise.all(streams.map((stream) => stream.ended));
   }
