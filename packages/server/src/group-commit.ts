@@ -27,13 +27,14 @@ export class GroupCommit {
    */
   durable(): Promise<void> {
     this.#nextWaiters += 1;
-    if (!this.#next) this.#next = this.#startAfter(this.#running);
+    this.#next ??= this.#startAfter(this.#running);
     return this.#next;
   }
 
   /** The flush for the current waiters: starts when the running one (which may not cover them) ends. */
   async #startAfter(running: Promise<void> | undefined): Promise<void> {
-    if (running) await running.catch(() => undefined);
+    // Always yield first: `#next` must hold this promise before it is cleared below.
+    await running?.catch(() => undefined);
     // From here on, new callers wait for the flush after this one.
     this.#next = undefined;
     const writes = this.#nextWaiters;
