@@ -157,9 +157,9 @@ class Server implements IgniterServer {
       this.#principals.set(request, principal);
     });
 
-    app.addHook('onResponse', async (request, reply) => {
-      const route = request.routeOptions.url ?? 'unmatched';
-      metrics.answered(route, reply.statusCode, reply.elapsedTime / 1000);
+    app.addHook('onResponse', (request, reply, done) => {
+      metrics.answered(request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+      done();
     });
 
     app.setErrorHandler(async (error, request, reply) => {
