@@ -14,7 +14,9 @@ for (const round of [1, 2]) {
   for (const framework of ['fastify', 'hono']) {
     const server = await startChild([framework]);
     await load({ url: `${server.url}/noop`, duration: 2 }); // warm-up
-    rows.push(figures(`${framework} no-op GET (round ${round})`, await load({ url: `${server.url}/noop`, duration })));
+    rows.push(
+      figures(`${framework} no-op GET (round ${round})`, await load({ url: `${server.url}/noop`, duration })),
+    );
     rows.push(
       figures(
         `${framework} JSON PUT (round ${round})`,

@@ -8,7 +8,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 /** Starts `child.mjs <args>`; resolves with its URL and a stop() that ends it with SIGTERM. */
 export function startChild(args) {
-  const child = spawn(process.execPath, [join(here, 'child.mjs'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(here, 'child.mjs'), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk) => {
@@ -50,5 +52,7 @@ export function figures(name, result) {
 
 /** The 1-minute load average, as the machine is shared. */
 export function loadAverage() {
-  return loadavg().map((n) => n.toFixed(2)).join(' ');
+  return loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
 }

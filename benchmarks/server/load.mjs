@@ -21,7 +21,9 @@ const path = join(dir, 'load.log');
 const body = JSON.stringify({ value: { title: 'a task', done: false, tags: ['x', 'y'], n: 42 } });
 const json = { 'content-type': 'application/json' };
 const rows = [];
-console.log(`node ${process.version}, ${cpus().length} cpus (${cpus()[0]?.model}), load average before: ${loadAverage()}`);
+console.log(
+  `node ${process.version}, ${cpus().length} cpus (${cpus()[0]?.model}), load average before: ${loadAverage()}`,
+);
 
 const noop = await startChild(['fastify']);
 await load({ url: `${noop.url}/noop`, duration: 2 });
@@ -64,7 +66,10 @@ const reads = await load({
   requests: [
     {
       method: 'GET',
-      setupRequest: (request) => ({ ...request, path: `/v1/stores/bench/keys/k${Math.floor(Math.random() * acknowledged)}` }),
+      setupRequest: (request) => ({
+        ...request,
+        path: `/v1/stores/bench/keys/k${Math.floor(Math.random() * acknowledged)}`,
+      }),
     },
   ],
 });
@@ -81,7 +86,8 @@ const store = openFileStore(path);
 const keys = store.keys({ store: 'bench', limit: 10_000_000 });
 const sentKeys = new Set(written.sent);
 const bench = store.stores().find((entry) => entry.store === 'bench');
-const exact = bench?.factCount === acknowledged && keys.length === acknowledged && keys.every((key) => sentKeys.has(key));
+const exact =
+  bench?.factCount === acknowledged && keys.length === acknowledged && keys.every((key) => sentKeys.has(key));
 console.log(
   `store after the run: ${bench?.factCount ?? 0} facts in 'bench', ${acknowledged} writes acknowledged (201): ${exact ? 'exactly the acknowledged writes' : 'MISMATCH'}`,
 );

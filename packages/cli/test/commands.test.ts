@@ -41,12 +41,18 @@ describe('usage', () => {
     expect(option.code).toBe(2);
     expect(option.stderr).toContain("Unknown option '--colour'");
     const missing = igniter(['backup', join(temp.dir, 'x.log')]);
-    expect([missing.code, missing.stderr.split('\n')[0]]).toEqual([2, 'igniter backup: expected 2 argument(s), got 1']);
+    expect([missing.code, missing.stderr.split('\n')[0]]).toEqual([
+      2,
+      'igniter backup: expected 2 argument(s), got 1',
+    ]);
   });
 
   it('a command on a missing store exits 1 and says so', () => {
     const run = igniter(['stats', join(temp.dir, 'missing.log')]);
-    expect([run.code, run.stderr.trim()]).toEqual([1, `igniter stats: no store at ${join(temp.dir, 'missing.log')}`]);
+    expect([run.code, run.stderr.trim()]).toEqual([
+      1,
+      `igniter stats: no store at ${join(temp.dir, 'missing.log')}`,
+    ]);
   });
 });
 
@@ -61,7 +67,10 @@ describe('import, export, stats, verify, backup', () => {
   it('export prints the facts as camelCase NDJSON in seq order, --store and --after filter', () => {
     const all = igniter(['export', path]);
     expect(all.code).toBe(0);
-    const facts = all.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const facts = all.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(facts.map((fact) => [fact.seq, fact.store, fact.key])).toEqual([
       [1, 'tasks', 't1'],
       [2, 'tasks', 't2'],
@@ -78,9 +87,21 @@ describe('import, export, stats, verify, backup', () => {
     const copy = join(temp.dir, 'copy.log');
     const exported = igniter(['export', path]).stdout;
     expect(igniter(['import', copy], exported).code).toBe(0);
-    const again = igniter(['export', copy]).stdout.trim().split('\n').map((line) => JSON.parse(line));
-    const original = exported.trim().split('\n').map((line) => JSON.parse(line));
-    const shape = (fact: Record<string, unknown>) => [fact.store, fact.key, fact.value, fact.validTime, fact.producer];
+    const again = igniter(['export', copy])
+      .stdout.trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const original = exported
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const shape = (fact: Record<string, unknown>) => [
+      fact.store,
+      fact.key,
+      fact.value,
+      fact.validTime,
+      fact.producer,
+    ];
     expect(again.map(shape)).toEqual(original.map(shape));
   });
 
@@ -111,7 +132,11 @@ describe('import, export, stats, verify, backup', () => {
   it('verify exits 0 on an intact store, --json prints the report', () => {
     const run = igniter(['verify', path]);
     expect([run.code, run.stdout]).toEqual([0, 'ok: 3 facts checked\n']);
-    expect(JSON.parse(igniter(['verify', path, '--json']).stdout)).toMatchObject({ ok: true, factsChecked: 3, problems: [] });
+    expect(JSON.parse(igniter(['verify', path, '--json']).stdout)).toMatchObject({
+      ok: true,
+      factsChecked: 3,
+      problems: [],
+    });
   });
 
   it('verify exits 1 naming the damage when a byte of a fact is flipped (the log does not open)', async () => {
@@ -141,7 +166,10 @@ describe('import, export, stats, verify, backup', () => {
 describe('serve and tail', () => {
   it('serve prints the URL, serves the store, and Ctrl-C drains and exits 0', async () => {
     const path = join(temp.dir, 'served.log');
-    const { child, match, output } = await igniterProcess(['serve', path, '--port', '0', '--log-level', 'silent'], /at (http:\/\/127\.0\.0\.1:\d+)\n/);
+    const { child, match, output } = await igniterProcess(
+      ['serve', path, '--port', '0', '--log-level', 'silent'],
+      /at (http:\/\/127\.0\.0\.1:\d+)\n/,
+    );
     const url = match[1] as string;
     const put = await fetch(`${url}/v1/stores/tasks/keys/t1`, {
       method: 'PUT',
@@ -169,7 +197,10 @@ describe('serve and tail', () => {
     const path = join(temp.dir, 'tailed.log');
     const tokens = join(temp.dir, 'tokens.json');
     writeFileSync(tokens, JSON.stringify([{ name: 'ops', token: 'ops-token', admin: true }]));
-    const server = await igniterProcess(['serve', path, '--port', '0', '--tokens', tokens, '--log-level', 'silent'], /at (http:\/\/127\.0\.0\.1:\d+)\n/);
+    const server = await igniterProcess(
+      ['serve', path, '--port', '0', '--tokens', tokens, '--log-level', 'silent'],
+      /at (http:\/\/127\.0\.0\.1:\d+)\n/,
+    );
     const url = server.match[1] as string;
     for (const key of ['a', 'b']) {
       await fetch(`${url}/v1/stores/s/keys/${key}`, {
@@ -178,7 +209,10 @@ describe('serve and tail', () => {
         body: JSON.stringify({ value: key }),
       });
     }
-    const tail = await igniterProcess(['tail', url, '--after', '1', '--token', 'ops-token', '--json'], /"key":"b"/);
+    const tail = await igniterProcess(
+      ['tail', url, '--after', '1', '--token', 'ops-token', '--json'],
+      /"key":"b"/,
+    );
     const line = JSON.parse(tail.output().trim().split('\n')[0] ?? '{}');
     expect(line).toMatchObject({ seq: 2, kind: 'write', store: 's', key: 'b' });
     tail.child.kill('SIGINT');

@@ -17,7 +17,10 @@ function example(): { script: string; expected: string[] } {
   const section = readme.slice(readme.indexOf('## Example'));
   const blocks = [...section.matchAll(/```(?:sh)?\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
   const script = (blocks[0] ?? '').split('\nigniter serve')[0] ?? '';
-  const expected = (blocks[1] ?? '').trimEnd().split('\n').filter((line) => !line.startsWith('igniter serving'));
+  const expected = (blocks[1] ?? '')
+    .trimEnd()
+    .split('\n')
+    .filter((line) => !line.startsWith('igniter serving'));
   return { script, expected };
 }
 
@@ -32,7 +35,11 @@ describe('README', () => {
     const lines = result.stdout
       .trimEnd()
       .split('\n')
-      .map((line) => line.replace(/"byteSize":\d+/g, '"byteSize":...').replace(/"engine":"(ts|native)"/, '"engine":"native"'));
+      .map((line) =>
+        line
+          .replace(/"byteSize":\d+/g, '"byteSize":...')
+          .replace(/"engine":"(ts|native)"/, '"engine":"native"'),
+      );
     expect(lines).toEqual(expected);
     expect(readFileSync(join(temp.dir, 'tasks.ndjson'), 'utf8').trim().split('\n')).toHaveLength(2);
   });

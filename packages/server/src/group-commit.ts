@@ -25,7 +25,11 @@ export class GroupCommit {
    * `flush` makes every fact committed before the call durable (the store's `flush`); `onFlush`
    * is told how many requests each flush served and how long it took.
    */
-  constructor(flush: () => Promise<void>, onFlush: (writes: number, seconds: number) => void = () => {}, gatherMs = 1) {
+  constructor(
+    flush: () => Promise<void>,
+    onFlush: (writes: number, seconds: number) => void = () => {},
+    gatherMs = 1,
+  ) {
     this.#flush = flush;
     this.#onFlush = onFlush;
     this.#gatherMs = gatherMs;

@@ -23,7 +23,10 @@ describe('README', () => {
     const { source, expected } = example();
     expect(expected.length).toBe(4);
     // Run from the package folder: `@igniter/server` resolves to its own built exports.
-    const result = spawnSync(process.execPath, ['--input-type=module', '-e', source], { cwd: root, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', source], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     expect(result.stderr).toBe('');
     expect(result.stdout.trimEnd().split('\n')).toEqual(expected);
   });

@@ -25,7 +25,10 @@ export function igniter(args: string[], input = ''): Run {
 }
 
 /** Starts a long-running `igniter ...args` (serve, tail); resolves once stdout has a line matching `ready`. */
-export function igniterProcess(args: string[], ready: RegExp): Promise<{ child: ChildProcess; output: () => string; match: RegExpExecArray }> {
+export function igniterProcess(
+  args: string[],
+  ready: RegExp,
+): Promise<{ child: ChildProcess; output: () => string; match: RegExpExecArray }> {
   const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
@@ -35,7 +38,9 @@ export function igniterProcess(args: string[], ready: RegExp): Promise<{ child: 
       if (match) resolve({ child, output: () => out, match });
     });
     child.stderr?.resume();
-    child.once('exit', (code) => reject(new Error(`igniter ${args[0]} exited (${code}) before it was ready: ${out}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`igniter ${args[0]} exited (${code}) before it was ready: ${out}`)),
+    );
   });
 }
 

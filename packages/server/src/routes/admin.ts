@@ -24,7 +24,11 @@ export function adminRoutes(app: FastifyInstance, context: RouteContext): void {
   const { store } = context;
   const admin = (request: FastifyRequest): void => context.principalOf(request).require('admin', '*');
   // A POST without a body (curl -X POST) means no options.
-  const emptyBody = { preValidation: async (request: FastifyRequest) => void (request.body ??= {}) };
+  const emptyBody = {
+    preValidation: async (request: FastifyRequest) => {
+      request.body ??= {};
+    },
+  };
 
   app.post('/v1/admin/checkpoint', { ...emptyBody, schema: { body: NO_BODY } }, async (request) => {
     admin(request);
@@ -42,17 +46,26 @@ export function adminRoutes(app: FastifyInstance, context: RouteContext): void {
     return { ...result, problems };
   });
 
-  app.post<{ Body: { dest: string } }>('/v1/admin/backup', { ...emptyBody, schema: { body: BACKUP_BODY } }, async (request) => {
-    admin(request);
-    const { dest } = request.body;
-    if (!isAbsolute(dest)) throw badArgument('dest must be an absolute path on the server', { field: 'dest' });
-    return store.backup(dest);
-  });
+  app.post<{ Body: { dest: string } }>(
+    '/v1/admin/backup',
+    { ...emptyBody, schema: { body: BACKUP_BODY } },
+    async (request) => {
+      admin(request);
+      const { dest } = request.body;
+      if (!isAbsolute(dest))
+        throw badArgument('dest must be an absolute path on the server', { field: 'dest' });
+      return store.backup(dest);
+    },
+  );
 
-  app.post<{ Body: { store?: string } }>('/v1/admin/compact', { ...emptyBody, schema: { body: COMPACT_BODY } }, async (request) => {
-    admin(request);
-    const results = store.compact(request.body?.store);
-    await context.commit.durable();
-    return { results };
-  });
+  app.post<{ Body: { store?: string } }>(
+    '/v1/admin/compact',
+    { ...emptyBody, schema: { body: COMPACT_BODY } },
+    async (request) => {
+      admin(request);
+      const results = store.compact(request.body?.store);
+      await context.commit.durable();
+      return { results };
+    },
+  );
 }
