@@ -223,4 +223,19 @@ describe('serve and tail', () => {
     server.child.kill('SIGINT');
     expect(await exited(server.child)).toBe(0);
   });
+
+  it('tail <path> prints the events after --after of a store no server holds, until Ctrl-C', async () => {
+    const path = join(temp.dir, 'tail-path.log');
+    igniter(['import', path], ndjson);
+    const tail = await igniterProcess(['tail', path, '--after', '1'], /n1 /);
+    expect(
+      tail
+        .output()
+        .trim()
+        .split('\n')
+        .map((line) => line.split(' ').slice(0, 3).join(' ')),
+    ).toEqual(['2 write tasks/t2', '3 write notes/n1']);
+    tail.child.kill('SIGINT');
+    expect(await exited(tail.child)).toBe(0);
+  });
 });
