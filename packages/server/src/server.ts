@@ -152,28 +152,19 @@ class Server implements IgniterServer {
     });
     this.#app = app;
 
-    app.addHook('onRequest', async (request, reply) => {
+    // A callback hook, not an async one: it runs on every request.
+    app.addHook('onRequest', (request, reply, done) => {
       this.#inFlight += 1;
       reply.raw.once('close', () => {
         this.#inFlight -= 1;
         if (this.#inFlight === 0) this.#onIdle?.();
       });
-      if (this.#draining && request.url !== '/v1/health') {
-        throw new HttpError('ERR_CLOSED', 'the server is shutting down');
+      try {
+        this.#admit(request, tokens);
+        done();
+      } catch (error) {
+        done(error as Error);
       }
-      if (!tokens) {
-        // Without tokens only loopback is served: a page elsewhere must not reach it through DNS rebinding.
-        if (!isLoopbackHost(request.hostname))
-          throw new HttpError('ERR_FORBIDDEN', 'this server answers loopback hosts only');
-        this.#principals.set(request, LOOPBACK_PRINCIPAL);
-        return;
-      }
-      if (isPublic(request.url.split('?', 1)[0] ?? '')) return;
-      const presented = bearerOf(request);
-      if (presented === undefined) throw unauthorized('a bearer token is required');
-      const principal = tokens.authenticate(presented);
-      if (!principal) throw unauthorized('unknown token');
-      this.#principals.set(request, principal);
     });
 
     app.addHook('onResponse', (request, reply, done) => {
@@ -234,6 +225,30 @@ class Server implements IgniterServer {
         routes(scope, context);
       }
     });
+  }
+
+  /**
+   * Lets a request in or throws: 503 while draining (health excepted), 403 for a non-loopback
+   * Host without tokens, 401 without a known token (public routes excepted). Records its principal.
+   */
+  #admit(request: FastifyRequest, tokens: TokenSet | undefined): void {
+    if (this.#draining && request.url !== '/v1/health') {
+      throw new HttpError('ERR_CLOSED', 'the server is shutting down');
+    }
+    if (!tokens) {
+      // Without tokens only loopback is served: a page elsewhere must not reach it through DNS rebinding.
+      if (!isLoopbackHost(request.hostname)) {
+        throw new HttpError('ERR_FORBIDDEN', 'this server answers loopback hosts only');
+      }
+      this.#principals.set(request, LOOPBACK_PRINCIPAL);
+      return;
+    }
+    if (isPublic(request.url.split('?', 1)[0] ?? '')) return;
+    const presented = bearerOf(request);
+    if (presented === undefined) throw unauthorized('a bearer token is required');
+    const principal = tokens.authenticate(presented);
+    if (!principal) throw unauthorized('unknown token');
+    this.#principals.set(request, principal);
   }
 
   async listen(): Promise<{ url: string }> {

@@ -29,7 +29,6 @@ export function historyRoutes(app: FastifyInstance, context: RouteContext): void
     '/v1/histories/:history/events',
     {
       schema: {
-        params: { type: 'object', properties: { history: { type: 'string' } } },
         body: APPEND_BODY,
       },
     },

@@ -7,11 +7,6 @@ import type { RouteContext } from '../route-context.js';
 type KeyParams = { store: string; key: string };
 type Query = Record<string, string | undefined>;
 
-const KEY_PARAMS = {
-  type: 'object',
-  properties: { store: { type: 'string' }, key: { type: 'string' } },
-} as const;
-
 const PUT_BODY = {
   type: 'object',
   additionalProperties: false,
@@ -105,7 +100,7 @@ export function keyRoutes(app: FastifyInstance, context: RouteContext): void {
 
   app.get<{ Params: KeyParams; Querystring: Query }>(
     '/v1/stores/:store/keys/:key',
-    { schema: { params: KEY_PARAMS, querystring: querySchema(['asOf', 'validAt']) } },
+    { schema: { querystring: querySchema(['asOf', 'validAt']) } },
     async (request, reply) => {
       const { store: name, key } = request.params;
       context.principalOf(request).require('read', name);
@@ -123,7 +118,7 @@ export function keyRoutes(app: FastifyInstance, context: RouteContext): void {
 
   app.put<{ Params: KeyParams; Body: Record<string, unknown> }>(
     '/v1/stores/:store/keys/:key',
-    { schema: { params: KEY_PARAMS, body: PUT_BODY } },
+    { schema: { body: PUT_BODY } },
     async (request, reply) => {
       const { store: name, key } = request.params;
       context.principalOf(request).require('write', name);
@@ -145,7 +140,7 @@ export function keyRoutes(app: FastifyInstance, context: RouteContext): void {
 
   app.get<{ Params: KeyParams; Querystring: Query }>(
     '/v1/stores/:store/keys/:key/history',
-    { schema: { params: KEY_PARAMS, querystring: querySchema(['since', 'asOf', 'validAt']) } },
+    { schema: { querystring: querySchema(['since', 'asOf', 'validAt']) } },
     async (request) => {
       const { store: name, key } = request.params;
       context.principalOf(request).require('read', name);
@@ -162,7 +157,7 @@ export function keyRoutes(app: FastifyInstance, context: RouteContext): void {
 
   app.get<{ Params: KeyParams; Querystring: Query }>(
     '/v1/stores/:store/keys/:key/lineage',
-    { schema: { params: KEY_PARAMS, querystring: querySchema([]) } },
+    { schema: { querystring: querySchema([]) } },
     async (request) => {
       const { store: name, key } = request.params;
       context.principalOf(request).require('read', name);
