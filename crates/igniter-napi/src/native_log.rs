@@ -537,6 +537,13 @@ pub fn log_stores(log: &Handle) -> Vec<&str> {
     log.log.stores().collect()
 }
 
+/// The live facts and the keys with a live fact of a store: `[facts, keys]`.
+#[napi]
+pub fn log_store_counts(log: &Handle, store: String) -> Vec<f64> {
+    let (facts, keys) = log.log.store_counts(&store);
+    vec![facts as f64, keys as f64]
+}
+
 /// The name of the store with this index (from a packed fact).
 #[napi]
 pub fn log_store_name(log: &Handle, index: u32) -> Option<&str> {

@@ -974,6 +974,14 @@ impl FactLog {
             .filter_map(|&index| self.store_name(index))
     }
 
+    /// The number of live facts and of keys with a live fact in a store (0, 0 when unknown).
+    ///
+    /// Cost: O(keys of the store); no name is copied.
+    pub fn store_counts(&self, store: &str) -> (usize, usize) {
+        let facts = self.store_log(store).map_or(0, |store| store.slots.len());
+        (facts, self.keys(store).count())
+    }
+
     /// The name of the store with this index (see [`FactView::store_index`]).
     pub fn store_name(&self, index: u32) -> Option<&str> {
         self.stores.get(index as usize).map(|store| &*store.name)
