@@ -432,8 +432,7 @@ export class IgniterStore {
    * `name`, `kind`, `state` (`running`, `stopped` by an `onError: 'stop'` failure until
    * `resume`, or `rebuilding`), `target`, `lastSourceSeq`, facts `written`, `failures`, `lag`
    * (source facts committed but not applied: 0 when caught up, growing while stopped, left to
-   * fold while rebuilding) and `lastError`. Cost: O(rules), plus O(facts of the source stores)
-   * for a rule being rebuilt.
+   * fold while rebuilding) and `lastError`. Cost: O(rules).
    */
   ruleStatus(): RuleStatus[] {
     this.#assertOpen();
@@ -685,7 +684,7 @@ export class IgniterStore {
       read: (input) => this.read(input),
       reportRuleError: (kind, fact, cause, rule) => this.reportRuleError(kind, fact, cause, rule),
       isOpen: () => !this.#closed,
-      factCount: (store) => this.#log.factsFor(store, undefined).length,
+      factCount: (store) => this.#log.storeCounts(store).factCount,
     });
     return this.#rules;
   }

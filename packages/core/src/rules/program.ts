@@ -100,15 +100,6 @@ export class DerivationProgram implements RuleProgram {
     return { key, value, source: fact };
   }
 
-  /**
-   * Runs the rule once over the current inputs, on behalf of their latest fact (a backfill, or a
-   * rebuild that needs only the last run); null when nothing matches or the rule returns null.
-   */
-  runOnInputs(): RuleOutput | null {
-    const last = this.lastInput();
-    return last ? this.run(last) : null;
-  }
-
   /** The latest of the matching facts (the highest seq), if any. */
   lastInput(): Fact | undefined {
     let seq: number | undefined;

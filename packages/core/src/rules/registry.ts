@@ -5,7 +5,13 @@ import type { Json } from '../json.js';
 import type { DerivedBy } from '../lineage.js';
 import type { SchemaGraph } from '../schema-graph.js';
 import { handleRuleFailure } from './poison.js';
-import { DerivationProgram, ProjectionProgram, type RuleProgram, ScatterProgram } from './program.js';
+import {
+  DerivationProgram,
+  ProjectionProgram,
+  type RuleOutput,
+  type RuleProgram,
+  ScatterProgram,
+} from './program.js';
 import { Rebuild, type RebuildHost } from './rebuild.js';
 import { addToGSet, relationIndexStore, resolveRelation, sameRelation } from './relations.js';
 import { Rule } from './rule.js';
@@ -207,7 +213,7 @@ export class RuleRegistry {
     if (options.backfill) this.#backfill(rule);
   }
 
-  /** Every rule's status, in registration order. Cost: O(rules), plus a count per source store while rebuilding. */
+  /** Every rule's status, in registration order. Cost: O(rules). */
   ruleStatus(): RuleStatus[] {
     return [...this.#byName.values()].map((rule) => rule.status());
   }
@@ -225,6 +231,8 @@ export class RuleRegistry {
   rebuild(name: string, options: RebuildOptions = {}): Promise<RebuildResult> {
     const rule = this.#ruleNamed(name);
     checkOptions<RebuildOptions>(options, 'rebuild options');
+    const unknown = Object.keys(options).find((field) => field !== 'into');
+    if (unknown !== undefined) throw badArgument(`rebuild options has no field "${unknown}"`);
     const into = options.into === undefined ? undefined : checkWritableStore(options.into, 'into');
     const sources = rule.program.sources;
     if (rule.state === 'rebuilding') throw badArgument(`rule "${name}" is already rebuilding`, { name });
@@ -306,13 +314,17 @@ export class RuleRegistry {
 
   /** A derivation's backfill: one run over the current matching latest facts, if any match. */
   #backfillDerivation(rule: Rule, program: DerivationProgram): void {
+    const source = program.lastInput();
+    if (!source) return;
+    rule.lastSourceSeq = source.seq;
+    let output: RuleOutput | null;
     try {
-      const output = program.runOnInputs();
-      if (output) this.#rules.write(rule, rule.target, output, 'backfill');
+      output = program.run(source);
     } catch (error) {
-      const source = program.lastInput();
-      if (source) handleRuleFailure(this.#host, rule, source, error);
+      handleRuleFailure(this.#host, rule, source, error);
+      return;
     }
+    if (output) this.#rules.write(rule, rule.target, output, 'backfill');
   }
 
   /** Runs the rule over the latest fact of every key of its source stores, in seq order. */
