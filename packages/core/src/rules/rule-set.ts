@@ -37,7 +37,9 @@ export class RuleSet {
   /** Starts running a rule on later facts of its source stores. */
   add(rule: Rule): void {
     for (const store of rule.program.sources) {
-      const list = this.#bySource.get(store) ?? [];
+      // A new list, not an insert: a rule registered by a consumer mid-commit must not shift
+      // the list that commit is iterating.
+      const list = [...(this.#bySource.get(store) ?? [])];
       const at = list.findIndex((r) => GROUP_ORDER[r.program.group] > GROUP_ORDER[rule.program.group]);
       list.splice(at === -1 ? list.length : at, 0, rule);
       this.#bySource.set(store, list);
