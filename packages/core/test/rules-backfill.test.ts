@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Fact, IgniterError, Json } from '../src/index.js';
 import { ENGINE_KIND } from './support/engine.js';
+import { MemoryBackend } from './support/memory-backend.js';
 import { newStore } from './support/store.js';
 
 const count = (facts: Fact[]): Json => ({ count: facts.length });
@@ -28,6 +29,39 @@ describe(`rules that see the past (${ENGINE_KIND} engine)`, () => {
     store.registerRelation('project_tasks', { source: 'tasks', partition: 'project', target: 'projects' });
     expect(store.resolve('project_tasks', { from: 'p1', asOf: 2_000 })).toEqual([{ project: 'p1' }]);
     expect(store.resolve('project_tasks', { from: 'p1', asOf: 500 })).toEqual([]);
+  });
+
+  it('writes one index fact per partition value when it indexes earlier facts', () => {
+    const { store } = newStore();
+    for (let i = 0; i < 50; i += 1)
+      store.write({ store: 'tasks', key: `t${i}`, value: { project: `p${i % 2}` } });
+    store.registerRelation('project_tasks', { source: 'tasks', partition: 'project', target: 'projects' });
+    expect(
+      store
+        .history({ store: '__rel_project_tasks' })
+        .map((f) => [f.key, (f.value as { count: number }).count]),
+    ).toEqual([
+      ['p0', 25],
+      ['p1', 25],
+    ]);
+  });
+
+  it('extends an index kept by an earlier open with the facts written while it was not registered', () => {
+    const backend = new MemoryBackend();
+    const relation = { source: 'tasks', partition: 'project', target: 'projects' };
+    const first = newStore({ backend }).store;
+    first.registerRelation('project_tasks', relation);
+    first.write({ store: 'tasks', key: 't1', value: { project: 'p1' } });
+    const reopened = new MemoryBackend(backend.facts);
+    newStore({ backend: reopened }).store.write({ store: 'tasks', key: 't2', value: { project: 'p1' } });
+    const third = newStore({ backend: new MemoryBackend(reopened.facts) }).store;
+    third.registerRelation('project_tasks', relation);
+    expect(third.read({ store: '__rel_project_tasks', key: 'p1' })).toEqual({
+      keys: ['t1', 't2'],
+      count: 2,
+      partitionValue: 'p1',
+    });
+    expect(third.history({ store: '__rel_project_tasks', key: 'p1' })).toHaveLength(2);
   });
 
   it('writes nothing when the same relation is registered again over an indexed store', () => {

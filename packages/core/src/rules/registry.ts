@@ -13,7 +13,7 @@ import {
   ScatterProgram,
 } from './program.js';
 import { Rebuild, type RebuildHost } from './rebuild.js';
-import { addToGSet, relationIndexStore, resolveRelation, sameRelation } from './relations.js';
+import { addToGSet, indexGrowth, relationIndexStore, resolveRelation, sameRelation } from './relations.js';
 import { Rule } from './rule.js';
 import { producedBy, sourcedFrom } from './rule-lineage.js';
 import { type RuleHost, RuleSet } from './rule-set.js';
@@ -153,7 +153,7 @@ export class RuleRegistry {
     this.#relations.set(relationName, relation);
     const rule = this.#add(relationName, program, indexStore, 'report');
     this.#host.schemaGraph.registerRelation({ name: relationName, ...relation, indexStore });
-    this.#backfill(rule);
+    this.#indexExisting(rule, relation);
   }
 
   /** See `IgniterStore.resolve`. */
@@ -338,6 +338,24 @@ export class RuleRegistry {
       if (!rule.program.track(fact)) continue;
       this.#rules.runOnce(rule, fact, 'backfill');
     }
+  }
+
+  /**
+   * Indexes the latest fact of every key of a relation's source store that its index lacks: one
+   * index fact per entry that grows, not one per key. Cost: O(keys of the source store).
+   */
+  #indexExisting(rule: Rule, relation: RelationInput): void {
+    const engine = this.#host.internalEngine;
+    const facts = latestFacts(engine, relation.source).sort((a, b) => a.seq - b.seq);
+    const last = facts[facts.length - 1];
+    if (last) rule.lastSourceSeq = last.seq;
+    const growth = indexGrowth(
+      facts,
+      relation.partition,
+      (value) => engine.canonicalJson(value),
+      (key) => engine.latestValue(rule.target, key),
+    );
+    for (const entry of growth) this.#rules.write(rule, rule.target, entry, 'backfill');
   }
 
   #listen(): void {

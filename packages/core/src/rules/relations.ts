@@ -1,6 +1,7 @@
 import { checkOptions, toMs } from '../args.js';
 import type { Engine } from '../engine/types.js';
 import { IgniterError } from '../errors.js';
+import type { Fact } from '../fact.js';
 import { isJsonObject, type Json } from '../json.js';
 import { partitionKeyOf } from './partition-key.js';
 import type { RelationIndexValue, RelationInput } from './types.js';
@@ -28,6 +29,58 @@ export function addToGSet(
   if (keys.includes(key)) return null;
   keys.push(key);
   return { keys, count: keys.length, partitionValue };
+}
+
+/** An index entry to write, with the source fact that last grew it. */
+export interface IndexGrowth {
+  readonly key: string;
+  readonly value: RelationIndexValue;
+  readonly source: Fact;
+}
+
+/**
+ * The index entries that `facts` (seq order) add keys to, starting from the current entries
+ * (`current(partitionKey)`): what indexing them one by one would end with, built in one pass
+ * (O(facts + keys of the entries touched)) and written once per entry instead of once per key.
+ * Entries come in the order of the fact that last grew them.
+ */
+export function indexGrowth(
+  facts: readonly Fact[],
+  partition: string,
+  canonical: (value: Json) => string,
+  current: (partitionKey: string) => Json | undefined,
+): IndexGrowth[] {
+  const entries = new Map<string, { keys: string[]; seen: Set<string>; partitionValue: Json; source?: Fact }>();
+  for (const fact of facts) {
+    if (!isJsonObject(fact.value) || !Object.hasOwn(fact.value, partition)) continue;
+    const partitionValue = fact.value[partition] as Json;
+    const partitionKey = partitionKeyOf(partitionValue, canonical);
+    if (partitionKey === undefined) continue;
+    let entry = entries.get(partitionKey);
+    if (!entry) {
+      const existing = current(partitionKey);
+      const keys =
+        isJsonObject(existing) && Array.isArray(existing.keys)
+          ? existing.keys.filter((k): k is string => typeof k === 'string')
+          : [];
+      entry = { keys, seen: new Set(keys), partitionValue };
+      entries.set(partitionKey, entry);
+    }
+    if (entry.seen.has(fact.key)) continue;
+    entry.seen.add(fact.key);
+    entry.keys.push(fact.key);
+    entry.source = fact;
+  }
+  const grown: IndexGrowth[] = [];
+  for (const [key, entry] of entries) {
+    if (!entry.source) continue;
+    grown.push({
+      key,
+      value: { keys: entry.keys, count: entry.keys.length, partitionValue: entry.partitionValue },
+      source: entry.source,
+    });
+  }
+  return grown.sort((a, b) => a.source.seq - b.source.seq);
 }
 
 /** What resolving needs from the store. */
