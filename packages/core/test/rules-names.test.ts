@@ -156,6 +156,11 @@ describe(`rule names (${ENGINE_KIND} engine)`, () => {
     );
   });
 
+  it('refuses a projection with neither a name nor a store it reads', () => {
+    const { store } = newStore();
+    expect(thrown(() => store.registerProjection({ reads: [] })).code).toBe('ERR_INVALID_ARGUMENT');
+  });
+
   it('refuses a running projection without its rule', () => {
     const { store } = newStore();
     expect(

@@ -13,7 +13,7 @@ import type { RebuildResult } from './types.js';
 const SLICE_MS = 8;
 
 /** Seqs looked up at a time while walking the log. */
-const WINDOW = 1024;
+const WINDOW = 256;
 
 /** What a rebuild needs from the store. */
 export interface RebuildHost extends FailureHost {

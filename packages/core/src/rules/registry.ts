@@ -179,6 +179,8 @@ export class RuleRegistry {
     const runs = input.rule !== undefined || input.targetStore !== undefined || input.targetKey !== undefined;
     const generated = runs ? `${reads.join('+')}->${String(input.targetStore)}` : reads.join('+');
     const name = input.name === undefined ? undefined : checkName(input.name, 'name');
+    if (name === undefined && reads.length === 0)
+      throw badArgument('a projection needs a name or the stores it reads');
     let program: ProjectionProgram | undefined;
     let targetStore: string | undefined;
     let options: { onError: RuleErrorPolicy; backfill: boolean } | undefined;

@@ -50,7 +50,10 @@ export function indexGrowth(
   canonical: (value: Json) => string,
   current: (partitionKey: string) => Json | undefined,
 ): IndexGrowth[] {
-  const entries = new Map<string, { keys: string[]; seen: Set<string>; partitionValue: Json; source?: Fact }>();
+  const entries = new Map<
+    string,
+    { keys: string[]; seen: Set<string>; partitionValue: Json; source?: Fact }
+  >();
   for (const fact of facts) {
     if (!isJsonObject(fact.value) || !Object.hasOwn(fact.value, partition)) continue;
     const partitionValue = fact.value[partition] as Json;
