@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Fact, IgniterStore, Json } from '../src/index.js';
+import type { Fact, IgniterStore, Json, RuleErrorPolicy } from '../src/index.js';
 import { ENGINE_KIND } from './support/engine.js';
 import { latestValues, replayed, whileRebuilding } from './support/rebuild.js';
 import { newStore } from './support/store.js';
@@ -290,47 +290,43 @@ describe(`rebuild (${ENGINE_KIND} engine)`, () => {
     );
   });
 
-  it("rejects with the failure and stops a 'stop' rule that fails during its rebuild", async () => {
-    const { store } = newStore({ onRuleError: () => undefined });
-    let failOn = '';
+  /**
+   * A scatter listing the order keys of each owner that, once `failOn` names an order, fails on
+   * it: the code changed after the live run went through. Two orders of ada are written.
+   */
+  function pickyStore(onError: RuleErrorPolicy, errors: unknown[] = []) {
+    const { store } = newStore({ onRuleError: (e) => errors.push(e) });
+    const code = { failOn: '' };
     store.registerScatter({
       name: 'picky',
       sourceStore: 'orders',
       partitionBy: 'owner',
       targetStore: 'totals',
-      onError: 'stop',
-      rule: (_owner, _existing, fact) => {
-        if (fact.key === failOn) throw new Error('poison');
-        return { seen: fact.key };
+      onError,
+      rule: (_owner, existing, fact) => {
+        if (fact.key === code.failOn) throw new Error('poison');
+        return { keys: [...((existing as { keys?: string[] } | undefined)?.keys ?? []), fact.key] };
       },
     });
     const bad = store.write({ store: 'orders', key: 'o1', value: { owner: 'ada' } });
     store.write({ store: 'orders', key: 'o2', value: { owner: 'ada' } });
-    failOn = 'o1';
+    code.failOn = 'o1';
+    return { store, bad };
+  }
+
+  it("rejects with the failure and stops a 'stop' rule that fails during its rebuild", async () => {
+    const { store, bad } = pickyStore('stop');
     await expect(store.rebuild('picky')).rejects.toMatchObject({
       code: 'ERR_RULE_FAILED',
       details: { sourceFactId: bad.id, rule: 'picky' },
     });
     expect(store.ruleStatus()[0]).toMatchObject({ state: 'stopped', failures: 1, written: 2 });
+    expect(store.read({ store: 'totals', key: 'ada' })).toEqual({ keys: ['o1', 'o2'] });
   });
 
   it("reports and passes over a failing source fact of a 'report' rule during its rebuild", async () => {
     const errors: unknown[] = [];
-    const { store } = newStore({ onRuleError: (e) => errors.push(e) });
-    let failOn = '';
-    store.registerScatter({
-      name: 'picky',
-      sourceStore: 'orders',
-      partitionBy: 'owner',
-      targetStore: 'totals',
-      rule: (_owner, existing, fact) => {
-        if (fact.key === failOn) throw new Error('poison');
-        return { keys: [...((existing as { keys?: string[] } | undefined)?.keys ?? []), fact.key] };
-      },
-    });
-    store.write({ store: 'orders', key: 'o1', value: { owner: 'ada' } });
-    store.write({ store: 'orders', key: 'o2', value: { owner: 'ada' } });
-    failOn = 'o1';
+    const { store } = pickyStore('report', errors);
     const result = await store.rebuild('picky');
     expect(result.written).toBe(1);
     expect(store.read({ store: 'totals', key: 'ada' })).toEqual({ keys: ['o2'] });
