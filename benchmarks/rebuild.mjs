@@ -7,7 +7,7 @@
 // Run: pnpm build && pnpm --filter igniter-benchmarks rebuild   (FACTS=n, ENGINES=ts,native)
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 const FACTS = Number(process.env.FACTS ?? 1_000_000);
@@ -102,12 +102,38 @@ function load(store, count) {
   }
 }
 
+/** Starts watching the event loop's wait and the longest garbage-collection pause; `stop()` reads both. */
+function watchLoop() {
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  let longestGcMs = 0;
+  const gcs = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) longestGcMs = Math.max(longestGcMs, entry.duration);
+  });
+  gcs.observe({ entryTypes: ['gc'] });
+  delay.enable();
+  return {
+    stop() {
+      delay.disable();
+      gcs.disconnect();
+      return { p99DelayMs: delay.percentile(99) / 1e6, maxDelayMs: delay.max / 1e6, longestGcMs };
+    },
+  };
+}
+
+/** The event loop's wait over one idle second in this process: what the machine adds on its own. */
+async function idleWait() {
+  globalThis.gc?.();
+  const watch = watchLoop();
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  return watch.stop();
+}
+
 /**
  * Rebuilds `name`, writing one order per turn of the event loop meanwhile when `writing`; returns
- * the result, the time, the writes that went through and the longest wait of the event loop.
+ * the result, the time, the writes that went through, the event loop's wait and the longest
+ * garbage-collection pause.
  */
 async function timedRebuild(store, name, writing) {
-  const delay = monitorEventLoopDelay({ resolution: 1 });
   let settled = false;
   let writes = 0;
   const writer = () => {
@@ -116,9 +142,9 @@ async function timedRebuild(store, name, writing) {
     writes += 1;
     setImmediate(writer);
   };
-  // The load's garbage is collected first, so the waits measured are the rebuild's own.
+  // The load's garbage is collected first, so the pauses measured are the rebuild's own.
   globalThis.gc?.();
-  delay.enable();
+  const watch = watchLoop();
   const started = performance.now();
   const rebuild = store.rebuild(name).finally(() => {
     settled = true;
@@ -126,8 +152,7 @@ async function timedRebuild(store, name, writing) {
   if (writing) setImmediate(writer);
   const result = await rebuild;
   const seconds = (performance.now() - started) / 1000;
-  delay.disable();
-  return { result, seconds, writes, maxDelayMs: delay.max / 1e6, p99DelayMs: delay.percentile(99) / 1e6 };
+  return { result, seconds, writes, ...watch.stop() };
 }
 
 /** The time to write the same facts into a fresh store with the rule live (extrapolated when `sample`). */
@@ -150,6 +175,7 @@ async function child(engine, name) {
   started = performance.now();
   rule.register(store);
   const registerSeconds = (performance.now() - started) / 1000;
+  const idle = await idleWait();
   const quiet = await timedRebuild(store, rule.name, false);
   const busy = await timedRebuild(store, rule.name, true);
   await store.close();
@@ -159,6 +185,7 @@ async function child(engine, name) {
     JSON.stringify({
       loadSeconds,
       registerSeconds,
+      idle,
       quiet,
       busy,
       replaySeconds,
@@ -177,25 +204,36 @@ function parent() {
   for (const engine of ENGINES) {
     console.log(`\n${engine}:\n`);
     console.log(
-      '| rule | load (no rule) | register | rebuild | source facts/s | written | event-loop wait p99 / max | rebuild under writes | writes meanwhile | wait p99 / max | fresh replay with the rule live | replay / rebuild |',
+      '| rule | load (no rule) | register | rebuild | source facts/s | written | loop wait p99 / max (idle) | longest GC pause | rebuild under writes | writes meanwhile | loop wait p99 / max | fresh replay, rule live | replay / rebuild |',
     );
-    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const rule of RULES) {
       const text = execFileSync(
         process.execPath,
         ['--max-old-space-size=8192', '--expose-gc', self, 'child', engine, rule.name],
-        {
-          encoding: 'utf8',
-          maxBuffer: 1 << 24,
-        },
+        { encoding: 'utf8', maxBuffer: 1 << 24 },
       );
-      const { loadSeconds, registerSeconds, quiet, busy, replaySeconds, replayExtrapolated } =
+      const { loadSeconds, registerSeconds, idle, quiet, busy, replaySeconds, replayExtrapolated } =
         JSON.parse(text);
+      const ms = (w) => `${w.p99DelayMs.toFixed(0)} / ${w.maxDelayMs.toFixed(0)} ms`;
       const rate = Math.round(quiet.result.sourceFacts / quiet.seconds).toLocaleString('en');
       const replay = `${replaySeconds.toFixed(1)} s${replayExtrapolated ? ' (extrapolated from 2,000 writes)' : ''}`;
-      console.log(
-        `| ${rule.name}: ${rule.what} | ${loadSeconds.toFixed(1)} s | ${registerSeconds.toFixed(2)} s | ${quiet.seconds.toFixed(2)} s | ${rate} | ${quiet.result.written} | ${quiet.p99DelayMs.toFixed(0)} / ${quiet.maxDelayMs.toFixed(0)} ms | ${busy.seconds.toFixed(2)} s | ${busy.writes} | ${busy.p99DelayMs.toFixed(0)} / ${busy.maxDelayMs.toFixed(0)} ms | ${replay} | ${(replaySeconds / quiet.seconds).toFixed(1)}x |`,
-      );
+      const cells = [
+        `${rule.name}: ${rule.what}`,
+        `${loadSeconds.toFixed(1)} s`,
+        `${registerSeconds.toFixed(2)} s`,
+        `${quiet.seconds.toFixed(2)} s`,
+        rate,
+        quiet.result.written,
+        `${ms(quiet)} (${ms(idle)})`,
+        `${quiet.longestGcMs.toFixed(0)} ms`,
+        `${busy.seconds.toFixed(2)} s`,
+        busy.writes,
+        ms(busy),
+        replay,
+        `${(replaySeconds / quiet.seconds).toFixed(1)}x`,
+      ];
+      console.log(`| ${cells.join(' | ')} |`);
     }
   }
   console.log(`\nload average at end ${load()}`);
