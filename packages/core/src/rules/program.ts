@@ -162,6 +162,7 @@ export class ScatterProgram implements RuleProgram {
   }
 
   run(fact: Fact, read: TargetRead): RuleOutput | null {
+    // `track` accepted the fact: its value is an object with the partition field.
     const partitionValue = (fact.value as JsonObject)[this.#partitionBy] as Json;
     const key = partitionKeyOf(partitionValue, (v) => this.#engine.canonicalJson(v));
     if (key === undefined) return null;

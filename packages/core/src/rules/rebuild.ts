@@ -184,7 +184,8 @@ export class Rebuild implements RebuildProgress {
 
   /** The one run of a fixed-key derivation; a null or failing run means running at every change. */
   #runPending(): void {
-    const fact = this.#pending as Fact;
+    const fact = this.#pending;
+    if (!fact) return;
     this.#pending = undefined;
     let output: RuleOutput | null;
     try {
@@ -206,6 +207,7 @@ export class Rebuild implements RebuildProgress {
     const engine = this.#host.internalEngine;
     for (const key of this.#dirty) {
       this.#dirty.delete(key);
+      // Every dirty key has a computed value: keys enter `dirty` only with one (also via `touched`).
       const output = this.#values.get(key) as RuleOutput;
       const latest = engine.latestFor(this.#target, key);
       if (latest?.valueHash !== engine.valueHash(output.value)) {
