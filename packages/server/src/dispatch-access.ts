@@ -77,6 +77,9 @@ const NEEDS: Readonly<Record<string, (packet: Packet, store: IgniterStore) => Ne
   compaction_activity: optionalReadOf('store'),
   storage_stats: optionalReadOf('store'),
   segment_manifest: optionalReadOf('store'),
+  // Rules read and write across stores: their status is for readers of every store, and running
+  // them (rebuild, resume_rule) is left to admin tokens by the default below.
+  rule_status: everyStore,
 };
 
 /** What a request envelope needs; `undefined` when it is malformed (the dispatcher answers that). */

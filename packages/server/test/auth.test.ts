@@ -124,6 +124,13 @@ describe('bearer tokens', () => {
     expect(json(scoped)).toMatchObject({ status: 'ok' });
   });
 
+  it('on /v1/dispatch, running a rule (rebuild) needs an admin token', async () => {
+    const denied = await dispatchAs(APP, 'rebuild', { name: 'anything' });
+    expect(json(denied)).toMatchObject({ status: 'error', error_code: 'ERR_FORBIDDEN' });
+    const admin = await dispatchAs(ADMIN, 'rebuild', { name: 'anything' });
+    expect(json(admin)).toMatchObject({ status: 'error', error_code: 'ERR_INVALID_ARGUMENT' });
+  });
+
   it('?access_token= is accepted on /v1/events only', async () => {
     const stream = await openSse(`${base}/v1/events?access_token=${READER}&stores=app/orders`);
     expect(stream.status).toBe(200);

@@ -4,7 +4,11 @@ import { needOf } from '../dispatch-access.js';
 import { HttpError } from '../http-error.js';
 import type { RouteContext } from '../route-context.js';
 
-/** Ops that commit facts: their answers wait for group commit. */
+/**
+ * Ops that may answer with a fact that an earlier request committed (an idempotent repeat): they
+ * wait for group commit even when they wrote nothing. Any op that committed a fact (a rebuild,
+ * too) waits as well.
+ */
 const WRITING_OPS = new Set(['write', 'write_fact', 'append', 'register_descriptor']);
 
 function requestIdOf(body: unknown): string | number | null {
@@ -72,8 +76,8 @@ export function dispatchRoutes(app: FastifyInstance, context: RouteContext): voi
       onInternalError: (error, op) => request.log.error({ err: error, op }, 'dispatch failed'),
     });
     const op = (body as { op?: unknown }).op;
-    if (typeof op === 'string' && WRITING_OPS.has(op)) {
-      const written = store.lastSeq() - before;
+    const written = store.lastSeq() - before;
+    if (written > 0 || (typeof op === 'string' && WRITING_OPS.has(op))) {
       if (written > 0) context.metrics.wrote(written);
       await context.commit.durable();
     }
