@@ -1,8 +1,18 @@
-export type { Time } from './args.js';
+export {
+  checkInput,
+  type FieldList,
+  fieldsOf,
+  type InputFields,
+  MAX_TIME_MS,
+  type Time,
+  toMs,
+} from './args.js';
 export type {
   Backend,
   PurgedRange,
+  PurgeInput,
   PurgeReceipt,
+  PurgeReceiptsInput,
   SegmentInfo,
   SegmentManifest,
   SnapshotMeta,
@@ -72,10 +82,15 @@ export type {
   Expectation,
   HistoryInput,
   HistoryPartitionInput,
+  LogWindowInput,
   PathInput,
   QueryInput,
   ReadInput,
+  ResolveInput,
+  StoreFilterInput,
   StoreOptions,
+  SubjectInput,
+  TimeTravelInput,
   WriteInput,
 } from './store-types.js';
 export { canonicalJson, valueHash } from './values.js';

@@ -1,9 +1,16 @@
-import { checkDuration, checkFilters, checkName, checkOptions, toMs } from './args.js';
+import { checkDuration, checkFilters, checkInput, checkName, toMs } from './args.js';
 import { historyValidAt, pickValidAt } from './bitemporal.js';
 import { encodeValue } from './canonical.js';
 import { IgniterError } from './errors.js';
 import type { Fact } from './fact.js';
 import { pathSlot } from './indexes.js';
+import {
+  HISTORY_FIELDS,
+  HISTORY_PARTITION_FIELDS,
+  PATH_FIELDS,
+  QUERY_FIELDS,
+  READ_FIELDS,
+} from './input-fields.js';
 import type { Json } from './json.js';
 import type { AccessPath } from './schema-graph.js';
 import { matchesFilters } from './scope.js';
@@ -32,7 +39,7 @@ export class ReadPath {
   }
 
   read(input: ReadInput): Json | undefined {
-    checkOptions<ReadInput>(input, 'read input');
+    checkInput<ReadInput>(input, 'read input', READ_FIELDS);
     const { cache, clock } = this.#state;
     const store = checkName(input.store, 'store');
     const key = checkName(input.key, 'key');
@@ -55,7 +62,7 @@ export class ReadPath {
   }
 
   history(input: HistoryInput): Fact[] {
-    checkOptions<HistoryInput>(input, 'history input');
+    checkInput<HistoryInput>(input, 'history input', HISTORY_FIELDS);
     const store = checkName(input.store, 'store');
     const key = input.key === undefined ? undefined : checkName(input.key, 'key');
     const since = toMs(input.since, 'since');
@@ -67,7 +74,7 @@ export class ReadPath {
   }
 
   historyPartition(input: HistoryPartitionInput): Fact[] {
-    checkOptions<HistoryPartitionInput>(input, 'historyPartition input');
+    checkInput<HistoryPartitionInput>(input, 'historyPartition input', HISTORY_PARTITION_FIELDS);
     const { log, partitionIndex } = this.#state;
     const store = checkName(input.store, 'store');
     const field = checkName(input.partitionKey, 'partitionKey');
@@ -88,7 +95,7 @@ export class ReadPath {
   }
 
   query(input: QueryInput): readonly Fact[] {
-    checkOptions<QueryInput>(input, 'query input');
+    checkInput<QueryInput>(input, 'query input', QUERY_FIELDS);
     const { log, cache, clock, scopeIndex } = this.#state;
     const store = checkName(input.store, 'store');
     const scope = input.scope === undefined || input.scope === null ? null : checkName(input.scope, 'scope');
@@ -130,7 +137,7 @@ export class ReadPath {
 
   /** Checks and registers an access path; its index and cached answers start afresh. */
   registerPath(input: PathInput): void {
-    checkOptions<PathInput>(input, 'registerPath input');
+    checkInput<PathInput>(input, 'registerPath input', PATH_FIELDS);
     const consumers = input.consumers ?? [];
     if (!Array.isArray(consumers) || consumers.some((c) => typeof c !== 'function')) {
       throw new IgniterError('ERR_INVALID_ARGUMENT', 'consumers must be an array of functions');

@@ -1,4 +1,4 @@
-import { checkName, checkOptions, type Time, toMs } from './args.js';
+import { checkInput, checkName, toMs } from './args.js';
 import type { Backend, PurgedRange, SegmentManifest, StorageStats } from './backend.js';
 import type { ChangeSink, CommitKind } from './change-event.js';
 import { createEngine } from './engine/select.js';
@@ -6,6 +6,12 @@ import type { Engine, EngineKind } from './engine/types.js';
 import { IgniterError } from './errors.js';
 import { type Fact, type FactRef, toFactRef } from './fact.js';
 import { PartitionIndex, ScopeIndex } from './indexes.js';
+import {
+  LOG_WINDOW_FIELDS,
+  STORE_FILTER_FIELDS,
+  SUBJECT_FIELDS,
+  TIME_TRAVEL_FIELDS,
+} from './input-fields.js';
 import { backupStore } from './integrity/backup.js';
 import type { BackupResult, VerifyResult } from './integrity/types.js';
 import { verifyStore } from './integrity/verify.js';
@@ -34,10 +40,15 @@ import type {
   Coercion,
   HistoryInput,
   HistoryPartitionInput,
+  LogWindowInput,
   PathInput,
   QueryInput,
   ReadInput,
+  ResolveInput,
+  StoreFilterInput,
   StoreOptions,
+  SubjectInput,
+  TimeTravelInput,
   WriteInput,
 } from './store-types.js';
 import { TransactionClock } from './transaction-clock.js';
@@ -181,12 +192,12 @@ export class IgniterStore {
    * The value of (store, key) as of `at`: `read({ store, key, asOf: at })`. Throws
    * `ERR_INVALID_ARGUMENT` when `at` is missing or not a time. Cost: as `read`.
    */
-  timeTravel(input: { store: string; key: string; at: number | Date }): Json | undefined {
+  timeTravel(input: TimeTravelInput): Json | undefined {
     this.#assertOpen();
-    checkOptions(input, 'timeTravel input');
+    checkInput(input, 'timeTravel input', TIME_TRAVEL_FIELDS);
     // Without `at` this would silently read the current value.
     if (input.at === undefined) throw new IgniterError('ERR_INVALID_ARGUMENT', 'timeTravel needs `at`');
-    return this.read({ store: input.store, key: input.key, asOf: input.at });
+    return this.read({ store: input.store, key: input.key, asOf: toMs(input.at, 'at') });
   }
 
   /**
@@ -251,9 +262,9 @@ export class IgniterStore {
    * Every live fact in seq order within inclusive `since`/`asOf` bounds (raw, uncoerced), as a
    * new array. Throws `ERR_INVALID_ARGUMENT` for bad times. Cost: proportional to the facts returned.
    */
-  factLogAll(input: { since?: number | Date; asOf?: number | Date } = {}): Fact[] {
+  factLogAll(input: LogWindowInput = {}): Fact[] {
     this.#assertOpen();
-    checkOptions(input, 'factLogAll input');
+    checkInput(input, 'factLogAll input', LOG_WINDOW_FIELDS);
     return this.#log.all({ since: toMs(input.since, 'since'), asOf: toMs(input.asOf, 'asOf') });
   }
 
@@ -262,9 +273,9 @@ export class IgniterStore {
    * each value hash; empty for an unknown key. Throws `ERR_INVALID_ARGUMENT` for bad names.
    * Cost: proportional to the key's facts.
    */
-  causationChain(input: { store: string; key: string }): CausationStep[] {
+  causationChain(input: SubjectInput): CausationStep[] {
     this.#assertOpen();
-    checkOptions(input, 'causationChain input');
+    checkInput(input, 'causationChain input', SUBJECT_FIELDS);
     return causationSteps(this.#log.factsFor(checkName(input.store, 'store'), checkName(input.key, 'key')));
   }
 
@@ -273,9 +284,9 @@ export class IgniterStore {
    * hash (SHA-256 of "id:valueHash:causation" per fact, joined by "|"; null for an empty chain).
    * Throws `ERR_INVALID_ARGUMENT` for bad names. Cost: proportional to the key's facts.
    */
-  lineage(input: { store: string; key: string }): Lineage {
+  lineage(input: SubjectInput): Lineage {
     this.#assertOpen();
-    checkOptions(input, 'lineage input');
+    checkInput(input, 'lineage input', SUBJECT_FIELDS);
     const store = checkName(input.store, 'store');
     const key = checkName(input.key, 'key');
     return buildLineage(
@@ -351,7 +362,7 @@ export class IgniterStore {
    * The coerced values of the source keys related to `from` as of `asOf`, only those whose
    * value then still carries `from`. Throws ERR_NO_RELATION for an unknown relation.
    */
-  resolve(relationName: string, input: { from: Json; asOf?: Time }): Json[] {
+  resolve(relationName: string, input: ResolveInput): Json[] {
     this.#assertOpen();
     return this.#ruleRegistry().resolve(relationName, input);
   }
@@ -431,16 +442,16 @@ export class IgniterStore {
   }
 
   /** Storage statistics of the backend; `null` in memory. */
-  storageStats(input: { store?: string } = {}): StorageStats | null {
+  storageStats(input: StoreFilterInput = {}): StorageStats | null {
     this.#assertOpen();
-    checkOptions(input, 'storageStats input');
+    checkInput(input, 'storageStats input', STORE_FILTER_FIELDS);
     return this.#backend?.storageStats?.(input) ?? null;
   }
 
   /** The segments of a segmented backend; `null` otherwise. */
-  segmentManifest(input: { store?: string } = {}): SegmentManifest | null {
+  segmentManifest(input: StoreFilterInput = {}): SegmentManifest | null {
     this.#assertOpen();
-    checkOptions(input, 'segmentManifest input');
+    checkInput(input, 'segmentManifest input', STORE_FILTER_FIELDS);
     return this.#backend?.segmentManifest?.(input) ?? null;
   }
 
@@ -467,7 +478,7 @@ export class IgniterStore {
   }
 
   /** The facts of "__compaction_receipts", of one compacted store when given. */
-  compactionReceipts(input: { store?: string } = {}): Fact[] {
+  compactionReceipts(input: StoreFilterInput = {}): Fact[] {
     this.#assertOpen();
     return this.#lifecycle.compactionReceipts(input);
   }
@@ -486,7 +497,7 @@ export class IgniterStore {
    * Retention compactions, exact prunes and segment purges, oldest first; with `store`, those
    * that touched it.
    */
-  compactionActivity(input: { store?: string } = {}): CompactionActivity[] {
+  compactionActivity(input: StoreFilterInput = {}): CompactionActivity[] {
     this.#assertOpen();
     return this.#lifecycle.compactionActivity(input);
   }

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { checkName, checkOptions } from '../args.js';
+import { checkInput, checkName } from '../args.js';
 import type { Backend } from '../backend.js';
 import type { CommitKind } from '../change-event.js';
 import type { Engine } from '../engine/types.js';
 import { IgniterError } from '../errors.js';
 import { type Fact, toFactRef } from '../fact.js';
+import { PRUNE_FIELDS, STORE_FILTER_FIELDS } from '../input-fields.js';
 import { isJsonObject, type Json, type JsonObject } from '../json.js';
 import type { WriteInput } from '../store-types.js';
 import { checkRetention, partitionForRetention } from './retention.js';
@@ -82,14 +83,14 @@ export class Lifecycle {
   }
 
   compactionReceipts(input: { store?: string } = {}): Fact[] {
-    checkOptions(input, 'compactionReceipts input');
+    checkInput(input, 'compactionReceipts input', STORE_FILTER_FIELDS);
     const receipts = this.#host.internalEngine.factsFor(COMPACTION_RECEIPTS, undefined);
     if (input.store === undefined) return receipts;
     return receipts.filter((f) => isJsonObject(f.value) && f.value.compactedStore === input.store);
   }
 
   pruneFactIds(input: PruneInput): PruneResult {
-    checkOptions<PruneInput>(input, 'pruneFactIds input');
+    checkInput<PruneInput>(input, 'pruneFactIds input', PRUNE_FIELDS);
     if (!Array.isArray(input.factIds) || input.factIds.some((id) => typeof id !== 'string')) {
       throw new IgniterError('ERR_INVALID_ARGUMENT', 'factIds must be an array of strings');
     }
@@ -160,7 +161,7 @@ export class Lifecycle {
   }
 
   compactionActivity(input: { store?: string } = {}): CompactionActivity[] {
-    checkOptions(input, 'compactionActivity input');
+    checkInput(input, 'compactionActivity input', STORE_FILTER_FIELDS);
     const filter = input.store;
     const entries: Array<CompactionActivity & { seq: number }> = [];
     for (const fact of this.compactionReceipts(filter === undefined ? {} : { store: filter })) {

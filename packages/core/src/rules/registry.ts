@@ -1,6 +1,13 @@
-import { checkFilters, checkName, checkOptions, toMs } from '../args.js';
+import { checkFilters, checkInput, checkName, toMs } from '../args.js';
 import { IgniterError } from '../errors.js';
 import type { Fact } from '../fact.js';
+import {
+  DERIVATION_FIELDS,
+  PROJECTION_FIELDS,
+  RELATION_FIELDS,
+  RESOLVE_FIELDS,
+  SCATTER_FIELDS,
+} from '../input-fields.js';
 import { isJsonObject, type Json } from '../json.js';
 import type { SchemaGraph } from '../schema-graph.js';
 import { partitionKeyOf } from './partition-key.js';
@@ -58,7 +65,7 @@ export class RuleRegistry {
   }
 
   registerDerivation(input: DerivationInput): void {
-    checkOptions<DerivationInput>(input, 'registerDerivation input');
+    checkInput<DerivationInput>(input, 'registerDerivation input', DERIVATION_FIELDS);
     const sourceStore = checkName(input.sourceStore, 'sourceStore');
     const targetStore = checkName(input.targetStore, 'targetStore');
     const filters = checkFilters(input.sourceFilters, 'sourceFilters');
@@ -80,7 +87,7 @@ export class RuleRegistry {
   }
 
   registerScatter(input: ScatterInput): void {
-    checkOptions<ScatterInput>(input, 'registerScatter input');
+    checkInput<ScatterInput>(input, 'registerScatter input', SCATTER_FIELDS);
     const sourceStore = checkName(input.sourceStore, 'sourceStore');
     const targetStore = checkName(input.targetStore, 'targetStore');
     const partitionBy = checkName(input.partitionBy, 'partitionBy');
@@ -101,7 +108,7 @@ export class RuleRegistry {
    */
   registerRelation(name: string, input: RelationInput): void {
     const relationName = checkName(name, 'relation name');
-    checkOptions<RelationInput>(input, 'registerRelation input');
+    checkInput<RelationInput>(input, 'registerRelation input', RELATION_FIELDS);
     const relation: RelationInput = {
       source: checkName(input.source, 'source'),
       partition: checkName(input.partition, 'partition'),
@@ -143,7 +150,7 @@ export class RuleRegistry {
         details: { relation: name },
       });
     }
-    checkOptions(input, 'resolve input');
+    checkInput(input, 'resolve input', RESOLVE_FIELDS);
     const asOf = toMs(input.asOf, 'asOf');
     const engine = this.#host.internalEngine;
     const canonical = (v: Json): string => engine.canonicalJson(v);
@@ -169,7 +176,7 @@ export class RuleRegistry {
   }
 
   registerProjection(input: ProjectionInput): void {
-    checkOptions<ProjectionInput>(input, 'registerProjection input');
+    checkInput<ProjectionInput>(input, 'registerProjection input', PROJECTION_FIELDS);
     const name = checkName(input.name, 'name');
     if (!Array.isArray(input.reads)) throw badArgument('reads must be an array of store names');
     const reads = input.reads.map((s, i) => checkName(s, `reads[${i}]`));

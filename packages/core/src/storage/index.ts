@@ -7,6 +7,13 @@
 
 export type { NativeReplayResult } from '../engine/native-binding.js';
 export { PreloadedLog, type ReplayFileOptions } from '../engine/preloaded-log.js';
+/** The fields of a backend's `replay(opts)` and of its `{ store? }` filters (any other is ERR_INVALID_ARGUMENT). */
+export {
+  LOG_WINDOW_FIELDS,
+  PURGE_FIELDS,
+  PURGE_RECEIPTS_FIELDS,
+  STORE_FILTER_FIELDS,
+} from '../input-fields.js';
 export { appendFrame } from './append-frame.js';
 export { AtomicFileWriter, removeStaleTempFiles } from './atomic-file.js';
 export { crc32, crc32Table } from './crc32.js';
