@@ -1,15 +1,17 @@
 import * as fs from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type {
-  Backend,
-  BackupWritten,
-  EngineKind,
-  Fact,
-  PreloadedFacts,
-  SnapshotMeta,
-  StorageStats,
-  StoredEntry,
-  Time,
+import {
+  type Backend,
+  type BackupWritten,
+  checkInput,
+  type EngineKind,
+  type Fact,
+  type PreloadedFacts,
+  type SnapshotMeta,
+  type StorageStats,
+  type StoredEntry,
+  type Time,
+  toMs,
 } from '@igniter/core';
 import {
   acquireWriterLock,
@@ -19,8 +21,10 @@ import {
   type DurabilityStatus,
   type FactCodec,
   GroupCommitWriter,
+  LOG_WINDOW_FIELDS,
   PreloadedLog,
   removeStaleTempFiles,
+  STORE_FILTER_FIELDS,
   type WriterLock,
 } from '@igniter/core/storage';
 import { writeBackupLog } from './backup-log.js';
@@ -41,15 +45,6 @@ export interface RecoveryReport {
   quarantined: string | null;
   /** Temp files of interrupted rewrites that were removed. */
   removedTempFiles: string[];
-}
-
-function toMs(value: Time | undefined, what: string): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = value instanceof Date ? value.getTime() : value;
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) {
-    throw badArgument(`${what} must be a finite number of ms since the epoch or a valid Date`);
-  }
-  return ms;
 }
 
 /** Files this size or larger are decoded at open rather than deferred. */
@@ -245,8 +240,9 @@ export class FileBackend implements Backend {
    */
   replay(opts: { since?: Time; asOf?: Time } = {}): Iterable<Fact> {
     this.assertOpen();
-    const since = toMs(opts?.since, 'since');
-    const asOf = toMs(opts?.asOf, 'asOf');
+    checkInput(opts, 'replay options', LOG_WINDOW_FIELDS);
+    const since = toMs(opts.since, 'since');
+    const asOf = toMs(opts.asOf, 'asOf');
     const loaded = this.loaded;
     let facts = loaded instanceof DeferredFacts ? loaded.facts() : loaded;
     this.dropOpenState();
@@ -376,7 +372,7 @@ export class FileBackend implements Backend {
    * store when `store` is given; the totals stay whole). Keeps working after close.
    */
   storageStats(opts: { store?: string } = {}): StorageStats {
-    const store = opts?.store;
+    const store = checkInput<{ store?: unknown }>(opts, 'storageStats options', STORE_FILTER_FIELDS).store;
     if (store !== undefined && typeof store !== 'string') throw badArgument('store must be a string');
     return {
       backend: 'file',
