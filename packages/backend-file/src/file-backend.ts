@@ -16,6 +16,7 @@ import {
 import {
   acquireWriterLock,
   appendFrame,
+  checkDataPath,
   DEFAULT_FACT_CODEC,
   DeferredFacts,
   type DurabilityStatus,
@@ -91,7 +92,8 @@ export class FileBackend implements Backend {
 
   /**
    * Opens (or creates) the log at `path`, creating its directory if needed; a missing or empty
-   * file is a new log. Throws `ERR_INVALID_ARGUMENT` for bad options, `ERR_LOCKED` when the log
+   * file is a new log. Throws `ERR_INVALID_ARGUMENT` for bad options or a path that cannot be a
+   * log file (a directory, or under a file; nothing is created), `ERR_LOCKED` when the log
    * is open in this or another process, `ERR_UNSUPPORTED_FORMAT` for a file that is not an
    * Igniter log, `ERR_CORRUPT_LOG` for damage other than a torn tail (unless `repair`), and the
    * system error of a failed file operation; the lock is released when it throws.
@@ -103,6 +105,7 @@ export class FileBackend implements Backend {
     this.path = resolve(path);
     this.snapshotPath = `${this.path}.snapshot`;
     this.codec = DEFAULT_FACT_CODEC;
+    checkDataPath(this.path, 'file');
     fs.mkdirSync(dirname(this.path), { recursive: true });
     this.lock = acquireWriterLock(this.path);
     try {

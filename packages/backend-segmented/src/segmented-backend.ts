@@ -19,6 +19,7 @@ import {
 import {
   acquireWriterLock,
   appendFrame,
+  checkDataPath,
   FACT_CODECS,
   type FactCodec,
   fsyncDirectory,
@@ -33,7 +34,7 @@ import { badArgument, closedError, hasLoneSurrogate } from './errors.js';
 import { GroupSync } from './group-sync.js';
 import { CATALOG_FILE, STORES_DIR, segmentPath, storeFolderName } from './layout.js';
 import { LiveSegment } from './live-segment.js';
-import { openDirectory } from './open-directory.js';
+import { checkStoreFolder, openDirectory } from './open-directory.js';
 import { type ResolvedOptions, resolveOptions, type SegmentedFileBackendOptions } from './options.js';
 import { checkPurgeReceiptsInput, purgeSelection, purgeStore, toPurgeReceipt } from './purge.js';
 import { sealLiveSegment } from './seal.js';
@@ -85,8 +86,10 @@ export class SegmentedFileBackend implements Backend {
 
   /**
    * Opens (or creates) the segmented store in `dir`, creating the directory if needed. Throws
-   * `ERR_INVALID_ARGUMENT` for bad options, `ERR_LOCKED` when it is open in this or another
-   * process, `ERR_UNSUPPORTED_FORMAT` for files that are not Igniter's, `ERR_CORRUPT_LOG` for
+   * `ERR_INVALID_ARGUMENT` for bad options or a `dir` that is a file or under one,
+   * `ERR_LOCKED` when it is open in this or another process, `ERR_UNSUPPORTED_FORMAT` for files
+   * that are not Igniter's or a non-empty `dir` that is not a segmented store (nothing is
+   * written into it), `ERR_CORRUPT_LOG` for
    * damage other than a torn tail of a live segment (unless `repair`), and system errors; the
    * lock is released when it throws. Cost: reads the catalog, every manifest and every live
    * segment; sealed segments are read by `replay`.
@@ -97,6 +100,8 @@ export class SegmentedFileBackend implements Backend {
     this.codec = [...FACT_CODECS.values()].find((c) => c.name === this.options.codec) as FactCodec;
     this.dir = resolve(dir);
     this.storesDir = join(this.dir, STORES_DIR);
+    checkDataPath(this.dir, 'directory');
+    checkStoreFolder(this.dir);
     fs.mkdirSync(this.dir, { recursive: true });
     const { durability, groupCommitMs, groupCommitBytes } = this.options;
     this.groupSync = durability === 'group' ? new GroupSync(groupCommitMs, groupCommitBytes) : undefined;

@@ -17,6 +17,7 @@ export {
 export { appendFrame } from './append-frame.js';
 export { AtomicFileWriter, removeStaleTempFiles } from './atomic-file.js';
 export { crc32, crc32Table } from './crc32.js';
+export { checkDataPath, type DataPathKind } from './data-path.js';
 export { DeferredFacts, type StoreCount } from './deferred-facts.js';
 export { DEFAULT_FACT_CODEC, FACT_CODECS, type FactCodec, jsonFactCodec } from './fact-codec.js';
 export { factShapeProblem } from './fact-shape.js';
