@@ -1,5 +1,5 @@
 import { checkInput, checkName, toMs } from './args.js';
-import type { Backend, PurgedRange, SegmentManifest, StorageStats } from './backend.js';
+import type { Backend, PurgedRange, PurgeReceipt, SegmentManifest, StorageStats } from './backend.js';
 import type { ChangeSink, CommitKind } from './change-event.js';
 import { createEngine } from './engine/select.js';
 import type { Engine, EngineKind } from './engine/types.js';
@@ -464,6 +464,33 @@ export class IgniterStore {
     this.#assertOpen();
     this.#lifecycle.setRetention(store, policy);
     return this;
+  }
+
+  /** A copy of the retention policy of `store`, or `undefined` when none was set. Cost: O(1). */
+  retentionFor(store: string): RetentionPolicy | undefined {
+    this.#assertOpen();
+    return this.#lifecycle.retentionFor(store);
+  }
+
+  /** Every retention policy set, by store, in the order first set. Cost: O(stores with a policy). */
+  retentionSnapshot(): Record<string, RetentionPolicy> {
+    this.#assertOpen();
+    return this.#lifecycle.retentionSnapshot();
+  }
+
+  /**
+   * Applies retention physically to a segmented backend: purges, with a durable receipt each,
+   * the sealed segments (of `store`, or of every store with a policy) that hold no fact the
+   * policy keeps: `ephemeral` keeps the newest sealed segment, `rolling_window` the segments
+   * with a fact newer than `duration`, and both keep every segment holding a key's latest fact
+   * (`compact()` drops single facts; a purge drops whole segments). The live segment is never
+   * purged. Returns the new receipts (also in `compactionActivity()`). Throws
+   * `ERR_INVALID_ARGUMENT` without a segmented backend or for a bad input. Cost: O(keys of each
+   * store) plus two fsyncs per purged segment.
+   */
+  purgeSegments(input: StoreFilterInput = {}): PurgeReceipt[] {
+    this.#assertOpen();
+    return this.#lifecycle.purgeSegments(input);
   }
 
   /**

@@ -136,6 +136,13 @@ export class RuleRegistry {
       ...relation,
       indexStore: relationIndexStore(relationName),
     });
+    // The relation runs as a scatter into its index store; scatterSnapshot() lists it as one.
+    this.#host.schemaGraph.registerScatter({
+      name: `relation:${relationName}`,
+      sourceStore: relation.source,
+      partitionBy: relation.partition,
+      targetStore: relationIndexStore(relationName),
+    });
   }
 
   /**
