@@ -27,7 +27,12 @@ import type {
 import { PRUNE_PRODUCER } from './lifecycle/types.js';
 import { buildLineage, type CausationStep, causationSteps, type Lineage } from './lineage.js';
 import { loadOptional } from './optional-package.js';
-import { loadInterpreter, type ProtocolInterpreter, type ProtocolReceipt } from './protocol-interpreter.js';
+import {
+  DESCRIPTOR_STORE,
+  loadInterpreter,
+  type ProtocolInterpreter,
+  type ProtocolReceipt,
+} from './protocol-interpreter.js';
 import { ReadCache } from './read-cache.js';
 import { ReadPath } from './read-path.js';
 import { RuleRegistry } from './rules/registry.js';
@@ -115,6 +120,7 @@ export class IgniterStore {
         factsAfter: (after, limit) => this.#reads.factsAfter(after, limit),
         lastSeq: () => this.#log.lastSeq(),
       });
+      this.#restoreDescriptors();
     } catch (error) {
       // A store that failed to open must not keep its backend (and the backend's lock).
       this.#closed = true;
@@ -611,6 +617,24 @@ export class IgniterStore {
       }
     }
     if (ids.length > 0) this.afterRemoval(this.#log.remove(ids));
+  }
+
+  /**
+   * Re-applies the protocol descriptors a reopened log holds (access paths, relations,
+   * projections), so they run without a first call to `protocol()`. Without
+   * `@igniter/protocol` installed they cannot run: a warning says so and the store opens.
+   */
+  #restoreDescriptors(): void {
+    if (this.#log.keys(DESCRIPTOR_STORE).length === 0) return;
+    try {
+      this.protocol();
+    } catch (error) {
+      if (!(error instanceof IgniterError && error.code === 'ERR_MISSING_PACKAGE')) throw error;
+      process.emitWarning(
+        'the store holds protocol descriptors but @igniter/protocol is not installed: their access paths and relations are not registered',
+        { code: 'IGNITER_DESCRIPTORS_NOT_APPLIED' },
+      );
+    }
   }
 
   #hydrate(backend: Backend): void {

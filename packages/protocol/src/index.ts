@@ -55,6 +55,7 @@ export {
   type ReplayPacket,
   type ReplayResult,
   type ResolvePacket,
+  type RetentionPacket,
   SCHEMA_VERSION,
   type SegmentManifestPacket,
   type StorageStatsPacket,

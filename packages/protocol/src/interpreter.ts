@@ -1,4 +1,4 @@
-import { IgniterError, type IgniterStore } from '@igniter/core';
+import { checkInput, fieldsOf, IgniterError, type IgniterStore } from '@igniter/core';
 import type { OpContext } from './context.js';
 import { DescriptorLog } from './descriptors/descriptor-log.js';
 import { applyDescriptor } from './descriptors/engine-effects.js';
@@ -60,6 +60,10 @@ export interface InterpreterOptions {
 }
 
 const DEFAULT_STORAGE_ALERT_BYTES = 1024 ** 3;
+const OPTION_FIELDS = fieldsOf<InterpreterOptions>({ alertThresholds: true });
+const THRESHOLD_FIELDS = fieldsOf<NonNullable<InterpreterOptions['alertThresholds']>>({
+  storageByteSize: true,
+});
 
 function checkStore(store: unknown): IgniterStore {
   const candidate = store as Partial<IgniterStore> | null;
@@ -91,13 +95,17 @@ export class Interpreter {
   readonly #ctx: OpContext;
 
   /**
-   * Throws `ERR_INVALID_ARGUMENT` for a bad store or option and `ERR_CLOSED` for a closed store.
+   * Throws `ERR_INVALID_ARGUMENT` for a bad store or option (an unknown one included) and
+   * `ERR_CLOSED` for a closed store.
    * A stored descriptor the engine refuses on restore is reported with `process.emitWarning`.
    * Cost: O(descriptor versions).
    */
   constructor(store: IgniterStore, options: InterpreterOptions = {}) {
     this.store = checkStore(store);
-    const threshold = checkThreshold(options.alertThresholds?.storageByteSize);
+    checkInput(options, 'Interpreter options', OPTION_FIELDS);
+    const thresholds = options.alertThresholds ?? {};
+    checkInput(thresholds, 'alertThresholds', THRESHOLD_FIELDS);
+    const threshold = checkThreshold(thresholds.storageByteSize);
     this.#ctx = {
       store: this.store,
       descriptors: new DescriptorLog(this.store),

@@ -129,6 +129,8 @@ export interface KeyedValue {
 /** `query`'s and `resolve`'s answer; `count` is the number of items returned. */
 export interface ItemsResult {
   items: KeyedValue[];
+  /** The same array as `items`, under the v1 name wire clients of the Ruby server read. */
+  results: KeyedValue[];
   count: number;
   has_more: boolean;
 }
@@ -258,6 +260,7 @@ export type {
   DescriptorSnapshot,
   MetadataSnapshot,
   ObservabilitySnapshot,
+  RetentionPacket,
   SegmentManifestPacket,
   StorageStatsPacket,
   StoreFilterPacket,

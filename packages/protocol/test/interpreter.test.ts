@@ -234,7 +234,12 @@ describe(`query (${ENGINE} engine)`, () => {
     const page = seeded().query({ store: 's', limit: 3 });
     expect([page.count, page.has_more, page.items.map((i) => i.key)]).toEqual([3, true, ['k1', 'k2', 'k3']]);
     expect(seeded().query({ store: 's', limit: 8 }).has_more).toBe(false);
-    expect(seeded().query({ store: 's', limit: 0 })).toEqual({ items: [], count: 0, has_more: true });
+    expect(seeded().query({ store: 's', limit: 0 })).toEqual({
+      items: [],
+      results: [],
+      count: 0,
+      has_more: true,
+    });
   });
 
   it('answers the same through a filterless access path as by scanning, also as of a time', () => {
@@ -294,8 +299,10 @@ describe(`bounded lists (${ENGINE} engine)`, () => {
     // The relation index fact follows its source fact: resolve as of the index write.
     const t = p.replay({ include_internal: true }).facts.at(-1)?.transaction_time ?? 0;
     p.write({ store: 'people', key: 'bob', value: { team: 'red' } });
+    const ann = [{ key: 'ann', value: { team: 'red' } }];
     expect(p.resolve({ relation: 'members', from: 'red', limit: 1 })).toEqual({
-      items: [{ key: 'ann', value: { team: 'red' } }],
+      items: ann,
+      results: ann,
       count: 1,
       has_more: true,
     });

@@ -59,5 +59,5 @@ export function query(ctx: OpContext, packet: unknown): ItemsResult {
   }
   sortItems(items, order);
   const page = items.slice(0, limit);
-  return { items: page, count: page.length, has_more: items.length > limit };
+  return { items: page, results: page, count: page.length, has_more: items.length > limit };
 }
