@@ -7,9 +7,11 @@ import type {
   AppendEventInput,
   HistoryInput,
   HistoryPartitionInput,
+  KeysInput,
   LogWindowInput,
   PathInput,
   QueryInput,
+  ReadFactInput,
   ReadInput,
   ResolveInput,
   StoreFilterInput,
@@ -90,14 +92,28 @@ export const HISTORY_PARTITION_FIELDS = fieldsOf<HistoryPartitionInput>({
   asOf: true,
 });
 
+/** `readFact`. */
+export const READ_FACT_FIELDS = fieldsOf<ReadFactInput>({
+  store: true,
+  key: true,
+  asOf: true,
+  validAt: true,
+});
+
 /** `query`. */
 export const QUERY_FIELDS = fieldsOf<QueryInput>({
   store: true,
   scope: true,
+  where: true,
   asOf: true,
   validAt: true,
+  limit: true,
+  after: true,
   ttl: true,
 });
+
+/** `keys`. */
+export const KEYS_FIELDS = fieldsOf<KeysInput>({ store: true, prefix: true, after: true, limit: true });
 
 /** `factLogAll`. */
 export const LOG_WINDOW_FIELDS = fieldsOf<LogWindowInput>({ since: true, asOf: true });

@@ -30,6 +30,12 @@ const CALLS: Array<[string, Call]> = [
   ],
   ['append', (s, x) => s.append({ history: 'events', event: { a: 1 }, ...x })],
   ['read', (s, x) => s.read({ store: 'tasks', key: 't1', ...x })],
+  ['readFact', (s, x) => s.readFact({ store: 'tasks', key: 't1', ...x })],
+  ['keys', (s, x) => s.keys({ store: 'tasks', prefix: 't', ...x })],
+  [
+    'query without scope',
+    (s, x) => s.query({ store: 'tasks', where: { status: 'open' }, limit: 5, after: 'a', ...x }),
+  ],
   ['timeTravel', (s, x) => s.timeTravel({ store: 'tasks', key: 't1', at: 5_000, ...x })],
   ['history', (s, x) => s.history({ store: 'tasks', ...x })],
   [
