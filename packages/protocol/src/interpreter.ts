@@ -5,8 +5,9 @@ import { applyDescriptor } from './descriptors/engine-effects.js';
 import { DESCRIPTOR_KINDS, normaliseDescriptor } from './descriptors/normalise.js';
 import { LIMITS } from './limits.js';
 import { compactionActivity } from './ops/compaction.js';
+import { keys, stores } from './ops/listing.js';
 import { causationChain, factRef, lineage } from './ops/provenance.js';
-import { query, read } from './ops/reads.js';
+import { query, read, readFact } from './ops/reads.js';
 import { type RegisterOptions, register } from './ops/register.js';
 import { replay } from './ops/replay.js';
 import { resolve } from './ops/resolve.js';
@@ -30,11 +31,16 @@ import {
   type FactInputPacket,
   type FactRefResult,
   type ItemsResult,
+  type KeysPacket,
+  type KeysResult,
   type LineageResult,
   type MetadataSnapshot,
   type ObservabilitySnapshot,
   PROTOCOL,
   type QueryPacket,
+  type QueryResult,
+  type ReadFactPacket,
+  type ReadFactResult,
   type ReadPacket,
   type ReadResult,
   type Receipt,
@@ -44,6 +50,8 @@ import {
   type SegmentManifestPacket,
   type StorageStatsPacket,
   type StoreFilterPacket,
+  type StoresPacket,
+  type StoresResult,
   type SubjectPacket,
   type SyncHubProfile,
   type SyncPacket,
@@ -159,9 +167,24 @@ export class Interpreter {
     return read(this.#ctx, packet);
   }
 
-  /** The latest values of a store matching `where`, sorted, limited (default 100, max 10_000). */
-  query(packet: QueryPacket): ItemsResult {
+  /** The fact `read` would return the value of (with its `seq`, for `expect`): `{ found, fact }`. */
+  readFact(packet: ReadFactPacket): ReadFactResult {
+    return readFact(this.#ctx, packet);
+  }
+
+  /** The latest values of a store matching `where`, in key order after `after` or sorted, limited (default 100, max 10_000). */
+  query(packet: QueryPacket): QueryResult {
     return query(this.#ctx, packet);
+  }
+
+  /** Keys of a store in UTF-16 order, by prefix, after a cursor, limited (default 1000, max 10_000). */
+  keys(packet: KeysPacket): KeysResult {
+    return keys(this.#ctx, packet);
+  }
+
+  /** The user stores with their fact and key counts, in UTF-16 order, limited (default 1000, max 10_000). */
+  stores(packet: StoresPacket = {}): StoresResult {
+    return stores(this.#ctx, packet);
   }
 
   /** Keys and values related to `from` by a relation; `ERR_NO_RELATION` when unknown. */

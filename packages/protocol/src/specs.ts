@@ -51,9 +51,27 @@ export const SPECS = {
     optional: { as_of: 'number', valid_at: 'number' },
     strict: true,
   },
+  read_fact: {
+    required: { store: 'string', key: 'string' },
+    optional: { as_of: 'number', valid_at: 'number' },
+    strict: true,
+  },
+  keys: {
+    required: { store: 'string' },
+    optional: { prefix: 'string', after: 'string', limit: 'integer' },
+    strict: true,
+  },
+  stores: { required: {}, optional: { after: 'string', limit: 'integer' }, strict: true },
   query: {
     required: { store: 'string' },
-    optional: { where: 'object', order: 'order', limit: 'integer', as_of: 'number', valid_at: 'number' },
+    optional: {
+      where: 'object',
+      order: 'order',
+      limit: 'integer',
+      after: 'string',
+      as_of: 'number',
+      valid_at: 'number',
+    },
     strict: true,
   },
   resolve: {

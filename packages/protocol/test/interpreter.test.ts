@@ -168,21 +168,25 @@ describe(`Interpreter as a TypeScript API (${ENGINE} engine)`, () => {
       'describe',
       'descriptor_snapshot',
       'fact_ref',
+      'keys',
       'lineage',
       'metadata_snapshot',
       'observability_snapshot',
       'query',
       'read',
+      'read_fact',
       'register_descriptor',
       'replay',
       'resolve',
       'segment_manifest',
       'storage_stats',
+      'stores',
       'sync_hub_profile',
       'write',
       'write_fact',
     ]);
     expect(d.limits.query).toEqual({ default: 100, max: 10_000 });
+    expect(d.limits.keys).toEqual({ default: 1000, max: 10_000 });
     expect(d.descriptor_kinds).toHaveLength(9);
   });
 });
@@ -239,6 +243,7 @@ describe(`query (${ENGINE} engine)`, () => {
       results: [],
       count: 0,
       has_more: true,
+      next_cursor: null,
     });
   });
 

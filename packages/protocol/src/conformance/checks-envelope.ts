@@ -179,7 +179,7 @@ export const envelopeChecks: readonly ConformanceCheck[] = [
         { key: 't1', value: { status: 'open' } },
         { key: 't3', value: { status: 'open' } },
       ];
-      assert.deepEqual(open, { items, results: items, count: 2, has_more: false });
+      assert.deepEqual(open, { items, results: items, count: 2, has_more: false, next_cursor: null });
       assert.equal((await client.ok('query', { store: 'tasks' })).count, 3);
       assert.equal((await client.error('query', {})).error_code, 'ERR_BAD_REQUEST');
     },

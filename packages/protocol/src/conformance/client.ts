@@ -8,14 +8,18 @@ import type {
   DescriptorSnapshot,
   FactRefResult,
   ItemsResult,
+  KeysResult,
   LineageResult,
   MetadataSnapshot,
   ObservabilitySnapshot,
+  QueryResult,
+  ReadFactResult,
   ReadResult,
   Receipt,
   ReplayResult,
   SegmentManifestPacket,
   StorageStatsPacket,
+  StoresResult,
   SyncHubProfile,
 } from '../wire-types.js';
 
@@ -30,7 +34,10 @@ export interface OpResults {
   write_fact: Receipt;
   append: Receipt;
   read: ReadResult;
-  query: ItemsResult;
+  read_fact: ReadFactResult;
+  keys: KeysResult;
+  stores: StoresResult;
+  query: QueryResult;
   resolve: ItemsResult;
   replay: ReplayResult;
   sync_hub_profile: SyncHubProfile;
