@@ -54,7 +54,10 @@ export interface Lineage {
   depth: number;
   /** The derivations sourced from the subject store. */
   derivedBy: DerivedBy[];
-  /** SHA-256 hex of entries "id:valueHash:causation" joined by "|"; null for an empty chain. */
+  /**
+   * SHA-256 hex of entries "id:valueHash:causation" (seq order, a null causation written as "")
+   * joined by "|"; null for an empty chain.
+   */
   proofHash: string | null;
 }
 

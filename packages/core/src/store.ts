@@ -90,9 +90,11 @@ export class IgniterStore {
   #protocol: ProtocolInterpreter | undefined;
 
   /**
-   * Creates a store. With a `backend`, replays it before returning (cost: the size of the log).
-   * Throws `ERR_INVALID_ARGUMENT` for bad options and `ERR_NATIVE_UNAVAILABLE` when the native
-   * engine is forced and cannot load.
+   * Creates a store. With a `backend`, replays it before returning (cost: the size of the log)
+   * and re-applies the protocol descriptors the log holds. Registrations are code, not data:
+   * paths, consumers, coercions, rules and retention policies must be registered again after
+   * every open. Throws `ERR_INVALID_ARGUMENT` for bad or unknown options and
+   * `ERR_NATIVE_UNAVAILABLE` when the native engine is forced and cannot load.
    */
   constructor(options: StoreOptions = {}) {
     const { lruCap, clock, onRuleError, maxValueBytes } = checkStoreOptions(options);
@@ -135,8 +137,16 @@ export class IgniterStore {
   /**
    * Opens a file store: `path` is the log file (a new one is created). Loads
    * `@igniter/backend-file` lazily; `options` are store and backend options together.
-   * Throws `ERR_MISSING_PACKAGE` when that package is not installed, `ERR_LOCKED` when the log is
-   * open elsewhere, and the backend's recovery errors. Cost: replaying the log.
+   *
+   * The log holds facts, not code: access paths and their consumers, coercions, derivations,
+   * scatters, relations, projections and retention policies are not stored, so register them
+   * again after every open (keep them in one function you call after `open`). Protocol
+   * descriptors are stored, and are re-applied here when `@igniter/protocol` is installed.
+   *
+   * Throws `ERR_INVALID_ARGUMENT` for an unknown option (before any file is touched) or a path
+   * that cannot be a log file, `ERR_MISSING_PACKAGE` when `@igniter/backend-file` is not
+   * installed, `ERR_LOCKED` when the log is open elsewhere, and the backend's recovery errors.
+   * Cost: replaying the log.
    */
   static open(
     pathOrBackend: string | Backend,
@@ -333,7 +343,8 @@ export class IgniterStore {
 
   /**
    * The lineage of (store, key): its chain, the derivations sourced from its store and a proof
-   * hash (SHA-256 of "id:valueHash:causation" per fact, joined by "|"; null for an empty chain).
+   * hash (SHA-256 hex of "id:valueHash:causation" per fact in seq order, a null causation written
+   * as "", joined by "|"; null for an empty chain).
    * Throws `ERR_INVALID_ARGUMENT` for bad names. Cost: proportional to the key's facts.
    */
   lineage(input: SubjectInput): Lineage {
