@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
-import { FileBackend, openFileStore } from '../../src/index.js';
+import { FileBackend, openFileStore, writeBackupLog } from '../../src/index.js';
 import { thrown } from '../support/thrown.js';
 
 const temp = useTempDir('igniter-file-');
@@ -39,5 +39,14 @@ describe('strict file backend options', () => {
   it('refuses an unknown storageStats option', () => {
     const backend = temp.track(new FileBackend(join(temp.dir(), 'app.log')));
     expect(thrown(() => backend.storageStats({ stores: 'a' } as never)).details).toEqual({ field: 'stores' });
+  });
+
+  it('refuses an unknown writeBackupLog option and writes no backup', async () => {
+    const path = join(temp.dir(), 'backup.log');
+    await expect(writeBackupLog(path, [], { lastSeq: 0 }, { maxFrame: 64 } as never)).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+      details: { field: 'maxFrame' },
+    });
+    expect(existsSync(path)).toBe(false);
   });
 });
