@@ -13,6 +13,7 @@ export {
   PURGE_FIELDS,
   PURGE_RECEIPTS_FIELDS,
   STORE_FILTER_FIELDS,
+  STORE_OPTION_FIELDS,
 } from '../input-fields.js';
 export { appendFrame } from './append-frame.js';
 export { AtomicFileWriter, removeStaleTempFiles } from './atomic-file.js';

@@ -4,7 +4,6 @@ import { SPECS } from '../specs.js';
 import { toSegmentManifestPacket, toStorageStatsPacket } from '../wire-form.js';
 import type {
   Alert,
-  Descriptor,
   DescriptorKind,
   DescriptorSnapshot,
   MetadataSnapshot,
