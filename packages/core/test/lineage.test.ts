@@ -91,9 +91,22 @@ describe(`lineage (${ENGINE_KIND} engine)`, () => {
     const engine = engineUnderTest();
     const id1 = '0190c3a0-0000-7000-8000-000000000001';
     const id2 = '0190c3a0-0000-7000-8000-000000000002';
-    const fact = (id: string, value: { total: number }, causation: string | null) =>
-      ({ id, store: 'orders', key: 'o1', value, valueHash: engine.valueHash(value), causation }) as Fact;
-    const facts = [fact(id1, { total: 10 }, null), fact(id2, { total: 12 }, id1)];
+    const fact = (seq: number, id: string, value: { total: number }, causation: string | null): Fact => ({
+      id,
+      seq,
+      store: 'orders',
+      key: 'o1',
+      value,
+      valueHash: engine.valueHash(value),
+      causation,
+      transactionTime: 1_000 + seq,
+      validTime: null,
+      schemaVersion: 1,
+      producer: null,
+      derivation: null,
+      idempotencyKey: null,
+    });
+    const facts = [fact(1, id1, { total: 10 }, null), fact(2, id2, { total: 12 }, id1)];
     expect(facts.map((f) => f.valueHash)).toEqual([
       'f133478af453cc4c404cc5e649fc223a27799d5ab624015bcfc3ef41c14c556e',
       '1defd9aad4ae88c107ebcea9ace3464d31f697c773d803f0413de16c0d421984',

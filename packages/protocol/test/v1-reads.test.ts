@@ -98,8 +98,8 @@ describe(`query pages without registration (${ENGINE} engine)`, () => {
       ['a', 'open'],
       ['b', 'done'],
       ['c', 'open'],
-    ]) {
-      p.write({ store: 's', key: key as string, value: { status } });
+    ] as const) {
+      p.write({ store: 's', key, value: { status } });
     }
     const scanned = p.query({ store: 's', where: { status: 'open' }, limit: 1 });
     p.register({ kind: 'access_path', name: 'open', store: 's', fields: [], filters: { status: 'open' } });
