@@ -2,7 +2,13 @@ import { fieldsOf } from './args.js';
 import type { PurgeInput, PurgeReceiptsInput } from './backend.js';
 import type { ChangefeedOptions, SubscribeOptions } from './changefeed.js';
 import type { PruneInput, RetentionPolicy } from './lifecycle/types.js';
-import type { DerivationInput, ProjectionInput, RelationInput, ScatterInput } from './rules/types.js';
+import type {
+  DerivationInput,
+  ProjectionInput,
+  RebuildOptions,
+  RelationInput,
+  ScatterInput,
+} from './rules/types.js';
 import type {
   AppendEventInput,
   HistoryInput,
@@ -137,6 +143,8 @@ export const PATH_FIELDS = fieldsOf<PathInput>({
 /** `registerDerivation`. */
 export const DERIVATION_FIELDS = fieldsOf<DerivationInput>({
   name: true,
+  onError: true,
+  backfill: true,
   sourceStore: true,
   sourceFilters: true,
   targetStore: true,
@@ -147,6 +155,8 @@ export const DERIVATION_FIELDS = fieldsOf<DerivationInput>({
 /** `registerScatter`. */
 export const SCATTER_FIELDS = fieldsOf<ScatterInput>({
   name: true,
+  onError: true,
+  backfill: true,
   sourceStore: true,
   partitionBy: true,
   targetStore: true,
@@ -162,11 +172,19 @@ export const RESOLVE_FIELDS = fieldsOf<ResolveInput>({ from: true, asOf: true })
 /** `registerProjection`. */
 export const PROJECTION_FIELDS = fieldsOf<ProjectionInput>({
   name: true,
+  onError: true,
+  backfill: true,
   reads: true,
   relations: true,
   consumerHint: true,
   reactive: true,
+  targetStore: true,
+  targetKey: true,
+  rule: true,
 });
+
+/** `rebuild` options. */
+export const REBUILD_FIELDS = fieldsOf<RebuildOptions>({ into: true });
 
 /** `setRetention`. */
 export const RETENTION_FIELDS = fieldsOf<RetentionPolicy>({ strategy: true, duration: true });

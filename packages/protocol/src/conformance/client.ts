@@ -15,8 +15,11 @@ import type {
   QueryResult,
   ReadFactResult,
   ReadResult,
+  RebuildResultPacket,
   Receipt,
   ReplayResult,
+  RuleStatusPacket,
+  RuleStatusResult,
   SegmentManifestPacket,
   StorageStatsPacket,
   StoresResult,
@@ -50,6 +53,9 @@ export interface OpResults {
   compaction_activity: CompactionActivityResult;
   storage_stats: StorageStatsPacket | null;
   segment_manifest: SegmentManifestPacket | null;
+  rule_status: RuleStatusResult;
+  rebuild: RebuildResultPacket;
+  resume_rule: RuleStatusPacket;
 }
 
 let requestCounter = 0;
