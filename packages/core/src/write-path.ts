@@ -9,6 +9,7 @@ import {
   checkWritableStore,
   toMs,
 } from './args.js';
+import { appendKey } from './append-key.js';
 import type { Backend } from './backend.js';
 import type { ChangeSink, CommitKind } from './change-event.js';
 import { jsonText } from './engine/json-text.js';
@@ -20,7 +21,6 @@ import { isJsonObject } from './json.js';
 import type { AccessPath, ConsumerEvent } from './schema-graph.js';
 import type { StoreState } from './store-state.js';
 import type { AppendEventInput, Expectation, WriteInput } from './store-types.js';
-import { uuidv7 } from './uuid.js';
 
 /** Called after each committed fact, once consumers and the changefeed have seen it. */
 export type CommitListener = (fact: Fact, kind: CommitKind) => void;
@@ -236,7 +236,7 @@ export class WritePath {
     const { input } = prepared;
     // The clock is read once per fact: the same reading dates the fact and an append's key.
     const transactionTime = clock.next();
-    const key = prepared.freshKey ? uuidv7(transactionTime) : input.key;
+    const key = prepared.freshKey ? appendKey(transactionTime) : input.key;
     // The key's previous fact matters to the scope index only when the store has access
     // paths; otherwise the causation link needs just its id, which the engine finds itself.
     const previous =
