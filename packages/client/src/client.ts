@@ -113,8 +113,10 @@ function defined(input: Record<string, unknown>): Record<string, unknown> {
  * library does (unknown fields, non-JSON values) before anything is sent, and throws
  * `IgniterError`: the server's code, message and `details` (`ERR_CONFLICT`'s `{ store, key,
  * expected, actualSeq }`), `ERR_NETWORK` when the server cannot be reached, `ERR_TIMEOUT` past
- * `timeoutMs`. Calls are never retried (a write may have committed before a connection broke;
- * pass an `idempotencyKey` to retry one safely). Cost: one HTTP round trip per call.
+ * `timeoutMs`. A read, and a write or append with an `idempotencyKey`, is sent again (up to
+ * three sends) when its connection fails before any answer (a keep-alive connection a restarted server closed);
+ * other writes never are, since they may have committed before the connection broke. Cost:
+ * one HTTP round trip per call.
  */
 export class IgniterClient {
   readonly #connection: Connection;
@@ -170,7 +172,13 @@ export class IgniterClient {
       causation,
     });
     return factOf(
-      await request(this.#connection, { method: 'PUT', path: keyPath(store, key), body, headers }),
+      await request(this.#connection, {
+        method: 'PUT',
+        path: keyPath(store, key),
+        body,
+        headers,
+        repeatable: input.idempotencyKey !== undefined,
+      }),
     );
   }
 
@@ -188,7 +196,8 @@ export class IgniterClient {
     const headers = writeHeaders(input, 'append');
     const body = defined({ event, validTime: msOf(validTime, 'validTime'), partitionKey, producer });
     const path = `v1/histories/${segment(history, 'history')}/events`;
-    return factOf(await request(this.#connection, { method: 'POST', path, body, headers }));
+    const repeatable = input.idempotencyKey !== undefined;
+    return factOf(await request(this.#connection, { method: 'POST', path, body, headers, repeatable }));
   }
 
   /** The latest fact of (store, key), as of `asOf` / valid at `validAt`; undefined when absent. */
@@ -251,7 +260,12 @@ export class IgniterClient {
       limit,
       after,
     });
-    return (await request(this.#connection, { method: 'POST', path: 'v1/query', body })) as QueryPage;
+    return (await request(this.#connection, {
+      method: 'POST',
+      path: 'v1/query',
+      body,
+      repeatable: true,
+    })) as QueryPage;
   }
 
   /** The keys of a store in UTF-16 order, one page (`limit` default 100, max 10_000) at a time. */

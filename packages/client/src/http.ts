@@ -26,6 +26,12 @@ export interface HttpCall {
   text?: boolean;
   /** Abandons the call (it then fails with `ERR_NETWORK`). */
   signal?: AbortSignal;
+  /**
+   * The call may be sent again (default: GET calls): when its connection fails before an
+   * answer, it is sent again, up to three sends in all. A pooled keep-alive connection that a restarted server closed
+   * fails exactly so. Reads, and writes carrying an idempotency key, are repeatable.
+   */
+  repeatable?: boolean;
 }
 
 /** The URL of a call: base + path + the defined query parameters. */
@@ -115,10 +121,35 @@ async function exchange(
   }
 }
 
+/** Sends of a repeatable call whose connection fails before an answer, at most. */
+const SENDS = 3;
+
+/**
+ * `exchange`, sent again (up to {@link SENDS} times) while a repeatable call's connection fails
+ * before any answer: each send may meet another pooled connection the server already closed.
+ */
+async function exchangeRepeating(
+  connection: Connection,
+  url: string,
+  init: RequestInit,
+  call: HttpCall,
+): Promise<{ status: number; text: string }> {
+  const repeatable = call.repeatable ?? call.method === 'GET';
+  for (let send = 1; ; send += 1) {
+    try {
+      return await exchange(connection, url, init, call.signal);
+    } catch (error) {
+      const cut = error instanceof IgniterError && error.code === 'ERR_NETWORK' && !call.signal?.aborted;
+      if (!cut || !repeatable || send >= SENDS) throw error;
+    }
+  }
+}
+
 /**
  * Makes one call and returns its parsed answer (JSON, or text with `call.text`). Throws the
  * server's error as an `IgniterError` with its code and details, `ERR_NETWORK` (unreachable, or
- * an answer that is not Igniter's) or `ERR_TIMEOUT`. Cost: one HTTP round trip.
+ * an answer that is not Igniter's) or `ERR_TIMEOUT`. Cost: one HTTP round trip (two when a
+ * `repeatable` call's connection failed: up to three).
  */
 export async function request(connection: Connection, call: HttpCall): Promise<unknown> {
   const url = urlOf(connection, call.path, call.query);
@@ -132,7 +163,7 @@ export async function request(connection: Connection, call: HttpCall): Promise<u
     headers['content-type'] = 'application/json';
     init.body = JSON.stringify(call.body);
   }
-  const { status, text } = await exchange(connection, url, init, call.signal);
+  const { status, text } = await exchangeRepeating(connection, url, init, call);
   if (status < 200 || status > 299) throw errorOf(status, text, url);
   if (call.text) return text;
   try {
