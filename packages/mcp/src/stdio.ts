@@ -1,9 +1,9 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { createMcpServer } from './mcp-server.js';
-import { type OpenAccessOptions, openAccess } from './open-access.js';
+import type { StoreAccess } from './store-access.js';
 
 /** Options of {@link serveMcpOverStdio}. */
-export interface StdioOptions extends OpenAccessOptions {
+export interface StdioOptions {
   /** Offer `write` and `append` (default false). */
   allowWrites?: boolean;
   /** Reported in the MCP handshake. */
@@ -12,26 +12,28 @@ export interface StdioOptions extends OpenAccessOptions {
 
 /** A running stdio MCP server. */
 export interface StdioSession {
-  /** Resolves once the client went away (stdin ended) or `close()` ran, and the store is closed. */
+  /** Resolves once the client went away (stdin ended) or `close()` ran. */
   closed: Promise<void>;
-  /** Stops serving and closes the store. */
+  /** Stops serving. */
   close(): Promise<void>;
 }
 
 /**
- * Serves `target` (a store path or a server URL, see `openAccess`) as an MCP server on this
- * process's stdin and stdout, until stdin ends. Stdout carries protocol messages only: this
- * sends `console.log`/`info`/`debug` output of the process to stderr from here on (a stray line
- * on stdout would break the client's framing). Throws what opening the target throws, before
- * anything is written to stdout.
+ * Serves `access` (`localAccess(store)`, or an `@igniter/client` client) as an MCP server on
+ * this process's stdin and stdout, until stdin ends. Stdout must carry protocol messages only:
+ * from here on this sends the process's `console.log`/`info`/`debug` output to stderr (a stray
+ * line on stdout would break the client's framing). The caller closes its store once `closed`
+ * resolves. Throws nothing.
  */
-export async function serveMcpOverStdio(target: string, options: StdioOptions = {}): Promise<StdioSession> {
+export async function serveMcpOverStdio(
+  access: StoreAccess,
+  options: StdioOptions = {},
+): Promise<StdioSession> {
   console.log = console.error;
   console.info = console.error;
   console.debug = console.error;
-  const opened = await openAccess(target, options);
   const server = createMcpServer({
-    access: opened.access,
+    access,
     allowWrites: options.allowWrites ?? false,
     ...(options.version === undefined ? {} : { version: options.version }),
   });
@@ -41,19 +43,13 @@ export async function serveMcpOverStdio(target: string, options: StdioOptions = 
   });
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
-    closing ??= (async () => {
-      try {
-        await server.close().catch(() => undefined);
-        await opened.close();
-      } finally {
-        settle();
-      }
-    })();
+    closing ??= server
+      .close()
+      .catch(() => undefined)
+      .finally(settle);
     return closing;
   };
-  process.stdin.once('end', () => {
-    close().catch((error: unknown) => console.error('igniter mcp: closing the store failed:', error));
-  });
+  process.stdin.once('end', () => void close());
   await server.connect(new StdioServerTransport());
   return { closed, close };
 }
