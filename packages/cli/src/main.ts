@@ -46,7 +46,9 @@ function parse(command: Command, argv: string[]): { positionals: string[]; flags
   const help = flags.help === true;
   const { min, max } = command.positionals;
   if (!help && (parsed.positionals.length < min || parsed.positionals.length > max)) {
-    throw new UsageError(`expected ${min === max ? min : `${min} to ${max}`} argument(s), got ${parsed.positionals.length}`);
+    throw new UsageError(
+      `expected ${min === max ? min : `${min} to ${max}`} argument(s), got ${parsed.positionals.length}`,
+    );
   }
   return { positionals: parsed.positionals, flags, help };
 }
@@ -79,7 +81,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write(`igniter ${command.name}: ${error.message}\nusage: ${command.usage}\n`);
       return EXIT.usage;
     }
-    io.stderr.write(`igniter ${command.name}: ${error instanceof ReportedFailure ? error.message : explain(error)}\n`);
+    io.stderr.write(
+      `igniter ${command.name}: ${error instanceof ReportedFailure ? error.message : explain(error)}\n`,
+    );
     return EXIT.failure;
   }
 }

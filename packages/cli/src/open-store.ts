@@ -30,7 +30,10 @@ export function openStore(location: StoreLocation): OpenedStore {
   if (location.segmented || isDirectory) {
     const backend = new SegmentedFileBackend(location.path);
     try {
-      return { store: new IgniterStore({ backend, ...(changefeed ? { changefeed } : {}) }), backend: 'segmented' };
+      return {
+        store: new IgniterStore({ backend, ...(changefeed ? { changefeed } : {}) }),
+        backend: 'segmented',
+      };
     } catch (error) {
       void backend.close().catch(() => undefined);
       throw error;

@@ -2,14 +2,23 @@ import { createInterface } from 'node:readline';
 import type { IgniterStore, WriteInput } from '@igniter/core';
 import { EXIT, ReportedFailure } from '../cli-io.js';
 import type { Command } from '../command.js';
-import { Progress } from '../progress.js';
 import { openStore } from '../open-store.js';
+import { Progress } from '../progress.js';
 
 /** Facts per `writeMany`: a batch commits whole or not at all. */
 const BATCH = 1000;
 
 /** Fields written as given. */
-const WRITTEN = new Set(['store', 'key', 'value', 'validTime', 'schemaVersion', 'producer', 'derivation', 'idempotencyKey']);
+const WRITTEN = new Set([
+  'store',
+  'key',
+  'value',
+  'validTime',
+  'schemaVersion',
+  'producer',
+  'derivation',
+  'idempotencyKey',
+]);
 /** Fields of an exported fact that the new store assigns itself (ids, seqs, times, causation links). */
 const ASSIGNED = new Set(['id', 'seq', 'valueHash', 'transactionTime', 'causation']);
 

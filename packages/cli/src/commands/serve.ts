@@ -5,7 +5,8 @@ import { type Command, text } from '../command.js';
 function portOf(value: string | undefined): number {
   if (value === undefined) return 7300;
   const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
-  if (!(port >= 0 && port <= 65_535)) throw new UsageError(`--port must be a port number (0-65535), got ${value}`);
+  if (!(port >= 0 && port <= 65_535))
+    throw new UsageError(`--port must be a port number (0-65535), got ${value}`);
   return port;
 }
 
@@ -15,7 +16,8 @@ const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'sil
 export const serve: Command = {
   name: 'serve',
   summary: 'serve a store over HTTP (REST, protocol dispatch, SSE changefeed, metrics)',
-  usage: 'igniter serve <path> [--port 7300] [--host 127.0.0.1] [--segmented] [--tokens <file.json>] [--log-level info]',
+  usage:
+    'igniter serve <path> [--port 7300] [--host 127.0.0.1] [--segmented] [--tokens <file.json>] [--log-level info]',
   help: [
     'Opens the store at <path> (a file-store log, created when missing; a directory is a segmented',
     'store) and serves it until Ctrl-C, which stops accepting, ends SSE streams, answers requests in',
@@ -56,7 +58,9 @@ export const serve: Command = {
       throw error;
     }
     const { store } = server;
-    io.stdout.write(`igniter serving ${path} (${store.engine} engine, ${store.factCount()} facts) at ${url}\n`);
+    io.stdout.write(
+      `igniter serving ${path} (${store.engine} engine, ${store.factCount()} facts) at ${url}\n`,
+    );
     io.stdout.write(`  try: curl ${url}/v1/health\n  stop: Ctrl-C\n`);
     await io.interrupted(() => {
       io.stderr.write('stopping now\n');

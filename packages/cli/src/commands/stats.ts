@@ -40,7 +40,10 @@ export const stats: Command = {
       ];
       if (stores.length > 0) {
         const width = Math.max(5, ...stores.map((entry) => entry.store.length));
-        lines.push('', `${'store'.padEnd(width)}  ${'facts'.padStart(10)}  ${'keys'.padStart(10)}  ${'bytes'.padStart(12)}`);
+        lines.push(
+          '',
+          `${'store'.padEnd(width)}  ${'facts'.padStart(10)}  ${'keys'.padStart(10)}  ${'bytes'.padStart(12)}`,
+        );
         for (const entry of stores) {
           lines.push(
             `${entry.store.padEnd(width)}  ${String(entry.factCount).padStart(10)}  ${String(entry.keyCount).padStart(10)}  ${String(entry.byteSize ?? '-').padStart(12)}`,

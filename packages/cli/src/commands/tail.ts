@@ -21,7 +21,14 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /** Follows a server's SSE changefeed, reconnecting with Last-Event-ID until stopped. */
-async function tailUrl(url: string, after: string | undefined, stores: string | undefined, token: string | undefined, json: boolean, io: CliIo): Promise<number> {
+async function tailUrl(
+  url: string,
+  after: string | undefined,
+  stores: string | undefined,
+  token: string | undefined,
+  json: boolean,
+  io: CliIo,
+): Promise<number> {
   const stop = new AbortController();
   void io.interrupted(() => process.exit(130)).then(() => stop.abort());
   let lastId = after;
@@ -33,13 +40,18 @@ async function tailUrl(url: string, after: string | undefined, stores: string | 
     if (lastId !== undefined) headers['last-event-id'] = lastId;
     if (token) headers.authorization = `Bearer ${token}`;
     try {
-      const response = await fetch(`${url.replace(/\/$/, '')}/v1/events${query.size > 0 ? `?${query}` : ''}`, {
-        headers,
-        signal: stop.signal,
-      });
+      const response = await fetch(
+        `${url.replace(/\/$/, '')}/v1/events${query.size > 0 ? `?${query}` : ''}`,
+        {
+          headers,
+          signal: stop.signal,
+        },
+      );
       if (!response.ok || !response.body) {
         const body = (await response.json().catch(() => ({}))) as { error_code?: string; error?: string };
-        throw new ReportedFailure(`${response.status} ${body.error_code ?? ''}: ${body.error ?? 'the server refused the stream'}`);
+        throw new ReportedFailure(
+          `${response.status} ${body.error_code ?? ''}: ${body.error ?? 'the server refused the stream'}`,
+        );
       }
       failures = 0;
       const pending: string[] = [];
@@ -66,10 +78,21 @@ async function tailUrl(url: string, after: string | undefined, stores: string | 
 }
 
 /** Follows a store's changefeed in this process (the store must not be served elsewhere). */
-async function tailPath(path: string, after: number | undefined, stores: string[] | undefined, json: boolean, io: CliIo): Promise<number> {
+async function tailPath(
+  path: string,
+  after: number | undefined,
+  stores: string[] | undefined,
+  json: boolean,
+  io: CliIo,
+): Promise<number> {
   const { store } = openExisting(path, { changefeed: true });
-  const changefeed = store.changefeed as unknown as { subscribe(o: object): AsyncIterable<ChangeEvent> & { close(): void } };
-  const subscription = changefeed.subscribe({ ...(after === undefined ? {} : { after }), ...(stores ? { stores } : {}) });
+  const changefeed = store.changefeed as unknown as {
+    subscribe(o: object): AsyncIterable<ChangeEvent> & { close(): void };
+  };
+  const subscription = changefeed.subscribe({
+    ...(after === undefined ? {} : { after }),
+    ...(stores ? { stores } : {}),
+  });
   void io.interrupted(() => process.exit(130)).then(() => subscription.close());
   try {
     for await (const event of subscription) await write(io.stdout, line(event, json));
@@ -85,25 +108,44 @@ export const tail: Command = {
   summary: 'print change events as they happen (from a server URL or a store path)',
   usage: 'igniter tail <path|url> [--after <seq>] [--stores a,b] [--token <token>] [--json]',
   help: [
-    'With a URL (http://...), follows the server\'s SSE changefeed and reconnects with Last-Event-ID',
+    "With a URL (http://...), follows the server's SSE changefeed and reconnects with Last-Event-ID",
     'after a disconnect, so no event is skipped or repeated. With a path, opens the store and prints',
-    'the events after --after (it holds the store\'s lock: a served store is tailed by its URL).',
+    "the events after --after (it holds the store's lock: a served store is tailed by its URL).",
     'Each line is "<seq> <kind> <store>/<key> <factId>"; --json prints each event as JSON. Ctrl-C stops.',
     '',
     '  --after <seq>     start after this seq (default: from now on)',
     '  --stores a,b      only these stores',
     '  --token <token>   bearer token for a server with tokens (default: $IGNITER_TOKEN)',
   ].join('\n'),
-  options: { after: { type: 'string' }, stores: { type: 'string' }, token: { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    after: { type: 'string' },
+    stores: { type: 'string' },
+    token: { type: 'string' },
+    json: { type: 'boolean' },
+  },
   positionals: { min: 1, max: 1 },
   async run([target], flags, io) {
     const afterText = text(flags, 'after');
-    if (afterText !== undefined && !/^\d+$/.test(afterText)) throw new UsageError('--after must be a seq (an integer >= 0)');
+    if (afterText !== undefined && !/^\d+$/.test(afterText))
+      throw new UsageError('--after must be a seq (an integer >= 0)');
     const stores = text(flags, 'stores');
     const json = flags.json === true;
     if (/^https?:\/\//.test(target as string)) {
-      return tailUrl(target as string, afterText, stores, text(flags, 'token') ?? process.env.IGNITER_TOKEN, json, io);
+      return tailUrl(
+        target as string,
+        afterText,
+        stores,
+        text(flags, 'token') ?? process.env.IGNITER_TOKEN,
+        json,
+        io,
+      );
     }
-    return tailPath(target as string, afterText === undefined ? undefined : Number(afterText), stores?.split(','), json, io);
+    return tailPath(
+      target as string,
+      afterText === undefined ? undefined : Number(afterText),
+      stores?.split(','),
+      json,
+      io,
+    );
   },
 };

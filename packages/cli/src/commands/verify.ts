@@ -28,7 +28,11 @@ export const verify: Command = {
       } else {
         io.stdout.write(`${result.problems.length} problem(s) in ${result.factsChecked} facts:\n`);
         for (const problem of result.problems) {
-          const where = [problem.file, problem.offset === undefined ? undefined : `offset ${problem.offset}`, problem.factId]
+          const where = [
+            problem.file,
+            problem.offset === undefined ? undefined : `offset ${problem.offset}`,
+            problem.factId,
+          ]
             .filter((part) => part !== undefined)
             .join(' ');
           io.stdout.write(`  ${problem.kind}${where ? ` (${where})` : ''}: ${problem.message}\n`);
