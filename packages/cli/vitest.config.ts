@@ -4,6 +4,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     pool: 'forks',
+    // Real processes and servers: a loaded machine can take seconds to start one.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     projects: ['ts', 'native'].map((engine) => ({
       extends: true,
       test: {

@@ -1,3 +1,4 @@
+import { appendKey } from './append-key.js';
 import {
   checkCausation,
   checkExpectation,
@@ -9,7 +10,6 @@ import {
   checkWritableStore,
   toMs,
 } from './args.js';
-import { appendKey } from './append-key.js';
 import type { Backend } from './backend.js';
 import type { ChangeSink, CommitKind } from './change-event.js';
 import { jsonText } from './engine/json-text.js';

@@ -86,6 +86,7 @@ export function needOf(request: unknown, store: IgniterStore): Need | undefined 
   if (typeof op !== 'string') return undefined;
   const rule = Object.hasOwn(NEEDS, op) ? NEEDS[op] : undefined;
   if (!rule) return { access: 'admin', stores: [] };
-  const body = typeof packet === 'object' && packet !== null && !Array.isArray(packet) ? (packet as Packet) : {};
+  const body =
+    typeof packet === 'object' && packet !== null && !Array.isArray(packet) ? (packet as Packet) : {};
   return rule(body, store);
 }

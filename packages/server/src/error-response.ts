@@ -89,7 +89,10 @@ function frameworkError(error: Record<string, unknown>): HttpError | undefined {
       return new HttpError('ERR_BAD_REQUEST', 'the request body is not valid JSON');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new HttpError('ERR_BAD_REQUEST', 'the request body must be JSON (content-type: application/json)');
+      return new HttpError(
+        'ERR_BAD_REQUEST',
+        'the request body must be JSON (content-type: application/json)',
+      );
     case 'FST_ERR_BAD_URL':
     case 'FST_ERR_ASYNC_CONSTRAINT':
       return new HttpError('ERR_BAD_REQUEST', 'the request URL is malformed');
@@ -126,7 +129,12 @@ export function errorReply(error: unknown, scrubber: PathScrubber): ErrorReply {
   if (isRecord(error)) {
     if (Array.isArray(error.validation)) {
       const message = scrubber.scrub(validationMessage(error));
-      return { status: 400, body: { error: message, error_code: 'ERR_INVALID_ARGUMENT' }, headers: {}, internal: false };
+      return {
+        status: 400,
+        body: { error: message, error_code: 'ERR_INVALID_ARGUMENT' },
+        headers: {},
+        internal: false,
+      };
     }
     const framework = frameworkError(error);
     if (framework) return errorReply(framework, scrubber);

@@ -6,5 +6,10 @@ export { type Access, readTokensFile, type TokenSpec } from './auth/tokens.js';
 export type { ErrorBody, ServerErrorCode } from './http-error.js';
 export type { ServerLimits, ServerLogOptions, ServerOptions } from './options.js';
 export type { Health } from './routes/service.js';
-export { type BackendName, type OpenStoreOptions, openServedStore, type ServedStore } from './served-store.js';
+export {
+  type BackendName,
+  type OpenStoreOptions,
+  openServedStore,
+  type ServedStore,
+} from './served-store.js';
 export { createServer, type IgniterServer } from './server.js';

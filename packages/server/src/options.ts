@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { type IgniterStore, IgniterError } from '@igniter/core';
+import { IgniterError, type IgniterStore } from '@igniter/core';
 import type { TokenSpec } from './auth/tokens.js';
 
 /** Limits of a server; every one has a default. */
@@ -63,7 +63,17 @@ export interface ResolvedOptions {
   log: ServerLogOptions | undefined;
 }
 
-const OPTION_KEYS = new Set(['store', 'path', 'segmented', 'host', 'port', 'tokens', 'limits', 'inspector', 'log']);
+const OPTION_KEYS = new Set([
+  'store',
+  'path',
+  'segmented',
+  'host',
+  'port',
+  'tokens',
+  'limits',
+  'inspector',
+  'log',
+]);
 const LIMIT_KEYS = new Set([
   'bodyBytes',
   'sseClients',
@@ -79,7 +89,8 @@ function invalid(message: string): IgniterError {
 }
 
 function checkKeys(value: unknown, allowed: ReadonlySet<string>, what: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(`${what} must be an object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw invalid(`${what} must be an object`);
   for (const key of Object.keys(value)) {
     if (!allowed.has(key)) throw invalid(`${what} has an unknown option "${key}"`);
   }
@@ -128,13 +139,17 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   if (path !== undefined && (typeof path !== 'string' || path.length === 0)) {
     throw invalid('path must be a non-empty string');
   }
-  if (store !== undefined && (typeof store !== 'object' || store === null || typeof store.write !== 'function')) {
+  if (
+    store !== undefined &&
+    (typeof store !== 'object' || store === null || typeof store.write !== 'function')
+  ) {
     throw invalid('store must be an IgniterStore');
   }
   const host = raw.host ?? '127.0.0.1';
   if (typeof host !== 'string' || host.length === 0) throw invalid('host must be a non-empty string');
   const tokens = raw.tokens as TokenSpec[] | undefined;
-  if (tokens !== undefined && !Array.isArray(tokens)) throw invalid('tokens must be an array of token objects');
+  if (tokens !== undefined && !Array.isArray(tokens))
+    throw invalid('tokens must be an array of token objects');
   if ((tokens === undefined || tokens.length === 0) && !isLoopbackHost(host)) {
     throw invalid(`refusing to serve ${host} without tokens: a non-loopback host needs tokens`);
   }
@@ -153,7 +168,13 @@ export function resolveOptions(options: unknown): ResolvedOptions {
         limits.requestsPerSecond === undefined
           ? undefined
           : count(limits.requestsPerSecond, 0, 1, 1_000_000_000, 'limits.requestsPerSecond'),
-      sseHeartbeatMs: count(limits.sseHeartbeatMs, MAX_HEARTBEAT_MS, 10, MAX_HEARTBEAT_MS, 'limits.sseHeartbeatMs'),
+      sseHeartbeatMs: count(
+        limits.sseHeartbeatMs,
+        MAX_HEARTBEAT_MS,
+        10,
+        MAX_HEARTBEAT_MS,
+        'limits.sseHeartbeatMs',
+      ),
       sseQueueEvents: count(limits.sseQueueEvents, 1000, 1, 1_000_000, 'limits.sseQueueEvents'),
       sseStallMs: count(limits.sseStallMs, 30_000, 10, 3_600_000, 'limits.sseStallMs'),
     },

@@ -29,7 +29,8 @@ export function timeParam(value: string | undefined, name: string): number | und
 export function seqParam(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   const seq = /^\d{1,16}$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(seq)) throw badArgument(`${name} must be a seq: an integer >= 0`, { field: name });
+  if (!Number.isSafeInteger(seq))
+    throw badArgument(`${name} must be a seq: an integer >= 0`, { field: name });
   return seq;
 }
 

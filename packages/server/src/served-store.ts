@@ -30,7 +30,9 @@ export interface OpenStoreOptions {
  * it open, `ERR_CORRUPT_LOG`, ...). Cost: replaying the store.
  */
 export function openServedStore(path: string, options: OpenStoreOptions = {}): ServedStore {
-  const changefeed = new Changefeed(options.queueLimit === undefined ? {} : { queueLimit: options.queueLimit });
+  const changefeed = new Changefeed(
+    options.queueLimit === undefined ? {} : { queueLimit: options.queueLimit },
+  );
   if (options.segmented) {
     const backend = new SegmentedFileBackend(path);
     try {

@@ -125,11 +125,18 @@ class Server implements IgniterServer {
     );
     const scrubber = new PathScrubber(served.path);
     const app = Fastify({
-      logger: options.log ? { level: options.log.level ?? 'info', ...(options.log.stream ? { stream: options.log.stream } : {}) } : false,
+      logger: options.log
+        ? {
+            level: options.log.level ?? 'info',
+            ...(options.log.stream ? { stream: options.log.stream } : {}),
+          }
+        : false,
       bodyLimit: options.limits.bodyBytes,
       // Any name the library accepts (1024 UTF-8 bytes, percent-encoded: up to 12 characters a code point).
       routerOptions: { maxParamLength: 16_384 },
-      ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+      ajv: {
+        customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false },
+      },
       return503OnClosing: false,
     });
     this.#app = app;
@@ -145,7 +152,8 @@ class Server implements IgniterServer {
       }
       if (!tokens) {
         // Without tokens only loopback is served: a page elsewhere must not reach it through DNS rebinding.
-        if (!isLoopbackHost(request.hostname)) throw new HttpError('ERR_FORBIDDEN', 'this server answers loopback hosts only');
+        if (!isLoopbackHost(request.hostname))
+          throw new HttpError('ERR_FORBIDDEN', 'this server answers loopback hosts only');
         this.#principals.set(request, LOOPBACK_PRINCIPAL);
         return;
       }
@@ -157,9 +165,9 @@ class Server implements IgniterServer {
       this.#principals.set(request, principal);
     });
 
-    app.addHook('onResponse', async (request, reply) => {
-      const route = request.routeOptions.url ?? 'unmatched';
-      metrics.answered(route, reply.statusCode, reply.elapsedTime / 1000);
+    app.addHook('onResponse', (request, reply, done) => {
+      metrics.answered(request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+      done();
     });
 
     app.setErrorHandler(async (error, request, reply) => {
@@ -168,7 +176,10 @@ class Server implements IgniterServer {
       void reply.code(answer.status).headers(answer.headers).send(answer.body);
     });
     app.setNotFoundHandler(async (request, reply) => {
-      void reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?', 1)[0]?.slice(0, 256)}`, error_code: 'ERR_NOT_FOUND' });
+      void reply.code(404).send({
+        error: `no route ${request.method} ${request.url.split('?', 1)[0]?.slice(0, 256)}`,
+        error_code: 'ERR_NOT_FOUND',
+      });
     });
 
     const context: RouteContext = {
@@ -200,7 +211,15 @@ class Server implements IgniterServer {
             }),
         });
       }
-      for (const routes of [serviceRoutes, keyRoutes, historyRoutes, readRoutes, adminRoutes, dispatchRoutes, eventRoutes]) {
+      for (const routes of [
+        serviceRoutes,
+        keyRoutes,
+        historyRoutes,
+        readRoutes,
+        adminRoutes,
+        dispatchRoutes,
+        eventRoutes,
+      ]) {
         routes(scope, context);
       }
     });

@@ -57,22 +57,38 @@ describe('bearer tokens', () => {
   });
 
   it('a token writes and reads the stores its globs match ("*" also crosses "/")', async () => {
-    const written = await call(keyUrl(base, 'app/orders', 'o1'), { method: 'PUT', token: APP, body: { value: 1 } });
+    const written = await call(keyUrl(base, 'app/orders', 'o1'), {
+      method: 'PUT',
+      token: APP,
+      body: { value: 1 },
+    });
     expect(written.status).toBe(201);
     expect((await call(keyUrl(base, 'app/orders', 'o1'), { token: READER })).status).toBe(200);
   });
 
   it('a store outside the globs is 403 ERR_FORBIDDEN and nothing is written', async () => {
     const before = running.server.store.lastSeq();
-    const answer = await call(keyUrl(base, 'billing', 'b1'), { method: 'PUT', token: APP, body: { value: 1 } });
+    const answer = await call(keyUrl(base, 'billing', 'b1'), {
+      method: 'PUT',
+      token: APP,
+      body: { value: 1 },
+    });
     expect([answer.status, json(answer).error_code]).toEqual([403, 'ERR_FORBIDDEN']);
-    const readOnly = await call(keyUrl(base, 'app/orders', 'o2'), { method: 'PUT', token: READER, body: { value: 1 } });
+    const readOnly = await call(keyUrl(base, 'app/orders', 'o2'), {
+      method: 'PUT',
+      token: READER,
+      body: { value: 1 },
+    });
     expect([readOnly.status, json(readOnly).error_code]).toEqual([403, 'ERR_FORBIDDEN']);
     expect(running.server.store.lastSeq()).toBe(before);
   });
 
   it('a token given as its SHA-256 is accepted', async () => {
-    const answer = await call(keyUrl(base, 'hashed', 'k'), { method: 'PUT', token: HASHED, body: { value: 1 } });
+    const answer = await call(keyUrl(base, 'hashed', 'k'), {
+      method: 'PUT',
+      token: HASHED,
+      body: { value: 1 },
+    });
     expect(answer.status).toBe(201);
   });
 
@@ -85,7 +101,9 @@ describe('bearer tokens', () => {
 
   it('GET /v1/stores lists only the stores a token may read', async () => {
     await call(keyUrl(base, 'secret', 'k'), { method: 'PUT', token: ADMIN, body: { value: 1 } });
-    const stores = json(await call(`${base}/v1/stores`, { token: READER })) as unknown as Array<{ store: string }>;
+    const stores = json(await call(`${base}/v1/stores`, { token: READER })) as unknown as Array<{
+      store: string;
+    }>;
     expect(stores.map((entry) => entry.store)).toEqual(['app/orders']);
   });
 
@@ -141,10 +159,13 @@ describe('binding', () => {
     try {
       const port = new URL(open.url).port;
       const status = await new Promise<number>((resolve, reject) => {
-        const req = httpRequest({ host: '127.0.0.1', port, path: '/v1/stores', headers: { host: `evil.example:${port}` } }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
+        const req = httpRequest(
+          { host: '127.0.0.1', port, path: '/v1/stores', headers: { host: `evil.example:${port}` } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
         req.on('error', reject);
         req.end();
       });

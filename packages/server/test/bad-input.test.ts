@@ -18,7 +18,11 @@ afterAll(async () => {
 });
 
 /** Asserts the coded error, that the answer leaks no stack or server path, and that nothing was written. */
-async function rejects(send: () => Promise<Answer>, status: number, code: string): Promise<Record<string, unknown>> {
+async function rejects(
+  send: () => Promise<Answer>,
+  status: number,
+  code: string,
+): Promise<Record<string, unknown>> {
   const before = running.server.store.lastSeq();
   const answer = await send();
   expect({ status: answer.status, code: json(answer).error_code }).toEqual({ status, code });
@@ -41,12 +45,26 @@ describe('malformed bodies', () => {
   });
 
   it('a body that is not JSON by content type is 400 ERR_BAD_REQUEST', async () => {
-    await rejects(() => put('s', 'k', 'value=1', { 'content-type': 'application/x-www-form-urlencoded' }), 400, 'ERR_BAD_REQUEST');
+    await rejects(
+      () => put('s', 'k', 'value=1', { 'content-type': 'application/x-www-form-urlencoded' }),
+      400,
+      'ERR_BAD_REQUEST',
+    );
   });
 
   it('a body over limits.bodyBytes is 413 ERR_VALUE_TOO_LARGE', async () => {
     await rejects(() => put('s', 'k', { value: 'x'.repeat(5000) }), 413, 'ERR_VALUE_TOO_LARGE');
-    await rejects(() => post('/v1/dispatch', { protocol: 'igniter_store', schema_version: 1, op: 'write', packet: { store: 's', key: 'k', value: 'x'.repeat(5000) } }), 413, 'ERR_VALUE_TOO_LARGE');
+    await rejects(
+      () =>
+        post('/v1/dispatch', {
+          protocol: 'igniter_store',
+          schema_version: 1,
+          op: 'write',
+          packet: { store: 's', key: 'k', value: 'x'.repeat(5000) },
+        }),
+      413,
+      'ERR_VALUE_TOO_LARGE',
+    );
   });
 });
 
@@ -127,7 +145,11 @@ describe('bad cursors and times', () => {
 
   it('an SSE cursor past the last seq is 400 with details', async () => {
     const lastSeq = running.server.store.lastSeq();
-    const body = await rejects(() => call(`${base}/v1/events?after=${lastSeq + 10}`), 400, 'ERR_INVALID_ARGUMENT');
+    const body = await rejects(
+      () => call(`${base}/v1/events?after=${lastSeq + 10}`),
+      400,
+      'ERR_INVALID_ARGUMENT',
+    );
     expect(body.details).toEqual({ after: lastSeq + 10, lastSeq });
     await rejects(
       () => call(`${base}/v1/events`, { headers: { 'last-event-id': String(lastSeq + 1) } }),
@@ -139,8 +161,16 @@ describe('bad cursors and times', () => {
   it('bad conditional headers are 400 ERR_INVALID_ARGUMENT', async () => {
     await rejects(() => put('s', 'k', { value: 1 }, { 'if-match': 'abc' }), 400, 'ERR_INVALID_ARGUMENT');
     await rejects(() => put('s', 'k', { value: 1 }, { 'if-none-match': '"3"' }), 400, 'ERR_INVALID_ARGUMENT');
-    await rejects(() => put('s', 'k', { value: 1 }, { 'if-match': '1', 'if-none-match': '*' }), 400, 'ERR_INVALID_ARGUMENT');
-    await rejects(() => put('s', 'k', { value: 1 }, { 'idempotency-key': 'x'.repeat(513) }), 400, 'ERR_INVALID_ARGUMENT');
+    await rejects(
+      () => put('s', 'k', { value: 1 }, { 'if-match': '1', 'if-none-match': '*' }),
+      400,
+      'ERR_INVALID_ARGUMENT',
+    );
+    await rejects(
+      () => put('s', 'k', { value: 1 }, { 'idempotency-key': 'x'.repeat(513) }),
+      400,
+      'ERR_INVALID_ARGUMENT',
+    );
   });
 
   it('an unknown route is 404 ERR_NOT_FOUND', async () => {

@@ -43,7 +43,8 @@ describe('GET /v1/events', () => {
     const running = await start({ path: join(temp.dir, 'resume.log') });
     try {
       const seqs: number[] = [];
-      for (const key of ['a', 'b', 'c']) seqs.push((json(await put(running.url, 's', key, key)).fact as { seq: number }).seq);
+      for (const key of ['a', 'b', 'c'])
+        seqs.push((json(await put(running.url, 's', key, key)).fact as { seq: number }).seq);
       const byQuery = await openSse(`${running.url}/v1/events?after=${seqs[0]}`);
       const byHeader = await openSse(`${running.url}/v1/events`, { 'last-event-id': String(seqs[1]) });
       await put(running.url, 's', 'd', 'd');
@@ -76,7 +77,9 @@ describe('GET /v1/events', () => {
     try {
       const stream = await openSse(`${running.url}/v1/events`);
       await new Promise((resolve) => setTimeout(resolve, 350));
-      expect(stream.comments.filter((comment) => comment.trim() === 'heartbeat').length).toBeGreaterThanOrEqual(2);
+      expect(
+        stream.comments.filter((comment) => comment.trim() === 'heartbeat').length,
+      ).toBeGreaterThanOrEqual(2);
       stream.close();
     } finally {
       await running.close();
@@ -128,7 +131,8 @@ describe('GET /v1/events', () => {
       socket.on('data', (chunk) => (text += chunk.toString('utf8')));
       socket.resume();
       const deadline = Date.now() + 5000;
-      while (!text.includes(`"key":"k199"`) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      while (!text.includes(`"key":"k199"`) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 20));
       socket.destroy();
       expect(text).toMatch(/event: lagged\ndata: \{"kind":"lagged","missedFrom":\d+,"missedTo":\d+\}/);
       expect(text).toContain('"key":"k199"');
@@ -165,7 +169,13 @@ describe('resume across a server restart', () => {
       const seqs = seen.map((event) => Number(event.id));
       expect(seqs).toEqual(Array.from({ length: 5 }, (_, i) => (seqs[0] ?? 0) + i));
       expect(seen.map((event) => event.event)).toEqual(['write', 'append', 'write', 'append', 'write']);
-      expect(seen.map((event) => parsed(event.data).kind)).toEqual(['write', 'append', 'write', 'append', 'write']);
+      expect(seen.map((event) => parsed(event.data).kind)).toEqual([
+        'write',
+        'append',
+        'write',
+        'append',
+        'write',
+      ]);
     } finally {
       await second.close();
     }

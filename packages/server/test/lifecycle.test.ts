@@ -63,7 +63,8 @@ describe('limits.requestsPerSecond', () => {
     });
     try {
       const statuses: number[] = [];
-      for (let i = 0; i < 8; i += 1) statuses.push((await call(`${running.url}/v1/stores`, { token: 'token-a' })).status);
+      for (let i = 0; i < 8; i += 1)
+        statuses.push((await call(`${running.url}/v1/stores`, { token: 'token-a' })).status);
       expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
       expect(statuses.slice(5)).toEqual([429, 429, 429]);
       const limited = await call(`${running.url}/v1/stores`, { token: 'token-a' });

@@ -41,7 +41,17 @@ describe('health and metrics', () => {
     expect(answer.status).toBe(200);
     const health = json(answer);
     expect(Object.keys(health).sort()).toEqual(
-      ['backend', 'engine', 'fact_count', 'last_seq', 'protocol', 'role', 'schema_version', 'status', 'subscribers'].sort(),
+      [
+        'backend',
+        'engine',
+        'fact_count',
+        'last_seq',
+        'protocol',
+        'role',
+        'schema_version',
+        'status',
+        'subscribers',
+      ].sort(),
     );
     expect(health).toMatchObject({
       status: 'ready',
@@ -64,10 +74,16 @@ describe('health and metrics', () => {
     expect(prometheus.text).toMatch(/^igniter_facts \d+$/m);
     expect(prometheus.text).toContain(`igniter_last_seq ${running.server.store.lastSeq()}`);
     expect(prometheus.text).toMatch(/^igniter_writes_total [1-9]\d*$/m);
-    expect(prometheus.text).toMatch(/^igniter_http_requests_total\{route="\/v1\/stores\/:store\/keys\/:key",code="201"\} [1-9]/m);
-    expect(prometheus.text).toContain('igniter_http_request_duration_seconds_bucket{le="0.001",route="/v1/health"}');
+    expect(prometheus.text).toMatch(
+      /^igniter_http_requests_total\{route="\/v1\/stores\/:store\/keys\/:key",code="201"\} [1-9]/m,
+    );
+    expect(prometheus.text).toContain(
+      'igniter_http_request_duration_seconds_bucket{le="0.001",route="/v1/health"}',
+    );
     expect(prometheus.text).toMatch(/^igniter_sse_subscribers 0$/m);
-    const open = await call(`${base}/v1/metrics`, { headers: { accept: 'application/openmetrics-text; version=1.0.0' } });
+    const open = await call(`${base}/v1/metrics`, {
+      headers: { accept: 'application/openmetrics-text; version=1.0.0' },
+    });
     expect(open.headers.get('content-type')).toMatch(/^application\/openmetrics-text; version=1\.0\.0/);
     expect(open.text.trimEnd().endsWith('# EOF')).toBe(true);
     expect(open.text).toMatch(/^igniter_writes_total [1-9]\d*$/m);
@@ -80,7 +96,12 @@ describe('keys', () => {
     expect(created.status).toBe(201);
     const fact = json(created).fact as Record<string, unknown>;
     expect(Object.keys(fact).sort()).toEqual(FACT_FIELDS);
-    expect(fact).toMatchObject({ store: 'tasks', key: 't1', value: { title: 'write docs' }, producer: { by: 'test' } });
+    expect(fact).toMatchObject({
+      store: 'tasks',
+      key: 't1',
+      value: { title: 'write docs' },
+      producer: { by: 'test' },
+    });
     expect(created.headers.get('etag')).toBe(`"${fact.seq}"`);
     const read = await call(keyUrl(base, 'tasks', 't1'));
     expect(read.status).toBe(200);
@@ -102,7 +123,12 @@ describe('keys', () => {
     expect(json(stale)).toEqual({
       error: expect.any(String),
       error_code: 'ERR_CONFLICT',
-      details: { store: 'cas', key: 'k', expected: { seq: first.seq }, actualSeq: (json(ok).fact as { seq: number }).seq },
+      details: {
+        store: 'cas',
+        key: 'k',
+        expected: { seq: first.seq },
+        actualSeq: (json(ok).fact as { seq: number }).seq,
+      },
     });
     expect(json(await call(keyUrl(base, 'cas', 'k'))).fact).toMatchObject({ value: 2 });
   });
@@ -130,14 +156,19 @@ describe('keys', () => {
     expect(first).toEqual({ keys: ['a', 'ab'], next: 'ab' });
     const second = json(await call(`${base}/v1/stores/paged/keys?limit=2&after=ab`));
     expect(second).toEqual({ keys: ['b', 'c'], next: null });
-    expect(json(await call(`${base}/v1/stores/paged/keys?prefix=a`))).toEqual({ keys: ['a', 'ab'], next: null });
+    expect(json(await call(`${base}/v1/stores/paged/keys?prefix=a`))).toEqual({
+      keys: ['a', 'ab'],
+      next: null,
+    });
   });
 
   it('history lists every version; asOf reads the past', async () => {
     const v1 = json(await put('hist', 'k', { value: 'one' })).fact as { transactionTime: number };
     await new Promise((resolve) => setTimeout(resolve, 5));
     await put('hist', 'k', { value: 'two' });
-    const history = json(await call(keyUrl(base, 'hist', 'k', '/history'))).facts as Array<{ value: unknown }>;
+    const history = json(await call(keyUrl(base, 'hist', 'k', '/history'))).facts as Array<{
+      value: unknown;
+    }>;
     expect(history.map((fact) => fact.value)).toEqual(['one', 'two']);
     const past = await call(keyUrl(base, 'hist', 'k', `?asOf=${v1.transactionTime}`));
     expect(json(past).fact).toMatchObject({ value: 'one' });
@@ -146,7 +177,9 @@ describe('keys', () => {
   it('validTime writes are read with validAt', async () => {
     await put('valid', 'k', { value: 'jan', validTime: 1_000 });
     await put('valid', 'k', { value: 'mar', validTime: 3_000 });
-    expect(json(await call(keyUrl(base, 'valid', 'k', '?validAt=2000'))).fact).toMatchObject({ value: 'jan' });
+    expect(json(await call(keyUrl(base, 'valid', 'k', '?validAt=2000'))).fact).toMatchObject({
+      value: 'jan',
+    });
   });
 
   it('lineage returns the causation chain of a key', async () => {
@@ -165,7 +198,11 @@ describe('stores, histories, query, facts, replay', () => {
     await put('counted', 'a', { value: 2 });
     await put('counted', 'b', { value: 3 });
     const stores = json(await call(`${base}/v1/stores`)) as unknown as Array<Record<string, unknown>>;
-    expect(stores.find((entry) => entry.store === 'counted')).toEqual({ store: 'counted', factCount: 3, keyCount: 2 });
+    expect(stores.find((entry) => entry.store === 'counted')).toEqual({
+      store: 'counted',
+      factCount: 3,
+      keyCount: 2,
+    });
     expect(stores.some((entry) => String(entry.store).startsWith('__'))).toBe(false);
   });
 
@@ -177,7 +214,12 @@ describe('stores, histories, query, facts, replay', () => {
     });
     expect(answer.status).toBe(201);
     const fact = json(answer).fact as Record<string, unknown>;
-    expect(fact).toMatchObject({ store: 'audit', value: { action: 'login' }, causation: null, idempotencyKey: 'login-1' });
+    expect(fact).toMatchObject({
+      store: 'audit',
+      value: { action: 'login' },
+      causation: null,
+      idempotencyKey: 'login-1',
+    });
     expect(fact.key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
@@ -186,11 +228,19 @@ describe('stores, histories, query, facts, replay', () => {
     await put('people', 'bob', { value: { team: 'blue' } });
     await put('people', 'cid', { value: { team: 'red' } });
     await put('people', 'dan', { value: { team: 'red' } });
-    const first = json(await call(`${base}/v1/query`, { method: 'POST', body: { store: 'people', where: { team: 'red' }, limit: 2 } }));
+    const first = json(
+      await call(`${base}/v1/query`, {
+        method: 'POST',
+        body: { store: 'people', where: { team: 'red' }, limit: 2 },
+      }),
+    );
     expect((first.facts as Array<{ key: string }>).map((fact) => fact.key)).toEqual(['ann', 'cid']);
     expect(first.next).toBe('cid');
     const rest = json(
-      await call(`${base}/v1/query`, { method: 'POST', body: { store: 'people', where: { team: 'red' }, after: 'cid' } }),
+      await call(`${base}/v1/query`, {
+        method: 'POST',
+        body: { store: 'people', where: { team: 'red' }, after: 'cid' },
+      }),
     );
     expect((rest.facts as Array<{ key: string }>).map((fact) => fact.key)).toEqual(['dan']);
     expect(rest.next).toBeNull();
@@ -224,14 +274,29 @@ describe('dispatch and admin', () => {
     const write = json(
       await call(`${base}/v1/dispatch`, {
         method: 'POST',
-        body: { protocol: 'igniter_store', schema_version: 1, request_id: 'r1', op: 'write', packet: { store: 'wire', key: 'k', value: 7 } },
+        body: {
+          protocol: 'igniter_store',
+          schema_version: 1,
+          request_id: 'r1',
+          op: 'write',
+          packet: { store: 'wire', key: 'k', value: 7 },
+        },
       }),
     );
-    expect(write).toMatchObject({ status: 'ok', request_id: 'r1', result: { kind: 'receipt', status: 'accepted' } });
+    expect(write).toMatchObject({
+      status: 'ok',
+      request_id: 'r1',
+      result: { kind: 'receipt', status: 'accepted' },
+    });
     const read = json(
       await call(`${base}/v1/dispatch`, {
         method: 'POST',
-        body: { protocol: 'igniter_store', schema_version: 1, op: 'read', packet: { store: 'wire', key: 'k' } },
+        body: {
+          protocol: 'igniter_store',
+          schema_version: 1,
+          op: 'read',
+          packet: { store: 'wire', key: 'k' },
+        },
       }),
     );
     expect(read).toMatchObject({ status: 'ok', request_id: null, result: { value: 7, found: true } });
@@ -244,7 +309,11 @@ describe('dispatch and admin', () => {
     });
     expect([unknownOp.status, json(unknownOp).error_code]).toEqual([200, 'ERR_UNKNOWN_OP']);
     const notJson = await call(`${base}/v1/dispatch`, { method: 'POST', body: '{"protocol":' });
-    expect([notJson.status, json(notJson).status, json(notJson).error_code]).toEqual([200, 'error', 'ERR_BAD_REQUEST']);
+    expect([notJson.status, json(notJson).status, json(notJson).error_code]).toEqual([
+      200,
+      'error',
+      'ERR_BAD_REQUEST',
+    ]);
   });
 
   it('admin routes checkpoint, verify, back up and compact', async () => {

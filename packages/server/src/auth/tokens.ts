@@ -51,7 +51,9 @@ export class Principal {
     if (this.may(access, store)) return;
     const what = typeof store === 'string' ? `store ${JSON.stringify(store.slice(0, 128))}` : 'every store';
     const message =
-      access === 'admin' ? `token "${this.name}" is not an admin token` : `token "${this.name}" may not ${access} ${what}`;
+      access === 'admin'
+        ? `token "${this.name}" is not an admin token`
+        : `token "${this.name}" may not ${access} ${what}`;
     throw new HttpError('ERR_FORBIDDEN', message);
   }
 }
@@ -102,13 +104,15 @@ export class TokenSet {
     const names = new Set<string>();
     this.#known = specs.map((spec, i) => {
       const at = `tokens[${i}]`;
-      if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) throw invalid(`${at} must be an object`);
+      if (typeof spec !== 'object' || spec === null || Array.isArray(spec))
+        throw invalid(`${at} must be an object`);
       const fields = spec as Record<string, unknown>;
       for (const field of Object.keys(fields)) {
         if (!TOKEN_FIELDS.has(field)) throw invalid(`${at} has an unknown field "${field}"`);
       }
       const { name, token, tokenSha256, admin } = fields;
-      if (typeof name !== 'string' || name.length === 0) throw invalid(`${at}.name must be a non-empty string`);
+      if (typeof name !== 'string' || name.length === 0)
+        throw invalid(`${at}.name must be a non-empty string`);
       if (names.has(name)) throw invalid(`${at}.name "${name}" is used twice`);
       names.add(name);
       if ((token === undefined) === (tokenSha256 === undefined)) {
@@ -117,7 +121,10 @@ export class TokenSet {
       if (token !== undefined && (typeof token !== 'string' || token.length === 0)) {
         throw invalid(`${at}.token must be a non-empty string`);
       }
-      if (tokenSha256 !== undefined && (typeof tokenSha256 !== 'string' || !/^[0-9a-fA-F]{64}$/.test(tokenSha256))) {
+      if (
+        tokenSha256 !== undefined &&
+        (typeof tokenSha256 !== 'string' || !/^[0-9a-fA-F]{64}$/.test(tokenSha256))
+      ) {
         throw invalid(`${at}.tokenSha256 must be 64 hex characters (the SHA-256 of the token)`);
       }
       if (admin !== undefined && typeof admin !== 'boolean') throw invalid(`${at}.admin must be a boolean`);

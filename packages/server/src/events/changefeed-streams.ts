@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { ChangeEvent, ChangeSubscription, Changefeed } from '@igniter/core';
+import type { ChangeEvent, Changefeed, ChangeSubscription } from '@igniter/core';
 import type { Principal } from '../auth/tokens.js';
 import { HttpError } from '../http-error.js';
 import { sseComment, sseEvent } from './sse-frame.js';
@@ -69,9 +69,13 @@ export class ChangefeedStreams {
    */
   checkCapacity(): void {
     if (this.#open.size >= this.#limits.sseClients) {
-      throw new HttpError('ERR_RATE_LIMITED', `the server has its maximum of ${this.#limits.sseClients} SSE clients`, {
-        headers: { 'retry-after': '1' },
-      });
+      throw new HttpError(
+        'ERR_RATE_LIMITED',
+        `the server has its maximum of ${this.#limits.sseClients} SSE clients`,
+        {
+          headers: { 'retry-after': '1' },
+        },
+      );
     }
   }
 
@@ -80,7 +84,12 @@ export class ChangefeedStreams {
    * headers, a comment, then one SSE event per change event the principal may read, with
    * heartbeats. Throws what `changefeed.subscribe` throws (before anything is written).
    */
-  start(changefeed: Pick<Changefeed, 'subscribe'>, response: ServerResponse, principal: Principal, request: StreamRequest): void {
+  start(
+    changefeed: Pick<Changefeed, 'subscribe'>,
+    response: ServerResponse,
+    principal: Principal,
+    request: StreamRequest,
+  ): void {
     const subscription = changefeed.subscribe({
       ...(request.after === undefined ? {} : { after: request.after }),
       ...(request.stores === undefined ? {} : { stores: request.stores }),
@@ -140,7 +149,9 @@ export class ChangefeedStreams {
       // ERR_SUBSCRIBER_OVERFLOW under overflow 'close': tell the client, then end the stream.
       const code = (error as { code?: unknown }).code;
       if (!response.destroyed) {
-        response.write(`event: error\ndata: ${JSON.stringify({ error_code: typeof code === 'string' ? code : 'ERR_INTERNAL' })}\n\n`);
+        response.write(
+          `event: error\ndata: ${JSON.stringify({ error_code: typeof code === 'string' ? code : 'ERR_INTERNAL' })}\n\n`,
+        );
       }
     } finally {
       clearInterval(heartbeat);

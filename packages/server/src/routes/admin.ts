@@ -24,17 +24,19 @@ export function adminRoutes(app: FastifyInstance, context: RouteContext): void {
   const { store } = context;
   const admin = (request: FastifyRequest): void => context.principalOf(request).require('admin', '*');
   // A POST without a body (curl -X POST) means no options.
-  app.addHook('preValidation', async (request) => {
-    if (request.url.startsWith('/v1/admin/') && request.body === undefined) request.body = {};
-  });
+  const emptyBody = {
+    preValidation: async (request: FastifyRequest) => {
+      request.body ??= {};
+    },
+  };
 
-  app.post('/v1/admin/checkpoint', { schema: { body: NO_BODY } }, async (request) => {
+  app.post('/v1/admin/checkpoint', { ...emptyBody, schema: { body: NO_BODY } }, async (request) => {
     admin(request);
     store.checkpoint();
     return { checkpointed: true, lastSeq: store.lastSeq(), factCount: store.factCount() };
   });
 
-  app.post('/v1/admin/verify', { schema: { body: NO_BODY } }, async (request) => {
+  app.post('/v1/admin/verify', { ...emptyBody, schema: { body: NO_BODY } }, async (request) => {
     admin(request);
     const result = await store.verify();
     // A problem names the data file by its base name only: responses carry no server paths.
@@ -44,17 +46,26 @@ export function adminRoutes(app: FastifyInstance, context: RouteContext): void {
     return { ...result, problems };
   });
 
-  app.post<{ Body: { dest: string } }>('/v1/admin/backup', { schema: { body: BACKUP_BODY } }, async (request) => {
-    admin(request);
-    const { dest } = request.body;
-    if (!isAbsolute(dest)) throw badArgument('dest must be an absolute path on the server', { field: 'dest' });
-    return store.backup(dest);
-  });
+  app.post<{ Body: { dest: string } }>(
+    '/v1/admin/backup',
+    { ...emptyBody, schema: { body: BACKUP_BODY } },
+    async (request) => {
+      admin(request);
+      const { dest } = request.body;
+      if (!isAbsolute(dest))
+        throw badArgument('dest must be an absolute path on the server', { field: 'dest' });
+      return store.backup(dest);
+    },
+  );
 
-  app.post<{ Body: { store?: string } }>('/v1/admin/compact', { schema: { body: COMPACT_BODY } }, async (request) => {
-    admin(request);
-    const results = store.compact(request.body?.store);
-    await context.commit.durable();
-    return { results };
-  });
+  app.post<{ Body: { store?: string } }>(
+    '/v1/admin/compact',
+    { ...emptyBody, schema: { body: COMPACT_BODY } },
+    async (request) => {
+      admin(request);
+      const results = store.compact(request.body?.store);
+      await context.commit.durable();
+      return { results };
+    },
+  );
 }

@@ -8,11 +8,16 @@ import type { RouteContext } from '../route-context.js';
 const WRITING_OPS = new Set(['write', 'write_fact', 'append', 'register_descriptor']);
 
 function requestIdOf(body: unknown): string | number | null {
-  const id = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).request_id : undefined;
+  const id =
+    typeof body === 'object' && body !== null ? (body as Record<string, unknown>).request_id : undefined;
   return typeof id === 'string' || typeof id === 'number' ? id : null;
 }
 
-function errorEnvelope(requestId: string | number | null, code: string, message: string): Record<string, unknown> {
+function errorEnvelope(
+  requestId: string | number | null,
+  code: string,
+  message: string,
+): Record<string, unknown> {
   return {
     protocol: PROTOCOL,
     schema_version: SCHEMA_VERSION,
@@ -32,11 +37,17 @@ export function dispatchRoutes(app: FastifyInstance, context: RouteContext): voi
   const { store } = context;
 
   const parseFailure = (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
-    if (error instanceof HttpError || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.statusCode === 429) {
+    if (
+      error instanceof HttpError ||
+      error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ||
+      error.statusCode === 429
+    ) {
       throw error;
     }
     request.log.debug({ err: error.code }, 'dispatch body rejected');
-    void reply.code(200).send(errorEnvelope(null, 'ERR_BAD_REQUEST', 'the request body must be one JSON envelope'));
+    void reply
+      .code(200)
+      .send(errorEnvelope(null, 'ERR_BAD_REQUEST', 'the request body must be one JSON envelope'));
   };
 
   app.post('/v1/dispatch', { errorHandler: parseFailure }, async (request) => {
@@ -44,7 +55,10 @@ export function dispatchRoutes(app: FastifyInstance, context: RouteContext): voi
     const need = needOf(body, store);
     if (need) {
       const principal = context.principalOf(request);
-      const denied = need.access === 'admin' ? !principal.may('admin', '*') : need.stores.some((s) => !principal.may(need.access, s));
+      const denied =
+        need.access === 'admin'
+          ? !principal.may('admin', '*')
+          : need.stores.some((s) => !principal.may(need.access, s));
       if (denied) {
         return errorEnvelope(
           requestIdOf(body),

@@ -1,4 +1,4 @@
-import type { ChangeSink, Changefeed } from '@igniter/core';
+import type { Changefeed, ChangeSink } from '@igniter/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badArgument, notFound } from '../http-error.js';
 import { querySchema, seqParam } from '../request-values.js';
@@ -8,7 +8,9 @@ type EventsQuery = { after?: string; stores?: string; access_token?: string };
 
 /** The store's changefeed when it can be subscribed to (a `Changefeed`, from either build of core). */
 function subscribable(sink: ChangeSink | undefined): Pick<Changefeed, 'subscribe'> | undefined {
-  return sink && typeof (sink as Partial<Changefeed>).subscribe === 'function' ? (sink as Changefeed) : undefined;
+  return sink && typeof (sink as Partial<Changefeed>).subscribe === 'function'
+    ? (sink as Changefeed)
+    : undefined;
 }
 
 /** The resume cursor: `after`, else `Last-Event-ID`; undefined for a live-only stream. */
@@ -24,7 +26,8 @@ function cursorOf(request: FastifyRequest<{ Querystring: EventsQuery }>): number
 function storesOf(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
   const stores = value.split(',');
-  if (stores.some((store) => store.length === 0)) throw badArgument('stores must be a comma-separated list of store names');
+  if (stores.some((store) => store.length === 0))
+    throw badArgument('stores must be a comma-separated list of store names');
   return stores;
 }
 

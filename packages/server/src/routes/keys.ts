@@ -30,7 +30,10 @@ const MAX_KEYS = 10_000;
 
 /** The seq of an `If-Match` header: `5` or the ETag form `"5"`. */
 function ifMatchSeq(header: string): number {
-  const bare = header.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+  const bare = header
+    .trim()
+    .replace(/^W\//, '')
+    .replace(/^"(.*)"$/, '$1');
   const seq = /^\d{1,16}$/.test(bare) ? Number(bare) : Number.NaN;
   if (!Number.isSafeInteger(seq) || seq < 1) throw badArgument('If-Match must be a seq: an integer >= 1');
   return seq;
@@ -45,7 +48,8 @@ function expectation(request: FastifyRequest): { seq: number } | { absent: true 
   }
   if (typeof ifMatch === 'string') return { seq: ifMatchSeq(ifMatch) };
   if (ifNoneMatch !== undefined) {
-    if (ifNoneMatch.trim() !== '*') throw badArgument('If-None-Match must be * (expect the key to be absent)');
+    if (ifNoneMatch.trim() !== '*')
+      throw badArgument('If-None-Match must be * (expect the key to be absent)');
     return { absent: true };
   }
   return undefined;

@@ -90,5 +90,4 @@ export function readRoutes(app: FastifyInstance, context: RouteContext): void {
       return { facts, next_cursor: page.next_cursor, has_more: page.has_more };
     },
   );
-
 }

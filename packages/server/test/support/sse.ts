@@ -15,7 +15,10 @@ export interface SseReader {
 /** Opens `url` as an SSE stream with fetch and parses it with eventsource-parser. */
 export async function openSse(url: string, headers: Record<string, string> = {}): Promise<SseReader> {
   const abort = new AbortController();
-  const response = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: abort.signal });
+  const response = await fetch(url, {
+    headers: { accept: 'text/event-stream', ...headers },
+    signal: abort.signal,
+  });
   const events: EventSourceMessage[] = [];
   const comments: string[] = [];
   let wake: () => void = () => {};
@@ -30,7 +33,8 @@ export async function openSse(url: string, headers: Record<string, string> = {})
     if (!response.body) return;
     const decoder = new TextDecoder();
     try {
-      for await (const chunk of response.body) parser.feed(decoder.decode(chunk as Uint8Array, { stream: true }));
+      for await (const chunk of response.body)
+        parser.feed(decoder.decode(chunk as Uint8Array, { stream: true }));
     } catch {
       // Aborted by close().
     }

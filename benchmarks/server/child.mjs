@@ -1,0 +1,54 @@
+// One HTTP server in its own process, so the load generator (autocannon, in the parent) does not
+// share its event loop. Prints {"url"} on stdout once listening; SIGTERM closes it.
+//   node child.mjs fastify | hono | igniter <path>
+import { serve } from '@hono/node-server';
+import { createServer } from '@igniter/server';
+import Fastify from 'fastify';
+import { Hono } from 'hono';
+
+const PUT_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['value'],
+  properties: { value: {} },
+};
+
+async function fastify() {
+  const app = Fastify({ logger: false });
+  app.get('/noop', async () => ({ ok: true }));
+  app.put('/echo/:key', { schema: { body: PUT_BODY } }, async (request, reply) => {
+    reply.code(201);
+    return { key: request.params.key, value: request.body.value };
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  return { port: app.server.address().port, close: () => app.close() };
+}
+
+async function hono() {
+  const app = new Hono();
+  app.get('/noop', (c) => c.json({ ok: true }));
+  app.put('/echo/:key', async (c) => {
+    const body = await c.req.json();
+    if (typeof body !== 'object' || body === null || !('value' in body) || Object.keys(body).length !== 1) {
+      return c.json({ error_code: 'ERR_INVALID_ARGUMENT' }, 400);
+    }
+    return c.json({ key: c.req.param('key'), value: body.value }, 201);
+  });
+  const server = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
+  });
+  return { port: server.address().port, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+async function igniter(path) {
+  const server = createServer({ path, port: 0 });
+  const { url } = await server.listen();
+  return { port: Number(new URL(url).port), close: () => server.close() };
+}
+
+const [mode, path] = process.argv.slice(2);
+const started = mode === 'fastify' ? await fastify() : mode === 'hono' ? await hono() : await igniter(path);
+process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${started.port}` })}\n`);
+process.on('SIGTERM', () => {
+  started.close().then(() => process.exit(0));
+});
