@@ -97,6 +97,8 @@ export class ChangeStream implements AsyncIterable<ChangeEvent> {
   /** Ends the subscription: the connection closes and a waiting `next()` resolves done. Idempotent. */
   close(): void {
     this.#closing.abort();
+    // An iterator paused at an event has its connection released now, not at its next pull.
+    void this.#iterator?.return(undefined);
   }
 
   /** The events, in seq order, until `close()` or an error reconnecting cannot cure. */
@@ -151,9 +153,13 @@ export class ChangeStream implements AsyncIterable<ChangeEvent> {
   async *#connect(onOpen: () => void): AsyncGenerator<ChangeEvent> {
     const connection = this.#connection;
     const aborter = new AbortController();
-    const abort = (): void => aborter.abort();
-    this.#closing.signal.addEventListener('abort', abort);
     let idle: ReturnType<typeof setTimeout> | undefined;
+    // Also clears the silence timer, which would otherwise keep a closed subscription's process alive.
+    const abort = (): void => {
+      clearTimeout(idle);
+      aborter.abort();
+    };
+    this.#closing.signal.addEventListener('abort', abort);
     const watch = (ms: number): void => {
       clearTimeout(idle);
       idle = setTimeout(abort, ms);

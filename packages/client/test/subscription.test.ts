@@ -1,10 +1,13 @@
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ChangeEvent } from '@igniter/core';
 import { Changefeed, IgniterStore } from '@igniter/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ChangeStream, createClient, IgniterError } from '../src/index.js';
 import { type Running, startServer, tempDir } from './support/server.js';
 
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -92,6 +95,40 @@ describe('client.subscribe', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     stream.close();
     expect(await pending).toEqual({ done: true, value: undefined });
+  });
+
+  it('close() between events releases the connection: the server counts no subscriber', async () => {
+    const { store, client } = await servedMemory();
+    store.write({ store: 'a', key: 'k', value: 1 });
+    const stream = client.subscribe({ after: 0 });
+    await stream[Symbol.asyncIterator]().next();
+    expect((await client.health()).subscribers).toBe(1);
+    stream.close();
+    const deadline = Date.now() + 5000;
+    while ((await client.health()).subscribers > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect((await client.health()).subscribers).toBe(0);
+  });
+
+  it('a program that closes its subscription exits on its own (no timer left behind)', async () => {
+    const { store, running } = await servedMemory();
+    store.write({ store: 'a', key: 'k', value: 1 });
+    const program = [
+      "import { createClient } from '@igniter/client';",
+      `const feed = createClient({ url: ${JSON.stringify(running.url)} }).subscribe({ after: 0, idleTimeoutMs: 600000 });`,
+      'const first = await feed[Symbol.asyncIterator]().next();',
+      'feed.close();',
+      'console.log(first.value.seq);',
+    ].join('\n');
+    const child = spawn(process.execPath, ['--input-type=module', '-e', program], { cwd: packageDir });
+    let stdout = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    const exited = new Promise((resolve) => child.on('close', resolve));
+    const timer = setTimeout(() => child.kill(), 20_000);
+    expect(await exited).toBe(0);
+    clearTimeout(timer);
+    expect(stdout).toBe('1\n');
   });
 
   it('a cursor past the server last seq throws ERR_INVALID_ARGUMENT with its details', async () => {
