@@ -39,6 +39,25 @@ async function servedMemory(changefeed = new Changefeed()) {
   return { store, running, client: createClient({ url: running.url }) };
 }
 
+/** A served file store that a test can stop and start again on the same port; put away after the test. */
+async function restartable(name: string) {
+  const temp = tempDir();
+  const path = join(temp.dir, `${name}.log`);
+  let running: Running = await startServer({ path });
+  const port = running.port;
+  cleanups.push(async () => {
+    await running.close();
+    temp.cleanup();
+  });
+  return {
+    client: createClient({ url: running.url }),
+    stop: () => running.close(),
+    async start() {
+      running = await startServer({ path, port });
+    },
+  };
+}
+
 function opened(stream: ChangeStream): AsyncIterator<ChangeEvent> {
   cleanups.push(() => stream.close());
   return stream[Symbol.asyncIterator]();
@@ -158,15 +177,8 @@ describe('client.subscribe', () => {
   });
 
   it('across a server restart, delivers every event once: none skipped, none repeated', async () => {
-    const temp = tempDir();
-    const path = join(temp.dir, 'restart.log');
-    let running: Running = await startServer({ path });
-    const port = running.port;
-    cleanups.push(async () => {
-      await running.close();
-      temp.cleanup();
-    });
-    const client = createClient({ url: running.url });
+    const served = await restartable('restart');
+    const client = served.client;
     const stream = client.subscribe({ after: 0, backoff: { minDelayMs: 50, maxDelayMs: 200 } });
     const iterator = opened(stream);
     await client.write({ store: 'r', key: 'k1', value: 1 });
@@ -175,8 +187,8 @@ describe('client.subscribe', () => {
     // Committed while the subscriber is still reading the first server: it has not seen them yet.
     await client.write({ store: 'r', key: 'k2', value: 2 });
     await client.append({ history: 'audit', event: { n: 2 } });
-    await running.close();
-    running = await startServer({ path, port });
+    await served.stop();
+    await served.start();
     // The idempotency key lets the write be resent if it meets a pooled connection the old server closed.
     await client.write({ store: 'r', key: 'k3', value: 3, idempotencyKey: 'k3' });
     const after = await take(iterator, 3);
@@ -188,23 +200,16 @@ describe('client.subscribe', () => {
   });
 
   it('keeps retrying while the server is down, and resumes once it is back', async () => {
-    const temp = tempDir();
-    const path = join(temp.dir, 'down.log');
-    let running: Running = await startServer({ path });
-    const port = running.port;
-    cleanups.push(async () => {
-      await running.close();
-      temp.cleanup();
-    });
-    const client = createClient({ url: running.url });
+    const served = await restartable('down');
+    const client = served.client;
     const iterator = opened(client.subscribe({ after: 0, backoff: { minDelayMs: 20, maxDelayMs: 100 } }));
     await client.write({ store: 'd', key: 'k1', value: 1 });
     expect(seqsOf(await take(iterator, 1))).toEqual([1]);
-    await running.close();
+    await served.stop();
     const pending = take(iterator, 2);
     // Several reconnect attempts fail (ERR_NETWORK) while nothing listens.
     await new Promise((resolve) => setTimeout(resolve, 600));
-    running = await startServer({ path, port });
+    await served.start();
     await client.write({ store: 'd', key: 'k2', value: 2, idempotencyKey: 'k2' });
     await client.write({ store: 'd', key: 'k3', value: 3 });
     expect(seqsOf(await pending)).toEqual([2, 3]);
