@@ -1,19 +1,20 @@
 // Load test of @igniter/server over loopback: 64 connections (autocannon, in this process) against
 // the server in a child process on a fresh file store, next to a no-op route of the same framework
 // (Fastify, also a child) in the same run.
-//   1. no-op GET on a bare Fastify server, DURATION seconds
-//   2. durable writes: PUT of a new key each, answered after the shared flush (group commit);
-//      run for a request count calibrated to last about DURATION seconds, so that no request is in
-//      flight when the run ends and the store can be checked against the acknowledged writes
-//   3. reads: GET of a random written key, DURATION seconds
+//   1. no-op GET on a bare Fastify server
+//   2. durable writes: PUT of a new key each, answered after the shared flush (group commit), for
+//      a request count calibrated to last the slice, so that no request is in flight when it ends
+//      and the store can be checked against the acknowledged writes
+//   3. reads: GET of a random written key
+// Each phase runs DURATION seconds in all, in ROUNDS slices that alternate with the others.
 // Goals (issue #24): writes >= 50% and reads >= 70% of the no-op req/s, zero errors, and the store
 // holding exactly the acknowledged writes afterwards.
-//   node benchmarks/server/load.mjs        (DURATION=seconds, default 20)
+//   node benchmarks/server/load.mjs        (DURATION=seconds per phase, default 20; ROUNDS, default 4)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openFileStore } from '@igniter/backend-file';
-import { figures, load, loadAverage, startChild } from './harness.mjs';
+import { load, loadAverage, startChild } from './harness.mjs';
 
 const duration = Number(process.env.DURATION ?? 20);
 const dir = mkdtempSync(join(tmpdir(), 'igniter-load-'));
@@ -25,17 +26,14 @@ console.log(
   `node ${process.version}, ${cpus().length} cpus (${cpus()[0]?.model}), load average before: ${loadAverage()}`,
 );
 
+const rounds = Number(process.env.ROUNDS ?? 4);
+const slice = duration / rounds;
 const noop = await startChild(['fastify']);
-await load({ url: `${noop.url}/noop`, duration: 2 });
-const noopResult = await load({ url: `${noop.url}/noop`, duration });
-rows.push(figures('Fastify no-op GET', noopResult));
-await noop.stop();
-
 const server = await startChild(['igniter', path]);
+let next = 0;
+const sent = [];
 function writes(store, options) {
-  let next = 0;
-  const sent = [];
-  const run = load({
+  return load({
     url: server.url,
     ...options,
     requests: [
@@ -45,46 +43,73 @@ function writes(store, options) {
         body,
         setupRequest: (request) => {
           const key = `k${next++}`;
-          sent.push(key);
+          if (store === 'bench') sent.push(key);
           return { ...request, path: `/v1/stores/${store}/keys/${key}` };
         },
       },
     ],
   });
-  return run.then((result) => ({ result, sent }));
 }
-// Calibration, in a store of its own: how many writes fill `duration` seconds.
+function reads() {
+  return load({
+    url: server.url,
+    duration: slice,
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (request) => ({
+          ...request,
+          path: `/v1/stores/bench/keys/${sent[Math.floor(Math.random() * sent.length)]}`,
+        }),
+      },
+    ],
+  });
+}
+
+// Warm-up, and the write rate that sizes each write slice (a request count, so that no write is
+// in flight when a slice ends and the store can be checked against the acknowledged writes).
+await load({ url: `${noop.url}/noop`, duration: 2 });
 const calibration = await writes('calibration', { duration: 3 });
-const amount = Math.max(1000, Math.round(calibration.result.requests.average * duration));
-const written = await writes('bench', { amount });
-rows.push(figures(`durable writes (PUT, ${amount} keys)`, written.result));
-const acknowledged = written.result['2xx'];
-
-const reads = await load({
-  url: server.url,
-  duration,
-  requests: [
-    {
-      method: 'GET',
-      setupRequest: (request) => ({
-        ...request,
-        path: `/v1/stores/bench/keys/k${Math.floor(Math.random() * acknowledged)}`,
-      }),
-    },
-  ],
-});
-rows.push(figures('reads (GET a key)', reads));
+const perSlice = Math.max(500, Math.round(calibration.requests.average * slice));
+// The phases alternate in slices, so that the shared machine's changing load falls on all three.
+const phases = { noop: [], writes: [], reads: [] };
+for (let round = 0; round < rounds; round += 1) {
+  phases.noop.push(await load({ url: `${noop.url}/noop`, duration: slice }));
+  phases.writes.push(await writes('bench', { amount: perSlice }));
+  phases.reads.push(await reads());
+}
 await server.stop();
+await noop.stop();
 
+/** One phase over its slices: total requests over total time; the median slice p50, the worst slice p99. */
+function combined(name, results) {
+  const seconds = results.reduce((sum, r) => sum + r.duration, 0);
+  const requests = results.reduce((sum, r) => sum + r.requests.total, 0);
+  const p50s = results.map((r) => r.latency.p50).sort((a, b) => a - b);
+  return {
+    name,
+    'req/s': Math.round(requests / seconds),
+    'p50 ms': p50s[Math.floor(p50s.length / 2)],
+    'p99 ms': Math.max(...results.map((r) => r.latency.p99)),
+    requests,
+    errors: results.reduce((sum, r) => sum + r.errors + r.timeouts + r.non2xx, 0),
+    '2xx': results.reduce((sum, r) => sum + r['2xx'], 0),
+  };
+}
+const noopRow = combined('Fastify no-op GET', phases.noop);
+const writeRow = combined(`durable writes (PUT of a new key, ${rounds} x ${perSlice})`, phases.writes);
+const readRow = combined('reads (GET a written key)', phases.reads);
+rows.push(noopRow, writeRow, readRow);
+const acknowledged = writeRow['2xx'];
 console.table(rows);
-const ratio = (result) => (result.requests.average / noopResult.requests.average) * 100;
-console.log(`writes: ${ratio(written.result).toFixed(0)}% of the no-op req/s (goal >= 50%)`);
-console.log(`reads:  ${ratio(reads).toFixed(0)}% of the no-op req/s (goal >= 70%)`);
+const ratio = (row) => ((row['req/s'] / noopRow['req/s']) * 100).toFixed(0);
+console.log(`writes: ${ratio(writeRow)}% of the no-op req/s (goal >= 50%)`);
+console.log(`reads:  ${ratio(readRow)}% of the no-op req/s (goal >= 70%)`);
 
 // The store after the run: exactly the acknowledged writes.
 const store = openFileStore(path);
 const keys = store.keys({ store: 'bench', limit: 10_000_000 });
-const sentKeys = new Set(written.sent);
+const sentKeys = new Set(sent);
 const bench = store.stores().find((entry) => entry.store === 'bench');
 const exact =
   bench?.factCount === acknowledged && keys.length === acknowledged && keys.every((key) => sentKeys.has(key));

@@ -54,6 +54,16 @@ function bearerOf(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
+/** A request as logged: the `access_token` of an SSE URL is a secret and never reaches the log. */
+function loggedRequest(request: FastifyRequest): Record<string, unknown> {
+  return {
+    method: request.method,
+    url: request.url.replace(/([?&]access_token=)[^&]*/g, '$1[redacted]'),
+    host: request.host,
+    remoteAddress: request.ip,
+  };
+}
+
 function unauthorized(message: string): HttpError {
   return new HttpError('ERR_UNAUTHORIZED', message, { headers: { 'www-authenticate': 'Bearer' } });
 }
@@ -129,6 +139,7 @@ class Server implements IgniterServer {
         ? {
             level: options.log.level ?? 'info',
             ...(options.log.stream ? { stream: options.log.stream } : {}),
+            serializers: { req: loggedRequest },
           }
         : false,
       bodyLimit: options.limits.bodyBytes,

@@ -147,6 +147,30 @@ describe('bearer tokens', () => {
   });
 });
 
+describe('logs', () => {
+  it('a request log never holds the access_token of an SSE URL', async () => {
+    const { PassThrough } = await import('node:stream');
+    const stream = new PassThrough();
+    let logged = '';
+    stream.on('data', (chunk) => (logged += chunk));
+    const logging = await start({
+      path: join(temp.dir, 'logged.log'),
+      tokens: [{ name: 'reader', token: READER, read: ['*'] }],
+      log: { level: 'info', stream },
+    });
+    try {
+      const sse = await openSse(`${logging.url}/v1/events?access_token=${READER}`);
+      sse.close();
+      await call(`${logging.url}/v1/stores`, { token: READER });
+    } finally {
+      await logging.close();
+    }
+    expect(logged).toContain('"url":"/v1/events?access_token=[redacted]"');
+    expect(logged).toContain('"url":"/v1/stores"');
+    expect(logged).not.toContain(READER);
+  });
+});
+
 describe('binding', () => {
   it('refuses a non-loopback host without tokens (ERR_INVALID_ARGUMENT)', () => {
     expect(() => createServer({ path: join(temp.dir, 'open.log'), host: '0.0.0.0' })).toThrowError(
