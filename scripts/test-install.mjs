@@ -293,10 +293,15 @@ describe('test:install', () => {
       health: ['ready', 'file', 'native'],
       stats: ['file', 1, 1],
     });
-    assert.deepEqual(runFixture(project, 'cli-mcp.mjs').output, { code: 0, server: 'igniter', tools: 12, seq: 1 });
+    assert.deepEqual(runFixture(project, 'cli-mcp.mjs').output, {
+      code: 0,
+      server: 'igniter',
+      tools: 12,
+      seq: 1,
+    });
   });
 
-  test('client (with server to talk to) writes, reads, subscribes and throws core\'s IgniterError, from ESM and CommonJS', () => {
+  test("client (with server to talk to) writes, reads, subscribes and throws core's IgniterError, from ESM and CommonJS", () => {
     const project = installFromTarballs('client', ['@igniter/client', '@igniter/core', '@igniter/server'], {
       online: true,
     });
@@ -308,7 +313,11 @@ describe('test:install', () => {
       conflict: ['ERR_CONFLICT', true],
       event: [1, 'write', 't1'],
     });
-    assert.deepEqual(runFixture(project, 'client.cjs').output, { code: 'ERR_NETWORK', core: true, same: true });
+    assert.deepEqual(runFixture(project, 'client.cjs').output, {
+      code: 'ERR_NETWORK',
+      core: true,
+      same: true,
+    });
   });
 
   describe('a real publish to a local registry', () => {

@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     pool: 'forks',
+    // The remote suite and the README start real servers: a loaded machine can take seconds.
+    testTimeout: 30_000,
     projects: ['ts', 'native'].map((engine) => ({
       extends: true,
       test: {

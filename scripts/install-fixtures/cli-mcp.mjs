@@ -19,12 +19,19 @@ send({
 });
 send({ method: 'notifications/initialized' });
 send({ id: 2, method: 'tools/list' });
-send({ id: 3, method: 'tools/call', params: { name: 'write', arguments: { store: 'tasks', key: 't1', value: 1 } } });
+send({
+  id: 3,
+  method: 'tools/call',
+  params: { name: 'write', arguments: { store: 'tasks', key: 't1', value: 1 } },
+});
 while (stdout.split('\n').filter(Boolean).length < 3) await new Promise((resolve) => setTimeout(resolve, 20));
 child.stdin.end();
 const code = await new Promise((resolve) => child.on('close', resolve));
 rmSync(dir, { recursive: true, force: true });
-const [hello, list, write] = stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+const [hello, list, write] = stdout
+  .split('\n')
+  .filter(Boolean)
+  .map((line) => JSON.parse(line));
 console.log(
   JSON.stringify({
     code,

@@ -6,5 +6,11 @@ const { IgniterError } = require('@igniter/core');
 createClient({ url: 'http://127.0.0.1:9' })
   .stores()
   .catch((error) => {
-    console.log(JSON.stringify({ code: error.code, core: error instanceof IgniterError, same: ClientError === IgniterError }));
+    console.log(
+      JSON.stringify({
+        code: error.code,
+        core: error instanceof IgniterError,
+        same: ClientError === IgniterError,
+      }),
+    );
   });

@@ -11,9 +11,16 @@ const dir = mkdtempSync(join(tmpdir(), 'igniter-install-client-'));
 const server = createServer({ path: join(dir, 'client.log'), port: 0 });
 const { url } = await server.listen();
 const client = createClient({ url });
-const fact = await client.write({ store: 'tasks', key: 't1', value: { title: 'ship' }, expect: { absent: true } });
+const fact = await client.write({
+  store: 'tasks',
+  key: 't1',
+  value: { title: 'ship' },
+  expect: { absent: true },
+});
 const value = await client.read({ store: 'tasks', key: 't1' });
-const conflict = await client.write({ store: 'tasks', key: 't1', value: {}, expect: { absent: true } }).catch((e) => e);
+const conflict = await client
+  .write({ store: 'tasks', key: 't1', value: {}, expect: { absent: true } })
+  .catch((e) => e);
 const feed = client.subscribe({ after: 0 });
 const event = (await feed[Symbol.asyncIterator]().next()).value;
 feed.close();
