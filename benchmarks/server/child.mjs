@@ -13,9 +13,29 @@ const PUT_BODY = {
   properties: { value: {} },
 };
 
+const STATIC_FACT = {
+  fact: {
+    id: '01a25025-8d96-711e-b128-37cb3299ecd5',
+    seq: 1,
+    store: 'bench',
+    key: 'k1',
+    value: { title: 'a task', done: false, tags: ['x', 'y'], n: 42 },
+    valueHash: '15968cea1ce0a5131dcac62e4cd55b19340504bbb66060f128b793fcde2cc8b8',
+    causation: null,
+    transactionTime: 1796640968086,
+    validTime: null,
+    schemaVersion: 1,
+    producer: null,
+    derivation: null,
+    idempotencyKey: null,
+  },
+};
+
 async function fastify() {
   const app = Fastify({ logger: false });
   app.get('/noop', async () => ({ ok: true }));
+  // The same bytes as a read of a fact, from a constant: what the HTTP path alone costs for that size.
+  app.get('/static-fact', async () => STATIC_FACT);
   app.put('/echo/:key', { schema: { body: PUT_BODY } }, async (request, reply) => {
     reply.code(201);
     return { key: request.params.key, value: request.body.value };

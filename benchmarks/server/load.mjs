@@ -6,11 +6,13 @@
 //      a request count calibrated to last the slice, so that no request is in flight when it ends
 //      and the store can be checked against the acknowledged writes
 //   3. reads: GET of a random written key
+// plus, for context, the bare Fastify server answering a constant body of a read's size (what the
+// HTTP path alone costs for those bytes, the load generator's parsing included).
 // Each phase runs DURATION seconds in all, in ROUNDS slices that alternate with the others.
 // Goals (issue #24): writes >= 50% and reads >= 70% of the no-op req/s, zero errors, and the store
 // holding exactly the acknowledged writes afterwards.
-//   node benchmarks/server/load.mjs        (DURATION=seconds per phase, default 20; ROUNDS, default 4)
-import { mkdtempSync, rmSync } from 'node:fs';
+//   node benchmarks/server/load.mjs        (DURATION=seconds per phase, default 20; ROUNDS, default 10)
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openFileStore } from '@igniter/backend-file';
@@ -26,7 +28,27 @@ console.log(
   `node ${process.version}, ${cpus().length} cpus (${cpus()[0]?.model}), load average before: ${loadAverage()}`,
 );
 
-const rounds = Number(process.env.ROUNDS ?? 4);
+/** fdatasync latency of this disk (4 KiB appends): a durable write cannot be answered faster. */
+function fsyncLatency(file) {
+  const fd = openSync(file, 'w');
+  const block = Buffer.alloc(4096, 1);
+  const ms = [];
+  for (let i = 0; i < 200; i += 1) {
+    writeSync(fd, block);
+    const started = performance.now();
+    fdatasyncSync(fd);
+    ms.push(performance.now() - started);
+  }
+  closeSync(fd);
+  ms.sort((a, b) => a - b);
+  return { p50: ms[100], p90: ms[180] };
+}
+const fsync = fsyncLatency(join(dir, 'fsync.probe'));
+console.log(
+  `fdatasync of a 4 KiB append on this disk: p50 ${fsync.p50.toFixed(2)} ms, p90 ${fsync.p90.toFixed(2)} ms`,
+);
+
+const rounds = Number(process.env.ROUNDS ?? 10);
 const slice = duration / rounds;
 const noop = await startChild(['fastify']);
 const server = await startChild(['igniter', path]);
@@ -72,9 +94,10 @@ await load({ url: `${noop.url}/noop`, duration: 2 });
 const calibration = await writes('calibration', { duration: 3 });
 const perSlice = Math.max(500, Math.round(calibration.requests.average * slice));
 // The phases alternate in slices, so that the shared machine's changing load falls on all three.
-const phases = { noop: [], writes: [], reads: [] };
+const phases = { noop: [], staticFact: [], writes: [], reads: [] };
 for (let round = 0; round < rounds; round += 1) {
   phases.noop.push(await load({ url: `${noop.url}/noop`, duration: slice }));
+  phases.staticFact.push(await load({ url: `${noop.url}/static-fact`, duration: slice }));
   phases.writes.push(await writes('bench', { amount: perSlice }));
   phases.reads.push(await reads());
 }
@@ -98,12 +121,16 @@ function combined(name, results) {
 }
 const noopRow = combined('Fastify no-op GET', phases.noop);
 const writeRow = combined(`durable writes (PUT of a new key, ${rounds} x ${perSlice})`, phases.writes);
+const staticRow = combined('Fastify GET of a constant fact-sized body', phases.staticFact);
 const readRow = combined('reads (GET a written key)', phases.reads);
-rows.push(noopRow, writeRow, readRow);
+rows.push(noopRow, staticRow, writeRow, readRow);
 const acknowledged = writeRow['2xx'];
 console.table(rows);
 const ratio = (row) => ((row['req/s'] / noopRow['req/s']) * 100).toFixed(0);
 console.log(`writes: ${ratio(writeRow)}% of the no-op req/s (goal >= 50%)`);
+console.log(
+  `  ceiling of 64 writers sharing one fdatasync per flush at its p50: ${Math.round((64 / fsync.p50) * 1000)} writes/s`,
+);
 console.log(`reads:  ${ratio(readRow)}% of the no-op req/s (goal >= 70%)`);
 
 // The store after the run: exactly the acknowledged writes.

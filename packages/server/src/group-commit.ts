@@ -4,10 +4,11 @@
  * that commits while it runs waits for the next one, which starts when the running one ends and
  * covers all of them. A burst of N concurrent writers costs a few flushes, not N.
  *
- * Before a flush starts with fewer waiters than the previous flush served, it waits up to
- * `gatherMs` for them: the writers just answered usually write again at once (one request per
- * connection), and a flush started without them would serve one writer while the others queue
- * behind it for a whole fsync.
+ * Before a flush starts, it waits up to `gatherMs` for the writers the previous flush just
+ * answered, as long as fewer are waiting than that flush served plus those already waiting: a
+ * writer usually writes again at once (one request per connection), and a flush started without
+ * them splits the writers into two groups that take turns, each waiting a whole fsync for the
+ * other's.
  */
 export class GroupCommit {
   readonly #flush: () => Promise<void>;
@@ -17,8 +18,10 @@ export class GroupCommit {
   #next: Promise<void> | undefined;
   /** Waiters of the next flush. */
   #nextWaiters = 0;
-  /** Writers the last flush served. */
-  #lastBatch = 0;
+  /** Waiters the gathering flush waits for: the last flush's writers plus those waiting as it ended. */
+  #target = 0;
+  /** When the last flush ended (performance.now()). */
+  #lastEnded = Number.NEGATIVE_INFINITY;
   #gathered: (() => void) | undefined;
 
   /**
@@ -42,7 +45,7 @@ export class GroupCommit {
   durable(): Promise<void> {
     this.#nextWaiters += 1;
     this.#next ??= this.#startAfter(this.#running);
-    if (this.#gathered && this.#nextWaiters >= this.#lastBatch) this.#gathered();
+    if (this.#gathered && this.#nextWaiters >= this.#target) this.#gathered();
     return this.#next;
   }
 
@@ -50,12 +53,14 @@ export class GroupCommit {
   async #startAfter(running: Promise<void> | undefined): Promise<void> {
     // Always yield first: `#next` must hold this promise before it is cleared below.
     await running?.catch(() => undefined);
-    if (this.#nextWaiters < this.#lastBatch) await this.#gather();
+    // Right after a flush, its writers are on their way back; long after it, nobody is coming.
+    if (this.#nextWaiters < this.#target && performance.now() - this.#lastEnded < this.#gatherMs) {
+      await this.#gather();
+    }
     // From here on, new callers wait for the flush after this one.
     this.#next = undefined;
     const writes = this.#nextWaiters;
     this.#nextWaiters = 0;
-    this.#lastBatch = writes;
     const started = performance.now();
     const flush = this.#flush();
     this.#running = flush;
@@ -63,14 +68,16 @@ export class GroupCommit {
       await flush;
     } finally {
       if (this.#running === flush) this.#running = undefined;
-      this.#onFlush(writes, (performance.now() - started) / 1000);
+      this.#lastEnded = performance.now();
+      this.#target = writes + this.#nextWaiters;
+      this.#onFlush(writes, (this.#lastEnded - started) / 1000);
     }
   }
 
-  /** Resolves when as many writers wait as the last flush served, or after `gatherMs`. */
+  /** Resolves when `#target` writers wait, or `gatherMs` after the last flush ended. */
   #gather(): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, this.#gatherMs);
+      const timer = setTimeout(done, Math.max(0, this.#lastEnded + this.#gatherMs - performance.now()));
       const self = this;
       function done(): void {
         clearTimeout(timer);

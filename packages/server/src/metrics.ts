@@ -23,7 +23,7 @@ export interface MetricsText {
 
 /**
  * The server's metrics, on prom-client: `igniter_facts`, `igniter_last_seq`,
- * `igniter_writes_total`, `igniter_flushes_total`, `igniter_http_requests_total{route,code}`,
+ * `igniter_writes_total`, `igniter_flushes_total`, `igniter_flush_requests`, `igniter_flush_duration_seconds`, `igniter_http_requests_total{route,code}`,
  * `igniter_http_request_duration_seconds{route}`, `igniter_sse_subscribers` and the process
  * defaults. Each metric is registered in two registries, one per exposition format, so that
  * one scrape's format never depends on another's.
@@ -34,6 +34,7 @@ export class ServerMetrics {
   readonly #writes: Counter;
   readonly #flushes: Counter;
   readonly #flushWrites: Histogram;
+  readonly #flushSeconds: Histogram;
   readonly #requests: Counter<'route' | 'code'>;
   readonly #duration: Histogram<'route'>;
   /** Labelled children by route and code: found once, then incremented without label hashing. */
@@ -82,6 +83,12 @@ export class ServerMetrics {
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
       registers,
     });
+    this.#flushSeconds = new Histogram({
+      name: 'igniter_flush_duration_seconds',
+      help: 'Duration of one group-commit flush (the fsync that write requests wait for).',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    });
     this.#requests = new Counter({
       name: 'igniter_http_requests_total',
       help: 'HTTP requests answered, by route pattern and status code.',
@@ -104,10 +111,11 @@ export class ServerMetrics {
     this.#writes.inc(n);
   }
 
-  /** Records one group-commit flush that served `requests` write requests. Cost: O(1). */
-  flushed(requests: number): void {
+  /** Records one group-commit flush that served `requests` write requests in `seconds`. Cost: O(1). */
+  flushed(requests: number, seconds: number): void {
     this.#flushes.inc();
     this.#flushWrites.observe(requests);
+    this.#flushSeconds.observe(seconds);
   }
 
   /** Records one answered request. Cost: O(1) per label set. */

@@ -24,6 +24,14 @@ export interface OpenStoreOptions {
 }
 
 /**
+ * The group-commit window of a store the server opens, in ms. The server makes every write
+ * durable itself (one `flush()` per group of requests) before answering it, so the backend's own
+ * window only bounds writes nobody waits for. With the default 5 ms, a flush that outlasts the
+ * window (an fsync under load) made the next write fsync synchronously, blocking the event loop.
+ */
+const SERVED_GROUP_COMMIT_MS = 200;
+
+/**
  * Opens the store at `path` with a changefeed attached, as `createServer({ path })` does: a
  * file-backend log (`openFileStore`, group durability: the server flushes before answering a
  * write), or a segmented store. Throws what those throw (`ERR_LOCKED` when another process has
@@ -34,7 +42,7 @@ export function openServedStore(path: string, options: OpenStoreOptions = {}): S
     options.queueLimit === undefined ? {} : { queueLimit: options.queueLimit },
   );
   if (options.segmented) {
-    const backend = new SegmentedFileBackend(path);
+    const backend = new SegmentedFileBackend(path, { groupCommitMs: SERVED_GROUP_COMMIT_MS });
     try {
       return { store: new IgniterStore({ backend, changefeed }), backend: 'segmented', owned: true, path };
     } catch (error) {
@@ -42,7 +50,12 @@ export function openServedStore(path: string, options: OpenStoreOptions = {}): S
       throw error;
     }
   }
-  return { store: openFileStore(path, { changefeed }), backend: 'file', owned: true, path };
+  return {
+    store: openFileStore(path, { changefeed, groupCommitMs: SERVED_GROUP_COMMIT_MS }),
+    backend: 'file',
+    owned: true,
+    path,
+  };
 }
 
 /** The backend name of a store someone else opened, from its storage stats. */

@@ -131,7 +131,7 @@ class Server implements IgniterServer {
     });
     this.#commit = new GroupCommit(
       () => store.flush(),
-      (requests) => metrics.flushed(requests),
+      (requests, seconds) => metrics.flushed(requests, seconds),
     );
     const scrubber = new PathScrubber(served.path);
     const app = Fastify({
