@@ -278,6 +278,8 @@ describe('test:install', () => {
       versionsOf([
         '@igniter/server',
         '@igniter/cli',
+        '@igniter/client',
+        '@igniter/mcp',
         '@igniter/core',
         '@igniter/protocol',
         '@igniter/backend-file',
@@ -290,6 +292,31 @@ describe('test:install', () => {
       value: { title: 'ship' },
       health: ['ready', 'file', 'native'],
       stats: ['file', 1, 1],
+    });
+    assert.deepEqual(runFixture(project, 'cli-mcp.mjs').output, {
+      code: 0,
+      server: 'igniter',
+      tools: 12,
+      seq: 1,
+    });
+  });
+
+  test("client (with server to talk to) writes, reads, subscribes and throws core's IgniterError, from ESM and CommonJS", () => {
+    const project = installFromTarballs('client', ['@igniter/client', '@igniter/core', '@igniter/server'], {
+      online: true,
+    });
+    const installed = reportInstalled('client + core + server', project);
+    assert.ok(installed.some((entry) => entry.startsWith('eventsource-parser@3.')));
+    assert.deepEqual(runFixture(project, 'client.mjs').output, {
+      seq: 1,
+      value: { title: 'ship' },
+      conflict: ['ERR_CONFLICT', true],
+      event: [1, 'write', 't1'],
+    });
+    assert.deepEqual(runFixture(project, 'client.cjs').output, {
+      code: 'ERR_NETWORK',
+      core: true,
+      same: true,
     });
   });
 

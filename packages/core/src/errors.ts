@@ -18,7 +18,19 @@ export type IgniterErrorCode =
   | 'ERR_CORRUPT_LOG'
   | 'ERR_UNSUPPORTED_FORMAT'
   | 'ERR_MISSING_PACKAGE'
-  | 'ERR_NATIVE_UNAVAILABLE';
+  | 'ERR_NATIVE_UNAVAILABLE'
+  // v1: the protocol, the server and the client (SERVER.md, REPLICATION.md).
+  | 'ERR_BAD_REQUEST'
+  | 'ERR_UNKNOWN_OP'
+  | 'ERR_UNSUPPORTED_PROTOCOL'
+  | 'ERR_INTERNAL'
+  | 'ERR_NOT_FOUND'
+  | 'ERR_READ_ONLY'
+  | 'ERR_UNAUTHORIZED'
+  | 'ERR_FORBIDDEN'
+  | 'ERR_RATE_LIMITED'
+  | 'ERR_NETWORK'
+  | 'ERR_TIMEOUT';
 
 const CODES: ReadonlySet<string> = new Set<IgniterErrorCode>([
   'ERR_INVALID_VALUE',
@@ -38,6 +50,17 @@ const CODES: ReadonlySet<string> = new Set<IgniterErrorCode>([
   'ERR_UNSUPPORTED_FORMAT',
   'ERR_MISSING_PACKAGE',
   'ERR_NATIVE_UNAVAILABLE',
+  'ERR_BAD_REQUEST',
+  'ERR_UNKNOWN_OP',
+  'ERR_UNSUPPORTED_PROTOCOL',
+  'ERR_INTERNAL',
+  'ERR_NOT_FOUND',
+  'ERR_READ_ONLY',
+  'ERR_UNAUTHORIZED',
+  'ERR_FORBIDDEN',
+  'ERR_RATE_LIMITED',
+  'ERR_NETWORK',
+  'ERR_TIMEOUT',
 ]);
 
 /** Options of an {@link IgniterError}: structured details and the underlying cause. */
