@@ -94,10 +94,14 @@ async function tailPath(
     ...(stores ? { stores } : {}),
   });
   void io.interrupted(() => process.exit(130)).then(() => subscription.close());
+  // A subscription waiting for the next event holds no handle: without this timer Node would
+  // exit as soon as the replay was printed instead of waiting for Ctrl-C.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   try {
     for await (const event of subscription) await write(io.stdout, line(event, json));
     return EXIT.ok;
   } finally {
+    clearInterval(keepAlive);
     await store.close();
   }
 }
