@@ -7,6 +7,7 @@
 
 export type { NativeReplayResult } from '../engine/native-binding.js';
 export { PreloadedLog, type ReplayFileOptions } from '../engine/preloaded-log.js';
+export { deepFreeze } from '../json.js';
 export { appendFrame } from './append-frame.js';
 export { AtomicFileWriter, removeStaleTempFiles } from './atomic-file.js';
 export { crc32, crc32Table } from './crc32.js';
@@ -52,4 +53,5 @@ export {
   type SettledDamage,
   settleFrameDamage,
 } from './recovery.js';
+export { factValueJson } from './value-json.js';
 export { yieldToEventLoop } from './yield.js';
