@@ -18,7 +18,14 @@ export type IgniterErrorCode =
   | 'ERR_CORRUPT_LOG'
   | 'ERR_UNSUPPORTED_FORMAT'
   | 'ERR_MISSING_PACKAGE'
-  | 'ERR_NATIVE_UNAVAILABLE';
+  | 'ERR_NATIVE_UNAVAILABLE'
+  | 'ERR_NOT_FOUND'
+  | 'ERR_READ_ONLY'
+  | 'ERR_UNAUTHORIZED'
+  | 'ERR_FORBIDDEN'
+  | 'ERR_RATE_LIMITED'
+  | 'ERR_NETWORK'
+  | 'ERR_TIMEOUT';
 
 const CODES: ReadonlySet<string> = new Set<IgniterErrorCode>([
   'ERR_INVALID_VALUE',
@@ -38,6 +45,13 @@ const CODES: ReadonlySet<string> = new Set<IgniterErrorCode>([
   'ERR_UNSUPPORTED_FORMAT',
   'ERR_MISSING_PACKAGE',
   'ERR_NATIVE_UNAVAILABLE',
+  'ERR_NOT_FOUND',
+  'ERR_READ_ONLY',
+  'ERR_UNAUTHORIZED',
+  'ERR_FORBIDDEN',
+  'ERR_RATE_LIMITED',
+  'ERR_NETWORK',
+  'ERR_TIMEOUT',
 ]);
 
 /** Options of an {@link IgniterError}: structured details and the underlying cause. */

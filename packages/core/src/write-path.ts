@@ -17,10 +17,19 @@ import { IgniterError } from './errors.js';
 import type { Fact } from './fact.js';
 import { IdempotencyIndex, pathSlot } from './indexes.js';
 import { isJsonObject } from './json.js';
+import { COMPACT_PRODUCER, PRUNE_PRODUCER } from './lifecycle/types.js';
 import type { AccessPath, ConsumerEvent } from './schema-graph.js';
 import type { StoreState } from './store-state.js';
 import type { AppendEventInput, Expectation, WriteInput } from './store-types.js';
 import { uuidv7 } from './uuid.js';
+
+/** The commit kind a follower reports for a fact it did not commit (an append reads as a write). */
+function replicatedKind(fact: Fact): CommitKind {
+  if (fact.derivation !== null) return 'derived';
+  const producer = fact.producer?.kind;
+  if (producer === PRUNE_PRODUCER) return 'pruned';
+  return producer === COMPACT_PRODUCER ? 'compacted' : 'write';
+}
 
 /** Called after each committed fact, once consumers and the changefeed have seen it. */
 export type CommitListener = (fact: Fact, kind: CommitKind) => void;
@@ -111,6 +120,24 @@ export class WritePath {
   commitInternal(input: WriteInput, kind: CommitKind, persist?: (fact: Fact) => void): Fact {
     const prepared = this.#prepareWrite(input, 'internal', false);
     return this.#commit(prepared, kind, persist);
+  }
+
+  /**
+   * Applies facts another process committed (a follower's writer), in seq order: the engine
+   * loads each as built, then indexes, consumers and the changefeed see it as after a commit.
+   * Commit listeners (rules, derivations) do not run: their facts arrive from the writer.
+   */
+  applyReplicated(facts: readonly Fact[]): void {
+    const { log, clock, schemaGraph } = this.#state;
+    for (const fact of facts) {
+      const previous =
+        schemaGraph.pathsFor(fact.store).length === 0 ? undefined : log.latestFor(fact.store, fact.key);
+      log.load([fact]);
+      clock.committed(fact.transactionTime);
+      this.#idempotency.remember(fact);
+      this.#notify(fact, this.#updateIndexes(fact, previous, fact.value));
+      this.#sinks.changefeed?.publish(fact, replicatedKind(fact));
+    }
   }
 
   /** Registers a listener run after each commit. */

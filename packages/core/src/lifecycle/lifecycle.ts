@@ -9,6 +9,7 @@ import { isJsonObject, type Json, type JsonObject } from '../json.js';
 import type { WriteInput } from '../store-types.js';
 import { checkRetention, partitionForRetention } from './retention.js';
 import {
+  COMPACT_PRODUCER,
   COMPACTION_RECEIPTS,
   type CompactionActivity,
   type CompactionResult,
@@ -29,8 +30,6 @@ export interface LifecycleHost {
   /** Drops derived state after facts were removed from the log. */
   afterRemoval(removed: readonly Fact[]): void;
 }
-
-const COMPACT_PRODUCER = 'store_compact';
 
 function hex(bytes: number): string {
   return randomBytes(bytes).toString('hex');
