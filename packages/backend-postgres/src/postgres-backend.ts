@@ -1,0 +1,394 @@
+import type {
+  Backend,
+  Fact,
+  SnapshotMeta,
+  StorageStats,
+  StoredEntry,
+  StoreLink,
+  StoreRole,
+  Time,
+} from '@igniter/core';
+import { IgniterError } from '@igniter/core';
+import { factValueJson } from '@igniter/core/storage';
+import type pg from 'pg';
+import { lockedError, openConnection, streamFacts, tableBytes, tryWriterLock } from './connection.js';
+import { FactColumns, insertStatement, storableProblem } from './fact-rows.js';
+import { type FollowerHost, FollowerSync } from './follower-sync.js';
+import { type CommitOp, GroupCommit } from './group-commit.js';
+import { ensureLayout, readLayout, type SchemaNames, schemaNames } from './layout.js';
+import { checkPostgresOptions, type PostgresBackendOptions, type PostgresSettings } from './options.js';
+import { rowBytes, StoreTally } from './store-tally.js';
+
+/** How often at most the table size of `storageStats().byteSize` is asked again after commits. */
+const TABLE_BYTES_EVERY_MS = 1000;
+
+function toMs(time: Time | undefined): number | undefined {
+  return time instanceof Date ? time.getTime() : time;
+}
+
+/**
+ * The fact log in PostgreSQL: one row per fact in `<schema>.igniter_facts` (`seq` the primary
+ * key, every field of the fact in its own column, values as `json` text from which `valueHash`
+ * recomputes), plus a one-row `<schema>.igniter_layout` (layout version, high-water seq,
+ * rewrite generation). Tables are created on first use.
+ *
+ * A writer (`connect`) holds a session advisory lock on the one connection it commits on: a
+ * second writer gets `ERR_LOCKED`, and a writer that loses that connection (and so the lock)
+ * stops for good (`ERR_CLOSED`), so nothing it holds after the loss is ever committed. Writes are
+ * synchronous in memory; facts reach PostgreSQL by group commit (one multi-row insert per
+ * batch, with a NOTIFY for followers in the same statement).
+ *
+ * A follower (`follow`) reads the table, LISTENs for the writer's notifications and catches up by
+ * seq; it refuses writes (`ERR_READ_ONLY`) until `promote()` makes it the writer.
+ *
+ * The backend keeps the live facts in memory (the store's engine shares them) so that `replay`
+ * answers synchronously.
+ */
+export class PostgresBackend implements Backend {
+  readonly #settings: PostgresSettings;
+  readonly #names: SchemaNames;
+  readonly #client: pg.Client;
+  readonly #tally = new StoreTally();
+  #facts: Fact[] = [];
+  #highWater = 0;
+  #role: StoreRole;
+  #commit: GroupCommit | undefined;
+  #follower: FollowerSync | undefined;
+  #link: StoreLink | undefined;
+  #closing: Promise<void> | undefined;
+  #lost: IgniterError | undefined;
+  #tableBytes = 0;
+  #tableBytesAt = 0;
+
+  private constructor(settings: PostgresSettings, names: SchemaNames, client: pg.Client, role: StoreRole) {
+    this.#settings = settings;
+    this.#names = names;
+    this.#client = client;
+    this.#role = role;
+    client.on('error', (error) => this.#lose(error));
+    client.on('end', () => this.#lose(new Error('the connection ended')));
+  }
+
+  /**
+   * Connects as the writer of `schema`: takes the writer lock, creates the tables if missing,
+   * checks their layout and reads every fact with one streaming COPY. Rejects with
+   * `ERR_INVALID_ARGUMENT` for bad options, `ERR_LOCKED` when another writer holds the schema,
+   * `ERR_UNSUPPORTED_FORMAT` for a newer table layout, `ERR_CLOSED` when the server cannot be
+   * reached, `ERR_CORRUPT_LOG` for a row that is not a fact. Cost: one read of the table.
+   */
+  static async connect(options: PostgresBackendOptions): Promise<PostgresBackend> {
+    return PostgresBackend.#open(options, 'writer');
+  }
+
+  /**
+   * Connects as a follower of `schema`: creates the tables if missing, LISTENs for the writer's
+   * commits and reads every fact. Rejects as `connect` does, never with `ERR_LOCKED`.
+   * Cost: one read of the table.
+   */
+  static async follow(options: PostgresBackendOptions): Promise<PostgresBackend> {
+    return PostgresBackend.#open(options, 'follower');
+  }
+
+  static async #open(options: PostgresBackendOptions, role: StoreRole): Promise<PostgresBackend> {
+    const settings = checkPostgresOptions(options);
+    const names = schemaNames(settings.schema);
+    const client = await openConnection(settings.connectionString);
+    try {
+      if (role === 'writer' && !(await tryWriterLock(client, names))) throw lockedError(names);
+      await ensureLayout(client, names);
+      const backend = new PostgresBackend(settings, names, client, role);
+      if (role === 'follower') {
+        backend.#follower = new FollowerSync(client, names, settings.pollMs, backend.#followerHost());
+        await backend.#follower.start();
+      } else {
+        await backend.#loadAll();
+        backend.#startWriting();
+      }
+      await backend.#refreshTableBytes(true);
+      return backend;
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** The schema this backend stores in. */
+  get schema(): string {
+    return this.#names.schema;
+  }
+
+  role(): StoreRole {
+    return this.#role;
+  }
+
+  link(link: StoreLink): void {
+    this.#link = link;
+  }
+
+  replay(opts: { since?: Time; asOf?: Time } = {}): Iterable<Fact> {
+    this.#assertOpen();
+    const since = toMs(opts.since);
+    const asOf = toMs(opts.asOf);
+    if (since === undefined && asOf === undefined) return [...this.#facts];
+    return this.#facts.filter(
+      (f) =>
+        (since === undefined || f.transactionTime >= since) &&
+        (asOf === undefined || f.transactionTime <= asOf),
+    );
+  }
+
+  highWaterSeq(): number {
+    return this.#highWater;
+  }
+
+  /**
+   * Queues `fact` for the next group commit. Throws `ERR_READ_ONLY` on a follower, `ERR_CLOSED`
+   * after close or once the connection was lost, `ERR_INVALID_ARGUMENT` for a malformed fact, a
+   * seq not above every seq written, or a name PostgreSQL text cannot hold (a NUL, an unpaired
+   * surrogate). Cost: one stringify of the value.
+   */
+  writeFact(fact: Fact): void {
+    const commit = this.#assertWritable();
+    const problem = storableProblem(fact);
+    if (problem !== undefined)
+      throw new IgniterError('ERR_INVALID_ARGUMENT', `cannot store the fact: ${problem}`);
+    if (fact.seq <= this.#highWater) {
+      throw new IgniterError(
+        'ERR_INVALID_ARGUMENT',
+        `fact seq ${fact.seq} is not above the highest seq written, ${this.#highWater}`,
+      );
+    }
+    const valueJson = factValueJson(fact);
+    commit.add(fact, valueJson);
+    this.#facts.push(fact);
+    this.#highWater = fact.seq;
+    this.#tally.add(fact.store, rowBytes(fact, valueJson));
+  }
+
+  /** Resolves once every fact written before the call is committed (at once on a follower). */
+  async flush(): Promise<void> {
+    this.#assertOpen();
+    await this.#commit?.flush();
+  }
+
+  /**
+   * Commits what is queued, releases the writer lock and disconnects. Resolves twice; rejects
+   * with the commit error when queued facts could not be committed.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      try {
+        if (!this.#lost) await this.#commit?.flush();
+      } finally {
+        this.#follower?.stop();
+        this.#commit?.fail(new IgniterError('ERR_CLOSED', 'the PostgreSQL backend is closed'));
+        await this.#client.end().catch(() => undefined);
+      }
+    })();
+    return this.#closing;
+  }
+
+  /** A no-op: the table is the state, a reopen reads it whole (checks that the store may write). */
+  writeSnapshot(_facts: readonly Fact[], _meta: SnapshotMeta): void {
+    this.#assertWritable();
+  }
+
+  /**
+   * Makes the table hold exactly `facts` (compaction, prune): in one transaction after every
+   * queued fact, rows left out are deleted and new ones (the receipt) inserted; then VACUUM
+   * makes the deleted rows' space reusable. Throws as `writeFact` does.
+   */
+  replaceWithSnapshot(facts: readonly Fact[], meta: SnapshotMeta): void {
+    const commit = this.#assertWritable();
+    const rows = new FactColumns();
+    const kept = new Set<number>();
+    const added: Array<{ fact: Fact; bytes: number }> = [];
+    for (const fact of facts) {
+      kept.add(fact.seq);
+      if (fact.seq <= this.#highWater) continue;
+      const problem = storableProblem(fact);
+      if (problem !== undefined)
+        throw new IgniterError('ERR_INVALID_ARGUMENT', `cannot store the fact: ${problem}`);
+      const valueJson = factValueJson(fact);
+      rows.add(fact, valueJson);
+      added.push({ fact, bytes: rowBytes(fact, valueJson) });
+    }
+    const dropped = this.#facts.filter((f) => !kept.has(f.seq));
+    const highWater = Math.max(this.#highWater, meta.lastSeq, ...added.map((a) => a.fact.seq));
+    commit.rewrite(
+      rows,
+      dropped.map((f) => f.seq),
+      highWater,
+    );
+    for (const fact of dropped) this.#tally.remove(fact.store, rowBytes(fact, factValueJson(fact)));
+    for (const { fact, bytes } of added) this.#tally.add(fact.store, bytes);
+    this.#facts = [...facts];
+    this.#highWater = highWater;
+  }
+
+  /**
+   * Facts and row bytes per store as this backend holds them; `byteSize` is the tables' size on
+   * disk as PostgreSQL last reported it (asked again at most once a second after commits).
+   */
+  storageStats(opts: { store?: string } = {}): StorageStats {
+    this.#assertOpen();
+    return {
+      backend: 'postgres',
+      byteSize: this.#tableBytes,
+      factCount: this.#facts.length,
+      recoveredTailBytes: 0,
+      stores: this.#tally.snapshot(opts.store),
+    };
+  }
+
+  /**
+   * Reads every row again (one COPY), yielding each fact with `file` naming the table and
+   * `offset` its seq, and a `frame` problem for a row that does not decode. Never writes.
+   */
+  async *verifyFiles(): AsyncIterable<StoredEntry> {
+    this.#assertOpen();
+    const file = `postgresql:${this.#names.facts}`;
+    const entries: StoredEntry[] = [];
+    await streamFacts(
+      this.#client,
+      this.#names,
+      0,
+      (fact) => entries.push({ fact, file, offset: fact.seq }),
+      (seq, error) => entries.push({ problem: { kind: 'frame', file, offset: seq, message: error.message } }),
+    );
+    yield* entries;
+  }
+
+  /**
+   * Makes this follower the writer: takes the writer lock (`ERR_LOCKED` while another session
+   * holds it), applies everything committed before, stops listening, and accepts writes.
+   */
+  async promote(): Promise<void> {
+    this.#assertOpen();
+    const follower = this.#follower;
+    if (this.#role === 'writer' || !follower) return;
+    if (!(await tryWriterLock(this.#client, this.#names))) throw lockedError(this.#names);
+    await follower.finish();
+    this.#follower = undefined;
+    this.#role = 'writer';
+    this.#startWriting();
+  }
+
+  // ---------------------------------------------------------------- private
+
+  #assertOpen(): void {
+    if (this.#lost) throw this.#lost;
+    if (this.#closing) throw new IgniterError('ERR_CLOSED', 'the PostgreSQL backend is closed');
+  }
+
+  #assertWritable(): GroupCommit {
+    this.#assertOpen();
+    if (!this.#commit)
+      throw new IgniterError('ERR_READ_ONLY', 'a follower does not write; promote() it first');
+    return this.#commit;
+  }
+
+  async #loadAll(): Promise<void> {
+    await this.#client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    try {
+      const layout = await readLayout(this.#client, this.#names);
+      await streamFacts(this.#client, this.#names, 0, (fact, bytes) => this.#keep(fact, bytes));
+      this.#highWater = Math.max(layout.lastSeq, this.#highWater);
+      await this.#client.query('COMMIT');
+    } catch (error) {
+      await this.#client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  #keep(fact: Fact, bytes: number): void {
+    this.#facts.push(fact);
+    this.#tally.add(fact.store, bytes);
+    if (fact.seq > this.#highWater) this.#highWater = fact.seq;
+  }
+
+  #followerHost(): FollowerHost {
+    return {
+      appliedSeq: () => this.#highWater,
+      keep: (fact, bytes) => this.#keep(fact, bytes),
+      dropExcept: (live) => {
+        const dropped = this.#facts.filter((f) => !live.has(f.seq));
+        if (dropped.length === 0) return [];
+        this.#facts = this.#facts.filter((f) => live.has(f.seq));
+        for (const fact of dropped) this.#tally.remove(fact.store, rowBytes(fact, factValueJson(fact)));
+        this.#link?.removeFacts(dropped.map((f) => f.id));
+        return dropped;
+      },
+      applied: (facts, highWater) => {
+        this.#highWater = Math.max(this.#highWater, highWater);
+        this.#link?.applyFacts(facts, this.#highWater);
+      },
+      failed: (error) => this.#lose(error),
+    };
+  }
+
+  #startWriting(): void {
+    this.#commit = new GroupCommit((op) => this.#run(op), {
+      durability: this.#settings.durability,
+      groupCommitMs: this.#settings.groupCommitMs,
+      onFailure: (error) => this.#lose(error),
+    });
+  }
+
+  /** Commits one op on the lock-holding connection. */
+  async #run(op: CommitOp): Promise<void> {
+    const client = this.#client;
+    const { facts, layout, channel } = this.#names;
+    const lastSeq = op.kind === 'facts' ? Number(op.rows.seq[op.rows.length - 1]) : op.lastSeq;
+    if (op.kind === 'facts') {
+      // One statement, one round trip, one transaction: the rows and the followers' wake-up.
+      await client.query(`WITH inserted AS (${insertStatement(facts)}) SELECT pg_notify($14, $15)`, [
+        ...op.rows.params(),
+        channel,
+        String(lastSeq),
+      ]);
+    } else {
+      await client.query('BEGIN');
+      try {
+        if (op.rows.length > 0) await client.query(insertStatement(facts), op.rows.params());
+        await client.query(`DELETE FROM ${facts} WHERE seq = ANY($1::bigint[])`, [op.deleteSeqs]);
+        await client.query(
+          `UPDATE ${layout} SET last_seq = greatest(last_seq, $1::bigint), generation = generation + 1`,
+          [op.lastSeq],
+        );
+        await client.query('SELECT pg_notify($1, $2)', [channel, String(lastSeq)]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+      // Deleted rows stay in the table's pages until VACUUM marks their space reusable.
+      if (op.deleteSeqs.length > 0) await client.query(`VACUUM ${facts}`);
+    }
+    await this.#refreshTableBytes(false);
+  }
+
+  async #refreshTableBytes(now: boolean): Promise<void> {
+    if (!now && Date.now() - this.#tableBytesAt < TABLE_BYTES_EVERY_MS) return;
+    this.#tableBytesAt = Date.now();
+    this.#tableBytes = await tableBytes(this.#client, this.#names);
+  }
+
+  /** The connection is gone (or a commit failed): stop for good and tell the store. */
+  #lose(cause: unknown): void {
+    if (this.#lost || this.#closing) return;
+    const error =
+      cause instanceof IgniterError && cause.code === 'ERR_CLOSED'
+        ? cause
+        : new IgniterError(
+            'ERR_CLOSED',
+            `the PostgreSQL connection of schema ${this.#names.schema} was lost; this backend stops for good: ${String(cause)}`,
+            { cause },
+          );
+    this.#lost = error;
+    this.#commit?.fail(error);
+    this.#follower?.stop();
+    this.#client.end().catch(() => undefined);
+    this.#link?.closed(error);
+  }
+}
