@@ -12,6 +12,13 @@ export interface ThrowawayPostgres {
   readonly port: number;
   /** Stops the server at once and deletes its data directory. Resolves twice. */
   stop(): Promise<void>;
+  /**
+   * Stops the server the way a crash does (`pg_ctl stop -m immediate`: no checkpoint, sessions
+   * cut), keeping its data directory. Throws when `pg_ctl` fails.
+   */
+  crash(): void;
+  /** Starts the server again on the same port and data (it recovers from its WAL). */
+  restart(): void;
 }
 
 /** Options of {@link startThrowawayPostgres}. */
@@ -109,28 +116,31 @@ export async function startThrowawayPostgres(options: ThrowawayOptions = {}): Pr
       'UTF8',
       '--no-sync',
     ]);
-    let started: number | undefined;
-    for (let attempt = 0; started === undefined; attempt++) {
-      const port = await freePort();
+    const startOn = (port: number): void => {
       const settings = [
         `-p ${port}`,
         `-k ${sockets}`,
         "-c listen_addresses='127.0.0.1'",
         `-c fsync=${options.fsync === false ? 'off' : 'on'}`,
       ].join(' ');
+      run(prefix, join(bin, 'pg_ctl'), [
+        '-D',
+        data,
+        '-l',
+        join(home, 'server.log'),
+        '-w',
+        '-t',
+        '60',
+        '-o',
+        settings,
+        'start',
+      ]);
+    };
+    let started: number | undefined;
+    for (let attempt = 0; started === undefined; attempt++) {
+      const port = await freePort();
       try {
-        run(prefix, join(bin, 'pg_ctl'), [
-          '-D',
-          data,
-          '-l',
-          join(home, 'server.log'),
-          '-w',
-          '-t',
-          '60',
-          '-o',
-          settings,
-          'start',
-        ]);
+        startOn(port);
         started = port;
       } catch (error) {
         // Another process may have taken the port between the probe and the start.
@@ -142,10 +152,14 @@ export async function startThrowawayPostgres(options: ThrowawayOptions = {}): Pr
     return {
       url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
       port,
+      crash: () => run(prefix, join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']),
+      restart: () => startOn(port),
       stop: () => {
         stopped ??= (async () => {
           try {
-            run(prefix, join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
+            if (existsSync(join(data, 'postmaster.pid'))) {
+              run(prefix, join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
+            }
           } finally {
             rmSync(home, { recursive: true, force: true });
           }
