@@ -11,6 +11,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     projects: [
       { extends: true, test: { name: 'backend', include: ['test/backend/**/*.test.ts'] } },
+      // Separate processes on the default engine: what they prove does not depend on it.
+      { extends: true, test: { name: 'processes', include: ['test/processes/**/*.test.ts'] } },
       ...['ts', 'native'].map((engine) => ({
         extends: true as const,
         test: {

@@ -31,8 +31,9 @@ export class FollowerSync {
   readonly #pollMs: number;
   readonly #host: FollowerHost;
   #generation = -1;
-  #running: Promise<void> | undefined;
-  #again = false;
+  /** Catch-ups run one after another on this chain; two at once would both read above the same seq. */
+  #chain: Promise<void> = Promise.resolve();
+  #wakeQueued = false;
   #stopped = false;
   #poll: NodeJS.Timeout | undefined;
 
@@ -49,7 +50,9 @@ export class FollowerSync {
       if (message.channel === this.#names.channel) this.#schedule();
     });
     await this.#client.query(`LISTEN ${this.#names.channel}`);
-    await this.#catchUp();
+    const first = this.#chain.then(() => this.#catchUp());
+    this.#chain = first.catch(() => undefined);
+    await first;
     this.#poll = setInterval(() => this.#schedule(), this.#pollMs);
     this.#poll.unref();
   }
@@ -60,7 +63,7 @@ export class FollowerSync {
    */
   async finish(): Promise<void> {
     this.stop();
-    await this.#running;
+    await this.#chain;
     await this.#catchUp();
     await this.#client.query(`UNLISTEN ${this.#names.channel}`);
   }
@@ -72,24 +75,16 @@ export class FollowerSync {
     this.#poll = undefined;
   }
 
+  /** Queues one catch-up unless one is already queued (it will see whatever woke this one). */
   #schedule(): void {
-    if (this.#stopped) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    this.#running = (async () => {
-      try {
-        do {
-          this.#again = false;
-          await this.#catchUp();
-        } while (this.#again && !this.#stopped);
-      } catch (error) {
-        this.#host.failed(error);
-      } finally {
-        this.#running = undefined;
-      }
-    })();
+    if (this.#stopped || this.#wakeQueued) return;
+    this.#wakeQueued = true;
+    this.#chain = this.#chain
+      .then(() => {
+        this.#wakeQueued = false;
+        return this.#stopped ? undefined : this.#catchUp();
+      })
+      .catch((error: unknown) => this.#host.failed(error));
   }
 
   async #catchUp(): Promise<void> {

@@ -46,7 +46,9 @@ describe(`a PostgreSQL follower (${ENGINE} engine)`, () => {
     );
     expect(await codeOf(() => follower.append({ history: 'events', event: { a: 1 } }))).toBe('ERR_READ_ONLY');
     expect(await codeOf(() => follower.compact())).toBe('ERR_READ_ONLY');
-    expect(await codeOf(() => follower.pruneFactIds({ factIds: ['x'], reason: 'test' }))).toBe('ERR_READ_ONLY');
+    expect(await codeOf(() => follower.pruneFactIds({ factIds: ['x'], reason: 'test' }))).toBe(
+      'ERR_READ_ONLY',
+    );
     expect(await codeOf(() => follower.checkpoint())).toBe('ERR_READ_ONLY');
     expect(follower.factCount()).toBe(0);
   });
