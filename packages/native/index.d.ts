@@ -191,6 +191,8 @@ export declare class NativeLog {
   keys(store: string): string[];
   /** Stores with a live fact. */
   stores(): string[];
+  /** `[live facts, keys with a live fact]` of a store. */
+  storeCounts(store: string): number[];
   /** Name of the store with this index (from packed numbers). */
   storeName(index: number): string | null;
   /** Number of live facts. */

@@ -87,6 +87,9 @@ class NativeLog {
   stores() {
     return binding.logStores(this.#log);
   }
+  storeCounts(store) {
+    return binding.logStoreCounts(this.#log, store);
+  }
   storeName(index) {
     return binding.logStoreName(this.#log, index);
   }

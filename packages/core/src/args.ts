@@ -123,6 +123,24 @@ export function checkOptions<T extends object>(value: unknown, what: string): T 
   return value as T;
 }
 
+/** Checks an optional `limit`: an integer >= 1. */
+export function checkLimit(value: unknown, what = 'limit'): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw badArgument(`${what} must be an integer >= 1`);
+  }
+  return value;
+}
+
+/** Checks an optional key cursor or prefix: a well-formed string (may be empty). */
+export function checkKeyBound(value: unknown, what: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !isWellFormed(value)) {
+    throw badArgument(`${what} must be a well-formed string`);
+  }
+  return value;
+}
+
 /** Checks scope filters: a JSON object (default {}). Returns a deep-frozen copy the caller cannot change. */
 export function checkFilters(value: unknown, what: string): JsonObject {
   if (value === undefined) return {};

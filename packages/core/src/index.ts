@@ -74,10 +74,13 @@ export type {
   Expectation,
   HistoryInput,
   HistoryPartitionInput,
+  KeysInput,
   PathInput,
   QueryInput,
+  ReadFactInput,
   ReadInput,
   StoreOptions,
+  StoreSummary,
   WriteInput,
 } from './store-types.js';
 export { canonicalJson, valueHash } from './values.js';

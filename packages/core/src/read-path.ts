@@ -1,10 +1,19 @@
-import { checkDuration, checkFilters, checkName, checkOptions, toMs } from './args.js';
+import {
+  checkDuration,
+  checkFilters,
+  checkKeyBound,
+  checkLimit,
+  checkName,
+  checkOptions,
+  toMs,
+} from './args.js';
 import { historyValidAt, pickValidAt } from './bitemporal.js';
 import { encodeValue } from './canonical.js';
 import { IgniterError } from './errors.js';
 import type { Fact } from './fact.js';
 import { pathSlot } from './indexes.js';
-import type { Json } from './json.js';
+import type { Json, JsonObject } from './json.js';
+import { firstKeyAfter, firstKeyFrom, SortedKeys } from './key-order.js';
 import type { AccessPath } from './schema-graph.js';
 import { matchesFilters } from './scope.js';
 import type { StoreState } from './store-state.js';
@@ -12,8 +21,10 @@ import type {
   Coercion,
   HistoryInput,
   HistoryPartitionInput,
+  KeysInput,
   PathInput,
   QueryInput,
+  ReadFactInput,
   ReadInput,
 } from './store-types.js';
 
@@ -26,9 +37,41 @@ import type {
 export class ReadPath {
   readonly #state: StoreState;
   readonly #coercions = new Map<string, Coercion>();
+  readonly #sortedKeys: SortedKeys;
 
   constructor(state: StoreState) {
     this.#state = state;
+    this.#sortedKeys = new SortedKeys(state.log);
+  }
+
+  readFact(input: ReadFactInput): Fact | undefined {
+    checkOptions<ReadFactInput>(input, 'readFact input');
+    const store = checkName(input.store, 'store');
+    const key = checkName(input.key, 'key');
+    const fact = this.#pick(store, key, toMs(input.asOf, 'asOf'), toMs(input.validAt, 'validAt'));
+    return fact && this.#coerce(fact);
+  }
+
+  keys(input: KeysInput): string[] {
+    checkOptions<KeysInput>(input, 'keys input');
+    const store = checkName(input.store, 'store');
+    const prefix = checkKeyBound(input.prefix, 'prefix') ?? '';
+    const after = checkKeyBound(input.after, 'after');
+    const limit = checkLimit(input.limit) ?? Number.POSITIVE_INFINITY;
+    const keys = this.#sortedKeys.of(store);
+    const out: string[] = [];
+    let i = Math.max(firstKeyFrom(keys, prefix), firstKeyAfter(keys, after));
+    for (; i < keys.length && out.length < limit; i++) {
+      const key = keys[i] as string;
+      if (!key.startsWith(prefix)) break;
+      out.push(key);
+    }
+    return out;
+  }
+
+  /** Forgets what was derived from the key sets (facts were removed). */
+  afterRemoval(): void {
+    this.#sortedKeys.clear();
   }
 
   read(input: ReadInput): Json | undefined {
@@ -89,20 +132,53 @@ export class ReadPath {
 
   query(input: QueryInput): readonly Fact[] {
     checkOptions<QueryInput>(input, 'query input');
-    const { log, cache, clock, scopeIndex } = this.#state;
     const store = checkName(input.store, 'store');
     const scope = input.scope === undefined || input.scope === null ? null : checkName(input.scope, 'scope');
+    const where = input.where === undefined ? undefined : checkFilters(input.where, 'where');
     const asOf = toMs(input.asOf, 'asOf');
     const validAt = toMs(input.validAt, 'validAt');
+    const limit = checkLimit(input.limit);
+    const after = checkKeyBound(input.after, 'after');
     const ttl = checkDuration(input.ttl, 'ttl');
-    const path = this.#state.schemaGraph.pathFor(store, scope);
-    if (!path) {
-      throw new IgniterError(
-        'ERR_NO_PATH',
-        `no access path is registered for store "${store}", scope ${scope === null ? 'null' : `"${scope}"`}`,
-        { details: { store, scope } },
-      );
+    const graph = this.#state.schemaGraph;
+    let path: AccessPath | undefined;
+    if (scope !== null) {
+      path = graph.pathFor(store, scope);
+      if (!path) {
+        throw new IgniterError(
+          'ERR_NO_PATH',
+          `no access path is registered for store "${store}", scope "${scope}"`,
+          {
+            details: { store, scope },
+          },
+        );
+      }
+    } else {
+      // A registered path with exactly these filters is an index kept by every write.
+      path = graph.pathWithFilters(store, where ?? {});
+      if (!path)
+        return this.#scan(store, where ?? {}, asOf, validAt, after, limit ?? Number.POSITIVE_INFINITY);
     }
+    const all = this.#queryPath(path, asOf, validAt, ttl);
+    const narrowed =
+      scope !== null && where !== undefined ? all.filter((f) => matchesFilters(f.value, where)) : all;
+    if (after === undefined && limit === undefined) return narrowed;
+    const from = firstKeyAfter(
+      narrowed.map((f) => f.key),
+      after,
+    );
+    return Object.freeze(narrowed.slice(from, limit === undefined ? undefined : from + limit));
+  }
+
+  /** Every fact a registered path holds (as of `asOf`, valid at `validAt`), cached. */
+  #queryPath(
+    path: AccessPath,
+    asOf: number | undefined,
+    validAt: number | undefined,
+    ttl: number | undefined,
+  ): readonly Fact[] {
+    const { log, cache, clock, scopeIndex } = this.#state;
+    const { store, scope } = path;
     const now = clock.now();
     const maxAge = minDefined(ttl, path.cacheTtl);
     if (asOf === undefined && validAt === undefined) {
@@ -118,14 +194,27 @@ export class ReadPath {
     const cacheable = asOf !== undefined && clock.isSettled(asOf);
     const hit = cacheable ? cache.getTimeTravel(id, now, maxAge) : undefined;
     if (hit) return hit.value as readonly Fact[];
-    const matches: Fact[] = [];
-    for (const key of log.keys(store).sort()) {
-      const fact = this.#pick(store, key, asOf, validAt);
-      if (fact && matchesFilters(fact.value, path.filters)) matches.push(this.#coerce(fact));
-    }
-    const result = Object.freeze(matches);
+    const result = this.#scan(store, path.filters, asOf, validAt, undefined, Number.POSITIVE_INFINITY);
     if (cacheable) cache.putTimeTravel(id, result, now);
     return result;
+  }
+
+  /** The picked fact of each key after `after` whose value matches `where`, up to `limit`. */
+  #scan(
+    store: string,
+    where: JsonObject,
+    asOf: number | undefined,
+    validAt: number | undefined,
+    after: string | undefined,
+    limit: number,
+  ): readonly Fact[] {
+    const keys = this.#sortedKeys.of(store);
+    const matches: Fact[] = [];
+    for (let i = firstKeyAfter(keys, after); i < keys.length && matches.length < limit; i++) {
+      const fact = this.#pick(store, keys[i] as string, asOf, validAt);
+      if (fact && matchesFilters(fact.value, where)) matches.push(this.#coerce(fact));
+    }
+    return Object.freeze(matches);
   }
 
   /** Checks and registers an access path; its index and cached answers start afresh. */

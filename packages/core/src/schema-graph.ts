@@ -1,4 +1,5 @@
 import type { Json, JsonObject } from './json.js';
+import { deepEqual } from './scope.js';
 
 /** What a consumer is told after a committed fact touched its path. */
 export interface ConsumerEvent {
@@ -192,6 +193,11 @@ export class SchemaGraph {
   /** The path of (store, scope), scope null for the point path. */
   pathFor(store: string, scope: string | null): AccessPath | undefined {
     return this.paths.get(store)?.find((p) => p.scope === scope);
+  }
+
+  /** A path of the store whose filters equal `filters` (the first registered), if any. */
+  pathWithFilters(store: string, filters: JsonObject): AccessPath | undefined {
+    return this.paths.get(store)?.find((p) => deepEqual(p.filters, filters));
   }
 
   /** Every consumer registered on a store's paths. */

@@ -1,6 +1,7 @@
 import type { Json, JsonObject } from './json.js';
 
-function deepEqual(a: Json, b: Json): boolean {
+/** Deep equality of two JSON values (object keys in any order). */
+export function deepEqual(a: Json, b: Json): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a)) {

@@ -113,18 +113,64 @@ export interface HistoryPartitionInput {
   asOf?: Time;
 }
 
+/** The input of `readFact`. */
+export interface ReadFactInput {
+  /** The store to read. */
+  store: string;
+  /** The key to read. */
+  key: string;
+  /** Read as known at this transaction time (inclusive). */
+  asOf?: Time;
+  /** Read the fact that stood at this valid time. */
+  validAt?: Time;
+}
+
 /** The input of `query`. */
 export interface QueryInput {
   /** The store to query. */
   store: string;
-  /** The registered scope; null or omitted for the store's point path. */
+  /**
+   * A registered scope (`ERR_NO_PATH` when none is registered). Null or omitted: every key of
+   * the store whose latest value matches `where`, no registration needed.
+   */
   scope?: string | null;
+  /**
+   * Field equality on the latest value, as a scope's filters (every field present and deep-equal).
+   * Omitted: every key. With a `scope`, narrows the scope's members further.
+   */
+  where?: JsonObject;
   /** Answer as known at this transaction time (inclusive). */
   asOf?: Time;
   /** Select by the facts that stood at this valid time. */
   validAt?: Time;
+  /** At most this many facts (an integer >= 1). */
+  limit?: number;
+  /** Only keys after this one in UTF-16 order (an exclusive cursor: the last key of a page). */
+  after?: string;
   /** Maximum age in ms of a cached answer (the smaller of this and the path's cacheTtl). */
   ttl?: number;
+}
+
+/** The input of `keys`. */
+export interface KeysInput {
+  /** The store whose keys are listed. */
+  store: string;
+  /** Only keys that start with this string. */
+  prefix?: string;
+  /** Only keys after this one in UTF-16 order (an exclusive cursor). */
+  after?: string;
+  /** At most this many keys (an integer >= 1). */
+  limit?: number;
+}
+
+/** One user store in `stores()`. */
+export interface StoreSummary {
+  /** The store's name. */
+  store: string;
+  /** Its live facts. */
+  factCount: number;
+  /** Its keys with at least one live fact. */
+  keyCount: number;
 }
 
 /** The input of `registerPath`. */

@@ -1,4 +1,4 @@
-import { checkName, checkOptions, type Time, toMs } from './args.js';
+import { checkName, checkOptions, isReservedStore, type Time, toMs } from './args.js';
 import type { Backend, PurgedRange, SegmentManifest, StorageStats, StoreLink, StoreRole } from './backend.js';
 import type { ChangeSink, CommitKind } from './change-event.js';
 import { createEngine } from './engine/select.js';
@@ -35,10 +35,13 @@ import type {
   Coercion,
   HistoryInput,
   HistoryPartitionInput,
+  KeysInput,
   PathInput,
   QueryInput,
+  ReadFactInput,
   ReadInput,
   StoreOptions,
+  StoreSummary,
   WriteInput,
 } from './store-types.js';
 import { TransactionClock } from './transaction-clock.js';
@@ -218,16 +221,59 @@ export class IgniterStore {
   }
 
   /**
-   * The latest fact (as of `asOf`, valid at `validAt`) of every key of the store that matches
-   * the registered scope's filters, coerced, keys in UTF-16 order, as a frozen array. `scope`
-   * null or omitted is the store's point path. Throws `ERR_NO_PATH` for an unregistered scope,
-   * `ERR_INVALID_ARGUMENT` for bad names, times or ttl. Cost: current queries use the maintained
-   * scope index and the cache (first query: one pass over the store's keys); `asOf`/`validAt`
-   * queries scan the store's keys unless a settled answer is in the LRU.
+   * The fact `read` would return the value of: the latest of (store, key), or as of `asOf`, or the
+   * one that stood at `validAt`; coerced value, raw `valueHash`; `undefined` when absent. Its
+   * `seq` is what `write({ ..., expect: { seq } })` expects. Throws `ERR_INVALID_ARGUMENT` for bad
+   * names or times. Cost: one engine lookup (a scan of the key's facts with `validAt`).
+   */
+  readFact(input: ReadFactInput): Fact | undefined {
+    this.#assertOpen();
+    return this.#reads.readFact(input);
+  }
+
+  /**
+   * The latest fact (as of `asOf`, valid at `validAt`) of each matching key of the store, coerced,
+   * keys in UTF-16 order, as a frozen array. With `scope`, the keys in that registered scope
+   * (`ERR_NO_PATH` when none is registered), narrowed by `where` when given. Without, every key
+   * whose value matches `where` (field equality, as scope filters; omitted: every key), no
+   * registration needed. `after` (exclusive key cursor) and `limit` page the answer. Throws
+   * `ERR_INVALID_ARGUMENT` for bad names, filters, times, limits or ttl. Cost: a registered path
+   * (the scope, or one whose filters equal `where`) answers current queries from its maintained
+   * index and the cache; otherwise one lookup per key scanned from the cursor until `limit` match.
    */
   query(input: QueryInput): readonly Fact[] {
     this.#assertOpen();
     return this.#reads.query(input);
+  }
+
+  /**
+   * Keys of a store with at least one live fact, in UTF-16 order, starting with `prefix`, after
+   * the exclusive cursor `after`, at most `limit`. Throws `ERR_INVALID_ARGUMENT` for a bad store,
+   * prefix, cursor or limit. Cost: O(log k + keys returned); sorting the store's keys once after
+   * its key set changes.
+   */
+  keys(input: KeysInput): string[] {
+    this.#assertOpen();
+    return this.#reads.keys(input);
+  }
+
+  /**
+   * The user stores (not the internal "__" ones) with at least one live fact, in UTF-16 order,
+   * with their live fact and key counts. Cost: O(stores + their keys).
+   */
+  stores(): StoreSummary[] {
+    this.#assertOpen();
+    return this.#log
+      .stores()
+      .filter((store) => !isReservedStore(store))
+      .sort()
+      .map((store) => ({ store, ...this.#log.storeCounts(store) }));
+  }
+
+  /** The highest seq ever committed (0 for an empty store), also after prune and reopen. Cost: O(1). */
+  lastSeq(): number {
+    this.#assertOpen();
+    return this.#log.lastSeq();
   }
 
   /**
@@ -600,6 +646,7 @@ export class IgniterStore {
     this.#state.partitionIndex.clear();
     this.#state.cache.clear();
     this.#rules?.reset();
+    this.#reads.afterRemoval();
     this.#writes.forget(removed);
   }
 

@@ -374,7 +374,12 @@ class Subject {
       case 'names': {
         // Engine level: the order of keys and stores is observable by rules (D9).
         const engine = s.internalEngine;
-        return [engine.stores(), ...engine.stores().map((name) => engine.keys(name))];
+        return [
+          engine.stores(),
+          ...engine.stores().map((name) => [engine.keys(name), engine.storeCounts(name)]),
+          s.stores(),
+          s.lastSeq(),
+        ];
       }
       case 'reopen':
         return this.reopen();

@@ -156,9 +156,11 @@ describe(`query (${ENGINE_KIND} engine)`, () => {
     expect(error.details).toEqual({ store: 'tasks', scope: 'unknown' });
   });
 
-  it('throws ERR_NO_PATH for a point query on a store that has only scope paths', () => {
+  it('answers a query without a scope from the latest values, though only scope paths are registered', () => {
     const { store } = tasks();
-    expect(thrown(() => store.query({ store: 'tasks' })).details).toEqual({ store: 'tasks', scope: null });
+    store.write({ store: 'tasks', key: 't2', value: { status: 'done' } });
+    store.write({ store: 'tasks', key: 't1', value: { status: 'pending' } });
+    expect(keysOf(store.query({ store: 'tasks' }))).toEqual(['t1', 't2']);
   });
 
   it('uses the filters of a path registered again for the same scope', () => {

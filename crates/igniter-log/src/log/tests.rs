@@ -293,6 +293,22 @@ fn keys_and_stores_list_names_with_live_facts() {
 }
 
 #[test]
+fn store_counts_are_the_live_facts_and_keys_of_one_store() {
+    let mut log = FactLog::new(LIMIT);
+    let first = write(&mut log, "s", "a", "1", 1.0);
+    write(&mut log, "s", "a", "2", 1.0);
+    write(&mut log, "s", "b", "1", 1.0);
+    write(&mut log, "t", "a", "1", 1.0);
+    assert_eq!(log.store_counts("s"), (3, 2));
+    assert_eq!(log.store_counts("t"), (1, 1));
+    assert_eq!(log.store_counts("missing"), (0, 0));
+    let ids = [view(&log, first).id()];
+    let found = log.find_ids(ids.iter().map(String::as_str));
+    log.remove_slots(&found);
+    assert_eq!(log.store_counts("s"), (2, 2));
+}
+
+#[test]
 fn a_key_or_store_that_lost_every_fact_is_listed_again_after_the_others() {
     let mut log = FactLog::new(LIMIT);
     let a = write(&mut log, "s", "a", "1", 1.0);

@@ -52,6 +52,7 @@ export interface NativeLogHandle {
   takeSpill(): Float64Array;
   keys(store: string): string[];
   stores(): string[];
+  storeCounts(store: string): number[];
   storeName(index: number): string | null;
   size(): number;
   lastSeq(): number;

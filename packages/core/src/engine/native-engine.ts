@@ -21,6 +21,7 @@ import {
   type EngineKind,
   type EngineOptions,
   type PreloadedFacts,
+  type StoreCounts,
   type TimeBounds,
 } from './types.js';
 
@@ -229,6 +230,11 @@ export class NativeEngine implements Engine {
 
   stores(): string[] {
     return this.#log.stores();
+  }
+
+  storeCounts(store: string): StoreCounts {
+    const [factCount = 0, keyCount = 0] = this.#log.storeCounts(store);
+    return { factCount, keyCount };
   }
 
   byId(id: string): Fact | undefined {

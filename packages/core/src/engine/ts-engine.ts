@@ -12,6 +12,7 @@ import {
   type EngineKind,
   type EngineOptions,
   type PreloadedFacts,
+  type StoreCounts,
   type TimeBounds,
 } from './types.js';
 
@@ -287,6 +288,11 @@ export class TsEngine implements Engine {
 
   stores(): string[] {
     return [...this.byStore.keys()];
+  }
+
+  storeCounts(store: string): StoreCounts {
+    const storeLog = this.byStore.get(store);
+    return { factCount: storeLog?.facts.length ?? 0, keyCount: storeLog?.byKey.size ?? 0 };
   }
 
   byId(id: string): Fact | undefined {

@@ -37,6 +37,12 @@ export interface AppendInput {
   idempotencyKey: string | null;
 }
 
+/** How much of a store is live (`Engine.storeCounts`). */
+export interface StoreCounts {
+  factCount: number;
+  keyCount: number;
+}
+
 /** Inclusive transaction-time bounds of a scan. */
 export interface TimeBounds {
   since?: number | undefined;
@@ -91,6 +97,8 @@ export interface Engine {
   keys(store: string): string[];
   /** Names of stores that have at least one live fact. */
   stores(): string[];
+  /** Live facts and keys with a live fact of one store (zeros for an unknown store). */
+  storeCounts(store: string): StoreCounts;
   byId(id: string): Fact | undefined;
   /** Facts with these seqs, in the given order; unknown seqs are skipped. */
   bySeqs(seqs: readonly number[]): Fact[];
