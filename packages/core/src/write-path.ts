@@ -124,20 +124,32 @@ export class WritePath {
 
   /**
    * Applies facts another process committed (a follower's writer), in seq order: the engine
-   * loads each as built, then indexes, consumers and the changefeed see it as after a commit.
-   * Commit listeners (rules, derivations) do not run: their facts arrive from the writer.
+   * loads them in one batch, then indexes, consumers and the changefeed see each as after a
+   * commit (a consumer may already read later facts of the same batch). Commit listeners
+   * (rules, derivations) do not run: their facts arrive from the writer.
    */
   applyReplicated(facts: readonly Fact[]): void {
     const { log, clock, schemaGraph } = this.#state;
+    // Each fact's previous fact of its key, as it stood before that fact: the engine's latest
+    // before the batch, or an earlier fact of the batch.
+    const previous: (Fact | undefined)[] = [];
+    const latestInBatch = new Map<string, Fact>();
     for (const fact of facts) {
-      const previous =
-        schemaGraph.pathsFor(fact.store).length === 0 ? undefined : log.latestFor(fact.store, fact.key);
-      log.load([fact]);
+      if (schemaGraph.pathsFor(fact.store).length === 0) {
+        previous.push(undefined);
+        continue;
+      }
+      const slot = JSON.stringify([fact.store, fact.key]);
+      previous.push(latestInBatch.get(slot) ?? log.latestFor(fact.store, fact.key));
+      latestInBatch.set(slot, fact);
+    }
+    log.load(facts);
+    facts.forEach((fact, i) => {
       clock.committed(fact.transactionTime);
       this.#idempotency.remember(fact);
-      this.#notify(fact, this.#updateIndexes(fact, previous, fact.value));
+      this.#notify(fact, this.#updateIndexes(fact, previous[i], fact.value));
       this.#sinks.changefeed?.publish(fact, replicatedKind(fact));
-    }
+    });
   }
 
   /** Registers a listener run after each commit. */
