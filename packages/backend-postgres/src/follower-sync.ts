@@ -18,10 +18,9 @@ export interface FollowerHost {
 }
 
 /**
- * Keeps a follower up to date with the table: a catch-up reads, in one repeatable-read
- * transaction, the layout row and every fact above the applied seq (one binary COPY); when the
- * writer rewrote the table since (its generation moved), it first reads which seqs remain and
- * drops the rest. Catch-ups run one at a time, on each NOTIFY of the writer and every `pollMs`
+ * Keeps a follower up to date with the table: a catch-up reads the layout row, then every fact
+ * above the applied seq (one binary COPY); when the writer rewrote the table since (its
+ * generation moved), it first reads which seqs remain and drops the rest. Catch-ups run one at a time, on each NOTIFY of the writer and every `pollMs`
  * (so a missed notification only delays the follower). The writer commits in seq order on one
  * connection, so a snapshot never shows a gap below the highest seq it shows.
  */
@@ -87,31 +86,28 @@ export class FollowerSync {
       .catch((error: unknown) => this.#host.failed(error));
   }
 
+  /**
+   * One catch-up, in two statements: the layout row, then one COPY of every fact above the
+   * applied seq (a consistent snapshot of its own). A rewrite that lands between the two is
+   * seen by the next catch-up (its generation moved); a rewrite deletes only facts at or below
+   * the seq it was made at, so the COPY never skips a fact that later reappears.
+   */
   async #catchUp(): Promise<void> {
     const client = this.#client;
-    const fresh: Fact[] = [];
-    let highWater: number;
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    try {
-      const layout = await readLayout(client, this.#names);
-      highWater = layout.lastSeq;
-      if (layout.generation !== this.#generation && this.#generation !== -1) {
-        const { rows } = await client.query<{ seq: string }>(
-          `SELECT seq FROM ${this.#names.facts} WHERE seq <= $1::bigint`,
-          [this.#host.appliedSeq()],
-        );
-        this.#host.dropExcept(new Set(rows.map((row) => Number(row.seq))));
-      }
-      this.#generation = layout.generation;
-      await streamFacts(client, this.#names, this.#host.appliedSeq(), (fact, bytes) => {
-        this.#host.keep(fact, bytes);
-        fresh.push(fact);
-      });
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
+    const layout = await readLayout(client, this.#names);
+    if (layout.generation !== this.#generation && this.#generation !== -1) {
+      const { rows } = await client.query<{ seq: string }>(
+        `SELECT seq FROM ${this.#names.facts} WHERE seq <= $1::bigint`,
+        [this.#host.appliedSeq()],
+      );
+      this.#host.dropExcept(new Set(rows.map((row) => Number(row.seq))));
     }
-    this.#host.applied(fresh, highWater);
+    this.#generation = layout.generation;
+    const fresh: Fact[] = [];
+    await streamFacts(client, this.#names, this.#host.appliedSeq(), (fact, bytes) => {
+      this.#host.keep(fact, bytes);
+      fresh.push(fact);
+    });
+    this.#host.applied(fresh, layout.lastSeq);
   }
 }

@@ -342,11 +342,12 @@ export class PostgresBackend implements Backend {
     const lastSeq = op.kind === 'facts' ? Number(op.rows.seq[op.rows.length - 1]) : op.lastSeq;
     if (op.kind === 'facts') {
       // One statement, one round trip, one transaction: the rows and the followers' wake-up.
-      await client.query(`WITH inserted AS (${insertStatement(facts)}) SELECT pg_notify($14, $15)`, [
-        ...op.rows.params(),
-        channel,
-        String(lastSeq),
-      ]);
+      // Prepared once per connection: PostgreSQL parses and plans the insert once.
+      await client.query({
+        name: 'igniter_append',
+        text: `WITH inserted AS (${insertStatement(facts)}) SELECT pg_notify($14, $15)`,
+        values: [...op.rows.params(), channel, String(lastSeq)],
+      });
     } else {
       await client.query('BEGIN');
       try {
