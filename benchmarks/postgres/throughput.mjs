@@ -20,13 +20,13 @@ const BATCH = 4096; // the group commit's batch size
 const server = process.env.IGNITER_PG_URL ? undefined : await startThrowawayPostgres();
 const url = process.env.IGNITER_PG_URL ?? server.url;
 
-const valueOf = (n) => ({ n, name: `item ${n}`, tags: ['a', 'b'], note: 'x'.repeat(60) });
+const itemValue = (n) => ({ n, name: `item ${n}`, tags: ['a', 'b'], note: 'x'.repeat(60) });
 
 async function igniterRun(store) {
   const start = performance.now();
   for (let n = 0; n < FACTS; ) {
     for (let i = 0; i < CHUNK && n < FACTS; i++, n++)
-      store.write({ store: `s${n % 3}`, key: `k${n % 50_000}`, value: valueOf(n) });
+      store.write({ store: `s${n % 3}`, key: `k${n % 50_000}`, value: itemValue(n) });
     await turn();
   }
   await store.flush();
