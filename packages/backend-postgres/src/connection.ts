@@ -1,7 +1,7 @@
 import { type Fact, IgniterError } from '@igniter/core';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { BinaryCopyRows } from './copy-rows.js';
+import { BinaryCopyRows, rowPayloadBytes } from './copy-rows.js';
 import { copyFactsAfter, factFromRow, seqOfRow } from './fact-rows.js';
 import { FACT_COLUMNS, type SchemaNames } from './layout.js';
 
@@ -58,11 +58,7 @@ export async function streamFacts(
   const stream = client.query(copyTo(copyFactsAfter(names.facts, afterSeq)));
   for await (const chunk of stream) {
     rows.push(chunk as Buffer, (row) => {
-      let bytes = 0;
-      for (let i = 0; i < FACT_COLUMNS.length; i++) {
-        const start = row.starts[i] as number;
-        if (start !== -1) bytes += (row.ends[i] as number) - start;
-      }
+      const bytes = rowPayloadBytes(row);
       let fact: Fact;
       try {
         fact = factFromRow(row);

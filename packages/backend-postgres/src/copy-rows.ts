@@ -106,3 +106,13 @@ export class BinaryCopyRows {
     if (!this.#ended) throw malformed('the stream ended without its trailer');
   }
 }
+
+/** Bytes of a row's field payloads (NULLs count 0): what storage statistics count per fact. */
+export function rowPayloadBytes(row: CopyRow): number {
+  let bytes = 0;
+  for (let i = 0; i < row.starts.length; i++) {
+    const start = row.starts[i] as number;
+    if (start !== -1) bytes += (row.ends[i] as number) - start;
+  }
+  return bytes;
+}

@@ -12,6 +12,8 @@ function split(options: PostgresStoreOptions): { backend: PostgresBackendOptions
     if (key in store) backend[key] = store[key];
     delete store[key];
   }
+  // The backend prepares its open for the store's engine.
+  if (store.engine !== undefined) backend.engine = store.engine;
   return { backend: backend as unknown as PostgresBackendOptions, store: store as StoreOptions };
 }
 

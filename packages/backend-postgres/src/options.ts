@@ -1,4 +1,4 @@
-import { IgniterError } from '@igniter/core';
+import { type EngineChoice, IgniterError } from '@igniter/core';
 import type { PostgresDurability } from './group-commit.js';
 
 /** Options of `PostgresBackend.connect` and `PostgresBackend.follow`. */
@@ -20,6 +20,12 @@ export interface PostgresBackendOptions {
    * so a missed notification only delays it.
    */
   pollMs?: number;
+  /**
+   * The engine of the store this backend will serve (default 'auto', which honours
+   * `IGNITER_ENGINE`): for the native engine the writer's open loads rows straight into a native
+   * log the engine adopts, building no fact object in JS. `openPostgresStore` passes the store's.
+   */
+  engine?: EngineChoice;
 }
 
 /** The options once checked, with their defaults. */
@@ -29,6 +35,7 @@ export interface PostgresSettings {
   durability: PostgresDurability;
   groupCommitMs: number;
   pollMs: number;
+  engine: EngineChoice;
 }
 
 function bad(message: string): IgniterError {
@@ -44,14 +51,17 @@ export function checkPostgresOptions(options: PostgresBackendOptions): PostgresS
     durability = 'group',
     groupCommitMs = 5,
     pollMs = 1000,
+    engine = 'auto',
   } = options;
+  if (engine !== 'auto' && engine !== 'native' && engine !== 'ts')
+    throw bad("engine must be 'auto', 'native' or 'ts'");
   if (typeof connectionString !== 'string' || connectionString.length === 0) {
     throw bad('connectionString must be a non-empty string');
   }
   if (durability !== 'group' && durability !== 'sync') throw bad("durability must be 'group' or 'sync'");
   if (!Number.isFinite(groupCommitMs) || groupCommitMs < 0) throw bad('groupCommitMs must be a number >= 0');
   if (!Number.isFinite(pollMs) || pollMs < 1) throw bad('pollMs must be a number >= 1');
-  return { connectionString, schema, durability, groupCommitMs, pollMs };
+  return { connectionString, schema, durability, groupCommitMs, pollMs, engine };
 }
 
 /** The keys of {@link PostgresBackendOptions}: what `openPostgresStore` passes to the backend. */

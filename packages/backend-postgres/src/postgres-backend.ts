@@ -1,6 +1,8 @@
 import type {
   Backend,
+  EngineKind,
   Fact,
+  PreloadedFacts,
   SnapshotMeta,
   StorageStats,
   StoredEntry,
@@ -9,13 +11,15 @@ import type {
   Time,
 } from '@igniter/core';
 import { IgniterError } from '@igniter/core';
-import { factValueJson } from '@igniter/core/storage';
+import { factValueJson, PreloadedLog } from '@igniter/core/storage';
 import type pg from 'pg';
 import { lockedError, openConnection, streamFacts, tableBytes, tryWriterLock } from './connection.js';
-import { FactColumns, insertStatement, storableProblem } from './fact-rows.js';
+import { BinaryCopyRows } from './copy-rows.js';
+import { FactColumns, factFromRow, insertStatement, storableProblem } from './fact-rows.js';
 import { type FollowerHost, FollowerSync } from './follower-sync.js';
 import { type CommitOp, GroupCommit } from './group-commit.js';
-import { ensureLayout, readLayout, type SchemaNames, schemaNames } from './layout.js';
+import { ensureLayout, FACT_COLUMNS, readLayout, type SchemaNames, schemaNames } from './layout.js';
+import { loadRowsNative } from './native-open.js';
 import { checkPostgresOptions, type PostgresBackendOptions, type PostgresSettings } from './options.js';
 import { rowBytes, StoreTally } from './store-tally.js';
 
@@ -49,7 +53,13 @@ export class PostgresBackend implements Backend {
   readonly #names: SchemaNames;
   readonly #client: pg.Client;
   readonly #tally = new StoreTally();
+  /** Live facts as objects: every fact, or those after the ones still in `#openChunks`. */
   #facts: Fact[] = [];
+  /** The rows a native open read, as COPY bytes (decoded into `#facts` only when needed). */
+  #openChunks: Buffer[] | undefined;
+  #openCount = 0;
+  /** The log a native open filled, until the store's engine takes it. */
+  #preloaded: PreloadedLog | undefined;
   #highWater = 0;
   #role: StoreRole;
   #commit: GroupCommit | undefined;
@@ -125,8 +135,20 @@ export class PostgresBackend implements Backend {
     this.#link = link;
   }
 
+  /**
+   * The log a native open read, once, for a native engine to adopt instead of loading
+   * `replay()`; undefined for the TS engine (it loads `replay()`), after the first call, and for
+   * a follower.
+   */
+  takePreloaded(engine?: EngineKind): PreloadedFacts | undefined {
+    const preloaded = this.#preloaded;
+    this.#preloaded = undefined;
+    return engine === 'ts' ? undefined : preloaded;
+  }
+
   replay(opts: { since?: Time; asOf?: Time } = {}): Iterable<Fact> {
     this.#assertOpen();
+    this.#materialize();
     const since = toMs(opts.since);
     const asOf = toMs(opts.asOf);
     if (since === undefined && asOf === undefined) return [...this.#facts];
@@ -200,6 +222,7 @@ export class PostgresBackend implements Backend {
    */
   replaceWithSnapshot(facts: readonly Fact[], meta: SnapshotMeta): void {
     const commit = this.#assertWritable();
+    this.#materialize();
     const rows = new FactColumns();
     const kept = new Set<number>();
     const added: Array<{ fact: Fact; bytes: number }> = [];
@@ -235,7 +258,7 @@ export class PostgresBackend implements Backend {
     return {
       backend: 'postgres',
       byteSize: this.#tableBytes,
-      factCount: this.#facts.length,
+      factCount: this.#openCount + this.#facts.length,
       recoveredTailBytes: 0,
       stores: this.#tally.snapshot(opts.store),
     };
@@ -289,16 +312,38 @@ export class PostgresBackend implements Backend {
   }
 
   async #loadAll(): Promise<void> {
+    const native = PreloadedLog.forEngine(this.#settings.engine);
     await this.#client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     try {
       const layout = await readLayout(this.#client, this.#names);
-      await streamFacts(this.#client, this.#names, 0, (fact, bytes) => this.#keep(fact, bytes));
+      if (native) {
+        this.#openChunks = await loadRowsNative(this.#client, this.#names, native, (seq, store, bytes) => {
+          this.#openCount += 1;
+          this.#tally.add(store, bytes);
+          if (seq > this.#highWater) this.#highWater = seq;
+        });
+        this.#preloaded = native;
+      } else {
+        await streamFacts(this.#client, this.#names, 0, (fact, bytes) => this.#keep(fact, bytes));
+      }
       this.#highWater = Math.max(layout.lastSeq, this.#highWater);
       await this.#client.query('COMMIT');
     } catch (error) {
       await this.#client.query('ROLLBACK').catch(() => undefined);
       throw error;
     }
+  }
+
+  /** Decodes the rows a native open kept as bytes into `#facts` (compaction, prune, replay). */
+  #materialize(): void {
+    const chunks = this.#openChunks;
+    if (!chunks) return;
+    const opened: Fact[] = [];
+    const rows = new BinaryCopyRows(FACT_COLUMNS.length);
+    for (const chunk of chunks) rows.push(chunk, (row) => opened.push(factFromRow(row)));
+    this.#openChunks = undefined;
+    this.#openCount = 0;
+    this.#facts = opened.concat(this.#facts);
   }
 
   #keep(fact: Fact, bytes: number): void {

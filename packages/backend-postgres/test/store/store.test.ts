@@ -76,6 +76,25 @@ describe(`a store kept in PostgreSQL (${ENGINE} engine)`, () => {
     expect(again.read({ store: 'people', key: 'p2' })).toEqual({ name: 'kept' });
   });
 
+  it('after a reopen, a prune and a compaction remove exactly their facts', async () => {
+    const store = await pg.writer();
+    store.setRetention('temp', { strategy: 'ephemeral' });
+    const secret = store.write({ store: 'people', key: 'p1', value: { name: 'secret' } });
+    const kept = store.write({ store: 'people', key: 'p2', value: { name: 'kept' } });
+    for (let n = 1; n <= 3; n++) store.write({ store: 'temp', key: 'a', value: n });
+    await store.close();
+    const again = await pg.writer();
+    again.setRetention('temp', { strategy: 'ephemeral' });
+    expect(again.pruneFactIds({ factIds: [secret.id], reason: 'erasure' })).toMatchObject({ prunedCount: 1 });
+    expect(again.compact('temp')).toMatchObject([{ droppedCount: 2 }]);
+    await again.close();
+    const third = await pg.writer();
+    expect(third.factById(secret.id)).toBeUndefined();
+    expect(third.factById(kept.id)?.value).toEqual({ name: 'kept' });
+    expect(third.history({ store: 'temp', key: 'a' }).map((f) => f.value)).toEqual([3]);
+    expect(await third.verify()).toMatchObject({ ok: true, problems: [] });
+  });
+
   it('verify reports a row whose value no longer matches its hash', async () => {
     const store = await pg.writer();
     const fact = store.write({ store: 'tasks', key: 't1', value: { n: 1 } });

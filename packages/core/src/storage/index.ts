@@ -6,6 +6,7 @@
  */
 
 export type { NativeReplayResult } from '../engine/native-binding.js';
+export { type FactParts, PreloadedFactLoader } from '../engine/preloaded-fact-loader.js';
 export { PreloadedLog, type ReplayFileOptions } from '../engine/preloaded-log.js';
 export { deepFreeze } from '../json.js';
 export { appendFrame } from './append-frame.js';
