@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { openFileStore } from '@igniter/backend-file';
 import { PostgresBackend } from '@igniter/backend-postgres';
 import { startThrowawayPostgres } from '@igniter/backend-postgres/testing';
+import { openTimeInputs } from '../open-time-facts.mjs';
 
 const FACTS = Number(process.env.FACTS ?? 1_000_000);
 const RUNS = Number(process.env.RUNS ?? 3);
@@ -27,20 +28,7 @@ async function generate() {
     groupCommitBytes: 64 * 1024 * 1024,
   });
   for (let from = 0; from < FACTS; from += 10_000) {
-    const inputs = [];
-    for (let i = from; i < Math.min(FACTS, from + 10_000); i++) {
-      inputs.push({
-        store: ['orders', 'customers', 'events'][i % 3],
-        key: `key-${i % 50_000}`,
-        value: {
-          status: i % 5 ? 'open' : 'closed',
-          amount: i * 1.25,
-          items: [{ sku: `A-${i % 100}`, qty: i % 7 }],
-          note: `n${i}`,
-        },
-        producer: i % 10 === 0 ? { system: 'importer' } : null,
-      });
-    }
+    const inputs = openTimeInputs(from, Math.min(FACTS, from + 10_000));
     store.writeMany(inputs);
   }
   const facts = store.factLogAll();

@@ -16,7 +16,7 @@ import {
 import { writeBackupLog } from './backup-log.js';
 import { badArgument, closedError } from './errors.js';
 import { FileBackend } from './file-backend.js';
-import type { FileStoreOptions } from './open-file-store.js';
+import { type FileStoreOptions, splitStoreOptions } from './open-file-store.js';
 import { FILE_BACKEND_OPTION_KEYS, type FileBackendOptions, resolveOptions } from './options.js';
 import { readSnapshotFile } from './snapshot-file.js';
 import { StoreTally } from './store-tally.js';
@@ -286,15 +286,10 @@ export function followFileStore(
   path: string,
   options: FileStoreOptions & { pollMs?: number } = {},
 ): IgniterStore {
-  const storeOptions: Record<string, unknown> = { ...options };
-  const backendOptions: Record<string, unknown> = {};
-  for (const key of [...FILE_BACKEND_OPTION_KEYS, 'pollMs']) {
-    if (key in storeOptions) {
-      backendOptions[key] = storeOptions[key];
-      delete storeOptions[key];
-    }
-  }
-  if (storeOptions.engine !== undefined) backendOptions.engine = storeOptions.engine;
+  const { store: storeOptions, backend: backendOptions } = splitStoreOptions(options, [
+    ...FILE_BACKEND_OPTION_KEYS,
+    'pollMs',
+  ]);
   const backend = new FileFollower(path, backendOptions as FileFollowerOptions);
   try {
     return new IgniterStore({ ...storeOptions, backend });
