@@ -51,15 +51,15 @@ for (const round of [1, 2]) {
     `DROP TABLE IF EXISTS a; DROP TABLE IF EXISTS b; CREATE TABLE a (${columns}); CREATE TABLE b (${columns})`,
   );
   results[`pg insert ${round}`] = await time(`pg insert (round ${round})`, async () => {
-    for (let s = 1; s <= ROWS; s += BATCH) await client.query(insertSql('a'), batchOf(s));
+    for (let s = 1; s <= ROWS; s += BATCH) await client.query(insertSql(a), batchOf(s));
   });
   results[`postgres insert ${round}`] = await time(`postgres insert (round ${round})`, async () => {
-    for (let s = 1; s <= ROWS; s += BATCH) await sql.unsafe(insertSql('b'), batchOf(s));
+    for (let s = 1; s <= ROWS; s += BATCH) await sql.unsafe(insertSql(b), batchOf(s));
   });
   results[`pg read ${round}`] = await time(`pg COPY binary read (round ${round})`, async () => {
     let bytes = 0;
     for await (const chunk of client.query(
-      copyTo('COPY (SELECT * FROM a ORDER BY seq) TO STDOUT (FORMAT binary)'),
+      copyTo(`COPY (SELECT * FROM ${a} ORDER BY seq) TO STDOUT (FORMAT binary)`),
     ))
       bytes += chunk.length;
     if (bytes === 0) throw new Error('nothing read');

@@ -10,7 +10,10 @@ export interface ThrowawayPostgres {
   readonly url: string;
   /** The port it listens on (127.0.0.1 only). */
   readonly port: number;
-  /** Stops the server at once and deletes its data directory. Resolves twice. */
+  /**
+   * Stops the server at once and deletes its data directory (also done when the process exits
+   * without calling it). Resolves twice.
+   */
   stop(): Promise<void>;
   /**
    * Stops the server the way a crash does (`pg_ctl stop -m immediate`: no checkpoint, sessions
@@ -148,6 +151,17 @@ export async function startThrowawayPostgres(options: ThrowawayOptions = {}): Pr
       }
     }
     const port = started;
+    const stopNow = (): void => {
+      try {
+        if (existsSync(join(data, 'postmaster.pid'))) {
+          run(prefix, join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
+        }
+      } finally {
+        rmSync(home, { recursive: true, force: true });
+      }
+    };
+    // A process that ends without stopping its server (an uncaught error) must not leave it running.
+    process.once('exit', stopNow);
     let stopped: Promise<void> | undefined;
     return {
       url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
@@ -156,13 +170,8 @@ export async function startThrowawayPostgres(options: ThrowawayOptions = {}): Pr
       restart: () => startOn(port),
       stop: () => {
         stopped ??= (async () => {
-          try {
-            if (existsSync(join(data, 'postmaster.pid'))) {
-              run(prefix, join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
-            }
-          } finally {
-            rmSync(home, { recursive: true, force: true });
-          }
+          process.removeListener('exit', stopNow);
+          stopNow();
         })();
         return stopped;
       },
