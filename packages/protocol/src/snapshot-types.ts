@@ -98,7 +98,7 @@ export interface MetadataSnapshot {
 /** Storage statistics in wire form (`null` in memory). */
 export interface StorageStatsPacket {
   schema_version: 1;
-  backend: 'file' | 'segmented';
+  backend: 'file' | 'segmented' | 'postgres';
   byte_size: number;
   fact_count: number;
   recovered_tail_bytes: number;
