@@ -13,9 +13,10 @@ import type {
 import { IgniterError } from '@igniter/core';
 import { factValueJson, PreloadedLog } from '@igniter/core/storage';
 import type pg from 'pg';
+import { commitOp } from './commit-op.js';
 import { lockedError, openConnection, streamFacts, tableBytes, tryWriterLock } from './connection.js';
 import { BinaryCopyRows } from './copy-rows.js';
-import { FactColumns, factFromRow, insertStatement, storableProblem } from './fact-rows.js';
+import { FactColumns, factFromRow, storableProblem } from './fact-rows.js';
 import { type FollowerHost, FollowerSync } from './follower-sync.js';
 import { type CommitOp, GroupCommit } from './group-commit.js';
 import { ensureLayout, FACT_COLUMNS, readLayout, type SchemaNames, schemaNames } from './layout.js';
@@ -127,10 +128,12 @@ export class PostgresBackend implements Backend {
     return this.#names.schema;
   }
 
+  /** `'writer'`, or `'follower'` until `promote()`. */
   role(): StoreRole {
     return this.#role;
   }
 
+  /** Where to report facts a writer elsewhere committed or removed, and this backend's end. */
   link(link: StoreLink): void {
     this.#link = link;
   }
@@ -146,6 +149,10 @@ export class PostgresBackend implements Backend {
     return engine === 'ts' ? undefined : preloaded;
   }
 
+  /**
+   * Every live fact in seq order within inclusive transaction-time bounds, from memory (rows a
+   * native open kept as bytes are decoded first). Throws `ERR_CLOSED`. Cost: a copy of the list.
+   */
   replay(opts: { since?: Time; asOf?: Time } = {}): Iterable<Fact> {
     this.#assertOpen();
     this.#materialize();
@@ -159,6 +166,7 @@ export class PostgresBackend implements Backend {
     );
   }
 
+  /** The highest seq ever committed, also of facts since deleted (it survives reopen). */
   highWaterSeq(): number {
     return this.#highWater;
   }
@@ -380,37 +388,9 @@ export class PostgresBackend implements Backend {
     });
   }
 
-  /** Commits one op on the lock-holding connection. */
+  /** Commits one op on the lock-holding connection, then refreshes the table size now and then. */
   async #run(op: CommitOp): Promise<void> {
-    const client = this.#client;
-    const { facts, layout, channel } = this.#names;
-    const lastSeq = op.kind === 'facts' ? Number(op.rows.seq[op.rows.length - 1]) : op.lastSeq;
-    if (op.kind === 'facts') {
-      // One statement, one round trip, one transaction: the rows and the followers' wake-up.
-      // Prepared once per connection: PostgreSQL parses and plans the insert once.
-      await client.query({
-        name: 'igniter_append',
-        text: `WITH inserted AS (${insertStatement(facts)}) SELECT pg_notify($14, $15)`,
-        values: [...op.rows.params(), channel, String(lastSeq)],
-      });
-    } else {
-      await client.query('BEGIN');
-      try {
-        if (op.rows.length > 0) await client.query(insertStatement(facts), op.rows.params());
-        await client.query(`DELETE FROM ${facts} WHERE seq = ANY($1::bigint[])`, [op.deleteSeqs]);
-        await client.query(
-          `UPDATE ${layout} SET last_seq = greatest(last_seq, $1::bigint), generation = generation + 1`,
-          [op.lastSeq],
-        );
-        await client.query('SELECT pg_notify($1, $2)', [channel, String(lastSeq)]);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
-      // Deleted rows stay in the table's pages until VACUUM marks their space reusable.
-      if (op.deleteSeqs.length > 0) await client.query(`VACUUM ${facts}`);
-    }
+    await commitOp(this.#client, this.#names, op);
     await this.#refreshTableBytes(false);
   }
 
