@@ -2,8 +2,8 @@
 //! hashes and the fact log.
 //!
 //! It has no Node.js dependency: `crates/igniter-napi` exposes it to JavaScript, and
-//! `cargo test -p igniter-log` checks it against the golden vectors in `shared/vectors/`
-//! that the TypeScript engine reads too.
+//! `cargo test -p igniter-log` checks it against the golden vectors in the repository's
+//! `vectors/` folder, which the TypeScript engine's tests read too.
 //!
 //! ```
 //! let value = igniter_log::value_hash(r#"{"b":1,"a":[1.0,"x"]}"#)?;

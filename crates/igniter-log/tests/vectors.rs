@@ -1,11 +1,12 @@
-//! The golden vectors in `shared/vectors/canonical-json.json`, shared with the TS engine (D2).
+//! The golden vectors in `vectors/canonical-json.json` at the repository root (a copy of the
+//! project's shared vectors), read by the TS engine's tests too (D2).
 
 use igniter_log::{canonicalize, value_hash};
 use serde_json::Value;
 
 const VECTORS_PATH: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/vectors/canonical-json.json"
+    "/../../vectors/canonical-json.json"
 );
 
 fn vectors(section: &str) -> Vec<Value> {

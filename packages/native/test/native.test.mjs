@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-const vectorsPath = join(packageDir, '../../../shared/vectors/canonical-json.json');
+const vectorsPath = join(packageDir, '../../vectors/canonical-json.json');
 const require = createRequire(import.meta.url);
 
 function loadNative() {

@@ -15,8 +15,8 @@ export interface InvalidVector {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** The golden vectors shared with the Rust tests (`../shared/vectors` beside the repo). */
-export const vectorsPath = resolve(here, '../../../../../shared/vectors/canonical-json.json');
+/** The golden vectors the Rust tests read too: the repository's own copy in `vectors/`. */
+export const vectorsPath = resolve(here, '../../../../vectors/canonical-json.json');
 
 export const vectors = JSON.parse(readFileSync(vectorsPath, 'utf8')) as {
   valid: ValidVector[];
