@@ -6,11 +6,12 @@ import { copyFactsAfter, factFromRow, seqOfRow } from './fact-rows.js';
 import { FACT_COLUMNS, type SchemaNames } from './layout.js';
 
 /**
- * Opens one connection. Throws `ERR_CLOSED` with the driver's error as `cause` when the server
- * cannot be reached. Cost: one connection handshake.
+ * Opens one connection, named `applicationName` in `pg_stat_activity` (so an operator can tell
+ * the writer's session from followers'). Throws `ERR_CLOSED` with the driver's error as `cause`
+ * when the server cannot be reached. Cost: one connection handshake.
  */
-export async function openConnection(connectionString: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString });
+export async function openConnection(connectionString: string, applicationName: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString, application_name: applicationName.slice(0, 63) });
   // Until the owner installs its own handler, a dropped connection must not crash the process.
   client.on('error', () => undefined);
   try {

@@ -103,7 +103,7 @@ export class PostgresBackend implements Backend {
   static async #open(options: PostgresBackendOptions, role: StoreRole): Promise<PostgresBackend> {
     const settings = checkPostgresOptions(options);
     const names = schemaNames(settings.schema);
-    const client = await openConnection(settings.connectionString);
+    const client = await openConnection(settings.connectionString, `igniter ${role} ${names.schema}`);
     try {
       if (role === 'writer' && !(await tryWriterLock(client, names))) throw lockedError(names);
       await ensureLayout(client, names);

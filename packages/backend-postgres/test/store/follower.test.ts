@@ -121,6 +121,40 @@ describe(`a PostgreSQL follower (${ENGINE} engine)`, () => {
     expect(follower.compactionReceipts({ store: 'temp' })).toHaveLength(1);
   });
 
+  it('keeps relations current: resolve answers from the index facts the writer derived', async () => {
+    const relation = { source: 'orders', partition: 'customer', target: 'customers' };
+    const writer = await pg.writer();
+    writer.registerRelation('orders_of', relation);
+    const follower = await pg.follower();
+    follower.registerRelation('orders_of', relation);
+    writer.write({ store: 'orders', key: 'o1', value: { customer: 'c1', total: 5 } });
+    writer.write({ store: 'orders', key: 'o2', value: { customer: 'c1', total: 7 } });
+    writer.write({ store: 'orders', key: 'o3', value: { customer: 'c2', total: 1 } });
+    await writer.flush();
+    await follower.waitForSeq(writer.factLogAll().at(-1)?.seq ?? 0, { timeoutMs: 10_000 });
+    expect(follower.resolve('orders_of', { from: 'c1' })).toEqual(
+      writer.resolve('orders_of', { from: 'c1' }),
+    );
+    expect(follower.resolve('orders_of', { from: 'c1' })).toHaveLength(2);
+  });
+
+  it('a follower whose connection is cut closes itself: calls and pending waits get ERR_CLOSED', async () => {
+    await pg.writer();
+    const follower = await pg.follower();
+    const waiting = follower.waitForSeq(1).then(
+      () => 'resolved',
+      (error: { code: string }) => error.code,
+    );
+    const sql = await pg.sql();
+    const { rows } = await sql.query<{ ended: boolean }>(
+      'SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name = $1',
+      [`igniter follower ${pg.schema()}`],
+    );
+    expect(rows).toEqual([{ ended: true }]);
+    expect(await waiting).toBe('ERR_CLOSED');
+    expect(await codeOf(() => follower.factCount())).toBe('ERR_CLOSED');
+  });
+
   it('waitForSeq rejects with ERR_TIMEOUT when the seq does not come', async () => {
     await pg.writer();
     const follower = await pg.follower();
