@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     pool: 'forks',
+    // The limit only catches hangs: on a loaded machine a test doing real I/O can take seconds.
+    testTimeout: 30_000,
     projects: [
       { extends: true, test: { name: 'backend', include: ['test/backend/**/*.test.ts'] } },
       ...['ts', 'native'].map((engine) => ({

@@ -7,6 +7,8 @@ const differential = 'test/engine-differential.test.ts';
 export default defineConfig({
   test: {
     pool: 'forks',
+    // The limit only catches hangs: on a loaded machine a test doing real I/O can take seconds.
+    testTimeout: 30_000,
     projects: [
       ...['ts', 'native'].map((engine) => ({
         extends: true as const,

@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     pool: 'forks',
+    // The limit only catches hangs: on a loaded machine a test doing real I/O can take seconds.
+    testTimeout: 30_000,
     projects: ['ts', 'native'].map((engine) => ({
       extends: true,
       test: {

@@ -48,10 +48,19 @@ export type {
 export type { CausationStep, DerivedBy, Lineage, LineageEntry } from './lineage.js';
 export type { ProtocolInterpreter, ProtocolReceipt } from './protocol-interpreter.js';
 export type {
+  DeadLetter,
   DerivationInput,
   ProjectionInput,
+  RebuildOptions,
+  RebuildResult,
   RelationIndexValue,
   RelationInput,
+  RuleErrorPolicy,
+  RuleFailure,
+  RuleKind,
+  RuleOptions,
+  RuleState,
+  RuleStatus,
   ScatterInput,
 } from './rules/types.js';
 export {

@@ -1,6 +1,5 @@
 import type { Fact } from './fact.js';
 import type { JsonObject } from './json.js';
-import type { DerivationInfo } from './schema-graph.js';
 
 /** One step of a causation chain (`causationChain`). */
 export interface CausationStep {
@@ -34,13 +33,22 @@ export interface LineageEntry {
   schemaVersion: number;
 }
 
-/** A derivation sourced from the subject's store. */
+/**
+ * A rule in a lineage: one that wrote facts of the subject key, or a derivation fed by the
+ * subject's store.
+ */
 export interface DerivedBy {
-  /** The store the derivation writes to. */
+  /** The rule's name (`derivation.rule` of the facts it writes). */
+  rule: string;
+  /** What kind of rule it is (the `producer.kind` of its facts). */
+  kind: string;
+  /** The store whose facts it computes from (for a rule that wrote the key: that of its latest fact there). */
+  sourceStore: string;
+  /** The store it writes to. */
   targetStore: string;
-  /** The fixed target key, or 'callable' when a function picks it. */
+  /** The fixed target key, 'callable' when a function picks it, or the subject key for a rule that wrote it. */
   targetKey: string;
-  /** Field equality the source facts must satisfy. */
+  /** Field equality the source facts must satisfy ({} for rules other than derivations). */
   sourceFilters: JsonObject;
 }
 
@@ -52,7 +60,10 @@ export interface Lineage {
   chain: LineageEntry[];
   /** The length of the chain. */
   depth: number;
-  /** The derivations sourced from the subject store. */
+  /**
+   * The rules that wrote facts of the key (found by their facts' `derivation.rule`, in the order
+   * they first wrote it), then the derivations fed by the subject's store.
+   */
   derivedBy: DerivedBy[];
   /** SHA-256 hex of entries "id:valueHash:causation" joined by "|"; null for an empty chain. */
   proofHash: string | null;
@@ -68,11 +79,11 @@ export function causationSteps(facts: readonly Fact[]): CausationStep[] {
   }));
 }
 
-/** Builds the lineage of (store, key) from its facts and the derivations sourced from its store. */
+/** Builds the lineage of (store, key) from its facts and the rules related to it. */
 export function buildLineage(
   subject: { store: string; key: string },
   facts: readonly Fact[],
-  derivations: readonly DerivationInfo[],
+  derivedBy: DerivedBy[],
   sha256Hex: (text: string) => string,
 ): Lineage {
   const chain = facts.map((f) => ({
@@ -90,11 +101,7 @@ export function buildLineage(
     subject: { store: subject.store, key: subject.key },
     chain,
     depth: chain.length,
-    derivedBy: derivations.map((d) => ({
-      targetStore: d.targetStore,
-      targetKey: d.targetKey,
-      sourceFilters: d.sourceFilters,
-    })),
+    derivedBy,
     proofHash: chain.length === 0 ? null : sha256Hex(proof),
   };
 }

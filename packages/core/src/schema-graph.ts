@@ -46,6 +46,8 @@ export interface Projection {
 
 /** Metadata of a derivation, as lineage reports it. */
 export interface DerivationInfo {
+  /** The rule's name. */
+  readonly name: string;
   /** The store whose commits trigger the derivation. */
   readonly sourceStore: string;
   /** The store it writes to. */
@@ -127,8 +129,8 @@ function cloneJson<T extends Json>(value: T): T {
 export class SchemaGraph {
   private readonly paths = new Map<string, AccessPath[]>();
   private readonly projections = new Map<string, Projection>();
-  private readonly derivations: DerivationInfo[] = [];
-  private readonly scatters: ScatterInfo[] = [];
+  private derivations: DerivationInfo[] = [];
+  private scatters: ScatterInfo[] = [];
   private readonly relations = new Map<string, RelationInfo>();
 
   /** Registers a path; a path with the same (store, scope) is replaced. Returns the graph. */
@@ -154,6 +156,13 @@ export class SchemaGraph {
   /** Records a scatter's metadata. Returns the graph. */
   registerScatter(info: ScatterInfo): this {
     this.scatters.push(info);
+    return this;
+  }
+
+  /** Moves the derivation or scatter named `name` to another target store (after a rebuild into it). */
+  retarget(name: string, targetStore: string): this {
+    this.derivations = this.derivations.map((d) => (d.name === name ? { ...d, targetStore } : d));
+    this.scatters = this.scatters.map((s) => (s.name === name ? { ...s, targetStore } : s));
     return this;
   }
 

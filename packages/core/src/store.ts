@@ -25,7 +25,15 @@ import { loadInterpreter, type ProtocolInterpreter, type ProtocolReceipt } from 
 import { ReadCache } from './read-cache.js';
 import { ReadPath } from './read-path.js';
 import { RuleRegistry } from './rules/registry.js';
-import type { DerivationInput, ProjectionInput, RelationInput, ScatterInput } from './rules/types.js';
+import type {
+  DerivationInput,
+  ProjectionInput,
+  RebuildOptions,
+  RebuildResult,
+  RelationInput,
+  RuleStatus,
+  ScatterInput,
+} from './rules/types.js';
 import { SchemaGraph } from './schema-graph.js';
 import { SeqWaiters } from './seq-waiters.js';
 import { checkStoreOptions, splitFileStoreOptions } from './store-options.js';
@@ -328,12 +336,9 @@ export class IgniterStore {
     checkOptions(input, 'lineage input');
     const store = checkName(input.store, 'store');
     const key = checkName(input.key, 'key');
-    return buildLineage(
-      { store, key },
-      this.#log.factsFor(store, key),
-      this.schemaGraph.derivationsFrom(store),
-      (text) => this.#log.sha256Hex(text),
-    );
+    const facts = this.#log.factsFor(store, key);
+    const derivedBy = this.#ruleRegistry().derivedBy({ store, key }, facts);
+    return buildLineage({ store, key }, facts, derivedBy, (text) => this.#log.sha256Hex(text));
   }
 
   // ---------------------------------------------------------------- registering
@@ -367,8 +372,11 @@ export class IgniterStore {
   /**
    * Registers a derivation: after every commit to `sourceStore` that changes the set of its
    * latest facts matching `sourceFilters`, `rule(facts)` (matching latest facts, seq order) is
-   * written to `targetStore`/`targetKey` with provenance; null skips. Derived writes never re-run
-   * derivations. Cost per source commit: O(matching keys). Throws ERR_INVALID_ARGUMENT.
+   * written to `targetStore`/`targetKey` with provenance (`derivation.rule` = its name); null
+   * skips. Derived writes never re-run derivations. `name` (unique among all rules; generated
+   * when omitted), `onError` (see `ruleStatus`) and `backfill` (run once now over the current
+   * matching facts). Throws ERR_INVALID_ARGUMENT (also for a name already taken). Cost:
+   * O(keys of the source store) now; per source commit O(matching keys).
    */
   registerDerivation(input: DerivationInput): this {
     this.#assertOpen();
@@ -379,7 +387,9 @@ export class IgniterStore {
   /**
    * Registers a scatter: after each commit to `sourceStore` whose value has `partitionBy`,
    * `rule(partitionValue, existing, fact)` is written to `targetStore` under the partition value
-   * (its JSON text unless a string); null skips. Scatter writes never re-run scatters.
+   * (its JSON text unless a string); null skips. Scatter writes never re-run scatters. Takes
+   * `name`, `onError` and `backfill` (run now over the latest fact of every key, seq order).
+   * Throws ERR_INVALID_ARGUMENT. Cost: O(1) per source commit; a backfill O(keys).
    */
   registerScatter(input: ScatterInput): this {
     this.#assertOpen();
@@ -388,8 +398,10 @@ export class IgniterStore {
   }
 
   /**
-   * Registers a relation kept in the index store "__rel_<name>" (DESIGN D7). The same definition
-   * again is a no-op; another definition under the name is ERR_INVALID_ARGUMENT.
+   * Registers a relation kept in the index store "__rel_<name>" (DESIGN D7), a rule named
+   * `name`, and indexes the latest fact of every key already in the source store. The same
+   * definition again is a no-op; another definition under the name, or a name another rule
+   * holds, is ERR_INVALID_ARGUMENT. Cost: O(keys of the source store) now.
    */
   registerRelation(name: string, input: RelationInput): this {
     this.#assertOpen();
@@ -406,11 +418,59 @@ export class IgniterStore {
     return this.#ruleRegistry().resolve(relationName, input);
   }
 
-  /** Registers a projection as inspectable metadata in the schema graph. */
+  /**
+   * Registers a projection. Without `rule` it is metadata in the schema graph (the same name
+   * again replaces it). With `targetStore`, `targetKey` and `rule` it also runs: each fact
+   * committed to one of `reads` is folded into its target key's value (`rule(existing, fact)`,
+   * null skips), with `name`, `onError` and `backfill` as for scatters. Throws
+   * ERR_INVALID_ARGUMENT. Cost: O(1) per source commit.
+   */
   registerProjection(input: ProjectionInput): this {
     this.#assertOpen();
     this.#ruleRegistry().registerProjection(input);
     return this;
+  }
+
+  /**
+   * Every rule (derivations, scatters, relations, running projections) in registration order:
+   * `name`, `kind`, `state` (`running`, `stopped` by an `onError: 'stop'` failure until
+   * `resume`, or `rebuilding`), `target`, `lastSourceSeq`, facts `written`, `failures`, `lag`
+   * (source facts committed but not applied: 0 when caught up, growing while stopped, left to
+   * fold while rebuilding) and `lastError`. Cost: O(rules).
+   */
+  ruleStatus(): RuleStatus[] {
+    this.#assertOpen();
+    return this.#ruleRegistry().ruleStatus();
+  }
+
+  /**
+   * Lets a stopped rule run again from the next source fact; the facts it skipped while stopped
+   * are not replayed (`rebuild` catches a target up). A rule that is not stopped is left as it
+   * is. Throws ERR_INVALID_ARGUMENT for an unknown name. Returns the store.
+   */
+  resume(name: string): this {
+    this.#assertOpen();
+    this.#ruleRegistry().resume(name);
+    return this;
+  }
+
+  /**
+   * Recomputes a rule from its source facts in seq order and writes, as derived facts of the
+   * rule, every target value that differs from the target's latest, so that the target then
+   * holds what a fresh store replaying the same source facts would hold (keys the rule would not
+   * write are left alone: facts are never deleted). With `into`, builds that store instead and
+   * switches the rule to it in the same step as the rebuild ends. Writes continue meanwhile and
+   * the live rule keeps running; source facts committed during the rebuild are applied before
+   * the promise resolves. Works in slices of a few ms between turns of the event loop. A stopped
+   * rule runs again afterwards. Rejects with ERR_INVALID_ARGUMENT (unknown name, a rule already
+   * rebuilding or writing to its own source store, a bad `into`), ERR_RESERVED_NAME (`into`
+   * starting with "__"), ERR_CLOSED (the store closed meanwhile) or the ERR_RULE_FAILED that
+   * stopped an `onError: 'stop'` rule. Cost: one read of the log and one rule run per source
+   * fact (a derivation with a fixed key runs once), plus one write per differing target key.
+   */
+  async rebuild(name: string, options?: RebuildOptions): Promise<RebuildResult> {
+    this.#assertOpen();
+    return this.#ruleRegistry().rebuild(name, options);
   }
 
   // ---------------------------------------------------------------- protocol
@@ -622,22 +682,35 @@ export class IgniterStore {
     return this.#state.clock.now();
   }
 
-  /** @internal Reports a contained rule/consumer/coercion error. */
-  reportRuleError(kind: string, fact: { store: string; key: string; id: string }, cause: unknown): void {
+  /**
+   * @internal Reports a contained rule/consumer/coercion error to `onRuleError`; returns the
+   * `ERR_RULE_FAILED` it reported (`details.rule` names the rule, when one failed).
+   */
+  reportRuleError(
+    kind: string,
+    fact: { store: string; key: string; id: string },
+    cause: unknown,
+    rule?: string,
+  ): IgniterError {
     const message = cause instanceof Error ? cause.message : String(cause);
+    const details: Record<string, unknown> = {
+      kind,
+      store: fact.store,
+      key: fact.key,
+      sourceFactId: fact.id,
+    };
+    if (rule !== undefined) details.rule = rule;
     const error = new IgniterError(
       'ERR_RULE_FAILED',
-      `${kind} failed for ${fact.store}/${fact.key}: ${message}`,
-      {
-        cause,
-        details: { kind, store: fact.store, key: fact.key, sourceFactId: fact.id },
-      },
+      `${rule === undefined ? kind : `${kind} "${rule}"`} failed for ${fact.store}/${fact.key}: ${message}`,
+      { cause, details },
     );
     try {
       this.#onRuleError(error);
     } catch {
       // A failing error handler must not undo a committed fact either.
     }
+    return error;
   }
 
   /** @internal Drops all derived state after facts were removed (compaction, prune). */
@@ -653,7 +726,16 @@ export class IgniterStore {
   // ---------------------------------------------------------------- private
 
   #ruleRegistry(): RuleRegistry {
-    this.#rules ??= new RuleRegistry(this);
+    this.#rules ??= new RuleRegistry({
+      schemaGraph: this.schemaGraph,
+      internalEngine: this.#log,
+      addCommitListener: (listener) => this.addCommitListener(listener),
+      commitInternal: (input, kind) => this.commitInternal(input, kind),
+      read: (input) => this.read(input),
+      reportRuleError: (kind, fact, cause, rule) => this.reportRuleError(kind, fact, cause, rule),
+      isOpen: () => !this.#closed,
+      factCount: (store) => this.#log.storeCounts(store).factCount,
+    });
     return this.#rules;
   }
 

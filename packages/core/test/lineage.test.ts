@@ -148,8 +148,22 @@ describe(`lineage (${ENGINE_KIND} engine)`, () => {
     });
     store.registerDerivation({ sourceStore: 'other', targetStore: 'x', targetKey: 'y', rule: () => null });
     expect(store.lineage({ store: 'tasks', key: 't1' }).derivedBy).toStrictEqual([
-      { targetStore: 'summaries', targetKey: 'all', sourceFilters: { status: 'open' } },
-      { targetStore: 'by_owner', targetKey: 'callable', sourceFilters: {} },
+      {
+        rule: 'tasks->summaries/all',
+        kind: 'derivation',
+        sourceStore: 'tasks',
+        targetStore: 'summaries',
+        targetKey: 'all',
+        sourceFilters: { status: 'open' },
+      },
+      {
+        rule: 'tasks->by_owner/callable',
+        kind: 'derivation',
+        sourceStore: 'tasks',
+        targetStore: 'by_owner',
+        targetKey: 'callable',
+        sourceFilters: {},
+      },
     ]);
   });
 });

@@ -233,8 +233,22 @@ describe(`derivations (${ENGINE_KIND} engine)`, () => {
     store.registerDerivation({ sourceStore: 'tasks', targetStore: 'x', targetKey: () => 'k', rule: count });
     store.registerDerivation({ sourceStore: 'other', targetStore: 'y', targetKey: 'k', rule: count });
     expect(store.lineage({ store: 'tasks', key: 't1' }).derivedBy).toEqual([
-      { targetStore: 'summaries', targetKey: 'open', sourceFilters: { status: 'open' } },
-      { targetStore: 'x', targetKey: 'callable', sourceFilters: {} },
+      {
+        rule: 'tasks->summaries/open',
+        kind: 'derivation',
+        sourceStore: 'tasks',
+        targetStore: 'summaries',
+        targetKey: 'open',
+        sourceFilters: { status: 'open' },
+      },
+      {
+        rule: 'tasks->x/callable',
+        kind: 'derivation',
+        sourceStore: 'tasks',
+        targetStore: 'x',
+        targetKey: 'callable',
+        sourceFilters: {},
+      },
     ]);
   });
 

@@ -154,6 +154,7 @@ describe(`scatters (${ENGINE_KIND} engine)`, () => {
       store: 'comments',
       key: 'c1',
       sourceFactId: fact.id,
+      rule: 'comments->idx by a',
     });
   });
 });

@@ -43,6 +43,9 @@ const METHODS: Readonly<Record<OpName, string>> = {
   compaction_activity: 'compactionActivity',
   storage_stats: 'storageStats',
   segment_manifest: 'segmentManifest',
+  rule_status: 'ruleStatus',
+  rebuild: 'rebuild',
+  resume_rule: 'resumeRule',
 };
 
 function run(methods: OpMethods, op: OpName, packet: JsonObject): unknown {
@@ -172,7 +175,8 @@ export async function dispatch(
     requestId = requestIdOf(request);
     const { op, packet } = openEnvelope(request);
     opName = op;
-    const result = run(interpreterOf(target), op, packet) ?? null;
+    // `rebuild` answers a promise; every other op answers at once.
+    const result = (await run(interpreterOf(target), op, packet)) ?? null;
     return {
       protocol: PROTOCOL,
       schema_version: SCHEMA_VERSION,

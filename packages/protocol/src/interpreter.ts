@@ -10,6 +10,7 @@ import { query, read } from './ops/reads.js';
 import { type RegisterOptions, register } from './ops/register.js';
 import { replay } from './ops/replay.js';
 import { resolve } from './ops/resolve.js';
+import { rebuild, resumeRule, ruleStatus } from './ops/rules.js';
 import {
   descriptorSnapshot,
   metadataSnapshot,
@@ -19,6 +20,13 @@ import {
 } from './ops/snapshots.js';
 import { syncHubProfile } from './ops/sync.js';
 import { append, write, writeFact } from './ops/writes.js';
+import type {
+  RebuildPacket,
+  RebuildResultPacket,
+  RuleNamePacket,
+  RuleStatusPacket,
+  RuleStatusResult,
+} from './rule-types.js';
 import { SPECS } from './specs.js';
 import {
   type AppendPacket,
@@ -82,8 +90,8 @@ function checkThreshold(value: unknown): number {
  * queries, replay and snapshots, in wire form (snake_case packets and results). Descriptors live
  * in the store (`__descriptors`), so every interpreter over a store sees the same ones; creating
  * one re-applies the stored access paths, relations and projections to the store (after a
- * reopen, for example). Methods are synchronous and throw `IgniterError`; `dispatch` turns
- * them into wire responses.
+ * reopen, for example). Methods are synchronous and throw `IgniterError` (`rebuild` returns a
+ * promise that rejects with one); `dispatch` turns them into wire responses.
  */
 export class Interpreter {
   /** The store this interpreter speaks for. */
@@ -214,6 +222,21 @@ export class Interpreter {
   /** The segment manifest in wire form; null unless segmented. */
   segmentManifest(packet: StoreFilterPacket = {}): SegmentManifestPacket | null {
     return segmentManifest(this.#ctx, packet);
+  }
+
+  /** Every rule with its state, counters and lag. */
+  ruleStatus(): RuleStatusResult {
+    return ruleStatus(this.#ctx);
+  }
+
+  /** Rebuilds a rule from its source facts; the one asynchronous operation. */
+  rebuild(packet: RebuildPacket): Promise<RebuildResultPacket> {
+    return rebuild(this.#ctx, packet);
+  }
+
+  /** Lets a stopped rule run again; answers its status. */
+  resumeRule(packet: RuleNamePacket): RuleStatusPacket {
+    return resumeRule(this.#ctx, packet);
   }
 
   /** What this interpreter speaks: protocol, versions, ops, descriptor kinds and limits (C-11). */

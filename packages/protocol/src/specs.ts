@@ -88,6 +88,9 @@ export const SPECS = {
   },
   storage_stats: STORE_FILTER,
   segment_manifest: STORE_FILTER,
+  rule_status: NONE,
+  rebuild: { required: { name: 'string' }, optional: { into: 'string' }, strict: true },
+  resume_rule: { required: { name: 'string' }, optional: {}, strict: true },
 } as const satisfies Record<string, PacketSpec>;
 
 /** A wire operation name. */

@@ -226,7 +226,14 @@ export interface LineageResult {
   subject: { store: string; key: string };
   chain: LineageEntryPacket[];
   depth: number;
-  derived_by: Array<{ target_store: string; target_key: string; source_filters: JsonObject }>;
+  derived_by: Array<{
+    rule: string;
+    kind: string;
+    source_store: string;
+    target_store: string;
+    target_key: string;
+    source_filters: JsonObject;
+  }>;
   proof_hash: string | null;
   has_more: boolean;
 }
@@ -247,6 +254,13 @@ export interface FactRefResult {
   ref: FactRefPacket | null;
 }
 
+export type {
+  RebuildPacket,
+  RebuildResultPacket,
+  RuleNamePacket,
+  RuleStatusPacket,
+  RuleStatusResult,
+} from './rule-types.js';
 export type {
   AccessPathPacket,
   Alert,

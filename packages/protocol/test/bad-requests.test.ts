@@ -143,6 +143,12 @@ const PACKETS: Array<[string, string, unknown, string]> = [
   ['compaction_activity', 'with a limit over the maximum', { limit: 10_001 }, 'ERR_INVALID_ARGUMENT'],
   ['storage_stats', 'with a numeric store', { store: 5 }, 'ERR_BAD_REQUEST'],
   ['segment_manifest', 'with a numeric store', { store: 5 }, 'ERR_BAD_REQUEST'],
+  ['rebuild', 'without name', {}, 'ERR_BAD_REQUEST'],
+  ['rebuild', 'with a numeric into', { name: 'r', into: 5 }, 'ERR_BAD_REQUEST'],
+  ['rebuild', 'with an unknown field', { name: 'r', onto: 'x' }, 'ERR_BAD_REQUEST'],
+  ['rebuild', 'of an unknown rule', { name: 'r' }, 'ERR_INVALID_ARGUMENT'],
+  ['resume_rule', 'without name', {}, 'ERR_BAD_REQUEST'],
+  ['resume_rule', 'of an unknown rule', { name: 'r' }, 'ERR_INVALID_ARGUMENT'],
   [
     'register_descriptor',
     'with a string replace',

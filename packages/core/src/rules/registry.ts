@@ -1,15 +1,31 @@
-import { checkFilters, checkName, checkOptions, toMs } from '../args.js';
+import { checkFilters, checkName, checkOptions, checkWritableStore } from '../args.js';
 import { IgniterError } from '../errors.js';
 import type { Fact } from '../fact.js';
-import { isJsonObject, type Json } from '../json.js';
+import type { Json } from '../json.js';
+import type { DerivedBy } from '../lineage.js';
 import type { SchemaGraph } from '../schema-graph.js';
-import { partitionKeyOf } from './partition-key.js';
+import { handleRuleFailure } from './poison.js';
+import {
+  DerivationProgram,
+  ProjectionProgram,
+  type RuleOutput,
+  type RuleProgram,
+  ScatterProgram,
+} from './program.js';
+import { Rebuild, type RebuildHost } from './rebuild.js';
+import { addToGSet, indexGrowth, relationIndexStore, resolveRelation, sameRelation } from './relations.js';
+import { Rule } from './rule.js';
+import { producedBy, sourcedFrom } from './rule-lineage.js';
 import { type RuleHost, RuleSet } from './rule-set.js';
 import type {
   DerivationInput,
   ProjectionInput,
-  RelationIndexValue,
+  RebuildOptions,
+  RebuildResult,
   RelationInput,
+  RuleErrorPolicy,
+  RuleOptions,
+  RuleStatus,
   ScatterInput,
 } from './types.js';
 
@@ -17,33 +33,44 @@ import type {
 export interface RegistryHost extends RuleHost {
   readonly schemaGraph: SchemaGraph;
   addCommitListener(listener: (fact: Fact) => void): void;
-  read(input: { store: string; key: string; asOf?: number }): Json | undefined;
+  /** False once the store is closed. */
+  isOpen(): boolean;
+  /** The number of live facts of a store. */
+  factCount(store: string): number;
 }
 
-/** The index store of a relation. */
-export function relationIndexStore(name: string): string {
-  return `__rel_${name}`;
-}
+export { relationIndexStore };
 
-function badArgument(message: string): IgniterError {
-  return new IgniterError('ERR_INVALID_ARGUMENT', message);
+function badArgument(message: string, details?: Record<string, unknown>): IgniterError {
+  return new IgniterError('ERR_INVALID_ARGUMENT', message, details ? { details } : {});
 }
 
 function checkFunction(value: unknown, what: string): void {
   if (typeof value !== 'function') throw badArgument(`${what} must be a function`);
 }
 
-function sameRelation(a: RelationInput, b: RelationInput): boolean {
-  return a.source === b.source && a.partition === b.partition && a.target === b.target;
+const POLICIES: readonly RuleErrorPolicy[] = ['report', 'skip', 'stop'];
+
+/** The checked `onError` and `backfill` of a registration. */
+function checkRuleOptions(input: RuleOptions): { onError: RuleErrorPolicy; backfill: boolean } {
+  const onError = input.onError ?? 'report';
+  if (!POLICIES.includes(onError)) throw badArgument(`onError must be one of ${POLICIES.join(', ')}`);
+  if (input.backfill !== undefined && typeof input.backfill !== 'boolean') {
+    throw badArgument('backfill must be a boolean');
+  }
+  return { onError, backfill: input.backfill === true };
 }
 
 /**
- * Validates and registers derivations, scatters, relations and projections, and resolves
- * relations. Rules start running on the first registration.
+ * Validates and registers derivations, scatters, relations and projections under unique names,
+ * runs them (backfill, live, rebuild), and resolves relations. Rules start running on the first
+ * registration.
  */
 export class RuleRegistry {
   readonly #host: RegistryHost;
   readonly #rules: RuleSet;
+  /** Every running rule by name, in registration order. */
+  readonly #byName = new Map<string, Rule>();
   readonly #relations = new Map<string, RelationInput>();
   #listening = false;
 
@@ -52,7 +79,7 @@ export class RuleRegistry {
     this.#rules = new RuleSet(host);
   }
 
-  /** Forgets materialized rule inputs after facts were removed. */
+  /** Forgets materialized rule inputs after facts were removed; rebuilds start over. */
   reset(): void {
     this.#rules.reset();
   }
@@ -61,22 +88,22 @@ export class RuleRegistry {
     checkOptions<DerivationInput>(input, 'registerDerivation input');
     const sourceStore = checkName(input.sourceStore, 'sourceStore');
     const targetStore = checkName(input.targetStore, 'targetStore');
-    const filters = checkFilters(input.sourceFilters, 'sourceFilters');
+    const sourceFilters = checkFilters(input.sourceFilters, 'sourceFilters');
     if (typeof input.targetKey !== 'function') checkName(input.targetKey, 'targetKey');
     checkFunction(input.rule, 'rule');
+    const options = checkRuleOptions(input);
     const targetKey = typeof input.targetKey === 'function' ? 'callable' : input.targetKey;
-    const name =
-      input.name === undefined
-        ? `${sourceStore}->${targetStore}/${targetKey}`
-        : checkName(input.name, 'name');
-    this.#listen();
-    this.#rules.addDerivation(name, { ...input, sourceStore, targetStore }, filters);
-    this.#host.schemaGraph.registerDerivation({
-      sourceStore,
-      targetStore,
-      targetKey,
-      sourceFilters: filters,
-    });
+    const name = this.#nameFor(input.name, `${sourceStore}->${targetStore}/${targetKey}`);
+    const program = new DerivationProgram(
+      this.#host.internalEngine,
+      { ...input, sourceStore, targetStore },
+      sourceFilters,
+    );
+    // Inputs are taken from the store now: a fact that later leaves the set must find its key there.
+    program.prepare();
+    const rule = this.#add(name, program, targetStore, options.onError);
+    this.#host.schemaGraph.registerDerivation({ name, sourceStore, targetStore, targetKey, sourceFilters });
+    if (options.backfill) this.#backfillDerivation(rule, program);
   }
 
   registerScatter(input: ScatterInput): void {
@@ -85,19 +112,23 @@ export class RuleRegistry {
     const targetStore = checkName(input.targetStore, 'targetStore');
     const partitionBy = checkName(input.partitionBy, 'partitionBy');
     checkFunction(input.rule, 'rule');
-    const name =
-      input.name === undefined
-        ? `${sourceStore}->${targetStore} by ${partitionBy}`
-        : checkName(input.name, 'name');
-    this.#listen();
-    this.#rules.addScatter(name, { ...input, sourceStore, targetStore, partitionBy }, 'scatter');
+    const options = checkRuleOptions(input);
+    const name = this.#nameFor(input.name, `${sourceStore}->${targetStore} by ${partitionBy}`);
+    const program = new ScatterProgram(this.#host.internalEngine, 'scatter', {
+      sourceStore,
+      partitionBy,
+      rule: input.rule,
+    });
+    const rule = this.#add(name, program, targetStore, options.onError);
     this.#host.schemaGraph.registerScatter({ name, sourceStore, partitionBy, targetStore });
+    if (options.backfill) this.#backfill(rule);
   }
 
   /**
    * Registers a relation: a scatter keeping, per partition value, the grow-only set of source
-   * keys in `__rel_<name>`. Registering the same definition again is a no-op; a different one
-   * under the same name is ERR_INVALID_ARGUMENT.
+   * keys in `__rel_<name>`, and indexes the latest fact of every key already in the source
+   * store. The same definition again is a no-op; another definition under the name, or a name
+   * another rule holds, is ERR_INVALID_ARGUMENT.
    */
   registerRelation(name: string, input: RelationInput): void {
     const relationName = checkName(name, 'relation name');
@@ -112,65 +143,30 @@ export class RuleRegistry {
       if (sameRelation(known, relation)) return;
       throw badArgument(`relation "${relationName}" is already registered with another definition`);
     }
-    this.#relations.set(relationName, relation);
-    this.#listen();
-    this.#rules.addScatter(
-      `relation:${relationName}`,
-      {
-        sourceStore: relation.source,
-        partitionBy: relation.partition,
-        targetStore: relationIndexStore(relationName),
-        rule: (partitionValue, existing, fact) => addToGSet(partitionValue, existing, fact.key),
-      },
-      'relation',
-    );
-    this.#host.schemaGraph.registerRelation({
-      name: relationName,
-      ...relation,
-      indexStore: relationIndexStore(relationName),
+    this.#nameFor(relationName, relationName);
+    const indexStore = relationIndexStore(relationName);
+    const program = new ScatterProgram(this.#host.internalEngine, 'relation', {
+      sourceStore: relation.source,
+      partitionBy: relation.partition,
+      rule: (partitionValue, existing, fact) => addToGSet(partitionValue, existing, fact.key),
     });
+    this.#relations.set(relationName, relation);
+    const rule = this.#add(relationName, program, indexStore, 'report');
+    this.#host.schemaGraph.registerRelation({ name: relationName, ...relation, indexStore });
+    this.#indexExisting(rule, relation);
+  }
+
+  /** See `IgniterStore.resolve`. */
+  resolve(name: string, input: { from: Json; asOf?: number | Date }): Json[] {
+    return resolveRelation(this.#host, name, this.#relations.get(name), input);
   }
 
   /**
-   * The (coerced) values of the source keys related to `from`, as of `asOf`: keys from the
-   * relation index whose value at that time still carries `from` in the partition field, in
-   * the order they were first indexed. Throws ERR_NO_RELATION. Cost: O(keys ever indexed under `from`).
+   * Registers a projection. Metadata only without `rule` (the same name again replaces it);
+   * with `targetStore`, `targetKey` and `rule` it also runs as a rule named `name`.
    */
-  resolve(name: string, input: { from: Json; asOf?: number | Date }): Json[] {
-    const relation = this.#relations.get(name);
-    if (!relation) {
-      throw new IgniterError('ERR_NO_RELATION', `no relation named ${JSON.stringify(name)} is registered`, {
-        details: { relation: name },
-      });
-    }
-    checkOptions(input, 'resolve input');
-    const asOf = toMs(input.asOf, 'asOf');
-    const engine = this.#host.internalEngine;
-    const canonical = (v: Json): string => engine.canonicalJson(v);
-    const partitionKey = partitionKeyOf(input.from, canonical);
-    if (partitionKey === undefined) return [];
-    const entry = this.#host.read({
-      store: relationIndexStore(name),
-      key: partitionKey,
-      ...(asOf === undefined ? {} : { asOf }),
-    });
-    if (!isJsonObject(entry) || !Array.isArray(entry.keys)) return [];
-    const values: Json[] = [];
-    for (const key of entry.keys) {
-      if (typeof key !== 'string') continue;
-      const fact = engine.latestFor(relation.source, key, asOf);
-      const raw = fact?.value;
-      if (!isJsonObject(raw) || !Object.hasOwn(raw, relation.partition)) continue;
-      if (partitionKeyOf(raw[relation.partition], canonical) !== partitionKey) continue;
-      const value = this.#host.read({ store: relation.source, key, ...(asOf === undefined ? {} : { asOf }) });
-      if (value !== undefined) values.push(value);
-    }
-    return values;
-  }
-
   registerProjection(input: ProjectionInput): void {
     checkOptions<ProjectionInput>(input, 'registerProjection input');
-    const name = checkName(input.name, 'name');
     if (!Array.isArray(input.reads)) throw badArgument('reads must be an array of store names');
     const reads = input.reads.map((s, i) => checkName(s, `reads[${i}]`));
     const relations = (input.relations ?? []).map((s, i) => checkName(s, `relations[${i}]`));
@@ -180,13 +176,188 @@ export class RuleRegistry {
     if (input.reactive !== undefined && typeof input.reactive !== 'boolean') {
       throw badArgument('reactive must be a boolean');
     }
-    this.#host.schemaGraph.registerProjection({
-      name,
+    const runs = input.rule !== undefined || input.targetStore !== undefined || input.targetKey !== undefined;
+    const generated = runs ? `${reads.join('+')}->${String(input.targetStore)}` : reads.join('+');
+    const name = input.name === undefined ? undefined : checkName(input.name, 'name');
+    if (name === undefined && reads.length === 0)
+      throw badArgument('a projection needs a name or the stores it reads');
+    let program: ProjectionProgram | undefined;
+    let targetStore: string | undefined;
+    let options: { onError: RuleErrorPolicy; backfill: boolean } | undefined;
+    if (runs) {
+      targetStore = checkName(input.targetStore, 'targetStore');
+      if (typeof input.targetKey !== 'function') checkName(input.targetKey, 'targetKey');
+      checkFunction(input.rule, 'rule');
+      if (reads.length === 0) throw badArgument('a running projection reads at least one store');
+      options = checkRuleOptions(input);
+      program = new ProjectionProgram({
+        reads,
+        targetKey: input.targetKey as string | ((fact: Fact) => string | null),
+        rule: input.rule as (existing: Json | undefined, fact: Fact) => Json | null,
+      });
+    } else if (input.onError !== undefined || input.backfill !== undefined) {
+      throw badArgument('onError and backfill need a running projection (targetStore, targetKey and rule)');
+    }
+    const projectionName = this.#projectionName(name, generated, runs);
+    const metadata = {
+      name: projectionName,
       reads,
       relations,
       consumerHint: input.consumerHint ?? null,
       reactive: input.reactive ?? false,
-    });
+    };
+    if (!program || !targetStore || !options) {
+      this.#host.schemaGraph.registerProjection(metadata);
+      return;
+    }
+    const rule = this.#add(projectionName, program, targetStore, options.onError);
+    this.#host.schemaGraph.registerProjection(metadata);
+    if (options.backfill) this.#backfill(rule);
+  }
+
+  /** Every rule's status, in registration order. Cost: O(rules). */
+  ruleStatus(): RuleStatus[] {
+    return [...this.#byName.values()].map((rule) => rule.status());
+  }
+
+  /** Lets a stopped rule run again from the next source fact. Throws ERR_INVALID_ARGUMENT for an unknown name. */
+  resume(name: string): void {
+    const rule = this.#ruleNamed(name);
+    if (rule.state !== 'stopped') return;
+    rule.state = 'running';
+    rule.stoppedBy = undefined;
+    rule.skipped = 0;
+  }
+
+  /** Starts a rebuild (see `IgniterStore.rebuild`); throws its argument errors synchronously. */
+  rebuild(name: string, options: RebuildOptions = {}): Promise<RebuildResult> {
+    const rule = this.#ruleNamed(name);
+    checkOptions<RebuildOptions>(options, 'rebuild options');
+    const unknown = Object.keys(options).find((field) => field !== 'into');
+    if (unknown !== undefined) throw badArgument(`rebuild options has no field "${unknown}"`);
+    const into = options.into === undefined ? undefined : checkWritableStore(options.into, 'into');
+    const sources = rule.program.sources;
+    if (rule.state === 'rebuilding') throw badArgument(`rule "${name}" is already rebuilding`, { name });
+    if (sources.includes(rule.target)) {
+      throw badArgument(`rule "${name}" writes to its own source store and cannot be rebuilt`, { name });
+    }
+    if (into !== undefined && into !== rule.target) {
+      if (rule.program.kind === 'relation')
+        throw badArgument('a relation index cannot be rebuilt into another store');
+      if (sources.includes(into)) throw badArgument(`into "${into}" is a source store of rule "${name}"`);
+    }
+    const host: RebuildHost = {
+      internalEngine: this.#host.internalEngine,
+      commitInternal: (input, kind) => this.#host.commitInternal(input, kind),
+      reportRuleError: (kind, fact, cause, ruleName) =>
+        this.#host.reportRuleError(kind, fact, cause, ruleName),
+      rules: this.#rules,
+      isOpen: () => this.#host.isOpen(),
+      factCount: (store) => this.#host.factCount(store),
+      retarget: (r, target) => this.#host.schemaGraph.retarget(r.name, target),
+    };
+    return new Rebuild(host, rule, into === rule.target ? undefined : into).start();
+  }
+
+  /**
+   * The rules that wrote facts of the key (from their `derivation.rule`), then the derivations
+   * fed by its store. Cost: O(facts of the key).
+   */
+  derivedBy(subject: { store: string; key: string }, facts: readonly Fact[]): DerivedBy[] {
+    const produced = producedBy(subject, facts, (name) => this.#byName.get(name));
+    const names = new Set(produced.map((d) => d.rule));
+    const sourced = sourcedFrom(this.#host.schemaGraph.derivationsFrom(subject.store)).filter(
+      (d) => !names.has(d.rule),
+    );
+    return [...produced, ...sourced];
+  }
+
+  #add(name: string, program: RuleProgram, target: string, onError: RuleErrorPolicy): Rule {
+    const rule = new Rule(name, program, target, onError);
+    this.#byName.set(name, rule);
+    this.#rules.add(rule);
+    this.#listen();
+    return rule;
+  }
+
+  /** The given name if free (ERR_INVALID_ARGUMENT when taken), or a free generated one. */
+  #nameFor(given: unknown, generated: string): string {
+    if (given !== undefined) {
+      const name = checkName(given, 'name');
+      if (this.#byName.has(name)) throw badArgument(`a rule named "${name}" is already registered`, { name });
+      return name;
+    }
+    let name = generated;
+    for (let n = 2; this.#byName.has(name); n += 1) name = `${generated} #${n}`;
+    return name;
+  }
+
+  /**
+   * The name of a projection: a running one's is a rule name (unique, and not a metadata
+   * projection's); a metadata projection's replaces the metadata of that name unless a rule holds it.
+   */
+  #projectionName(given: string | undefined, generated: string, runs: boolean): string {
+    const graph = this.#host.schemaGraph;
+    const name = runs ? this.#nameFor(given, generated) : (given ?? generated);
+    if (runs && graph.projectionFor(name)) {
+      throw badArgument(`a projection named "${name}" is already registered`, { name });
+    }
+    if (!runs && this.#byName.get(name)?.program.kind === 'projection') {
+      throw badArgument(`a running projection named "${name}" is already registered`, { name });
+    }
+    return name;
+  }
+
+  #ruleNamed(name: string): Rule {
+    const rule = typeof name === 'string' ? this.#byName.get(name) : undefined;
+    if (!rule) throw badArgument(`no rule named ${JSON.stringify(String(name))} is registered`, { name });
+    return rule;
+  }
+
+  /** A derivation's backfill: one run over the current matching latest facts, if any match. */
+  #backfillDerivation(rule: Rule, program: DerivationProgram): void {
+    const source = program.lastInput();
+    if (!source) return;
+    rule.lastSourceSeq = source.seq;
+    let output: RuleOutput | null;
+    try {
+      output = program.run(source);
+    } catch (error) {
+      handleRuleFailure(this.#host, rule, source, error);
+      return;
+    }
+    if (output) this.#rules.write(rule, rule.target, output, 'backfill');
+  }
+
+  /** Runs the rule over the latest fact of every key of its source stores, in seq order. */
+  #backfill(rule: Rule): void {
+    const engine = this.#host.internalEngine;
+    const latest = rule.program.sources.flatMap((store) => latestFacts(engine, store));
+    latest.sort((a, b) => a.seq - b.seq);
+    for (const fact of latest) {
+      if (rule.state === 'stopped') return;
+      rule.lastSourceSeq = fact.seq;
+      if (!rule.program.track(fact)) continue;
+      this.#rules.runOnce(rule, fact, 'backfill');
+    }
+  }
+
+  /**
+   * Indexes the latest fact of every key of a relation's source store that its index lacks: one
+   * index fact per entry that grows, not one per key. Cost: O(keys of the source store).
+   */
+  #indexExisting(rule: Rule, relation: RelationInput): void {
+    const engine = this.#host.internalEngine;
+    const facts = latestFacts(engine, relation.source).sort((a, b) => a.seq - b.seq);
+    const last = facts[facts.length - 1];
+    if (last) rule.lastSourceSeq = last.seq;
+    const growth = indexGrowth(
+      facts,
+      relation.partition,
+      (value) => engine.canonicalJson(value),
+      (key) => engine.latestValue(rule.target, key),
+    );
+    for (const entry of growth) this.#rules.write(rule, rule.target, entry, 'backfill');
   }
 
   #listen(): void {
@@ -196,13 +367,12 @@ export class RuleRegistry {
   }
 }
 
-/** The relation scatter: add the source key to the partition's set; null when already there. */
-function addToGSet(partitionValue: Json, existing: Json | undefined, key: string): RelationIndexValue | null {
-  const keys =
-    isJsonObject(existing) && Array.isArray(existing.keys)
-      ? existing.keys.filter((k): k is string => typeof k === 'string')
-      : [];
-  if (keys.includes(key)) return null;
-  keys.push(key);
-  return { keys, count: keys.length, partitionValue };
+/** The latest fact of every key of a store, in no particular order. Cost: O(keys). */
+function latestFacts(engine: RegistryHost['internalEngine'], store: string): Fact[] {
+  const out: Fact[] = [];
+  for (const key of engine.keys(store)) {
+    const fact = engine.latestFor(store, key);
+    if (fact) out.push(fact);
+  }
+  return out;
 }

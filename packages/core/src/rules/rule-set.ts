@@ -1,180 +1,152 @@
-import type { CommitKind } from '../change-event.js';
-import type { Engine } from '../engine/types.js';
 import type { Fact } from '../fact.js';
-import { isJsonObject, type Json, type JsonObject } from '../json.js';
-import { matchesFilters } from '../scope.js';
-import type { WriteInput } from '../store-types.js';
-import { partitionKeyOf } from './partition-key.js';
-import type { DerivationInput, ScatterInput } from './types.js';
+import type { Json, JsonObject } from '../json.js';
+import { type FailureHost, handleRuleFailure } from './poison.js';
+import { DerivationProgram, groupOfProducer, type RuleGroup, type RuleOutput } from './program.js';
+import type { Rule } from './rule.js';
 
 /** What the rules need from the store that runs them. */
-export interface RuleHost {
-  readonly internalEngine: Engine;
-  commitInternal(input: WriteInput, kind: CommitKind): Fact;
+export interface RuleHost extends FailureHost {
   /** The coerced current value of (store, key). */
   read(input: { store: string; key: string }): Json | undefined;
-  reportRuleError(kind: string, fact: { store: string; key: string; id: string }, cause: unknown): void;
 }
 
-/** A registered derivation with its materialized input: matching keys in seq order. */
-interface Derivation {
-  readonly name: string;
-  readonly spec: DerivationInput;
-  readonly filters: JsonObject;
-  /** key -> seq of its latest fact; Map order is seq order (a rewrite moves the key last). */
-  members: Map<string, number> | undefined;
-}
+/** How a derived fact came to be written: by the live rule, a backfill or a rebuild. */
+export type WriteOrigin = 'live' | 'backfill' | 'rebuild';
 
-/** A registered scatter. */
-interface Scatter {
-  readonly name: string;
-  readonly spec: ScatterInput;
-  readonly kind: 'scatter' | 'relation';
-}
+/** Live runs go first by group, then in registration order (derivations before scatters). */
+const GROUP_ORDER: Readonly<Record<RuleGroup, number>> = { derivation: 0, scatter: 1, projection: 2 };
+
+/** The deepest chain of derived facts followed to find the groups a fact was written under. */
+const MAX_DERIVED_DEPTH = 16;
 
 /**
- * Runs derivations and scatters after each committed fact of their source store (DESIGN D4).
- * Derived writes never re-run derivations and scatter writes never re-run scatters, so rules
- * cannot loop. A failing rule is reported (ERR_RULE_FAILED) and the other rules still run.
+ * Runs rules after each committed fact of their source stores (DESIGN D4). A rule never runs on
+ * a fact that a rule of its own group is writing, so rules cannot loop. A failing rule is
+ * handled by its policy and the other rules still run.
  */
 export class RuleSet {
   readonly #host: RuleHost;
-  readonly #derivations = new Map<string, Derivation[]>();
-  readonly #scatters = new Map<string, Scatter[]>();
-  #deriving = false;
-  #scattering = false;
+  readonly #bySource = new Map<string, Rule[]>();
+  /** Groups whose derived write is being committed right now (nested commits run inside it). */
+  readonly #writing = new Set<RuleGroup>();
 
   constructor(host: RuleHost) {
     this.#host = host;
   }
 
-  /** Adds a derivation; its input is materialized now, O(keys of the source store) once. */
-  addDerivation(name: string, spec: DerivationInput, filters: JsonObject): void {
-    const derivation: Derivation = { name, spec, filters, members: undefined };
-    this.#membersOf(derivation);
-    const list = this.#derivations.get(spec.sourceStore) ?? [];
-    list.push(derivation);
-    this.#derivations.set(spec.sourceStore, list);
+  /** Starts running a rule on later facts of its source stores. */
+  add(rule: Rule): void {
+    for (const store of rule.program.sources) {
+      // A new list, not an insert: a rule registered by a consumer mid-commit must not shift
+      // the list that commit is iterating.
+      const list = [...(this.#bySource.get(store) ?? [])];
+      const at = list.findIndex((r) => GROUP_ORDER[r.program.group] > GROUP_ORDER[rule.program.group]);
+      list.splice(at === -1 ? list.length : at, 0, rule);
+      this.#bySource.set(store, list);
+    }
   }
 
-  addScatter(name: string, spec: ScatterInput, kind: 'scatter' | 'relation'): void {
-    const list = this.#scatters.get(spec.sourceStore) ?? [];
-    list.push({ name, spec, kind });
-    this.#scatters.set(spec.sourceStore, list);
-  }
-
-  /** Forgets materialized inputs (after compaction or prune); they are rebuilt on next use. */
+  /**
+   * Forgets materialized rule inputs after facts were removed (they are rebuilt on next use);
+   * rebuilds in progress start over.
+   */
   reset(): void {
-    for (const list of this.#derivations.values()) for (const d of list) d.members = undefined;
+    for (const list of this.#bySource.values()) {
+      for (const rule of list) {
+        if (rule.program instanceof DerivationProgram) rule.program.reset();
+        rule.rebuild?.restart();
+      }
+    }
   }
 
   /**
    * Runs after each commit. Cost per source fact: O(derivations of the store x their matching
-   * keys) plus O(scatters of the store); unrelated keys of the store cost nothing.
+   * keys) plus O(other rules of the store); unrelated stores cost nothing.
    */
   afterCommit(fact: Fact): void {
-    // Inputs stay current even while derivations are suppressed (derived writes).
-    const fired = this.#trackCommit(fact);
-    if (fired.length > 0 && !this.#deriving) this.#runDerivations(fact, fired);
-    const scatters = this.#scatters.get(fact.store);
-    if (scatters && !this.#scattering) this.#runScatters(fact, scatters);
+    const rules = this.#bySource.get(fact.store);
+    if (!rules) return;
+    // Inputs stay current for every rule first, also for paused rules and derived writes.
+    const accepted = rules.map((rule) => rule.program.track(fact));
+    rules.forEach((rule, i) => {
+      if (this.#writing.has(rule.program.group)) return;
+      if (rule.state === 'stopped') {
+        rule.skipped += 1;
+        return;
+      }
+      rule.lastSourceSeq = fact.seq;
+      if (accepted[i]) this.runOnce(rule, fact, 'live');
+    });
   }
 
-  /** Updates every derivation input of the fact's store; returns those whose input changed. */
-  #trackCommit(fact: Fact): Derivation[] {
-    const fired: Derivation[] = [];
-    for (const derivation of this.#derivations.get(fact.store) ?? []) {
-      const members = this.#membersOf(derivation);
-      const was = members.delete(fact.key);
-      const is = matchesFilters(fact.value, derivation.filters);
-      if (is) members.set(fact.key, fact.seq);
-      if (was || is) fired.push(derivation);
-    }
-    return fired;
-  }
-
-  #runDerivations(fact: Fact, fired: readonly Derivation[]): void {
-    this.#deriving = true;
+  /**
+   * Writes a rule's output to `store` as a derived fact of the rule; a write the store refuses
+   * (an invalid value or key) is the rule's failure. Returns whether it was written.
+   */
+  write(rule: Rule, store: string, output: RuleOutput, origin: WriteOrigin): boolean {
+    const group = rule.program.group;
+    this.#writing.add(group);
     try {
-      for (const derivation of fired) this.#derive(derivation, fact);
-    } finally {
-      this.#deriving = false;
-    }
-  }
-
-  #derive(derivation: Derivation, source: Fact): void {
-    const { spec } = derivation;
-    try {
-      const facts = this.#host.internalEngine.bySeqs([...this.#membersOf(derivation).values()]);
-      const value = spec.rule(facts);
-      if (value === null) return;
-      const targetKey = typeof spec.targetKey === 'function' ? spec.targetKey(facts) : spec.targetKey;
       this.#host.commitInternal(
         {
-          store: spec.targetStore,
-          key: targetKey,
-          value,
-          producer: { kind: 'derivation', rule: derivation.name },
-          derivation: provenance(derivation.name, source),
+          store,
+          key: output.key,
+          value: output.value,
+          producer: { kind: rule.program.kind, rule: rule.name },
+          derivation: provenance(rule.name, output.source, origin),
         },
         'derived',
       );
+      rule.written += 1;
+      if (origin === 'live') rule.rebuild?.touched(store, output.key);
+      return true;
     } catch (error) {
-      this.#host.reportRuleError('derivation', source, error);
-    }
-  }
-
-  #runScatters(fact: Fact, scatters: readonly Scatter[]): void {
-    const value = fact.value;
-    if (!isJsonObject(value)) return;
-    this.#scattering = true;
-    try {
-      for (const scatter of scatters) this.#scatter(scatter, fact, value);
+      handleRuleFailure(this.#host, rule, output.source, error);
+      return false;
     } finally {
-      this.#scattering = false;
+      this.#writing.delete(group);
     }
   }
 
-  #scatter(scatter: Scatter, source: Fact, value: JsonObject): void {
-    const { spec } = scatter;
+  /**
+   * The groups of rules that were writing when `fact` was committed (empty for a fact no rule
+   * wrote): the groups along its chain of live derived facts. A rebuild uses it to pass over
+   * the facts the live rule never ran on. Cost: one lookup per derived fact in the chain.
+   */
+  writingGroupsOf(fact: Fact): ReadonlySet<RuleGroup> {
+    const groups = new Set<RuleGroup>();
+    let current: Fact | undefined = fact;
+    for (let depth = 0; current && depth < MAX_DERIVED_DEPTH; depth += 1) {
+      const group = groupOfProducer(current.producer?.kind);
+      const derivation = current.derivation;
+      if (group === undefined || derivation === null || typeof derivation.sourceFactId !== 'string') break;
+      groups.add(group);
+      // A backfill or rebuild wrote it outside any commit of its source fact.
+      if (derivation.origin !== undefined) break;
+      current = this.#host.internalEngine.byId(derivation.sourceFactId);
+    }
+    return groups;
+  }
+
+  /**
+   * Runs a rule for one source fact against its target's current values and writes the
+   * result; a failure is handled by the rule's policy.
+   */
+  runOnce(rule: Rule, fact: Fact, origin: WriteOrigin): void {
+    let output: RuleOutput | null;
     try {
-      const partitionValue = Object.hasOwn(value, spec.partitionBy) ? value[spec.partitionBy] : undefined;
-      const engine = this.#host.internalEngine;
-      const key = partitionKeyOf(partitionValue, (v) => engine.canonicalJson(v));
-      if (key === undefined || partitionValue === undefined) return;
-      const existing = this.#host.read({ store: spec.targetStore, key });
-      const next = spec.rule(partitionValue, existing, source);
-      if (next === null) return;
-      this.#host.commitInternal(
-        {
-          store: spec.targetStore,
-          key,
-          value: next,
-          producer: { kind: scatter.kind, rule: scatter.name },
-          derivation: provenance(scatter.name, source),
-        },
-        'derived',
-      );
+      output = rule.program.run(fact, (key) => this.#host.read({ store: rule.target, key }));
     } catch (error) {
-      this.#host.reportRuleError('scatter', source, error);
+      handleRuleFailure(this.#host, rule, fact, error);
+      return;
     }
-  }
-
-  /** The derivation's matching keys, built from the store's latest facts on first use. */
-  #membersOf(derivation: Derivation): Map<string, number> {
-    if (derivation.members) return derivation.members;
-    const engine = this.#host.internalEngine;
-    const matching: Fact[] = [];
-    for (const key of engine.keys(derivation.spec.sourceStore)) {
-      const latest = engine.latestFor(derivation.spec.sourceStore, key);
-      if (latest && matchesFilters(latest.value, derivation.filters)) matching.push(latest);
-    }
-    matching.sort((a, b) => a.seq - b.seq);
-    derivation.members = new Map(matching.map((f) => [f.key, f.seq]));
-    return derivation.members;
+    if (output) this.write(rule, rule.target, output, origin);
   }
 }
 
-function provenance(rule: string, source: Fact): JsonObject {
-  return { rule, sourceStore: source.store, sourceKey: source.key, sourceFactId: source.id };
+/** The `derivation` of a derived fact: its rule and the source fact it was computed on. */
+function provenance(rule: string, source: Fact, origin: WriteOrigin): JsonObject {
+  const out: JsonObject = { rule, sourceStore: source.store, sourceKey: source.key, sourceFactId: source.id };
+  if (origin !== 'live') out.origin = origin;
+  return out;
 }

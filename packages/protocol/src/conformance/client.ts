@@ -12,8 +12,11 @@ import type {
   MetadataSnapshot,
   ObservabilitySnapshot,
   ReadResult,
+  RebuildResultPacket,
   Receipt,
   ReplayResult,
+  RuleStatusPacket,
+  RuleStatusResult,
   SegmentManifestPacket,
   StorageStatsPacket,
   SyncHubProfile,
@@ -43,6 +46,9 @@ export interface OpResults {
   compaction_activity: CompactionActivityResult;
   storage_stats: StorageStatsPacket | null;
   segment_manifest: SegmentManifestPacket | null;
+  rule_status: RuleStatusResult;
+  rebuild: RebuildResultPacket;
+  resume_rule: RuleStatusPacket;
 }
 
 let requestCounter = 0;

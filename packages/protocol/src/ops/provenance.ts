@@ -25,7 +25,7 @@ export function causationChain(ctx: OpContext, packet: unknown): CausationChainR
 
 /**
  * The lineage of (store, key): its facts (oldest first, at most `limit`, default 1000, max
- * 10_000, with `has_more`), the derivations sourced from its store, and `depth` and
+ * 10_000, with `has_more`), the rules that wrote it and the derivations fed by its store, and `depth` and
  * `proof_hash` over the whole chain (SHA-256 of "id:value_hash:causation" joined by "|"; null
  * for no facts). Throws `ERR_INVALID_ARGUMENT`. Cost: O(facts of the key).
  */
@@ -47,6 +47,9 @@ export function lineage(ctx: OpContext, packet: unknown): LineageResult {
     })),
     depth: l.depth,
     derived_by: l.derivedBy.map((d) => ({
+      rule: d.rule,
+      kind: d.kind,
+      source_store: d.sourceStore,
       target_store: d.targetStore,
       target_key: d.targetKey,
       source_filters: d.sourceFilters,
