@@ -379,7 +379,7 @@ export class IgniterStore {
    * O(keys of the source store) now; per source commit O(matching keys).
    */
   registerDerivation(input: DerivationInput): this {
-    this.#assertOpen();
+    this.#assertMayRegister(input);
     this.#ruleRegistry().registerDerivation(input);
     return this;
   }
@@ -392,7 +392,7 @@ export class IgniterStore {
    * Throws ERR_INVALID_ARGUMENT. Cost: O(1) per source commit; a backfill O(keys).
    */
   registerScatter(input: ScatterInput): this {
-    this.#assertOpen();
+    this.#assertMayRegister(input);
     this.#ruleRegistry().registerScatter(input);
     return this;
   }
@@ -469,7 +469,7 @@ export class IgniterStore {
    * fact (a derivation with a fixed key runs once), plus one write per differing target key.
    */
   async rebuild(name: string, options?: RebuildOptions): Promise<RebuildResult> {
-    this.#assertOpen();
+    this.#assertWritable();
     return this.#ruleRegistry().rebuild(name, options);
   }
 
@@ -749,6 +749,14 @@ export class IgniterStore {
     if (this.role === 'follower') {
       throw new IgniterError('ERR_READ_ONLY', 'this store follows a writer elsewhere and is read-only');
     }
+  }
+
+  /** A follower registers rules (they run once it is promoted) but cannot backfill: that writes. */
+  #assertMayRegister(input: unknown): void {
+    const backfill =
+      typeof input === 'object' && input !== null && (input as { backfill?: unknown }).backfill === true;
+    if (backfill) this.#assertWritable();
+    else this.#assertOpen();
   }
 
   /** How the backend reaches this store: facts a writer elsewhere committed or removed, and its end. */

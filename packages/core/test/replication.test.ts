@@ -94,6 +94,17 @@ describe(`replication support in the store (${ENGINE_KIND} engine)`, () => {
     expect(follower.setRetention('s', { strategy: 'ephemeral' })).toBe(follower);
   });
 
+  it('a follower registers rules without running them, but refuses a backfill and a rebuild with ERR_READ_ONLY', async () => {
+    const { follower } = pair();
+    const derivation = { sourceStore: 's', targetStore: 't', targetKey: 'k', rule: () => 1 };
+    expect(
+      thrown(() => follower.registerDerivation({ ...derivation, name: 'd1', backfill: true })).code,
+    ).toBe('ERR_READ_ONLY');
+    expect(follower.registerDerivation({ ...derivation, name: 'd2' })).toBe(follower);
+    await expect(follower.rebuild('d2')).rejects.toMatchObject({ code: 'ERR_READ_ONLY' });
+    expect(follower.factCount()).toBe(0);
+  });
+
   it('applied facts are read, indexed, counted and waited for like committed ones', async () => {
     const { writer, follower, ship } = pair();
     follower.registerPath({ store: 'tasks', scope: 'open', filters: { done: false } });
