@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { BackupWritten, Fact, SnapshotMeta } from '@igniter/core';
+import { type BackupWritten, checkInput, type Fact, fieldsOf, type SnapshotMeta } from '@igniter/core';
 import {
   acquireWriterLock,
   DEFAULT_FACT_CODEC,
@@ -17,6 +17,7 @@ export interface BackupLogOptions {
   maxFrameBytes?: number;
 }
 
+const OPTION_FIELDS = fieldsOf<BackupLogOptions>({ maxFrameBytes: true });
 const FACTS_PER_TURN = 1024;
 const BYTES_PER_TURN = 1024 * 1024;
 
@@ -47,9 +48,9 @@ function refuseNonEmpty(path: string): void {
  * meanwhile and yields to the event loop every 1024 facts or 1 MiB. Open the copy with
  * `openFileStore(destPath)`.
  * Rejects with `ERR_INVALID_ARGUMENT` when `destPath` is a directory, a non-empty file or has a
- * snapshot file beside it, or when the facts are out of order or above `lastSeq`; `ERR_LOCKED`
- * when a store has the destination open; `ERR_VALUE_TOO_LARGE`; and system errors (nothing is
- * left at the destination then). Cost: one encode and write of every fact, four fsyncs.
+ * snapshot file beside it, for an unknown option, or when the facts are out of order or above
+ * `lastSeq`; `ERR_LOCKED` when a store has the destination open; `ERR_VALUE_TOO_LARGE`; and
+ * system errors (nothing is left at the destination then). Cost: one encode and write of every fact, four fsyncs.
  *
  * @example
  * const { path, bytes } = await writeBackupLog('./backup/app.log', facts, { lastSeq: 42 });
@@ -63,6 +64,7 @@ export async function writeBackupLog(
   if (typeof destPath !== 'string' || destPath.length === 0)
     throw badArgument('destPath must be a non-empty string');
   if (!Array.isArray(facts)) throw badArgument('facts must be an array');
+  checkInput(options, 'writeBackupLog options', OPTION_FIELDS);
   const lastSeq = meta?.lastSeq;
   if (!Number.isSafeInteger(lastSeq) || lastSeq < 0)
     throw badArgument('meta.lastSeq must be an integer >= 0');

@@ -1,26 +1,31 @@
 import * as fs from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type {
-  Backend,
-  BackupWritten,
-  EngineKind,
-  Fact,
-  PreloadedFacts,
-  SnapshotMeta,
-  StorageStats,
-  StoredEntry,
-  Time,
+import {
+  type Backend,
+  type BackupWritten,
+  checkInput,
+  type EngineKind,
+  type Fact,
+  type PreloadedFacts,
+  type SnapshotMeta,
+  type StorageStats,
+  type StoredEntry,
+  type Time,
+  toMs,
 } from '@igniter/core';
 import {
   acquireWriterLock,
   appendFrame,
+  checkDataPath,
   DEFAULT_FACT_CODEC,
   DeferredFacts,
   type DurabilityStatus,
   type FactCodec,
   GroupCommitWriter,
+  LOG_WINDOW_FIELDS,
   PreloadedLog,
   removeStaleTempFiles,
+  STORE_FILTER_FIELDS,
   type WriterLock,
 } from '@igniter/core/storage';
 import { writeBackupLog } from './backup-log.js';
@@ -41,15 +46,6 @@ export interface RecoveryReport {
   quarantined: string | null;
   /** Temp files of interrupted rewrites that were removed. */
   removedTempFiles: string[];
-}
-
-function toMs(value: Time | undefined, what: string): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = value instanceof Date ? value.getTime() : value;
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) {
-    throw badArgument(`${what} must be a finite number of ms since the epoch or a valid Date`);
-  }
-  return ms;
 }
 
 /** Files this size or larger are decoded at open rather than deferred. */
@@ -96,7 +92,8 @@ export class FileBackend implements Backend {
 
   /**
    * Opens (or creates) the log at `path`, creating its directory if needed; a missing or empty
-   * file is a new log. Throws `ERR_INVALID_ARGUMENT` for bad options, `ERR_LOCKED` when the log
+   * file is a new log. Throws `ERR_INVALID_ARGUMENT` for bad options or a path that cannot be a
+   * log file (a directory, or under a file; nothing is created), `ERR_LOCKED` when the log
    * is open in this or another process, `ERR_UNSUPPORTED_FORMAT` for a file that is not an
    * Igniter log, `ERR_CORRUPT_LOG` for damage other than a torn tail (unless `repair`), and the
    * system error of a failed file operation; the lock is released when it throws.
@@ -108,6 +105,7 @@ export class FileBackend implements Backend {
     this.path = resolve(path);
     this.snapshotPath = `${this.path}.snapshot`;
     this.codec = DEFAULT_FACT_CODEC;
+    checkDataPath(this.path, 'file');
     fs.mkdirSync(dirname(this.path), { recursive: true });
     this.lock = acquireWriterLock(this.path);
     try {
@@ -245,8 +243,9 @@ export class FileBackend implements Backend {
    */
   replay(opts: { since?: Time; asOf?: Time } = {}): Iterable<Fact> {
     this.assertOpen();
-    const since = toMs(opts?.since, 'since');
-    const asOf = toMs(opts?.asOf, 'asOf');
+    checkInput(opts, 'replay options', LOG_WINDOW_FIELDS);
+    const since = toMs(opts.since, 'since');
+    const asOf = toMs(opts.asOf, 'asOf');
     const loaded = this.loaded;
     let facts = loaded instanceof DeferredFacts ? loaded.facts() : loaded;
     this.dropOpenState();
@@ -376,7 +375,7 @@ export class FileBackend implements Backend {
    * store when `store` is given; the totals stay whole). Keeps working after close.
    */
   storageStats(opts: { store?: string } = {}): StorageStats {
-    const store = opts?.store;
+    const store = checkInput<{ store?: unknown }>(opts, 'storageStats options', STORE_FILTER_FIELDS).store;
     if (store !== undefined && typeof store !== 'string') throw badArgument('store must be a string');
     return {
       backend: 'file',

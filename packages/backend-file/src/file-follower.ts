@@ -3,6 +3,7 @@ import { basename, dirname, resolve } from 'node:path';
 import {
   type Backend,
   type BackupWritten,
+  checkInput,
   type Fact,
   IgniterError,
   IgniterStore,
@@ -16,7 +17,7 @@ import {
 import { writeBackupLog } from './backup-log.js';
 import { badArgument, closedError } from './errors.js';
 import { FileBackend } from './file-backend.js';
-import { type FileStoreOptions, splitStoreOptions } from './open-file-store.js';
+import { FILE_STORE_FIELDS, type FileStoreOptions, splitStoreOptions } from './open-file-store.js';
 import { FILE_BACKEND_OPTION_KEYS, type FileBackendOptions, resolveOptions } from './options.js';
 import { readSnapshotFile } from './snapshot-file.js';
 import { StoreTally } from './store-tally.js';
@@ -28,6 +29,9 @@ export interface FileFollowerOptions extends FileBackendOptions {
   /** A safety net besides file-change notifications: look at the files this often (default 250 ms). */
   pollMs?: number;
 }
+
+/** Every option of {@link followFileStore}: those of `openFileStore`, and `pollMs`. */
+const FOLLOW_FIELDS: ReadonlySet<string> = new Set([...FILE_STORE_FIELDS, 'pollMs']);
 
 /** Identity of the snapshot file as it is now: changes whenever the writer replaces it. */
 function snapshotStamp(path: string): string {
@@ -286,6 +290,7 @@ export function followFileStore(
   path: string,
   options: FileStoreOptions & { pollMs?: number } = {},
 ): IgniterStore {
+  checkInput(options, 'followFileStore options', FOLLOW_FIELDS);
   const { store: storeOptions, backend: backendOptions } = splitStoreOptions(options, [
     ...FILE_BACKEND_OPTION_KEYS,
     'pollMs',

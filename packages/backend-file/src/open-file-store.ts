@@ -1,9 +1,15 @@
-import { IgniterStore, type StoreOptions } from '@igniter/core';
+import { checkInput, IgniterStore, type StoreOptions } from '@igniter/core';
+import { STORE_OPTION_FIELDS } from '@igniter/core/storage';
 import { FileBackend } from './file-backend.js';
-import { FILE_BACKEND_OPTION_KEYS, type FileBackendOptions } from './options.js';
+import { FILE_BACKEND_FIELDS, FILE_BACKEND_OPTION_KEYS, type FileBackendOptions } from './options.js';
 
 /** Options of {@link openFileStore}: store options and file backend options together. */
 export type FileStoreOptions = Omit<StoreOptions, 'backend'> & FileBackendOptions;
+
+/** Every option of {@link openFileStore}: the store's (but `backend`) and the file backend's. */
+export const FILE_STORE_FIELDS: ReadonlySet<string> = new Set(
+  [...STORE_OPTION_FIELDS, ...FILE_BACKEND_FIELDS].filter((field) => field !== 'backend'),
+);
 
 /**
  * Opens the file store at `path` (the log file; created when missing) and replays it before
@@ -17,6 +23,8 @@ export type FileStoreOptions = Omit<StoreOptions, 'backend'> & FileBackendOption
  * await store.close();
  */
 export function openFileStore(path: string, options: FileStoreOptions = {}): IgniterStore {
+  // Checked before the backend touches any file.
+  checkInput(options, 'openFileStore options', FILE_STORE_FIELDS);
   const { store, backend: backendOptions } = splitStoreOptions(options, FILE_BACKEND_OPTION_KEYS);
   const backend = new FileBackend(path, backendOptions as FileBackendOptions);
   try {

@@ -1,4 +1,4 @@
-import { type EngineChoice, IgniterError } from '@igniter/core';
+import { checkInput, type EngineChoice, fieldsOf, IgniterError } from '@igniter/core';
 import { DEFAULT_MAX_FRAME_BYTES, type Durability } from '@igniter/core/storage';
 
 export type { Durability };
@@ -41,6 +41,16 @@ export const FILE_BACKEND_OPTION_KEYS = [
   'maxFrameBytes',
 ] as const satisfies ReadonlyArray<keyof FileBackendOptions>;
 
+/** Every option a {@link FileBackend} takes (any other field is `ERR_INVALID_ARGUMENT`). */
+export const FILE_BACKEND_FIELDS = fieldsOf<FileBackendOptions>({
+  durability: true,
+  groupCommitMs: true,
+  groupCommitBytes: true,
+  repair: true,
+  maxFrameBytes: true,
+  engine: true,
+});
+
 /** Options with every default filled in. */
 export type ResolvedOptions = Required<FileBackendOptions>;
 
@@ -63,11 +73,11 @@ function positiveNumber(value: unknown, name: string, fallback: number, integer:
 
 /** Checks options and fills in defaults. Throws `ERR_INVALID_ARGUMENT` for a bad one. */
 export function resolveOptions(options: unknown): ResolvedOptions {
-  if (options === undefined) options = {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw bad('FileBackend options must be an object');
-  }
-  const o = options as FileBackendOptions;
+  const o = checkInput<FileBackendOptions>(
+    options === undefined ? {} : options,
+    'FileBackend options',
+    FILE_BACKEND_FIELDS,
+  );
   const durability = o.durability ?? 'group';
   if (durability !== 'fsync' && durability !== 'group' && durability !== 'none') {
     throw bad(`durability must be 'fsync', 'group' or 'none'`);

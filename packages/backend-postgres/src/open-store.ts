@@ -1,11 +1,19 @@
-import { IgniterStore, type StoreOptions } from '@igniter/core';
-import { BACKEND_OPTION_KEYS, type PostgresBackendOptions } from './options.js';
+import { checkInput, IgniterStore, type StoreOptions } from '@igniter/core';
+import { STORE_OPTION_FIELDS } from '@igniter/core/storage';
+import { BACKEND_FIELDS, BACKEND_OPTION_KEYS, type PostgresBackendOptions } from './options.js';
 import { PostgresBackend } from './postgres-backend.js';
 
 /** Options of {@link openPostgresStore} and {@link followPostgresStore}: the backend's and the store's together. */
 export type PostgresStoreOptions = PostgresBackendOptions & Omit<StoreOptions, 'backend'>;
 
+/** Every option of the store openers: the store's (but `backend`) and the backend's. */
+const STORE_FIELDS: ReadonlySet<string> = new Set(
+  [...STORE_OPTION_FIELDS, ...BACKEND_FIELDS].filter((field) => field !== 'backend'),
+);
+
 function split(options: PostgresStoreOptions): { backend: PostgresBackendOptions; store: StoreOptions } {
+  // Checked before anything connects.
+  checkInput(options, 'PostgreSQL store options', STORE_FIELDS);
   const store: Record<string, unknown> = { ...options };
   const backend: Record<string, unknown> = {};
   for (const key of BACKEND_OPTION_KEYS) {

@@ -1,4 +1,4 @@
-import { type EngineChoice, IgniterError } from '@igniter/core';
+import { checkInput, type EngineChoice, IgniterError } from '@igniter/core';
 import type { PostgresDurability } from './group-commit.js';
 
 /** Options of `PostgresBackend.connect` and `PostgresBackend.follow`. */
@@ -44,7 +44,7 @@ function bad(message: string): IgniterError {
 
 /** Checks the backend options and fills in defaults; throws `ERR_INVALID_ARGUMENT`. */
 export function checkPostgresOptions(options: PostgresBackendOptions): PostgresSettings {
-  if (typeof options !== 'object' || options === null) throw bad('options must be an object');
+  checkInput(options, 'PostgresBackend options', BACKEND_FIELDS);
   const {
     connectionString,
     schema = 'igniter',
@@ -72,3 +72,6 @@ export const BACKEND_OPTION_KEYS = [
   'groupCommitMs',
   'pollMs',
 ] as const;
+
+/** Every field of {@link PostgresBackendOptions}: any other is `ERR_INVALID_ARGUMENT`. */
+export const BACKEND_FIELDS: ReadonlySet<string> = new Set<string>([...BACKEND_OPTION_KEYS, 'engine']);

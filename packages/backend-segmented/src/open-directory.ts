@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { basename, join } from 'node:path';
+import { IgniterError } from '@igniter/core';
 import {
   corruptLog,
   FACT_CODECS,
@@ -47,6 +48,26 @@ export interface OpenedDirectory {
   quarantined: string[];
   /** Leftovers removed: temp files of interrupted writes, segments of an old or aborted generation, purged segments. */
   removedFiles: string[];
+}
+
+/**
+ * Refuses to turn a folder of other files into a store: a `dir` that holds entries but no
+ * catalog is `ERR_UNSUPPORTED_FORMAT` naming it, before anything is written there. What an
+ * interrupted first open may leave (the lock, a catalog temp file, `stores/`) is not foreign.
+ */
+export function checkStoreFolder(dir: string): void {
+  if (!fs.existsSync(dir) || fs.existsSync(join(dir, CATALOG_FILE))) return;
+  const foreign = fs
+    .readdirSync(dir)
+    .filter((name) => name !== STORES_DIR && !name.startsWith(`${CATALOG_FILE}.`))
+    .sort();
+  if (foreign.length === 0) return;
+  const shown = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? ', ...' : '');
+  throw new IgniterError(
+    'ERR_UNSUPPORTED_FORMAT',
+    `${dir} is not empty and is not an Igniter segmented store (no catalog; it holds ${shown}); give an empty or new directory`,
+    { details: { path: dir } },
+  );
 }
 
 /** Reads the catalog, creating a new directory's. Throws ERR_CORRUPT_LOG when it is missing from a used one. */

@@ -1,4 +1,4 @@
-import { IgniterError } from '@igniter/core';
+import { checkInput, fieldsOf, IgniterError } from '@igniter/core';
 import {
   DEFAULT_FACT_CODEC,
   DEFAULT_MAX_FRAME_BYTES,
@@ -46,6 +46,20 @@ export interface SegmentedFileBackendOptions {
   clock?: () => number;
 }
 
+/** Every option a {@link SegmentedFileBackend} takes (any other field is `ERR_INVALID_ARGUMENT`). */
+export const SEGMENTED_BACKEND_FIELDS = fieldsOf<SegmentedFileBackendOptions>({
+  maxSegmentBytes: true,
+  maxSegmentFacts: true,
+  segmentDurationMs: true,
+  durability: true,
+  groupCommitMs: true,
+  groupCommitBytes: true,
+  codec: true,
+  repair: true,
+  maxFrameBytes: true,
+  clock: true,
+});
+
 /** Options with every default filled in. */
 export interface ResolvedOptions {
   maxSegmentBytes: number;
@@ -81,11 +95,11 @@ function count(value: unknown, name: string, fallback: number, min: number, inte
 
 /** Checks options and fills in defaults. Throws `ERR_INVALID_ARGUMENT` for a bad one. Cost: constant. */
 export function resolveOptions(options: unknown): ResolvedOptions {
-  if (options === undefined) options = {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw bad('SegmentedFileBackend options must be an object');
-  }
-  const o = options as SegmentedFileBackendOptions;
+  const o = checkInput<SegmentedFileBackendOptions>(
+    options === undefined ? {} : options,
+    'SegmentedFileBackend options',
+    SEGMENTED_BACKEND_FIELDS,
+  );
   const durability = o.durability ?? 'group';
   if (durability !== 'fsync' && durability !== 'group' && durability !== 'none') {
     throw bad(`durability must be 'fsync', 'group' or 'none'`);

@@ -1,33 +1,42 @@
 import * as fs from 'node:fs';
 import { join, resolve, sep } from 'node:path';
-import type {
-  Backend,
-  BackupWritten,
-  Fact,
-  PurgedRange,
-  PurgeReceipt,
-  SegmentManifest,
-  SnapshotMeta,
-  StorageStats,
-  StoredEntry,
-  Time,
+import {
+  type Backend,
+  type BackupWritten,
+  checkInput,
+  type Fact,
+  type PurgedRange,
+  type PurgeInput,
+  type PurgeReceipt,
+  type PurgeReceiptsInput,
+  type SegmentManifest,
+  type SnapshotMeta,
+  type StorageStats,
+  type StoredEntry,
+  type Time,
+  toMs,
 } from '@igniter/core';
 import {
   acquireWriterLock,
   appendFrame,
+  checkDataPath,
   FACT_CODECS,
   type FactCodec,
   fsyncDirectory,
+  LOG_WINDOW_FIELDS,
+  PURGE_FIELDS,
+  PURGE_RECEIPTS_FIELDS,
+  STORE_FILTER_FIELDS,
   type WriterLock,
 } from '@igniter/core/storage';
 import { writeSegmentedBackup } from './backup.js';
-import { badArgument, closedError, hasLoneSurrogate, toMs } from './errors.js';
+import { badArgument, closedError, hasLoneSurrogate } from './errors.js';
 import { GroupSync } from './group-sync.js';
 import { CATALOG_FILE, STORES_DIR, segmentPath, storeFolderName } from './layout.js';
 import { LiveSegment } from './live-segment.js';
-import { openDirectory } from './open-directory.js';
+import { checkStoreFolder, openDirectory } from './open-directory.js';
 import { type ResolvedOptions, resolveOptions, type SegmentedFileBackendOptions } from './options.js';
-import { defaultPurgeReason, purgeStore, toPurgeReceipt } from './purge.js';
+import { checkPurgeReceiptsInput, purgeSelection, purgeStore, toPurgeReceipt } from './purge.js';
 import { sealLiveSegment } from './seal.js';
 import { createSegmentFile } from './segment-file.js';
 import { mayOverlap, mergeBySeq, readLive, readSealed, windowFilter } from './segment-reader.js';
@@ -77,8 +86,10 @@ export class SegmentedFileBackend implements Backend {
 
   /**
    * Opens (or creates) the segmented store in `dir`, creating the directory if needed. Throws
-   * `ERR_INVALID_ARGUMENT` for bad options, `ERR_LOCKED` when it is open in this or another
-   * process, `ERR_UNSUPPORTED_FORMAT` for files that are not Igniter's, `ERR_CORRUPT_LOG` for
+   * `ERR_INVALID_ARGUMENT` for bad options or a `dir` that is a file or under one,
+   * `ERR_LOCKED` when it is open in this or another process, `ERR_UNSUPPORTED_FORMAT` for files
+   * that are not Igniter's or a non-empty `dir` that is not a segmented store (nothing is
+   * written into it), `ERR_CORRUPT_LOG` for
    * damage other than a torn tail of a live segment (unless `repair`), and system errors; the
    * lock is released when it throws. Cost: reads the catalog, every manifest and every live
    * segment; sealed segments are read by `replay`.
@@ -89,6 +100,8 @@ export class SegmentedFileBackend implements Backend {
     this.codec = [...FACT_CODECS.values()].find((c) => c.name === this.options.codec) as FactCodec;
     this.dir = resolve(dir);
     this.storesDir = join(this.dir, STORES_DIR);
+    checkDataPath(this.dir, 'directory');
+    checkStoreFolder(this.dir);
     fs.mkdirSync(this.dir, { recursive: true });
     const { durability, groupCommitMs, groupCommitBytes } = this.options;
     this.groupSync = durability === 'group' ? new GroupSync(groupCommitMs, groupCommitBytes) : undefined;
@@ -124,7 +137,8 @@ export class SegmentedFileBackend implements Backend {
    */
   replay(opts: { since?: Time; asOf?: Time } = {}): Iterable<Fact> {
     this.assertOpen();
-    const window = { since: toMs(opts?.since, 'since'), asOf: toMs(opts?.asOf, 'asOf') };
+    checkInput(opts, 'replay options', LOG_WINDOW_FIELDS);
+    const window = { since: toMs(opts.since, 'since'), asOf: toMs(opts.asOf, 'asOf') };
     const keep = windowFilter(window);
     const runs: Fact[][] = [];
     const { maxFrameBytes } = this.options;
@@ -229,29 +243,30 @@ export class SegmentedFileBackend implements Backend {
   }
 
   /**
-   * Removes every sealed segment (of `store`, or of every store) whose newest fact's transaction
-   * time is before `before`, writing a durable receipt for each first; the live segment is never
-   * purged. Facts of purged segments never come back, also through a later snapshot. Returns the
-   * new receipts. Throws `ERR_CLOSED`, `ERR_INVALID_ARGUMENT` for a bad argument and system errors.
-   * Cost: two fsyncs and two removals per purged segment.
+   * Removes sealed segments, writing a durable receipt for each first: with `before`, every
+   * sealed segment (of `store`, or of every store) whose newest fact's transaction time is before
+   * it; with `segments`, exactly those sealed segments of `store` (how `store.purgeSegments()`
+   * applies a retention policy). The live segment is never purged. Facts of purged segments never
+   * come back, also through a later snapshot. Returns the new receipts. Throws `ERR_CLOSED`,
+   * `ERR_INVALID_ARGUMENT` (neither or both of `before` and `segments`, `segments` without
+   * `store`, a segment that is not a sealed one of the store, an unknown field; nothing is purged)
+   * and system errors. Cost: two fsyncs and two removals per purged segment.
    */
-  purge(opts: { store?: string; before: Time; reason?: string }): PurgeReceipt[] {
+  purge(opts: PurgeInput): PurgeReceipt[] {
     this.assertOpen();
-    if (typeof opts !== 'object' || opts === null) throw badArgument('purge needs { before }');
-    const before = toMs(opts.before, 'before');
-    if (opts.store !== undefined && typeof opts.store !== 'string')
-      throw badArgument('store must be a string');
-    if (opts.reason !== undefined && typeof opts.reason !== 'string')
-      throw badArgument('reason must be a string');
-    const reason = opts.reason ?? defaultPurgeReason(before);
+    const {
+      store: only,
+      select,
+      reason,
+    } = purgeSelection(checkInput(opts, 'purge options', PURGE_FIELDS), (name) => this.stores.get(name));
     const now = this.options.clock();
-    const targets = opts.store === undefined ? [...this.stores.values()] : [this.stores.get(opts.store)];
+    const targets = only === undefined ? [...this.stores.values()] : [this.stores.get(only)];
     const receipts: PurgeReceipt[] = [];
     const ranges: PurgedRange[] = [];
     try {
       for (const store of targets) {
         if (!store) continue;
-        for (const record of purgeStore(store, before, reason, now)) {
+        for (const record of purgeStore(store, select, reason, now)) {
           receipts.push(toPurgeReceipt(record));
           if (record.minSeq !== null && record.maxSeq !== null) {
             ranges.push({ store: record.store, minSeq: record.minSeq, maxSeq: record.maxSeq });
@@ -270,11 +285,21 @@ export class SegmentedFileBackend implements Backend {
     this.purgeListeners.push(listener);
   }
 
-  /** Every purge receipt ever written, oldest first (they survive reopen). Keeps working after close. */
-  purgeReceipts(): PurgeReceipt[] {
+  /**
+   * The purge receipts ever written (they survive reopen), oldest first: of `store` when given,
+   * purged at or after `since`, at most `limit`. Keeps working after close. Throws
+   * `ERR_INVALID_ARGUMENT` for a bad filter. Cost: O(receipts).
+   */
+  purgeReceipts(opts: PurgeReceiptsInput = {}): PurgeReceipt[] {
+    const { store, since, limit } = checkPurgeReceiptsInput(
+      checkInput(opts, 'purgeReceipts options', PURGE_RECEIPTS_FIELDS),
+    );
     return [...this.stores.values()]
+      .filter((s) => store === undefined || s.name === store)
       .flatMap((s) => s.purged)
+      .filter((r) => since === undefined || r.purgedAt >= since)
       .sort((a, b) => a.purgedAt - b.purgedAt || a.segment - b.segment)
+      .slice(0, limit)
       .map(toPurgeReceipt);
   }
 
@@ -375,8 +400,8 @@ export class SegmentedFileBackend implements Backend {
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  private storeOption(opts: { store?: string } | undefined): string | undefined {
-    const store = opts?.store;
+  private storeOption(opts: { store?: string }): string | undefined {
+    const store = checkInput<{ store?: unknown }>(opts, 'store filter', STORE_FILTER_FIELDS).store;
     if (store !== undefined && typeof store !== 'string') throw badArgument('store must be a string');
     return store;
   }

@@ -44,11 +44,21 @@ export function checkWritableStore(value: unknown, what = 'store'): string {
   return store;
 }
 
-/** Converts a Time to ms, or throws ERR_INVALID_ARGUMENT. `undefined` stays undefined. */
+/** Largest distance of a time from the epoch, in ms: the range of a JavaScript Date. */
+export const MAX_TIME_MS = 8.64e15;
+
+/**
+ * Converts a Time to ms, or throws ERR_INVALID_ARGUMENT naming `what`: an integer number of ms
+ * within the Date range (|t| <= 8.64e15) or a valid Date. `undefined` stays undefined.
+ */
 export function toMs(value: unknown, what: string): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw badArgument(`${what} must be a finite number of ms`);
+    if (!Number.isInteger(value) || Math.abs(value) > MAX_TIME_MS) {
+      throw badArgument(
+        `${what} must be an integer number of ms with |t| <= 8.64e15 (the Date range), got ${String(value)}`,
+      );
+    }
     return value;
   }
   if (value instanceof Date) {
@@ -115,12 +125,44 @@ export function checkIdempotencyKey(value: unknown): string | null {
   return value;
 }
 
-/** Checks an options bag: a plain object. */
-export function checkOptions<T extends object>(value: unknown, what: string): T {
+/**
+ * Every field an input type may carry, each listed once as `field: true`. Typed against the
+ * input's interface, so the compiler refuses a list that misses a field or names one the type
+ * lacks: adding a field to an input is one line here too.
+ */
+export type FieldList<T> = { readonly [K in keyof T]-?: true };
+
+/** The fields an input object may carry, as {@link checkInput} checks them. */
+export type InputFields = ReadonlySet<string>;
+
+/** The allowed fields of an input type, built once (at module load) from its complete list. */
+export function fieldsOf<T extends object>(list: FieldList<T>): InputFields {
+  return new Set(Object.keys(list));
+}
+
+/**
+ * Checks an input or options object: an object (not an array) whose every enumerable field is in
+ * `fields`. An unknown field is ERR_INVALID_ARGUMENT naming it (`details.field`), so that a typo
+ * like `validtime` is not silently ignored. Cost: one set lookup per field of `value`.
+ */
+export function checkInput<T extends object>(value: unknown, what: string, fields: InputFields): T {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw badArgument(`${what} must be an object`);
   }
+  // for-in rather than Object.keys: no array is allocated on the write path.
+  for (const field in value) {
+    if (!fields.has(field)) throw unknownField(what, field, fields);
+  }
   return value as T;
+}
+
+function unknownField(what: string, field: string, fields: InputFields): IgniterError {
+  const lower = field.toLowerCase();
+  const near = [...fields].find((known) => known.toLowerCase() === lower);
+  const hint = near === undefined ? `known fields: ${[...fields].join(', ')}` : `did you mean "${near}"?`;
+  return new IgniterError('ERR_INVALID_ARGUMENT', `${what} has an unknown field "${field}" (${hint})`, {
+    details: { field },
+  });
 }
 
 /** Checks an optional `limit`: an integer >= 1. */
@@ -148,11 +190,13 @@ export function checkFilters(value: unknown, what: string): JsonObject {
   return encodeValue(value, what).copy as JsonObject;
 }
 
+const EXPECT_FIELDS = fieldsOf<{ seq: number; absent: true }>({ seq: true, absent: true });
+
 /** Checks an optional `expect`: `{ seq: integer >= 1 }` or `{ absent: true }`. */
 export function checkExpectation(value: unknown): Expectation | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'object' && value !== null) {
-    const record = value as Record<string, unknown>;
+    const record = checkInput<Record<string, unknown>>(value, 'expect', EXPECT_FIELDS);
     if (record.absent === true && !('seq' in record)) return { absent: true };
     if (
       typeof record.seq === 'number' &&

@@ -60,6 +60,31 @@ export interface PurgeReceipt {
   purgedAt: number;
 }
 
+/**
+ * What `purge` removes: the sealed segments whose newest fact is older than `before`, or exactly
+ * the sealed `segments` of `store`; one of the two is required.
+ */
+export interface PurgeInput {
+  /** Only segments of this store (required with `segments`). */
+  store?: string;
+  /** Purge sealed segments whose newest fact's transaction time is before this. */
+  before?: Time;
+  /** Purge exactly these sealed segments of `store`. */
+  segments?: readonly number[];
+  /** Why, recorded in each receipt. */
+  reason?: string;
+}
+
+/** Filters of `purgeReceipts`: of one store, purged at or after `since`, the oldest `limit`. */
+export interface PurgeReceiptsInput {
+  /** Only receipts of this store. */
+  store?: string;
+  /** Only receipts with purgedAt >= since. */
+  since?: Time;
+  /** At most this many (the oldest first), an integer >= 1. */
+  limit?: number;
+}
+
 /** The facts a segment purge removed: every fact of `store` with minSeq <= seq <= maxSeq. */
 export interface PurgedRange {
   store: string;
@@ -125,8 +150,8 @@ export interface Backend {
   storageStats?(opts?: { store?: string }): StorageStats;
   /** The segments of every store (segmented backends). */
   segmentManifest?(opts?: { store?: string }): SegmentManifest;
-  /** Removes sealed segments older than `before` (segmented backends). */
-  purge?(opts: { store?: string; before: Time; reason?: string }): PurgeReceipt[];
+  /** Removes sealed segments older than `before`, or the listed ones (segmented backends). */
+  purge?(opts: PurgeInput): PurgeReceipt[];
   /**
    * Writes a consistent copy holding exactly `facts` (every live fact, seq order) and continuing
    * above `meta.lastSeq`, to `destPath`, crash-safely, without long pauses of the event loop.
@@ -137,8 +162,8 @@ export interface Backend {
    * load with their file and offset, and every problem of the files themselves.
    */
   verifyFiles?(): AsyncIterable<StoredEntry>;
-  /** Receipts of every purge so far (segmented backends). */
-  purgeReceipts?(): PurgeReceipt[];
+  /** Receipts of every purge so far, oldest first, optionally filtered (segmented backends). */
+  purgeReceipts?(opts?: PurgeReceiptsInput): PurgeReceipt[];
   /** Registers a listener told which facts a purge removed, so a running store forgets them too. */
   onPurge?(listener: (purged: readonly PurgedRange[]) => void): void;
   /** Whether this backend commits or only follows a writer elsewhere (absent: a writer). */

@@ -1,4 +1,4 @@
-import { checkName } from './args.js';
+import { checkInput, checkName } from './args.js';
 import type { ChangeSink, CommitKind, CommittedLogReader } from './change-event.js';
 import {
   type ChangeSubscription,
@@ -11,6 +11,7 @@ import {
 } from './changefeed-subscription.js';
 import { IgniterError } from './errors.js';
 import type { Fact } from './fact.js';
+import { CHANGEFEED_FIELDS, SUBSCRIBE_FIELDS } from './input-fields.js';
 import { RingBuffer } from './ring-buffer.js';
 
 /** Options of `new Changefeed(options)`. */
@@ -49,22 +50,9 @@ export interface ChangefeedStats {
 
 const DEFAULT_CAPACITY = 10_000;
 const DEFAULT_QUEUE_LIMIT = 1000;
-const OPTION_KEYS: ReadonlySet<string> = new Set(['capacity', 'queueLimit', 'overflow']);
-const SUBSCRIBE_KEYS: ReadonlySet<string> = new Set(['stores', 'after']);
 
 function badArgument(message: string): IgniterError {
   return new IgniterError('ERR_INVALID_ARGUMENT', message);
-}
-
-function checkKeys(value: unknown, allowed: ReadonlySet<string>, what: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw badArgument(`${what} must be an object`);
-  }
-  for (const key of Object.keys(value)) {
-    if (!allowed.has(key))
-      throw badArgument(`${what} has an unknown option "${key}"; known: ${[...allowed].join(', ')}`);
-  }
-  return value as Record<string, unknown>;
 }
 
 function checkCount(value: unknown, fallback: number, min: number, what: string): number {
@@ -114,7 +102,7 @@ export class Changefeed implements ChangeSink {
    * other than `'drop_oldest'` / `'close'`. Cost: O(1); ring storage grows as events arrive.
    */
   constructor(options: ChangefeedOptions = {}) {
-    const raw = checkKeys(options, OPTION_KEYS, 'changefeed options');
+    const raw = checkInput<Record<string, unknown>>(options, 'changefeed options', CHANGEFEED_FIELDS);
     this.capacity = checkCount(raw.capacity, DEFAULT_CAPACITY, 0, 'capacity');
     this.queueLimit = checkCount(raw.queueLimit, DEFAULT_QUEUE_LIMIT, 1, 'queueLimit');
     const overflow = raw.overflow ?? 'drop_oldest';
@@ -147,7 +135,7 @@ export class Changefeed implements ChangeSink {
    * array of store names, or an `after` that is not an integer >= 0. Cost: O(1).
    */
   subscribe(options: SubscribeOptions = {}): ChangeSubscription {
-    const raw = checkKeys(options, SUBSCRIBE_KEYS, 'subscribe options');
+    const raw = checkInput<Record<string, unknown>>(options, 'subscribe options', SUBSCRIBE_FIELDS);
     const stores = checkStores(raw.stores);
     const after = raw.after === undefined ? undefined : checkCount(raw.after, 0, 0, 'after');
     const subscription = new FeedSubscription(

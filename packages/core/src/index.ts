@@ -1,8 +1,18 @@
-export type { Time } from './args.js';
+export {
+  checkInput,
+  type FieldList,
+  fieldsOf,
+  type InputFields,
+  MAX_TIME_MS,
+  type Time,
+  toMs,
+} from './args.js';
 export type {
   Backend,
   PurgedRange,
+  PurgeInput,
   PurgeReceipt,
+  PurgeReceiptsInput,
   SegmentInfo,
   SegmentManifest,
   SnapshotMeta,
@@ -84,12 +94,17 @@ export type {
   HistoryInput,
   HistoryPartitionInput,
   KeysInput,
+  LogWindowInput,
   PathInput,
   QueryInput,
   ReadFactInput,
   ReadInput,
+  ResolveInput,
+  StoreFilterInput,
   StoreOptions,
   StoreSummary,
+  SubjectInput,
+  TimeTravelInput,
   WriteInput,
 } from './store-types.js';
 export { canonicalJson, valueHash } from './values.js';

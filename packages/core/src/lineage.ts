@@ -65,7 +65,10 @@ export interface Lineage {
    * they first wrote it), then the derivations fed by the subject's store.
    */
   derivedBy: DerivedBy[];
-  /** SHA-256 hex of entries "id:valueHash:causation" joined by "|"; null for an empty chain. */
+  /**
+   * SHA-256 hex of entries "id:valueHash:causation" (seq order, a null causation written as "")
+   * joined by "|"; null for an empty chain.
+   */
   proofHash: string | null;
 }
 

@@ -27,6 +27,9 @@ export interface ProtocolInterpreter {
   register(descriptor: unknown, options?: { replace?: boolean }): ProtocolReceipt;
 }
 
+/** The internal store in which `@igniter/protocol` keeps descriptors (it names it alike). */
+export const DESCRIPTOR_STORE = '__descriptors';
+
 /** The store's interpreter from `@igniter/protocol`; throws `ERR_MISSING_PACKAGE` without it. */
 export function loadInterpreter(store: IgniterStore): ProtocolInterpreter {
   const { Interpreter } = loadOptional<{ Interpreter: new (store: IgniterStore) => ProtocolInterpreter }>(

@@ -1,10 +1,10 @@
 import {
   checkDuration,
   checkFilters,
+  checkInput,
   checkKeyBound,
   checkLimit,
   checkName,
-  checkOptions,
   toMs,
 } from './args.js';
 import { historyValidAt, pickValidAt } from './bitemporal.js';
@@ -12,6 +12,15 @@ import { encodeValue } from './canonical.js';
 import { IgniterError } from './errors.js';
 import type { Fact } from './fact.js';
 import { pathSlot } from './indexes.js';
+import {
+  HISTORY_FIELDS,
+  HISTORY_PARTITION_FIELDS,
+  KEYS_FIELDS,
+  PATH_FIELDS,
+  QUERY_FIELDS,
+  READ_FACT_FIELDS,
+  READ_FIELDS,
+} from './input-fields.js';
 import type { Json, JsonObject } from './json.js';
 import { firstKeyAfter, firstKeyFrom, SortedKeys } from './key-order.js';
 import type { AccessPath } from './schema-graph.js';
@@ -45,7 +54,7 @@ export class ReadPath {
   }
 
   readFact(input: ReadFactInput): Fact | undefined {
-    checkOptions<ReadFactInput>(input, 'readFact input');
+    checkInput<ReadFactInput>(input, 'readFact input', READ_FACT_FIELDS);
     const store = checkName(input.store, 'store');
     const key = checkName(input.key, 'key');
     const fact = this.#pick(store, key, toMs(input.asOf, 'asOf'), toMs(input.validAt, 'validAt'));
@@ -53,7 +62,7 @@ export class ReadPath {
   }
 
   keys(input: KeysInput): string[] {
-    checkOptions<KeysInput>(input, 'keys input');
+    checkInput<KeysInput>(input, 'keys input', KEYS_FIELDS);
     const store = checkName(input.store, 'store');
     const prefix = checkKeyBound(input.prefix, 'prefix') ?? '';
     const after = checkKeyBound(input.after, 'after');
@@ -75,7 +84,7 @@ export class ReadPath {
   }
 
   read(input: ReadInput): Json | undefined {
-    checkOptions<ReadInput>(input, 'read input');
+    checkInput<ReadInput>(input, 'read input', READ_FIELDS);
     const { cache, clock } = this.#state;
     const store = checkName(input.store, 'store');
     const key = checkName(input.key, 'key');
@@ -98,7 +107,7 @@ export class ReadPath {
   }
 
   history(input: HistoryInput): Fact[] {
-    checkOptions<HistoryInput>(input, 'history input');
+    checkInput<HistoryInput>(input, 'history input', HISTORY_FIELDS);
     const store = checkName(input.store, 'store');
     const key = input.key === undefined ? undefined : checkName(input.key, 'key');
     const since = toMs(input.since, 'since');
@@ -110,7 +119,7 @@ export class ReadPath {
   }
 
   historyPartition(input: HistoryPartitionInput): Fact[] {
-    checkOptions<HistoryPartitionInput>(input, 'historyPartition input');
+    checkInput<HistoryPartitionInput>(input, 'historyPartition input', HISTORY_PARTITION_FIELDS);
     const { log, partitionIndex } = this.#state;
     const store = checkName(input.store, 'store');
     const field = checkName(input.partitionKey, 'partitionKey');
@@ -131,7 +140,7 @@ export class ReadPath {
   }
 
   query(input: QueryInput): readonly Fact[] {
-    checkOptions<QueryInput>(input, 'query input');
+    checkInput<QueryInput>(input, 'query input', QUERY_FIELDS);
     const store = checkName(input.store, 'store');
     const scope = input.scope === undefined || input.scope === null ? null : checkName(input.scope, 'scope');
     const where = input.where === undefined ? undefined : checkFilters(input.where, 'where');
@@ -219,7 +228,7 @@ export class ReadPath {
 
   /** Checks and registers an access path; its index and cached answers start afresh. */
   registerPath(input: PathInput): void {
-    checkOptions<PathInput>(input, 'registerPath input');
+    checkInput<PathInput>(input, 'registerPath input', PATH_FIELDS);
     const consumers = input.consumers ?? [];
     if (!Array.isArray(consumers) || consumers.some((c) => typeof c !== 'function')) {
       throw new IgniterError('ERR_INVALID_ARGUMENT', 'consumers must be an array of functions');

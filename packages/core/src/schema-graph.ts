@@ -182,7 +182,10 @@ export class SchemaGraph {
     return this.derivations.map((d) => ({ ...d, sourceFilters: cloneJson(d.sourceFilters) }));
   }
 
-  /** Every scatter's metadata (relation index scatters are listed under relations). */
+  /**
+   * Every scatter's metadata in registration order, the scatter of each relation included
+   * (named "relation:<name>", writing to its index store "__rel_<name>").
+   */
   scatterSnapshot(): ScatterInfo[] {
     return this.scatters.map((s) => ({ ...s }));
   }

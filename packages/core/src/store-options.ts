@@ -1,6 +1,7 @@
-import { checkOptions } from './args.js';
+import { checkInput } from './args.js';
 import { DEFAULT_MAX_VALUE_BYTES } from './engine/types.js';
 import { IgniterError } from './errors.js';
+import { STORE_OPTION_FIELDS } from './input-fields.js';
 import type { StoreOptions } from './store-types.js';
 
 const DEFAULT_LRU_CAP = 1000;
@@ -28,7 +29,7 @@ function reportDefault(error: IgniterError): void {
 
 /** Checks a store's options and fills in their defaults; throws `ERR_INVALID_ARGUMENT`. */
 export function checkStoreOptions(options: StoreOptions): StoreSettings {
-  checkOptions<StoreOptions>(options, 'options');
+  checkInput<StoreOptions>(options, 'store options', STORE_OPTION_FIELDS);
   const lruCap = options.lruCap ?? DEFAULT_LRU_CAP;
   if (!Number.isInteger(lruCap) || lruCap < 0) {
     throw new IgniterError('ERR_INVALID_ARGUMENT', 'lruCap must be an integer >= 0');
@@ -51,11 +52,20 @@ export function checkStoreOptions(options: StoreOptions): StoreSettings {
   };
 }
 
-/** Splits the options of `IgniterStore.open(path, options)` into the store's and the file backend's. */
+/** The options `IgniterStore.open(path, options)` takes: the store's (but `backend`) and the file backend's. */
+const FILE_STORE_FIELDS: ReadonlySet<string> = new Set(
+  [...STORE_OPTION_FIELDS, ...BACKEND_OPTION_KEYS].filter((field) => field !== 'backend'),
+);
+
+/**
+ * Splits the options of `IgniterStore.open(path, options)` into the store's and the file
+ * backend's. Throws ERR_INVALID_ARGUMENT for a field neither takes, before any file is touched.
+ */
 export function splitFileStoreOptions(options: StoreOptions & Record<string, unknown>): {
   store: StoreOptions;
   backend: Record<string, unknown>;
 } {
+  checkInput(options, 'open options', FILE_STORE_FIELDS);
   const storeOptions: Record<string, unknown> = { ...options };
   const backendOptions: Record<string, unknown> = {};
   for (const key of BACKEND_OPTION_KEYS) {

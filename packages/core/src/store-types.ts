@@ -191,3 +191,43 @@ export interface PathInput {
 
 /** A coercion: maps a raw value (and its schema version) to the value reads return. */
 export type Coercion = (value: Json, schemaVersion: number) => Json;
+
+/** The input of `timeTravel`. */
+export interface TimeTravelInput {
+  /** The store to read. */
+  store: string;
+  /** The key to read. */
+  key: string;
+  /** Read as known at this transaction time (inclusive). */
+  at: Time;
+}
+
+/** A key of a store: the input of `causationChain` and `lineage`. */
+export interface SubjectInput {
+  /** The store. */
+  store: string;
+  /** The key. */
+  key: string;
+}
+
+/** Inclusive transaction-time bounds: the input of `factLogAll`. */
+export interface LogWindowInput {
+  /** Only facts with transactionTime >= since. */
+  since?: Time;
+  /** Only facts with transactionTime <= asOf. */
+  asOf?: Time;
+}
+
+/** An optional store filter: the input of `storageStats`, `segmentManifest`, `compactionReceipts` and `compactionActivity`. */
+export interface StoreFilterInput {
+  /** Only this store. */
+  store?: string;
+}
+
+/** The input of `resolve`. */
+export interface ResolveInput {
+  /** The partition value whose related source keys are wanted. */
+  from: Json;
+  /** Resolve as known at this transaction time (inclusive). */
+  asOf?: Time;
+}

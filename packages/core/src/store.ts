@@ -1,11 +1,26 @@
-import { checkName, checkOptions, isReservedStore, type Time, toMs } from './args.js';
-import type { Backend, PurgedRange, SegmentManifest, StorageStats, StoreLink, StoreRole } from './backend.js';
+import { checkInput, checkName, isReservedStore, toMs } from './args.js';
+import type {
+  Backend,
+  PurgedRange,
+  PurgeReceipt,
+  SegmentManifest,
+  StorageStats,
+  StoreLink,
+  StoreRole,
+} from './backend.js';
 import type { ChangeSink, CommitKind } from './change-event.js';
 import { createEngine } from './engine/select.js';
 import type { Engine, EngineKind } from './engine/types.js';
 import { IgniterError } from './errors.js';
 import { type Fact, type FactRef, toFactRef } from './fact.js';
 import { PartitionIndex, ScopeIndex } from './indexes.js';
+import {
+  LOG_WINDOW_FIELDS,
+  STORE_FILTER_FIELDS,
+  SUBJECT_FIELDS,
+  TIME_TRAVEL_FIELDS,
+  WAIT_FOR_SEQ_FIELDS,
+} from './input-fields.js';
 import { backupStore } from './integrity/backup.js';
 import type { BackupResult, VerifyResult } from './integrity/types.js';
 import { verifyStore } from './integrity/verify.js';
@@ -21,7 +36,12 @@ import type {
 import { PRUNE_PRODUCER } from './lifecycle/types.js';
 import { buildLineage, type CausationStep, causationSteps, type Lineage } from './lineage.js';
 import { loadOptional } from './optional-package.js';
-import { loadInterpreter, type ProtocolInterpreter, type ProtocolReceipt } from './protocol-interpreter.js';
+import {
+  DESCRIPTOR_STORE,
+  loadInterpreter,
+  type ProtocolInterpreter,
+  type ProtocolReceipt,
+} from './protocol-interpreter.js';
 import { ReadCache } from './read-cache.js';
 import { ReadPath } from './read-path.js';
 import { RuleRegistry } from './rules/registry.js';
@@ -44,12 +64,17 @@ import type {
   HistoryInput,
   HistoryPartitionInput,
   KeysInput,
+  LogWindowInput,
   PathInput,
   QueryInput,
   ReadFactInput,
   ReadInput,
+  ResolveInput,
+  StoreFilterInput,
   StoreOptions,
   StoreSummary,
+  SubjectInput,
+  TimeTravelInput,
   WriteInput,
 } from './store-types.js';
 import { TransactionClock } from './transaction-clock.js';
@@ -84,9 +109,11 @@ export class IgniterStore {
   readonly #seqWaiters = new SeqWaiters();
 
   /**
-   * Creates a store. With a `backend`, replays it before returning (cost: the size of the log).
-   * Throws `ERR_INVALID_ARGUMENT` for bad options and `ERR_NATIVE_UNAVAILABLE` when the native
-   * engine is forced and cannot load.
+   * Creates a store. With a `backend`, replays it before returning (cost: the size of the log)
+   * and re-applies the protocol descriptors the log holds. Registrations are code, not data:
+   * paths, consumers, coercions, rules and retention policies must be registered again after
+   * every open. Throws `ERR_INVALID_ARGUMENT` for bad or unknown options and
+   * `ERR_NATIVE_UNAVAILABLE` when the native engine is forced and cannot load.
    */
   constructor(options: StoreOptions = {}) {
     const { lruCap, clock, onRuleError, maxValueBytes } = checkStoreOptions(options);
@@ -119,6 +146,7 @@ export class IgniterStore {
         factsAfter: (after, limit) => this.#reads.factsAfter(after, limit),
         lastSeq: () => this.#log.lastSeq(),
       });
+      this.#restoreDescriptors();
     } catch (error) {
       // A store that failed to open must not keep its backend (and the backend's lock).
       this.#closed = true;
@@ -130,8 +158,16 @@ export class IgniterStore {
   /**
    * Opens a file store: `path` is the log file (a new one is created). Loads
    * `@igniter/backend-file` lazily; `options` are store and backend options together.
-   * Throws `ERR_MISSING_PACKAGE` when that package is not installed, `ERR_LOCKED` when the log is
-   * open elsewhere, and the backend's recovery errors. Cost: replaying the log.
+   *
+   * The log holds facts, not code: access paths and their consumers, coercions, derivations,
+   * scatters, relations, projections and retention policies are not stored, so register them
+   * again after every open (keep them in one function you call after `open`). Protocol
+   * descriptors are stored, and are re-applied here when `@igniter/protocol` is installed.
+   *
+   * Throws `ERR_INVALID_ARGUMENT` for an unknown option (before any file is touched) or a path
+   * that cannot be a log file, `ERR_MISSING_PACKAGE` when `@igniter/backend-file` is not
+   * installed, `ERR_LOCKED` when the log is open elsewhere, and the backend's recovery errors.
+   * Cost: replaying the log.
    */
   static open(
     pathOrBackend: string | Backend,
@@ -196,12 +232,12 @@ export class IgniterStore {
    * The value of (store, key) as of `at`: `read({ store, key, asOf: at })`. Throws
    * `ERR_INVALID_ARGUMENT` when `at` is missing or not a time. Cost: as `read`.
    */
-  timeTravel(input: { store: string; key: string; at: number | Date }): Json | undefined {
+  timeTravel(input: TimeTravelInput): Json | undefined {
     this.#assertOpen();
-    checkOptions(input, 'timeTravel input');
+    checkInput(input, 'timeTravel input', TIME_TRAVEL_FIELDS);
     // Without `at` this would silently read the current value.
     if (input.at === undefined) throw new IgniterError('ERR_INVALID_ARGUMENT', 'timeTravel needs `at`');
-    return this.read({ store: input.store, key: input.key, asOf: input.at });
+    return this.read({ store: input.store, key: input.key, asOf: toMs(input.at, 'at') });
   }
 
   /**
@@ -309,9 +345,9 @@ export class IgniterStore {
    * Every live fact in seq order within inclusive `since`/`asOf` bounds (raw, uncoerced), as a
    * new array. Throws `ERR_INVALID_ARGUMENT` for bad times. Cost: proportional to the facts returned.
    */
-  factLogAll(input: { since?: number | Date; asOf?: number | Date } = {}): Fact[] {
+  factLogAll(input: LogWindowInput = {}): Fact[] {
     this.#assertOpen();
-    checkOptions(input, 'factLogAll input');
+    checkInput(input, 'factLogAll input', LOG_WINDOW_FIELDS);
     return this.#log.all({ since: toMs(input.since, 'since'), asOf: toMs(input.asOf, 'asOf') });
   }
 
@@ -320,20 +356,21 @@ export class IgniterStore {
    * each value hash; empty for an unknown key. Throws `ERR_INVALID_ARGUMENT` for bad names.
    * Cost: proportional to the key's facts.
    */
-  causationChain(input: { store: string; key: string }): CausationStep[] {
+  causationChain(input: SubjectInput): CausationStep[] {
     this.#assertOpen();
-    checkOptions(input, 'causationChain input');
+    checkInput(input, 'causationChain input', SUBJECT_FIELDS);
     return causationSteps(this.#log.factsFor(checkName(input.store, 'store'), checkName(input.key, 'key')));
   }
 
   /**
    * The lineage of (store, key): its chain, the derivations sourced from its store and a proof
-   * hash (SHA-256 of "id:valueHash:causation" per fact, joined by "|"; null for an empty chain).
+   * hash (SHA-256 hex of "id:valueHash:causation" per fact in seq order, a null causation written
+   * as "", joined by "|"; null for an empty chain).
    * Throws `ERR_INVALID_ARGUMENT` for bad names. Cost: proportional to the key's facts.
    */
-  lineage(input: { store: string; key: string }): Lineage {
+  lineage(input: SubjectInput): Lineage {
     this.#assertOpen();
-    checkOptions(input, 'lineage input');
+    checkInput(input, 'lineage input', SUBJECT_FIELDS);
     const store = checkName(input.store, 'store');
     const key = checkName(input.key, 'key');
     const facts = this.#log.factsFor(store, key);
@@ -413,7 +450,7 @@ export class IgniterStore {
    * The coerced values of the source keys related to `from` as of `asOf`, only those whose
    * value then still carries `from`. Throws ERR_NO_RELATION for an unknown relation.
    */
-  resolve(relationName: string, input: { from: Json; asOf?: Time }): Json[] {
+  resolve(relationName: string, input: ResolveInput): Json[] {
     this.#assertOpen();
     return this.#ruleRegistry().resolve(relationName, input);
   }
@@ -542,16 +579,16 @@ export class IgniterStore {
   }
 
   /** Storage statistics of the backend; `null` in memory. */
-  storageStats(input: { store?: string } = {}): StorageStats | null {
+  storageStats(input: StoreFilterInput = {}): StorageStats | null {
     this.#assertOpen();
-    checkOptions(input, 'storageStats input');
+    checkInput(input, 'storageStats input', STORE_FILTER_FIELDS);
     return this.#backend?.storageStats?.(input) ?? null;
   }
 
   /** The segments of a segmented backend; `null` otherwise. */
-  segmentManifest(input: { store?: string } = {}): SegmentManifest | null {
+  segmentManifest(input: StoreFilterInput = {}): SegmentManifest | null {
     this.#assertOpen();
-    checkOptions(input, 'segmentManifest input');
+    checkInput(input, 'segmentManifest input', STORE_FILTER_FIELDS);
     return this.#backend?.segmentManifest?.(input) ?? null;
   }
 
@@ -566,6 +603,33 @@ export class IgniterStore {
     return this;
   }
 
+  /** A copy of the retention policy of `store`, or `undefined` when none was set. Cost: O(1). */
+  retentionFor(store: string): RetentionPolicy | undefined {
+    this.#assertOpen();
+    return this.#lifecycle.retentionFor(store);
+  }
+
+  /** Every retention policy set, by store, in the order first set. Cost: O(stores with a policy). */
+  retentionSnapshot(): Record<string, RetentionPolicy> {
+    this.#assertOpen();
+    return this.#lifecycle.retentionSnapshot();
+  }
+
+  /**
+   * Applies retention physically to a segmented backend: purges, with a durable receipt each,
+   * the sealed segments (of `store`, or of every store with a policy) that hold no fact the
+   * policy keeps: `ephemeral` keeps the newest sealed segment, `rolling_window` the segments
+   * with a fact newer than `duration`, and both keep every segment holding a key's latest fact
+   * (`compact()` drops single facts; a purge drops whole segments). The live segment is never
+   * purged. Returns the new receipts (also in `compactionActivity()`). Throws
+   * `ERR_INVALID_ARGUMENT` without a segmented backend or for a bad input. Cost: O(keys of each
+   * store) plus two fsyncs per purged segment.
+   */
+  purgeSegments(input: StoreFilterInput = {}): PurgeReceipt[] {
+    this.#assertOpen();
+    return this.#lifecycle.purgeSegments(input);
+  }
+
   /**
    * Applies retention: to `store`, or to every store with a non-permanent policy. Dropped facts
    * leave the log (and the backend's files, atomically with the receipt); each store that
@@ -578,7 +642,7 @@ export class IgniterStore {
   }
 
   /** The facts of "__compaction_receipts", of one compacted store when given. */
-  compactionReceipts(input: { store?: string } = {}): Fact[] {
+  compactionReceipts(input: StoreFilterInput = {}): Fact[] {
     this.#assertOpen();
     return this.#lifecycle.compactionReceipts(input);
   }
@@ -597,7 +661,7 @@ export class IgniterStore {
    * Retention compactions, exact prunes and segment purges, oldest first; with `store`, those
    * that touched it.
    */
-  compactionActivity(input: { store?: string } = {}): CompactionActivity[] {
+  compactionActivity(input: StoreFilterInput = {}): CompactionActivity[] {
     this.#assertOpen();
     return this.#lifecycle.compactionActivity(input);
   }
@@ -627,7 +691,7 @@ export class IgniterStore {
   waitForSeq(seq: number, options: { timeoutMs?: number } = {}): Promise<void> {
     try {
       this.#assertOpen();
-      checkOptions(options, 'waitForSeq options');
+      checkInput(options, 'waitForSeq options', WAIT_FOR_SEQ_FIELDS);
       if (!Number.isSafeInteger(seq) || seq < 0) {
         throw new IgniterError('ERR_INVALID_ARGUMENT', 'seq must be an integer >= 0');
       }
@@ -789,6 +853,24 @@ export class IgniterStore {
       }
     }
     if (ids.length > 0) this.afterRemoval(this.#log.remove(ids));
+  }
+
+  /**
+   * Re-applies the protocol descriptors a reopened log holds (access paths, relations,
+   * projections), so they run without a first call to `protocol()`. Without
+   * `@igniter/protocol` installed they cannot run: a warning says so and the store opens.
+   */
+  #restoreDescriptors(): void {
+    if (this.#log.keys(DESCRIPTOR_STORE).length === 0) return;
+    try {
+      this.protocol();
+    } catch (error) {
+      if (!(error instanceof IgniterError && error.code === 'ERR_MISSING_PACKAGE')) throw error;
+      process.emitWarning(
+        'the store holds protocol descriptors but @igniter/protocol is not installed: their access paths and relations are not registered',
+        { code: 'IGNITER_DESCRIPTORS_NOT_APPLIED' },
+      );
+    }
   }
 
   #hydrate(backend: Backend): void {

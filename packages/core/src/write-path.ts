@@ -2,9 +2,9 @@ import {
   checkCausation,
   checkExpectation,
   checkIdempotencyKey,
+  checkInput,
   checkMetaObject,
   checkName,
-  checkOptions,
   checkSchemaVersion,
   checkWritableStore,
   toMs,
@@ -16,6 +16,7 @@ import type { AppendInput } from './engine/types.js';
 import { IgniterError } from './errors.js';
 import type { Fact } from './fact.js';
 import { IdempotencyIndex, pathSlot } from './indexes.js';
+import { APPEND_FIELDS, WRITE_FIELDS } from './input-fields.js';
 import { isJsonObject } from './json.js';
 import { COMPACT_PRODUCER, PRUNE_PRODUCER } from './lifecycle/types.js';
 import type { AccessPath, ConsumerEvent } from './schema-graph.js';
@@ -87,7 +88,7 @@ export class WritePath {
   }
 
   append(input: AppendEventInput): Fact {
-    checkOptions<AppendEventInput>(input, 'append input');
+    checkInput<AppendEventInput>(input, 'append input', APPEND_FIELDS);
     const store = checkWritableStore(input.history, 'history');
     if (!isJsonObject(input.event)) {
       throw new IgniterError('ERR_INVALID_VALUE', 'event must be a JSON object');
@@ -169,7 +170,7 @@ export class WritePath {
   }
 
   #prepareWrite(input: WriteInput, what: string, userWrite = true): PreparedWrite {
-    checkOptions<WriteInput>(input, `${what}`);
+    checkInput<WriteInput>(input, what, WRITE_FIELDS);
     const store = userWrite ? checkWritableStore(input.store) : checkName(input.store, 'store');
     const key = checkName(input.key, 'key');
     const expect = checkExpectation(input.expect);

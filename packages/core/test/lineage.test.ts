@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Fact } from '../src/fact.js';
-import { ENGINE_KIND } from './support/engine.js';
+import { buildLineage } from '../src/lineage.js';
+import { ENGINE_KIND, engineUnderTest } from './support/engine.js';
 import { newStore } from './support/store.js';
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -84,6 +85,34 @@ describe(`lineage (${ENGINE_KIND} engine)`, () => {
     const f2 = store.write({ store: 'tasks', key: 't1', value: { v: 2 } });
     const expected = sha256(`${f1.id}:${f1.valueHash}:|${f2.id}:${f2.valueHash}:${f1.id}`);
     expect(store.lineage({ store: 'tasks', key: 't1' }).proofHash).toBe(expected);
+  });
+
+  it("gives the README's worked example its documented proof hash", () => {
+    const engine = engineUnderTest();
+    const id1 = '0190c3a0-0000-7000-8000-000000000001';
+    const id2 = '0190c3a0-0000-7000-8000-000000000002';
+    const fact = (seq: number, id: string, value: { total: number }, causation: string | null): Fact => ({
+      id,
+      seq,
+      store: 'orders',
+      key: 'o1',
+      value,
+      valueHash: engine.valueHash(value),
+      causation,
+      transactionTime: 1_000 + seq,
+      validTime: null,
+      schemaVersion: 1,
+      producer: null,
+      derivation: null,
+      idempotencyKey: null,
+    });
+    const facts = [fact(1, id1, { total: 10 }, null), fact(2, id2, { total: 12 }, id1)];
+    expect(facts.map((f) => f.valueHash)).toEqual([
+      'f133478af453cc4c404cc5e649fc223a27799d5ab624015bcfc3ef41c14c556e',
+      '1defd9aad4ae88c107ebcea9ace3464d31f697c773d803f0413de16c0d421984',
+    ]);
+    const lineage = buildLineage({ store: 'orders', key: 'o1' }, facts, [], (text) => engine.sha256Hex(text));
+    expect(lineage.proofHash).toBe('41b112cb5262aeb36036192d3eb9f27df329e229745e44bad3e9cab6619134cc');
   });
 
   it('keeps the proof hash stable across calls and changes it with each new fact', () => {

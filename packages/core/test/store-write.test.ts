@@ -111,13 +111,13 @@ describe(`write (${ENGINE_KIND} engine)`, () => {
       key: 'k',
       value: 1,
       schemaVersion: 3,
-      validTime: 1_714_200_123.5,
+      validTime: 1_714_200_123_500,
       producer: { system: 'spec' },
       derivation: { name: 'demo_derivation' },
     });
     expect(fact).toMatchObject({
       schemaVersion: 3,
-      validTime: 1_714_200_123.5,
+      validTime: 1_714_200_123_500,
       producer: { system: 'spec' },
       derivation: { name: 'demo_derivation' },
     });

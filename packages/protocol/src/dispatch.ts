@@ -1,4 +1,4 @@
-import type { IgniterStore, JsonObject } from '@igniter/core';
+import { checkInput, fieldsOf, type IgniterStore, type JsonObject } from '@igniter/core';
 import type { ErrorResponse, ProtocolErrorCode, RequestId, Response } from './envelope.js';
 import { Interpreter } from './interpreter.js';
 import { packetProblem } from './packet-spec.js';
@@ -16,6 +16,8 @@ export interface DispatchOptions {
   onInternalError?: (error: unknown, op: string | null) => void;
 }
 
+const OPTION_FIELDS = fieldsOf<DispatchOptions>({ onInternalError: true });
+
 /** Longest request id echoed back; a longer one is a bad request. */
 const MAX_REQUEST_ID_LENGTH = 256;
 
@@ -30,6 +32,9 @@ const METHODS: Readonly<Record<OpName, string>> = {
   write_fact: 'writeFact',
   append: 'append',
   read: 'read',
+  read_fact: 'readFact',
+  keys: 'keys',
+  stores: 'stores',
   query: 'query',
   resolve: 'resolve',
   replay: 'replay',
@@ -157,9 +162,10 @@ function failure(requestId: RequestId, code: string, message: string, details?: 
  * envelope; it never throws or rejects. `request_id` is echoed (null when absent). Failures
  * are coded: `ERR_UNSUPPORTED_PROTOCOL` (wrong protocol or schema_version), `ERR_UNKNOWN_OP`
  * (missing or unknown op), `ERR_BAD_REQUEST` (malformed envelope or packet: not an object,
- * missing field, wrong type, unknown field of a write), the operation's `IgniterError` code
- * (for example `ERR_INVALID_ARGUMENT` for a limit over the maximum, `ERR_NO_RELATION`,
- * `ERR_CLOSED`), or `ERR_INTERNAL` for a bug, whose message never carries internals. Refused
+ * missing field, wrong type, a field the op does not know), the operation's `IgniterError` code
+ * (for example `ERR_INVALID_ARGUMENT` for a limit over the maximum or an unknown field of
+ * `options`, `ERR_NO_RELATION`, `ERR_CLOSED`), or `ERR_INTERNAL` for a bug, whose message never
+ * carries internals. Refused
  * writes and registrations are `ok` responses with a receipt whose `status` says so.
  * Cost: the operation's.
  */
@@ -173,6 +179,7 @@ export async function dispatch(
   try {
     if (!isRecord(request)) throw new RequestError('ERR_BAD_REQUEST', 'the request must be a JSON object');
     requestId = requestIdOf(request);
+    checkInput(options, 'dispatch options', OPTION_FIELDS);
     const { op, packet } = openEnvelope(request);
     opName = op;
     // `rebuild` answers a promise; every other op answers at once.
@@ -189,7 +196,9 @@ export async function dispatch(
     const coded = codedError(error);
     if (coded) return failure(requestId, coded.code, coded.message, toWireDetails(coded.details));
     try {
-      options.onInternalError?.(error, opName);
+      // options may be anything when its check failed: only a function is called.
+      const report: unknown = (options as DispatchOptions | null)?.onInternalError;
+      if (typeof report === 'function') report(error, opName);
     } catch {
       // A failing logger must not turn a coded response into an exception.
     }

@@ -1,12 +1,13 @@
-import { IgniterError, type IgniterStore } from '@igniter/core';
+import { checkInput, fieldsOf, IgniterError, type IgniterStore } from '@igniter/core';
 import type { OpContext } from './context.js';
 import { DescriptorLog } from './descriptors/descriptor-log.js';
 import { applyDescriptor } from './descriptors/engine-effects.js';
 import { DESCRIPTOR_KINDS, normaliseDescriptor } from './descriptors/normalise.js';
 import { LIMITS } from './limits.js';
 import { compactionActivity } from './ops/compaction.js';
+import { keys, stores } from './ops/listing.js';
 import { causationChain, factRef, lineage } from './ops/provenance.js';
-import { query, read } from './ops/reads.js';
+import { query, read, readFact } from './ops/reads.js';
 import { type RegisterOptions, register } from './ops/register.js';
 import { replay } from './ops/replay.js';
 import { resolve } from './ops/resolve.js';
@@ -38,11 +39,16 @@ import {
   type FactInputPacket,
   type FactRefResult,
   type ItemsResult,
+  type KeysPacket,
+  type KeysResult,
   type LineageResult,
   type MetadataSnapshot,
   type ObservabilitySnapshot,
   PROTOCOL,
   type QueryPacket,
+  type QueryResult,
+  type ReadFactPacket,
+  type ReadFactResult,
   type ReadPacket,
   type ReadResult,
   type Receipt,
@@ -52,6 +58,8 @@ import {
   type SegmentManifestPacket,
   type StorageStatsPacket,
   type StoreFilterPacket,
+  type StoresPacket,
+  type StoresResult,
   type SubjectPacket,
   type SyncHubProfile,
   type SyncPacket,
@@ -68,6 +76,10 @@ export interface InterpreterOptions {
 }
 
 const DEFAULT_STORAGE_ALERT_BYTES = 1024 ** 3;
+const OPTION_FIELDS = fieldsOf<InterpreterOptions>({ alertThresholds: true });
+const THRESHOLD_FIELDS = fieldsOf<NonNullable<InterpreterOptions['alertThresholds']>>({
+  storageByteSize: true,
+});
 
 function checkStore(store: unknown): IgniterStore {
   const candidate = store as Partial<IgniterStore> | null;
@@ -99,13 +111,17 @@ export class Interpreter {
   readonly #ctx: OpContext;
 
   /**
-   * Throws `ERR_INVALID_ARGUMENT` for a bad store or option and `ERR_CLOSED` for a closed store.
+   * Throws `ERR_INVALID_ARGUMENT` for a bad store or option (an unknown one included) and
+   * `ERR_CLOSED` for a closed store.
    * A stored descriptor the engine refuses on restore is reported with `process.emitWarning`.
    * Cost: O(descriptor versions).
    */
   constructor(store: IgniterStore, options: InterpreterOptions = {}) {
     this.store = checkStore(store);
-    const threshold = checkThreshold(options.alertThresholds?.storageByteSize);
+    checkInput(options, 'Interpreter options', OPTION_FIELDS);
+    const thresholds = options.alertThresholds ?? {};
+    checkInput(thresholds, 'alertThresholds', THRESHOLD_FIELDS);
+    const threshold = checkThreshold(thresholds.storageByteSize);
     this.#ctx = {
       store: this.store,
       descriptors: new DescriptorLog(this.store),
@@ -159,9 +175,24 @@ export class Interpreter {
     return read(this.#ctx, packet);
   }
 
-  /** The latest values of a store matching `where`, sorted, limited (default 100, max 10_000). */
-  query(packet: QueryPacket): ItemsResult {
+  /** The fact `read` would return the value of (with its `seq`, for `expect`): `{ found, fact }`. */
+  readFact(packet: ReadFactPacket): ReadFactResult {
+    return readFact(this.#ctx, packet);
+  }
+
+  /** The latest values of a store matching `where`, in key order after `after` or sorted, limited (default 100, max 10_000). */
+  query(packet: QueryPacket): QueryResult {
     return query(this.#ctx, packet);
+  }
+
+  /** Keys of a store in UTF-16 order, by prefix, after a cursor, limited (default 1000, max 10_000). */
+  keys(packet: KeysPacket): KeysResult {
+    return keys(this.#ctx, packet);
+  }
+
+  /** The user stores with their fact and key counts, in UTF-16 order, limited (default 1000, max 10_000). */
+  stores(packet: StoresPacket = {}): StoresResult {
+    return stores(this.#ctx, packet);
   }
 
   /** Keys and values related to `from` by a relation; `ERR_NO_RELATION` when unknown. */

@@ -3,6 +3,8 @@ import { IgniterError } from '@igniter/core';
 /** Default and maximum `limit` of every list-returning operation (D7: no unbounded answers). */
 export const LIMITS = {
   query: { default: 100, max: 10_000 },
+  keys: { default: 1000, max: 10_000 },
+  stores: { default: 1000, max: 10_000 },
   resolve: { default: 100, max: 10_000 },
   replay: { default: 1000, max: 10_000 },
   sync_hub_profile: { default: 1000, max: 10_000 },

@@ -21,7 +21,7 @@ export type FieldType =
 export interface PacketSpec {
   readonly required: Readonly<Record<string, FieldType>>;
   readonly optional: Readonly<Record<string, FieldType>>;
-  /** Refuse unknown fields (writes: nothing a client sends is dropped silently). */
+  /** Refuse unknown fields: nothing a client sends is dropped silently (v1: every op but two). */
   readonly strict: boolean;
   /** Specs of object fields whose own fields are checked too. */
   readonly nested?: Readonly<Record<string, PacketSpec>>;

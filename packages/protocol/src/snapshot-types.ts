@@ -22,6 +22,8 @@ export interface SyncHubProfile {
   fact_count: number;
   next_cursor: number;
   has_more: boolean;
+  /** The same retention policies as `descriptors.retention`, at the top as the Ruby profile has them. */
+  retention: Record<string, RetentionPacket>;
   compaction_activity: CompactionActivityResult;
 }
 
@@ -34,8 +36,10 @@ export interface DescriptorSnapshot {
   relations: Record<string, Descriptor>;
   projections: Record<string, Descriptor>;
   derivations: Record<string, Descriptor>;
-  commands: Record<string, Descriptor>;
-  effects: Record<string, Descriptor>;
+  /** Commands by owner, then name (a command's identity includes its owner). */
+  commands: Record<string, Record<string, Descriptor>>;
+  /** Effects by owner, then name. */
+  effects: Record<string, Record<string, Descriptor>>;
   subscriptions: Record<string, Descriptor>;
 }
 
@@ -92,7 +96,16 @@ export interface MetadataSnapshot {
     target_store: string;
   }>;
   subscriptions: Record<string, Descriptor>;
+  /** Every store's retention policy (set with `setRetention`); `duration` null unless rolling_window. */
+  retention: Record<string, RetentionPacket>;
   storage?: StorageStatsPacket;
+}
+
+/** A store's retention policy in wire form. */
+export interface RetentionPacket {
+  strategy: 'permanent' | 'ephemeral' | 'rolling_window';
+  /** Window in ms for rolling_window, else null. */
+  duration: number | null;
 }
 
 /** Storage statistics in wire form (`null` in memory). */

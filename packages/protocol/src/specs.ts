@@ -1,12 +1,14 @@
 import type { PacketSpec } from './packet-spec.js';
 
-const NONE: PacketSpec = { required: {}, optional: {}, strict: false };
+const NONE: PacketSpec = { required: {}, optional: {}, strict: true };
+/** A packet that is a document the operation checks itself: every field is passed on. */
+const DOCUMENT: PacketSpec = { required: {}, optional: {}, strict: false };
 const SUBJECT: PacketSpec = {
   required: { store: 'string', key: 'string' },
   optional: { limit: 'integer' },
-  strict: false,
+  strict: true,
 };
-const STORE_FILTER: PacketSpec = { required: {}, optional: { store: 'string' }, strict: false };
+const STORE_FILTER: PacketSpec = { required: {}, optional: { store: 'string' }, strict: true };
 
 /** The fields of one fact input, shared by `write` and `write_fact` (C-4: nothing is dropped). */
 export const WRITE_SPEC: PacketSpec = {
@@ -26,10 +28,11 @@ export const WRITE_SPEC: PacketSpec = {
 /** The packet shape of every operation, by wire name. */
 export const SPECS = {
   describe: NONE,
+  // The packet is the descriptor (plus `replace`): descriptors keep fields they do not know.
   register_descriptor: { required: {}, optional: { replace: 'boolean' }, strict: false },
   write: WRITE_SPEC,
   // A fact packet is a document: its problems come back as a rejected receipt, not an error.
-  write_fact: NONE,
+  write_fact: DOCUMENT,
   append: {
     required: { history: 'string', event: 'object' },
     optional: {
@@ -46,22 +49,40 @@ export const SPECS = {
   read: {
     required: { store: 'string', key: 'string' },
     optional: { as_of: 'number', valid_at: 'number' },
-    strict: false,
+    strict: true,
   },
+  read_fact: {
+    required: { store: 'string', key: 'string' },
+    optional: { as_of: 'number', valid_at: 'number' },
+    strict: true,
+  },
+  keys: {
+    required: { store: 'string' },
+    optional: { prefix: 'string', after: 'string', limit: 'integer' },
+    strict: true,
+  },
+  stores: { required: {}, optional: { after: 'string', limit: 'integer' }, strict: true },
   query: {
     required: { store: 'string' },
-    optional: { where: 'object', order: 'order', limit: 'integer', as_of: 'number', valid_at: 'number' },
-    strict: false,
+    optional: {
+      where: 'object',
+      order: 'order',
+      limit: 'integer',
+      after: 'string',
+      as_of: 'number',
+      valid_at: 'number',
+    },
+    strict: true,
   },
   resolve: {
     required: { relation: 'string', from: 'json' },
     optional: { as_of: 'number', limit: 'integer' },
-    strict: false,
+    strict: true,
   },
   replay: {
     required: {},
     optional: { after: 'integer', limit: 'integer', filter: 'object', include_internal: 'boolean' },
-    strict: false,
+    strict: true,
     nested: {
       filter: {
         required: {},
@@ -73,18 +94,18 @@ export const SPECS = {
   sync_hub_profile: {
     required: {},
     optional: { after: 'integer', limit: 'integer', stores: 'string[]', include_internal: 'boolean' },
-    strict: false,
+    strict: true,
   },
   causation_chain: SUBJECT,
   lineage: SUBJECT,
-  fact_ref: { required: { fact_id: 'string' }, optional: {}, strict: false },
+  fact_ref: { required: { fact_id: 'string' }, optional: {}, strict: true },
   metadata_snapshot: NONE,
   descriptor_snapshot: NONE,
   observability_snapshot: NONE,
   compaction_activity: {
     required: {},
     optional: { store: 'string', kind: 'string', since: 'number', limit: 'integer' },
-    strict: false,
+    strict: true,
   },
   storage_stats: STORE_FILTER,
   segment_manifest: STORE_FILTER,

@@ -105,6 +105,61 @@ export interface ReadResult {
   found: boolean;
 }
 
+/** The packet of `read_fact`: as `read`'s. */
+export type ReadFactPacket = ReadPacket;
+
+/**
+ * `read_fact`'s answer: the fact `read` would return the value of (coerced value, raw
+ * `value_hash`), whose `seq` a client passes back as `expect: { seq }`; `{ found: false, fact:
+ * null }` on a miss.
+ */
+export interface ReadFactResult {
+  found: boolean;
+  fact: FactPacket | null;
+}
+
+/** The packet of `keys`. */
+export interface KeysPacket {
+  store: string;
+  /** Only keys that start with this string. */
+  prefix?: string;
+  /** Only keys after this one in UTF-16 order (an exclusive cursor: a previous `next_cursor`). */
+  after?: string;
+  /** Default 1000, at most 10_000. */
+  limit?: number;
+}
+
+/** `keys`' answer: keys in UTF-16 order; `next_cursor` is the last key when `has_more`, else null. */
+export interface KeysResult {
+  keys: string[];
+  count: number;
+  has_more: boolean;
+  next_cursor: string | null;
+}
+
+/** The packet of `stores`. */
+export interface StoresPacket {
+  /** Only stores after this one in UTF-16 order (an exclusive cursor). */
+  after?: string;
+  /** Default 1000, at most 10_000. */
+  limit?: number;
+}
+
+/** One user store in `stores`' answer. */
+export interface StoreSummaryPacket {
+  store: string;
+  fact_count: number;
+  key_count: number;
+}
+
+/** `stores`' answer: user stores (no "__" stores) in UTF-16 order. */
+export interface StoresResult {
+  stores: StoreSummaryPacket[];
+  count: number;
+  has_more: boolean;
+  next_cursor: string | null;
+}
+
 /** Sort order of `query`: a value field, ascending, or a field and a direction. */
 export type QueryOrder = string | { field: string; direction?: 'asc' | 'desc' };
 
@@ -116,6 +171,8 @@ export interface QueryPacket {
   order?: QueryOrder;
   /** Default 100, at most 10_000. */
   limit?: number;
+  /** Only keys after this one in UTF-16 order (a previous `next_cursor`); not with `order`. */
+  after?: string;
   as_of?: number;
   valid_at?: number;
 }
@@ -129,8 +186,15 @@ export interface KeyedValue {
 /** `query`'s and `resolve`'s answer; `count` is the number of items returned. */
 export interface ItemsResult {
   items: KeyedValue[];
+  /** The same array as `items`, under the v1 name wire clients of the Ruby server read. */
+  results: KeyedValue[];
   count: number;
   has_more: boolean;
+}
+
+/** `query`'s answer: `next_cursor` is the last key of the page when `has_more` (key order), else null. */
+export interface QueryResult extends ItemsResult {
+  next_cursor: string | null;
 }
 
 /** The packet of `resolve`. */
@@ -272,6 +336,7 @@ export type {
   DescriptorSnapshot,
   MetadataSnapshot,
   ObservabilitySnapshot,
+  RetentionPacket,
   SegmentManifestPacket,
   StorageStatsPacket,
   StoreFilterPacket,

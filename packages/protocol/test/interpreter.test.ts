@@ -168,11 +168,13 @@ describe(`Interpreter as a TypeScript API (${ENGINE} engine)`, () => {
       'describe',
       'descriptor_snapshot',
       'fact_ref',
+      'keys',
       'lineage',
       'metadata_snapshot',
       'observability_snapshot',
       'query',
       'read',
+      'read_fact',
       'rebuild',
       'register_descriptor',
       'replay',
@@ -181,11 +183,13 @@ describe(`Interpreter as a TypeScript API (${ENGINE} engine)`, () => {
       'rule_status',
       'segment_manifest',
       'storage_stats',
+      'stores',
       'sync_hub_profile',
       'write',
       'write_fact',
     ]);
     expect(d.limits.query).toEqual({ default: 100, max: 10_000 });
+    expect(d.limits.keys).toEqual({ default: 1000, max: 10_000 });
     expect(d.descriptor_kinds).toHaveLength(9);
   });
 });
@@ -237,7 +241,13 @@ describe(`query (${ENGINE} engine)`, () => {
     const page = seeded().query({ store: 's', limit: 3 });
     expect([page.count, page.has_more, page.items.map((i) => i.key)]).toEqual([3, true, ['k1', 'k2', 'k3']]);
     expect(seeded().query({ store: 's', limit: 8 }).has_more).toBe(false);
-    expect(seeded().query({ store: 's', limit: 0 })).toEqual({ items: [], count: 0, has_more: true });
+    expect(seeded().query({ store: 's', limit: 0 })).toEqual({
+      items: [],
+      results: [],
+      count: 0,
+      has_more: true,
+      next_cursor: null,
+    });
   });
 
   it('answers the same through a filterless access path as by scanning, also as of a time', () => {
@@ -297,8 +307,10 @@ describe(`bounded lists (${ENGINE} engine)`, () => {
     // The relation index fact follows its source fact: resolve as of the index write.
     const t = p.replay({ include_internal: true }).facts.at(-1)?.transaction_time ?? 0;
     p.write({ store: 'people', key: 'bob', value: { team: 'red' } });
+    const ann = [{ key: 'ann', value: { team: 'red' } }];
     expect(p.resolve({ relation: 'members', from: 'red', limit: 1 })).toEqual({
-      items: [{ key: 'ann', value: { team: 'red' } }],
+      items: ann,
+      results: ann,
       count: 1,
       has_more: true,
     });

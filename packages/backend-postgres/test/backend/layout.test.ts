@@ -45,6 +45,7 @@ describe('the table layout', () => {
     ['a missing connection string', { connectionString: '' }],
     ['an unknown durability', { durability: 'fsync' }],
     ['a negative groupCommitMs', { groupCommitMs: -1 }],
+    ['an unknown option', { groupCommitMS: 5 }],
   ])('%s is ERR_INVALID_ARGUMENT', async (_name, bad) => {
     const options = { connectionString: pgUrl, schema: freshSchema(), ...bad } as Parameters<
       typeof PostgresBackend.connect

@@ -1,26 +1,20 @@
 import { copyFileSync, existsSync } from 'node:fs';
 import { filesUnder, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
-import { SegmentedFileBackend, type SegmentedFileBackendOptions } from '../../src/index.js';
-import { CONTRACT_T0, factOf, receiptOnDisk, segmentFile } from '../support/segments.js';
+import {
+  CONTRACT_T0,
+  factOf,
+  PURGE_NOW,
+  purgeBackends,
+  receiptOnDisk,
+  segmentFile,
+} from '../support/segments.js';
 import { thrown } from '../support/thrown.js';
 
 const temp = useTempDir('igniter-seg-');
-const NOW = 1_900_000_000_000;
+const NOW = PURGE_NOW;
 const seqs = (facts: Iterable<{ seq: number }>): number[] => [...facts].map((f) => f.seq);
-
-function open(options: SegmentedFileBackendOptions = {}): SegmentedFileBackend {
-  return temp.track(
-    new SegmentedFileBackend(temp.dir(), { maxSegmentFacts: 2, clock: () => NOW, ...options }),
-  );
-}
-
-/** Store "tasks" with sealed segments 1 (seq 1-2) and 2 (3-4) and live segment 3 (5). */
-function threeSegments(): SegmentedFileBackend {
-  const backend = open();
-  for (let seq = 1; seq <= 5; seq++) backend.writeFact(factOf(seq));
-  return backend;
-}
+const { open, threeSegments } = purgeBackends(temp);
 
 describe('purge', () => {
   it('removes the sealed segments whose newest fact is older than before, and returns their receipts', () => {

@@ -2,7 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Fact } from '@igniter/core';
 import { jsonFactCodec } from '@igniter/core/storage';
+import type { useTempDir } from '@igniter/core/testing';
 import { CONTRACT_T0, contractFact } from '@igniter/core/testing';
+import { SegmentedFileBackend, type SegmentedFileBackendOptions } from '../../src/index.js';
 import { segmentFileName, storeFolderName } from '../../src/layout.js';
 import { readRecordFile } from '../../src/record-file.js';
 import { type ManifestRecord, type PurgeRecord, parseManifest, parsePurge } from '../../src/records.js';
@@ -50,4 +52,30 @@ export function flipByte(path: string, offset: number): void {
   const bytes = readFileSync(path);
   bytes[offset] = (bytes[offset] as number) ^ 0x01;
   writeFileSync(path, bytes);
+}
+
+/** The clock of the purge tests' backends. */
+export const PURGE_NOW = 1_900_000_000_000;
+
+/**
+ * Backends for the purge tests, in the test's temp directory (closed after each test): `open`
+ * makes one with segments of two facts and the clock at `PURGE_NOW`; `threeSegments` writes
+ * store "tasks" with sealed segments 1 (seq 1-2) and 2 (3-4) and live segment 3 (5).
+ */
+export function purgeBackends(temp: ReturnType<typeof useTempDir>): {
+  open: (options?: SegmentedFileBackendOptions) => SegmentedFileBackend;
+  threeSegments: () => SegmentedFileBackend;
+} {
+  const open = (options: SegmentedFileBackendOptions = {}): SegmentedFileBackend =>
+    temp.track(
+      new SegmentedFileBackend(temp.dir(), { maxSegmentFacts: 2, clock: () => PURGE_NOW, ...options }),
+    );
+  return {
+    open,
+    threeSegments: () => {
+      const backend = open();
+      for (let seq = 1; seq <= 5; seq++) backend.writeFact(factOf(seq));
+      return backend;
+    },
+  };
 }

@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { checkName, checkOptions } from '../args.js';
-import type { Backend } from '../backend.js';
+import { checkInput, checkName } from '../args.js';
+import type { Backend, PurgeReceipt } from '../backend.js';
 import type { CommitKind } from '../change-event.js';
 import type { Engine } from '../engine/types.js';
 import { IgniterError } from '../errors.js';
 import { type Fact, toFactRef } from '../fact.js';
+import { PRUNE_FIELDS, STORE_FILTER_FIELDS } from '../input-fields.js';
 import { isJsonObject, type Json, type JsonObject } from '../json.js';
-import type { WriteInput } from '../store-types.js';
+import type { StoreFilterInput, WriteInput } from '../store-types.js';
 import { checkRetention, partitionForRetention } from './retention.js';
+import { purgeableSegments } from './segment-retention.js';
 import {
   COMPACT_PRODUCER,
   COMPACTION_RECEIPTS,
@@ -33,6 +35,13 @@ export interface LifecycleHost {
 
 function hex(bytes: number): string {
   return randomBytes(bytes).toString('hex');
+}
+
+/** The reason a retention purge records in its receipts. */
+function purgeReason(policy: RetentionPolicy): string {
+  return policy.strategy === 'rolling_window'
+    ? `retention rolling_window: every fact older than the ${policy.duration} ms window`
+    : `retention ${policy.strategy}: superseded by a newer sealed segment`;
 }
 
 function num(value: Json | undefined): number {
@@ -62,9 +71,54 @@ export class Lifecycle {
     this.#policies.set(checkName(store, 'store'), checkRetention(policy));
   }
 
-  /** The policy of every store that has one. */
+  /** A copy of the policy of `store`, or undefined when it has none. */
+  retentionFor(store: string): RetentionPolicy | undefined {
+    const policy = this.#policies.get(checkName(store, 'store'));
+    return policy && { ...policy };
+  }
+
+  /** The policy of every store that has one, in the order they were first set. */
   retentionSnapshot(): Record<string, RetentionPolicy> {
-    return Object.fromEntries([...this.#policies].map(([store, p]) => [store, { ...p }]));
+    const out: Record<string, RetentionPolicy> = {};
+    for (const [store, policy] of this.#policies) {
+      // defineProperty, so that a store named "__proto__" is an ordinary key.
+      Object.defineProperty(out, store, {
+        value: { ...policy },
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Applies retention to a segmented backend's sealed segments: for `store`, or every store
+   * with a non-permanent policy, purges the segments `purgeableSegments` picks, with a receipt
+   * each. Throws ERR_INVALID_ARGUMENT without a backend that purges segments.
+   */
+  purgeSegments(input: StoreFilterInput = {}): PurgeReceipt[] {
+    checkInput(input, 'purgeSegments input', STORE_FILTER_FIELDS);
+    const backend = this.#host.internalBackend;
+    if (!backend?.purge || !backend.segmentManifest) {
+      throw new IgniterError(
+        'ERR_INVALID_ARGUMENT',
+        'purgeSegments needs a backend with segments (SegmentedFileBackend); compact() applies retention to any store',
+      );
+    }
+    const targets =
+      input.store === undefined ? [...this.#policies.keys()] : [checkName(input.store, 'store')];
+    const now = this.#host.now();
+    const receipts: PurgeReceipt[] = [];
+    for (const store of targets) {
+      const policy = this.#policies.get(store);
+      if (!policy) continue;
+      const segments = backend.segmentManifest({ store }).stores[store] ?? [];
+      const doomed = purgeableSegments(this.#host.internalEngine, store, segments, policy, now);
+      if (doomed.length === 0) continue;
+      receipts.push(...backend.purge({ store, segments: doomed, reason: purgeReason(policy) }));
+    }
+    return receipts;
   }
 
   compact(store?: string): CompactionResult[] {
@@ -81,14 +135,14 @@ export class Lifecycle {
   }
 
   compactionReceipts(input: { store?: string } = {}): Fact[] {
-    checkOptions(input, 'compactionReceipts input');
+    checkInput(input, 'compactionReceipts input', STORE_FILTER_FIELDS);
     const receipts = this.#host.internalEngine.factsFor(COMPACTION_RECEIPTS, undefined);
     if (input.store === undefined) return receipts;
     return receipts.filter((f) => isJsonObject(f.value) && f.value.compactedStore === input.store);
   }
 
   pruneFactIds(input: PruneInput): PruneResult {
-    checkOptions<PruneInput>(input, 'pruneFactIds input');
+    checkInput<PruneInput>(input, 'pruneFactIds input', PRUNE_FIELDS);
     if (!Array.isArray(input.factIds) || input.factIds.some((id) => typeof id !== 'string')) {
       throw new IgniterError('ERR_INVALID_ARGUMENT', 'factIds must be an array of strings');
     }
@@ -159,7 +213,7 @@ export class Lifecycle {
   }
 
   compactionActivity(input: { store?: string } = {}): CompactionActivity[] {
-    checkOptions(input, 'compactionActivity input');
+    checkInput(input, 'compactionActivity input', STORE_FILTER_FIELDS);
     const filter = input.store;
     const entries: Array<CompactionActivity & { seq: number }> = [];
     for (const fact of this.compactionReceipts(filter === undefined ? {} : { store: filter })) {

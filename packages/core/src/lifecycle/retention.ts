@@ -1,13 +1,14 @@
-import { checkOptions } from '../args.js';
+import { checkInput, MAX_TIME_MS } from '../args.js';
 import { IgniterError } from '../errors.js';
 import type { Fact } from '../fact.js';
+import { RETENTION_FIELDS } from '../input-fields.js';
 import type { RetentionPolicy } from './types.js';
 
 const STRATEGIES = new Set(['permanent', 'ephemeral', 'rolling_window']);
 
 /** Validates a retention policy: a known strategy; `duration` (ms > 0) exactly for rolling_window. */
 export function checkRetention(policy: unknown): RetentionPolicy {
-  const p = checkOptions<RetentionPolicy>(policy, 'retention policy');
+  const p = checkInput<RetentionPolicy>(policy, 'retention policy', RETENTION_FIELDS);
   if (!STRATEGIES.has(p.strategy)) {
     throw new IgniterError(
       'ERR_INVALID_ARGUMENT',
@@ -15,8 +16,17 @@ export function checkRetention(policy: unknown): RetentionPolicy {
     );
   }
   if (p.strategy === 'rolling_window') {
-    if (typeof p.duration !== 'number' || !Number.isFinite(p.duration) || p.duration <= 0) {
-      throw new IgniterError('ERR_INVALID_ARGUMENT', 'rolling_window needs a duration: a number of ms > 0');
+    const duration = p.duration;
+    if (
+      typeof duration !== 'number' ||
+      !Number.isInteger(duration) ||
+      duration <= 0 ||
+      duration > MAX_TIME_MS
+    ) {
+      throw new IgniterError(
+        'ERR_INVALID_ARGUMENT',
+        'rolling_window needs a duration: an integer number of ms from 1 to 8.64e15',
+      );
     }
     return { strategy: p.strategy, duration: p.duration };
   }

@@ -1,6 +1,13 @@
-import { checkFilters, checkName, checkOptions, checkWritableStore } from '../args.js';
+import { checkFilters, checkInput, checkName, checkWritableStore } from '../args.js';
 import { IgniterError } from '../errors.js';
 import type { Fact } from '../fact.js';
+import {
+  DERIVATION_FIELDS,
+  PROJECTION_FIELDS,
+  REBUILD_FIELDS,
+  RELATION_FIELDS,
+  SCATTER_FIELDS,
+} from '../input-fields.js';
 import type { Json } from '../json.js';
 import type { DerivedBy } from '../lineage.js';
 import type { SchemaGraph } from '../schema-graph.js';
@@ -85,7 +92,7 @@ export class RuleRegistry {
   }
 
   registerDerivation(input: DerivationInput): void {
-    checkOptions<DerivationInput>(input, 'registerDerivation input');
+    checkInput<DerivationInput>(input, 'registerDerivation input', DERIVATION_FIELDS);
     const sourceStore = checkName(input.sourceStore, 'sourceStore');
     const targetStore = checkName(input.targetStore, 'targetStore');
     const sourceFilters = checkFilters(input.sourceFilters, 'sourceFilters');
@@ -107,7 +114,7 @@ export class RuleRegistry {
   }
 
   registerScatter(input: ScatterInput): void {
-    checkOptions<ScatterInput>(input, 'registerScatter input');
+    checkInput<ScatterInput>(input, 'registerScatter input', SCATTER_FIELDS);
     const sourceStore = checkName(input.sourceStore, 'sourceStore');
     const targetStore = checkName(input.targetStore, 'targetStore');
     const partitionBy = checkName(input.partitionBy, 'partitionBy');
@@ -132,7 +139,7 @@ export class RuleRegistry {
    */
   registerRelation(name: string, input: RelationInput): void {
     const relationName = checkName(name, 'relation name');
-    checkOptions<RelationInput>(input, 'registerRelation input');
+    checkInput<RelationInput>(input, 'registerRelation input', RELATION_FIELDS);
     const relation: RelationInput = {
       source: checkName(input.source, 'source'),
       partition: checkName(input.partition, 'partition'),
@@ -153,6 +160,13 @@ export class RuleRegistry {
     this.#relations.set(relationName, relation);
     const rule = this.#add(relationName, program, indexStore, 'report');
     this.#host.schemaGraph.registerRelation({ name: relationName, ...relation, indexStore });
+    // The relation runs as a scatter into its index store; scatterSnapshot() lists it as one.
+    this.#host.schemaGraph.registerScatter({
+      name: `relation:${relationName}`,
+      sourceStore: relation.source,
+      partitionBy: relation.partition,
+      targetStore: indexStore,
+    });
     this.#indexExisting(rule, relation);
   }
 
@@ -166,7 +180,7 @@ export class RuleRegistry {
    * with `targetStore`, `targetKey` and `rule` it also runs as a rule named `name`.
    */
   registerProjection(input: ProjectionInput): void {
-    checkOptions<ProjectionInput>(input, 'registerProjection input');
+    checkInput<ProjectionInput>(input, 'registerProjection input', PROJECTION_FIELDS);
     if (!Array.isArray(input.reads)) throw badArgument('reads must be an array of store names');
     const reads = input.reads.map((s, i) => checkName(s, `reads[${i}]`));
     const relations = (input.relations ?? []).map((s, i) => checkName(s, `relations[${i}]`));
@@ -232,9 +246,7 @@ export class RuleRegistry {
   /** Starts a rebuild (see `IgniterStore.rebuild`); throws its argument errors synchronously. */
   rebuild(name: string, options: RebuildOptions = {}): Promise<RebuildResult> {
     const rule = this.#ruleNamed(name);
-    checkOptions<RebuildOptions>(options, 'rebuild options');
-    const unknown = Object.keys(options).find((field) => field !== 'into');
-    if (unknown !== undefined) throw badArgument(`rebuild options has no field "${unknown}"`);
+    checkInput<RebuildOptions>(options, 'rebuild options', REBUILD_FIELDS);
     const into = options.into === undefined ? undefined : checkWritableStore(options.into, 'into');
     const sources = rule.program.sources;
     if (rule.state === 'rebuilding') throw badArgument(`rule "${name}" is already rebuilding`, { name });

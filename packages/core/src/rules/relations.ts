@@ -1,7 +1,8 @@
-import { checkOptions, toMs } from '../args.js';
+import { checkInput, toMs } from '../args.js';
 import type { Engine } from '../engine/types.js';
 import { IgniterError } from '../errors.js';
 import type { Fact } from '../fact.js';
+import { RESOLVE_FIELDS } from '../input-fields.js';
 import { isJsonObject, type Json } from '../json.js';
 import { partitionKeyOf } from './partition-key.js';
 import type { RelationIndexValue, RelationInput } from './types.js';
@@ -110,7 +111,7 @@ export function resolveRelation(
       details: { relation: name },
     });
   }
-  checkOptions(input, 'resolve input');
+  checkInput(input, 'resolve input', RESOLVE_FIELDS);
   const asOf = toMs(input.asOf, 'asOf');
   const engine = host.internalEngine;
   const canonical = (v: Json): string => engine.canonicalJson(v);

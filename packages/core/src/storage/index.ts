@@ -8,10 +8,19 @@
 export type { NativeReplayResult } from '../engine/native-binding.js';
 export { type FactParts, PreloadedFactLoader } from '../engine/preloaded-fact-loader.js';
 export { PreloadedLog, type ReplayFileOptions } from '../engine/preloaded-log.js';
+/** The fields of a backend's `replay(opts)` and of its `{ store? }` filters (any other is ERR_INVALID_ARGUMENT). */
+export {
+  LOG_WINDOW_FIELDS,
+  PURGE_FIELDS,
+  PURGE_RECEIPTS_FIELDS,
+  STORE_FILTER_FIELDS,
+  STORE_OPTION_FIELDS,
+} from '../input-fields.js';
 export { deepFreeze } from '../json.js';
 export { appendFrame } from './append-frame.js';
 export { AtomicFileWriter, removeStaleTempFiles } from './atomic-file.js';
 export { crc32, crc32Table } from './crc32.js';
+export { checkDataPath, type DataPathKind } from './data-path.js';
 export { DeferredFacts, type StoreCount } from './deferred-facts.js';
 export { DEFAULT_FACT_CODEC, FACT_CODECS, type FactCodec, jsonFactCodec } from './fact-codec.js';
 export { factShapeProblem } from './fact-shape.js';

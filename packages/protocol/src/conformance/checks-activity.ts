@@ -98,14 +98,13 @@ export const activityChecks: readonly ConformanceCheck[] = [
   check(
     'B78',
     '5.5',
-    'compaction_activity over the wire echoes filters, ignores unknown keys and takes a null packet',
+    'compaction_activity over the wire echoes filters, refuses unknown keys and takes a null packet',
     async ({ client }) => {
       const echoed = await client.ok('compaction_activity', {
         store: 'orders',
         kind: 'exact_prune',
         since: 1714000000,
         limit: 50,
-        extra: 1,
       });
       assert.deepEqual(echoed.filters, {
         store: 'orders',
@@ -114,6 +113,11 @@ export const activityChecks: readonly ConformanceCheck[] = [
         limit: 50,
       });
       assert.equal((await client.ok('compaction_activity', null)).count, 0);
+      const extra = await client.error('compaction_activity', { store: 'orders', extra: 1 });
+      assert.deepEqual(
+        [extra.error_code, extra.error],
+        ['ERR_BAD_REQUEST', 'compaction_activity: unknown field: extra'],
+      );
     },
   ),
   check(

@@ -73,15 +73,38 @@ export const behaviourKindChecks: readonly ConformanceCheck[] = [
     assert.equal(r.status, 'rejected');
     assertMessage(r.errors[0] ?? '', /unsupported effect store_op/i);
   }),
-  check('B24', S, 'descriptor_snapshot keys commands and effects by descriptor name', async ({ client }) => {
+  check('B24', S, 'descriptor_snapshot keys commands and effects by owner, then name', async ({ client }) => {
     await client.register(REMINDER_COMMAND);
     await client.register(REMINDER_EFFECT);
     const snapshot = await client.ok('descriptor_snapshot');
     assert.deepEqual(
       [Object.keys(snapshot.commands), Object.keys(snapshot.effects)],
+      [['reminders'], ['reminders']],
+    );
+    assert.deepEqual(
+      [Object.keys(snapshot.commands.reminders ?? {}), Object.keys(snapshot.effects.reminders ?? {})],
       [['complete'], ['complete']],
     );
   }),
+  check(
+    'V1-owner',
+    S,
+    "a command's identity includes its owner: two owners each register a command of one name",
+    async ({ client }) => {
+      const tasks = { ...REMINDER_COMMAND, owner: 'tasks', operation: 'record_append' };
+      const receipts = [await client.register(REMINDER_COMMAND), await client.register(tasks)];
+      assert.deepEqual(
+        receipts.map((r) => r.status),
+        ['accepted', 'accepted'],
+      );
+      const meta = await client.ok('metadata_snapshot');
+      assert.deepEqual(
+        [meta.commands.reminders?.complete?.operation, meta.commands.tasks?.complete?.operation],
+        ['record_update', 'record_append'],
+      );
+      assert.equal((await client.register({ ...tasks, operation: 'none' })).status, 'conflict');
+    },
+  ),
   check(
     'B25',
     S,

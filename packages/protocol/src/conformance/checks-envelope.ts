@@ -154,22 +154,32 @@ export const envelopeChecks: readonly ConformanceCheck[] = [
     },
   ),
   check(
+    'V1-strict',
+    S,
+    "a packet field the op does not know is ERR_BAD_REQUEST naming it (a Ruby client's replay { from, to })",
+    async ({ client }) => {
+      await client.write('tasks', 't1', { status: 'open' });
+      const replay = await client.error('replay', { from: 0, to: 10 });
+      assert.deepEqual([replay.error_code, replay.error], ['ERR_BAD_REQUEST', 'replay: unknown field: from']);
+      const read = await client.error('read', { store: 'tasks', key: 't1', asof: 5 });
+      assert.deepEqual([read.error_code, read.error], ['ERR_BAD_REQUEST', 'read: unknown field: asof']);
+      assert.equal((await client.error('describe', { verbose: true })).error_code, 'ERR_BAD_REQUEST');
+    },
+  ),
+  check(
     'B50',
     S,
-    'query answers items, count and has_more; without store it is ERR_BAD_REQUEST',
+    'query answers items (also as results), count and has_more; without store it is ERR_BAD_REQUEST',
     async ({ client }) => {
       await client.write('tasks', 't1', { status: 'open' });
       await client.write('tasks', 't2', { status: 'done' });
       await client.write('tasks', 't3', { status: 'open' });
       const open = await client.ok('query', { store: 'tasks', where: { status: 'open' }, order: 'status' });
-      assert.deepEqual(open, {
-        items: [
-          { key: 't1', value: { status: 'open' } },
-          { key: 't3', value: { status: 'open' } },
-        ],
-        count: 2,
-        has_more: false,
-      });
+      const items = [
+        { key: 't1', value: { status: 'open' } },
+        { key: 't3', value: { status: 'open' } },
+      ];
+      assert.deepEqual(open, { items, results: items, count: 2, has_more: false, next_cursor: null });
       assert.equal((await client.ok('query', { store: 'tasks' })).count, 3);
       assert.equal((await client.error('query', {})).error_code, 'ERR_BAD_REQUEST');
     },
@@ -177,7 +187,7 @@ export const envelopeChecks: readonly ConformanceCheck[] = [
   check(
     'B51',
     S,
-    'resolve answers keyed items; an unknown partition value gives none',
+    'resolve answers keyed items (also as results); an unknown partition value gives none',
     async ({ client }) => {
       await client.register({
         kind: 'relation',
@@ -189,8 +199,10 @@ export const envelopeChecks: readonly ConformanceCheck[] = [
       await client.write('tasks', 't2', { project_id: 'p1', title: 'Beta' });
       const p1 = await client.ok('resolve', { relation: 'project_tasks', from: 'p1' });
       assert.deepEqual([p1.count, p1.items.map((i) => i.key)], [2, ['t1', 't2']]);
+      assert.deepEqual(p1.results, p1.items);
       assert.deepEqual(await client.ok('resolve', { relation: 'project_tasks', from: 'p99' }), {
         items: [],
+        results: [],
         count: 0,
         has_more: false,
       });

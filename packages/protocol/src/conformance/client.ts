@@ -8,9 +8,12 @@ import type {
   DescriptorSnapshot,
   FactRefResult,
   ItemsResult,
+  KeysResult,
   LineageResult,
   MetadataSnapshot,
   ObservabilitySnapshot,
+  QueryResult,
+  ReadFactResult,
   ReadResult,
   RebuildResultPacket,
   Receipt,
@@ -19,6 +22,7 @@ import type {
   RuleStatusResult,
   SegmentManifestPacket,
   StorageStatsPacket,
+  StoresResult,
   SyncHubProfile,
 } from '../wire-types.js';
 
@@ -33,7 +37,10 @@ export interface OpResults {
   write_fact: Receipt;
   append: Receipt;
   read: ReadResult;
-  query: ItemsResult;
+  read_fact: ReadFactResult;
+  keys: KeysResult;
+  stores: StoresResult;
+  query: QueryResult;
   resolve: ItemsResult;
   replay: ReplayResult;
   sync_hub_profile: SyncHubProfile;

@@ -12,6 +12,7 @@ import { envelopeChecks } from './checks-envelope.js';
 import { factIoChecks } from './checks-fact-io.js';
 import { identityChecks } from './checks-identity.js';
 import { replayChecks } from './checks-replay.js';
+import { v1ReadChecks } from './checks-v1-reads.js';
 import { WireClient } from './client.js';
 import {
   applicable,
@@ -40,6 +41,7 @@ export function conformanceChecks(): readonly ConformanceCheck[] {
     ...identityChecks,
     ...factIoChecks,
     ...envelopeChecks,
+    ...v1ReadChecks,
     ...replayChecks,
     ...activityChecks,
   ];

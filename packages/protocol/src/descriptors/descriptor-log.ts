@@ -8,9 +8,20 @@ export const DESCRIPTOR_STORE = '__descriptors';
 
 const PRODUCER = { system: 'igniter_protocol', kind: 'descriptor' } as const;
 
-/** The key of a descriptor in `__descriptors`: its identity `(kind, name)`. */
-export function descriptorKey(kind: DescriptorKind, name: string): string {
-  return `${kind}:${name}`;
+/** What identifies a descriptor: its kind and name, and for commands and effects its owner. */
+export type DescriptorIdentity = Pick<Descriptor, 'kind' | 'name'> & { readonly owner?: unknown };
+
+/** Kinds whose identity includes the descriptor's `owner`: `(kind, owner, name)`. */
+const OWNED_KINDS: ReadonlySet<DescriptorKind> = new Set(['command', 'effect']);
+
+/**
+ * The key of a descriptor in `__descriptors`: its identity, `(kind, name)`, or `(kind, owner,
+ * name)` for commands and effects (two owners may each have a command "complete").
+ */
+export function descriptorKey(descriptor: DescriptorIdentity): string {
+  const { kind, name, owner } = descriptor;
+  // JSON keeps the pair unambiguous whatever characters owner and name hold.
+  return OWNED_KINDS.has(kind) ? `${kind}:${JSON.stringify([owner, name])}` : `${kind}:${name}`;
 }
 
 function isDescriptor(value: unknown): value is Descriptor {
@@ -28,9 +39,9 @@ export class DescriptorLog {
     this.#store = store;
   }
 
-  /** The fact of the current version of `(kind, name)`, if registered. Cost: O(versions of it). */
-  current(kind: DescriptorKind, name: string): Fact | undefined {
-    return this.#store.history({ store: DESCRIPTOR_STORE, key: descriptorKey(kind, name) }).at(-1);
+  /** The fact of the current version of the descriptor's identity, if registered. Cost: O(versions of it). */
+  current(descriptor: DescriptorIdentity): Fact | undefined {
+    return this.#store.history({ store: DESCRIPTOR_STORE, key: descriptorKey(descriptor) }).at(-1);
   }
 
   /** The current version of every descriptor, in first-registration order. Cost: O(all versions). */
@@ -47,7 +58,7 @@ export class DescriptorLog {
     return this.#store.commitInternal(
       {
         store: DESCRIPTOR_STORE,
-        key: descriptorKey(descriptor.kind, descriptor.name),
+        key: descriptorKey(descriptor),
         value: descriptor,
         producer: PRODUCER,
       },

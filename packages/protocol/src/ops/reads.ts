@@ -1,9 +1,18 @@
-import { canonicalJson, type Fact, type IgniterStore, type Json, type JsonObject } from '@igniter/core';
+import { IgniterError } from '@igniter/core';
 import type { OpContext } from '../context.js';
 import { effectiveLimit } from '../limits.js';
 import { decodePacket } from '../packet-spec.js';
 import { SPECS } from '../specs.js';
-import type { ItemsResult, KeyedValue, QueryPacket, ReadPacket, ReadResult } from '../wire-types.js';
+import { toFactPacket } from '../wire-form.js';
+import type {
+  KeyedValue,
+  QueryPacket,
+  QueryResult,
+  ReadFactPacket,
+  ReadFactResult,
+  ReadPacket,
+  ReadResult,
+} from '../wire-types.js';
 import { sortItems, sortOrder } from './query-order.js';
 
 /**
@@ -18,46 +27,55 @@ export function read(ctx: OpContext, packet: unknown): ReadResult {
 }
 
 /**
- * The latest fact of every key of a store, as of / valid at the given times. A registered path
- * without filters serves it from the store's scope index (O(keys)); otherwise one pass over
- * the store's history (O(facts)).
+ * The fact `read` would return the value of, as a fact packet (coerced value, raw `value_hash`):
+ * what a client reads before a write with `expect: { seq }`. `{ found: false, fact: null }` on a
+ * miss. Throws `ERR_INVALID_ARGUMENT`. Cost: one engine lookup (a scan of the key's facts with
+ * `valid_at`).
  */
-function latestFacts(store: IgniterStore, name: string, asOf?: number, validAt?: number): readonly Fact[] {
-  const path = store.schemaGraph.pathsFor(name).find((p) => Object.keys(p.filters).length === 0);
-  if (path) return store.query({ store: name, scope: path.scope, asOf, validAt });
-  const latest = new Map<string, Fact>();
-  // With validAt, history is ordered by effective valid time, so the last fact per key stood then.
-  for (const fact of store.history({ store: name, asOf, validAt })) latest.set(fact.key, fact);
-  return [...latest.values()];
-}
-
-function matcher(where: JsonObject): (value: Json) => boolean {
-  const wanted = Object.entries(where).map(([field, v]) => [field, canonicalJson(v)] as const);
-  if (wanted.length === 0) return () => true;
-  return (value) =>
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    wanted.every(([field, c]) => Object.hasOwn(value, field) && canonicalJson(value[field] as Json) === c);
+export function readFact(ctx: OpContext, packet: unknown): ReadFactResult {
+  const p = decodePacket<ReadFactPacket>(SPECS.read_fact, packet, 'read_fact');
+  const fact = ctx.store.readFact({ store: p.store, key: p.key, asOf: p.as_of, validAt: p.valid_at });
+  return fact ? { found: true, fact: toFactPacket(fact) } : { found: false, fact: null };
 }
 
 /**
- * The latest value of every key of a store whose value matches `where` (field equality, deep
- * JSON equality; a missing field never matches), sorted by `order` (default: by key), at most
- * `limit` (default 100, max 10_000) with `has_more`. `where` sees the values reads return.
- * Throws `ERR_INVALID_ARGUMENT` (bad limit or order, bad store name). Cost: O(keys) with a
- * filterless access path on the store, else O(facts of the store); plus a sort.
+ * The latest value (as of `as_of`, standing at `valid_at`) of every key of a store whose stored
+ * value matches `where` (field equality, deep JSON equality; a missing field never matches), as
+ * `store.query` selects them: no registration needed, a registered access path with the same
+ * filters serves as an index. Without `order`: keys in UTF-16 order after the cursor `after`,
+ * at most `limit` (default 100, max 10_000), `next_cursor` the last key when `has_more`. With
+ * `order`: sorted by that value field (ties by key), first `limit`; `after` cannot be combined
+ * with it. Values are the ones reads return. Throws `ERR_INVALID_ARGUMENT` (bad limit, order,
+ * store name or cursor; `after` with `order`). Cost: O(keys scanned until `limit` match) in key
+ * order, O(keys of the store) plus a sort with `order`.
  */
-export function query(ctx: OpContext, packet: unknown): ItemsResult {
+export function query(ctx: OpContext, packet: unknown): QueryResult {
   const p = decodePacket<QueryPacket>(SPECS.query, packet, 'query');
   const limit = effectiveLimit('query', p.limit);
   const order = sortOrder(p.order);
-  const matches = matcher(p.where ?? {});
-  const items: KeyedValue[] = [];
-  for (const fact of latestFacts(ctx.store, p.store, p.as_of, p.valid_at)) {
-    if (matches(fact.value)) items.push({ key: fact.key, value: fact.value });
+  if (order && p.after !== undefined) {
+    throw new IgniterError(
+      'ERR_INVALID_ARGUMENT',
+      'after pages in key order; it cannot be combined with order',
+      {
+        details: { field: 'after' },
+      },
+    );
   }
-  sortItems(items, order);
+  const base = { store: p.store, where: p.where, asOf: p.as_of, validAt: p.valid_at };
+  // Key order: ask for one more than the page to learn has_more.
+  const facts = order
+    ? ctx.store.query(base)
+    : ctx.store.query({ ...base, after: p.after, limit: limit + 1 });
+  const items: KeyedValue[] = facts.map((f) => ({ key: f.key, value: f.value }));
+  if (order) sortItems(items, order);
   const page = items.slice(0, limit);
-  return { items: page, count: page.length, has_more: items.length > limit };
+  const hasMore = items.length > limit;
+  return {
+    items: page,
+    results: page,
+    count: page.length,
+    has_more: hasMore,
+    next_cursor: hasMore && !order ? (page.at(-1)?.key ?? null) : null,
+  };
 }

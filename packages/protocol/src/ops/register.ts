@@ -1,4 +1,4 @@
-import { valueHash } from '@igniter/core';
+import { checkInput, fieldsOf, valueHash } from '@igniter/core';
 import type { OpContext } from '../context.js';
 import { applyDescriptor } from '../descriptors/engine-effects.js';
 import { normaliseDescriptor } from '../descriptors/normalise.js';
@@ -12,6 +12,8 @@ export interface RegisterOptions {
   replace?: boolean;
 }
 
+const OPTION_FIELDS = fieldsOf<RegisterOptions>({ replace: true });
+
 function refused(kind: Receipt['kind'], name: string | undefined, error: unknown): Receipt {
   const coded = codedError(error);
   if (!coded || !RECEIPT_CODES.has(coded.code)) throw error;
@@ -24,15 +26,18 @@ function refused(kind: Receipt['kind'], name: string | undefined, error: unknown
 }
 
 /**
- * Registers a descriptor under its identity `(kind, name)` (D5, fixing C-3): new -> `accepted`;
+ * Registers a descriptor under its identity `(kind, name)`, `(kind, owner, name)` for commands
+ * and effects (D5, fixing C-3): new -> `accepted`;
  * the same normalised content as the current version -> `unchanged`; different content ->
  * `conflict` (`ERR_CONFLICT`) unless `replace`, which makes it the current version
  * (`accepted`). Invalid -> `rejected` (`ERR_INVALID_ARGUMENT`, `ERR_INVALID_VALUE` for non-JSON
  * content, or the store's code when the engine refuses the path or relation). Accepted versions
  * are facts of `__descriptors`; the engine side (paths, relations, projections) is applied
- * before the fact is committed, so a refused one leaves nothing behind.
+ * before the fact is committed, so a refused one leaves nothing behind. Throws
+ * `ERR_INVALID_ARGUMENT` for an unknown option.
  */
 export function register(ctx: OpContext, packet: unknown, options: RegisterOptions = {}): Receipt {
+  checkInput(options, 'register options', OPTION_FIELDS);
   const normalised = normaliseDescriptor(packet);
   if (!normalised.ok) {
     return receipt(normalised.kind, 'rejected', {
@@ -49,7 +54,7 @@ export function register(ctx: OpContext, packet: unknown, options: RegisterOptio
   } catch (error) {
     return refused(kind, name, error);
   }
-  const current = ctx.descriptors.current(kind, name);
+  const current = ctx.descriptors.current(descriptor);
   if (current && current.valueHash === hash) {
     return receipt(kind, 'unchanged', { name, fact: current, warnings });
   }

@@ -57,5 +57,5 @@ export function resolve(ctx: OpContext, packet: unknown): ItemsResult {
       items.push({ key, value: fact.value });
     }
   }
-  return { items, count: items.length, has_more: hasMore };
+  return { items, results: items, count: items.length, has_more: hasMore };
 }

@@ -4,11 +4,11 @@ import { SPECS } from '../specs.js';
 import { toSegmentManifestPacket, toStorageStatsPacket } from '../wire-form.js';
 import type {
   Alert,
-  Descriptor,
   DescriptorKind,
   DescriptorSnapshot,
   MetadataSnapshot,
   ObservabilitySnapshot,
+  RetentionPacket,
   SegmentManifestPacket,
   StorageStatsPacket,
   StoreFilterPacket,
@@ -27,8 +27,8 @@ const SECTIONS = {
 } as const satisfies Record<DescriptorKind, keyof DescriptorSnapshot>;
 
 /**
- * Every current descriptor, by kind, each keyed by name, as registered (normalised). Cost:
- * O(descriptor versions).
+ * Every current descriptor, by kind, each keyed by name (commands and effects by owner, then
+ * name), as registered (normalised). Cost: O(descriptor versions).
  */
 export function descriptorSnapshot(ctx: OpContext): DescriptorSnapshot {
   const snapshot: DescriptorSnapshot = {
@@ -43,18 +43,17 @@ export function descriptorSnapshot(ctx: OpContext): DescriptorSnapshot {
     effects: {},
     subscriptions: {},
   };
-  for (const d of ctx.descriptors.all()) snapshot[SECTIONS[d.kind]][d.name] = d;
-  return snapshot;
-}
-
-function byOwner(descriptors: Record<string, Descriptor>): Record<string, Record<string, Descriptor>> {
-  const out: Record<string, Record<string, Descriptor>> = {};
-  for (const d of Object.values(descriptors)) {
-    const owner = typeof d.owner === 'string' ? d.owner : '';
-    out[owner] ??= {};
-    out[owner][d.name] = d;
+  for (const d of ctx.descriptors.all()) {
+    if (d.kind === 'command' || d.kind === 'effect') {
+      const owner = typeof d.owner === 'string' ? d.owner : '';
+      const section = snapshot[SECTIONS[d.kind]];
+      section[owner] ??= {};
+      section[owner][d.name] = d;
+    } else {
+      snapshot[SECTIONS[d.kind]][d.name] = d;
+    }
   }
-  return out;
+  return snapshot;
 }
 
 /** Storage statistics in wire form, or null (in memory). */
@@ -69,6 +68,21 @@ export function segmentManifest(ctx: OpContext, packet: unknown = {}): SegmentMa
   const p = decodePacket<StoreFilterPacket>(SPECS.segment_manifest, packet, 'segment_manifest');
   const manifest = ctx.store.segmentManifest(p.store === undefined ? {} : { store: p.store });
   return manifest ? toSegmentManifestPacket(manifest) : null;
+}
+
+/** Every retention policy of the store in wire form. Cost: O(stores with a policy). */
+export function retentionPackets(ctx: OpContext): Record<string, RetentionPacket> {
+  const out: Record<string, RetentionPacket> = {};
+  for (const [store, policy] of Object.entries(ctx.store.retentionSnapshot())) {
+    // defineProperty, so that a store named "__proto__" is an ordinary key.
+    Object.defineProperty(out, store, {
+      value: { strategy: policy.strategy, duration: policy.duration ?? null },
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
 }
 
 /**
@@ -120,8 +134,8 @@ export function metadataSnapshot(ctx: OpContext): MetadataSnapshot {
     access_paths: accessPaths,
     relations,
     projections,
-    commands: byOwner(descriptors.commands),
-    effects: byOwner(descriptors.effects),
+    commands: descriptors.commands,
+    effects: descriptors.effects,
     derivations: graph.derivationSnapshot().map((d, index) => ({
       index,
       source_store: d.sourceStore,
@@ -137,6 +151,7 @@ export function metadataSnapshot(ctx: OpContext): MetadataSnapshot {
       target_store: s.targetStore,
     })),
     subscriptions: descriptors.subscriptions,
+    retention: retentionPackets(ctx),
   };
   const storage = storageStats(ctx);
   if (storage) snapshot.storage = storage;

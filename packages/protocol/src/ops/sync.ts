@@ -41,17 +41,19 @@ export function syncHubProfile(ctx: OpContext, packet: unknown = {}): SyncHubPro
       ? log.factsAfter(after, limit + 1, (f) => internal || !isInternal(f))
       : factsOfStores(log, p.stores, after, limit + 1);
   const page = selected.slice(0, limit);
+  const descriptors = metadataSnapshot(ctx);
   return {
     schema_version: 1,
     kind: 'sync_hub_profile',
     generated_at: ctx.now(),
     cursor: p.after ?? null,
     full: after === 0,
-    descriptors: metadataSnapshot(ctx),
+    descriptors,
     facts: page.map(toFactPacket),
     fact_count: page.length,
     next_cursor: page.at(-1)?.seq ?? after,
     has_more: selected.length > limit,
+    retention: descriptors.retention,
     compaction_activity: compactionActivity(ctx),
   };
 }
