@@ -101,7 +101,7 @@ function reportInstalled(label, projectDir) {
  * what npm would fetch from the registry (core's optional @igniter/native, its platform package)
  * comes from our tarballs too, and only if the dependency graph asks for it.
  */
-function installFromTarballs(label, names, { omitOptional = false } = {}) {
+function installFromTarballs(label, names, { omitOptional = false, online = false } = {}) {
   const projectDir = join(work, 'projects', label);
   mkdirSync(projectDir, { recursive: true });
   const dependencies = {};
@@ -119,9 +119,9 @@ function installFromTarballs(label, names, { omitOptional = false } = {}) {
     'npm',
     [
       'install',
-      '--offline',
-      `--registry=${deadRegistry}`,
-      `--cache=${join(work, 'npm-cache-offline')}`,
+      // Packages of other authors (the server's Fastify, prom-client) come from the npm registry.
+      ...(online ? [] : ['--offline', `--registry=${deadRegistry}`]),
+      `--cache=${join(work, online ? 'npm-cache-online' : 'npm-cache-offline')}`,
       ...(omitOptional ? ['--omit=optional'] : []),
     ],
     { cwd: projectDir, env: cleanEnv({ npm_config_userconfig: npmrc }) },
@@ -265,6 +265,58 @@ describe('test:install', () => {
         factCount: 2,
         backend: 'segmented',
       });
+    });
+  });
+
+  test('server + cli (their npm dependencies from the registry) serve a store and run the igniter bin', () => {
+    const project = installFromTarballs('server-cli', ['@igniter/server', '@igniter/cli'], { online: true });
+    const installed = reportInstalled('server + cli', project).filter((entry) =>
+      entry.startsWith('@igniter/'),
+    );
+    assert.deepEqual(
+      installed,
+      versionsOf([
+        '@igniter/server',
+        '@igniter/cli',
+        '@igniter/client',
+        '@igniter/mcp',
+        '@igniter/core',
+        '@igniter/protocol',
+        '@igniter/backend-file',
+        '@igniter/backend-segmented',
+        ...nativeFamily().map((pkg) => pkg.name),
+      ]),
+    );
+    assert.deepEqual(runFixture(project, 'server-serve.mjs').output, {
+      put: 201,
+      value: { title: 'ship' },
+      health: ['ready', 'file', 'native'],
+      stats: ['file', 1, 1],
+    });
+    assert.deepEqual(runFixture(project, 'cli-mcp.mjs').output, {
+      code: 0,
+      server: 'igniter',
+      tools: 12,
+      seq: 1,
+    });
+  });
+
+  test("client (with server to talk to) writes, reads, subscribes and throws core's IgniterError, from ESM and CommonJS", () => {
+    const project = installFromTarballs('client', ['@igniter/client', '@igniter/core', '@igniter/server'], {
+      online: true,
+    });
+    const installed = reportInstalled('client + core + server', project);
+    assert.ok(installed.some((entry) => entry.startsWith('eventsource-parser@3.')));
+    assert.deepEqual(runFixture(project, 'client.mjs').output, {
+      seq: 1,
+      value: { title: 'ship' },
+      conflict: ['ERR_CONFLICT', true],
+      event: [1, 'write', 't1'],
+    });
+    assert.deepEqual(runFixture(project, 'client.cjs').output, {
+      code: 'ERR_NETWORK',
+      core: true,
+      same: true,
     });
   });
 

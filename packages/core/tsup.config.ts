@@ -5,6 +5,8 @@ export default defineConfig({
     index: 'src/index.ts',
     'testing/index': 'src/testing/index.ts',
     'storage/index': 'src/storage/index.ts',
+    // No Node imports: @igniter/client takes IgniterError from here into browser bundles.
+    'errors/index': 'src/errors-entry.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -1,3 +1,4 @@
+import { isAppendKey } from './append-key.js';
 import type { ChangeEvent, CommitKind, CommittedLogReader } from './change-event.js';
 import { IgniterError } from './errors.js';
 import type { Fact } from './fact.js';
@@ -103,12 +104,13 @@ const PRUNE_PRODUCER = 'fact_prune';
 
 /**
  * The kind of a fact read back from the log, where the kind it was published with is not
- * recorded: compaction and prune receipts and derived facts are recognised; a `write` and an
- * `append` look the same in a fact, so both report `write`.
+ * recorded: compaction and prune receipts, appends (by their tagged key, see `appendKey`) and
+ * derived facts are recognised; anything else is a `write`.
  */
 export function loggedCommitKind(fact: Fact): CommitKind {
   if (fact.store === COMPACTION_RECEIPTS) return 'compacted';
   if (fact.store === PRUNE_RECEIPTS || fact.producer?.kind === PRUNE_PRODUCER) return 'pruned';
+  if (fact.causation === null && isAppendKey(fact.key, fact.transactionTime)) return 'append';
   if (fact.derivation !== null) return 'derived';
   return 'write';
 }

@@ -129,8 +129,8 @@ export class Changefeed implements ChangeSink {
    * with no gap and no duplicate. Events that are gone (pruned or compacted away, or older than
    * the ring with no log attached) are reported by a `lagged` marker with their inclusive seq
    * range, in their place; such a range may include seqs of stores outside `stores`.
-   * Events replayed from the log cannot tell `append` from `write` (a fact does not record it) and
-   * report both as `write`; derived facts and the default receipt stores keep their kind.
+   * Events replayed from the log keep their kind: appends are recognised by their tagged key,
+   * derived facts and the default receipt stores by their content.
    * Throws `ERR_INVALID_ARGUMENT` for an unknown option, a `stores` that is not a non-empty
    * array of store names, or an `after` that is not an integer >= 0. Cost: O(1).
    */

@@ -19,6 +19,11 @@ export type IgniterErrorCode =
   | 'ERR_UNSUPPORTED_FORMAT'
   | 'ERR_MISSING_PACKAGE'
   | 'ERR_NATIVE_UNAVAILABLE'
+  // v1: the protocol, the server and the client (SERVER.md, REPLICATION.md).
+  | 'ERR_BAD_REQUEST'
+  | 'ERR_UNKNOWN_OP'
+  | 'ERR_UNSUPPORTED_PROTOCOL'
+  | 'ERR_INTERNAL'
   | 'ERR_NOT_FOUND'
   | 'ERR_READ_ONLY'
   | 'ERR_UNAUTHORIZED'
@@ -45,6 +50,10 @@ const CODES: ReadonlySet<string> = new Set<IgniterErrorCode>([
   'ERR_UNSUPPORTED_FORMAT',
   'ERR_MISSING_PACKAGE',
   'ERR_NATIVE_UNAVAILABLE',
+  'ERR_BAD_REQUEST',
+  'ERR_UNKNOWN_OP',
+  'ERR_UNSUPPORTED_PROTOCOL',
+  'ERR_INTERNAL',
   'ERR_NOT_FOUND',
   'ERR_READ_ONLY',
   'ERR_UNAUTHORIZED',

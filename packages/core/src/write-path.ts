@@ -1,3 +1,4 @@
+import { appendKey } from './append-key.js';
 import {
   checkCausation,
   checkExpectation,
@@ -22,7 +23,6 @@ import { COMPACT_PRODUCER, PRUNE_PRODUCER } from './lifecycle/types.js';
 import type { AccessPath, ConsumerEvent } from './schema-graph.js';
 import type { StoreState } from './store-state.js';
 import type { AppendEventInput, Expectation, WriteInput } from './store-types.js';
-import { uuidv7 } from './uuid.js';
 
 /** The commit kind a follower reports for a fact it did not commit (an append reads as a write). */
 function replicatedKind(fact: Fact): CommitKind {
@@ -276,7 +276,7 @@ export class WritePath {
     const { input } = prepared;
     // The clock is read once per fact: the same reading dates the fact and an append's key.
     const transactionTime = clock.next();
-    const key = prepared.freshKey ? uuidv7(transactionTime) : input.key;
+    const key = prepared.freshKey ? appendKey(transactionTime) : input.key;
     // The key's previous fact matters to the scope index only when the store has access
     // paths; otherwise the causation link needs just its id, which the engine finds itself.
     const previous =

@@ -129,7 +129,7 @@ describe(`Changefeed resume from the store log (${ENGINE_KIND} engine)`, () => {
     expect(seqs).toEqual(Array.from({ length: 1200 }, (_, i) => i + 1));
   });
 
-  it('events replayed from the log keep derived, compacted and pruned kinds; an append reports write', async () => {
+  it('events replayed from the log keep derived, append, compacted and pruned kinds', async () => {
     const feed = new Changefeed({ capacity: 0 });
     const store = storeWith(feed);
     store.registerDerivation({
@@ -154,7 +154,7 @@ describe(`Changefeed resume from the store log (${ENGINE_KIND} engine)`, () => {
     ).toEqual([
       '1 write tasks',
       '2 derived summaries',
-      '3 write audit',
+      '3 append audit',
       'lagged 4..5',
       '6 write sessions',
       '7 compacted __compaction_receipts',

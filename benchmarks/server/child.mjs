@@ -1,0 +1,74 @@
+// One HTTP server in its own process, so the load generator (autocannon, in the parent) does not
+// share its event loop. Prints {"url"} on stdout once listening; SIGTERM closes it.
+//   node child.mjs fastify | hono | igniter <path>
+import { serve } from '@hono/node-server';
+import { createServer } from '@igniter/server';
+import Fastify from 'fastify';
+import { Hono } from 'hono';
+
+const PUT_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['value'],
+  properties: { value: {} },
+};
+
+const STATIC_FACT = {
+  fact: {
+    id: '01a25025-8d96-711e-b128-37cb3299ecd5',
+    seq: 1,
+    store: 'bench',
+    key: 'k1',
+    value: { title: 'a task', done: false, tags: ['x', 'y'], n: 42 },
+    valueHash: '15968cea1ce0a5131dcac62e4cd55b19340504bbb66060f128b793fcde2cc8b8',
+    causation: null,
+    transactionTime: 1796640968086,
+    validTime: null,
+    schemaVersion: 1,
+    producer: null,
+    derivation: null,
+    idempotencyKey: null,
+  },
+};
+
+async function fastify() {
+  const app = Fastify({ logger: false });
+  app.get('/noop', async () => ({ ok: true }));
+  // The same bytes as a read of a fact, from a constant: what the HTTP path alone costs for that size.
+  app.get('/static-fact', async () => STATIC_FACT);
+  app.put('/echo/:key', { schema: { body: PUT_BODY } }, async (request, reply) => {
+    reply.code(201);
+    return { key: request.params.key, value: request.body.value };
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  return { port: app.server.address().port, close: () => app.close() };
+}
+
+async function hono() {
+  const app = new Hono();
+  app.get('/noop', (c) => c.json({ ok: true }));
+  app.put('/echo/:key', async (c) => {
+    const body = await c.req.json();
+    if (typeof body !== 'object' || body === null || !('value' in body) || Object.keys(body).length !== 1) {
+      return c.json({ error_code: 'ERR_INVALID_ARGUMENT' }, 400);
+    }
+    return c.json({ key: c.req.param('key'), value: body.value }, 201);
+  });
+  const server = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
+  });
+  return { port: server.address().port, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+async function igniter(path) {
+  const server = createServer({ path, port: 0 });
+  const { url } = await server.listen();
+  return { port: Number(new URL(url).port), close: () => server.close() };
+}
+
+const [mode, path] = process.argv.slice(2);
+const started = mode === 'fastify' ? await fastify() : mode === 'hono' ? await hono() : await igniter(path);
+process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${started.port}` })}\n`);
+process.on('SIGTERM', () => {
+  started.close().then(() => process.exit(0));
+});

@@ -1,0 +1,148 @@
+// Load test of @igniter/server over loopback: 64 connections (autocannon, in this process) against
+// the server in a child process on a fresh file store, next to a no-op route of the same framework
+// (Fastify, also a child) in the same run.
+//   1. no-op GET on a bare Fastify server
+//   2. durable writes: PUT of a new key each, answered after the shared flush (group commit), for
+//      a request count calibrated to last the slice, so that no request is in flight when it ends
+//      and the store can be checked against the acknowledged writes
+//   3. reads: GET of a random written key
+// plus, for context, the bare Fastify server answering a constant body of a read's size (what the
+// HTTP path alone costs for those bytes, the load generator's parsing included).
+// Each phase runs DURATION seconds in all, in ROUNDS slices that alternate with the others.
+// Goals (issue #24): writes >= 50% and reads >= 70% of the no-op req/s, zero errors, and the store
+// holding exactly the acknowledged writes afterwards.
+//   node benchmarks/server/load.mjs        (DURATION=seconds per phase, default 20; ROUNDS, default 10)
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openFileStore } from '@igniter/backend-file';
+import { load, loadAverage, startChild } from './harness.mjs';
+
+const duration = Number(process.env.DURATION ?? 20);
+const dir = mkdtempSync(join(tmpdir(), 'igniter-load-'));
+const path = join(dir, 'load.log');
+const body = JSON.stringify({ value: { title: 'a task', done: false, tags: ['x', 'y'], n: 42 } });
+const json = { 'content-type': 'application/json' };
+const rows = [];
+console.log(
+  `node ${process.version}, ${cpus().length} cpus (${cpus()[0]?.model}), load average before: ${loadAverage()}`,
+);
+
+/** fdatasync latency of this disk (4 KiB appends): a durable write cannot be answered faster. */
+function fsyncLatency(file) {
+  const fd = openSync(file, 'w');
+  const block = Buffer.alloc(4096, 1);
+  const ms = [];
+  for (let i = 0; i < 200; i += 1) {
+    writeSync(fd, block);
+    const started = performance.now();
+    fdatasyncSync(fd);
+    ms.push(performance.now() - started);
+  }
+  closeSync(fd);
+  ms.sort((a, b) => a - b);
+  return { p50: ms[100], p90: ms[180] };
+}
+const fsync = fsyncLatency(join(dir, 'fsync.probe'));
+console.log(
+  `fdatasync of a 4 KiB append on this disk: p50 ${fsync.p50.toFixed(2)} ms, p90 ${fsync.p90.toFixed(2)} ms`,
+);
+
+const rounds = Number(process.env.ROUNDS ?? 10);
+const slice = duration / rounds;
+const noop = await startChild(['fastify']);
+const server = await startChild(['igniter', path]);
+let next = 0;
+const sent = [];
+function writes(store, options) {
+  return load({
+    url: server.url,
+    ...options,
+    requests: [
+      {
+        method: 'PUT',
+        headers: json,
+        body,
+        setupRequest: (request) => {
+          const key = `k${next++}`;
+          if (store === 'bench') sent.push(key);
+          return { ...request, path: `/v1/stores/${store}/keys/${key}` };
+        },
+      },
+    ],
+  });
+}
+/**
+ * GETs of `pathOf()` for one slice. Every GET phase builds its request in a setupRequest
+ * callback, so that the load generator, which shares the machine, does the same work per request
+ * in each of them (a static URL is cheaper for it: 10-15% more no-op requests/s here).
+ */
+function get(url, pathOf) {
+  return load({
+    url,
+    duration: slice,
+    requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: pathOf() }) }],
+  });
+}
+const reads = () =>
+  get(server.url, () => `/v1/stores/bench/keys/${sent[Math.floor(Math.random() * sent.length)]}`);
+
+// Warm-up, and the write rate that sizes each write slice (a request count, so that no write is
+// in flight when a slice ends and the store can be checked against the acknowledged writes).
+await load({ url: `${noop.url}/noop`, duration: 2 }); // warm-up
+const calibration = await writes('calibration', { duration: 3 });
+const perSlice = Math.max(500, Math.round(calibration.requests.average * slice));
+// The phases alternate in slices, so that the shared machine's changing load falls on all three.
+const phases = { noop: [], staticFact: [], writes: [], reads: [] };
+for (let round = 0; round < rounds; round += 1) {
+  phases.noop.push(await get(noop.url, () => '/noop'));
+  phases.staticFact.push(await get(noop.url, () => '/static-fact'));
+  phases.writes.push(await writes('bench', { amount: perSlice }));
+  phases.reads.push(await reads());
+}
+await server.stop();
+await noop.stop();
+
+/** One phase over its slices: total requests over total time; the median slice p50, the worst slice p99. */
+function combined(name, results) {
+  const seconds = results.reduce((sum, r) => sum + r.duration, 0);
+  const requests = results.reduce((sum, r) => sum + r.requests.total, 0);
+  const p50s = results.map((r) => r.latency.p50).sort((a, b) => a - b);
+  return {
+    name,
+    'req/s': Math.round(requests / seconds),
+    'p50 ms': p50s[Math.floor(p50s.length / 2)],
+    'p99 ms': Math.max(...results.map((r) => r.latency.p99)),
+    requests,
+    errors: results.reduce((sum, r) => sum + r.errors + r.timeouts + r.non2xx, 0),
+    '2xx': results.reduce((sum, r) => sum + r['2xx'], 0),
+  };
+}
+const noopRow = combined('Fastify no-op GET', phases.noop);
+const writeRow = combined(`durable writes (PUT of a new key, ${rounds} x ${perSlice})`, phases.writes);
+const staticRow = combined('Fastify GET of a constant fact-sized body', phases.staticFact);
+const readRow = combined('reads (GET a written key)', phases.reads);
+rows.push(noopRow, staticRow, writeRow, readRow);
+const acknowledged = writeRow['2xx'];
+console.table(rows);
+const ratio = (row) => ((row['req/s'] / noopRow['req/s']) * 100).toFixed(0);
+console.log(`writes: ${ratio(writeRow)}% of the no-op req/s (goal >= 50%)`);
+console.log(
+  `  ceiling of 64 writers sharing one fdatasync per flush at its p50: ${Math.round((64 / fsync.p50) * 1000)} writes/s`,
+);
+console.log(`reads:  ${ratio(readRow)}% of the no-op req/s (goal >= 70%)`);
+
+// The store after the run: exactly the acknowledged writes.
+const store = openFileStore(path);
+const keys = store.keys({ store: 'bench', limit: 10_000_000 });
+const sentKeys = new Set(sent);
+const bench = store.stores().find((entry) => entry.store === 'bench');
+const exact =
+  bench?.factCount === acknowledged && keys.length === acknowledged && keys.every((key) => sentKeys.has(key));
+console.log(
+  `store after the run: ${bench?.factCount ?? 0} facts in 'bench', ${acknowledged} writes acknowledged (201): ${exact ? 'exactly the acknowledged writes' : 'MISMATCH'}`,
+);
+await store.close();
+rmSync(dir, { recursive: true, force: true });
+console.log(`load average after: ${loadAverage()}`);
+if (!exact || rows.some((row) => row.errors > 0)) process.exitCode = 1;

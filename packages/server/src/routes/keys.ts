@@ -1,0 +1,167 @@
+import type { Fact, IgniterStore } from '@igniter/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { badArgument, notFound } from '../http-error.js';
+import { checkBodyTime, limitParam, querySchema, timeParam } from '../request-values.js';
+import type { RouteContext } from '../route-context.js';
+
+type KeyParams = { store: string; key: string };
+type Query = Record<string, string | undefined>;
+
+const PUT_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['value'],
+  properties: {
+    value: {},
+    validTime: { type: 'integer' },
+    schemaVersion: { type: 'integer' },
+    producer: { type: ['object', 'null'] },
+    causation: { type: ['string', 'null'] },
+  },
+} as const;
+
+/** Largest `limit` of a keys page (SERVER.md). */
+const MAX_KEYS = 10_000;
+
+/** The seq of an `If-Match` header: `5` or the ETag form `"5"`. */
+function ifMatchSeq(header: string): number {
+  const bare = header
+    .trim()
+    .replace(/^W\//, '')
+    .replace(/^"(.*)"$/, '$1');
+  const seq = /^\d{1,16}$/.test(bare) ? Number(bare) : Number.NaN;
+  if (!Number.isSafeInteger(seq) || seq < 1) throw badArgument('If-Match must be a seq: an integer >= 1');
+  return seq;
+}
+
+/** The `expect` of a write from its conditional headers. */
+function expectation(request: FastifyRequest): { seq: number } | { absent: true } | undefined {
+  const ifMatch = request.headers['if-match'];
+  const ifNoneMatch = request.headers['if-none-match'];
+  if (ifMatch !== undefined && ifNoneMatch !== undefined) {
+    throw badArgument('give at most one of If-Match and If-None-Match');
+  }
+  if (typeof ifMatch === 'string') return { seq: ifMatchSeq(ifMatch) };
+  if (ifNoneMatch !== undefined) {
+    if (ifNoneMatch.trim() !== '*')
+      throw badArgument('If-None-Match must be * (expect the key to be absent)');
+    return { absent: true };
+  }
+  return undefined;
+}
+
+/** The `Idempotency-Key` header, if any (the store checks its length). */
+export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
+  const header = request.headers['idempotency-key'];
+  if (header === undefined) return undefined;
+  if (typeof header !== 'string') throw badArgument('give one Idempotency-Key header');
+  return header;
+}
+
+/**
+ * Commits `write` (a store write or append) and answers once it is durable: 201 with the new
+ * fact, 200 with the existing one for an idempotent repeat (its seq is not new).
+ */
+export async function answerDurably(
+  context: RouteContext,
+  reply: FastifyReply,
+  write: (store: IgniterStore) => Fact,
+): Promise<{ fact: Fact }> {
+  const before = context.store.lastSeq();
+  const fact = write(context.store);
+  const created = fact.seq > before;
+  if (created) context.metrics.wrote();
+  // Also a repeat waits: the fact it returns may still be in the group-commit window.
+  await context.commit.durable();
+  reply.code(created ? 201 : 200).header('etag', `"${fact.seq}"`);
+  return { fact };
+}
+
+/**
+ * `/v1/stores/:store/keys...`: the keys of a store, a key's latest fact (time travel with
+ * `asOf`/`validAt`), conditional and idempotent writes, a key's history and lineage.
+ */
+export function keyRoutes(app: FastifyInstance, context: RouteContext): void {
+  const { store } = context;
+
+  app.get<{ Params: { store: string }; Querystring: Query }>(
+    '/v1/stores/:store/keys',
+    { schema: { querystring: querySchema(['prefix', 'after', 'limit']) } },
+    async (request) => {
+      const name = request.params.store;
+      context.principalOf(request).require('read', name);
+      const { prefix, after } = request.query;
+      const limit = limitParam(request.query.limit, 100, MAX_KEYS);
+      const keys = store.keys({ store: name, prefix, after, limit: limit + 1 });
+      const page = keys.slice(0, limit);
+      return { keys: page, next: keys.length > limit ? (page.at(-1) ?? null) : null };
+    },
+  );
+
+  app.get<{ Params: KeyParams; Querystring: Query }>(
+    '/v1/stores/:store/keys/:key',
+    { schema: { querystring: querySchema(['asOf', 'validAt']) } },
+    async (request, reply) => {
+      const { store: name, key } = request.params;
+      context.principalOf(request).require('read', name);
+      const fact = store.readFact({
+        store: name,
+        key,
+        asOf: timeParam(request.query.asOf, 'asOf'),
+        validAt: timeParam(request.query.validAt, 'validAt'),
+      });
+      if (!fact) throw notFound(`no fact for key ${JSON.stringify(key.slice(0, 128))} in this store`);
+      reply.header('etag', `"${fact.seq}"`);
+      return { fact };
+    },
+  );
+
+  app.put<{ Params: KeyParams; Body: Record<string, unknown> }>(
+    '/v1/stores/:store/keys/:key',
+    { schema: { body: PUT_BODY } },
+    async (request, reply) => {
+      const { store: name, key } = request.params;
+      context.principalOf(request).require('write', name);
+      const body = request.body;
+      checkBodyTime(body.validTime, 'validTime');
+      const expect = expectation(request);
+      const idempotencyKey = idempotencyKeyOf(request);
+      return answerDurably(context, reply, (target) =>
+        target.write({
+          ...(body as { value: never }),
+          store: name,
+          key,
+          ...(expect === undefined ? {} : { expect }),
+          ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+        }),
+      );
+    },
+  );
+
+  app.get<{ Params: KeyParams; Querystring: Query }>(
+    '/v1/stores/:store/keys/:key/history',
+    { schema: { querystring: querySchema(['since', 'asOf', 'validAt']) } },
+    async (request) => {
+      const { store: name, key } = request.params;
+      context.principalOf(request).require('read', name);
+      const facts = store.history({
+        store: name,
+        key,
+        since: timeParam(request.query.since, 'since'),
+        asOf: timeParam(request.query.asOf, 'asOf'),
+        validAt: timeParam(request.query.validAt, 'validAt'),
+      });
+      return { facts };
+    },
+  );
+
+  app.get<{ Params: KeyParams; Querystring: Query }>(
+    '/v1/stores/:store/keys/:key/lineage',
+    { schema: { querystring: querySchema([]) } },
+    async (request) => {
+      const { store: name, key } = request.params;
+      context.principalOf(request).require('read', name);
+      return store.lineage({ store: name, key });
+    },
+  );
+}
