@@ -10,6 +10,7 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openFileStore } from '@igniter/backend-file';
+import { openTimeInputs } from './open-time-facts.mjs';
 
 const FACTS = Number(process.env.FACTS ?? 1_000_000);
 const RUNS = Number(process.env.RUNS ?? 3);
@@ -29,20 +30,7 @@ async function generate() {
   });
   const batch = 10_000;
   for (let from = 0; from < FACTS; from += batch) {
-    const inputs = [];
-    for (let i = from; i < Math.min(FACTS, from + batch); i++) {
-      inputs.push({
-        store: ['orders', 'customers', 'events'][i % 3],
-        key: `key-${i % 50_000}`,
-        value: {
-          status: i % 5 ? 'open' : 'closed',
-          amount: i * 1.25,
-          items: [{ sku: `A-${i % 100}`, qty: i % 7 }],
-          note: `n${i}`,
-        },
-        producer: i % 10 === 0 ? { system: 'importer' } : null,
-      });
-    }
+    const inputs = openTimeInputs(from, Math.min(FACTS, from + batch));
     store.writeMany(inputs);
   }
   await store.close();

@@ -7,7 +7,7 @@ import { FILE_BACKEND_FIELDS, FILE_BACKEND_OPTION_KEYS, type FileBackendOptions 
 export type FileStoreOptions = Omit<StoreOptions, 'backend'> & FileBackendOptions;
 
 /** Every option of {@link openFileStore}: the store's (but `backend`) and the file backend's. */
-const FILE_STORE_FIELDS: ReadonlySet<string> = new Set(
+export const FILE_STORE_FIELDS: ReadonlySet<string> = new Set(
   [...STORE_OPTION_FIELDS, ...FILE_BACKEND_FIELDS].filter((field) => field !== 'backend'),
 );
 
@@ -25,21 +25,32 @@ const FILE_STORE_FIELDS: ReadonlySet<string> = new Set(
 export function openFileStore(path: string, options: FileStoreOptions = {}): IgniterStore {
   // Checked before the backend touches any file.
   checkInput(options, 'openFileStore options', FILE_STORE_FIELDS);
-  const storeOptions: Record<string, unknown> = { ...options };
-  const backendOptions: Record<string, unknown> = {};
-  for (const key of FILE_BACKEND_OPTION_KEYS) {
-    if (key in storeOptions) {
-      backendOptions[key] = storeOptions[key];
-      delete storeOptions[key];
-    }
-  }
-  // The backend prepares its replay for the store's engine.
-  if (storeOptions.engine !== undefined) backendOptions.engine = storeOptions.engine;
+  const { store, backend: backendOptions } = splitStoreOptions(options, FILE_BACKEND_OPTION_KEYS);
   const backend = new FileBackend(path, backendOptions as FileBackendOptions);
   try {
-    return new IgniterStore({ ...(storeOptions as StoreOptions), backend });
+    return new IgniterStore({ ...store, backend });
   } catch (error) {
     backend.closeSync();
     throw error;
   }
+}
+
+/**
+ * Splits store-and-backend options: the keys in `backendKeys` go to the backend, the rest to the
+ * store, and the store's `engine` to both (the backend prepares its replay for that engine).
+ */
+export function splitStoreOptions(
+  options: object,
+  backendKeys: readonly string[],
+): { store: StoreOptions; backend: Record<string, unknown> } {
+  const store: Record<string, unknown> = { ...options };
+  const backend: Record<string, unknown> = {};
+  for (const key of backendKeys) {
+    if (key in store) {
+      backend[key] = store[key];
+      delete store[key];
+    }
+  }
+  if (store.engine !== undefined) backend.engine = store.engine;
+  return { store: store as StoreOptions, backend };
 }

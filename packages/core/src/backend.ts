@@ -1,12 +1,13 @@
 import type { Time } from './args.js';
 import type { EngineKind, PreloadedFacts } from './engine/types.js';
+import type { IgniterError } from './errors.js';
 import type { Fact } from './fact.js';
 import type { BackupWritten, StoredEntry } from './integrity/types.js';
 
 /** Storage statistics of a durable backend (`null` from an in-memory store). */
 export interface StorageStats {
   /** Which backend holds the data. */
-  backend: 'file' | 'segmented';
+  backend: 'file' | 'segmented' | 'postgres';
   /** Bytes of every data file of the store. */
   byteSize: number;
   /** Facts stored. */
@@ -97,6 +98,25 @@ export interface SnapshotMeta {
   lastSeq: number;
 }
 
+/** What a store over a backend may do: commit (the one writer), or only follow a writer elsewhere. */
+export type StoreRole = 'writer' | 'follower';
+
+/**
+ * How a backend tells its store about changes made by another process and about its own end
+ * (`Backend.link`); the store implements it.
+ */
+export interface StoreLink {
+  /**
+   * Facts another process committed (the writer a follower follows), in seq order, each above
+   * every fact applied before, then the writer's high-water seq.
+   */
+  applyFacts(facts: readonly Fact[], highWaterSeq: number): void;
+  /** Facts another process removed (its compaction, prune or purge), by id. */
+  removeFacts(ids: readonly string[]): void;
+  /** The backend stopped for good (its connection, and with it its lock, is gone): the store closes. */
+  closed(error: IgniterError): void;
+}
+
 /**
  * Durable storage behind an `IgniterStore`. The store hydrates from `replay()` before any
  * other call, then calls `writeFact` for every committed fact, before the fact becomes visible.
@@ -146,4 +166,13 @@ export interface Backend {
   purgeReceipts?(opts?: PurgeReceiptsInput): PurgeReceipt[];
   /** Registers a listener told which facts a purge removed, so a running store forgets them too. */
   onPurge?(listener: (purged: readonly PurgedRange[]) => void): void;
+  /** Whether this backend commits or only follows a writer elsewhere (absent: a writer). */
+  role?(): StoreRole;
+  /** Called once by the store after replay: where to report changes made elsewhere and the backend's end. */
+  link?(link: StoreLink): void;
+  /**
+   * Makes a follower the writer: takes the writer lock (`ERR_LOCKED` while another writer holds
+   * it), applies through the link everything committed before, then accepts writes.
+   */
+  promote?(): Promise<void>;
 }

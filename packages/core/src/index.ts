@@ -17,6 +17,8 @@ export type {
   SegmentManifest,
   SnapshotMeta,
   StorageStats,
+  StoreLink,
+  StoreRole,
 } from './backend.js';
 export type { ChangeEvent, ChangeSink, CommitKind, CommittedLogReader } from './change-event.js';
 export {

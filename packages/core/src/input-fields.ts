@@ -183,6 +183,9 @@ export const PROJECTION_FIELDS = fieldsOf<ProjectionInput>({
   rule: true,
 });
 
+/** `waitForSeq` options. */
+export const WAIT_FOR_SEQ_FIELDS = fieldsOf<{ timeoutMs?: number }>({ timeoutMs: true });
+
 /** `rebuild` options. */
 export const REBUILD_FIELDS = fieldsOf<RebuildOptions>({ into: true });
 

@@ -1,5 +1,13 @@
 import { checkInput, checkName, isReservedStore, toMs } from './args.js';
-import type { Backend, PurgedRange, PurgeReceipt, SegmentManifest, StorageStats } from './backend.js';
+import type {
+  Backend,
+  PurgedRange,
+  PurgeReceipt,
+  SegmentManifest,
+  StorageStats,
+  StoreLink,
+  StoreRole,
+} from './backend.js';
 import type { ChangeSink, CommitKind } from './change-event.js';
 import { createEngine } from './engine/select.js';
 import type { Engine, EngineKind } from './engine/types.js';
@@ -11,6 +19,7 @@ import {
   STORE_FILTER_FIELDS,
   SUBJECT_FIELDS,
   TIME_TRAVEL_FIELDS,
+  WAIT_FOR_SEQ_FIELDS,
 } from './input-fields.js';
 import { backupStore } from './integrity/backup.js';
 import type { BackupResult, VerifyResult } from './integrity/types.js';
@@ -46,6 +55,7 @@ import type {
   ScatterInput,
 } from './rules/types.js';
 import { SchemaGraph } from './schema-graph.js';
+import { SeqWaiters } from './seq-waiters.js';
 import { checkStoreOptions, splitFileStoreOptions } from './store-options.js';
 import type { StoreState } from './store-state.js';
 import type {
@@ -96,6 +106,7 @@ export class IgniterStore {
   #closed = false;
   #closing: Promise<void> | undefined;
   #protocol: ProtocolInterpreter | undefined;
+  readonly #seqWaiters = new SeqWaiters();
 
   /**
    * Creates a store. With a `backend`, replays it before returning (cost: the size of the log)
@@ -129,6 +140,8 @@ export class IgniterStore {
     try {
       if (this.#backend) this.#hydrate(this.#backend);
       this.#backend?.onPurge?.((purged) => this.#forgetPurged(purged));
+      this.#backend?.link?.(this.#link());
+      this.#writes.addCommitListener((fact) => this.#seqWaiters.reached(fact.seq));
       this.changefeed?.attach({
         factsAfter: (after, limit) => this.#reads.factsAfter(after, limit),
         lastSeq: () => this.#log.lastSeq(),
@@ -177,7 +190,7 @@ export class IgniterStore {
    * `ERR_CLOSED`, changing nothing. Cost: one value walk and hash, plus index upkeep per path.
    */
   write(input: WriteInput): Fact {
-    this.#assertOpen();
+    this.#assertWritable();
     return this.#writes.write(input);
   }
 
@@ -187,7 +200,7 @@ export class IgniterStore {
    * them in order as if by `write()`. Cost: two value walks per input.
    */
   writeMany(inputs: readonly WriteInput[]): Fact[] {
-    this.#assertOpen();
+    this.#assertWritable();
     return this.#writes.writeMany(inputs);
   }
 
@@ -198,7 +211,7 @@ export class IgniterStore {
    * is not a JSON object). Cost: as `write`.
    */
   append(input: AppendEventInput): Fact {
-    this.#assertOpen();
+    this.#assertWritable();
     return this.#writes.append(input);
   }
 
@@ -403,7 +416,7 @@ export class IgniterStore {
    * O(keys of the source store) now; per source commit O(matching keys).
    */
   registerDerivation(input: DerivationInput): this {
-    this.#assertOpen();
+    this.#assertMayRegister(input);
     this.#ruleRegistry().registerDerivation(input);
     return this;
   }
@@ -416,7 +429,7 @@ export class IgniterStore {
    * Throws ERR_INVALID_ARGUMENT. Cost: O(1) per source commit; a backfill O(keys).
    */
   registerScatter(input: ScatterInput): this {
-    this.#assertOpen();
+    this.#assertMayRegister(input);
     this.#ruleRegistry().registerScatter(input);
     return this;
   }
@@ -493,7 +506,7 @@ export class IgniterStore {
    * fact (a derivation with a fixed key runs once), plus one write per differing target key.
    */
   async rebuild(name: string, options?: RebuildOptions): Promise<RebuildResult> {
-    this.#assertOpen();
+    this.#assertWritable();
     return this.#ruleRegistry().rebuild(name, options);
   }
 
@@ -531,6 +544,7 @@ export class IgniterStore {
   close(): Promise<void> {
     if (!this.#closing) {
       this.#closed = true;
+      this.#seqWaiters.fail(new IgniterError('ERR_CLOSED', 'the store was closed'));
       this.#closing = this.#backend ? this.#backend.close() : Promise.resolve();
     }
     return this.#closing;
@@ -623,7 +637,7 @@ export class IgniterStore {
    * Cost: O(facts of the compacted stores) plus a backend rewrite of the live log.
    */
   compact(store?: string): CompactionResult[] {
-    this.#assertOpen();
+    this.#assertWritable();
     return this.#lifecycle.compact(store);
   }
 
@@ -639,7 +653,7 @@ export class IgniterStore {
    * `unsupported` for a backend that cannot rewrite its data. Cost: a backend rewrite.
    */
   pruneFactIds(input: PruneInput): PruneResult {
-    this.#assertOpen();
+    this.#assertWritable();
     return this.#lifecycle.pruneFactIds(input);
   }
 
@@ -654,9 +668,54 @@ export class IgniterStore {
 
   /** Writes a snapshot so that a reopen replays only the delta (no-op in memory). */
   checkpoint(): this {
-    this.#assertOpen();
+    this.#assertWritable();
     this.#backend?.writeSnapshot?.(this.#log.all(), { lastSeq: this.#log.lastSeq() });
     return this;
+  }
+
+  // ---------------------------------------------------------------- replication
+
+  /**
+   * `'writer'` for the store that commits (every in-memory store), `'follower'` for a read-only
+   * copy that applies what a writer elsewhere commits (`followPostgresStore`, `followFileStore`).
+   */
+  get role(): StoreRole {
+    return this.#backend?.role?.() ?? 'writer';
+  }
+
+  /**
+   * Resolves once this store has applied every fact up to `seq` (on a writer: once it committed
+   * it). Rejects with `ERR_TIMEOUT` after `timeoutMs`, `ERR_INVALID_ARGUMENT` for a bad seq or
+   * timeout, and with the store's closing error (`ERR_CLOSED`). Cost: nothing while waiting.
+   */
+  waitForSeq(seq: number, options: { timeoutMs?: number } = {}): Promise<void> {
+    try {
+      this.#assertOpen();
+      checkInput(options, 'waitForSeq options', WAIT_FOR_SEQ_FIELDS);
+      if (!Number.isSafeInteger(seq) || seq < 0) {
+        throw new IgniterError('ERR_INVALID_ARGUMENT', 'seq must be an integer >= 0');
+      }
+      const { timeoutMs } = options;
+      if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs >= 0)) {
+        throw new IgniterError('ERR_INVALID_ARGUMENT', 'timeoutMs must be a number >= 0');
+      }
+      return this.#seqWaiters.wait(seq, this.#log.lastSeq(), timeoutMs);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Makes a follower the writer once the writer lock is free: takes the lock, applies everything
+   * committed before, then accepts writes, continuing the seq (rules registered here run from
+   * then on). Resolves at once on a writer. Rejects with `ERR_LOCKED` while another writer holds
+   * the lock, and `ERR_CLOSED`. Cost: a catch-up read of what the follower had not yet applied.
+   */
+  async promote(): Promise<void> {
+    this.#assertOpen();
+    if (this.role === 'writer') return;
+    await this.#backend?.promote?.();
+    this.#rules?.reset();
   }
 
   // ---------------------------------------------------------------- internals for rules & lifecycle
@@ -746,6 +805,43 @@ export class IgniterStore {
 
   #assertOpen(): void {
     if (this.#closed) throw new IgniterError('ERR_CLOSED', 'the store is closed');
+  }
+
+  /** The one read-only guard: a follower refuses every call that would commit or rewrite. */
+  #assertWritable(): void {
+    this.#assertOpen();
+    if (this.role === 'follower') {
+      throw new IgniterError('ERR_READ_ONLY', 'this store follows a writer elsewhere and is read-only');
+    }
+  }
+
+  /** A follower registers rules (they run once it is promoted) but cannot backfill: that writes. */
+  #assertMayRegister(input: unknown): void {
+    const backfill =
+      typeof input === 'object' && input !== null && (input as { backfill?: unknown }).backfill === true;
+    if (backfill) this.#assertWritable();
+    else this.#assertOpen();
+  }
+
+  /** How the backend reaches this store: facts a writer elsewhere committed or removed, and its end. */
+  #link(): StoreLink {
+    return {
+      applyFacts: (facts, highWaterSeq) => {
+        this.#writes.applyReplicated(facts);
+        for (const fact of facts) this.#lifecycle.observe(fact);
+        this.#log.advanceSeq(highWaterSeq);
+        this.#seqWaiters.reached(this.#log.lastSeq());
+      },
+      removeFacts: (ids) => {
+        if (ids.length > 0) this.afterRemoval(this.#log.remove(ids));
+      },
+      closed: (error) => {
+        this.#closed = true;
+        this.#seqWaiters.fail(error);
+        this.#closing ??= this.#backend ? this.#backend.close() : Promise.resolve();
+        this.#closing.catch(() => undefined);
+      },
+    };
   }
 
   /** Drops from memory the facts a backend purge removed from disk (reads match a reopen). */

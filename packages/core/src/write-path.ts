@@ -19,9 +19,18 @@ import type { Fact } from './fact.js';
 import { IdempotencyIndex, pathSlot } from './indexes.js';
 import { APPEND_FIELDS, WRITE_FIELDS } from './input-fields.js';
 import { isJsonObject } from './json.js';
+import { COMPACT_PRODUCER, PRUNE_PRODUCER } from './lifecycle/types.js';
 import type { AccessPath, ConsumerEvent } from './schema-graph.js';
 import type { StoreState } from './store-state.js';
 import type { AppendEventInput, Expectation, WriteInput } from './store-types.js';
+
+/** The commit kind a follower reports for a fact it did not commit (an append reads as a write). */
+function replicatedKind(fact: Fact): CommitKind {
+  if (fact.derivation !== null) return 'derived';
+  const producer = fact.producer?.kind;
+  if (producer === PRUNE_PRODUCER) return 'pruned';
+  return producer === COMPACT_PRODUCER ? 'compacted' : 'write';
+}
 
 /** Called after each committed fact, once consumers and the changefeed have seen it. */
 export type CommitListener = (fact: Fact, kind: CommitKind) => void;
@@ -112,6 +121,36 @@ export class WritePath {
   commitInternal(input: WriteInput, kind: CommitKind, persist?: (fact: Fact) => void): Fact {
     const prepared = this.#prepareWrite(input, 'internal', false);
     return this.#commit(prepared, kind, persist);
+  }
+
+  /**
+   * Applies facts another process committed (a follower's writer), in seq order: the engine
+   * loads them in one batch, then indexes, consumers and the changefeed see each as after a
+   * commit (a consumer may already read later facts of the same batch). Commit listeners
+   * (rules, derivations) do not run: their facts arrive from the writer.
+   */
+  applyReplicated(facts: readonly Fact[]): void {
+    const { log, clock, schemaGraph } = this.#state;
+    // Each fact's previous fact of its key, as it stood before that fact: the engine's latest
+    // before the batch, or an earlier fact of the batch.
+    const previous: (Fact | undefined)[] = [];
+    const latestInBatch = new Map<string, Fact>();
+    for (const fact of facts) {
+      if (schemaGraph.pathsFor(fact.store).length === 0) {
+        previous.push(undefined);
+        continue;
+      }
+      const slot = JSON.stringify([fact.store, fact.key]);
+      previous.push(latestInBatch.get(slot) ?? log.latestFor(fact.store, fact.key));
+      latestInBatch.set(slot, fact);
+    }
+    log.load(facts);
+    facts.forEach((fact, i) => {
+      clock.committed(fact.transactionTime);
+      this.#idempotency.remember(fact);
+      this.#notify(fact, this.#updateIndexes(fact, previous[i], fact.value));
+      this.#sinks.changefeed?.publish(fact, replicatedKind(fact));
+    });
   }
 
   /** Registers a listener run after each commit. */

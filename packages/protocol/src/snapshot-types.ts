@@ -111,7 +111,7 @@ export interface RetentionPacket {
 /** Storage statistics in wire form (`null` in memory). */
 export interface StorageStatsPacket {
   schema_version: 1;
-  backend: 'file' | 'segmented';
+  backend: 'file' | 'segmented' | 'postgres';
   byte_size: number;
   fact_count: number;
   recovered_tail_bytes: number;

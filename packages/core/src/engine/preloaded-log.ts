@@ -1,4 +1,4 @@
-import { IgniterError } from '../errors.js';
+import { fromNativeError, IgniterError } from '../errors.js';
 import { type EngineChoice, loadNative, resolveChoice } from './engine-choice.js';
 import {
   type NativeBinding,
@@ -62,6 +62,20 @@ export class PreloadedLog {
     numbers[4] = options.maxSeq ?? Number.POSITIVE_INFINITY;
     numbers[5] = options.skipThrough ?? 0;
     return handleOf(this).replayFile(path, numbers);
+  }
+
+  /**
+   * Loads facts given in the boundary's batch layout (see {@link PreloadedFactLoader}, which
+   * builds it). Throws `ERR_CORRUPT_LOG` for a seq that does not increase, `ERR_INVALID_VALUE`
+   * for JSON that is not an Igniter value (the facts before it stay), `ERR_CLOSED` once an engine
+   * has taken the log. Cost: one boundary crossing; the value JSON is parsed in Rust.
+   */
+  loadBatch(text: string, numbers: Float64Array): void {
+    try {
+      handleOf(this).loadBatch(text, numbers);
+    } catch (error) {
+      throw fromNativeError(error);
+    }
   }
 }
 

@@ -11,6 +11,7 @@ import type { StoreFilterInput, WriteInput } from '../store-types.js';
 import { checkRetention, partitionForRetention } from './retention.js';
 import { purgeableSegments } from './segment-retention.js';
 import {
+  COMPACT_PRODUCER,
   COMPACTION_RECEIPTS,
   type CompactionActivity,
   type CompactionResult,
@@ -31,8 +32,6 @@ export interface LifecycleHost {
   /** Drops derived state after facts were removed from the log. */
   afterRemoval(removed: readonly Fact[]): void;
 }
-
-const COMPACT_PRODUCER = 'store_compact';
 
 function hex(bytes: number): string {
   return randomBytes(bytes).toString('hex');

@@ -76,3 +76,6 @@ export const COMPACTION_RECEIPTS = '__compaction_receipts';
 export const PRUNE_RECEIPTS = '__fact_prune_receipts';
 /** The `producer.kind` of prune receipts (in whichever receipt store they went). */
 export const PRUNE_PRODUCER = 'fact_prune';
+
+/** The producer kind of a compaction receipt fact. */
+export const COMPACT_PRODUCER = 'store_compact';

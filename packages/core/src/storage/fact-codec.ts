@@ -1,9 +1,9 @@
-import { NativeFact } from '../engine/native-fact.js';
 import { IgniterError } from '../errors.js';
 import type { Fact } from '../fact.js';
 import { deepFreeze, type Json, type JsonObject } from '../json.js';
 import { factShapeProblem } from './fact-shape.js';
 import { encodeTextFrame } from './frame.js';
+import { factValueJson } from './value-json.js';
 
 /** How fact bodies are encoded in the frames of a data file (its number is in the file header). */
 export interface FactCodec {
@@ -67,8 +67,7 @@ export const jsonFactCodec: FactCodec = {
     if (problem !== undefined) {
       throw new IgniterError('ERR_INVALID_ARGUMENT', `cannot store a malformed fact: ${problem}`);
     }
-    // A native fact's value is already JSON text; decoding it to stringify it again is waste.
-    const value = NativeFact.undecodedValueJson(fact) ?? JSON.stringify(fact.value);
+    const value = factValueJson(fact);
     const text = `[${FACT_RECORD},${quote(fact.id)},${fact.seq},${quote(fact.store)},${quote(fact.key)},${value},${quote(fact.valueHash)},${quote(fact.causation)},${number(fact.transactionTime)},${number(
       fact.validTime,
     )},${fact.schemaVersion},${JSON.stringify(fact.producer)},${JSON.stringify(fact.derivation)},${quote(

@@ -6,6 +6,7 @@
  */
 
 export type { NativeReplayResult } from '../engine/native-binding.js';
+export { type FactParts, PreloadedFactLoader } from '../engine/preloaded-fact-loader.js';
 export { PreloadedLog, type ReplayFileOptions } from '../engine/preloaded-log.js';
 /** The fields of a backend's `replay(opts)` and of its `{ store? }` filters (any other is ERR_INVALID_ARGUMENT). */
 export {
@@ -15,6 +16,7 @@ export {
   STORE_FILTER_FIELDS,
   STORE_OPTION_FIELDS,
 } from '../input-fields.js';
+export { deepFreeze } from '../json.js';
 export { appendFrame } from './append-frame.js';
 export { AtomicFileWriter, removeStaleTempFiles } from './atomic-file.js';
 export { crc32, crc32Table } from './crc32.js';
@@ -61,4 +63,5 @@ export {
   type SettledDamage,
   settleFrameDamage,
 } from './recovery.js';
+export { factValueJson } from './value-json.js';
 export { yieldToEventLoop } from './yield.js';

@@ -6,9 +6,10 @@ import { useTempDir } from './temp-dir.js';
 
 /**
  * Opens the backend stored at `location` (a fresh, empty directory per test): calling it
- * again with the same location reopens the same data.
+ * again with the same location reopens the same data. A backend that connects (PostgreSQL)
+ * may return a promise.
  */
-export type MakeBackend = (location: string) => Backend;
+export type MakeBackend = (location: string) => Backend | Promise<Backend>;
 
 async function expectCode(run: () => unknown, code: string): Promise<void> {
   let thrown: unknown;
@@ -41,7 +42,7 @@ export function backendContractSuite(name: string, makeBackend: MakeBackend): vo
   describe(`${name} (backend contract)`, () => {
     const temp = useTempDir('igniter-contract-');
 
-    const open = (): Backend => temp.track(makeBackend(temp.dir()));
+    const open = async (): Promise<Backend> => temp.track(await makeBackend(temp.dir()));
     const reopen = async (backend: Backend): Promise<Backend> => {
       await backend.close();
       return open();
@@ -50,15 +51,15 @@ export function backendContractSuite(name: string, makeBackend: MakeBackend): vo
       for (const fact of facts) backend.writeFact(fact);
     };
 
-    it('a new backend replays nothing and its high-water seq is 0', () => {
-      const backend = open();
+    it('a new backend replays nothing and its high-water seq is 0', async () => {
+      const backend = await open();
       expect([...backend.replay()]).toEqual([]);
       expect(backend.highWaterSeq?.() ?? 0).toBe(0);
     });
 
     it('replay after reopen returns exactly the facts written, every field intact', async () => {
       const facts = variedFacts();
-      const backend = open();
+      const backend = await open();
       backend.replay();
       writeAll(backend, facts);
       const replayed = [...(await reopen(backend)).replay()];
@@ -68,7 +69,7 @@ export function backendContractSuite(name: string, makeBackend: MakeBackend): vo
     });
 
     it('replayed facts are frozen, values deep-frozen', async () => {
-      const backend = open();
+      const backend = await open();
       writeAll(backend, variedFacts().slice(0, 2));
       const fact = [...(await reopen(backend)).replay()][1] as Fact;
       expect(Object.isFrozen(fact)).toBe(true);
@@ -78,14 +79,14 @@ export function backendContractSuite(name: string, makeBackend: MakeBackend): vo
     });
 
     it('replays in seq order', async () => {
-      const backend = open();
+      const backend = await open();
       writeAll(backend, [contractFact(1), contractFact(5), contractFact(9), contractFact(10)]);
       const seqs = [...(await reopen(backend)).replay()].map((f) => f.seq);
       expect(seqs).toEqual([1, 5, 9, 10]);
     });
 
     it('since and asOf are inclusive transaction-time bounds, as ms or Date', async () => {
-      const backend = open();
+      const backend = await open();
       writeAll(
         backend,
         [1, 2, 3, 4, 5].map((seq) => contractFact(seq)),
@@ -101,7 +102,7 @@ export function backendContractSuite(name: string, makeBackend: MakeBackend): vo
     });
 
     it('replay can be called again and still returns every fact', async () => {
-      const backend = open();
+      const backend = await open();
       writeAll(backend, [contractFact(1), contractFact(2)]);
       const again = await reopen(backend);
       expect([...again.replay()].map((f) => f.seq)).toEqual([1, 2]);
@@ -110,7 +111,7 @@ export function backendContractSuite(name: string, makeBackend: MakeBackend): vo
     });
 
     it('a snapshot plus the facts written after it replay as the whole log', async () => {
-      const backend = open();
+      const backend = await open();
       const facts = variedFacts();
       writeAll(backend, facts.slice(0, 4));
       requireMethod(backend, 'writeSnapshot')(facts.slice(0, 4), { lastSeq: 4 });
@@ -121,14 +122,14 @@ export function backendContractSuite(name: string, makeBackend: MakeBackend): vo
     });
 
     it('a snapshot with nothing after it reopens to exactly its facts', async () => {
-      const backend = open();
+      const backend = await open();
       writeAll(backend, [contractFact(1), contractFact(2)]);
       requireMethod(backend, 'writeSnapshot')([contractFact(1), contractFact(2)], { lastSeq: 2 });
       expect([...(await reopen(backend)).replay()]).toEqual([contractFact(1), contractFact(2)]);
     });
 
     it('replaceWithSnapshot drops the facts it leaves out, durably', async () => {
-      const backend = open();
+      const backend = await open();
       const facts = [1, 2, 3, 4].map((seq) => contractFact(seq));
       writeAll(backend, facts);
       requireMethod(backend, 'replaceWithSnapshot')([facts[0] as Fact, facts[2] as Fact], { lastSeq: 4 });
@@ -137,7 +138,7 @@ export function backendContractSuite(name: string, makeBackend: MakeBackend): vo
     });
 
     it('a fact written after replaceWithSnapshot survives a reopen, and dropped facts stay gone', async () => {
-      const backend = open();
+      const backend = await open();
       writeAll(backend, [contractFact(1), contractFact(2)]);
       requireMethod(backend, 'replaceWithSnapshot')([contractFact(2)], { lastSeq: 2 });
       backend.writeFact(contractFact(3));
@@ -145,7 +146,7 @@ export function backendContractSuite(name: string, makeBackend: MakeBackend): vo
     });
 
     it('replaceWithSnapshot twice in a row is safe', async () => {
-      const backend = open();
+      const backend = await open();
       writeAll(backend, [contractFact(1), contractFact(2)]);
       const replace = requireMethod(backend, 'replaceWithSnapshot');
       replace([contractFact(2)], { lastSeq: 2 });
@@ -154,7 +155,7 @@ export function backendContractSuite(name: string, makeBackend: MakeBackend): vo
     });
 
     it('the high-water seq survives a prune of every fact and a reopen', async () => {
-      const backend = open();
+      const backend = await open();
       writeAll(
         backend,
         [1, 2, 3, 4, 5].map((seq) => contractFact(seq)),
@@ -166,7 +167,7 @@ export function backendContractSuite(name: string, makeBackend: MakeBackend): vo
     });
 
     it('refuses a fact whose seq is not above every seq written, and stores nothing', async () => {
-      const backend = open();
+      const backend = await open();
       backend.writeFact(contractFact(2));
       await expectCode(() => backend.writeFact(contractFact(2, { key: 'other' })), 'ERR_INVALID_ARGUMENT');
       await expectCode(() => backend.writeFact(contractFact(1)), 'ERR_INVALID_ARGUMENT');
@@ -174,14 +175,14 @@ export function backendContractSuite(name: string, makeBackend: MakeBackend): vo
     });
 
     it('flush resolves once written facts are durable, and they survive a reopen', async () => {
-      const backend = open();
+      const backend = await open();
       writeAll(backend, [contractFact(1), contractFact(2)]);
       await expect(backend.flush()).resolves.toBeUndefined();
       expect([...(await reopen(backend)).replay()]).toEqual([contractFact(1), contractFact(2)]);
     });
 
     it('close resolves twice, and every call after it throws ERR_CLOSED', async () => {
-      const backend = open();
+      const backend = await open();
       backend.writeFact(contractFact(1));
       await backend.close();
       await expect(backend.close()).resolves.toBeUndefined();
@@ -191,14 +192,14 @@ export function backendContractSuite(name: string, makeBackend: MakeBackend): vo
     });
 
     it('a second open of the same data while it is open fails with ERR_LOCKED', async () => {
-      const backend = open();
+      const backend = await open();
       await expectCode(() => open(), 'ERR_LOCKED');
       await backend.close();
-      expect([...open().replay()]).toEqual([]);
+      expect([...(await open()).replay()]).toEqual([]);
     });
 
     it('storage stats count live facts, in total and per store', async () => {
-      const backend = open();
+      const backend = await open();
       writeAll(backend, [
         contractFact(1, { store: 'a' }),
         contractFact(2, { store: 'b' }),

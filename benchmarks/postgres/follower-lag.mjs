@@ -1,0 +1,51 @@
+// Follower lag under a sustained write load: a writer (this process) writes RATE facts/s for
+// SECONDS s into PostgreSQL with group commit; a follower in another process applies them and
+// measures, per fact, the time from the writer's write() to its application on the follower
+// (group commit, the INSERT, NOTIFY, the follower's catch-up read and apply). Prints p50/p99/max.
+// Usage: node postgres/follower-lag.mjs (RATE=10000 SECONDS=10; IGNITER_PG_URL to use a running server).
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { openPostgresStore } from '@igniter/backend-postgres';
+import { startThrowawayPostgres } from '@igniter/backend-postgres/testing';
+
+const RATE = Number(process.env.RATE ?? 10_000);
+const SECONDS = Number(process.env.SECONDS ?? 10);
+const TICK_MS = 10;
+const server = process.env.IGNITER_PG_URL ? undefined : await startThrowawayPostgres();
+const url = process.env.IGNITER_PG_URL ?? server.url;
+const schema = `lag_${process.pid}`;
+
+const writer = await openPostgresStore({ connectionString: url, schema });
+const follower = spawn(
+  process.execPath,
+  [fileURLToPath(new URL('lag-follower.mjs', import.meta.url)), url, schema],
+  {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  },
+);
+const lines = createInterface({ input: follower.stdout });
+const next = async () => (await once(lines, 'line'))[0];
+if ((await next()) !== 'ready') throw new Error('the follower did not start');
+
+const perTick = Math.round((RATE * TICK_MS) / 1000);
+const start = performance.now();
+let n = 0;
+while (performance.now() - start < SECONDS * 1000) {
+  const due = Math.round(((performance.now() - start) / 1000) * RATE);
+  for (; n < due; n++)
+    writer.write({ store: 'load', key: `k${n % 10_000}`, value: { n, t: Date.now(), pad: 'x'.repeat(60) } });
+  await new Promise((r) => setTimeout(r, TICK_MS));
+}
+await writer.flush();
+const achieved = Math.round(n / ((performance.now() - start) / 1000));
+follower.stdin.write(`report ${writer.factCount()}\n`);
+const [, p50, p99, max, count, warmP50, warmP99, warmMax] = (await next()).split(' ');
+console.log(
+  `target ${RATE} facts/s (${perTick} per ${TICK_MS} ms tick), achieved ${achieved} facts/s for ${SECONDS} s; ${count} facts applied`,
+);
+console.log(`follower lag (write() to applied on the follower): p50 ${p50} ms, p99 ${p99} ms, max ${max} ms`);
+console.log(`after the first second: p50 ${warmP50} ms, p99 ${warmP99} ms, max ${warmMax} ms`);
+await writer.close();
+await server?.stop();

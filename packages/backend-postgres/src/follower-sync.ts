@@ -1,0 +1,113 @@
+import type { Fact } from '@igniter/core';
+import type pg from 'pg';
+import { streamFacts } from './connection.js';
+import { readLayout, type SchemaNames } from './layout.js';
+
+/** What a follower's backend keeps, as {@link FollowerSync} reads it from the table. */
+export interface FollowerHost {
+  /** The highest seq applied so far. */
+  appliedSeq(): number;
+  /** Keeps a fact read from the table (above every fact kept before). */
+  keep(fact: Fact, rowBytes: number): void;
+  /** Drops every kept fact whose seq is not in `live` (a rewrite by the writer). */
+  dropExcept(live: ReadonlySet<number>): Fact[];
+  /** The facts kept by one catch-up, in seq order, then the writer's high-water seq. */
+  applied(facts: readonly Fact[], highWaterSeq: number): void;
+  /** The connection failed: the follower stops. */
+  failed(error: unknown): void;
+}
+
+/**
+ * Keeps a follower up to date with the table: a catch-up reads the layout row, then every fact
+ * above the applied seq (one binary COPY); when the writer rewrote the table since (its
+ * generation moved), it first reads which seqs remain and drops the rest. Catch-ups run one at a time, on each NOTIFY of the writer and every `pollMs`
+ * (so a missed notification only delays the follower). The writer commits in seq order on one
+ * connection, so a snapshot never shows a gap below the highest seq it shows.
+ */
+export class FollowerSync {
+  readonly #client: pg.Client;
+  readonly #names: SchemaNames;
+  readonly #pollMs: number;
+  readonly #host: FollowerHost;
+  #generation = -1;
+  /** Catch-ups run one after another on this chain; two at once would both read above the same seq. */
+  #chain: Promise<void> = Promise.resolve();
+  #wakeQueued = false;
+  #stopped = false;
+  #poll: NodeJS.Timeout | undefined;
+
+  constructor(client: pg.Client, names: SchemaNames, pollMs: number, host: FollowerHost) {
+    this.#client = client;
+    this.#names = names;
+    this.#pollMs = pollMs;
+    this.#host = host;
+  }
+
+  /** LISTENs, then reads the whole table (LISTEN first, so no commit falls between the two). */
+  async start(): Promise<void> {
+    this.#client.on('notification', (message) => {
+      if (message.channel === this.#names.channel) this.#schedule();
+    });
+    await this.#client.query(`LISTEN ${this.#names.channel}`);
+    const first = this.#chain.then(() => this.#catchUp());
+    this.#chain = first.catch(() => undefined);
+    await first;
+    this.#poll = setInterval(() => this.#schedule(), this.#pollMs);
+    this.#poll.unref();
+  }
+
+  /**
+   * Stops following after a last catch-up (the caller holds the writer lock, so it sees
+   * everything ever committed), and UNLISTENs.
+   */
+  async finish(): Promise<void> {
+    this.stop();
+    await this.#chain;
+    await this.#catchUp();
+    await this.#client.query(`UNLISTEN ${this.#names.channel}`);
+  }
+
+  /** Stops waking up; a catch-up in flight completes. */
+  stop(): void {
+    this.#stopped = true;
+    if (this.#poll !== undefined) clearInterval(this.#poll);
+    this.#poll = undefined;
+  }
+
+  /** Queues one catch-up unless one is already queued (it will see whatever woke this one). */
+  #schedule(): void {
+    if (this.#stopped || this.#wakeQueued) return;
+    this.#wakeQueued = true;
+    this.#chain = this.#chain
+      .then(() => {
+        this.#wakeQueued = false;
+        return this.#stopped ? undefined : this.#catchUp();
+      })
+      .catch((error: unknown) => this.#host.failed(error));
+  }
+
+  /**
+   * One catch-up, in two statements: the layout row, then one COPY of every fact above the
+   * applied seq (a consistent snapshot of its own). A rewrite that lands between the two is
+   * seen by the next catch-up (its generation moved); a rewrite deletes only facts at or below
+   * the seq it was made at, so the COPY never skips a fact that later reappears.
+   */
+  async #catchUp(): Promise<void> {
+    const client = this.#client;
+    const layout = await readLayout(client, this.#names);
+    if (layout.generation !== this.#generation && this.#generation !== -1) {
+      const { rows } = await client.query<{ seq: string }>(
+        `SELECT seq FROM ${this.#names.facts} WHERE seq <= $1::bigint`,
+        [this.#host.appliedSeq()],
+      );
+      this.#host.dropExcept(new Set(rows.map((row) => Number(row.seq))));
+    }
+    this.#generation = layout.generation;
+    const fresh: Fact[] = [];
+    await streamFacts(client, this.#names, this.#host.appliedSeq(), (fact, bytes) => {
+      this.#host.keep(fact, bytes);
+      fresh.push(fact);
+    });
+    this.#host.applied(fresh, layout.lastSeq);
+  }
+}

@@ -1,0 +1,168 @@
+import { type Fact, IgniterError } from '@igniter/core';
+import { FactColumns } from './fact-rows.js';
+
+/** When facts reach PostgreSQL: in batches on a timer (`group`) or only on `flush()` (`sync`). */
+export type PostgresDurability = 'group' | 'sync';
+
+/** One unit of work for the commit connection, committed atomically and in queue order. */
+export type CommitOp =
+  /** Append these facts. */
+  | { kind: 'facts'; rows: FactColumns }
+  /** Append `rows`, delete the rows with seqs `deleteSeqs`, raise the high water to `lastSeq`. */
+  | { kind: 'rewrite'; rows: FactColumns; deleteSeqs: number[]; lastSeq: number };
+
+interface Waiter {
+  through: number;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** Facts per insert statement: large enough to amortize the round trip, small enough to keep latency. */
+const MAX_BATCH_FACTS = 4096;
+
+/**
+ * Group commit for one writer: facts are queued synchronously and committed in order by `run`
+ * (one statement or transaction per op), every `groupCommitMs` or when a batch is full
+ * (`group`), or when `flush()` asks (`sync`). The first failed op fails the queue for good:
+ * every waiting and later `flush()` rejects with that error and `add` throws it, so nothing is
+ * ever committed after a failure (the writer may have lost its lock with its connection).
+ */
+export class GroupCommit {
+  readonly #run: (op: CommitOp) => Promise<void>;
+  readonly #durability: PostgresDurability;
+  readonly #groupCommitMs: number;
+  readonly #onFailure: (error: IgniterError) => void;
+  readonly #queue: Array<{ op: CommitOp; number: number }> = [];
+  readonly #waiters: Waiter[] = [];
+  #pending = new FactColumns();
+  #sealed = 0;
+  #done = 0;
+  #running = false;
+  #timer: NodeJS.Timeout | undefined;
+  #failure: IgniterError | undefined;
+
+  constructor(
+    run: (op: CommitOp) => Promise<void>,
+    options: {
+      durability: PostgresDurability;
+      groupCommitMs: number;
+      onFailure: (error: IgniterError) => void;
+    },
+  ) {
+    this.#run = run;
+    this.#durability = options.durability;
+    this.#groupCommitMs = options.groupCommitMs;
+    this.#onFailure = options.onFailure;
+  }
+
+  /** The error that stopped the queue, if any. */
+  get failure(): IgniterError | undefined {
+    return this.#failure;
+  }
+
+  /** Queues `fact` (already checked) for the next batch. Throws the queue's failure. */
+  add(fact: Fact, valueJson: string): void {
+    if (this.#failure) throw this.#failure;
+    this.#pending.add(fact, valueJson);
+    if (this.#durability === 'sync') return;
+    if (this.#pending.length >= MAX_BATCH_FACTS) {
+      this.#seal();
+      this.#drain();
+    } else if (this.#timer === undefined) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        this.#seal();
+        this.#drain();
+      }, this.#groupCommitMs);
+    }
+  }
+
+  /** Queues a rewrite after every fact queued so far. Throws the queue's failure. */
+  rewrite(rows: FactColumns, deleteSeqs: number[], lastSeq: number): void {
+    if (this.#failure) throw this.#failure;
+    this.#seal();
+    this.#enqueue({ kind: 'rewrite', rows, deleteSeqs, lastSeq });
+    if (this.#durability === 'group') this.#drain();
+  }
+
+  /**
+   * Resolves once everything queued before the call is committed; rejects with the queue's
+   * failure. Cost: waits for the batches in flight plus one more.
+   */
+  flush(): Promise<void> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    this.#seal();
+    const through = this.#sealed;
+    if (this.#done >= through) return Promise.resolve();
+    const waiting = new Promise<void>((resolve, reject) => this.#waiters.push({ through, resolve, reject }));
+    this.#drain();
+    return waiting;
+  }
+
+  /** Stops for good with `error` (the connection was lost or closed): nothing more is committed. */
+  fail(error: IgniterError): void {
+    if (this.#failure) return;
+    this.#failure = error;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#queue.length = 0;
+    for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
+    this.#onFailure(error);
+  }
+
+  #seal(): void {
+    if (this.#pending.length === 0) return;
+    const rows = this.#pending;
+    this.#pending = new FactColumns();
+    this.#enqueue({ kind: 'facts', rows });
+  }
+
+  #enqueue(op: CommitOp): void {
+    this.#sealed += 1;
+    this.#queue.push({ op, number: this.#sealed });
+  }
+
+  #drain(): void {
+    if (this.#running || this.#failure) return;
+    this.#running = true;
+    void this.#runQueued();
+  }
+
+  /** Runs queued ops until none is left; `#running` drops in the same turn as the last check. */
+  async #runQueued(): Promise<void> {
+    for (;;) {
+      const next = this.#queue.shift();
+      if (!next || this.#failure) {
+        this.#running = false;
+        return;
+      }
+      try {
+        await this.#run(next.op);
+      } catch (error) {
+        this.#running = false;
+        this.fail(
+          error instanceof IgniterError
+            ? error
+            : new IgniterError(
+                'ERR_CLOSED',
+                `a commit to PostgreSQL failed; the writer stops: ${String(error)}`,
+                {
+                  cause: error,
+                },
+              ),
+        );
+        return;
+      }
+      this.#done = next.number;
+      for (let i = 0; i < this.#waiters.length; ) {
+        const waiter = this.#waiters[i] as Waiter;
+        if (waiter.through <= this.#done) {
+          this.#waiters.splice(i, 1);
+          waiter.resolve();
+        } else {
+          i++;
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import { type FactParts, PreloadedFactLoader, type PreloadedLog } from '@igniter/core/storage';
+import type pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import { BinaryCopyRows, type CopyRow, rowPayloadBytes } from './copy-rows.js';
+import { copyFactsAfter } from './fact-rows.js';
+import { FACT_COLUMNS, type SchemaNames } from './layout.js';
+
+function text(row: CopyRow, i: number): string | null {
+  const start = row.starts[i] as number;
+  return start === -1 ? null : row.buf.toString('utf8', start, row.ends[i]);
+}
+
+/** Fills `parts` from one row of `FACT_COLUMNS` (a NULL where a fact has none reads as a bad field). */
+function readParts(row: CopyRow, parts: FactParts): void {
+  const { buf, starts } = row;
+  const at = (i: number) => starts[i] as number;
+  parts.seq = buf.readInt32BE(at(0)) * 2 ** 32 + buf.readUInt32BE(at(0) + 4);
+  parts.id = text(row, 1) as string;
+  parts.store = text(row, 2) as string;
+  parts.key = text(row, 3) as string;
+  parts.valueJson = text(row, 4) as string;
+  parts.valueHash = text(row, 5) as string;
+  parts.causation = text(row, 6);
+  parts.transactionTime = buf.readDoubleBE(at(7));
+  parts.validTime = at(8) === -1 ? null : buf.readDoubleBE(at(8));
+  parts.schemaVersion = buf.readInt32BE(at(9));
+  parts.producerJson = text(row, 10);
+  parts.derivationJson = text(row, 11);
+  parts.idempotencyKey = text(row, 12);
+}
+
+/**
+ * Reads every fact of the table into a native log the store's engine will adopt, with one
+ * binary COPY, without building a fact object in JS: each row's fields go to the boundary as
+ * text (values stay JSON text, parsed once in Rust). Calls `onRow` with each row's seq, store
+ * and payload bytes, and returns the COPY chunks, which stay the only JS copy of the facts
+ * until something needs them as objects. Throws what the log's loading throws
+ * (`ERR_CORRUPT_LOG`, `ERR_INVALID_VALUE`) and the driver's error. Cost: one pass over the rows.
+ */
+export async function loadRowsNative(
+  client: pg.Client,
+  names: SchemaNames,
+  log: PreloadedLog,
+  onRow: (seq: number, store: string, bytes: number) => void,
+): Promise<Buffer[]> {
+  const loader = new PreloadedFactLoader(log);
+  const rows = new BinaryCopyRows(FACT_COLUMNS.length);
+  const chunks: Buffer[] = [];
+  const parts = {} as FactParts;
+  for await (const chunk of client.query(copyTo(copyFactsAfter(names.facts, 0)))) {
+    chunks.push(chunk as Buffer);
+    rows.push(chunk as Buffer, (row) => {
+      readParts(row, parts);
+      loader.add(parts);
+      const bytes = rowPayloadBytes(row);
+      onRow(parts.seq, parts.store, bytes);
+    });
+  }
+  rows.finish();
+  loader.finish();
+  return chunks;
+}

@@ -1,0 +1,420 @@
+import type {
+  Backend,
+  EngineKind,
+  Fact,
+  PreloadedFacts,
+  SnapshotMeta,
+  StorageStats,
+  StoredEntry,
+  StoreLink,
+  StoreRole,
+  Time,
+} from '@igniter/core';
+import { IgniterError } from '@igniter/core';
+import { factValueJson, PreloadedLog } from '@igniter/core/storage';
+import type pg from 'pg';
+import { commitOp } from './commit-op.js';
+import { lockedError, openConnection, streamFacts, tableBytes, tryWriterLock } from './connection.js';
+import { BinaryCopyRows } from './copy-rows.js';
+import { FactColumns, factFromRow, storableProblem } from './fact-rows.js';
+import { type FollowerHost, FollowerSync } from './follower-sync.js';
+import { type CommitOp, GroupCommit } from './group-commit.js';
+import { ensureLayout, FACT_COLUMNS, readLayout, type SchemaNames, schemaNames } from './layout.js';
+import { loadRowsNative } from './native-open.js';
+import { checkPostgresOptions, type PostgresBackendOptions, type PostgresSettings } from './options.js';
+import { rowBytes, StoreTally } from './store-tally.js';
+
+/** How often at most the table size of `storageStats().byteSize` is asked again after commits. */
+const TABLE_BYTES_EVERY_MS = 1000;
+
+function toMs(time: Time | undefined): number | undefined {
+  return time instanceof Date ? time.getTime() : time;
+}
+
+/**
+ * The fact log in PostgreSQL: one row per fact in `<schema>.igniter_facts` (`seq` the primary
+ * key, every field of the fact in its own column, values as `json` text from which `valueHash`
+ * recomputes), plus a one-row `<schema>.igniter_layout` (layout version, high-water seq,
+ * rewrite generation). Tables are created on first use.
+ *
+ * A writer (`connect`) holds a session advisory lock on the one connection it commits on: a
+ * second writer gets `ERR_LOCKED`, and a writer that loses that connection (and so the lock)
+ * stops for good (`ERR_CLOSED`), so nothing it holds after the loss is ever committed. Writes are
+ * synchronous in memory; facts reach PostgreSQL by group commit (one multi-row insert per
+ * batch, with a NOTIFY for followers in the same statement).
+ *
+ * A follower (`follow`) reads the table, LISTENs for the writer's notifications and catches up by
+ * seq; it refuses writes (`ERR_READ_ONLY`) until `promote()` makes it the writer.
+ *
+ * The backend keeps the live facts in memory (the store's engine shares them) so that `replay`
+ * answers synchronously.
+ */
+export class PostgresBackend implements Backend {
+  readonly #settings: PostgresSettings;
+  readonly #names: SchemaNames;
+  readonly #client: pg.Client;
+  readonly #tally = new StoreTally();
+  /** Live facts as objects: every fact, or those after the ones still in `#openChunks`. */
+  #facts: Fact[] = [];
+  /** The rows a native open read, as COPY bytes (decoded into `#facts` only when needed). */
+  #openChunks: Buffer[] | undefined;
+  #openCount = 0;
+  /** The log a native open filled, until the store's engine takes it. */
+  #preloaded: PreloadedLog | undefined;
+  #highWater = 0;
+  #role: StoreRole;
+  #commit: GroupCommit | undefined;
+  #follower: FollowerSync | undefined;
+  #link: StoreLink | undefined;
+  #closing: Promise<void> | undefined;
+  #lost: IgniterError | undefined;
+  #tableBytes = 0;
+  #tableBytesAt = 0;
+
+  private constructor(settings: PostgresSettings, names: SchemaNames, client: pg.Client, role: StoreRole) {
+    this.#settings = settings;
+    this.#names = names;
+    this.#client = client;
+    this.#role = role;
+    client.on('error', (error) => this.#lose(error));
+    client.on('end', () => this.#lose(new Error('the connection ended')));
+  }
+
+  /**
+   * Connects as the writer of `schema`: takes the writer lock, creates the tables if missing,
+   * checks their layout and reads every fact with one streaming COPY. Rejects with
+   * `ERR_INVALID_ARGUMENT` for bad options, `ERR_LOCKED` when another writer holds the schema,
+   * `ERR_UNSUPPORTED_FORMAT` for a newer table layout, `ERR_CLOSED` when the server cannot be
+   * reached, `ERR_CORRUPT_LOG` for a row that is not a fact. Cost: one read of the table.
+   */
+  static async connect(options: PostgresBackendOptions): Promise<PostgresBackend> {
+    return PostgresBackend.#open(options, 'writer');
+  }
+
+  /**
+   * Connects as a follower of `schema`: creates the tables if missing, LISTENs for the writer's
+   * commits and reads every fact. Rejects as `connect` does, never with `ERR_LOCKED`.
+   * Cost: one read of the table.
+   */
+  static async follow(options: PostgresBackendOptions): Promise<PostgresBackend> {
+    return PostgresBackend.#open(options, 'follower');
+  }
+
+  static async #open(options: PostgresBackendOptions, role: StoreRole): Promise<PostgresBackend> {
+    const settings = checkPostgresOptions(options);
+    const names = schemaNames(settings.schema);
+    const client = await openConnection(settings.connectionString, `igniter ${role} ${names.schema}`);
+    try {
+      if (role === 'writer' && !(await tryWriterLock(client, names))) throw lockedError(names);
+      await ensureLayout(client, names);
+      const backend = new PostgresBackend(settings, names, client, role);
+      if (role === 'follower') {
+        backend.#follower = new FollowerSync(client, names, settings.pollMs, backend.#followerHost());
+        await backend.#follower.start();
+      } else {
+        await backend.#loadAll();
+        backend.#startWriting();
+      }
+      await backend.#refreshTableBytes(true);
+      return backend;
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** The schema this backend stores in. */
+  get schema(): string {
+    return this.#names.schema;
+  }
+
+  /** `'writer'`, or `'follower'` until `promote()`. */
+  role(): StoreRole {
+    return this.#role;
+  }
+
+  /** Where to report facts a writer elsewhere committed or removed, and this backend's end. */
+  link(link: StoreLink): void {
+    this.#link = link;
+  }
+
+  /**
+   * The log a native open read, once, for a native engine to adopt instead of loading
+   * `replay()`; undefined for the TS engine (it loads `replay()`), after the first call, and for
+   * a follower.
+   */
+  takePreloaded(engine?: EngineKind): PreloadedFacts | undefined {
+    const preloaded = this.#preloaded;
+    this.#preloaded = undefined;
+    return engine === 'ts' ? undefined : preloaded;
+  }
+
+  /**
+   * Every live fact in seq order within inclusive transaction-time bounds, from memory (rows a
+   * native open kept as bytes are decoded first). Throws `ERR_CLOSED`. Cost: a copy of the list.
+   */
+  replay(opts: { since?: Time; asOf?: Time } = {}): Iterable<Fact> {
+    this.#assertOpen();
+    this.#materialize();
+    const since = toMs(opts.since);
+    const asOf = toMs(opts.asOf);
+    if (since === undefined && asOf === undefined) return [...this.#facts];
+    return this.#facts.filter(
+      (f) =>
+        (since === undefined || f.transactionTime >= since) &&
+        (asOf === undefined || f.transactionTime <= asOf),
+    );
+  }
+
+  /** The highest seq ever committed, also of facts since deleted (it survives reopen). */
+  highWaterSeq(): number {
+    return this.#highWater;
+  }
+
+  /**
+   * Queues `fact` for the next group commit. Throws `ERR_READ_ONLY` on a follower, `ERR_CLOSED`
+   * after close or once the connection was lost, `ERR_INVALID_ARGUMENT` for a malformed fact, a
+   * seq not above every seq written, or a name PostgreSQL text cannot hold (a NUL, an unpaired
+   * surrogate). Cost: one stringify of the value.
+   */
+  writeFact(fact: Fact): void {
+    const commit = this.#assertWritable();
+    const problem = storableProblem(fact);
+    if (problem !== undefined)
+      throw new IgniterError('ERR_INVALID_ARGUMENT', `cannot store the fact: ${problem}`);
+    if (fact.seq <= this.#highWater) {
+      throw new IgniterError(
+        'ERR_INVALID_ARGUMENT',
+        `fact seq ${fact.seq} is not above the highest seq written, ${this.#highWater}`,
+      );
+    }
+    const valueJson = factValueJson(fact);
+    commit.add(fact, valueJson);
+    this.#facts.push(fact);
+    this.#highWater = fact.seq;
+    this.#tally.add(fact.store, rowBytes(fact, valueJson));
+  }
+
+  /** Resolves once every fact written before the call is committed (at once on a follower). */
+  async flush(): Promise<void> {
+    this.#assertOpen();
+    await this.#commit?.flush();
+  }
+
+  /**
+   * Commits what is queued, releases the writer lock and disconnects. Resolves twice; rejects
+   * with the commit error when queued facts could not be committed.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      try {
+        if (!this.#lost) await this.#commit?.flush();
+      } finally {
+        this.#follower?.stop();
+        this.#commit?.fail(new IgniterError('ERR_CLOSED', 'the PostgreSQL backend is closed'));
+        await this.#client.end().catch(() => undefined);
+      }
+    })();
+    return this.#closing;
+  }
+
+  /** A no-op: the table is the state, a reopen reads it whole (checks that the store may write). */
+  writeSnapshot(_facts: readonly Fact[], _meta: SnapshotMeta): void {
+    this.#assertWritable();
+  }
+
+  /**
+   * Makes the table hold exactly `facts` (compaction, prune): in one transaction after every
+   * queued fact, rows left out are deleted and new ones (the receipt) inserted; then VACUUM
+   * makes the deleted rows' space reusable. Throws as `writeFact` does.
+   */
+  replaceWithSnapshot(facts: readonly Fact[], meta: SnapshotMeta): void {
+    const commit = this.#assertWritable();
+    this.#materialize();
+    const rows = new FactColumns();
+    const kept = new Set<number>();
+    const added: Array<{ fact: Fact; bytes: number }> = [];
+    for (const fact of facts) {
+      kept.add(fact.seq);
+      if (fact.seq <= this.#highWater) continue;
+      const problem = storableProblem(fact);
+      if (problem !== undefined)
+        throw new IgniterError('ERR_INVALID_ARGUMENT', `cannot store the fact: ${problem}`);
+      const valueJson = factValueJson(fact);
+      rows.add(fact, valueJson);
+      added.push({ fact, bytes: rowBytes(fact, valueJson) });
+    }
+    const dropped = this.#facts.filter((f) => !kept.has(f.seq));
+    const highWater = Math.max(this.#highWater, meta.lastSeq, ...added.map((a) => a.fact.seq));
+    commit.rewrite(
+      rows,
+      dropped.map((f) => f.seq),
+      highWater,
+    );
+    for (const fact of dropped) this.#tally.remove(fact.store, rowBytes(fact, factValueJson(fact)));
+    for (const { fact, bytes } of added) this.#tally.add(fact.store, bytes);
+    this.#facts = [...facts];
+    this.#highWater = highWater;
+  }
+
+  /**
+   * Facts and row bytes per store as this backend holds them; `byteSize` is the tables' size on
+   * disk as PostgreSQL last reported it (asked again at most once a second after commits).
+   */
+  storageStats(opts: { store?: string } = {}): StorageStats {
+    this.#assertOpen();
+    return {
+      backend: 'postgres',
+      byteSize: this.#tableBytes,
+      factCount: this.#openCount + this.#facts.length,
+      recoveredTailBytes: 0,
+      stores: this.#tally.snapshot(opts.store),
+    };
+  }
+
+  /**
+   * Reads every row again (one COPY), yielding each fact with `file` naming the table and
+   * `offset` its seq, and a `frame` problem for a row that does not decode. Never writes.
+   */
+  async *verifyFiles(): AsyncIterable<StoredEntry> {
+    this.#assertOpen();
+    const file = `postgresql:${this.#names.facts}`;
+    const entries: StoredEntry[] = [];
+    await streamFacts(
+      this.#client,
+      this.#names,
+      0,
+      (fact) => entries.push({ fact, file, offset: fact.seq }),
+      (seq, error) => entries.push({ problem: { kind: 'frame', file, offset: seq, message: error.message } }),
+    );
+    yield* entries;
+  }
+
+  /**
+   * Makes this follower the writer: takes the writer lock (`ERR_LOCKED` while another session
+   * holds it), applies everything committed before, stops listening, and accepts writes.
+   */
+  async promote(): Promise<void> {
+    this.#assertOpen();
+    const follower = this.#follower;
+    if (this.#role === 'writer' || !follower) return;
+    if (!(await tryWriterLock(this.#client, this.#names))) throw lockedError(this.#names);
+    await follower.finish();
+    this.#follower = undefined;
+    this.#role = 'writer';
+    this.#startWriting();
+  }
+
+  // ---------------------------------------------------------------- private
+
+  #assertOpen(): void {
+    if (this.#lost) throw this.#lost;
+    if (this.#closing) throw new IgniterError('ERR_CLOSED', 'the PostgreSQL backend is closed');
+  }
+
+  #assertWritable(): GroupCommit {
+    this.#assertOpen();
+    if (!this.#commit)
+      throw new IgniterError('ERR_READ_ONLY', 'a follower does not write; promote() it first');
+    return this.#commit;
+  }
+
+  async #loadAll(): Promise<void> {
+    const native = PreloadedLog.forEngine(this.#settings.engine);
+    await this.#client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    try {
+      const layout = await readLayout(this.#client, this.#names);
+      if (native) {
+        this.#openChunks = await loadRowsNative(this.#client, this.#names, native, (seq, store, bytes) => {
+          this.#openCount += 1;
+          this.#tally.add(store, bytes);
+          if (seq > this.#highWater) this.#highWater = seq;
+        });
+        this.#preloaded = native;
+      } else {
+        await streamFacts(this.#client, this.#names, 0, (fact, bytes) => this.#keep(fact, bytes));
+      }
+      this.#highWater = Math.max(layout.lastSeq, this.#highWater);
+      await this.#client.query('COMMIT');
+    } catch (error) {
+      await this.#client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Decodes the rows a native open kept as bytes into `#facts` (compaction, prune, replay). */
+  #materialize(): void {
+    const chunks = this.#openChunks;
+    if (!chunks) return;
+    const opened: Fact[] = [];
+    const rows = new BinaryCopyRows(FACT_COLUMNS.length);
+    for (const chunk of chunks) rows.push(chunk, (row) => opened.push(factFromRow(row)));
+    this.#openChunks = undefined;
+    this.#openCount = 0;
+    this.#facts = opened.concat(this.#facts);
+  }
+
+  #keep(fact: Fact, bytes: number): void {
+    this.#facts.push(fact);
+    this.#tally.add(fact.store, bytes);
+    if (fact.seq > this.#highWater) this.#highWater = fact.seq;
+  }
+
+  #followerHost(): FollowerHost {
+    return {
+      appliedSeq: () => this.#highWater,
+      keep: (fact, bytes) => this.#keep(fact, bytes),
+      dropExcept: (live) => {
+        const dropped = this.#facts.filter((f) => !live.has(f.seq));
+        if (dropped.length === 0) return [];
+        this.#facts = this.#facts.filter((f) => live.has(f.seq));
+        for (const fact of dropped) this.#tally.remove(fact.store, rowBytes(fact, factValueJson(fact)));
+        this.#link?.removeFacts(dropped.map((f) => f.id));
+        return dropped;
+      },
+      applied: (facts, highWater) => {
+        this.#highWater = Math.max(this.#highWater, highWater);
+        this.#link?.applyFacts(facts, this.#highWater);
+      },
+      failed: (error) => this.#lose(error),
+    };
+  }
+
+  #startWriting(): void {
+    this.#commit = new GroupCommit((op) => this.#run(op), {
+      durability: this.#settings.durability,
+      groupCommitMs: this.#settings.groupCommitMs,
+      onFailure: (error) => this.#lose(error),
+    });
+  }
+
+  /** Commits one op on the lock-holding connection, then refreshes the table size now and then. */
+  async #run(op: CommitOp): Promise<void> {
+    await commitOp(this.#client, this.#names, op);
+    await this.#refreshTableBytes(false);
+  }
+
+  async #refreshTableBytes(now: boolean): Promise<void> {
+    if (!now && Date.now() - this.#tableBytesAt < TABLE_BYTES_EVERY_MS) return;
+    this.#tableBytesAt = Date.now();
+    this.#tableBytes = await tableBytes(this.#client, this.#names);
+  }
+
+  /** The connection is gone (or a commit failed): stop for good and tell the store. */
+  #lose(cause: unknown): void {
+    if (this.#lost || this.#closing) return;
+    const error =
+      cause instanceof IgniterError && cause.code === 'ERR_CLOSED'
+        ? cause
+        : new IgniterError(
+            'ERR_CLOSED',
+            `the PostgreSQL connection of schema ${this.#names.schema} was lost; this backend stops for good: ${String(cause)}`,
+            { cause },
+          );
+    this.#lost = error;
+    this.#commit?.fail(error);
+    this.#follower?.stop();
+    this.#client.end().catch(() => undefined);
+    this.#link?.closed(error);
+  }
+}

@@ -1,0 +1,76 @@
+import { toBoundaryText } from './json-text.js';
+import { LOAD_BATCH_FACTS, LOAD_FACT_STRIDE } from './native-binding.js';
+import type { PreloadedLog } from './preloaded-log.js';
+
+/**
+ * One stored fact as text and numbers, as a backend reads it from a store that keeps fields
+ * apart (PostgreSQL rows): the value, producer and derivation stay JSON text, never decoded.
+ */
+export interface FactParts {
+  seq: number;
+  transactionTime: number;
+  validTime: number | null;
+  schemaVersion: number;
+  id: string;
+  valueHash: string;
+  store: string;
+  key: string;
+  valueJson: string;
+  causation: string | null;
+  producerJson: string | null;
+  derivationJson: string | null;
+  idempotencyKey: string | null;
+}
+
+/**
+ * Fills a {@link PreloadedLog} from facts given as {@link FactParts}, in seq order, one
+ * boundary crossing per 1024 facts, no fact object built in JS. Call `finish()` after the last.
+ * Throws what `PreloadedLog.loadBatch` throws. Cost: the text parts joined once per batch.
+ */
+export class PreloadedFactLoader {
+  readonly #log: PreloadedLog;
+  readonly #numbers = new Float64Array(LOAD_BATCH_FACTS * LOAD_FACT_STRIDE);
+  readonly #parts: string[] = [];
+  #count = 0;
+
+  constructor(log: PreloadedLog) {
+    this.#log = log;
+  }
+
+  /** Queues one fact (its fields are copied out: `parts` may be reused). */
+  add(parts: FactParts): void {
+    const numbers = this.#numbers;
+    const n = this.#count * LOAD_FACT_STRIDE;
+    numbers[n] = parts.seq;
+    numbers[n + 1] = parts.transactionTime;
+    numbers[n + 2] = parts.validTime ?? Number.NaN;
+    numbers[n + 3] = parts.schemaVersion;
+    numbers[n + 4] = this.#part(parts.id);
+    numbers[n + 5] = this.#part(parts.valueHash);
+    numbers[n + 6] = this.#part(parts.store);
+    numbers[n + 7] = this.#part(parts.key);
+    numbers[n + 8] = this.#part(parts.valueJson);
+    numbers[n + 9] = this.#part(toBoundaryText(parts.causation));
+    numbers[n + 10] = this.#part(parts.producerJson);
+    numbers[n + 11] = this.#part(parts.derivationJson);
+    numbers[n + 12] = this.#part(toBoundaryText(parts.idempotencyKey));
+    this.#count += 1;
+    if (this.#count === LOAD_BATCH_FACTS) this.finish();
+  }
+
+  /** Loads what is queued. */
+  finish(): void {
+    if (this.#count === 0) return;
+    const count = this.#count;
+    const text = this.#parts.join('');
+    this.#parts.length = 0;
+    this.#count = 0;
+    this.#log.loadBatch(text, this.#numbers.subarray(0, count * LOAD_FACT_STRIDE));
+  }
+
+  #part(text: string | null): number {
+    if (text === null) return -1;
+    this.#parts.push(text);
+    return text.length;
+  }
+}
