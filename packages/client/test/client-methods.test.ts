@@ -210,6 +210,7 @@ describe('every read and write against a served in-memory store', () => {
       backend: 'memory',
       engine: store.engine,
       role: 'writer',
+      lag_ms: null,
       fact_count: store.factCount(),
       last_seq: store.lastSeq(),
       subscribers: 0,
