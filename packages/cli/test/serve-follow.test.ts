@@ -10,7 +10,8 @@ const started: Array<{ child: import('node:child_process').ChildProcess }> = [];
 beforeAll(() => assertBuilt());
 afterEach(async () => {
   for (const { child } of started.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    child.kill('SIGKILL');
     await exited(child);
   }
 });
@@ -57,7 +58,7 @@ describe('igniter serve <path> --follow', () => {
     const writer = await serve([path]);
     const follower = await serve([path, '--follow']);
     const load = writeLoad(writer.url, 8);
-    await healthAt(writer.url, 200);
+    await load.acknowledged(200);
     writer.child.kill('SIGKILL');
     await exited(writer.child);
     const acked = await load.stop();

@@ -11,7 +11,8 @@ const started: ChildProcess[] = [];
 beforeAll(() => assertBuilt());
 afterEach(async () => {
   for (const child of started.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    child.kill('SIGKILL');
     await exited(child);
   }
 });
@@ -65,10 +66,11 @@ describe('igniter serve --postgres', () => {
     const writer = await serve(['--postgres', pgUrl, '--schema', schema]);
     const follower = await serve(['--postgres', pgUrl, '--schema', schema, '--follow']);
     const load = writeLoad(writer.url, 8);
-    await healthAt(writer.url, 200);
+    await load.acknowledged(200);
     writer.child.kill('SIGKILL');
     await exited(writer.child);
     const acked = await load.stop();
+    expect(acked.length).toBeGreaterThanOrEqual(200);
 
     let promoted = await call(`${follower.url}/v1/admin/promote`, { method: 'POST' });
     for (let tries = 0; promoted.status === 503 && tries < 200; tries++) {

@@ -97,6 +97,11 @@ export const serve: Command = {
       await stop();
       throw error;
     }
+    // Listen for Ctrl-C before printing the URL: whoever reads it may stop the server at once.
+    const interrupted = io.interrupted(() => {
+      io.stderr.write('stopping now\n');
+      process.exit(130);
+    });
     const { store } = server;
     const what = target.postgres === undefined ? path : redactedUrl(target.postgres);
     const serving = store.role === 'follower' ? 'serving a read-only follower of' : 'serving';
@@ -104,10 +109,7 @@ export const serve: Command = {
       `igniter ${serving} ${what} (${store.engine} engine, ${store.factCount()} facts) at ${url}\n`,
     );
     io.stdout.write(`  try: curl ${url}/v1/health\n  stop: Ctrl-C\n`);
-    await io.interrupted(() => {
-      io.stderr.write('stopping now\n');
-      process.exit(130);
-    });
+    await interrupted;
     io.stdout.write('draining...\n');
     await stop();
     io.stdout.write('stopped\n');

@@ -39,7 +39,10 @@ export async function healthAt(
  * Writes keys `k1`, `k2`, ... from `connections` concurrent loops until `stop()`; resolves with
  * the keys whose write was acknowledged (201). A write cut off by the server dying is not.
  */
-export function writeLoad(url: string, connections: number): { stop(): Promise<string[]> } {
+export function writeLoad(
+  url: string,
+  connections: number,
+): { acknowledged(count: number): Promise<void>; stop(): Promise<string[]> } {
   let next = 0;
   let running = true;
   const acked: string[] = [];
@@ -57,6 +60,12 @@ export function writeLoad(url: string, connections: number): { stop(): Promise<s
     }
   });
   return {
+    async acknowledged(count) {
+      while (acked.length < count) {
+        if (!running) throw new Error(`the load stopped after ${acked.length} acknowledged writes`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
     async stop() {
       running = false;
       await Promise.all(loops);
