@@ -150,7 +150,7 @@ describe('test:runtimes', () => {
     });
   });
 
-  describe('bundlers (the recipes of packages/core/README.md)', () => {
+  describe('bundlers (the recipes of docs/runtimes.md)', () => {
     let project = '';
     /** Outside every node_modules: a bundle copied here cannot find @igniter/native. */
     let away = '';

@@ -42,8 +42,10 @@ function installToolchain() {
   });
   writeFileSync(join(staging, '.complete'), `${new Date().toISOString()}\n`);
   // Older toolchains (another lock file) go: one copy is enough.
-  for (const entry of existsSync(cacheRoot) ? readdirSync(cacheRoot) : []) {
-    rmSync(join(cacheRoot, entry), { recursive: true, force: true });
+  for (const entry of readdirSync(cacheRoot)) {
+    if (entry !== `${key}.partial`) {
+      rmSync(join(cacheRoot, entry), { recursive: true, force: true });
+    }
   }
   renameSync(staging, dir);
   return dir;

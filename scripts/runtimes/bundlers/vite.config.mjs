@@ -1,4 +1,4 @@
-// The Vite recipe (packages/core/README.md "Bundlers"): an SSR build for Node that bundles
+// The Vite recipe (docs/runtimes.md "Bundlers"): an SSR build for Node that bundles
 // @igniter/core and @igniter/backend-file (ssr.noExternal); @igniter/native stays a run-time
 // require, so the bundle finds the addon in node_modules or falls back with one warning.
 export default {

@@ -1,4 +1,4 @@
-// The webpack recipe (packages/core/README.md "Bundlers"): an ESM bundle for Node. @igniter/native
+// The webpack recipe (docs/runtimes.md "Bundlers"): an ESM bundle for Node. @igniter/native
 // stays external (webpack cannot bundle a .node binary): the bundle requires it at run time, and
 // without it @igniter/core falls back to its TypeScript engine with one warning.
 import { resolve } from 'node:path';
