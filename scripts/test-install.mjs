@@ -27,14 +27,7 @@ import {
   reportInstalled,
   writeNpmrc,
 } from './lib/temp-projects.mjs';
-import {
-  isPlatformPackage,
-  packPackages,
-  publishablePackages,
-  readJson,
-  repoRoot,
-  run,
-} from './lib/workspace.mjs';
+import { buildAndPackForThisMachine, isPlatformPackage, readJson, repoRoot, run } from './lib/workspace.mjs';
 
 const fixtures = join(repoRoot, 'scripts', 'install-fixtures');
 const work = mkdtempSync(join(tmpdir(), 'igniter-test-install-'));
@@ -111,13 +104,7 @@ function versionsOf(names) {
 
 describe('test:install', () => {
   before(() => {
-    const glibc = process.report.getReport().header.glibcVersionRuntime;
-    assert.ok(
-      process.platform === 'linux' && process.arch === 'x64' && glibc,
-      `test:install needs linux-x64 with glibc (the one platform package built here), not ${process.platform}-${process.arch}`,
-    );
-    run('pnpm', ['run', 'build']);
-    packed = packPackages(publishablePackages(), join(work, 'tarballs'));
+    packed = buildAndPackForThisMachine('test:install', join(work, 'tarballs'));
     console.log(`packed:\n  ${packed.map((pkg) => pkg.tarball).join('\n  ')}`);
   });
 

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runtimeAliases, runtimeToolchain } from './lib/runtime-toolchain.mjs';
 import { cleanEnv, installFromTarballs, reportInstalled } from './lib/temp-projects.mjs';
-import { packPackages, publishablePackages, repoRoot, run } from './lib/workspace.mjs';
+import { buildAndPackForThisMachine, repoRoot, run } from './lib/workspace.mjs';
 
 const fixtures = join(repoRoot, 'scripts', 'runtimes');
 const work = mkdtempSync(join(tmpdir(), 'igniter-test-runtimes-'));
@@ -94,15 +94,9 @@ const bundledResult = (engine) => ({ engineInfo: engine, engine, read: { title: 
 
 describe('test:runtimes', () => {
   before(() => {
-    const glibc = process.report.getReport().header.glibcVersionRuntime;
-    assert.ok(
-      process.platform === 'linux' && process.arch === 'x64' && glibc,
-      `test:runtimes needs linux-x64 with glibc (the one platform package built here), not ${process.platform}-${process.arch}`,
-    );
+    context.packed = buildAndPackForThisMachine('test:runtimes', join(work, 'tarballs'));
     npmCache = run('npm', ['config', 'get', 'cache'], { capture: true, quiet: true }).trim();
     runtimes = runtimeToolchain(work);
-    run('pnpm', ['run', 'build']);
-    context.packed = packPackages(publishablePackages(), join(work, 'tarballs'));
   });
 
   after(() => {
