@@ -129,6 +129,19 @@ describe('test:runtimes', () => {
       });
     }
 
+    test('deno without --allow-ffi cannot load the addon: the TypeScript engine with one warning', () => {
+      const { command, env } = runtimes.get('deno');
+      const permissions = ['--allow-read', '--allow-write', '--allow-env', '--allow-net', '--allow-sys'];
+      const { output, stderr } = runProgram(
+        'deno without --allow-ffi',
+        [command[0], 'run', ...permissions, 'smoke.mjs'],
+        project,
+        env,
+      );
+      assert.deepEqual(output, smokeResult('ts'));
+      assertWarnings(stderr, 'ts');
+    });
+
     describe('with the platform package removed', () => {
       const platformPackage = () => join(project, 'node_modules', '@igniter', 'native-linux-x64-gnu');
       before(() => renameSync(platformPackage(), join(work, 'native-linux-x64-gnu-removed')));
