@@ -183,6 +183,7 @@ describe('test:install', () => {
     });
   });
 
+  // The cli brings @igniter/backend-postgres (igniter serve --postgres), and with it `pg`.
   test('server + cli (their npm dependencies from the registry) serve a store and run the igniter bin', () => {
     const project = installFromTarballs('server-cli', ['@igniter/server', '@igniter/cli'], { online: true });
     const installed = reportInstalled('server + cli', project).filter((entry) =>
@@ -198,6 +199,7 @@ describe('test:install', () => {
         '@igniter/core',
         '@igniter/protocol',
         '@igniter/backend-file',
+        '@igniter/backend-postgres',
         '@igniter/backend-segmented',
         ...nativeFamily().map((pkg) => pkg.name),
       ]),
