@@ -6,6 +6,7 @@ import { errorReply, PathScrubber } from './error-response.js';
 import { ChangefeedStreams } from './events/changefeed-streams.js';
 import { GroupCommit } from './group-commit.js';
 import { HttpError } from './http-error.js';
+import { inspectorRoutes } from './inspector-files.js';
 import { ServerMetrics } from './metrics.js';
 import { isLoopbackHost, type ResolvedOptions, resolveOptions, type ServerOptions } from './options.js';
 import type { RouteContext } from './route-context.js';
@@ -225,6 +226,7 @@ class Server implements IgniterServer {
         routes(scope, context);
       }
     });
+    if (options.inspector) void app.register(inspectorRoutes);
   }
 
   /**
