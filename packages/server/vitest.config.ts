@@ -10,7 +10,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     projects: [
       ...['ts', 'native'].map((engine) => ({
-        extends: true,
+        extends: true as const,
         test: {
           name: engine,
           include: ['test/**/*.test.ts'],

@@ -7,7 +7,9 @@ export type Loaded<T> =
   | { state: 'error'; error: Error & { code?: string } };
 
 /**
- * Runs `load` when `deps` change and again when a token is given; the latest answer wins.
+ * Runs `load` when `deps` change and again when a token is given; the latest answer wins. While
+ * a new answer loads, the last one stays on screen, so a control being used (the time-travel
+ * slider) keeps its focus.
  */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
   const [result, setResult] = useState<Loaded<T>>({ state: 'loading' });
@@ -15,7 +17,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
   useEffect(() => onAuthChange(() => setGeneration((n) => n + 1)), []);
   useEffect(() => {
     let live = true;
-    setResult({ state: 'loading' });
+    setResult((shown) => (shown.state === 'ok' ? shown : { state: 'loading' }));
     load().then(
       (value) => live && setResult({ state: 'ok', value }),
       (error: Error) => live && setResult({ state: 'error', error }),

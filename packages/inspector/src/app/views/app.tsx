@@ -100,9 +100,7 @@ export function App() {
         </nav>
         <FactJump />
       </header>
-      <main id="main">
-        {tokenNeeded ? <TokenPrompt /> : <View route={route} />}
-      </main>
+      <main id="main">{tokenNeeded ? <TokenPrompt /> : <View route={route} />}</main>
     </>
   );
 }

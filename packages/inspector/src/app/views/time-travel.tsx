@@ -1,9 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import { isoTime, parseMoment } from '../format.js';
 
-/** The slider position of `value` among `moments` (ascending): the last moment <= value; the end for null. */
+/**
+ * The slider position of `value` among `moments` (ascending): the last moment <= value. The last
+ * stop is "latest" (null), which stands for the last moment too: one step left shows an older value.
+ */
 function positionOf(moments: number[], value: number | null): number {
-  if (value === null) return moments.length;
+  if (value === null) return Math.max(0, moments.length - 1);
   let position = 0;
   moments.forEach((moment, index) => {
     if (moment <= value) position = index;
@@ -38,14 +41,14 @@ export function TimeTravel(props: {
         type="range"
         name={name}
         min={0}
-        max={moments.length}
+        max={Math.max(0, moments.length - 1)}
         step={1}
         value={position}
         aria-label={`${label}: step through the versions`}
         aria-valuetext={shown}
         onInput={(event) => {
           const index = Number(event.currentTarget.value);
-          onChange(index >= moments.length ? null : (moments[index] ?? null));
+          onChange(index >= moments.length - 1 ? null : (moments[index] ?? null));
         }}
       />
       <output class="moment" name={`${name}-shown`}>

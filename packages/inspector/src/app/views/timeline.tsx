@@ -23,7 +23,7 @@ export function Timeline(props: { facts: Fact[]; shownSeq: number | null; store:
   return (
     <section aria-labelledby="timeline-title">
       <h2 id="timeline-title">Timeline ({facts.length} versions)</h2>
-      <svg class="strip" viewBox={`0 0 ${WIDTH} 56`} role="img" aria-label="Versions on the time axes">
+      <svg class="strip" viewBox={`0 0 ${WIDTH} 60`} role="img" aria-label="Versions on the time axes">
         <text x={0} y={10} class="axis-label">
           transaction time
         </text>
