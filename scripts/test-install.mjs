@@ -196,6 +196,7 @@ describe('test:install', () => {
         '@igniter/cli',
         '@igniter/client',
         '@igniter/mcp',
+        '@igniter/inspector',
         '@igniter/core',
         '@igniter/protocol',
         '@igniter/backend-file',
@@ -208,6 +209,7 @@ describe('test:install', () => {
       put: 201,
       value: { title: 'ship' },
       health: ['ready', 'file', 'native'],
+      inspector: [200, 'text/html; charset=utf-8', true],
       stats: ['file', 1, 1],
     });
     assert.deepEqual(runFixture(project, 'cli-mcp.mjs').output, {

@@ -7,6 +7,7 @@ import { ChangefeedStreams } from './events/changefeed-streams.js';
 import { FollowerLag } from './follower-lag.js';
 import { GroupCommit } from './group-commit.js';
 import { HttpError } from './http-error.js';
+import { inspectorRoutes } from './inspector-files.js';
 import { ServerMetrics } from './metrics.js';
 import { isLoopbackHost, type ResolvedOptions, resolveOptions, type ServerOptions } from './options.js';
 import type { RouteContext } from './route-context.js';
@@ -233,6 +234,7 @@ class Server implements IgniterServer {
         routes(scope, context);
       }
     });
+    if (options.inspector) void app.register(inspectorRoutes);
   }
 
   /**
