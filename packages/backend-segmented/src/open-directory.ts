@@ -14,6 +14,7 @@ import {
   settleFrameDamage,
 } from '@igniter/core/storage';
 import type { GroupSync } from './group-sync.js';
+import { type LostFile, lostFiles, refuseLost } from './inventory.js';
 import {
   CATALOG_FILE,
   isStaleTempName,
@@ -48,6 +49,8 @@ export interface OpenedDirectory {
   quarantined: string[];
   /** Leftovers removed: temp files of interrupted writes, segments of an old or aborted generation, purged segments. */
   removedFiles: string[];
+  /** Files the catalog lists that are missing or short, opened without (only with `repair`). */
+  lost: LostFile[];
 }
 
 /**
@@ -268,6 +271,9 @@ export function openDirectory(
 ): OpenedDirectory {
   const removedFiles: string[] = [];
   const catalog = openCatalog(dir, removedFiles);
+  // Before anything is read or recovered: files the catalog lists must all be there.
+  const lost = catalog.inventory ? lostFiles(dir, catalog.inventory) : [];
+  if (!options.repair) refuseLost(lost);
   const storesDir = join(dir, STORES_DIR);
   const stores = new Map<string, StoreSegments>();
   let highWater = catalog.lastSeq;
@@ -300,5 +306,18 @@ export function openDirectory(
     for (const store of [...stores.values(), reader?.store]) store?.live?.discard();
     throw error;
   }
-  return { catalog, stores, highWater, nextSegment, recoveredTailBytes, quarantined, removedFiles };
+  takeLiveBytes(stores, catalog);
+  return { catalog, stores, highWater, nextSegment, recoveredTailBytes, quarantined, removedFiles, lost };
+}
+
+/**
+ * Sets each store's `liveBytes` from the catalog: the size its live segment had at the last
+ * clean close (no more than it has now, after a repair). Cost: O(segments).
+ */
+function takeLiveBytes(stores: Map<string, StoreSegments>, catalog: Catalog): void {
+  for (const store of stores.values()) {
+    const live = store.live;
+    const listed = catalog.inventory?.get(store.name)?.find((s) => s.segment === live?.segment);
+    if (live && listed?.state === 'live') store.liveBytes = Math.min(listed.bytes, live.writer.size);
+  }
 }

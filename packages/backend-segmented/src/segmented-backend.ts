@@ -52,6 +52,28 @@ export interface SegmentedRecoveryReport {
   quarantined: string[];
   /** Leftovers removed: temp files, segments of a replaced or aborted generation, purged segments. */
   removedFiles: string[];
+  /**
+   * Files the catalog listed that were missing or shorter than listed, opened without because of
+   * `repair: true` (without it, open refuses with `ERR_CORRUPT_LOG`): the facts they held are gone.
+   */
+  lost: Array<{
+    file: string;
+    store: string;
+    segment: number | null;
+    bytes: number;
+    how: 'missing' | 'short';
+    message: string;
+  }>;
+}
+
+/** Tells (process warning `IGNITER_RECOVERED`) about files a repair opened without. */
+function reportLost(lost: SegmentedRecoveryReport['lost']): void {
+  if (lost.length === 0) return;
+  const bytes = lost.reduce((n, l) => n + l.bytes, 0);
+  process.emitWarning(
+    `repair opened the segmented store without ${lost.length} missing or short file(s) the catalog listed (${bytes} bytes of facts lost): ${lost.map((l) => l.message).join('; ')}`,
+    { code: 'IGNITER_RECOVERED' },
+  );
 }
 
 function setEntry<T>(target: { [key: string]: T }, key: string, value: T): void {
@@ -114,6 +136,14 @@ export class SegmentedFileBackend implements Backend {
         recoveredTailBytes: opened.recoveredTailBytes,
         quarantined: opened.quarantined,
         removedFiles: opened.removedFiles,
+        lost: opened.lost.map(({ file, store, segment, bytes, how, message }) => ({
+          file,
+          store,
+          segment: segment ?? null,
+          bytes,
+          how,
+          message,
+        })),
       };
       this.snapshotter = new Snapshotter(
         this.dir,
@@ -122,6 +152,9 @@ export class SegmentedFileBackend implements Backend {
         this.codec,
         this.options,
       );
+      // The catalog lists what is there now (a repair forgets what it lost, once reported).
+      this.snapshotter.record(this.stores);
+      reportLost(this.recovery.lost);
     } catch (error) {
       this.lock.release();
       throw error;
@@ -171,7 +204,11 @@ export class SegmentedFileBackend implements Backend {
       sealLiveSegment(store, this.options.clock());
       live = undefined;
     }
-    live ??= this.startSegment(store);
+    if (!live) {
+      live = this.startSegment(store);
+      // The catalog lists the new segment (and the one just sealed) before a fact goes in.
+      this.snapshotter.record(this.stores);
+    }
     live.append(frame, fact);
     this.highWater = fact.seq;
   }
@@ -194,6 +231,7 @@ export class SegmentedFileBackend implements Backend {
         const closed = await Promise.allSettled([...this.stores.values()].map((s) => s.live?.close()));
         const failed = closed.find((c): c is PromiseRejectedResult => c.status === 'rejected');
         if (failed) throw failed.reason;
+        this.recordClosed();
       } finally {
         this.lock.release();
       }
@@ -208,6 +246,7 @@ export class SegmentedFileBackend implements Backend {
     try {
       this.groupSync?.stop();
       for (const store of this.stores.values()) store.live?.closeSync();
+      this.recordClosed();
     } finally {
       this.lock.release();
     }
@@ -277,6 +316,7 @@ export class SegmentedFileBackend implements Backend {
       // A running store forgets what is gone from disk, also when a later purge step failed.
       if (ranges.length > 0) for (const listener of this.purgeListeners) listener(ranges);
     }
+    if (receipts.length > 0) this.snapshotter.record(this.stores);
     return receipts;
   }
 
@@ -330,7 +370,7 @@ export class SegmentedFileBackend implements Backend {
    */
   verifyFiles(): AsyncIterable<StoredEntry> {
     this.assertOpen();
-    return verifySegmentFiles(this.dir, this.stores.values(), this.options.maxFrameBytes);
+    return verifySegmentFiles(this.dir, [...this.stores.values()], this.options.maxFrameBytes);
   }
 
   /**
@@ -379,7 +419,14 @@ export class SegmentedFileBackend implements Backend {
       recoveredTailBytes: this.recovery.recoveredTailBytes,
       quarantined: [...this.recovery.quarantined],
       removedFiles: [...this.recovery.removedFiles],
+      lost: this.recovery.lost.map((l) => ({ ...l })),
     };
+  }
+
+  /** After the live segments closed cleanly: the catalog lists their whole size as on disk. */
+  private recordClosed(): void {
+    for (const store of this.stores.values()) if (store.live) store.liveBytes = store.live.writer.size;
+    this.snapshotter.record(this.stores);
   }
 
   private rewrite(facts: readonly Fact[], meta: SnapshotMeta, sealAll: boolean): void {
