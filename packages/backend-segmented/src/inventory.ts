@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { IgniterError, type VerifyProblem } from '@igniter/core';
+import { FACT_CODECS, FileKind, HEADER_BYTES, readFullySync, readHeader } from '@igniter/core/storage';
 import { STORES_DIR, segmentPath, storeFolderName } from './layout.js';
 import type { Inventory, ListedSegment, ManifestRecord } from './records.js';
 import type { StoreSegments } from './store-segments.js';
@@ -25,7 +26,7 @@ export interface LostFile {
 
 /**
  * What the catalog records of `stores`: each store's sealed segments with their sizes, its live
- * segment with the bytes known on disk (`StoreSegments.liveBytes`) and its purged segments;
+ * segment with the bytes known on disk (`LiveSegment.listedBytes`) and its purged segments;
  * `replaced` gives the sealed segments of stores a compaction is switching to a new generation
  * (their live segment goes). Stores without any segment are left out. Cost: O(segments).
  */
@@ -51,7 +52,7 @@ export function inventoryOf(
     }));
     for (const p of store.purged) segments.push({ segment: p.segment, state: 'purged', bytes: 0 });
     if (store.live && !next)
-      segments.push({ segment: store.live.segment, state: 'live', bytes: store.liveBytes });
+      segments.push({ segment: store.live.segment, state: 'live', bytes: store.live.listedBytes });
     add(store.name, segments);
   }
   for (const [name, manifests] of replaced) {
@@ -89,8 +90,23 @@ function lostSegment(folder: string, store: string, listed: ListedSegment): Lost
     return { ...where, bytes: listed.bytes, how: 'missing', message };
   }
   if (size >= listed.bytes) return undefined;
+  // A sealed segment with its manifest is checked against it (and repaired) where it is read.
+  if (sealed && sizeOf(segmentPath(folder, listed.segment, 'manifest')) !== undefined) return undefined;
+  checkHeader(log);
   const message = `the ${what} ${log} is ${size} bytes, the catalog lists ${listed.bytes}`;
   return { ...where, bytes: listed.bytes - size, how: 'short', message };
+}
+
+/** Throws `ERR_UNSUPPORTED_FORMAT` when the file at `path` is not an Igniter segment. */
+function checkHeader(path: string): void {
+  const fd = fs.openSync(path, 'r');
+  try {
+    const header = Buffer.alloc(HEADER_BYTES);
+    const got = readFullySync(fd, header, 0, HEADER_BYTES, 0);
+    readHeader(header.subarray(0, got), path, FileKind.segment, new Set(FACT_CODECS.keys()));
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /**
@@ -101,6 +117,8 @@ function lostSegment(folder: string, store: string, listed: ListedSegment): Lost
  */
 export function lostFiles(dir: string, inventory: Inventory): LostFile[] {
   const lost: LostFile[] = [];
+  // Without the folder of all stores nothing is read at all (the open says so).
+  if (!fs.existsSync(join(dir, STORES_DIR))) return lost;
   for (const [store, segments] of inventory) {
     const folder = join(dir, STORES_DIR, storeFolderName(store));
     const held = segments.filter((s) => s.state === 'sealed' || (s.state === 'live' && s.bytes > 0));

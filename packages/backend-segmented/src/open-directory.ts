@@ -311,13 +311,13 @@ export function openDirectory(
 }
 
 /**
- * Sets each store's `liveBytes` from the catalog: the size its live segment had at the last
+ * Sets each live segment's `listedBytes` from the catalog: the size its live segment had at the last
  * clean close (no more than it has now, after a repair). Cost: O(segments).
  */
 function takeLiveBytes(stores: Map<string, StoreSegments>, catalog: Catalog): void {
   for (const store of stores.values()) {
     const live = store.live;
     const listed = catalog.inventory?.get(store.name)?.find((s) => s.segment === live?.segment);
-    if (live && listed?.state === 'live') store.liveBytes = Math.min(listed.bytes, live.writer.size);
+    if (live && listed?.state === 'live') live.listedBytes = Math.min(listed.bytes, live.writer.size);
   }
 }

@@ -203,12 +203,10 @@ export class SegmentedFileBackend implements Backend {
     if (live && (live.codec !== this.codec || live.isFullFor(frame.length, fact.transactionTime))) {
       sealLiveSegment(store, this.options.clock());
       live = undefined;
-    }
-    if (!live) {
-      live = this.startSegment(store);
-      // The catalog lists the new segment (and the one just sealed) before a fact goes in.
+      // The catalog lists the sealed segment, so that open notices if it goes missing.
       this.snapshotter.record(this.stores);
     }
+    live ??= this.startSegment(store);
     live.append(frame, fact);
     this.highWater = fact.seq;
   }
@@ -423,10 +421,21 @@ export class SegmentedFileBackend implements Backend {
     };
   }
 
-  /** After the live segments closed cleanly: the catalog lists their whole size as on disk. */
+  /**
+   * After the live segments closed cleanly: the catalog lists their whole size as on disk, so
+   * that a later open notices a live segment cut shorter. Best effort: the data is on disk
+   * already, and a catalog that lists less only tells less.
+   */
   private recordClosed(): void {
-    for (const store of this.stores.values()) if (store.live) store.liveBytes = store.live.writer.size;
-    this.snapshotter.record(this.stores);
+    for (const store of this.stores.values()) if (store.live) store.live.listedBytes = store.live.writer.size;
+    try {
+      this.snapshotter.record(this.stores);
+    } catch (error) {
+      process.emitWarning(
+        `could not record the live segment sizes in the catalog at close (${error instanceof Error ? error.message : String(error)}); the facts are on disk`,
+        { code: 'IGNITER_CATALOG_NOT_RECORDED' },
+      );
+    }
   }
 
   private rewrite(facts: readonly Fact[], meta: SnapshotMeta, sealAll: boolean): void {

@@ -8,11 +8,7 @@ export class StoreSegments {
   sealed: ManifestRecord[] = [];
   /** The segment that takes new facts, once one was started. */
   live: LiveSegment | undefined;
-  /**
-   * Bytes of the live segment known to be on disk, as the catalog lists them: 0 when started,
-   * its whole size after a clean close (a live segment only grows until it is sealed).
-   */
-  liveBytes = 0;
+
   /** Receipts of purged segments, by segment number. */
   readonly purged: PurgeRecord[] = [];
   /** Seq ranges of purged segments, sorted and disjoint, for {@link isPurged}. */

@@ -30,7 +30,7 @@ describe(`verify() of a segmented store (${ENGINE} engine)`, () => {
   it('reports a clean store as ok, having checked the facts of every sealed and live segment', async () => {
     const { store } = seeded();
     expect(store.segmentManifest()?.stores.notes?.map((s) => s.sealed)).toEqual([true, false]);
-    expect(await store.verify()).toEqual({ ok: true, factsChecked: 6, problems: [] });
+    expect(await store.verify()).toEqual({ ok: true, factsChecked: 6, problems: [], warnings: [] });
   });
 
   it('finds a value changed under an intact frame CRC in the live segment: a hash problem with file, offset and fact id', async () => {
@@ -78,6 +78,7 @@ describe(`verify() of a segmented store (${ENGINE} engine)`, () => {
           message: `${file}: the frame at byte ${first} fails its CRC-32 check; the next intact frame is at byte ${second}`,
         },
       ],
+      warnings: [],
     });
   });
 
