@@ -125,6 +125,8 @@ class FolderReader {
   maxSegment = 0;
   recovered = 0;
   readonly quarantined: string[] = [];
+  /** Sealed segments whose manifest is here but whose file is not (only with `repair`). */
+  readonly lost: LostFile[] = [];
 
   constructor(
     private readonly folder: string,
@@ -198,7 +200,27 @@ class FolderReader {
       remove(path, this.removed);
       return;
     }
-    if (!kinds.has('log')) throw inconsistentLog(path, `its segment file ${log} is missing`);
+    if (!kinds.has('log')) {
+      if (!this.options.repair) {
+        throw inconsistentLog(
+          path,
+          `its segment file ${log} is missing; open with { repair: true } to open without it (it is reported)`,
+        );
+      }
+      // Opened without it: the manifest of a segment that is gone goes too, once reported.
+      const message = `the sealed segment ${log} that its manifest lists (${manifest.byteSize} bytes) is missing`;
+      this.lost.push({
+        file: log,
+        store: manifest.store,
+        segment,
+        bytes: manifest.byteSize,
+        how: 'missing',
+        sealed: true,
+        message,
+      });
+      remove(path, this.removed);
+      return;
+    }
     if (!this.options.repair) {
       checkSealedFile(log, manifest.byteSize);
       store.sealed.push(manifest);
@@ -291,6 +313,7 @@ export function openDirectory(
       nextSegment = Math.max(nextSegment, reader.maxSegment + 1);
       recoveredTailBytes += reader.recovered;
       quarantined.push(...reader.quarantined);
+      for (const l of reader.lost) if (!lost.some((known) => known.file === l.file)) lost.push(l);
       const store = reader.store;
       reader = undefined;
       if (!store) continue;
