@@ -42,10 +42,18 @@ export function longStrings(request: unknown): string[] {
     if (typeof value === 'string') {
       if (value.length > MAX_ECHO_CHARS) found.push(value);
     } else if (depth < SEARCH_DEPTH && value !== null && typeof value === 'object') {
-      for (const v of Object.values(value)) walk(v, depth + 1);
+      for (const [k, v] of Object.entries(value)) {
+        // A field name is echoed too ("unknown field: ...").
+        if (k.length > MAX_ECHO_CHARS) found.push(k);
+        walk(v, depth + 1);
+      }
     }
   };
-  walk(request, 0);
+  try {
+    walk(request, 0);
+  } catch {
+    // A request whose fields throw when read (a bug of the caller's): what was found so far.
+  }
   return found;
 }
 
