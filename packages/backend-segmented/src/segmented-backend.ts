@@ -37,44 +37,13 @@ import { LiveSegment } from './live-segment.js';
 import { checkStoreFolder, openDirectory } from './open-directory.js';
 import { type ResolvedOptions, resolveOptions, type SegmentedFileBackendOptions } from './options.js';
 import { checkPurgeReceiptsInput, purgeSelection, purgeStore, toPurgeReceipt } from './purge.js';
+import { lostEntry, reportLost, type SegmentedRecoveryReport } from './recovery-report.js';
 import { sealLiveSegment } from './seal.js';
 import { createSegmentFile } from './segment-file.js';
 import { mayOverlap, mergeBySeq, readLive, readSealed, windowFilter } from './segment-reader.js';
 import { Snapshotter } from './snapshotter.js';
 import { StoreSegments } from './store-segments.js';
 import { verifySegmentFiles } from './verify-files.js';
-
-/** What opening the directory found and repaired. */
-export interface SegmentedRecoveryReport {
-  /** Bytes truncated from live segments: torn tails, plus anything quarantined. */
-  recoveredTailBytes: number;
-  /** Quarantine files written by `repair: true`. */
-  quarantined: string[];
-  /** Leftovers removed: temp files, segments of a replaced or aborted generation, purged segments. */
-  removedFiles: string[];
-  /**
-   * Files the catalog listed that were missing or shorter than listed, opened without because of
-   * `repair: true` (without it, open refuses with `ERR_CORRUPT_LOG`): the facts they held are gone.
-   */
-  lost: Array<{
-    file: string;
-    store: string;
-    segment: number | null;
-    bytes: number;
-    how: 'missing' | 'short';
-    message: string;
-  }>;
-}
-
-/** Tells (process warning `IGNITER_RECOVERED`) about files a repair opened without. */
-function reportLost(lost: SegmentedRecoveryReport['lost']): void {
-  if (lost.length === 0) return;
-  const bytes = lost.reduce((n, l) => n + l.bytes, 0);
-  process.emitWarning(
-    `repair opened the segmented store without ${lost.length} missing or short file(s) the catalog listed (${bytes} bytes of facts lost): ${lost.map((l) => l.message).join('; ')}`,
-    { code: 'IGNITER_RECOVERED' },
-  );
-}
 
 function setEntry<T>(target: { [key: string]: T }, key: string, value: T): void {
   // defineProperty, so that a store named "__proto__" is an ordinary key.
@@ -136,14 +105,7 @@ export class SegmentedFileBackend implements Backend {
         recoveredTailBytes: opened.recoveredTailBytes,
         quarantined: opened.quarantined,
         removedFiles: opened.removedFiles,
-        lost: opened.lost.map(({ file, store, segment, bytes, how, message }) => ({
-          file,
-          store,
-          segment: segment ?? null,
-          bytes,
-          how,
-          message,
-        })),
+        lost: opened.lost.map(lostEntry),
       };
       this.snapshotter = new Snapshotter(
         this.dir,

@@ -1,3 +1,4 @@
+import { IgniterError } from './errors.js';
 import type { JsonObject } from './json.js';
 
 /** What an idempotency key stands for: everything a repeat must ask for again (API v1 amendments). */
@@ -35,4 +36,40 @@ function sameJson(a: JsonObject | null, b: JsonObject | null, hash: (value: unkn
   if (a === b) return true;
   if (a === null || b === null) return false;
   return hash(a) === hash(b);
+}
+
+/** What a write input asks for (`freshKey`: an append, whose key is minted; `hash`: its value hash). */
+export function requestOf(
+  input: Omit<IdempotentRequest, 'key' | 'valueHash'> & { key: string },
+  freshKey: boolean,
+  hash: string,
+): IdempotentRequest {
+  return {
+    key: freshKey ? null : input.key,
+    valueHash: hash,
+    validTime: input.validTime,
+    schemaVersion: input.schemaVersion,
+    producer: input.producer,
+    derivation: input.derivation,
+  };
+}
+
+/**
+ * `ERR_CONFLICT` for an idempotency key reused for another request (`field` differs), with
+ * `details = { store, idempotencyKey, factId }` (`factId` null for two items of one batch).
+ */
+export function idempotencyConflict(
+  store: string,
+  idempotencyKey: string,
+  factId: string | null,
+  field: string,
+): IgniterError {
+  const where = factId === null ? 'repeats in the batch' : `of store "${store}" was used for a request`;
+  return new IgniterError(
+    'ERR_CONFLICT',
+    `idempotency key "${idempotencyKey}" ${where} with a different ${field}`,
+    {
+      details: { store, idempotencyKey, factId },
+    },
+  );
 }

@@ -16,7 +16,7 @@ import { jsonText } from './engine/json-text.js';
 import type { AppendInput } from './engine/types.js';
 import { IgniterError } from './errors.js';
 import type { Fact } from './fact.js';
-import { differingField, type IdempotentRequest } from './idempotency.js';
+import { differingField, type IdempotentRequest, idempotencyConflict, requestOf } from './idempotency.js';
 import { IdempotencyIndex, pathSlot } from './indexes.js';
 import { APPEND_FIELDS, WRITE_FIELDS } from './input-fields.js';
 import { isJsonObject } from './json.js';
@@ -219,27 +219,10 @@ export class WritePath {
     const id = this.#idempotency.factIdFor(input.store, input.idempotencyKey);
     const fact = id === undefined ? undefined : log.byId(id);
     if (!fact) return undefined;
-    const repeat = this.#request(prepared, batchHash ?? log.valueHash(input.value));
+    const repeat = requestOf(input, prepared.freshKey === true, batchHash ?? log.valueHash(input.value));
     const field = differingField(fact, repeat, (v) => log.valueHash(v));
     if (field === undefined) return fact;
-    throw new IgniterError(
-      'ERR_CONFLICT',
-      `idempotency key "${input.idempotencyKey}" of store "${input.store}" was used for a request with a different ${field}`,
-      { details: { store: input.store, idempotencyKey: input.idempotencyKey, factId: fact.id } },
-    );
-  }
-
-  /** What a prepared write asks for, as an idempotency key compares it (`hash`: its value hash). */
-  #request(prepared: PreparedWrite, hash: string): IdempotentRequest {
-    const { input } = prepared;
-    return {
-      key: prepared.freshKey ? null : input.key,
-      valueHash: hash,
-      validTime: input.validTime,
-      schemaVersion: input.schemaVersion,
-      producer: input.producer,
-      derivation: input.derivation,
-    };
+    throw idempotencyConflict(input.store, input.idempotencyKey, fact.id, field);
   }
 
   #checkExpectation(prepared: PreparedWrite, actualSeq?: number | null): void {
@@ -279,17 +262,11 @@ export class WritePath {
         const id = JSON.stringify([store, idempotencyKey]);
         const earlier = batchKeys.get(id);
         if (earlier !== undefined) {
-          const field = differingField(earlier, this.#request(p, hash), (v) => log.valueHash(v));
-          if (field !== undefined) {
-            throw new IgniterError(
-              'ERR_CONFLICT',
-              `idempotency key "${idempotencyKey}" repeats in the batch with a different ${field}`,
-              { details: { store, idempotencyKey, factId: null } },
-            );
-          }
+          const field = differingField(earlier, requestOf(p.input, false, hash), (v) => log.valueHash(v));
+          if (field !== undefined) throw idempotencyConflict(store, idempotencyKey, null, field);
           continue;
         }
-        batchKeys.set(id, this.#request(p, hash));
+        batchKeys.set(id, requestOf(p.input, false, hash));
         if (this.#idempotentRepeat(p, hash)) continue;
       }
       if (!tracksExpectations) continue;
