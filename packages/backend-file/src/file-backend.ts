@@ -16,6 +16,7 @@ import {
 import {
   acquireWriterLock,
   appendFrame,
+  canonicalPath,
   checkDataPath,
   DEFAULT_FACT_CODEC,
   DeferredFacts,
@@ -102,11 +103,12 @@ export class FileBackend implements Backend {
   constructor(path: string, options: FileBackendOptions = {}) {
     if (typeof path !== 'string' || path.length === 0) throw badArgument('path must be a non-empty string');
     this.options = resolveOptions(options);
-    this.path = resolve(path);
+    checkDataPath(resolve(path), 'file');
+    fs.mkdirSync(dirname(resolve(path)), { recursive: true });
+    // Symlinks resolved: the files are read and replaced where they are, not over a link.
+    this.path = canonicalPath(path);
     this.snapshotPath = `${this.path}.snapshot`;
     this.codec = DEFAULT_FACT_CODEC;
-    checkDataPath(this.path, 'file');
-    fs.mkdirSync(dirname(this.path), { recursive: true });
     this.lock = acquireWriterLock(this.path);
     try {
       const removedTempFiles = [
@@ -126,6 +128,8 @@ export class FileBackend implements Backend {
         }
       }
       const { snapshot, wal } = opened ?? (this.openFiles(undefined) as OpenedFiles);
+      // Open may have created or replaced the log: the lock holds the file now there.
+      this.lock.cover();
       this.preloaded = reader;
       this.snapshotSeq = snapshot?.lastSeq ?? null;
       this.snapshotBytes = snapshot?.size ?? 0;
@@ -417,6 +421,7 @@ export class FileBackend implements Backend {
     this.tally = tally;
     this.dropOpenState();
     createWal(this.path, lastSeq, this.codec);
+    this.lock.cover();
     let fd: number;
     try {
       fd = fs.openSync(this.path, 'r+');

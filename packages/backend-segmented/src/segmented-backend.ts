@@ -105,7 +105,7 @@ export class SegmentedFileBackend implements Backend {
     fs.mkdirSync(this.dir, { recursive: true });
     const { durability, groupCommitMs, groupCommitBytes } = this.options;
     this.groupSync = durability === 'group' ? new GroupSync(groupCommitMs, groupCommitBytes) : undefined;
-    this.lock = acquireWriterLock(join(this.dir, CATALOG_FILE));
+    this.lock = acquireWriterLock(join(this.dir, CATALOG_FILE), { identity: this.dir });
     try {
       const opened = openDirectory(this.dir, this.options, this.groupSync);
       this.stores = opened.stores;
