@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { basename, join } from 'node:path';
-import { IgniterError } from '@igniter/core';
+import { IgniterError, type RecoveredCut } from '@igniter/core';
 import {
   corruptLog,
   FACT_CODECS,
@@ -46,6 +46,8 @@ export interface OpenedDirectory {
   recoveredTailBytes: number;
   /** Quarantine files written by `repair`. */
   quarantined: string[];
+  /** Every cut of a live segment, with the side file that keeps its bytes. */
+  recovered: RecoveredCut[];
   /** Leftovers removed: temp files of interrupted writes, segments of an old or aborted generation, purged segments. */
   removedFiles: string[];
 }
@@ -122,6 +124,7 @@ class FolderReader {
   maxSegment = 0;
   recovered = 0;
   readonly quarantined: string[] = [];
+  readonly cuts: RecoveredCut[] = [];
 
   constructor(
     private readonly folder: string,
@@ -227,10 +230,11 @@ class FolderReader {
         remove(path, this.removed);
         return;
       }
-      const settled = settleFrameDamage(fd, path, scan.scan, scan.problem, this.options.repair);
+      const lastSeq = scan.summary.maxSeq ?? 0;
+      const settled = settleFrameDamage(fd, path, scan.scan, scan.problem, this.options.repair, lastSeq);
       this.recovered += settled.removedBytes;
       if (settled.quarantined) this.quarantined.push(settled.quarantined);
-      const lastSeq = scan.summary.maxSeq ?? 0;
+      if (settled.recovered) this.cuts.push(settled.recovered);
       owned = false;
       store.live = new LiveSegment(
         path,
@@ -274,6 +278,7 @@ export function openDirectory(
   let nextSegment = catalog.nextSegment;
   let recoveredTailBytes = 0;
   const quarantined: string[] = [];
+  const recovered: RecoveredCut[] = [];
   let reader: FolderReader | undefined;
   try {
     if (!fs.existsSync(storesDir))
@@ -285,6 +290,7 @@ export function openDirectory(
       nextSegment = Math.max(nextSegment, reader.maxSegment + 1);
       recoveredTailBytes += reader.recovered;
       quarantined.push(...reader.quarantined);
+      recovered.push(...reader.cuts);
       const store = reader.store;
       reader = undefined;
       if (!store) continue;
@@ -300,5 +306,14 @@ export function openDirectory(
     for (const store of [...stores.values(), reader?.store]) store?.live?.discard();
     throw error;
   }
-  return { catalog, stores, highWater, nextSegment, recoveredTailBytes, quarantined, removedFiles };
+  return {
+    catalog,
+    stores,
+    highWater,
+    nextSegment,
+    recoveredTailBytes,
+    quarantined,
+    recovered,
+    removedFiles,
+  };
 }

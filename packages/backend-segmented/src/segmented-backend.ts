@@ -9,6 +9,7 @@ import {
   type PurgeInput,
   type PurgeReceipt,
   type PurgeReceiptsInput,
+  type RecoveredCut,
   type SegmentManifest,
   type SnapshotMeta,
   type StorageStats,
@@ -50,6 +51,8 @@ export interface SegmentedRecoveryReport {
   recoveredTailBytes: number;
   /** Quarantine files written by `repair: true`. */
   quarantined: string[];
+  /** Every cut of a live segment, with the side file that keeps its bytes. */
+  recovered: RecoveredCut[];
   /** Leftovers removed: temp files, segments of a replaced or aborted generation, purged segments. */
   removedFiles: string[];
 }
@@ -113,6 +116,7 @@ export class SegmentedFileBackend implements Backend {
       this.recovery = {
         recoveredTailBytes: opened.recoveredTailBytes,
         quarantined: opened.quarantined,
+        recovered: opened.recovered,
         removedFiles: opened.removedFiles,
       };
       this.snapshotter = new Snapshotter(
@@ -355,6 +359,7 @@ export class SegmentedFileBackend implements Backend {
       byteSize,
       factCount,
       recoveredTailBytes: this.recovery.recoveredTailBytes,
+      recovered: this.recovery.recovered.map((cut) => ({ ...cut })),
       stores,
     };
   }
@@ -378,6 +383,7 @@ export class SegmentedFileBackend implements Backend {
     return {
       recoveredTailBytes: this.recovery.recoveredTailBytes,
       quarantined: [...this.recovery.quarantined],
+      recovered: this.recovery.recovered.map((cut) => ({ ...cut })),
       removedFiles: [...this.recovery.removedFiles],
     };
   }

@@ -57,6 +57,7 @@ export { type DataFileEntry, type InspectOptions, inspectDataFile } from './insp
 export { fsyncDirectory, readFullySync, writeAllSync } from './io.js';
 export { acquireWriterLock, type WriterLock, type WriterLockOptions } from './lock.js';
 export { decodeMetaFrame, encodeMetaFrame, metaCount } from './meta-frame.js';
+export { announceCut, copyRangeTo, keepCutBytes, recoveredSidePath } from './recovered-cut.js';
 export {
   corruptLog,
   inconsistentLog,
