@@ -210,7 +210,7 @@ describe('fault injection: a flipped byte anywhere in a snapshot', () => {
               offset,
               bytes: pieceEnd - offset,
               sideFile: expect.stringMatching(/app\.log\.snapshot\.recovered-\d+$/),
-              lastIntactSeq: frame < 0 ? 0 : frame,
+              lastIntactSeq: Math.max(frame, 0),
               reason: 'snapshot-repair',
             },
           ],

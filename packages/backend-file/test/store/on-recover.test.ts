@@ -23,7 +23,9 @@ describe('the onRecover store option', () => {
     const cuts: RecoveredCut[] = [];
     const warnings = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     const again = openFileStore(path, { engine, onRecover: (cut) => cuts.push(cut) });
-    expect(warnings.mock.calls.map((call) => (call[1] as { code: string }).code)).toEqual(['IGNITER_RECOVERED']);
+    expect(warnings.mock.calls.map((call) => (call[1] as { code: string }).code)).toEqual([
+      'IGNITER_RECOVERED',
+    ]);
     warnings.mockRestore();
     expect(again.read({ store: 'tasks', key: 't1' })).toBe('kept');
     expect(again.read({ store: 'tasks', key: 't2' })).toBeUndefined();
