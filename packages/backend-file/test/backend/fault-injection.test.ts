@@ -60,6 +60,11 @@ function open(path: string, repair = false): Opened {
   }
 }
 
+/** Index of the frame of `starts` holding byte `at`, or -1 when `at` is before the first. */
+function frameIndexOf(starts: readonly number[], at: number): number {
+  return starts.filter((start) => start <= at).length - 1;
+}
+
 /** Offsets of the fact frames of a data file (after the metadata record) and its end. */
 function factFrames(path: string): { starts: number[]; end: number } {
   const { starts, end } = frameOffsets(path);
@@ -172,7 +177,7 @@ describe('fault injection: a flipped byte anywhere in a snapshot', () => {
       const bounds = [0, metaStart, ...starts, end];
       expect(end).toBe(snapshot.length);
       const repairs = (at: number): boolean => {
-        const frame = starts.findLastIndex((s) => s <= at);
+        const frame = frameIndexOf(starts, at);
         if (frame < 0) return true;
         const start = starts[frame] as number;
         const next = (starts[frame + 1] ?? end) as number;
@@ -194,7 +199,7 @@ describe('fault injection: a flipped byte anywhere in a snapshot', () => {
         if (!repairs(at)) continue;
 
         // Which piece the byte is in: the header, the metadata record, or fact frame i.
-        const frame = starts.findLastIndex((s) => s <= at);
+        const frame = frameIndexOf(starts, at);
         const [offset, pieceEnd] =
           at < metaStart
             ? [0, metaStart]
