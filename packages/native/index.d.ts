@@ -67,8 +67,8 @@ export declare function sha256Hex(text: string): string;
  * Takes an exclusive `flock(2)` on the open descriptor `fd` without waiting: `true` when it is
  * now held through `fd`, `false` when another open description of the same file (in this or
  * another process) holds one. The kernel releases it when `fd` is closed or the process dies.
- * Throws a {@link NativeError} with `code` `"ERR_INVALID_ARGUMENT"` for any other failure.
- * Cost: one system call.
+ * Throws an `Error` with `code` `"ERR_INVALID_ARGUMENT"` for any other failure, and
+ * `"ERR_UNSUPPORTED_PLATFORM"` on Windows (no flock). Cost: one system call.
  */
 export declare function tryLockFile(fd: number): boolean;
 

@@ -14,7 +14,9 @@ use crate::ErrorCode;
 /// Returns `true` when the lock is now held through `fd`, `false` when another open
 /// description (in this or another process) holds one. Throws an `Error` with `code`
 /// `"ERR_INVALID_ARGUMENT"` for any other failure (a closed descriptor, a file system without
-/// locks), with the system's message. Cost: one system call.
+/// locks), with the system's message, and `"ERR_UNSUPPORTED_PLATFORM"` where there is no
+/// `flock` (Windows). Cost: one system call.
+#[cfg(unix)]
 #[napi]
 pub fn try_lock_file(fd: i32) -> napi::Result<bool, ErrorCode> {
     // SAFETY: flock only reads its two integer arguments; an invalid fd is reported as EBADF.
@@ -32,7 +34,17 @@ pub fn try_lock_file(fd: i32) -> napi::Result<bool, ErrorCode> {
     ))
 }
 
-#[cfg(test)]
+/// Windows has no `flock`, and a Node descriptor is not a `HANDLE`: always `ERR_UNSUPPORTED_PLATFORM`.
+#[cfg(not(unix))]
+#[napi]
+pub fn try_lock_file(_fd: i32) -> napi::Result<bool, ErrorCode> {
+    Err(napi::Error::new(
+        "ERR_UNSUPPORTED_PLATFORM",
+        "flock is not available on this platform".to_owned(),
+    ))
+}
+
+#[cfg(all(test, unix))]
 mod tests {
     use super::try_lock_file;
     use std::os::fd::AsRawFd;

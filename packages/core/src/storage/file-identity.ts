@@ -27,6 +27,23 @@ export function identityKey(stat: fs.Stats): string {
   return `${stat.dev}:${stat.ino}`;
 }
 
+/**
+ * Takes an exclusive non-blocking flock on `fd` through the native addon: true when held, false
+ * when another open description holds it, undefined when there is no kernel lock to take here
+ * (the addon did not load, predates `tryLockFile`, or the platform has no flock).
+ */
+function kernelLock(fd: number): boolean | undefined {
+  const binding = loadNative();
+  const tryLock = binding.ok ? binding.binding.tryLockFile : undefined;
+  if (!tryLock) return undefined;
+  try {
+    return tryLock(fd);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_UNSUPPORTED_PLATFORM') return undefined;
+    throw error;
+  }
+}
+
 /** A kernel lock on one file (see {@link lockFileIdentity}). */
 export interface IdentityLock {
   /** `dev:ino` of the locked file. */
@@ -62,13 +79,12 @@ export function lockFileIdentity(path: string): IdentityLockResult {
     let kept = false;
     try {
       const key = identityKey(fs.fstatSync(fd));
-      const binding = loadNative();
-      const tryLock = binding.ok ? binding.binding.tryLockFile : undefined;
-      if (tryLock && !tryLock(fd)) return { busy: key };
+      const locked = kernelLock(fd);
+      if (locked === false) return { busy: key };
       // Replaced (renamed over) between open and lock: lock what the path names now.
       const now = fs.statSync(path, { throwIfNoEntry: false });
       if ((!now || identityKey(now) !== key) && attempt < 5) continue;
-      kept = tryLock !== undefined;
+      kept = locked === true;
       const held = kept ? fd : -1;
       let open = kept;
       return {
