@@ -64,6 +64,15 @@ export declare function valueHash(jsonText: string): string;
 export declare function sha256Hex(text: string): string;
 
 /**
+ * Takes an exclusive `flock(2)` on the open descriptor `fd` without waiting: `true` when it is
+ * now held through `fd`, `false` when another open description of the same file (in this or
+ * another process) holds one. The kernel releases it when `fd` is closed or the process dies.
+ * Throws an `Error` with `code` `"ERR_INVALID_ARGUMENT"` for any other failure, and
+ * `"ERR_UNSUPPORTED_PLATFORM"` on Windows (no flock). Cost: one system call.
+ */
+export declare function tryLockFile(fd: number): boolean;
+
+/**
  * Packed facts: the text of up to 256 facts per string. Their numbers went into the `out`
  * array of the call: `out[0]` is the count, then 13 numbers per fact (seq, transactionTime,
  * validTime or NaN, schemaVersion, store index, then the UTF-16 lengths of the text parts id,

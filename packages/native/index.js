@@ -20,6 +20,7 @@ exports.crateVersion = binding.crateVersion;
 exports.canonicalJson = binding.canonicalJson;
 exports.valueHash = binding.valueHash;
 exports.sha256Hex = binding.sha256Hex;
+exports.tryLockFile = binding.tryLockFile;
 
 /**
  * The fact log in Rust. The addon exports it as free functions over an external handle (a

@@ -6,6 +6,7 @@
 //! `index.js` is the public surface.
 #![deny(clippy::all)]
 
+pub mod file_lock;
 pub mod native_log;
 
 use igniter_log::LogError;

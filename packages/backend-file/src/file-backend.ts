@@ -7,6 +7,7 @@ import {
   type EngineKind,
   type Fact,
   type PreloadedFacts,
+  type RecoveredCut,
   type SnapshotMeta,
   type StorageStats,
   type StoredEntry,
@@ -16,6 +17,7 @@ import {
 import {
   acquireWriterLock,
   appendFrame,
+  canonicalPath,
   checkDataPath,
   DEFAULT_FACT_CODEC,
   DeferredFacts,
@@ -34,6 +36,7 @@ import { DeferringSink } from './fact-sink.js';
 import { DECODE_FALLBACK } from './native-open.js';
 import { type FileBackendOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { readSnapshotFile, type SnapshotContents, writeSnapshotFile } from './snapshot-file.js';
+import { readSnapshotOrRepair } from './snapshot-repair.js';
 import { StoreTally } from './store-tally.js';
 import { verifyLogFiles } from './verify-files.js';
 import { createWal, cutStaleWal, type OpenedWal, openWal, rereadWal, rereadWalInto } from './wal-file.js';
@@ -44,6 +47,8 @@ export interface RecoveryReport {
   recoveredTailBytes: number;
   /** The quarantine file written by `repair: true`, if any. */
   quarantined: string | null;
+  /** Every cut open made, with the side file that keeps the cut bytes. */
+  recovered: RecoveredCut[];
   /** Temp files of interrupted rewrites that were removed. */
   removedTempFiles: string[];
 }
@@ -55,6 +60,8 @@ const MAX_DEFERRED_FILE_BYTES = 2 ** 31;
 interface OpenedFiles {
   snapshot: SnapshotContents | undefined;
   wal: OpenedWal;
+  /** What open cut from them (a rebuilt snapshot, then the log's cuts). */
+  recovered: RecoveredCut[];
 }
 
 /**
@@ -102,11 +109,12 @@ export class FileBackend implements Backend {
   constructor(path: string, options: FileBackendOptions = {}) {
     if (typeof path !== 'string' || path.length === 0) throw badArgument('path must be a non-empty string');
     this.options = resolveOptions(options);
-    this.path = resolve(path);
+    checkDataPath(resolve(path), 'file');
+    fs.mkdirSync(dirname(resolve(path)), { recursive: true });
+    // Symlinks resolved: the files are read and replaced where they are, not over a link.
+    this.path = canonicalPath(path);
     this.snapshotPath = `${this.path}.snapshot`;
     this.codec = DEFAULT_FACT_CODEC;
-    checkDataPath(this.path, 'file');
-    fs.mkdirSync(dirname(this.path), { recursive: true });
     this.lock = acquireWriterLock(this.path);
     try {
       const removedTempFiles = [
@@ -125,7 +133,9 @@ export class FileBackend implements Backend {
           break;
         }
       }
-      const { snapshot, wal } = opened ?? (this.openFiles(undefined) as OpenedFiles);
+      const { snapshot, wal, recovered } = opened ?? (this.openFiles(undefined) as OpenedFiles);
+      // Open may have created or replaced the log: the lock holds the file now there.
+      this.lock.cover();
       this.preloaded = reader;
       this.snapshotSeq = snapshot?.lastSeq ?? null;
       this.snapshotBytes = snapshot?.size ?? 0;
@@ -138,8 +148,9 @@ export class FileBackend implements Backend {
       }
       this.highWater = Math.max(wal.maxSeq, snapshot?.lastSeq ?? 0);
       this.recovery = {
-        recoveredTailBytes: wal.recoveredTailBytes,
+        recoveredTailBytes: recovered.reduce((sum, cut) => sum + cut.bytes, 0),
         quarantined: wal.quarantined,
+        recovered,
         removedTempFiles,
       };
       const { durability, groupCommitMs, groupCommitBytes } = this.options;
@@ -178,7 +189,15 @@ export class FileBackend implements Backend {
     const { maxFrameBytes, repair } = this.options;
     const via = (path: string) =>
       reader instanceof DeferredFacts ? new DeferringSink(reader, path) : reader;
-    const snapshot = readSnapshotFile(this.snapshotPath, maxFrameBytes, via(this.snapshotPath));
+    const recovered: RecoveredCut[] = [];
+    const snapshot = readSnapshotOrRepair(
+      this.snapshotPath,
+      this.path,
+      maxFrameBytes,
+      repair,
+      via(this.snapshotPath),
+      recovered,
+    );
     if (snapshot === DECODE_FALLBACK) return undefined;
     let wal = openWal(this.path, {
       snapshotSeq: snapshot?.lastSeq ?? null,
@@ -190,7 +209,7 @@ export class FileBackend implements Backend {
     if (wal === DECODE_FALLBACK) return undefined;
     // A fast reader declined a log behind its snapshot (openWal): only a decoding open gets here.
     if (snapshot && wal.baseSeq < snapshot.lastSeq) wal = cutStaleWal(this.path, wal, snapshot.lastSeq);
-    return { snapshot, wal };
+    return { snapshot, wal, recovered: [...recovered, ...wal.recovered] };
   }
 
   /** Forgets what open read (decoded facts, the preloaded log): a change made them stale. */
@@ -382,6 +401,7 @@ export class FileBackend implements Backend {
       byteSize: this.snapshotBytes + this.writer.size,
       factCount: this.tally.factCount,
       recoveredTailBytes: this.recovery.recoveredTailBytes,
+      recovered: this.recovery.recovered.map((cut) => ({ ...cut })),
       stores: this.tally.snapshot(store),
     };
   }
@@ -393,7 +413,11 @@ export class FileBackend implements Backend {
 
   /** What opening the log recovered: torn tail bytes, a quarantine file, removed temp files. */
   recoveryReport(): RecoveryReport {
-    return { ...this.recovery, removedTempFiles: [...this.recovery.removedTempFiles] };
+    return {
+      ...this.recovery,
+      recovered: this.recovery.recovered.map((cut) => ({ ...cut })),
+      removedTempFiles: [...this.recovery.removedTempFiles],
+    };
   }
 
   private rewrite(facts: readonly Fact[], meta: SnapshotMeta): void {
@@ -417,6 +441,7 @@ export class FileBackend implements Backend {
     this.tally = tally;
     this.dropOpenState();
     createWal(this.path, lastSeq, this.codec);
+    this.lock.cover();
     let fd: number;
     try {
       fd = fs.openSync(this.path, 'r+');

@@ -151,6 +151,7 @@ export class FileFollower implements Backend {
       byteSize: size(this.path) + size(this.#snapshotPath),
       factCount: this.#facts.length,
       recoveredTailBytes: 0,
+      recovered: [],
       stores: StoreTally.merge(this.#snapshotTally, this.#wal.tally).snapshot(opts.store),
     };
   }

@@ -19,6 +19,7 @@ import {
 } from '@igniter/core/storage';
 import { type DeferringSink, sinkFor } from './fact-sink.js';
 import { DECODE_FALLBACK, replaySnapshotNative } from './native-open.js';
+import { damagedSnapshotHeader, isIntactHeader } from './snapshot-damage.js';
 import { StoreTally } from './store-tally.js';
 
 const CODEC_IDS: ReadonlySet<number> = new Set(FACT_CODECS.keys());
@@ -184,8 +185,14 @@ export function readSnapshotFile(
 function readSnapshotHeader(fd: number, path: string): FactCodec {
   const head = Buffer.alloc(HEADER_BYTES);
   const headBytes = readFullySync(fd, head, 0, HEADER_BYTES, 0);
-  const { codec: codecId } = readHeader(head.subarray(0, headBytes), path, FileKind.snapshot, CODEC_IDS);
-  return FACT_CODECS.get(codecId) as FactCodec;
+  try {
+    const { codec: codecId } = readHeader(head.subarray(0, headBytes), path, FileKind.snapshot, CODEC_IDS);
+    return FACT_CODECS.get(codecId) as FactCodec;
+  } catch (error) {
+    // Only Igniter writes the snapshot next to a log: a header that fails its CRC was damaged.
+    if (isIntactHeader(head.subarray(0, headBytes))) throw error;
+    throw damagedSnapshotHeader(path, error);
+  }
 }
 
 function readOpenSnapshot(

@@ -28,14 +28,18 @@ function frameProblem(file: string, message: string, offset?: number): { problem
   };
 }
 
-/** Quarantine files beside the log: bytes a repair moved out of it (they are not part of the store). */
+/**
+ * Side files beside the log: bytes a repair moved out of it (`.quarantine-<n>`) and bytes open
+ * cut (`.recovered-<ms>`, of the log or the snapshot). They are not part of the store.
+ */
 function quarantineFiles(path: string): string[] {
-  const prefix = `${basename(path)}.quarantine-`;
+  const name = basename(path);
+  const prefixes = [`${name}.quarantine-`, `${name}.recovered-`, `${name}.snapshot.recovered-`];
   return fs
     .readdirSync(dirname(path))
-    .filter((name) => name.startsWith(prefix))
+    .filter((entry) => prefixes.some((prefix) => entry.startsWith(prefix)))
     .sort()
-    .map((name) => join(dirname(path), name));
+    .map((entry) => join(dirname(path), entry));
 }
 
 /**
@@ -144,7 +148,9 @@ async function* readPass(
     for (const file of quarantined) {
       yield frameProblem(
         file,
-        `${file}: bytes that a repair moved out of the log; they are not part of the store and prunes do not erase them: inspect, then delete the file`,
+        file.includes('.recovered-', dirname(path).length)
+          ? `${file}: bytes that open cut from the store's files (see storageStats().recovered); they are not part of the store and prunes do not erase them: inspect, then delete the file`
+          : `${file}: bytes that a repair moved out of the log; they are not part of the store and prunes do not erase them: inspect, then delete the file`,
       );
     }
   } finally {

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import type { Fact } from '@igniter/core';
+import { type Fact, IgniterError, type RecoveredCut } from '@igniter/core';
 import {
   AtomicFileWriter,
   corruptLog,
@@ -13,6 +13,7 @@ import {
   HEADER_BYTES,
   inconsistentLog,
   isHeaderPrefix,
+  keepCutBytes,
   metaCount,
   PreloadedLog,
   readFullySync,
@@ -45,6 +46,8 @@ export interface OpenedWal {
   recoveredTailBytes: number;
   /** The quarantine file written by a repair, if any. */
   quarantined: string | null;
+  /** What open cut, with the side files that keep the cut bytes. */
+  recovered: RecoveredCut[];
 }
 
 interface WalScan {
@@ -233,7 +236,7 @@ export function openWal(path: string, options: OpenWalOptions & { preloaded?: un
 export function openWal(path: string, options: OpenWalOptions): OpenedWal | typeof DECODE_FALLBACK;
 export function openWal(path: string, options: OpenWalOptions): OpenedWal | typeof DECODE_FALLBACK {
   const { snapshotSeq, repair, maxFrameBytes, preloaded } = options;
-  let recovered = 0;
+  const cuts: RecoveredCut[] = [];
   let size = -1;
   try {
     size = fs.statSync(path).size;
@@ -241,10 +244,7 @@ export function openWal(path: string, options: OpenWalOptions): OpenedWal | type
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   if (size > 0 && size < HEADER_BYTES) {
-    const head = fs.readFileSync(path);
-    // A header torn while the file was created (only possible if something else created it).
-    if (!isHeaderPrefix(head)) readHeader(head, path, FileKind.wal, CODEC_IDS);
-    recovered = size;
+    cuts.push(keepShortLog(path, size, repair));
   }
   if (size < HEADER_BYTES) {
     if (snapshotSeq !== null && !repair) {
@@ -279,22 +279,47 @@ export function openWal(path: string, options: OpenWalOptions): OpenedWal | type
       fs.closeSync(fd);
       return DECODE_FALLBACK;
     }
-    const { end, removedBytes, quarantined } = settleFrameDamage(fd, path, wal.scan, wal.problem, repair);
-    recovered += removedBytes;
+    const settled = settleFrameDamage(fd, path, wal.scan, wal.problem, repair, wal.maxSeq);
+    if (settled.recovered) cuts.push(settled.recovered);
     return {
       fd,
-      end,
+      end: settled.end,
       codec: wal.codec,
       baseSeq: wal.baseSeq,
       facts: wal.facts,
       tally: wal.tally,
       maxSeq: wal.maxSeq,
-      recoveredTailBytes: recovered,
-      quarantined,
+      recoveredTailBytes: cuts.reduce((sum, cut) => sum + cut.bytes, 0),
+      quarantined: settled.quarantined,
+      recovered: cuts,
     };
   } catch (error) {
     fs.closeSync(fd);
     throw error;
+  }
+}
+
+/**
+ * A non-empty log shorter than its header. Igniter creates a log whole (temp file, rename), so
+ * this is a log cut short, not a new one: `ERR_UNSUPPORTED_FORMAT` when the bytes are not the
+ * start of a header, else `ERR_CORRUPT_LOG` (a header is never written over data), or with
+ * `repair` the bytes are kept in a side file (returned) and the caller starts a new log.
+ */
+function keepShortLog(path: string, size: number, repair: boolean): RecoveredCut {
+  const head = fs.readFileSync(path);
+  if (!isHeaderPrefix(head)) readHeader(head, path, FileKind.wal, CODEC_IDS);
+  if (!repair) {
+    throw new IgniterError(
+      'ERR_CORRUPT_LOG',
+      `${path}: the log is ${size} bytes, shorter than its ${HEADER_BYTES}-byte header: it was cut short (Igniter creates a log whole); open with { repair: true } to keep its bytes in a side file and start an empty log`,
+      { details: { file: path, offset: 0, reason: 'shorter than its header' } },
+    );
+  }
+  const fd = fs.openSync(path, 'r');
+  try {
+    return keepCutBytes(fd, path, 0, size, 0, 'repair');
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

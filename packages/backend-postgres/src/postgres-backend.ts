@@ -268,6 +268,7 @@ export class PostgresBackend implements Backend {
       byteSize: this.#tableBytes,
       factCount: this.#openCount + this.#facts.length,
       recoveredTailBytes: 0,
+      recovered: [],
       stores: this.#tally.snapshot(opts.store),
     };
   }

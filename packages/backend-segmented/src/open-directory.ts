@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { basename, join } from 'node:path';
-import { IgniterError } from '@igniter/core';
+import { IgniterError, type RecoveredCut } from '@igniter/core';
 import {
   corruptLog,
   FACT_CODECS,
@@ -47,6 +47,8 @@ export interface OpenedDirectory {
   recoveredTailBytes: number;
   /** Quarantine files written by `repair`. */
   quarantined: string[];
+  /** Every cut of a live segment, with the side file that keeps its bytes. */
+  recovered: RecoveredCut[];
   /** Leftovers removed: temp files of interrupted writes, segments of an old or aborted generation, purged segments. */
   removedFiles: string[];
   /** Files the catalog lists that are missing or short, opened without (only with `repair`). */
@@ -127,6 +129,7 @@ class FolderReader {
   readonly quarantined: string[] = [];
   /** Sealed segments whose manifest is here but whose file is not (only with `repair`). */
   readonly lost: LostFile[] = [];
+  readonly cuts: RecoveredCut[] = [];
 
   constructor(
     private readonly folder: string,
@@ -252,10 +255,11 @@ class FolderReader {
         remove(path, this.removed);
         return;
       }
-      const settled = settleFrameDamage(fd, path, scan.scan, scan.problem, this.options.repair);
+      const lastSeq = scan.summary.maxSeq ?? 0;
+      const settled = settleFrameDamage(fd, path, scan.scan, scan.problem, this.options.repair, lastSeq);
       this.recovered += settled.removedBytes;
       if (settled.quarantined) this.quarantined.push(settled.quarantined);
-      const lastSeq = scan.summary.maxSeq ?? 0;
+      if (settled.recovered) this.cuts.push(settled.recovered);
       owned = false;
       store.live = new LiveSegment(
         path,
@@ -302,6 +306,7 @@ export function openDirectory(
   let nextSegment = catalog.nextSegment;
   let recoveredTailBytes = 0;
   const quarantined: string[] = [];
+  const recovered: RecoveredCut[] = [];
   let reader: FolderReader | undefined;
   try {
     if (!fs.existsSync(storesDir))
@@ -314,6 +319,7 @@ export function openDirectory(
       recoveredTailBytes += reader.recovered;
       quarantined.push(...reader.quarantined);
       for (const l of reader.lost) if (!lost.some((known) => known.file === l.file)) lost.push(l);
+      recovered.push(...reader.cuts);
       const store = reader.store;
       reader = undefined;
       if (!store) continue;
@@ -330,7 +336,17 @@ export function openDirectory(
     throw error;
   }
   takeLiveBytes(stores, catalog);
-  return { catalog, stores, highWater, nextSegment, recoveredTailBytes, quarantined, removedFiles, lost };
+  return {
+    catalog,
+    stores,
+    highWater,
+    nextSegment,
+    recoveredTailBytes,
+    quarantined,
+    recovered,
+    removedFiles,
+    lost,
+  };
 }
 
 /**

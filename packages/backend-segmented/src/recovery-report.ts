@@ -1,3 +1,4 @@
+import type { RecoveredCut } from '@igniter/core';
 import type { LostFile } from './inventory.js';
 
 /** What opening the directory found and repaired. */
@@ -6,6 +7,8 @@ export interface SegmentedRecoveryReport {
   recoveredTailBytes: number;
   /** Quarantine files written by `repair: true`. */
   quarantined: string[];
+  /** Every cut of a live segment, with the side file that keeps its bytes. */
+  recovered: RecoveredCut[];
   /** Leftovers removed: temp files, segments of a replaced or aborted generation, purged segments. */
   removedFiles: string[];
   /**

@@ -9,6 +9,7 @@ import {
   type PurgeInput,
   type PurgeReceipt,
   type PurgeReceiptsInput,
+  type RecoveredCut,
   type SegmentManifest,
   type SnapshotMeta,
   type StorageStats,
@@ -96,7 +97,7 @@ export class SegmentedFileBackend implements Backend {
     fs.mkdirSync(this.dir, { recursive: true });
     const { durability, groupCommitMs, groupCommitBytes } = this.options;
     this.groupSync = durability === 'group' ? new GroupSync(groupCommitMs, groupCommitBytes) : undefined;
-    this.lock = acquireWriterLock(join(this.dir, CATALOG_FILE));
+    this.lock = acquireWriterLock(join(this.dir, CATALOG_FILE), { identity: this.dir });
     try {
       const opened = openDirectory(this.dir, this.options, this.groupSync);
       this.stores = opened.stores;
@@ -104,6 +105,7 @@ export class SegmentedFileBackend implements Backend {
       this.recovery = {
         recoveredTailBytes: opened.recoveredTailBytes,
         quarantined: opened.quarantined,
+        recovered: opened.recovered,
         removedFiles: opened.removedFiles,
         lost: opened.lost.map(lostEntry),
       };
@@ -355,6 +357,7 @@ export class SegmentedFileBackend implements Backend {
       byteSize,
       factCount,
       recoveredTailBytes: this.recovery.recoveredTailBytes,
+      recovered: this.recovery.recovered.map((cut) => ({ ...cut })),
       stores,
     };
   }
@@ -378,6 +381,7 @@ export class SegmentedFileBackend implements Backend {
     return {
       recoveredTailBytes: this.recovery.recoveredTailBytes,
       quarantined: [...this.recovery.quarantined],
+      recovered: this.recovery.recovered.map((cut) => ({ ...cut })),
       removedFiles: [...this.recovery.removedFiles],
       lost: this.recovery.lost.map((l) => ({ ...l })),
     };

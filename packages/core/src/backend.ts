@@ -4,6 +4,39 @@ import type { IgniterError } from './errors.js';
 import type { Fact } from './fact.js';
 import type { BackupWritten, StoredEntry } from './integrity/types.js';
 
+/** Why open cut bytes from a data file. */
+export type CutReason =
+  /** The file ends inside a frame, or a frame's length points past the end: a torn write. */
+  | 'incomplete'
+  /** The last frame fails its CRC-32. */
+  | 'bad-crc'
+  /** The last frame's length is over the limit. */
+  | 'too-large'
+  /** A zero-length frame at the end (a zero-filled block). */
+  | 'empty'
+  /** `repair: true` moved a damaged frame with intact frames after it, and everything after it. */
+  | 'repair'
+  /** `repair: true` rebuilt a damaged snapshot from its intact frames. */
+  | 'snapshot-repair';
+
+/**
+ * Bytes that open removed from a data file, and where they were kept (`storageStats().recovered`,
+ * `onRecover`, the `IGNITER_RECOVERED` warning).
+ */
+export interface RecoveredCut {
+  /** The data file that was cut. */
+  file: string;
+  /** Offset in that file of the first byte removed. */
+  offset: number;
+  /** Bytes removed (all of them are in `sideFile`). */
+  bytes: number;
+  /** The file that holds a copy of the removed bytes, next to `file`. */
+  sideFile: string;
+  /** Seq of the last fact kept before the cut (0 when none). */
+  lastIntactSeq: number;
+  reason: CutReason;
+}
+
 /** Storage statistics of a durable backend (`null` from an in-memory store). */
 export interface StorageStats {
   /** Which backend holds the data. */
@@ -12,8 +45,10 @@ export interface StorageStats {
   byteSize: number;
   /** Facts stored. */
   factCount: number;
-  /** Bytes of a torn tail truncated when the log was opened (a crash artefact). */
+  /** Bytes cut from data files when the store was opened: the sum of `recovered[].bytes`. */
   recoveredTailBytes: number;
+  /** Every cut open made, with the side file that keeps the cut bytes (empty when none). */
+  recovered: RecoveredCut[];
   /** Facts and bytes per store (filtered by `store` when given). */
   stores: { [store: string]: { factCount: number; byteSize: number } };
 }

@@ -9,10 +9,12 @@ export {
 } from './args.js';
 export type {
   Backend,
+  CutReason,
   PurgedRange,
   PurgeInput,
   PurgeReceipt,
   PurgeReceiptsInput,
+  RecoveredCut,
   SegmentInfo,
   SegmentManifest,
   SnapshotMeta,

@@ -39,6 +39,7 @@ export const STORE_OPTION_FIELDS = fieldsOf<StoreOptions>({
   engine: true,
   clock: true,
   onRuleError: true,
+  onRecover: true,
   maxValueBytes: true,
 });
 

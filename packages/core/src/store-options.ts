@@ -1,4 +1,5 @@
 import { checkInput } from './args.js';
+import type { RecoveredCut } from './backend.js';
 import { DEFAULT_MAX_VALUE_BYTES } from './engine/types.js';
 import { IgniterError } from './errors.js';
 import { STORE_OPTION_FIELDS } from './input-fields.js';
@@ -20,6 +21,7 @@ export interface StoreSettings {
   readonly lruCap: number;
   readonly clock: () => number;
   readonly onRuleError: (error: IgniterError) => void;
+  readonly onRecover: ((cut: RecoveredCut) => void) | undefined;
   readonly maxValueBytes: number;
 }
 
@@ -40,6 +42,9 @@ export function checkStoreOptions(options: StoreOptions): StoreSettings {
   if (options.onRuleError !== undefined && typeof options.onRuleError !== 'function') {
     throw new IgniterError('ERR_INVALID_ARGUMENT', 'onRuleError must be a function');
   }
+  if (options.onRecover !== undefined && typeof options.onRecover !== 'function') {
+    throw new IgniterError('ERR_INVALID_ARGUMENT', 'onRecover must be a function');
+  }
   const maxValueBytes = options.maxValueBytes;
   if (maxValueBytes !== undefined && (!Number.isInteger(maxValueBytes) || maxValueBytes < 1)) {
     throw new IgniterError('ERR_INVALID_ARGUMENT', 'maxValueBytes must be an integer >= 1');
@@ -48,6 +53,7 @@ export function checkStoreOptions(options: StoreOptions): StoreSettings {
     lruCap,
     clock: options.clock ?? Date.now,
     onRuleError: options.onRuleError ?? reportDefault,
+    onRecover: options.onRecover,
     maxValueBytes: maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES,
   };
 }

@@ -1,5 +1,5 @@
 import type { Time } from './args.js';
-import type { Backend } from './backend.js';
+import type { Backend, RecoveredCut } from './backend.js';
 import type { ChangeSink } from './change-event.js';
 import type { EngineChoice } from './engine/select.js';
 import type { IgniterError } from './errors.js';
@@ -20,6 +20,12 @@ export interface StoreOptions {
   clock?: () => number;
   /** Receives ERR_RULE_FAILED errors of rules, consumers and coercions. Default: process warning. */
   onRuleError?: (error: IgniterError) => void;
+  /**
+   * Called once per cut that opening the backend made (a torn tail or damaged last frame cut,
+   * a repair), after the cut bytes were kept in a side file; the same list is in
+   * `storageStats().recovered`, and each cut also emits the `IGNITER_RECOVERED` warning.
+   */
+  onRecover?: (cut: RecoveredCut) => void;
   /** Largest canonical JSON value in UTF-8 bytes (default 16 MiB). */
   maxValueBytes?: number;
 }

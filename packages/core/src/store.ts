@@ -116,7 +116,7 @@ export class IgniterStore {
    * `ERR_NATIVE_UNAVAILABLE` when the native engine is forced and cannot load.
    */
   constructor(options: StoreOptions = {}) {
-    const { lruCap, clock, onRuleError, maxValueBytes } = checkStoreOptions(options);
+    const { lruCap, clock, onRuleError, onRecover, maxValueBytes } = checkStoreOptions(options);
     this.#log = createEngine(options.engine ?? 'auto', { maxValueBytes });
     this.engine = this.#log.kind;
     this.#onRuleError = onRuleError;
@@ -139,6 +139,7 @@ export class IgniterStore {
     });
     try {
       if (this.#backend) this.#hydrate(this.#backend);
+      if (onRecover) for (const cut of this.#backend?.storageStats?.().recovered ?? []) onRecover(cut);
       this.#backend?.onPurge?.((purged) => this.#forgetPurged(purged));
       this.#backend?.link?.(this.#link());
       this.#writes.addCommitListener((fact) => this.#seqWaiters.reached(fact.seq));

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -129,6 +129,7 @@ describe('@igniter/native', { skip }, () => {
       'canonicalJson',
       'crateVersion',
       'sha256Hex',
+      'tryLockFile',
       'valueHash',
     ]);
     for (const exported of Object.values(native)) {
@@ -151,6 +152,24 @@ describe('@igniter/native', { skip }, () => {
     for (const primitive of primitives) {
       const method = primitive.charAt(3).toLowerCase() + primitive.slice(4);
       assert.ok(methods.includes(method), `NativeLog has no ${method} for ${primitive}`);
+    }
+  });
+
+  test('tryLockFile holds an exclusive flock per open file description, released by close', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'igniter-flock-'));
+    try {
+      const path = join(dir, 'data');
+      writeFileSync(path, '');
+      const first = openSync(path, 'r');
+      const second = openSync(path, 'r');
+      assert.equal(native.tryLockFile(first), true);
+      assert.equal(native.tryLockFile(second), false);
+      closeSync(first);
+      assert.equal(native.tryLockFile(second), true);
+      closeSync(second);
+      assertThrowsCode(() => native.tryLockFile(second), 'ERR_INVALID_ARGUMENT');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -62,6 +62,7 @@ describe('an application with @igniter/core and @igniter/backend-file installed'
         factCount: 1,
         byteSize: expect.any(Number),
         recoveredTailBytes: 0,
+        recovered: [],
         stores: { tasks: { factCount: 1, byteSize: expect.any(Number) } },
       },
       locked: 'ERR_LOCKED',

@@ -38,6 +38,7 @@ const facts = [1, 2, 3, 4, 5, 6].map((seq) =>
 );
 
 describe('opening a log whose tail was torn', () => {
+  // Each cut is first copied to a side file (two fsyncs): slow on a loaded machine, hence the limit.
   it('opens a clean prefix for a cut at every byte offset of the last three frames', () => {
     const original = join(temp.dir(), 'original.log');
     writeLog(original, facts);
@@ -49,7 +50,7 @@ describe('opening a log whose tail was torn', () => {
     const path = join(temp.dir(), 'cut.log');
     for (let cut = firstCut; cut < end; cut++) {
       writeFileSync(path, bytes.subarray(0, cut));
-      const backend = new FileBackend(path);
+      const backend = new FileBackend(path, { durability: 'none' });
       const intactEnd = Math.max(...frameEnds.filter((e) => e <= cut));
       const kept = frameEnds.filter((e) => e <= cut).length - 1; // minus the metadata record
       expect([...backend.replay()], `cut at ${cut}`).toEqual(facts.slice(0, kept));
@@ -58,7 +59,7 @@ describe('opening a log whose tail was torn', () => {
       backend.closeSync();
       expect(statSync(path).size, `cut at ${cut}`).toBe(intactEnd);
     }
-  });
+  }, 120_000);
 
   it('appends after the truncated tail, and the next open finds nothing to recover', () => {
     const path = join(temp.dir(), 'app.log');
@@ -132,9 +133,20 @@ describe('opening a log with a damaged frame before intact ones', () => {
     const warnings = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     const backend = new FileBackend(path, { repair: true });
     expect(warnings).toHaveBeenCalledTimes(1);
+    expect(warnings.mock.calls[0]?.[1]).toMatchObject({ code: 'IGNITER_RECOVERED' });
     warnings.mockRestore();
     expect([...backend.replay()]).toEqual(facts.slice(0, 1));
     expect(backend.storageStats().recoveredTailBytes).toBe(before.length - offset);
+    expect(backend.storageStats().recovered).toEqual([
+      {
+        file: path,
+        offset,
+        bytes: before.length - offset,
+        sideFile: `${path}.quarantine-1`,
+        lastIntactSeq: 1,
+        reason: 'repair',
+      },
+    ]);
     expect(backend.recoveryReport().quarantined).toBe(`${path}.quarantine-1`);
     expect(readFileSync(`${path}.quarantine-1`).equals(before.subarray(offset))).toBe(true);
     backend.writeFact(contractFact(2));
@@ -219,6 +231,7 @@ describe('a missing or empty log', () => {
       byteSize: statSync(path).size,
       factCount: 0,
       recoveredTailBytes: 0,
+      recovered: [],
       stores: {},
     });
   });
@@ -232,11 +245,35 @@ describe('a missing or empty log', () => {
     expect([...temp.track(new FileBackend(path)).replay()]).toEqual([contractFact(1)]);
   });
 
-  it('a header torn while the file was created is a new log, reported as recovered bytes', () => {
+  it('a log shorter than its header is ERR_CORRUPT_LOG and untouched: a log is created whole, so it was cut', () => {
     const path = join(temp.dir(), 'app.log');
-    writeFileSync(path, encodeHeader(FileKind.wal, 1).subarray(0, 9));
-    const backend = temp.track(new FileBackend(path));
+    const head = encodeHeader(FileKind.wal, 1).subarray(0, 9);
+    writeFileSync(path, head);
+    const error = thrown(() => new FileBackend(path));
+    expect(error.code).toBe('ERR_CORRUPT_LOG');
+    expect(error.details).toEqual({ file: path, offset: 0, reason: 'shorter than its header' });
+    expect(error.message).toContain('{ repair: true }');
+    expect(readFileSync(path).equals(head)).toBe(true);
+    expect(readdirSync(temp.dir())).toEqual(['app.log']);
+  });
+
+  it('with repair: true a log shorter than its header is kept in a side file and a new log starts', () => {
+    const path = join(temp.dir(), 'app.log');
+    const head = encodeHeader(FileKind.wal, 1).subarray(0, 9);
+    writeFileSync(path, head);
+    vi.spyOn(process, 'emitWarning').mockImplementationOnce(() => undefined);
+    const backend = temp.track(new FileBackend(path, { repair: true }));
     expect([...backend.replay()]).toEqual([]);
+    const [cut] = backend.storageStats().recovered;
+    expect(cut).toEqual({
+      file: path,
+      offset: 0,
+      bytes: 9,
+      sideFile: expect.stringMatching(/\.recovered-\d+$/),
+      lastIntactSeq: 0,
+      reason: 'repair',
+    });
+    expect(readFileSync(cut?.sideFile as string).equals(head)).toBe(true);
     expect(backend.storageStats().recoveredTailBytes).toBe(9);
   });
 });
@@ -258,9 +295,34 @@ describe('the snapshot next to a log', () => {
     const second = frameOffsets(`${path}.snapshot`).starts[2] as number;
     xorByte(bytes, second + 12, 0x10);
     writeFileSync(`${path}.snapshot`, bytes);
-    const error = thrown(() => new FileBackend(path, { repair: true }));
+    const error = thrown(() => new FileBackend(path));
     expect(error.code).toBe('ERR_CORRUPT_LOG');
     expect(error.details).toMatchObject({ file: `${path}.snapshot`, offset: second });
+    expect(error.message).toContain('open with { repair: true } to rebuild it from its intact frames');
+    expect(readFileSync(`${path}.snapshot`).equals(bytes)).toBe(true);
+  });
+
+  it('with repair: true a damaged snapshot keeps every intact frame plus the log, and reports the loss', () => {
+    const path = checkpointed();
+    const bytes = readFileSync(`${path}.snapshot`);
+    const { starts } = frameOffsets(`${path}.snapshot`);
+    const second = starts[2] as number;
+    xorByte(bytes, second + 12, 0x10);
+    writeFileSync(`${path}.snapshot`, bytes);
+    vi.spyOn(process, 'emitWarning').mockImplementationOnce(() => undefined);
+    const backend = temp.track(new FileBackend(path, { repair: true }));
+    expect([...backend.replay()]).toEqual([facts[0], facts[2], facts[3]]);
+    const [cut] = backend.storageStats().recovered;
+    expect(cut).toEqual({
+      file: `${path}.snapshot`,
+      offset: second,
+      bytes: (starts[3] as number) - second,
+      sideFile: expect.stringMatching(/\.snapshot\.recovered-\d+$/),
+      lastIntactSeq: 1,
+      reason: 'snapshot-repair',
+    });
+    expect(readFileSync(cut?.sideFile as string).equals(bytes)).toBe(true);
+    expect(backend.highWaterSeq()).toBe(4);
   });
 
   it('a truncated snapshot is ERR_CORRUPT_LOG', () => {
@@ -269,10 +331,12 @@ describe('the snapshot next to a log', () => {
     expect(thrown(() => new FileBackend(path)).code).toBe('ERR_CORRUPT_LOG');
   });
 
-  it('a garbage snapshot is ERR_UNSUPPORTED_FORMAT', () => {
+  it('a garbage snapshot is ERR_CORRUPT_LOG naming the snapshot (it is damage, not a foreign file)', () => {
     const path = checkpointed();
     writeFileSync(`${path}.snapshot`, 'garbage');
-    expect(thrown(() => new FileBackend(path)).code).toBe('ERR_UNSUPPORTED_FORMAT');
+    const error = thrown(() => new FileBackend(path));
+    expect(error.code).toBe('ERR_CORRUPT_LOG');
+    expect(error.details).toMatchObject({ file: `${path}.snapshot`, offset: 0 });
   });
 
   it('a missing snapshot that the log continues is ERR_CORRUPT_LOG', () => {

@@ -1,8 +1,8 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Fact, IgniterStore } from '@igniter/core';
 import { frameOffsets, patchFile, rewriteInFrame, treeDigest, useTempDir } from '@igniter/core/testing';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { openFileStore } from '../../src/index.js';
 
 const temp = useTempDir('igniter-file-');
@@ -166,6 +166,29 @@ describe(`verify() of a file store (${engine} engine)`, () => {
         },
       ],
       warnings: [],
+    });
+  });
+
+  it('reports the side file of a cut torn tail: bytes outside the store that prunes do not erase', async () => {
+    const path = join(temp.dir(), 'app.log');
+    const { store } = seeded(path);
+    await store.close();
+    truncateSync(path, statSync(path).size - 3);
+    const warnings = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const reopened = open(path);
+    warnings.mockRestore();
+    const sideFile = reopened.storageStats()?.recovered[0]?.sideFile as string;
+    expect(sideFile).toMatch(/app\.log\.recovered-\d+$/);
+    expect(await reopened.verify()).toEqual({
+      ok: false,
+      factsChecked: 4,
+      problems: [
+        {
+          kind: 'frame',
+          file: sideFile,
+          message: `${sideFile}: bytes that open cut from the store's files (see storageStats().recovered); they are not part of the store and prunes do not erase them: inspect, then delete the file`,
+        },
+      ],
     });
   });
 

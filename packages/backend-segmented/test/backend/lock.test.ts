@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { useTempDir } from '@igniter/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -46,5 +46,32 @@ describe('the single-writer lock', () => {
     expect(thrown(() => backend.replaceWithSnapshot([], { lastSeq: 1 })).code).toBe('ERR_CLOSED');
     expect(backend.storageStats().factCount).toBe(1);
     expect([...temp.track(new SegmentedFileBackend(temp.dir())).replay()]).toEqual([factOf(1)]);
+  });
+
+  it('covers the directory, not its path: a symlink to it is ERR_LOCKED in this process', () => {
+    const alias = `${temp.dir()}-alias`;
+    symlinkSync(temp.dir(), alias);
+    try {
+      temp.track(new SegmentedFileBackend(temp.dir()));
+      expect(thrown(() => new SegmentedFileBackend(alias)).code).toBe('ERR_LOCKED');
+    } finally {
+      rmSync(alias);
+    }
+  });
+
+  it('holds the directory itself across processes: without its lock file it is still ERR_LOCKED', async () => {
+    const holder = spawnScript('lock-holder.mjs', [temp.dir()]);
+    try {
+      await waitForLine(holder.lines, /^locked$/);
+      // What a second path to the directory (a bind mount) would see: no lock file of its own.
+      rmSync(join(temp.dir(), 'catalog.lock'));
+      const error = thrown(() => new SegmentedFileBackend(temp.dir()));
+      expect(error.code).toBe('ERR_LOCKED');
+      expect(error.message).toContain('by another process, through another path to the same file');
+    } finally {
+      holder.child.kill('SIGKILL');
+      await holder.exited;
+    }
+    temp.track(new SegmentedFileBackend(temp.dir()));
   });
 });

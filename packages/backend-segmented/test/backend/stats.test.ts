@@ -28,6 +28,7 @@ describe('storage statistics', () => {
       byteSize: a + b,
       factCount: 4,
       recoveredTailBytes: 0,
+      recovered: [],
       stores: { a: { factCount: 3, byteSize: a }, b: { factCount: 1, byteSize: b } },
     });
     expect(backend.storageStats({ store: 'b' })).toEqual({
@@ -35,6 +36,7 @@ describe('storage statistics', () => {
       byteSize: a + b,
       factCount: 4,
       recoveredTailBytes: 0,
+      recovered: [],
       stores: { b: { factCount: 1, byteSize: b } },
     });
     expect(backend.storageStats({ store: 'nope' }).stores).toEqual({});

@@ -14,6 +14,11 @@ export interface NativeBinding {
   valueHash(jsonText: string): string;
   /** SHA-256 hex of the UTF-8 bytes of a string. */
   sha256Hex(text: string): string;
+  /**
+   * Exclusive non-blocking `flock(2)` on an open descriptor: false when another open
+   * description of the file holds it. Absent from addons built before it existed.
+   */
+  tryLockFile?(fd: number): boolean;
   /** The fact log class. */
   NativeLog: new (
     maxValueBytes: number,

@@ -24,6 +24,7 @@ export { checkDataPath, type DataPathKind } from './data-path.js';
 export { DeferredFacts, type StoreCount } from './deferred-facts.js';
 export { DEFAULT_FACT_CODEC, FACT_CODECS, type FactCodec, jsonFactCodec } from './fact-codec.js';
 export { factShapeProblem } from './fact-shape.js';
+export { canonicalPath } from './file-identity.js';
 export {
   DEFAULT_MAX_FRAME_BYTES,
   decodeFrames,
@@ -54,8 +55,9 @@ export {
 } from './header.js';
 export { type DataFileEntry, type InspectOptions, inspectDataFile } from './inspect-file.js';
 export { fsyncDirectory, readFullySync, writeAllSync } from './io.js';
-export { acquireWriterLock, type WriterLock } from './lock.js';
+export { acquireWriterLock, type WriterLock, type WriterLockOptions } from './lock.js';
 export { decodeMetaFrame, encodeMetaFrame, metaCount } from './meta-frame.js';
+export { announceCut, copyRangeTo, keepCutBytes, recoveredSidePath } from './recovered-cut.js';
 export {
   corruptLog,
   inconsistentLog,

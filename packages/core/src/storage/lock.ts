@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
 import { IgniterError } from '../errors.js';
+import { canonicalPath, type IdentityLock, identityKey, lockFileIdentity } from './file-identity.js';
 
 /** What a lock file records about its owner. */
 interface LockOwner {
@@ -17,8 +17,23 @@ interface LockOwner {
 export interface WriterLock {
   /** The lock file. */
   readonly path: string;
+  /**
+   * Moves the lock's hold on the data file's identity to the file now at its path, after the
+   * holder created it or replaced it (a rename over it). Throws `ERR_LOCKED` when another
+   * opener holds that file, and the system error of a failed open. Cost: open, fstat, flock.
+   */
+  cover(): void;
   /** Gives up the lock (removes the lock file if it is still ours). Idempotent; never throws. */
   release(): void;
+}
+
+/** Options of {@link acquireWriterLock}. */
+export interface WriterLockOptions {
+  /**
+   * The file or directory whose identity (device and inode) the lock covers, when it is not
+   * the target itself (a segmented store locks its directory). Default: the target.
+   */
+  identity?: string;
 }
 
 // Shared by every copy of this module in the process (ESM and CJS builds), not across workers:
@@ -105,10 +120,23 @@ function readText(path: string): string | undefined {
   }
 }
 
-function locked(target: string, why: string): IgniterError {
+function locked(target: string, why: string, lockPath?: string): IgniterError {
   return new IgniterError('ERR_LOCKED', `${target} is already open for writing ${why}`, {
-    details: { path: target },
+    details: lockPath === undefined ? { path: target } : { path: target, lockFile: lockPath },
   });
+}
+
+/** `ERR_LOCKED` for a lock file that cannot be read or parsed, saying how to clear it safely. */
+function unreadableLock(target: string, lockPath: string, cause?: unknown): IgniterError {
+  return new IgniterError(
+    'ERR_LOCKED',
+    `${target} may be open for writing: its lock file ${lockPath} cannot be read${
+      cause instanceof Error ? ` (${cause.message})` : ''
+    }. If no process has the store open (stop every program using it; \`fuser ${target}\` or ` +
+      `\`lsof ${target}\` lists none), delete ${lockPath} and open again. Never delete it while a ` +
+      'writer runs: two writers would corrupt the log.',
+    { details: { path: target, lockFile: lockPath }, cause },
+  );
 }
 
 /** Publishes a complete lock file at `lockPath` or fails with EEXIST (link(2) is atomic). */
@@ -150,44 +178,99 @@ function breakStale(lockPath: string, staleText: string, token: string): boolean
 }
 
 /**
- * Takes the single-writer lock of the data file `target` (DESIGN D8): an in-process registry
- * plus the lock file `<target>.lock` holding the owner's pid, process start time and host. A
- * lock whose owner died (or whose pid now belongs to another process) is taken over.
- * Throws `ERR_LOCKED` while another store in this or another process holds it, and the system
- * error when the lock file cannot be written. Cost: a few small file operations.
+ * Takes the single-writer lock of the data file `target` (DESIGN D8). The lock covers the file
+ * itself, not the path that named it: the lock file `<target>.lock` sits next to the canonical
+ * path (symlinks and `..` resolved, so every spelling finds the same lock file) and records the
+ * owner's pid, process start time and host; and the file's identity (device and inode, of
+ * `options.identity` when given) is held by an exclusive flock(2) through the native addon and
+ * an in-process registry, so a hard link is caught too, in this process or another. A lock file
+ * whose owner died (or whose pid now belongs to another process) is taken over.
+ * Throws `ERR_LOCKED` while another store in this or another process holds it, or when the lock
+ * file cannot be read (the message says how to clear it safely), and the system error when the
+ * lock file cannot be written. Cost: a few small file operations.
  */
-export function acquireWriterLock(target: string): WriterLock {
-  const key = join(fs.realpathSync(dirname(resolve(target))), basename(target));
+export function acquireWriterLock(target: string, options: WriterLockOptions = {}): WriterLock {
+  const key = canonicalPath(target);
   if (registry.has(key)) throw locked(target, 'by another store in this process');
+  const identityPath = options.identity === undefined ? key : canonicalPath(options.identity);
+  const existing = fs.statSync(identityPath, { throwIfNoEntry: false });
+  if (existing && registry.has(`id:${identityKey(existing)}`)) {
+    throw locked(target, 'by another store in this process, through another path to the same file');
+  }
   const lockPath = `${key}.lock`;
   const owner = ownerOfThisProcess();
   for (let attempt = 0; attempt < 5; attempt++) {
     if (tryCreate(lockPath, owner)) {
-      registry.add(key);
-      return lockHandle(key, lockPath, owner.token);
+      const handle = lockHandle(key, lockPath, owner.token, identityPath, target);
+      try {
+        handle.cover();
+      } catch (error) {
+        handle.release();
+        throw error;
+      }
+      return handle;
     }
-    const text = readText(lockPath);
+    let text: string | undefined;
+    try {
+      text = readText(lockPath);
+    } catch (error) {
+      throw unreadableLock(target, lockPath, error);
+    }
     if (text === undefined) continue;
     const holder = parseOwner(text);
+    if (!holder) throw unreadableLock(target, lockPath);
     if (!isStale(holder)) {
-      const who = holder
-        ? `by process ${holder.pid}${holder.host === hostname() ? '' : ` on ${holder.host}`}`
-        : '(unreadable lock file)';
-      throw locked(target, `${who}; lock file ${lockPath}`);
+      const who = `by process ${holder.pid}${holder.host === hostname() ? '' : ` on ${holder.host}`}`;
+      throw locked(target, `${who}; lock file ${lockPath}`, lockPath);
     }
-    if (!breakStale(lockPath, text, owner.token)) throw locked(target, `(lock file ${lockPath})`);
+    if (!breakStale(lockPath, text, owner.token)) throw locked(target, `(lock file ${lockPath})`, lockPath);
   }
-  throw locked(target, `(the lock file ${lockPath} keeps changing)`);
+  throw locked(target, `(the lock file ${lockPath} keeps changing)`, lockPath);
 }
 
-function lockHandle(key: string, lockPath: string, token: string): WriterLock {
+function lockHandle(
+  key: string,
+  lockPath: string,
+  token: string,
+  identityPath: string,
+  target: string,
+): WriterLock {
   let held = true;
+  let identity: IdentityLock | undefined;
+  registry.add(key);
   return {
     path: lockPath,
+    cover(): void {
+      const now = fs.statSync(identityPath, { throwIfNoEntry: false });
+      if (!now || identityKey(now) === identity?.key) return;
+      if (registry.has(`id:${identityKey(now)}`)) {
+        throw locked(target, 'by another store in this process, through another path to the same file');
+      }
+      const taken = lockFileIdentity(identityPath);
+      if ('missing' in taken) return;
+      if ('busy' in taken) {
+        throw locked(
+          target,
+          `by another process, through another path to the same file (a hard link or mount); lock file ${lockPath}`,
+          lockPath,
+        );
+      }
+      const next = taken.held;
+      if (identity) {
+        registry.delete(`id:${identity.key}`);
+        identity.release();
+      }
+      identity = next;
+      registry.add(`id:${next.key}`);
+    },
     release(): void {
       if (!held) return;
       held = false;
       registry.delete(key);
+      if (identity) {
+        registry.delete(`id:${identity.key}`);
+        identity.release();
+      }
       try {
         if (parseOwner(readText(lockPath) ?? '')?.token === token) fs.rmSync(lockPath, { force: true });
       } catch {

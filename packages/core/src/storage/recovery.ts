@@ -1,11 +1,9 @@
 import * as fs from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import type { CutReason, RecoveredCut } from '../backend.js';
 import { IgniterError } from '../errors.js';
-import { AtomicFileWriter } from './atomic-file.js';
 import type { FrameScan } from './frame-file.js';
-import { readFullySync } from './io.js';
-
-const COPY_CHUNK_BYTES = 1024 * 1024;
+import { announceCut, copyRangeTo, keepCutBytes } from './recovered-cut.js';
 
 /**
  * `ERR_CORRUPT_LOG` for a damaged frame at `offset` of `file` that is not a torn tail; the
@@ -56,20 +54,7 @@ function nextQuarantinePath(path: string): string {
  */
 export function quarantineRange(fd: number, path: string, from: number, size: number): string {
   const target = nextQuarantinePath(path);
-  const file = new AtomicFileWriter(target);
-  try {
-    const chunk = Buffer.allocUnsafe(COPY_CHUNK_BYTES);
-    for (let at = from; at < size; ) {
-      const n = readFullySync(fd, chunk, 0, Math.min(chunk.length, size - at), at);
-      if (n === 0) break;
-      file.write(chunk.subarray(0, n));
-      at += n;
-    }
-    file.commit();
-  } catch (error) {
-    file.abort();
-    throw error;
-  }
+  copyRangeTo(fd, from, size, target);
   return target;
 }
 
@@ -81,16 +66,21 @@ export interface SettledDamage {
   removedBytes: number;
   /** The quarantine file written, if any. */
   quarantined: string | null;
+  /** What was cut and where its bytes are kept (null when nothing was cut). */
+  recovered: RecoveredCut | null;
 }
 
 /**
  * Applies the recovery rules of DESIGN D8 to an appendable frame file after a
- * {@link scanFrameFile} of it: a damaged tail (no intact frame after the damage) is a crash
- * artefact and is truncated; a damaged frame followed by intact ones is `ERR_CORRUPT_LOG`
- * naming the file and offset, or with `repair` is moved with everything after it to
- * `<path>.quarantine-<n>` (with a process warning) and then truncated. `problem` is the decode
- * error that stopped the scan, if any. Throws `ERR_CORRUPT_LOG` and the system error of a failed
- * copy, truncate or fsync. Cost: nothing without damage; else one fsync, plus the copy.
+ * {@link scanFrameFile} of it: a damaged tail (no intact frame after the damage: a torn write,
+ * or a last frame that fails its CRC) is cut, and a damaged frame followed by intact ones is
+ * `ERR_CORRUPT_LOG` naming the file and offset, or with `repair` is cut with everything after
+ * it. Nothing is cut silently: the bytes are first copied to a side file (`<path>.recovered-<ms>`
+ * for a tail, `<path>.quarantine-<n>` for a repair) and the `IGNITER_RECOVERED` warning is
+ * emitted; the cut is returned in `recovered`. `problem` is the decode error that stopped the
+ * scan, if any; `lastIntactSeq` the seq of the last fact kept. Throws `ERR_CORRUPT_LOG` and the
+ * system error of a failed copy, truncate or fsync (nothing is cut when the copy fails).
+ * Cost: nothing without damage; else one copy of the cut bytes, three fsyncs.
  */
 export function settleFrameDamage(
   fd: number,
@@ -98,19 +88,28 @@ export function settleFrameDamage(
   scan: FrameScan,
   problem: { why: string; cause?: unknown } | undefined,
   repair: boolean,
+  lastIntactSeq = 0,
 ): SettledDamage {
   const { damage } = scan;
-  if (!damage) return { end: scan.end, removedBytes: 0, quarantined: null };
+  if (!damage) return { end: scan.end, removedBytes: 0, quarantined: null, recovered: null };
   let quarantined: string | null = null;
+  let recovered: RecoveredCut;
   if (damage.nextFrameAt !== null) {
     if (!repair) throw corruptLog(path, damage.offset, problem?.why ?? damage.reason, problem?.cause);
     quarantined = quarantineRange(fd, path, damage.offset, scan.size);
-    process.emitWarning(
-      `${path}: moved ${scan.size - damage.offset} bytes from the damaged frame at byte ${damage.offset} to ${quarantined}`,
-      { code: 'IGNITER_LOG_REPAIRED' },
-    );
+    recovered = announceCut({
+      file: path,
+      offset: damage.offset,
+      bytes: scan.size - damage.offset,
+      sideFile: quarantined,
+      lastIntactSeq,
+      reason: 'repair',
+    });
+  } else {
+    const reason: CutReason = damage.reason === 'rejected' ? 'bad-crc' : damage.reason;
+    recovered = keepCutBytes(fd, path, damage.offset, scan.size, lastIntactSeq, reason);
   }
   fs.ftruncateSync(fd, damage.offset);
   fs.fsyncSync(fd);
-  return { end: damage.offset, removedBytes: scan.size - damage.offset, quarantined };
+  return { end: damage.offset, removedBytes: scan.size - damage.offset, quarantined, recovered };
 }
