@@ -159,7 +159,8 @@ export class FileBackend implements Backend {
       reader,
     });
     if (snapshot && wal.baseSeq < snapshot.lastSeq) {
-      const facts = reader.engine === undefined ? wal.facts : rereadWal(this.path, snapshot.lastSeq, maxFrameBytes);
+      const facts =
+        reader.engine === undefined ? wal.facts : rereadWal(this.path, snapshot.lastSeq, maxFrameBytes);
       wal = cutStaleWal(this.path, wal, snapshot.lastSeq, facts);
     }
     return { snapshot, wal };

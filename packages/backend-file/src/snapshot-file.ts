@@ -179,7 +179,12 @@ function readSnapshotHeader(fd: number, path: string): FactCodec {
   return FACT_CODECS.get(codecId) as FactCodec;
 }
 
-function readOpenSnapshot(fd: number, path: string, maxFrameBytes: number, reader: FactReader): SnapshotContents {
+function readOpenSnapshot(
+  fd: number,
+  path: string,
+  maxFrameBytes: number,
+  reader: FactReader,
+): SnapshotContents {
   const codec = readSnapshotHeader(fd, path);
   const head = readMetaRecord(fd, maxFrameBytes, 'snapshot', (meta) => ({
     lastSeq: metaCount(meta, 'lastSeq'),

@@ -81,14 +81,27 @@ function readWalCodec(fd: number, path: string): FactCodec {
   ) as FactCodec;
 }
 
-function scanWal(fd: number, path: string, snapshotSeq: number, maxFrameBytes: number, reader: FactReader): WalScan {
+function scanWal(
+  fd: number,
+  path: string,
+  snapshotSeq: number,
+  maxFrameBytes: number,
+  reader: FactReader,
+): WalScan {
   const codec = readWalCodec(fd, path);
   const head = readMetaRecord(fd, maxFrameBytes, 'wal', (meta) => metaCount(meta, 'baseSeq'));
   const empty = { codec, facts: [], tally: new StoreTally() };
   if (head.kind === 'none') {
-    return { ...empty, baseSeq: -1, maxSeq: 0, scan: { size: HEADER_BYTES, end: HEADER_BYTES, damage: null }, problem: undefined };
+    return {
+      ...empty,
+      baseSeq: -1,
+      maxSeq: 0,
+      scan: { size: HEADER_BYTES, end: HEADER_BYTES, damage: null },
+      problem: undefined,
+    };
   }
-  if (head.kind === 'damaged') return { ...empty, baseSeq: -1, maxSeq: 0, scan: head.scan, problem: head.problem };
+  if (head.kind === 'damaged')
+    return { ...empty, baseSeq: -1, maxSeq: 0, scan: head.scan, problem: head.problem };
   const baseSeq = head.value;
   // Facts up to the snapshot's seq are in the snapshot, or were dropped by a prune that
   // crashed before it could cut this log: checked, not kept.
@@ -140,7 +153,8 @@ function rescanWal(path: string, snapshotSeq: number, maxFrameBytes: number): Wa
   try {
     const wal = scanWal(fd, path, snapshotSeq, maxFrameBytes, decodingFactReader());
     const damage = wal.scan.damage;
-    if (damage) throw corruptLog(path, damage.offset, wal.problem?.why ?? damage.reason, wal.problem?.cause, false);
+    if (damage)
+      throw corruptLog(path, damage.offset, wal.problem?.why ?? damage.reason, wal.problem?.cause, false);
     return wal;
   } finally {
     fs.closeSync(fd);

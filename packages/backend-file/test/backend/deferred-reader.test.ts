@@ -1,7 +1,7 @@
 import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Fact, IgniterStore, type LazyFacts } from '@igniter/core';
-import { encodeTextFrame, factReaderFor, type FramesRead, jsonFactCodec } from '@igniter/core/storage';
+import { encodeTextFrame, type FramesRead, factReaderFor, jsonFactCodec } from '@igniter/core/storage';
 import { CONTRACT_T0, contractFact, useTempDir, variedFacts } from '@igniter/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -72,7 +72,7 @@ function expectIndexed(deferred: LazyFacts, facts: readonly Fact[]): void {
   });
 }
 
-describe('the TS engine\'s fact reader (undecoded facts)', () => {
+describe("the TS engine's fact reader (undecoded facts)", () => {
   it('indexes every kind of fact exactly as decoding it would', () => {
     expectIndexed(collect(variedFacts()), variedFacts());
   });
@@ -113,7 +113,9 @@ describe('the TS engine\'s fact reader (undecoded facts)', () => {
   });
 
   it('counts facts and frame bytes per store over the facts kept, not those only read', () => {
-    const skipped = jsonFactCodec.frame(contractFact(1, { store: 'other', transactionTime: CONTRACT_T0 + 1 }));
+    const skipped = jsonFactCodec.frame(
+      contractFact(1, { store: 'other', transactionTime: CONTRACT_T0 + 1 }),
+    );
     const kept = jsonFactCodec.frame(contractFact(2, { transactionTime: CONTRACT_T0 + 2 }));
     const { deferred, read } = readFrames([skipped, kept], 1);
     expect(deferred.count).toBe(1);

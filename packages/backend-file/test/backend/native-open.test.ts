@@ -1,7 +1,13 @@
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Fact, IgniterStore } from '@igniter/core';
-import { encodeTextFrame, jsonFactCodec } from '@igniter/core/storage';
+import {
+  encodeHeader,
+  encodeMetaFrame,
+  encodeTextFrame,
+  FileKind,
+  jsonFactCodec,
+} from '@igniter/core/storage';
 import { CONTRACT_T0, contractFact, useTempDir, variedFacts } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { FileBackend } from '../../src/index.js';
@@ -139,6 +145,49 @@ describe('opening natively', () => {
       message: `${path}: damaged frame at byte ${offset} (seq 2 does not follow seq 2); open with { repair: true } to move it and everything after it to a quarantine file`,
     });
     expect(failure('ts')).toEqual(native);
+  });
+
+  it('reads a snapshot holding a record the native reader does not take as is, as the TS reader does', async () => {
+    const path = join(temp.dir(), 'app.log');
+    const facts = [contractFact(1), contractFact(2), contractFact(3)];
+    const spaced = JSON.stringify(JSON.parse(bodyOf(jsonFactCodec.frame(contractFact(2)))), null, 1);
+    const snapshot = (lastSeq: number) =>
+      Buffer.concat([
+        encodeHeader(FileKind.snapshot, jsonFactCodec.id),
+        encodeMetaFrame({ type: 'snapshot', lastSeq, factCount: 3 }),
+        jsonFactCodec.frame(contractFact(1)),
+        encodeTextFrame(spaced),
+        jsonFactCodec.frame(contractFact(3)),
+      ]);
+    writeFileSync(`${path}.snapshot`, snapshot(3));
+    writeFileSync(
+      path,
+      Buffer.concat([
+        encodeHeader(FileKind.wal, jsonFactCodec.id),
+        encodeMetaFrame({ type: 'wal', baseSeq: 3 }),
+      ]),
+    );
+    const opened = async (engine: 'ts' | 'native') => {
+      const store = new IgniterStore({ engine, backend: new FileBackend(path, { engine }) });
+      const seen = { facts: factsOf(store, facts), stats: store.storageStats() };
+      await store.close();
+      return seen;
+    };
+    const native = await opened('native');
+    expect(native.facts).toEqual(facts);
+    expect(native).toEqual(await opened('ts'));
+    // A snapshot whose last fact is above its lastSeq: the same error from both readers.
+    writeFileSync(`${path}.snapshot`, snapshot(2));
+    const failure = (engine: 'ts' | 'native') => {
+      try {
+        new FileBackend(path, { engine }).closeSync();
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return undefined;
+    };
+    expect(failure('native')).toMatch(/damaged frame at byte \d+ \(seq 3 after 2 \(snapshot lastSeq 2\)\)/);
+    expect(failure('native')).toBe(failure('ts'));
   });
 
   it('recovers a torn tail natively', async () => {

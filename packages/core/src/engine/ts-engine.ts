@@ -74,9 +74,7 @@ export class TsEngine implements Engine {
   /** The adopted log that numeric entries index, if any. */
   private deferred: LazyFacts | undefined;
   private readonly timeOf = (entry: Entry): number =>
-    typeof entry === 'number'
-      ? (this.deferred as LazyFacts).transactionTimeAt(entry)
-      : entry.transactionTime;
+    typeof entry === 'number' ? (this.deferred as LazyFacts).transactionTimeAt(entry) : entry.transactionTime;
   private readonly factOf = (entry: Entry): Fact =>
     typeof entry === 'number' ? (this.deferred as LazyFacts).fact(entry) : entry;
 
@@ -238,8 +236,7 @@ export class TsEngine implements Engine {
     const gone = new Set(removed);
     const removedFacts = removed.map(this.factOf);
     // An undecoded fact's bytes must not outlive its removal (a prune erases values).
-    for (const entry of removed)
-      if (typeof entry === 'number') (this.deferred as LazyFacts).forget(entry);
+    for (const entry of removed) if (typeof entry === 'number') (this.deferred as LazyFacts).forget(entry);
     this.log = this.log.filter((entry) => !gone.has(entry));
     for (const store of touched) {
       const storeLog = this.byStore.get(store) as StoreLog;

@@ -1,5 +1,5 @@
-import { IgniterError } from '../errors.js';
 import type { LazyFacts } from '../engine/types.js';
+import { IgniterError } from '../errors.js';
 import type { Fact } from '../fact.js';
 import { type FactCodec, jsonFactCodec } from './fact-codec.js';
 import { type Envelope, readEnvelope } from './fact-envelope.js';

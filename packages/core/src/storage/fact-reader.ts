@@ -3,7 +3,7 @@ import type { EngineKind, PreloadedFacts } from '../engine/types.js';
 import type { Fact } from '../fact.js';
 import { DeferredFacts, type StoreCount } from './deferred-facts.js';
 import type { FactCodec } from './fact-codec.js';
-import { type FrameProblem, type FrameRange, type FrameSink, scanFacts, StoreCounter } from './fact-scan.js';
+import { type FrameProblem, type FrameRange, type FrameSink, StoreCounter, scanFacts } from './fact-scan.js';
 import type { FrameScan } from './frame-file.js';
 import { NativeFactReader } from './native-fact-reader.js';
 

@@ -93,4 +93,3 @@ export class StoreCounter {
     return [...this.#counts.values()];
   }
 }
-

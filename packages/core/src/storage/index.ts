@@ -20,15 +20,15 @@ export { AtomicFileWriter, removeStaleTempFiles } from './atomic-file.js';
 export { crc32, crc32Table } from './crc32.js';
 export { checkDataPath, type DataPathKind } from './data-path.js';
 export type { StoreCount } from './deferred-facts.js';
+export { DEFAULT_FACT_CODEC, FACT_CODECS, type FactCodec, jsonFactCodec } from './fact-codec.js';
 export {
+  decodingFactReader,
   type FactReader,
   type FrameProblem,
   type FrameRange,
   type FramesRead,
-  decodingFactReader,
   factReaderFor,
 } from './fact-reader.js';
-export { DEFAULT_FACT_CODEC, FACT_CODECS, type FactCodec, jsonFactCodec } from './fact-codec.js';
 export { factShapeProblem } from './fact-shape.js';
 export {
   DEFAULT_MAX_FRAME_BYTES,

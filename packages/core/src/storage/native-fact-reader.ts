@@ -4,7 +4,7 @@ import type { PreloadedFacts } from '../engine/types.js';
 import type { Fact } from '../fact.js';
 import type { FactCodec } from './fact-codec.js';
 import type { FactReader, FramesRead } from './fact-reader.js';
-import { type FrameProblem, type FrameRange, type FrameSink, scanFacts, StoreCounter } from './fact-scan.js';
+import { type FrameProblem, type FrameRange, type FrameSink, StoreCounter, scanFacts } from './fact-scan.js';
 import { type FrameDamageReason, type FrameScan, findNextFrame } from './frame-file.js';
 
 /** Read size when the JS decoder judges one frame the native reader left to it. */
@@ -73,7 +73,14 @@ export class NativeFactReader implements FactReader {
       // The JS decoder judges the frame the replay stopped at (after a failed read, it reads
       // the rest itself and raises the system error).
       const failedRead = result.stopOffset < 0;
-      const judged = this.#judge(fd, failedRead ? start : result.stopOffset, codec, { ...range, afterSeq }, counter, failedRead);
+      const judged = this.#judge(
+        fd,
+        failedRead ? start : result.stopOffset,
+        codec,
+        { ...range, afterSeq },
+        counter,
+        failedRead,
+      );
       kept += judged.kept;
       afterSeq = judged.maxSeq;
       if (!judged.paused) return read(judged.scan, judged.problem);
@@ -82,7 +89,14 @@ export class NativeFactReader implements FactReader {
   }
 
   /** Decodes frames from `from` in JS, loading those kept: one frame, or all with `rest`. */
-  #judge(fd: number, from: number, codec: FactCodec, range: FrameRange, counter: StoreCounter, rest: boolean) {
+  #judge(
+    fd: number,
+    from: number,
+    codec: FactCodec,
+    range: FrameRange,
+    counter: StoreCounter,
+    rest: boolean,
+  ) {
     const loader = this.#loader;
     let staged: Fact | undefined;
     let kept = 0;
