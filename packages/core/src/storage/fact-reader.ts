@@ -3,7 +3,14 @@ import type { EngineKind, PreloadedFacts } from '../engine/types.js';
 import type { Fact } from '../fact.js';
 import { DeferredFacts, type StoreCount } from './deferred-facts.js';
 import type { FactCodec } from './fact-codec.js';
-import { type FrameProblem, type FrameRange, type FrameSink, StoreCounter, scanFacts } from './fact-scan.js';
+import {
+  decodingSink,
+  type FrameProblem,
+  type FrameRange,
+  type FrameSink,
+  StoreCounter,
+  scanFacts,
+} from './fact-scan.js';
 import type { FrameScan } from './frame-file.js';
 import { NativeFactReader } from './native-fact-reader.js';
 
@@ -72,18 +79,10 @@ class DecodingReader implements FactReader {
   read(fd: number, _path: string, codec: FactCodec, range: FrameRange): FramesRead {
     const counter = new StoreCounter();
     const facts: Fact[] = [];
-    let staged: Fact | undefined;
-    const sink: FrameSink = {
-      stage(buf, start, end) {
-        staged = codec.decode(buf, start, end);
-        return staged.seq;
-      },
-      keep(bytes) {
-        const fact = staged as Fact;
-        facts.push(fact);
-        counter.add(fact.store, 1, bytes);
-      },
-    };
+    const sink = decodingSink(codec, (fact, bytes) => {
+      facts.push(fact);
+      counter.add(fact.store, 1, bytes);
+    });
     const { scan, maxSeq, problem } = scanFacts(fd, range.start, range, sink);
     for (const fact of facts) this.#facts.push(fact);
     return { facts, counts: counter.list(), kept: facts.length, maxSeq, scan, problem };

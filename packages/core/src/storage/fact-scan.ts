@@ -1,4 +1,6 @@
+import type { Fact } from '../fact.js';
 import type { StoreCount } from './deferred-facts.js';
+import type { FactCodec } from './fact-codec.js';
 import { type FrameScan, scanFrameFile } from './frame-file.js';
 
 /** Which fact frames of a data file a {@link FactReader} takes, and the checks on their seqs. */
@@ -92,4 +94,18 @@ export class StoreCounter {
   list(): StoreCount[] {
     return [...this.#counts.values()];
   }
+}
+
+/** A sink that decodes each frame of `codec` and hands the facts kept to `keep`. */
+export function decodingSink(codec: FactCodec, keep: (fact: Fact, bytes: number) => void): FrameSink {
+  let staged: Fact | undefined;
+  return {
+    stage(buf, start, end) {
+      staged = codec.decode(buf, start, end);
+      return staged.seq;
+    },
+    keep(bytes) {
+      keep(staged as Fact, bytes);
+    },
+  };
 }

@@ -1,10 +1,9 @@
 import { factParts, PreloadedFactLoader } from '../engine/preloaded-fact-loader.js';
 import { PreloadedLog } from '../engine/preloaded-log.js';
 import type { PreloadedFacts } from '../engine/types.js';
-import type { Fact } from '../fact.js';
 import type { FactCodec } from './fact-codec.js';
 import type { FactReader, FramesRead } from './fact-reader.js';
-import { type FrameProblem, type FrameRange, type FrameSink, StoreCounter, scanFacts } from './fact-scan.js';
+import { decodingSink, type FrameProblem, type FrameRange, StoreCounter, scanFacts } from './fact-scan.js';
 import { type FrameDamageReason, type FrameScan, findNextFrame } from './frame-file.js';
 
 /** Read size when the JS decoder judges one frame the native reader left to it. */
@@ -98,21 +97,13 @@ export class NativeFactReader implements FactReader {
     rest: boolean,
   ) {
     const loader = this.#loader;
-    let staged: Fact | undefined;
     let kept = 0;
-    const sink: FrameSink = {
-      stage(buf, start, end) {
-        staged = codec.decode(buf, start, end);
-        return staged.seq;
-      },
-      keep(bytes) {
-        const fact = staged as Fact;
-        loader.add(factParts(fact));
-        loader.finish();
-        counter.add(fact.store, 1, bytes);
-        kept += 1;
-      },
-    };
+    const sink = decodingSink(codec, (fact, bytes) => {
+      loader.add(factParts(fact));
+      loader.finish();
+      counter.add(fact.store, 1, bytes);
+      kept += 1;
+    });
     const options = rest ? {} : { limit: 1, chunkBytes: JUDGE_CHUNK_BYTES };
     return { ...scanFacts(fd, from, range, sink, options), kept };
   }
