@@ -37,8 +37,11 @@ async function generate() {
   return performance.now() - started;
 }
 
-/** Opens the log in a fresh process and returns its timings. */
-function openOnce(engine, flags = []) {
+/**
+ * Opens the log in a fresh process and returns its timings; `cwd` picks the build that
+ * resolves `@igniter/*` (another checkout's benchmarks folder, for a before/after comparison).
+ */
+function openOnce(engine, flags = [], cwd = here) {
   const script = `
     const { FileBackend } = await import('@igniter/backend-file');
     const { IgniterStore } = await import('@igniter/core');
@@ -53,14 +56,14 @@ function openOnce(engine, flags = []) {
     // What a lazy open defers: every fact read once (history of each store).
     const t3 = performance.now();
     let read = 0;
-    for (const name of ['orders', 'customers', 'events']) read += store.history({ store: name }).length;
+    if (!process.env.SKIP_READ_ALL) for (const name of ['orders', 'customers', 'events']) read += store.history({ store: name }).length;
     const readAllMs = performance.now() - t3;
-    if (read !== facts) throw new Error('read ' + read + ' of ' + facts + ' facts');
+    if (!process.env.SKIP_READ_ALL && read !== facts) throw new Error('read ' + read + ' of ' + facts + ' facts');
     await store.close();
     console.log(JSON.stringify({ backendMs: t1 - t0, hydrateMs: t2 - t1, totalMs: t2 - t0, facts, heapMB, rssMB, readAllMs }));
   `;
   const stdout = execFileSync(process.execPath, [...flags, '--input-type=module', '-e', script], {
-    cwd: here,
+    cwd,
     env: { ...process.env, IGNITER_ENGINE: engine },
     encoding: 'utf8',
     maxBuffer: 1 << 20,
@@ -141,6 +144,26 @@ if (!existsSync(logPath) || process.env.REGENERATE) {
 console.log(
   `log: ${(statSync(logPath).size / 2 ** 20).toFixed(0)} MiB, ${FACTS} facts; node ${process.version}; best and median of ${RUNS} fresh processes; load average ${loadavg()[0].toFixed(1)}`,
 );
+// BASELINE=<dir>: opens with the build `dir` resolves and with this one, alternately (a machine
+// whose speed moves from minute to minute compares them fairly only side by side), then stops.
+// ENGINES=ts,native picks the engines; SKIP_READ_ALL=1 skips reading every fact after open.
+if (process.env.BASELINE) {
+  const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
+  for (const engine of (process.env.ENGINES ?? 'native,ts').split(',')) {
+    const runs = { baseline: [], this: [] };
+    for (let i = 0; i < RUNS; i++) {
+      runs.baseline.push(openOnce(engine, [], process.env.BASELINE));
+      runs.this.push(openOnce(engine));
+    }
+    for (const [label, list] of Object.entries(runs)) {
+      const totals = list.map((r) => r.totalMs);
+      console.log(
+        `${`${engine}, ${label} build`.padEnd(24)} open best ${s(Math.min(...totals))}, median ${s(median(totals))}; then reading every fact ${s(median(list.map((r) => r.readAllMs)))} (median)`,
+      );
+    }
+  }
+  process.exit(0);
+}
 const floors = Array.from({ length: RUNS }, allocationFloor).sort((a, b) => a.ms - b.ms);
 console.log(
   `${'V8 floor: allocate 1 object/fact'.padEnd(34)} ${((floors[0]?.ms ?? 0) / 1000).toFixed(2)} s (median ${((median(floors.map((f) => f.ms)) ?? 0) / 1000).toFixed(2)} s); heap ${(floors[0]?.heapMB ?? 0).toFixed(0)} MiB`,

@@ -4,7 +4,6 @@ import {
   type Backend,
   type BackupWritten,
   checkInput,
-  type EngineKind,
   type Fact,
   type PreloadedFacts,
   type RecoveredCut,
@@ -20,26 +19,24 @@ import {
   canonicalPath,
   checkDataPath,
   DEFAULT_FACT_CODEC,
-  DeferredFacts,
   type DurabilityStatus,
   type FactCodec,
+  type FactReader,
+  factReaderFor,
   GroupCommitWriter,
   LOG_WINDOW_FIELDS,
-  PreloadedLog,
   removeStaleTempFiles,
   STORE_FILTER_FIELDS,
   type WriterLock,
 } from '@igniter/core/storage';
 import { writeBackupLog } from './backup-log.js';
 import { badArgument, closedError } from './errors.js';
-import { DeferringSink } from './fact-sink.js';
-import { DECODE_FALLBACK } from './native-open.js';
 import { type FileBackendOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { readSnapshotFile, type SnapshotContents, writeSnapshotFile } from './snapshot-file.js';
-import { readSnapshotOrRepair } from './snapshot-repair.js';
+import { readSnapshotOrRepair, SNAPSHOT_REBUILT } from './snapshot-repair.js';
 import { StoreTally } from './store-tally.js';
 import { verifyLogFiles } from './verify-files.js';
-import { createWal, cutStaleWal, type OpenedWal, openWal, rereadWal, rereadWalInto } from './wal-file.js';
+import { createWal, cutStaleWal, type OpenedWal, openWal, rereadWal } from './wal-file.js';
 
 /** What opening the log found and repaired. */
 export interface RecoveryReport {
@@ -53,8 +50,10 @@ export interface RecoveryReport {
   removedTempFiles: string[];
 }
 
-/** Files this size or larger are decoded at open rather than deferred. */
-const MAX_DEFERRED_FILE_BYTES = 2 ** 31;
+/** Size of the file at `path`, 0 when there is none. */
+function fileSize(path: string): number {
+  return fs.statSync(path, { throwIfNoEntry: false })?.size ?? 0;
+}
 
 /** The snapshot and the log as open found them. */
 interface OpenedFiles {
@@ -62,6 +61,8 @@ interface OpenedFiles {
   wal: OpenedWal;
   /** What open cut from them (a rebuilt snapshot, then the log's cuts). */
   recovered: RecoveredCut[];
+  /** The reader that read them (a fresh one after a snapshot repair). */
+  reader: FactReader;
 }
 
 /**
@@ -83,8 +84,8 @@ export class FileBackend implements Backend {
   private readonly codec: FactCodec;
   private readonly lock: WriterLock;
   private writer: GroupCommitWriter;
-  /** Facts read at open (decoded, or indexed to decode), for the first unfiltered replay, then dropped. */
-  private loaded: Fact[] | DeferredFacts | undefined;
+  /** The reader open used, for the first unfiltered replay (when it can give the facts), then dropped. */
+  private loaded: FactReader | undefined;
   /** The log open read for an engine to adopt, until one takes it or a write makes it stale. */
   private preloaded: PreloadedFacts | undefined;
   private highWater: number;
@@ -121,31 +122,19 @@ export class FileBackend implements Backend {
         ...removeStaleTempFiles(this.path),
         ...removeStaleTempFiles(this.snapshotPath),
       ];
-      // The fastest reader that applies: a native replay for a native engine, else an index
-      // of undecoded facts for the TS engine, else decoding every fact.
-      let opened: OpenedFiles | undefined;
-      let reader: PreloadedFacts | undefined;
-      for (const make of [() => PreloadedLog.forEngine(this.options.engine), () => this.deferredFacts()]) {
-        const candidate = make();
-        opened = candidate && this.openFiles(candidate);
-        if (opened) {
-          reader = candidate;
-          break;
-        }
-      }
-      const { snapshot, wal, recovered } = opened ?? (this.openFiles(undefined) as OpenedFiles);
+      // One reader, picked from the engine the store will run: a native replay for the native
+      // engine, an index of undecoded facts for the TS engine (decoding for files of 2 GiB+).
+      const largest = Math.max(fileSize(this.path), fileSize(this.snapshotPath));
+      const { snapshot, wal, recovered, reader } = this.openFiles(() =>
+        factReaderFor(this.options.engine, largest),
+      );
       // Open may have created or replaced the log: the lock holds the file now there.
       this.lock.cover();
-      this.preloaded = reader;
+      this.preloaded = reader.preloaded;
+      this.loaded = reader;
       this.snapshotSeq = snapshot?.lastSeq ?? null;
       this.snapshotBytes = snapshot?.size ?? 0;
-      if (reader instanceof DeferredFacts) {
-        this.loaded = reader;
-        this.tally = StoreTally.fromCounts(reader.storeCounts());
-      } else {
-        this.loaded = reader ? undefined : snapshot ? snapshot.facts.concat(wal.facts) : wal.facts;
-        this.tally = snapshot ? StoreTally.merge(snapshot.tally, wal.tally) : wal.tally;
-      }
+      this.tally = snapshot ? StoreTally.merge(snapshot.tally, wal.tally) : wal.tally;
       this.highWater = Math.max(wal.maxSeq, snapshot?.lastSeq ?? 0);
       this.recovery = {
         recoveredTailBytes: recovered.reduce((sum, cut) => sum + cut.bytes, 0),
@@ -169,47 +158,39 @@ export class FileBackend implements Backend {
   }
 
   /**
-   * A collector of undecoded facts for this backend's files, or undefined when they cannot be
-   * deferred (a file of 2 GiB or more: offsets into its buffer must fit 31 bits).
+   * Reads the snapshot and opens the log, recovering it, with `reader`. A log that a crash left
+   * behind its snapshot is rewritten from its facts above the snapshot, decoded (read again
+   * when `reader` keeps them undecoded or native: a rare recovery, not the open path).
    */
-  private deferredFacts(): DeferredFacts | undefined {
-    for (const file of [this.path, this.snapshotPath]) {
-      const size = fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
-      if (size >= MAX_DEFERRED_FILE_BYTES) return undefined;
-    }
-    return DeferredFacts.forCodec(this.codec);
-  }
-
-  /**
-   * Reads the snapshot and opens the log, recovering it: into `reader` when given (a native
-   * log, or undecoded facts), else decoding every fact in JS. Undefined when `reader` declines
-   * a file: the caller then opens another way, and what `reader` holds is dropped.
-   */
-  private openFiles(reader: PreloadedFacts | undefined): OpenedFiles | undefined {
+  private openFiles(makeReader: () => FactReader): OpenedFiles {
     const { maxFrameBytes, repair } = this.options;
-    const via = (path: string) =>
-      reader instanceof DeferredFacts ? new DeferringSink(reader, path) : reader;
     const recovered: RecoveredCut[] = [];
-    const snapshot = readSnapshotOrRepair(
+    let reader = makeReader();
+    let snapshot = readSnapshotOrRepair(
       this.snapshotPath,
       this.path,
       maxFrameBytes,
       repair,
-      via(this.snapshotPath),
+      reader,
       recovered,
     );
-    if (snapshot === DECODE_FALLBACK) return undefined;
+    if (snapshot === SNAPSHOT_REBUILT) {
+      reader = makeReader();
+      snapshot = readSnapshotFile(this.snapshotPath, maxFrameBytes, reader);
+    }
     let wal = openWal(this.path, {
       snapshotSeq: snapshot?.lastSeq ?? null,
       repair,
       maxFrameBytes,
       codec: this.codec,
-      preloaded: via(this.path),
+      reader,
     });
-    if (wal === DECODE_FALLBACK) return undefined;
-    // A fast reader declined a log behind its snapshot (openWal): only a decoding open gets here.
-    if (snapshot && wal.baseSeq < snapshot.lastSeq) wal = cutStaleWal(this.path, wal, snapshot.lastSeq);
-    return { snapshot, wal, recovered: [...recovered, ...wal.recovered] };
+    if (snapshot && wal.baseSeq < snapshot.lastSeq) {
+      const facts =
+        reader.engine === undefined ? wal.facts : rereadWal(this.path, snapshot.lastSeq, maxFrameBytes);
+      wal = cutStaleWal(this.path, wal, snapshot.lastSeq, facts);
+    }
+    return { snapshot, wal, recovered: [...recovered, ...wal.recovered], reader };
   }
 
   /** Forgets what open read (decoded facts, the preloaded log): a change made them stale. */
@@ -220,38 +201,16 @@ export class FileBackend implements Backend {
 
   /**
    * What open read for an engine to adopt, once (see `Backend.takePreloaded`): a native log
-   * replayed in Rust for the native engine, or the undecoded facts (`DeferredFacts`) for the
-   * TS engine; the engine adopts it instead of loading `replay()`. When `engine` says the store
-   * runs the TS engine but open prepared a native log (the backend was built without `engine`),
-   * the files are indexed for the TS engine now instead. Undefined after the first call, after
-   * any write, and when open had to decode every fact.
+   * replayed in Rust when the backend was opened for the native engine, or the undecoded facts
+   * (`LazyFacts`) for the TS engine; the engine adopts it instead of loading `replay()`.
+   * The reader is picked once at open from the backend's `engine` option: an engine of the
+   * other kind declines it and loads `replay()`. Undefined after the first call, after any
+   * write, and when open decoded every fact.
    */
-  takePreloaded(engine?: EngineKind): PreloadedFacts | undefined {
+  takePreloaded(): PreloadedFacts | undefined {
     const preloaded = this.preloaded;
     this.preloaded = undefined;
-    if (engine === 'ts' && preloaded instanceof PreloadedLog) {
-      const deferred = this.rereadDeferred();
-      if (deferred) this.loaded = deferred;
-      return deferred;
-    }
     return preloaded;
-  }
-
-  /** The files read again into undecoded facts; undefined when they cannot be deferred. */
-  private rereadDeferred(): DeferredFacts | undefined {
-    const deferred = this.deferredFacts();
-    if (!deferred) return undefined;
-    const { maxFrameBytes } = this.options;
-    if (this.snapshotSeq !== null) {
-      const snapshot = readSnapshotFile(
-        this.snapshotPath,
-        maxFrameBytes,
-        new DeferringSink(deferred, this.snapshotPath),
-      );
-      if (snapshot === DECODE_FALLBACK) return undefined;
-    }
-    const sink = new DeferringSink(deferred, this.path);
-    return rereadWalInto(this.path, this.snapshotSeq ?? 0, maxFrameBytes, sink) ? deferred : undefined;
   }
 
   /**
@@ -265,8 +224,7 @@ export class FileBackend implements Backend {
     checkInput(opts, 'replay options', LOG_WINDOW_FIELDS);
     const since = toMs(opts.since, 'since');
     const asOf = toMs(opts.asOf, 'asOf');
-    const loaded = this.loaded;
-    let facts = loaded instanceof DeferredFacts ? loaded.facts() : loaded;
+    let facts = this.loaded?.facts();
     this.dropOpenState();
     if (facts === undefined) {
       this.writer.flushToOs();

@@ -3,22 +3,23 @@ import { type Fact, IgniterError } from '@igniter/core';
 import {
   AtomicFileWriter,
   corruptLog,
-  decodeMetaFrame,
+  decodingFactReader,
   encodeHeader,
   encodeMetaFrame,
   FACT_CODECS,
   type FactCodec,
+  type FactReader,
   FileKind,
+  type FrameDamage,
+  type FrameProblem,
+  type FrameScan,
   HEADER_BYTES,
   inconsistentLog,
   metaCount,
-  PreloadedLog,
   readFullySync,
   readHeader,
-  scanFrameFile,
 } from '@igniter/core/storage';
-import { type DeferringSink, sinkFor } from './fact-sink.js';
-import { DECODE_FALLBACK, replaySnapshotNative } from './native-open.js';
+import { readMetaRecord } from './meta-record.js';
 import { damagedSnapshotHeader, isIntactHeader } from './snapshot-damage.js';
 import { StoreTally } from './store-tally.js';
 
@@ -145,25 +146,18 @@ export function writeSnapshotFile(
 }
 
 /**
- * Reads the snapshot at `path`, or returns undefined when there is none. A snapshot is written
- * whole before it is renamed into place, so any damage is corruption, never a torn tail.
- * Throws `ERR_UNSUPPORTED_FORMAT` for a file that is not an Igniter snapshot and
- * `ERR_CORRUPT_LOG` (naming the file and offset) for a damaged one. With `preloaded`, the
- * facts load into that native log or are indexed into that sink (`facts` and `tally` are then
- * empty), or it returns {@link DECODE_FALLBACK} when that reader declines the file.
- * Cost: one read and decode of the file (one read and an index pass with a sink).
+ * Reads the snapshot at `path` with `reader` (decoding by default), or returns undefined when
+ * there is none. A snapshot is written whole before it is renamed into place, so any damage is
+ * corruption, never a torn tail. Throws `ERR_UNSUPPORTED_FORMAT` for a file that is not an
+ * Igniter snapshot and `ERR_CORRUPT_LOG` (naming the file and offset) for a damaged one.
+ * `facts` holds the facts only when `reader` decodes (the others keep them).
+ * Cost: one read of the file, as `reader` reads it.
  */
-export function readSnapshotFile(path: string, maxFrameBytes: number): SnapshotContents | undefined;
 export function readSnapshotFile(
   path: string,
   maxFrameBytes: number,
-  preloaded: PreloadedLog | DeferringSink | undefined,
-): SnapshotContents | undefined | typeof DECODE_FALLBACK;
-export function readSnapshotFile(
-  path: string,
-  maxFrameBytes: number,
-  preloaded?: PreloadedLog | DeferringSink,
-): SnapshotContents | undefined | typeof DECODE_FALLBACK {
+  reader: FactReader = decodingFactReader(),
+): SnapshotContents | undefined {
   let fd: number;
   try {
     fd = fs.openSync(path, 'r');
@@ -172,10 +166,7 @@ export function readSnapshotFile(
     throw error;
   }
   try {
-    if (!(preloaded instanceof PreloadedLog)) return readOpenSnapshot(fd, path, maxFrameBytes, preloaded);
-    readSnapshotHeader(fd, path);
-    const replayed = replaySnapshotNative(preloaded, path, maxFrameBytes);
-    return replayed === DECODE_FALLBACK ? replayed : { ...replayed, facts: [] };
+    return readOpenSnapshot(fd, path, maxFrameBytes, reader);
   } finally {
     fs.closeSync(fd);
   }
@@ -199,54 +190,38 @@ function readOpenSnapshot(
   fd: number,
   path: string,
   maxFrameBytes: number,
-  deferring?: DeferringSink,
-): SnapshotContents | typeof DECODE_FALLBACK {
+  reader: FactReader,
+): SnapshotContents {
   const codec = readSnapshotHeader(fd, path);
-  const sink = sinkFor(codec, deferring);
-  if (!sink) return DECODE_FALLBACK;
-  let lastSeq = -1;
-  let factCount = 0;
-  let kept = 0;
-  let previous = 0;
-  let problem: { why: string; cause?: unknown } | undefined;
-  const scan = scanFrameFile(fd, {
-    start: HEADER_BYTES,
+  const head = readMetaRecord(fd, maxFrameBytes, 'snapshot', (meta) => ({
+    lastSeq: metaCount(meta, 'lastSeq'),
+    factCount: metaCount(meta, 'factCount'),
+  }));
+  if (head.kind === 'none') throw inconsistentLog(path, 'the snapshot has no metadata record', HEADER_BYTES);
+  if (head.kind === 'damaged') throw snapshotDamage(path, head.scan, head.problem);
+  const { lastSeq, factCount } = head.value;
+  const read = reader.read(fd, path, codec, {
+    start: head.end,
     maxFrameBytes,
-    wholeFile: sink.keepsBuffer,
-    onFrame(buf, bodyStart, bodyEnd, offset) {
-      try {
-        if (lastSeq < 0) {
-          const meta = decodeMetaFrame(buf, bodyStart, bodyEnd, 'snapshot');
-          lastSeq = metaCount(meta, 'lastSeq');
-          factCount = metaCount(meta, 'factCount');
-          return true;
-        }
-        const seq = sink.stage(buf, bodyStart, bodyEnd, offset);
-        if (seq <= previous || seq > lastSeq) {
-          problem = { why: `seq ${seq} after ${previous} (snapshot lastSeq ${lastSeq})` };
-          return false;
-        }
-        sink.commit();
-        previous = seq;
-        kept++;
-        return true;
-      } catch (error) {
-        problem = { why: error instanceof Error ? error.message : String(error), cause: error };
-        return false;
-      }
-    },
+    afterSeq: 0,
+    maxSeq: lastSeq,
+    skipThrough: 0,
+    seqProblem: (seq, previous) => `seq ${seq} after ${previous} (snapshot lastSeq ${lastSeq})`,
   });
-  if (scan.damage) {
-    throw corruptLog(path, scan.damage.offset, problem?.why ?? scan.damage.reason, problem?.cause, false);
-  }
-  if (lastSeq < 0) throw inconsistentLog(path, 'the snapshot has no metadata record', HEADER_BYTES);
-  if (kept !== factCount) {
-    throw inconsistentLog(path, `the snapshot declares ${factCount} facts but holds ${kept}`);
+  if (read.scan.damage) throw snapshotDamage(path, read.scan, read.problem);
+  if (read.kept !== factCount) {
+    throw inconsistentLog(path, `the snapshot declares ${factCount} facts but holds ${read.kept}`);
   }
   return {
     lastSeq,
-    facts: sink.facts,
-    tally: sink.tally,
-    size: scan.size,
+    facts: read.facts,
+    tally: StoreTally.fromCounts(read.counts),
+    size: read.scan.size,
   };
+}
+
+/** `ERR_CORRUPT_LOG` for the damaged frame a scan of the snapshot at `path` stopped at. */
+function snapshotDamage(path: string, scan: FrameScan, problem: FrameProblem | undefined): IgniterError {
+  const damage = scan.damage as FrameDamage;
+  return corruptLog(path, damage.offset, problem?.why ?? damage.reason, problem?.cause, false);
 }

@@ -7,16 +7,14 @@ import {
   decodeMetaFrame,
   FACT_CODECS,
   type FactCodec,
+  type FactReader,
   findNextFrame,
   HEADER_BYTES,
   metaCount,
-  type PreloadedLog,
   probeFrame,
   readFullySync,
   recoveredSidePath,
 } from '@igniter/core/storage';
-import type { DeferringSink } from './fact-sink.js';
-import { DECODE_FALLBACK } from './native-open.js';
 import { isIntactHeader } from './snapshot-damage.js';
 import { readSnapshotFile, type SnapshotContents, writeSnapshotFile } from './snapshot-file.js';
 
@@ -170,26 +168,31 @@ export function rebuildSnapshot(path: string, walPath: string, maxFrameBytes: nu
 }
 
 /**
- * Reads the snapshot at `path` (see `readSnapshotFile`; `reader` as there). A damaged snapshot
+ * Returned by {@link readSnapshotOrRepair} when it rebuilt the snapshot: read it again with a
+ * fresh reader (the first one may hold facts of the damaged file).
+ */
+export const SNAPSHOT_REBUILT: unique symbol = Symbol('snapshot rebuilt');
+
+/**
+ * Reads the snapshot at `path` with `reader` (see `readSnapshotFile`). A damaged snapshot
  * (`ERR_CORRUPT_LOG`, naming it) stays as it is and the error says how to repair, unless
- * `repair`: then a decoding open ({@link DECODE_FALLBACK} is returned to a fast reader) rebuilds
- * it from its intact frames ({@link rebuildSnapshot}), adds the cut to `cuts`, and reads it.
+ * `repair`: then it is rebuilt from its intact frames ({@link rebuildSnapshot}), the cut is added
+ * to `cuts`, and {@link SNAPSHOT_REBUILT} is returned.
  */
 export function readSnapshotOrRepair(
   path: string,
   walPath: string,
   maxFrameBytes: number,
   repair: boolean,
-  reader: PreloadedLog | DeferringSink | undefined,
+  reader: FactReader,
   cuts: RecoveredCut[],
-): SnapshotContents | undefined | typeof DECODE_FALLBACK {
+): SnapshotContents | undefined | typeof SNAPSHOT_REBUILT {
   try {
     return readSnapshotFile(path, maxFrameBytes, reader);
   } catch (error) {
     if (!(error instanceof IgniterError) || error.code !== 'ERR_CORRUPT_LOG') throw error;
     if (!repair) throw withSnapshotRepairHint(error, path);
-    if (reader) return DECODE_FALLBACK;
     cuts.push(rebuildSnapshot(path, walPath, maxFrameBytes));
-    return readSnapshotFile(path, maxFrameBytes);
+    return SNAPSHOT_REBUILT;
   }
 }

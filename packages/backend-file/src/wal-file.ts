@@ -3,11 +3,12 @@ import { type Fact, IgniterError, type RecoveredCut } from '@igniter/core';
 import {
   AtomicFileWriter,
   corruptLog,
-  decodeMetaFrame,
+  decodingFactReader,
   encodeHeader,
   encodeMetaFrame,
   FACT_CODECS,
   type FactCodec,
+  type FactReader,
   FileKind,
   type FrameScan,
   HEADER_BYTES,
@@ -15,15 +16,12 @@ import {
   isHeaderPrefix,
   keepCutBytes,
   metaCount,
-  PreloadedLog,
   readFullySync,
   readHeader,
-  scanFrameFile,
   settleFrameDamage,
 } from '@igniter/core/storage';
-import { type DeferringSink, sinkFor } from './fact-sink.js';
-import { DECODE_FALLBACK, replayWalNative } from './native-open.js';
-import type { StoreTally } from './store-tally.js';
+import { readMetaRecord } from './meta-record.js';
+import { StoreTally } from './store-tally.js';
 
 const CODEC_IDS: ReadonlySet<number> = new Set(FACT_CODECS.keys());
 
@@ -91,49 +89,41 @@ function scanWal(
   path: string,
   snapshotSeq: number,
   maxFrameBytes: number,
-  deferring?: DeferringSink,
-): WalScan | undefined {
+  reader: FactReader,
+): WalScan {
   const codec = readWalCodec(fd, path);
-  const sink = sinkFor(codec, deferring);
-  if (!sink) return undefined;
-  let baseSeq = -1;
-  let maxSeq = 0;
-  let problem: WalScan['problem'];
-  const scan = scanFrameFile(fd, {
-    start: HEADER_BYTES,
+  const head = readMetaRecord(fd, maxFrameBytes, 'wal', (meta) => metaCount(meta, 'baseSeq'));
+  const empty = { codec, facts: [], tally: new StoreTally() };
+  if (head.kind === 'none') {
+    return {
+      ...empty,
+      baseSeq: -1,
+      maxSeq: 0,
+      scan: { size: HEADER_BYTES, end: HEADER_BYTES, damage: null },
+      problem: undefined,
+    };
+  }
+  if (head.kind === 'damaged')
+    return { ...empty, baseSeq: -1, maxSeq: 0, scan: head.scan, problem: head.problem };
+  const baseSeq = head.value;
+  // Facts up to the snapshot's seq are in the snapshot, or were dropped by a prune that
+  // crashed before it could cut this log: checked, not kept.
+  const read = reader.read(fd, path, codec, {
+    start: head.end,
     maxFrameBytes,
-    wholeFile: sink.keepsBuffer,
-    onFrame(buf, bodyStart, bodyEnd, offset) {
-      try {
-        if (baseSeq < 0) {
-          baseSeq = metaCount(decodeMetaFrame(buf, bodyStart, bodyEnd, 'wal'), 'baseSeq');
-          maxSeq = baseSeq;
-          return true;
-        }
-        const seq = sink.stage(buf, bodyStart, bodyEnd, offset);
-        if (seq <= maxSeq) {
-          problem = { why: `seq ${seq} does not follow seq ${maxSeq}` };
-          return false;
-        }
-        maxSeq = seq;
-        // Facts up to the snapshot's seq are in the snapshot, or were dropped by a prune that
-        // crashed before it could cut this log.
-        if (seq > snapshotSeq) sink.commit();
-        return true;
-      } catch (error) {
-        problem = { why: error instanceof Error ? error.message : String(error), cause: error };
-        return false;
-      }
-    },
+    afterSeq: baseSeq,
+    maxSeq: Number.POSITIVE_INFINITY,
+    skipThrough: snapshotSeq,
+    seqProblem: (seq, previous) => `seq ${seq} does not follow seq ${previous}`,
   });
   return {
     codec,
     baseSeq,
-    facts: sink.facts,
-    tally: sink.tally,
-    maxSeq,
-    scan,
-    problem,
+    facts: read.facts,
+    tally: StoreTally.fromCounts(read.counts),
+    maxSeq: read.maxSeq,
+    scan: read.scan,
+    problem: read.problem,
   };
 }
 
@@ -158,33 +148,15 @@ function checkBase(path: string, baseSeq: number, snapshotSeq: number | null): v
  * `snapshotSeq`. Throws `ERR_CORRUPT_LOG` for any damage. Cost: one read of the file.
  */
 export function rereadWal(path: string, snapshotSeq: number, maxFrameBytes: number): Fact[] {
-  return (rescanWal(path, snapshotSeq, maxFrameBytes, undefined) as WalScan).facts;
+  return rescanWal(path, snapshotSeq, maxFrameBytes).facts;
 }
 
-/**
- * {@link rereadWal} into `deferring` (indexed, not decoded); false, having kept nothing, when
- * the log's codec cannot be deferred.
- */
-export function rereadWalInto(
-  path: string,
-  snapshotSeq: number,
-  maxFrameBytes: number,
-  deferring: DeferringSink,
-): boolean {
-  return rescanWal(path, snapshotSeq, maxFrameBytes, deferring) !== undefined;
-}
-
-function rescanWal(
-  path: string,
-  snapshotSeq: number,
-  maxFrameBytes: number,
-  deferring: DeferringSink | undefined,
-): WalScan | undefined {
+function rescanWal(path: string, snapshotSeq: number, maxFrameBytes: number): WalScan {
   const fd = fs.openSync(path, 'r');
   try {
-    const wal = scanWal(fd, path, snapshotSeq, maxFrameBytes, deferring);
-    const damage = wal?.scan.damage;
-    if (wal && damage)
+    const wal = scanWal(fd, path, snapshotSeq, maxFrameBytes, decodingFactReader());
+    const damage = wal.scan.damage;
+    if (damage)
       throw corruptLog(path, damage.offset, wal.problem?.why ?? damage.reason, wal.problem?.cause, false);
     return wal;
   } finally {
@@ -200,26 +172,8 @@ export interface OpenWalOptions {
   maxFrameBytes: number;
   /** Codec of a log created here. */
   codec: FactCodec;
-  /**
-   * Replay the log natively into this log, or index its facts into this sink, instead of
-   * decoding them (`facts` and `tally` are then empty); `openWal` returns
-   * {@link DECODE_FALLBACK} when that reader declines the file.
-   */
-  preloaded?: PreloadedLog | DeferringSink | undefined;
-}
-
-/** A log scanned natively: its facts are in the preloaded log, not in `facts`. */
-function nativeWalScan(
-  fd: number,
-  path: string,
-  snapshotSeq: number,
-  maxFrameBytes: number,
-  preloaded: PreloadedLog,
-): WalScan | undefined {
-  const codec = readWalCodec(fd, path);
-  const scanned = replayWalNative(preloaded, fd, path, snapshotSeq, maxFrameBytes);
-  if (scanned === DECODE_FALLBACK) return undefined;
-  return { codec, facts: [], problem: undefined, ...scanned };
+  /** Reads the facts (decoding them by default). */
+  reader?: FactReader;
 }
 
 /**
@@ -227,15 +181,12 @@ function nativeWalScan(
  * tail is truncated; a damaged frame with intact frames after it is `ERR_CORRUPT_LOG`, or with
  * `repair` is moved with everything after it to `<path>.quarantine-<n>`. Throws
  * `ERR_UNSUPPORTED_FORMAT` for a file that is not an Igniter log, `ERR_CORRUPT_LOG` for a log
- * inconsistent with its snapshot. With `options.preloaded`, the facts load into that native log
- * or are indexed into that sink (`facts` is then empty), or it returns {@link DECODE_FALLBACK}
- * (having changed nothing) when that reader declines the file or the log is behind the
- * snapshot (it must be rewritten from decoded facts). Cost: one read and decode of the file.
+ * inconsistent with its snapshot. `facts` holds the facts only when the reader decodes (the
+ * others keep them). Cost: one read of the file, as the reader reads it.
  */
-export function openWal(path: string, options: OpenWalOptions & { preloaded?: undefined }): OpenedWal;
-export function openWal(path: string, options: OpenWalOptions): OpenedWal | typeof DECODE_FALLBACK;
-export function openWal(path: string, options: OpenWalOptions): OpenedWal | typeof DECODE_FALLBACK {
-  const { snapshotSeq, repair, maxFrameBytes, preloaded } = options;
+export function openWal(path: string, options: OpenWalOptions): OpenedWal {
+  const { snapshotSeq, repair, maxFrameBytes } = options;
+  const reader = options.reader ?? decodingFactReader();
   const cuts: RecoveredCut[] = [];
   let size = -1;
   try {
@@ -254,14 +205,7 @@ export function openWal(path: string, options: OpenWalOptions): OpenedWal | type
   }
   const fd = fs.openSync(path, 'r+');
   try {
-    const wal =
-      preloaded instanceof PreloadedLog
-        ? nativeWalScan(fd, path, snapshotSeq ?? 0, maxFrameBytes, preloaded)
-        : scanWal(fd, path, snapshotSeq ?? 0, maxFrameBytes, preloaded);
-    if (!wal) {
-      fs.closeSync(fd);
-      return DECODE_FALLBACK;
-    }
+    const wal = scanWal(fd, path, snapshotSeq ?? 0, maxFrameBytes, reader);
     const { damage } = wal.scan;
     if (damage?.offset === HEADER_BYTES) {
       throw corruptLog(
@@ -273,12 +217,6 @@ export function openWal(path: string, options: OpenWalOptions): OpenedWal | type
       );
     }
     checkBase(path, wal.baseSeq, snapshotSeq);
-    if (preloaded && snapshotSeq !== null && wal.baseSeq < snapshotSeq) {
-      // A log behind its snapshot is rewritten (cutStaleWal), which needs its facts decoded;
-      // decline before recovery changes the file, so the decoding open reports it.
-      fs.closeSync(fd);
-      return DECODE_FALLBACK;
-    }
     const settled = settleFrameDamage(fd, path, wal.scan, wal.problem, repair, wal.maxSeq);
     if (settled.recovered) cuts.push(settled.recovered);
     return {
@@ -325,19 +263,24 @@ function keepShortLog(path: string, size: number, repair: boolean): RecoveredCut
 
 /**
  * Replaces the log of `opened` with one that continues the snapshot at `snapshotSeq` and holds
- * only `opened.facts` (those above it), crash-safely, and opens it for appending; closes the
+ * only `facts` (its facts above that seq, decoded), crash-safely, and opens it for appending; closes the
  * old descriptor. For a log that a crash left behind a newer snapshot (the crash came between
  * a compaction's snapshot and its cut of the log): its facts up to the snapshot's seq are
  * ignored on open, but the bytes of facts that compaction or a prune dropped must not stay on
  * disk (DESIGN D11). Throws the system error of a failed write (the old log stays then).
  * Cost: one write of the kept facts, two fsyncs.
  */
-export function cutStaleWal(path: string, opened: OpenedWal, snapshotSeq: number): OpenedWal {
+export function cutStaleWal(
+  path: string,
+  opened: OpenedWal,
+  snapshotSeq: number,
+  facts: readonly Fact[],
+): OpenedWal {
   const file = new AtomicFileWriter(path);
   try {
     file.write(encodeHeader(FileKind.wal, opened.codec.id));
     file.write(encodeMetaFrame({ type: 'wal', baseSeq: snapshotSeq }));
-    for (const fact of opened.facts) file.write(opened.codec.frame(fact));
+    for (const fact of facts) file.write(opened.codec.frame(fact));
     file.commit();
   } catch (error) {
     file.abort();

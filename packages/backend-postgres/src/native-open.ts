@@ -1,4 +1,4 @@
-import { type FactParts, PreloadedFactLoader, type PreloadedLog } from '@igniter/core/storage';
+import type { FactParts, PreloadedFactLoader } from '@igniter/core/storage';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { BinaryCopyRows, type CopyRow, rowPayloadBytes } from './copy-rows.js';
@@ -30,7 +30,7 @@ function readParts(row: CopyRow, parts: FactParts): void {
 }
 
 /**
- * Reads every fact of the table into a native log the store's engine will adopt, with one
+ * Reads every fact of the table into `loader`'s native log, which the store's engine will adopt, with one
  * binary COPY, without building a fact object in JS: each row's fields go to the boundary as
  * text (values stay JSON text, parsed once in Rust). Calls `onRow` with each row's seq, store
  * and payload bytes, and returns the COPY chunks, which stay the only JS copy of the facts
@@ -40,10 +40,9 @@ function readParts(row: CopyRow, parts: FactParts): void {
 export async function loadRowsNative(
   client: pg.Client,
   names: SchemaNames,
-  log: PreloadedLog,
+  loader: PreloadedFactLoader,
   onRow: (seq: number, store: string, bytes: number) => void,
 ): Promise<Buffer[]> {
-  const loader = new PreloadedFactLoader(log);
   const rows = new BinaryCopyRows(FACT_COLUMNS.length);
   const chunks: Buffer[] = [];
   const parts = {} as FactParts;

@@ -11,7 +11,7 @@ import type {
   Time,
 } from '@igniter/core';
 import { IgniterError } from '@igniter/core';
-import { factValueJson, PreloadedLog } from '@igniter/core/storage';
+import { factValueJson, PreloadedFactLoader } from '@igniter/core/storage';
 import type pg from 'pg';
 import { commitOp } from './commit-op.js';
 import { lockedError, openConnection, streamFacts, tableBytes, tryWriterLock } from './connection.js';
@@ -60,7 +60,7 @@ export class PostgresBackend implements Backend {
   #openChunks: Buffer[] | undefined;
   #openCount = 0;
   /** The log a native open filled, until the store's engine takes it. */
-  #preloaded: PreloadedLog | undefined;
+  #preloaded: PreloadedFacts | undefined;
   #highWater = 0;
   #role: StoreRole;
   #commit: GroupCommit | undefined;
@@ -321,7 +321,7 @@ export class PostgresBackend implements Backend {
   }
 
   async #loadAll(): Promise<void> {
-    const native = PreloadedLog.forEngine(this.#settings.engine);
+    const native = PreloadedFactLoader.forEngine(this.#settings.engine);
     await this.#client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     try {
       const layout = await readLayout(this.#client, this.#names);
@@ -331,7 +331,7 @@ export class PostgresBackend implements Backend {
           this.#tally.add(store, bytes);
           if (seq > this.#highWater) this.#highWater = seq;
         });
-        this.#preloaded = native;
+        this.#preloaded = native.preloaded;
       } else {
         await streamFacts(this.#client, this.#names, 0, (fact, bytes) => this.#keep(fact, bytes));
       }

@@ -168,11 +168,10 @@ export interface Backend {
 
   /**
    * A log the backend read at open, taken once (then undefined): replayed natively for a
-   * native engine, or indexed but not decoded for the TS engine (`DeferredFacts`). The store
-   * lets its engine adopt it instead of loading `replay()`, and passes its engine's kind as
-   * `engine`, so a backend that prepared for the other engine may read for this one instead.
-   * A backend that returns one still answers `replay()` (an engine that cannot adopt reads that
-   * instead).
+   * native engine, or indexed but not decoded for the TS engine (`LazyFacts`). The store lets
+   * its engine adopt it instead of loading `replay()`, and passes its engine's kind as
+   * `engine` (a backend may then skip handing over a log of the other kind). A backend that
+   * returns one still answers `replay()`: an engine that cannot adopt it reads that instead.
    */
   takePreloaded?(engine?: EngineKind): PreloadedFacts | undefined;
   /** The highest seq ever written, also of facts since pruned (after `replay`). */

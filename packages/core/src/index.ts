@@ -35,9 +35,8 @@ export type {
   SubscriptionState,
   SubscriptionStats,
 } from './changefeed-subscription.js';
-export type { PreloadedLog } from './engine/preloaded-log.js';
 export { type EngineChoice, type EngineInfo, engineInfo } from './engine/select.js';
-export type { EngineKind, PreloadedFacts } from './engine/types.js';
+export type { EngineKind, LazyFacts, NativePreload, PreloadedFacts } from './engine/types.js';
 export { IgniterError, type IgniterErrorCode, type IgniterErrorOptions } from './errors.js';
 export type { Fact, FactRef } from './fact.js';
 export type {
@@ -87,7 +86,6 @@ export {
   type ScatterInfo,
   SchemaGraph,
 } from './schema-graph.js';
-export type { DeferredFacts } from './storage/deferred-facts.js';
 export { IgniterStore } from './store.js';
 export type {
   AppendEventInput,

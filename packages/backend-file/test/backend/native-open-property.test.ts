@@ -45,7 +45,8 @@ describe('a native open against the JS decoder', () => {
       }),
       { numRuns: 150, seed: 20261127 },
     );
-    // Most logs take the native path; a NUL-led causation or key sends one to the JS decoder.
-    expect(native).toBeGreaterThan(runs / 2);
+    // Every log opens into a native log: a frame the Rust reader does not take as is (a
+    // NUL-led causation or key) is judged by the JS decoder and loaded into the same log.
+    expect(native).toBe(runs);
   });
 });

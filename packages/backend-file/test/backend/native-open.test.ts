@@ -1,7 +1,13 @@
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Fact, IgniterStore } from '@igniter/core';
-import { DeferredFacts, encodeTextFrame, jsonFactCodec } from '@igniter/core/storage';
+import {
+  encodeHeader,
+  encodeMetaFrame,
+  encodeTextFrame,
+  FileKind,
+  jsonFactCodec,
+} from '@igniter/core/storage';
 import { CONTRACT_T0, contractFact, useTempDir, variedFacts } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { FileBackend } from '../../src/index.js';
@@ -46,7 +52,7 @@ describe('opening natively', () => {
     await writeLog(path, facts);
     const jsBackend = new FileBackend(path, { engine: 'ts' });
     // For the TS engine open indexes the facts without decoding them.
-    expect(jsBackend.takePreloaded()).toBeInstanceOf(DeferredFacts);
+    expect(jsBackend.takePreloaded()?.engine).toBe('ts');
     const decoded = [...jsBackend.replay()];
     await jsBackend.close();
     expect(decoded).toEqual(facts);
@@ -96,18 +102,92 @@ describe('opening natively', () => {
     await store.close();
   });
 
-  it('leaves a file with a record it does not take as is to the JS decoder', async () => {
+  it('has the JS decoder judge a record the native reader does not take as is, then reads on natively', async () => {
     const path = join(temp.dir(), 'app.log');
     await writeLog(path, [contractFact(1)]);
     const spaced = contractFact(2);
     // Valid JSON for the JS decoder, but not the codec's own spacing.
     const record = JSON.parse(bodyOf(jsonFactCodec.frame(spaced))) as unknown;
     appendFileSync(path, encodeTextFrame(JSON.stringify(record, null, 1)));
+    appendFileSync(path, jsonFactCodec.frame(contractFact(3)));
     const backend = new FileBackend(path, { engine: 'native' });
-    // The native reader declined the file; the JS reader indexed it.
-    expect(backend.takePreloaded()).toBeInstanceOf(DeferredFacts);
-    expect([...backend.replay()]).toEqual([contractFact(1), spaced]);
-    await backend.close();
+    const stats = backend.storageStats();
+    expect(stats.factCount).toBe(3);
+    const store = new IgniterStore({ engine: 'native', backend });
+    // One native log holds all three: the engine adopted it.
+    expect(backend.takePreloaded()).toBeUndefined();
+    const all = [contractFact(1), spaced, contractFact(3)];
+    expect(factsOf(store, all)).toEqual(all);
+    expect(store.factCount()).toBe(3);
+    expect(store.storageStats()).toEqual(stats);
+    await store.close();
+  });
+
+  it('stops where the decoding reader stops: a record out of seq order', async () => {
+    const path = join(temp.dir(), 'app.log');
+    await writeLog(path, [contractFact(1), contractFact(2)]);
+    // Seq 2 again: both readers refuse it at the same offset, with the same reason.
+    const offset = readFileSync(path).length;
+    appendFileSync(path, jsonFactCodec.frame(contractFact(2)));
+    appendFileSync(path, jsonFactCodec.frame(contractFact(3)));
+    const failure = (engine: 'ts' | 'native') => {
+      try {
+        new FileBackend(path, { engine }).closeSync();
+      } catch (error) {
+        const { code, message } = error as { code: string; message: string };
+        return { code, message };
+      }
+      return undefined;
+    };
+    const native = failure('native');
+    expect(native).toEqual({
+      code: 'ERR_CORRUPT_LOG',
+      message: `${path}: damaged frame at byte ${offset} (seq 2 does not follow seq 2); open with { repair: true } to move it and everything after it to a quarantine file`,
+    });
+    expect(failure('ts')).toEqual(native);
+  });
+
+  it('reads a snapshot holding a record the native reader does not take as is, as the TS reader does', async () => {
+    const path = join(temp.dir(), 'app.log');
+    const facts = [contractFact(1), contractFact(2), contractFact(3)];
+    const spaced = JSON.stringify(JSON.parse(bodyOf(jsonFactCodec.frame(contractFact(2)))), null, 1);
+    const snapshot = (lastSeq: number) =>
+      Buffer.concat([
+        encodeHeader(FileKind.snapshot, jsonFactCodec.id),
+        encodeMetaFrame({ type: 'snapshot', lastSeq, factCount: 3 }),
+        jsonFactCodec.frame(contractFact(1)),
+        encodeTextFrame(spaced),
+        jsonFactCodec.frame(contractFact(3)),
+      ]);
+    writeFileSync(`${path}.snapshot`, snapshot(3));
+    writeFileSync(
+      path,
+      Buffer.concat([
+        encodeHeader(FileKind.wal, jsonFactCodec.id),
+        encodeMetaFrame({ type: 'wal', baseSeq: 3 }),
+      ]),
+    );
+    const opened = async (engine: 'ts' | 'native') => {
+      const store = new IgniterStore({ engine, backend: new FileBackend(path, { engine }) });
+      const seen = { facts: factsOf(store, facts), stats: store.storageStats() };
+      await store.close();
+      return seen;
+    };
+    const native = await opened('native');
+    expect(native.facts).toEqual(facts);
+    expect(native).toEqual(await opened('ts'));
+    // A snapshot whose last fact is above its lastSeq: the same error from both readers.
+    writeFileSync(`${path}.snapshot`, snapshot(2));
+    const failure = (engine: 'ts' | 'native') => {
+      try {
+        new FileBackend(path, { engine }).closeSync();
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return undefined;
+    };
+    expect(failure('native')).toMatch(/damaged frame at byte \d+ \(seq 3 after 2 \(snapshot lastSeq 2\)\)/);
+    expect(failure('native')).toBe(failure('ts'));
   });
 
   it('recovers a torn tail natively', async () => {

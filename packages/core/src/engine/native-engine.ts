@@ -13,7 +13,7 @@ import {
   STAGE_NUMBERS,
 } from './native-binding.js';
 import { decodeJson, NativeFact, unpackFact, unpackFacts } from './native-fact.js';
-import { PreloadedLog, takePreloadedHandle } from './preloaded-log.js';
+import { type PreloadedLog, takePreloadedHandle } from './preloaded-log.js';
 import {
   type AppendInput,
   DEFAULT_MAX_VALUE_BYTES,
@@ -178,9 +178,9 @@ export class NativeEngine implements Engine {
   }
 
   adopt(preloaded: PreloadedFacts): boolean {
-    if (!(preloaded instanceof PreloadedLog)) return false;
+    if (preloaded.engine !== 'native') return false;
     if (this.#lastSeq !== 0 || this.#log.size() !== 0) return false;
-    const log = takePreloadedHandle(preloaded, this.#binding);
+    const log = takePreloadedHandle(preloaded as PreloadedLog, this.#binding);
     if (!log) return false;
     log.setMaxValueBytes(this.#maxValueBytes);
     this.#log = log;

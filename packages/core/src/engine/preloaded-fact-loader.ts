@@ -1,6 +1,9 @@
+import type { Fact } from '../fact.js';
+import type { EngineChoice } from './engine-choice.js';
 import { toBoundaryText } from './json-text.js';
 import { LOAD_BATCH_FACTS, LOAD_FACT_STRIDE } from './native-binding.js';
-import type { PreloadedLog } from './preloaded-log.js';
+import { PreloadedLog } from './preloaded-log.js';
+import type { PreloadedFacts } from './types.js';
 
 /**
  * One stored fact as text and numbers, as a backend reads it from a store that keeps fields
@@ -35,6 +38,21 @@ export class PreloadedFactLoader {
 
   constructor(log: PreloadedLog) {
     this.#log = log;
+  }
+
+  /**
+   * A loader into a new native log when the engine `engine` resolves to (`IGNITER_ENGINE`
+   * included for 'auto') is the native one and the addon loads; else undefined. Throws
+   * `ERR_INVALID_ARGUMENT` for a bad `IGNITER_ENGINE`. Cost: loads the addon once per process.
+   */
+  static forEngine(engine: EngineChoice): PreloadedFactLoader | undefined {
+    const log = PreloadedLog.forEngine(engine);
+    return log && new PreloadedFactLoader(log);
+  }
+
+  /** The log filled so far, for the native engine to adopt (call `finish()` first). */
+  get preloaded(): PreloadedFacts {
+    return this.#log;
   }
 
   /** Queues one fact (its fields are copied out: `parts` may be reused). */
@@ -73,4 +91,23 @@ export class PreloadedFactLoader {
     this.#parts.push(text);
     return text.length;
   }
+}
+
+/** The parts of a fact object, for a {@link PreloadedFactLoader}. */
+export function factParts(fact: Fact): FactParts {
+  return {
+    seq: fact.seq,
+    transactionTime: fact.transactionTime,
+    validTime: fact.validTime,
+    schemaVersion: fact.schemaVersion,
+    id: fact.id,
+    valueHash: fact.valueHash,
+    store: fact.store,
+    key: fact.key,
+    valueJson: JSON.stringify(fact.value),
+    causation: fact.causation,
+    producerJson: fact.producer === null ? null : JSON.stringify(fact.producer),
+    derivationJson: fact.derivation === null ? null : JSON.stringify(fact.derivation),
+    idempotencyKey: fact.idempotencyKey,
+  };
 }

@@ -6,6 +6,7 @@ import {
   type NativeReplayResult,
   REPLAY_NUMBERS,
 } from './native-binding.js';
+import type { NativePreload } from './types.js';
 
 /** What {@link PreloadedLog.replayFile} reads. */
 export interface ReplayFileOptions {
@@ -31,7 +32,9 @@ const owned = new WeakMap<PreloadedLog, { binding: NativeBinding; handle: Native
  * no fact crossing into JS), and a native engine adopts it instead of loading facts one by one
  * (DESIGN D8, D9). Opaque outside core.
  */
-export class PreloadedLog {
+export class PreloadedLog implements NativePreload {
+  readonly engine = 'native' as const;
+
   private constructor(binding: NativeBinding) {
     owned.set(this, { binding, handle: new binding.NativeLog(Number.POSITIVE_INFINITY) });
   }

@@ -3,7 +3,6 @@ import { IgniterError } from '../errors.js';
 import type { Fact } from '../fact.js';
 import { sha256HexTs } from '../hash.js';
 import { deepFreeze, type Json } from '../json.js';
-import { DeferredFacts } from '../storage/deferred-facts.js';
 import { uuidv7 } from '../uuid.js';
 import {
   type AppendInput,
@@ -11,6 +10,7 @@ import {
   type Engine,
   type EngineKind,
   type EngineOptions,
+  type LazyFacts,
   type PreloadedFacts,
   type StoreCounts,
   type TimeBounds,
@@ -21,7 +21,7 @@ export const TS_ENGINE_VERSION = '0.1.0';
 
 /**
  * A fact in the engine's lists: the fact itself, or the index of a fact not decoded yet in the
- * {@link DeferredFacts} the engine adopted.
+ * {@link LazyFacts} the engine adopted.
  */
 type Entry = Fact | number;
 
@@ -72,13 +72,11 @@ export class TsEngine implements Engine {
   private readonly byStore = new Map<string, StoreLog>();
   private highSeq = 0;
   /** The adopted log that numeric entries index, if any. */
-  private deferred: DeferredFacts | undefined;
+  private deferred: LazyFacts | undefined;
   private readonly timeOf = (entry: Entry): number =>
-    typeof entry === 'number'
-      ? (this.deferred as DeferredFacts).transactionTimeAt(entry)
-      : entry.transactionTime;
+    typeof entry === 'number' ? (this.deferred as LazyFacts).transactionTimeAt(entry) : entry.transactionTime;
   private readonly factOf = (entry: Entry): Fact =>
-    typeof entry === 'number' ? (this.deferred as DeferredFacts).fact(entry) : entry;
+    typeof entry === 'number' ? (this.deferred as LazyFacts).fact(entry) : entry;
 
   constructor(options: EngineOptions = {}) {
     this.maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
@@ -166,12 +164,12 @@ export class TsEngine implements Engine {
   }
 
   /**
-   * Takes a file backend's {@link DeferredFacts} as this engine's facts, decoding none of them
+   * Takes a backend's {@link LazyFacts} as this engine's facts, decoding none of them
    * (each is decoded on its first read). Returns false, taking nothing, for a native preloaded
    * log or when this engine already holds facts. Cost: O(facts) for the indexes, no decoding.
    */
   adopt(preloaded: PreloadedFacts): boolean {
-    if (!(preloaded instanceof DeferredFacts) || this.log.length > 0 || this.deferred) return false;
+    if (preloaded.engine !== 'ts' || this.log.length > 0 || this.deferred) return false;
     const count = preloaded.count;
     for (let i = 1; i < count; i++) {
       if (preloaded.seqAt(i) <= preloaded.seqAt(i - 1)) {
@@ -238,8 +236,7 @@ export class TsEngine implements Engine {
     const gone = new Set(removed);
     const removedFacts = removed.map(this.factOf);
     // An undecoded fact's bytes must not outlive its removal (a prune erases values).
-    for (const entry of removed)
-      if (typeof entry === 'number') (this.deferred as DeferredFacts).forget(entry);
+    for (const entry of removed) if (typeof entry === 'number') (this.deferred as LazyFacts).forget(entry);
     this.log = this.log.filter((entry) => !gone.has(entry));
     for (const store of touched) {
       const storeLog = this.byStore.get(store) as StoreLog;
@@ -322,7 +319,7 @@ export class TsEngine implements Engine {
     const out: Fact[] = [];
     const deferred = this.deferred;
     for (const entry of this.log) {
-      if (typeof entry === 'number' && !(deferred as DeferredFacts).mayRestore(entry)) continue;
+      if (typeof entry === 'number' && !(deferred as LazyFacts).mayRestore(entry)) continue;
       const fact = this.factOf(entry);
       if (fact.idempotencyKey !== null || fact.producer?.kind === producerKind) out.push(fact);
     }
@@ -338,11 +335,11 @@ export class TsEngine implements Engine {
   }
 
   private seqOf(entry: Entry): number {
-    return typeof entry === 'number' ? (this.deferred as DeferredFacts).seqAt(entry) : entry.seq;
+    return typeof entry === 'number' ? (this.deferred as LazyFacts).seqAt(entry) : entry.seq;
   }
 
   private idOf(entry: Entry): string {
-    return typeof entry === 'number' ? (this.deferred as DeferredFacts).idAt(entry) : entry.id;
+    return typeof entry === 'number' ? (this.deferred as LazyFacts).idAt(entry) : entry.id;
   }
 
   /** The facts of a seq-ordered (hence tt-ordered, DESIGN D3) list within inclusive bounds. */

@@ -1,14 +1,44 @@
 import type { Fact } from '../fact.js';
 import type { Json, JsonObject } from '../json.js';
-import type { DeferredFacts } from '../storage/deferred-facts.js';
-import type { PreloadedLog } from './preloaded-log.js';
+
+/**
+ * Facts a backend read at open for the TS engine, not decoded yet: per fact its seq,
+ * transaction time and (store, key) pair, each fact built on its first read. The TS engine
+ * indexes these numbers at adoption and decodes a fact only when it is read (DESIGN D8).
+ */
+export interface LazyFacts {
+  readonly engine: 'ts';
+  /** Number of facts, indexed 0 .. count - 1 in seq order. */
+  readonly count: number;
+  seqAt(i: number): number;
+  transactionTimeAt(i: number): number;
+  /** The (store, key) pair id of fact `i`: equal for facts of the same key. */
+  keyIdAt(i: number): number;
+  /** A number for the store of a pair id, equal for pairs of the same store. */
+  storeIndexOfKeyId(keyId: number): number;
+  storeOfKeyId(keyId: number): string;
+  keyOfKeyId(keyId: number): string;
+  /** The fact's id without building the fact. */
+  idAt(i: number): string;
+  /** False when fact `i` certainly has no idempotency key and no producer `kind`. */
+  mayRestore(i: number): boolean;
+  /** Fact `i`, built on first read (frozen); throws `ERR_CORRUPT_LOG` when it does not decode. */
+  fact(i: number): Fact;
+  /** Drops fact `i`'s bytes once the engine removed it (a pruned value must not stay readable). */
+  forget(i: number): void;
+}
+
+/** A fact log a backend filled natively at open for the native engine (opaque outside core). */
+export interface NativePreload {
+  readonly engine: 'native';
+}
 
 /**
  * A log a backend read at open for the store's engine to take whole (`Backend.takePreloaded`,
  * `Engine.adopt`): replayed natively for the native engine, or indexed but not decoded for the
- * TS engine.
+ * TS engine. `engine` says which engine can adopt it.
  */
-export type PreloadedFacts = PreloadedLog | DeferredFacts;
+export type PreloadedFacts = NativePreload | LazyFacts;
 
 /** Which engine runs the fact log. */
 export type EngineKind = 'native' | 'ts';

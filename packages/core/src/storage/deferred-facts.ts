@@ -1,3 +1,4 @@
+import type { LazyFacts } from '../engine/types.js';
 import { IgniterError } from '../errors.js';
 import type { Fact } from '../fact.js';
 import { type FactCodec, jsonFactCodec } from './fact-codec.js';
@@ -10,6 +11,10 @@ import { corruptLog } from './recovery.js';
 interface Source {
   buf: Buffer;
   path: string;
+  /** Codec of the file's fact bodies. */
+  codec: FactCodec;
+  /** Whether bodies may be in the plain `json-v1` form, indexed from their bytes. */
+  plain: boolean;
   /** File offset of `buf[0]`. */
   fileBase: number;
   firstFrame: number;
@@ -34,8 +39,8 @@ const f64 = (length: number) => new Float64Array(length);
  * key, transaction time). A fact is decoded, checked and kept the first time it is read, so a
  * store that reads a few keys after opening a large log decodes a few facts (DESIGN D8).
  *
- * A file backend fills one while it scans its files (`stage` each frame, `commit` those it
- * keeps); the TS engine adopts it (`Backend.takePreloaded`, `Engine.adopt`). Bodies in the
+ * A file backend's fact reader fills one while it scans its files (`stage` each frame,
+ * `commit` those it keeps); the TS engine adopts it as {@link LazyFacts}. Bodies in the
  * plain `json-v1` form (everything this package writes) are indexed from their bytes; any other
  * body is decoded at once, so it is accepted or rejected as the eager reader would.
  *
@@ -43,8 +48,8 @@ const f64 = (length: number) => new Float64Array(length);
  * Igniter wrote it) is reported when the fact is first read, as `ERR_CORRUPT_LOG` naming the
  * file and offset, instead of at open.
  */
-export class DeferredFacts {
-  readonly #codec: FactCodec;
+export class DeferredFacts implements LazyFacts {
+  readonly engine = 'ts' as const;
   readonly #keys = new KeyTable();
   readonly #sources: Source[] = [];
   readonly #envelope: Envelope = {
@@ -69,42 +74,30 @@ export class DeferredFacts {
   #keyFacts = new Float64Array(256);
   #keyBytes = new Float64Array(256);
 
-  /** A collector for files of `codec`, or undefined when facts of that codec cannot be deferred. */
-  static forCodec(codec: FactCodec): DeferredFacts | undefined {
-    return codec === jsonFactCodec ? new DeferredFacts(codec) : undefined;
-  }
-
-  private constructor(codec: FactCodec) {
-    this.#codec = codec;
-  }
-
-  /** Whether bodies of `codec` can be staged. */
-  reads(codec: FactCodec): boolean {
-    return codec === this.#codec;
-  }
-
   /** Number of facts kept. */
   get count(): number {
     return this.#count;
   }
 
   /**
-   * Reads the fact body `buf[start, end)` (the frame starts at file offset `offset` of `path`)
-   * as the next fact, not yet kept, and returns its seq. `buf` must not change while this
+   * Reads the fact body `buf[start, end)` (the frame starts at file offset `offset` of `path`,
+   * a file of `codec`) as the next fact, not yet kept, and returns its seq. `buf` must not change while this
    * object lives. Throws `ERR_CORRUPT_FRAME` when a body not in the plain form does not decode.
    * Cost: its envelope's bytes (see fact-envelope.ts), or one decode.
    */
-  stage(buf: Buffer, start: number, end: number, offset: number, path: string): number {
+  stage(buf: Buffer, start: number, end: number, offset: number, path: string, codec: FactCodec): number {
     const i = this.#count;
     if (i === this.#starts.length) this.#grow(i * 2);
-    const last = this.#sources[this.#sources.length - 1];
-    if (last?.buf !== buf || last.path !== path) {
-      this.#sources.push({ buf, path, fileBase: offset - (start - 4), firstFrame: i });
+    let source = this.#sources[this.#sources.length - 1];
+    if (source?.buf !== buf || source.path !== path) {
+      const plain = codec === jsonFactCodec;
+      source = { buf, path, codec, plain, fileBase: offset - (start - 4), firstFrame: i };
+      this.#sources.push(source);
     }
     const envelope = this.#envelope;
     let keyId: number;
     let flags = 0;
-    if (readEnvelope(buf, start, end, envelope)) {
+    if (source.plain && readEnvelope(buf, start, end, envelope)) {
       keyId = this.#keys.idOf(
         buf,
         envelope.storeStart,
@@ -118,7 +111,7 @@ export class DeferredFacts {
       if (envelope.producerKind) flags |= PRODUCER_KIND;
       this.#decoded[i] = undefined;
     } else {
-      const fact = this.#codec.decode(buf, start, end);
+      const fact = source.codec.decode(buf, start, end);
       keyId = this.#keys.idOfNames(fact.store, fact.key);
       this.#seqs[i] = fact.seq;
       this.#times[i] = fact.transactionTime;
@@ -240,7 +233,7 @@ export class DeferredFacts {
     const offset = source.fileBase + start - 4;
     let fact: Fact;
     try {
-      fact = this.#codec.decode(source.buf, start, this.#ends[i] as number);
+      fact = source.codec.decode(source.buf, start, this.#ends[i] as number);
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
       throw corruptLog(source.path, offset, why, error, false);

@@ -5,9 +5,7 @@
  * Nothing here is specific to one backend.
  */
 
-export type { NativeReplayResult } from '../engine/native-binding.js';
-export { type FactParts, PreloadedFactLoader } from '../engine/preloaded-fact-loader.js';
-export { PreloadedLog, type ReplayFileOptions } from '../engine/preloaded-log.js';
+export { type FactParts, factParts, PreloadedFactLoader } from '../engine/preloaded-fact-loader.js';
 /** The fields of a backend's `replay(opts)` and of its `{ store? }` filters (any other is ERR_INVALID_ARGUMENT). */
 export {
   LOG_WINDOW_FIELDS,
@@ -21,8 +19,16 @@ export { appendFrame } from './append-frame.js';
 export { AtomicFileWriter, removeStaleTempFiles } from './atomic-file.js';
 export { crc32, crc32Table } from './crc32.js';
 export { checkDataPath, type DataPathKind } from './data-path.js';
-export { DeferredFacts, type StoreCount } from './deferred-facts.js';
+export type { StoreCount } from './deferred-facts.js';
 export { DEFAULT_FACT_CODEC, FACT_CODECS, type FactCodec, jsonFactCodec } from './fact-codec.js';
+export {
+  decodingFactReader,
+  type FactReader,
+  type FrameProblem,
+  type FrameRange,
+  type FramesRead,
+  factReaderFor,
+} from './fact-reader.js';
 export { factShapeProblem } from './fact-shape.js';
 export { canonicalPath } from './file-identity.js';
 export {

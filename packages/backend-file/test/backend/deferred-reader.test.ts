@@ -1,20 +1,45 @@
-import { type Fact, IgniterStore } from '@igniter/core';
-import { DeferredFacts, encodeTextFrame, jsonFactCodec } from '@igniter/core/storage';
-import { CONTRACT_T0, contractFact, variedFacts } from '@igniter/core/testing';
+import { closeSync, openSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Fact, IgniterStore, type LazyFacts } from '@igniter/core';
+import { encodeTextFrame, type FramesRead, factReaderFor, jsonFactCodec } from '@igniter/core/storage';
+import { CONTRACT_T0, contractFact, useTempDir, variedFacts } from '@igniter/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { input } from '../support/random-inputs.js';
 
-/** `facts` staged and kept in a new collector, each from its own frame as a file scan sees it. */
-function collect(facts: readonly Fact[]): DeferredFacts {
-  const deferred = DeferredFacts.forCodec(jsonFactCodec) as DeferredFacts;
-  let offset = 100;
-  for (const fact of facts) {
-    const frame = jsonFactCodec.frame(fact);
-    expect(deferred.stage(frame, 4, frame.length - 4, offset, 'test.log')).toBe(fact.seq);
-    deferred.commit();
-    offset += frame.length;
+const temp = useTempDir('igniter-deferred-facts-');
+let files = 0;
+
+/**
+ * Frames of a file, read by the TS engine's fact reader from offset 0: its facts (undecoded)
+ * and what the read found. Facts up to `skipThrough` are read but not kept.
+ */
+function readFrames(frames: readonly Buffer[], skipThrough = 0): { deferred: LazyFacts; read: FramesRead } {
+  files += 1;
+  const path = join(temp.dir(), `frames-${files}.bin`);
+  writeFileSync(path, Buffer.concat(frames));
+  const reader = factReaderFor('ts');
+  const fd = openSync(path, 'r');
+  try {
+    const read = reader.read(fd, path, jsonFactCodec, {
+      start: 0,
+      maxFrameBytes: 1 << 20,
+      afterSeq: 0,
+      maxSeq: Number.POSITIVE_INFINITY,
+      skipThrough,
+      seqProblem: (seq, previous) => `seq ${seq} after ${previous}`,
+    });
+    return { deferred: reader.preloaded as LazyFacts, read };
+  } finally {
+    closeSync(fd);
   }
+}
+
+/** `facts` indexed by the TS engine's reader, each from its own frame. */
+function collect(facts: readonly Fact[]): LazyFacts {
+  const { deferred, read } = readFrames(facts.map((fact) => jsonFactCodec.frame(fact)));
+  expect(read.scan.damage).toBeNull();
+  expect(read.maxSeq).toBe(facts.at(-1)?.seq ?? 0);
   return deferred;
 }
 
@@ -23,7 +48,7 @@ function plain(name: string): boolean {
   return [...name].every((c) => c !== '"' && c !== '\\' && c >= ' ');
 }
 
-function expectIndexed(deferred: DeferredFacts, facts: readonly Fact[]): void {
+function expectIndexed(deferred: LazyFacts, facts: readonly Fact[]): void {
   expect(deferred.count).toBe(facts.length);
   facts.forEach((fact, i) => {
     expect(deferred.seqAt(i)).toBe(fact.seq);
@@ -47,7 +72,7 @@ function expectIndexed(deferred: DeferredFacts, facts: readonly Fact[]): void {
   });
 }
 
-describe('DeferredFacts', () => {
+describe("the TS engine's fact reader (undecoded facts)", () => {
   it('indexes every kind of fact exactly as decoding it would', () => {
     expectIndexed(collect(variedFacts()), variedFacts());
   });
@@ -80,25 +105,23 @@ describe('DeferredFacts', () => {
       .replace('"kind"', '"ki\\u006ed"');
     const spaced = JSON.stringify(JSON.parse(escaped), null, 1);
     for (const body of [escaped, spaced]) {
-      const deferred = DeferredFacts.forCodec(jsonFactCodec) as DeferredFacts;
-      const frame = encodeTextFrame(body);
-      deferred.stage(frame, 4, frame.length - 4, 16, 'test.log');
-      deferred.commit();
+      const { deferred } = readFrames([encodeTextFrame(body)]);
+      expect(deferred.engine).toBe('ts');
       expect(deferred.mayRestore(0)).toBe(true);
       expect(deferred.fact(0)).toEqual(fact);
     }
   });
 
-  it('counts facts and frame bytes per store over the facts kept, not those only staged', () => {
-    const deferred = DeferredFacts.forCodec(jsonFactCodec) as DeferredFacts;
-    const kept = jsonFactCodec.frame(contractFact(1, { transactionTime: CONTRACT_T0 + 1 }));
+  it('counts facts and frame bytes per store over the facts kept, not those only read', () => {
     const skipped = jsonFactCodec.frame(
-      contractFact(2, { store: 'other', transactionTime: CONTRACT_T0 + 2 }),
+      contractFact(1, { store: 'other', transactionTime: CONTRACT_T0 + 1 }),
     );
-    deferred.stage(kept, 4, kept.length - 4, 16, 'test.log');
-    deferred.commit();
-    deferred.stage(skipped, 4, skipped.length - 4, 16 + kept.length, 'test.log');
+    const kept = jsonFactCodec.frame(contractFact(2, { transactionTime: CONTRACT_T0 + 2 }));
+    const { deferred, read } = readFrames([skipped, kept], 1);
     expect(deferred.count).toBe(1);
-    expect(deferred.storeCounts()).toEqual([{ store: 'tasks', facts: 1, bytes: kept.length }]);
+    expect(deferred.fact(0)).toEqual(contractFact(2, { transactionTime: CONTRACT_T0 + 2 }));
+    expect(read.kept).toBe(1);
+    expect(read.maxSeq).toBe(2);
+    expect(read.counts).toEqual([{ store: 'tasks', facts: 1, bytes: kept.length }]);
   });
 });

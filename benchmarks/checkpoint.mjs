@@ -1,0 +1,118 @@
+// checkpoint() of a 1M-fact file store and the open that follows it (issue 23 goals:
+// checkpoint <= 1 s wall with no event-loop pause over 50 ms; open of a checkpointed store
+// <= 50 ms plus the WAL tail; resident memory per fact after a native open <= 300 bytes).
+// Each step runs in a fresh process on a copy of the open-time log (run open-time first, or
+// this generates it the same way).
+// Run: pnpm build && pnpm --filter igniter-benchmarks checkpoint   (FACTS=n, RUNS=n)
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openFileStore } from '@igniter/backend-file';
+import { openTimeInputs } from './open-time-facts.mjs';
+
+const FACTS = Number(process.env.FACTS ?? 1_000_000);
+const RUNS = Number(process.env.RUNS ?? 3);
+const here = dirname(fileURLToPath(import.meta.url));
+const source = join(here, 'out', `open-time-${FACTS}`, 'app.log');
+const out = join(here, 'out', `checkpoint-${FACTS}`);
+const logPath = join(out, 'app.log');
+
+if (!existsSync(source)) {
+  mkdirSync(dirname(source), { recursive: true });
+  const store = openFileStore(source, {
+    engine: 'ts',
+    groupCommitMs: 1000,
+    groupCommitBytes: 64 * 1024 * 1024,
+  });
+  for (let from = 0; from < FACTS; from += 10_000)
+    store.writeMany(openTimeInputs(from, Math.min(FACTS, from + 10_000)));
+  await store.close();
+}
+
+/** Runs `body` (an async function body) in a fresh process with `engine` and returns what it prints. */
+function run(engine, body) {
+  const script = `
+    const { openFileStore } = await import('@igniter/backend-file');
+    ${body}
+  `;
+  const stdout = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: here,
+    env: { ...process.env, IGNITER_ENGINE: engine },
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return JSON.parse(stdout);
+}
+
+/** Opens a copy of the log, checkpoints it (timing the call and the event loop), closes. */
+function checkpointOnce(engine) {
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  copyFileSync(source, logPath);
+  return run(
+    engine,
+    `
+    const t0 = performance.now();
+    const store = openFileStore(${JSON.stringify(logPath)}, { engine: ${JSON.stringify(engine)} });
+    const openMs = performance.now() - t0;
+    // The longest gap between ticks of a 1 ms timer while checkpoint() runs: how long the
+    // event loop could not run anything else.
+    let last = performance.now();
+    let maxPauseMs = 0;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      maxPauseMs = Math.max(maxPauseMs, now - last);
+      last = now;
+    }, 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    maxPauseMs = 0;
+    const t1 = performance.now();
+    await store.checkpoint();
+    const checkpointMs = performance.now() - t1;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    clearInterval(timer);
+    await store.close();
+    console.log(JSON.stringify({ openMs, checkpointMs, maxPauseMs }));
+  `,
+  );
+}
+
+/** Opens the checkpointed store (snapshot plus an empty log) and reads a few keys. */
+function reopenOnce(engine) {
+  return run(
+    engine,
+    `
+    const t0 = performance.now();
+    const store = openFileStore(${JSON.stringify(logPath)}, { engine: ${JSON.stringify(engine)} });
+    const openMs = performance.now() - t0;
+    const facts = store.factCount();
+    const rss = process.memoryUsage().rss;
+    const t1 = performance.now();
+    for (let i = 0; i < 10_000; i++) store.read({ store: ['orders', 'customers', 'events'][i % 3], key: 'key-' + i });
+    const firstReadsPerS = 10_000 / ((performance.now() - t1) / 1000);
+    await store.close();
+    console.log(JSON.stringify({ openMs, facts, rssBytesPerFact: rss / facts, firstReadsPerS }));
+  `,
+  );
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const ms = (value) => `${Math.round(value)} ms`;
+console.log(
+  `${FACTS} facts; node ${process.version}; median of ${RUNS} fresh processes; load average ${loadavg()[0].toFixed(1)}`,
+);
+for (const engine of ['native', 'ts']) {
+  const checkpoints = [];
+  const reopens = [];
+  for (let i = 0; i < RUNS; i++) {
+    checkpoints.push(checkpointOnce(engine));
+    reopens.push(reopenOnce(engine));
+  }
+  const m = (list, field) => median(list.map((r) => r[field]));
+  console.log(
+    `${engine.padEnd(7)} open of the log ${ms(m(checkpoints, 'openMs'))}; checkpoint() ${ms(m(checkpoints, 'checkpointMs'))}, longest event-loop pause ${ms(m(checkpoints, 'maxPauseMs'))}; open of the checkpointed store ${ms(m(reopens, 'openMs'))}, RSS ${Math.round(m(reopens, 'rssBytesPerFact'))} B/fact, first reads ${Math.round(m(reopens, 'firstReadsPerS')).toLocaleString('en-US')}/s`,
+  );
+}
