@@ -64,15 +64,20 @@ describe('opening natively', () => {
     expect(factsOf(store, facts)).toEqual(facts);
     expect(store.factCount()).toBe(facts.length);
     expect(store.storageStats()).toEqual(stats);
-    // The next write continues the seq and the clock, and the idempotency key is known.
+    // The next write continues the seq and the clock, and the idempotency key is known: a
+    // request that differs from the keyed fact's (its fractional validTime cannot be written
+    // again) is a conflict naming that fact.
     const keyed = facts[1] as Fact;
-    const again = store.write({
-      store: keyed.store,
-      key: keyed.key,
-      value: keyed.value,
-      idempotencyKey: 'req-42',
+    let conflict: unknown;
+    try {
+      store.write({ store: keyed.store, key: keyed.key, value: keyed.value, idempotencyKey: 'req-42' });
+    } catch (error) {
+      conflict = error;
+    }
+    expect(conflict).toMatchObject({
+      code: 'ERR_CONFLICT',
+      details: { store: keyed.store, idempotencyKey: 'req-42', factId: keyed.id },
     });
-    expect(again.id).toBe(keyed.id);
     const fresh = store.write({ store: 'tasks', key: 'k1', value: 2 });
     expect(fresh.seq).toBe(facts.length + 1);
     expect(fresh.causation).toBe((facts.at(-1) as Fact).id);

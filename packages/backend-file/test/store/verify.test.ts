@@ -189,6 +189,7 @@ describe(`verify() of a file store (${engine} engine)`, () => {
           message: `${sideFile}: bytes that open cut from the store's files (see storageStats().recovered); they are not part of the store and prunes do not erase them: inspect, then delete the file`,
         },
       ],
+      warnings: [],
     });
   });
 
