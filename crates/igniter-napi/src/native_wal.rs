@@ -148,7 +148,8 @@ pub fn wal_reopen(
         .map_err(wal_error)
 }
 
-/// Writes the writer's status into `out`: pending bytes, last seq, durable seq, fsyncs, size.
+/// Writes the writer's status into `out`: pending bytes, last seq, durable seq, fsyncs,
+/// size, and 1 when a write or fsync failed (else 0).
 #[napi]
 pub fn wal_status(wal: &WalHandle, mut out: Float64ArraySlice<'_>) {
     let status = wal.writer.status();
@@ -158,6 +159,7 @@ pub fn wal_status(wal: &WalHandle, mut out: Float64ArraySlice<'_>) {
         status.durable_seq as f64,
         status.syncs as f64,
         status.size as f64,
+        if status.failed { 1.0 } else { 0.0 },
     ];
     for (slot, figure) in numbers(&mut out).iter_mut().zip(figures) {
         *slot = figure;

@@ -20,9 +20,11 @@ import {
   DEFAULT_FACT_CODEC,
   DeferredFacts,
   type DurabilityStatus,
+  type Engine,
   type FactCodec,
   GroupCommitWriter,
   LOG_WINDOW_FIELDS,
+  NativeWalWriter,
   PreloadedLog,
   removeStaleTempFiles,
   STORE_FILTER_FIELDS,
@@ -75,7 +77,9 @@ export class FileBackend implements Backend {
   private readonly options: ResolvedOptions;
   private readonly codec: FactCodec;
   private readonly lock: WriterLock;
-  private writer: GroupCommitWriter;
+  private writer: GroupCommitWriter | NativeWalWriter;
+  /** The writer when it is the native one a native engine frames into (see `linkEngine`). */
+  private native: NativeWalWriter | undefined;
   /** Facts read at open (decoded, or indexed to decode), for the first unfiltered replay, then dropped. */
   private loaded: Fact[] | DeferredFacts | undefined;
   /** The log open read for an engine to adopt, until one takes it or a write makes it stale. */
@@ -276,11 +280,49 @@ export class FileBackend implements Backend {
    */
   writeFact(fact: Fact): void {
     this.assertOpen();
+    // A native engine framed the fact into the native writer when it appended it.
+    const framed = this.native ? this.native.takeFramed(fact) : -1;
+    if (framed >= 0) {
+      this.dropOpenState();
+      this.highWater = fact.seq;
+      this.tally.add(fact.store, framed);
+      return;
+    }
     const frame = appendFrame(this.codec, fact, this.highWater, this.options.maxFrameBytes);
     this.writer.append(frame, fact.seq);
     this.dropOpenState();
     this.highWater = fact.seq;
     this.tally.add(fact.store, frame.length);
+  }
+
+  /**
+   * Takes the native write path for a native engine (see `Backend.linkEngine`): the log's
+   * writer becomes a {@link NativeWalWriter} (same file, modes and format) that the engine
+   * frames each fact into in the call that appends it, so `writeFact` does no encoding. Does
+   * nothing for the TS engine, when the addon is missing, or when writes were already made.
+   * Throws the system error of opening the log for the new writer (the old one stays).
+   */
+  linkEngine(engine: Engine): void {
+    this.assertOpen();
+    if (engine.kind !== 'native' || !engine.attachWal || this.native) return;
+    const status = this.writer.status();
+    if (status.pendingBytes > 0 || status.durableSeq !== status.lastSeq) return;
+    const { durability, groupCommitMs, groupCommitBytes, maxFrameBytes } = this.options;
+    const native = NativeWalWriter.open(this.path, {
+      end: this.writer.size,
+      lastSeq: this.highWater,
+      durability,
+      groupCommitMs,
+      groupCommitBytes,
+      maxFrameBytes,
+    });
+    if (!native || !engine.attachWal(native)) {
+      native?.discard();
+      return;
+    }
+    this.writer.discard();
+    this.writer = native;
+    this.native = native;
   }
 
   /** Resolves when every fact written so far is on disk. Rejects with `ERR_CLOSED` after close. */
@@ -417,6 +459,10 @@ export class FileBackend implements Backend {
     this.tally = tally;
     this.dropOpenState();
     createWal(this.path, lastSeq, this.codec);
+    if (this.native) {
+      this.reopenNative(this.native, lastSeq);
+      return;
+    }
     let fd: number;
     try {
       fd = fs.openSync(this.path, 'r+');
@@ -436,6 +482,18 @@ export class FileBackend implements Backend {
       groupCommitMs,
       groupCommitBytes,
     );
+  }
+
+  /** Points the native writer (and the engine framing into it) at the log a rewrite just made. */
+  private reopenNative(native: NativeWalWriter, lastSeq: number): void {
+    try {
+      native.reopen(this.path, fs.statSync(this.path).size, lastSeq);
+    } catch (error) {
+      // The files on disk are consistent, but the writer has no usable log.
+      native.discard();
+      this.broken = error instanceof Error ? error : new Error(String(error));
+      throw error;
+    }
   }
 
   private assertOpen(): void {

@@ -76,6 +76,8 @@ pub struct WalStatus {
     pub syncs: u64,
     /// Size of the file once everything handed over is written.
     pub size: u64,
+    /// A write or fsync failed: the writer refuses everything.
+    pub failed: bool,
 }
 
 struct State {
@@ -417,6 +419,7 @@ impl WalWriter {
             durable_seq: state.durable_seq,
             syncs: state.syncs,
             size: state.written + pending,
+            failed: state.failure.is_some(),
         }
     }
 

@@ -1,6 +1,7 @@
 import type { Fact } from '../fact.js';
 import type { Json, JsonObject } from '../json.js';
 import type { DeferredFacts } from '../storage/deferred-facts.js';
+import type { NativeWalWriter } from '../storage/native-wal-writer.js';
 import type { PreloadedLog } from './preloaded-log.js';
 
 /**
@@ -70,8 +71,16 @@ export interface Engine {
   /**
    * Validates every input, then appends all of them (all or none) with seqs
    * `lastSeq() + 1 ...`. Throws `ERR_INVALID_VALUE` or `ERR_VALUE_TOO_LARGE` and appends nothing.
+   * With a writer attached (`attachWal`), the facts are framed into it too unless `framed` is
+   * false (a fact the caller persists another way); a failed write of the frames throws the
+   * writer's error and appends nothing.
    */
-  append(inputs: readonly AppendInput[]): Fact[];
+  append(inputs: readonly AppendInput[], framed?: boolean): Fact[];
+  /**
+   * Frames every fact appended from now on into a file backend's native writer, in the same
+   * call (`undefined` detaches); false when this engine cannot (the TS engine has no such method).
+   */
+  attachWal?(wal: NativeWalWriter | undefined): boolean;
   /** Drops every fact with a seq above `seq` (undoes an append whose backend write failed). */
   truncateAfter(seq: number): void;
   /** Inserts already-built facts (replay from a backend), in increasing seq order. */

@@ -8,6 +8,7 @@
 export type { NativeReplayResult } from '../engine/native-binding.js';
 export { type FactParts, PreloadedFactLoader } from '../engine/preloaded-fact-loader.js';
 export { PreloadedLog, type ReplayFileOptions } from '../engine/preloaded-log.js';
+export type { Engine } from '../engine/types.js';
 /** The fields of a backend's `replay(opts)` and of its `{ store? }` filters (any other is ERR_INVALID_ARGUMENT). */
 export {
   LOG_WINDOW_FIELDS,
@@ -56,6 +57,7 @@ export { type DataFileEntry, type InspectOptions, inspectDataFile } from './insp
 export { fsyncDirectory, readFullySync, writeAllSync } from './io.js';
 export { acquireWriterLock, type WriterLock } from './lock.js';
 export { decodeMetaFrame, encodeMetaFrame, metaCount } from './meta-frame.js';
+export { type NativeWalOptions, NativeWalWriter } from './native-wal-writer.js';
 export {
   corruptLog,
   inconsistentLog,
