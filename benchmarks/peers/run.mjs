@@ -31,6 +31,12 @@ const fromArg = args.find((a) => a.startsWith('--from='));
 
 /** Each variant: the phases it runs, in order, in one data directory. */
 const VARIANTS = [
+  { name: 'igniter-native-file', system: 'igniter', engine: 'native', phases: ['single'], mode: 'group' },
+  { name: 'igniter-ts-file', system: 'igniter', engine: 'ts', phases: ['single'], mode: 'group' },
+  { name: 'igniter-native-memory', system: 'igniter', engine: 'native', phases: ['single'], mode: 'memory' },
+  { name: 'igniter-ts-memory', system: 'igniter', engine: 'ts', phases: ['single'], mode: 'memory' },
+  { name: 'lmdb', system: 'lmdb', phases: ['single'], mode: 'async' },
+  { name: 'sqlite', system: 'sqlite', phases: ['single'], mode: 'wal' },
   {
     name: 'igniter-native-file',
     system: 'igniter',

@@ -6,5 +6,8 @@
 mod frame;
 mod writer;
 
+#[cfg(test)]
+mod tests;
+
 pub use frame::{push_frame, write_fact_frame, FrameParts, Unframed, FRAME_OVERHEAD};
 pub use writer::{Durability, WalError, WalStatus, WalWriter};
