@@ -24,7 +24,7 @@ import {
   type FactCodec,
   GroupCommitWriter,
   LOG_WINDOW_FIELDS,
-  NativeWalWriter,
+  type NativeWalWriter,
   PreloadedLog,
   removeStaleTempFiles,
   STORE_FILTER_FIELDS,
@@ -34,6 +34,7 @@ import { writeBackupLog } from './backup-log.js';
 import { badArgument, closedError } from './errors.js';
 import { DeferringSink } from './fact-sink.js';
 import { DECODE_FALLBACK } from './native-open.js';
+import { nativeWriterFor, reopenNativeWriter } from './native-writer.js';
 import { type FileBackendOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { readSnapshotFile, type SnapshotContents, writeSnapshotFile } from './snapshot-file.js';
 import { StoreTally } from './store-tally.js';
@@ -296,30 +297,16 @@ export class FileBackend implements Backend {
   }
 
   /**
-   * Takes the native write path for a native engine (see `Backend.linkEngine`): the log's
-   * writer becomes a {@link NativeWalWriter} (same file, modes and format) that the engine
-   * frames each fact into in the call that appends it, so `writeFact` does no encoding. Does
-   * nothing for the TS engine, when the addon is missing, or when writes were already made.
-   * Throws the system error of opening the log for the new writer (the old one stays).
+   * Takes the native write path for a native engine (see `Backend.linkEngine` and
+   * {@link nativeWriterFor}): the engine frames each fact into the log's new writer in the call
+   * that appends it, so `writeFact` does no encoding. Throws the system error of opening the
+   * log for the new writer (the old one stays).
    */
   linkEngine(engine: Engine): void {
     this.assertOpen();
-    if (engine.kind !== 'native' || !engine.attachWal || this.native) return;
-    const status = this.writer.status();
-    if (status.pendingBytes > 0 || status.durableSeq !== status.lastSeq) return;
-    const { durability, groupCommitMs, groupCommitBytes, maxFrameBytes } = this.options;
-    const native = NativeWalWriter.open(this.path, {
-      end: this.writer.size,
-      lastSeq: this.highWater,
-      durability,
-      groupCommitMs,
-      groupCommitBytes,
-      maxFrameBytes,
-    });
-    if (!native || !engine.attachWal(native)) {
-      native?.discard();
-      return;
-    }
+    if (this.native) return;
+    const native = nativeWriterFor(engine, this.path, this.writer, this.highWater, this.options);
+    if (!native) return;
     this.writer.discard();
     this.writer = native;
     this.native = native;
@@ -460,7 +447,8 @@ export class FileBackend implements Backend {
     this.dropOpenState();
     createWal(this.path, lastSeq, this.codec);
     if (this.native) {
-      this.reopenNative(this.native, lastSeq);
+      this.broken = reopenNativeWriter(this.native, this.path, lastSeq);
+      if (this.broken) throw this.broken;
       return;
     }
     let fd: number;
@@ -482,18 +470,6 @@ export class FileBackend implements Backend {
       groupCommitMs,
       groupCommitBytes,
     );
-  }
-
-  /** Points the native writer (and the engine framing into it) at the log a rewrite just made. */
-  private reopenNative(native: NativeWalWriter, lastSeq: number): void {
-    try {
-      native.reopen(this.path, fs.statSync(this.path).size, lastSeq);
-    } catch (error) {
-      // The files on disk are consistent, but the writer has no usable log.
-      native.discard();
-      this.broken = error instanceof Error ? error : new Error(String(error));
-      throw error;
-    }
   }
 
   private assertOpen(): void {
