@@ -51,7 +51,7 @@ function generated(report, benchmarksDir) {
     '',
     report.ratioTable,
     '',
-    'The read sections run single-threaded in every system, so their CPU time per operation is also shown: it is' +
+    'CPU time per operation (every thread of the process, so a writer thread and its fsyncs count) is also shown: it is' +
       ' what the machine load of other processes moves least.',
     '',
     report.cpuTable,

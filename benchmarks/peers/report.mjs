@@ -278,7 +278,9 @@ export function printReport(results, context) {
   );
   const cpu = {};
   for (const row of CPU_ROWS) {
-    cpu[row.id] = Object.fromEntries(COLUMNS.map((c) => [c.id, cpuPerOp(byColumn[c.id], row.id, row.scale, row.phase)]));
+    cpu[row.id] = Object.fromEntries(
+      COLUMNS.map((c) => [c.id, cpuPerOp(byColumn[c.id], row.id, row.scale, row.phase)]),
+    );
   }
   const cpuTable = markdownTable(
     ['CPU time per operation (us)', ...COLUMNS.map((c) => c.title)],
@@ -289,7 +291,8 @@ export function printReport(results, context) {
     const base = g.of === undefined ? undefined : figures[g.row]?.[g.of];
     const value = g.of === undefined ? ratios[g.row]?.[g.pair ?? 'nativeVsLmdb'] : own / base;
     const ig = cpu[g.row]?.nativeFile;
-    const peer = g.of !== undefined ? cpu[g.row]?.[g.of] : g.pair === undefined ? cpu[g.row]?.lmdb : undefined;
+    const peer =
+      g.of !== undefined ? cpu[g.row]?.[g.of] : g.pair === undefined ? cpu[g.row]?.lmdb : undefined;
     const cpuRatio = ig === undefined || peer === undefined ? undefined : peer / ig;
     return { ...g, value, cpuRatio, met: value !== undefined && value >= g.min };
   });
