@@ -206,9 +206,11 @@ export declare class NativeLog {
    * backends write), handing a batch's frames to it when the batch commits; `stage` then sets
    * `numbers[12]` to the frame's length, or -1 when the fact is left to JS to frame (a field
    * outside the plain form, or after such a fact in the batch). A failed write of the frames
-   * throws from `stage` with the writer's error and undoes the batch. `null` detaches.
+   * throws from `stage` with the writer's error and undoes the batch.
    */
-  attachWal(wal: NativeWal | null): void;
+  attachWal(wal: NativeWal): void;
+  /** Stops framing into a writer. */
+  detachWal(): void;
 }
 
 /**

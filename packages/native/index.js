@@ -103,8 +103,10 @@ class NativeLog {
     return binding.logHeapBytes(this.#log);
   }
   attachWal(wal) {
-    if (wal === null) binding.logDetachWal(this.#log);
-    else binding.logAttachWal(this.#log, walHandles.get(wal));
+    binding.logAttachWal(this.#log, walHandles.get(wal));
+  }
+  detachWal() {
+    binding.logDetachWal(this.#log);
   }
 }
 exports.NativeLog = NativeLog;

@@ -77,8 +77,10 @@ export interface NativeLogHandle {
   size(): number;
   lastSeq(): number;
   heapBytes(): number;
-  /** Frames facts staged with the frame flag into `wal` (null: stop). */
-  attachWal(wal: NativeWalHandle | null): void;
+  /** Frames facts staged with the frame flag into `wal`. */
+  attachWal(wal: NativeWalHandle): void;
+  /** Stops framing into a writer. */
+  detachWal(): void;
 }
 
 /** What `NativeLogHandle.replayFile` found (see `@igniter/native`'s typings). */

@@ -139,7 +139,8 @@ export class NativeEngine implements Engine {
    */
   attachWal(wal: NativeWalWriter | undefined): boolean {
     this.#wal = wal;
-    this.#log.attachWal(wal?.handle ?? null);
+    if (wal) this.#log.attachWal(wal.handle);
+    else this.#log.detachWal();
     return true;
   }
 
