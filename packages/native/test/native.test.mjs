@@ -147,12 +147,12 @@ describe('@igniter/native', { skip }, () => {
         .filter((key) => key !== 'NativeLog' && key !== 'NativeWal')
         .sort(),
     );
-    for (const [prefix, wrapper, constructor] of [
+    for (const [prefix, wrapper, create] of [
       ['log', native.NativeLog, 'logCreate'],
       ['wal', native.NativeWal, 'walOpen'],
     ]) {
       const methods = Object.getOwnPropertyNames(wrapper.prototype);
-      const primitives = bindingFunctions.filter((key) => key.startsWith(prefix) && key !== constructor);
+      const primitives = bindingFunctions.filter((key) => key.startsWith(prefix) && key !== create);
       for (const primitive of primitives) {
         const method = primitive.charAt(3).toLowerCase() + primitive.slice(4);
         assert.ok(methods.includes(method), `${wrapper.name} has no ${method} for ${primitive}`);
