@@ -32,7 +32,7 @@ function factsOfStores(log: LogView, stores: readonly string[], after: number, t
  */
 export function syncHubProfile(ctx: OpContext, packet: unknown = {}): SyncHubProfile {
   const p = decodePacket<SyncPacket>(SPECS.sync_hub_profile, packet, 'sync_hub_profile');
-  const after = checkCursor(p.after);
+  const after = checkCursor(p.after, ctx.store.lastSeq());
   const limit = effectiveLimit('sync_hub_profile', p.limit);
   const log = new LogView(ctx.store);
   const internal = p.include_internal === true;
