@@ -1,5 +1,6 @@
 // One system/variant/phase in its own process: `node child.mjs '<job json>' <result file>`.
-// Phases: 'memory' (load and read in one in-memory store), 'load' (durable writes, then close),
+// Phases: 'single' (one write call per fact, then durable), 'memory' (load and read in one
+// in-memory store), 'load' (durable writes in batches, then close),
 // 'read' (open the loaded store, then the read workload), 'sync' (writes each made durable alone).
 // With `job.profileDir`, each timed section is CPU-profiled on its own (node:inspector).
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -143,14 +144,46 @@ async function load(sys) {
   result.checks.factCount = sys.factCount();
 }
 
+/**
+ * The way most users write: one write call per fact (Igniter `write`, lmdb-js async puts; SQLite
+ * keeps its transactions of 1000), yielding to the event loop every 1000 facts, then durable.
+ */
+async function singleWrites(sys) {
+  profileStart();
+  const start = clock();
+  for (const batch of factBatches(size)) {
+    const pending = sys.writeSingles(batch, ttOf(batch[0].i));
+    if (pending) await pending;
+    await yieldToLoop();
+  }
+  await sys.settle();
+  result.figures.singleWrites = since(start, size.facts);
+  profileStop('singleWrites');
+  result.checks.factCount = sys.factCount();
+}
+
+/** The latency of each write made durable alone: median, 99th percentile and maximum (ms). */
+function latencies(ms) {
+  const sorted = Float64Array.from(ms).sort();
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return { p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1] };
+}
+
 async function syncWrites(sys) {
   const facts = [];
   for (const batch of factBatches(size, size.syncWrites)) facts.push(...batch);
+  const each = new Float64Array(facts.length);
   profileStart();
   const start = clock();
-  for (const f of facts) sys.writeDurable(f, ttOf(f.i));
+  for (let i = 0; i < facts.length; i++) {
+    const f = facts[i];
+    const t = performance.now();
+    sys.writeDurable(f, ttOf(f.i));
+    each[i] = performance.now() - t;
+  }
   result.figures.syncWrites = since(start, facts.length);
   profileStop('syncWrites');
+  result.figures.syncLatency = latencies(each);
   result.checks.factCount = sys.factCount();
 }
 
@@ -194,6 +227,9 @@ if (job.phase === 'read') {
 result.describe = sys.describe();
 if (job.phase === 'sync') {
   await syncWrites(sys);
+} else if (job.phase === 'single') {
+  await singleWrites(sys);
+  snapshotMemory('afterLoad');
 } else if (job.phase === 'load') {
   await load(sys);
   snapshotMemory('afterLoad');
@@ -208,6 +244,7 @@ if (job.phase === 'sync') {
   snapshotMemory('afterReads');
 }
 await sys.close();
-if (job.phase === 'load' || job.phase === 'sync') result.diskBytes = diskBytes(job.dir);
+if (job.phase === 'load' || job.phase === 'sync' || job.phase === 'single')
+  result.diskBytes = diskBytes(job.dir);
 result.peakRss = process.resourceUsage().maxRSS * 1024;
 writeFileSync(resultFile, JSON.stringify(result));

@@ -40,7 +40,10 @@ function generated(report, benchmarksDir) {
       ` Reads: ${s.latestReads.toLocaleString('en')} latest reads (every key once, shuffled, then the same again),` +
       ` ${s.asOfReads.toLocaleString('en')} as-of reads at random times, history of ${s.historyReads.toLocaleString('en')} keys,` +
       ` a field-equality query over latest values (~10% of keys), first and after each of ${s.queryRounds} writes.` +
-      ` Sync writes: the first ${s.syncWrites.toLocaleString('en')} facts, each its own commit and fsync.`,
+      ' Headline: the same facts written one `write` call per fact (lmdb-js: async puts of the fact, its latest' +
+      ' pointer, id and query entries; SQLite keeps its transactions of 1000), durable at the end (`flush()`,' +
+      " `flushed`); Igniter with `durability: 'group'`." +
+      ` Sync writes: the first ${s.syncWrites.toLocaleString('en')} facts, each its own commit and fsync, with each write's latency.`,
     '',
     report.figureTable,
     '',
@@ -48,12 +51,12 @@ function generated(report, benchmarksDir) {
     '',
     report.ratioTable,
     '',
-    'The read sections run single-threaded in every system, so their CPU time per operation is also shown: it is' +
+    'CPU time per operation (every thread of the process, so a writer thread and its fsyncs count) is also shown: it is' +
       ' what the machine load of other processes moves least.',
     '',
     report.cpuTable,
     '',
-    'Goals (native engine against lmdb-js):',
+    'Goals (native engine, file backend; issue 23):',
     '',
     ...report.goalLines,
     '',

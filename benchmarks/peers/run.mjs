@@ -2,10 +2,10 @@
 // own child process. Prints a table and ratios, writes its section of benchmarks/RESULTS.md and
 // benchmarks/peers.svg.
 //
-//   pnpm --filter igniter-benchmarks bench:peers [--quick] [--only=lmdb,sqlite] [--no-record]
-//                                                [--profile=DIR] [--json=FILE] [--from=FILE]
+//   pnpm --filter igniter-benchmarks bench:peers [--quick] [--only=lmdb,sqlite] [--phases=single,sync]
+//                                   [--no-record] [--profile=DIR] [--json=FILE] [--from=FILE]
 // --quick: 100k facts over 10k keys. --only: run just the variants whose name contains one of
-// the words (and skip recording). --profile: every timed section is CPU-profiled into
+// the words (and skip recording); --phases: run just these phases (and skip recording). --profile: every timed section is CPU-profiled into
 // DIR/<variant>-<section>.cpuprofile (read them with profile-summary.mjs; no recording).
 // --json: also save the children's raw results. --from=FILE: report (and record) a saved --json
 // file instead of running.
@@ -23,14 +23,23 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyArg = args.find((a) => a.startsWith('--only='));
 const only = onlyArg ? onlyArg.slice('--only='.length).split(',') : undefined;
+const phasesArg = args.find((a) => a.startsWith('--phases='));
+const phases = phasesArg ? phasesArg.slice('--phases='.length).split(',') : undefined;
 const profileArg = args.find((a) => a.startsWith('--profile='));
 const profileDir = profileArg ? profileArg.slice('--profile='.length) : undefined;
-const record = !args.includes('--no-record') && only === undefined && profileDir === undefined;
+const record =
+  !args.includes('--no-record') && only === undefined && phases === undefined && profileDir === undefined;
 const jsonArg = args.find((a) => a.startsWith('--json='));
 const fromArg = args.find((a) => a.startsWith('--from='));
 
 /** Each variant: the phases it runs, in order, in one data directory. */
 const VARIANTS = [
+  { name: 'igniter-native-file', system: 'igniter', engine: 'native', phases: ['single'], mode: 'group' },
+  { name: 'igniter-ts-file', system: 'igniter', engine: 'ts', phases: ['single'], mode: 'group' },
+  { name: 'igniter-native-memory', system: 'igniter', engine: 'native', phases: ['single'], mode: 'memory' },
+  { name: 'igniter-ts-memory', system: 'igniter', engine: 'ts', phases: ['single'], mode: 'memory' },
+  { name: 'lmdb', system: 'lmdb', phases: ['single'], mode: 'async' },
+  { name: 'sqlite', system: 'sqlite', phases: ['single'], mode: 'wal' },
   {
     name: 'igniter-native-file',
     system: 'igniter',
@@ -85,7 +94,7 @@ function runAll(size) {
       if (only && !only.some((word) => variant.name.includes(word))) continue;
       const dir = join(root, `${variant.name}-${variant.mode}`);
       mkdirSync(dir, { recursive: true });
-      for (const phase of variant.phases)
+      for (const phase of variant.phases.filter((p) => !phases || phases.includes(p)))
         results.push(runPhase({ ...variant, phase, dir, quick, profileDir }, root));
       rmSync(dir, { recursive: true, force: true });
     }

@@ -210,4 +210,47 @@ export declare class NativeLog {
   lastSeq(): number;
   /** Bytes held for facts in Rust (records, payload, indexes), by capacity. */
   heapBytes(): number;
+  /**
+   * Frames every fact staged with `numbers[11] = 1` into `wal` (the json-v1 frame the file
+   * backends write), handing a batch's frames to it when the batch commits; `stage` then sets
+   * `numbers[12]` to the frame's length, or -1 when the fact is left to JS to frame (a field
+   * outside the plain form, or after such a fact in the batch). A failed write of the frames
+   * throws from `stage` with the writer's error and undoes the batch.
+   */
+  attachWal(wal: NativeWal): void;
+  /** Stops framing into a writer. */
+  detachWal(): void;
+}
+
+/**
+ * The frame writer of a data file (a file backend's log), in Rust: it owns the file, the
+ * buffer and, in group mode, a thread that writes and fdatasyncs the buffer once the
+ * group-commit window has passed or it is full. Errors carry a Node-style `code` (`ENOSPC`,
+ * `EIO`, ...; `ERR_CLOSED` once sealed); after a failed write or fsync every call throws it.
+ */
+export declare class NativeWal {
+  /**
+   * Takes over the file at `path`. `numbers`: offset where its frames end, highest seq in it
+   * (all durable), durability (0 fsync, 1 group, 2 none), group window ms, group bytes,
+   * largest frame body.
+   */
+  constructor(path: string, numbers: Float64Array);
+  /** Appends whole frames encoded in JS, holding facts up to `seq`. */
+  append(frames: Uint8Array, seq: number): void;
+  /** Blocks until everything appended is on disk. */
+  sync(): void;
+  /** Resolves when everything appended is on disk: to "" or to "<code>\n<message>". */
+  flush(): Promise<string>;
+  /** Writes buffered frames to the OS, unsynced. */
+  writeToOs(): void;
+  /** Refuses later appends with `ERR_CLOSED`. */
+  seal(): void;
+  /** Stops the writer and closes the file, dropping anything buffered. Idempotent. */
+  shut(): void;
+  /** Switches to the file at `path` (a rewrite replaced the log), ending at `end`, seqs up to `lastSeq`. */
+  reopen(path: string, end: number, lastSeq: number): void;
+  /** Writes pending bytes, last seq, durable seq, fsyncs, file size and 1 if failed (else 0) into `out`. */
+  status(out: Float64Array): void;
+  /** Whether frames wait to be made durable. */
+  hasPending(): boolean;
 }

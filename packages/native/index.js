@@ -103,5 +103,51 @@ class NativeLog {
   heapBytes() {
     return binding.logHeapBytes(this.#log);
   }
+  attachWal(wal) {
+    binding.logAttachWal(this.#log, walHandles.get(wal));
+  }
+  detachWal() {
+    binding.logDetachWal(this.#log);
+  }
 }
 exports.NativeLog = NativeLog;
+
+/** The handles of NativeWal objects, for NativeLog.attachWal. */
+const walHandles = new WeakMap();
+
+/** The frame writer of a data file, in Rust (see index.d.ts). */
+class NativeWal {
+  #wal;
+  constructor(path, numbers) {
+    this.#wal = binding.walOpen(path, numbers);
+    walHandles.set(this, this.#wal);
+  }
+  append(frames, seq) {
+    binding.walAppend(this.#wal, frames, seq);
+  }
+  sync() {
+    binding.walSync(this.#wal);
+  }
+  flush() {
+    return binding.walFlush(this.#wal);
+  }
+  writeToOs() {
+    binding.walWriteToOs(this.#wal);
+  }
+  seal() {
+    binding.walSeal(this.#wal);
+  }
+  shut() {
+    binding.walShut(this.#wal);
+  }
+  reopen(path, end, lastSeq) {
+    binding.walReopen(this.#wal, path, end, lastSeq);
+  }
+  status(out) {
+    binding.walStatus(this.#wal, out);
+  }
+  hasPending() {
+    return binding.walHasPending(this.#wal);
+  }
+}
+exports.NativeWal = NativeWal;

@@ -37,6 +37,12 @@ export class IgniterSystem {
     this.store.writeMany(batch.map((f) => ({ store: STORE, key: f.key, value: f.value })));
   }
 
+  /** One `write` per fact: the way most users write. */
+  writeSingles(batch, tt) {
+    this.now = tt;
+    for (const f of batch) this.store.write({ store: STORE, key: f.key, value: f.value });
+  }
+
   async settle() {
     await this.store.flush();
   }

@@ -37,7 +37,10 @@ export class LmdbSystem {
     };
   }
 
-  /** The writes of one fact, inside a write transaction (reads there see earlier writes). */
+  /**
+   * The writes of one fact, inside a write transaction (reads there see earlier writes) or as
+   * async puts; returns the last put's result (its promise, for async puts).
+   */
   put(key, value, tt) {
     const json = JSON.stringify(value);
     const hash = createHash('sha256').update(json).digest('hex');
@@ -54,7 +57,7 @@ export class LmdbSystem {
     this.latestDb.put([STORE, key], fact);
     this.ids.put(id, [STORE, key, tt, seq]);
     this.byField.put([STORE, field, key], seq);
-    this.meta.put('seq', seq);
+    return this.meta.put('seq', seq);
   }
 
   async writeBatch(batch, tt) {
@@ -66,6 +69,17 @@ export class LmdbSystem {
     if (this.pending.length >= IN_FLIGHT) await this.pending.shift();
   }
 
+  /**
+   * One fact at a time, as async puts outside any transaction (lmdb-js batches them into its
+   * own commits): the fact, its latest pointer, its id entry, its query entry.
+   */
+  async writeSingles(batch, tt) {
+    let last;
+    for (const f of batch) last = this.put(f.key, f.value, tt);
+    this.pending.push(last);
+    if (this.pending.length >= IN_FLIGHT) await this.pending.shift();
+  }
+
   async settle() {
     await Promise.all(this.pending);
     this.pending = [];
@@ -73,11 +87,15 @@ export class LmdbSystem {
   }
 
   writeDurable(fact, tt) {
-    this.root.transactionSync(() => this.put(fact.key, fact.value, tt));
+    this.root.transactionSync(() => {
+      this.put(fact.key, fact.value, tt);
+    });
   }
 
   writeOne(key, value, tt) {
-    this.root.transactionSync(() => this.put(key, value, tt));
+    this.root.transactionSync(() => {
+      this.put(key, value, tt);
+    });
   }
 
   setNow() {}

@@ -87,6 +87,11 @@ export class SqliteSystem {
     this.putBatch(batch, tt);
   }
 
+  /** SQLite keeps its transactions of 1000: a commit per fact is not how it is used. */
+  writeSingles(batch, tt) {
+    this.putBatch(batch, tt);
+  }
+
   settle() {}
 
   writeDurable(fact, tt) {

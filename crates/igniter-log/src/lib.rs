@@ -19,6 +19,7 @@ pub mod error;
 pub mod hash;
 pub mod log;
 pub mod replay;
+pub mod wal;
 
 pub use canonical::{
     canonicalize, canonicalize_append, canonicalize_with_limit, value_hash, ValueHash,

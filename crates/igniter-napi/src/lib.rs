@@ -8,6 +8,7 @@
 
 pub mod file_lock;
 pub mod native_log;
+pub mod native_wal;
 
 use igniter_log::LogError;
 use napi::{JsString, JsStringUtf8};
@@ -16,7 +17,7 @@ use napi_derive::napi;
 /// Version of this binding's JS surface; `@igniter/core` refuses an addon with another one.
 ///
 /// Bump it on any incompatible change of a function's name, arguments, result or errors.
-pub const ABI_VERSION: u32 = 3;
+pub const ABI_VERSION: u32 = 4;
 
 /// The `code` of a thrown JS error, e.g. `"ERR_INVALID_VALUE"`.
 ///

@@ -20,17 +20,20 @@ import {
   checkDataPath,
   DEFAULT_FACT_CODEC,
   type DurabilityStatus,
+  type Engine,
   type FactCodec,
   type FactReader,
   factReaderFor,
   GroupCommitWriter,
   LOG_WINDOW_FIELDS,
+  type NativeWalWriter,
   removeStaleTempFiles,
   STORE_FILTER_FIELDS,
   type WriterLock,
 } from '@igniter/core/storage';
 import { writeBackupLog } from './backup-log.js';
 import { badArgument, closedError } from './errors.js';
+import { nativeWriterFor, reopenNativeWriter } from './native-writer.js';
 import { type FileBackendOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { readSnapshotFile, type SnapshotContents, writeSnapshotFile } from './snapshot-file.js';
 import { readSnapshotOrRepair, SNAPSHOT_REBUILT } from './snapshot-repair.js';
@@ -83,7 +86,9 @@ export class FileBackend implements Backend {
   private readonly options: ResolvedOptions;
   private readonly codec: FactCodec;
   private readonly lock: WriterLock;
-  private writer: GroupCommitWriter;
+  private writer: GroupCommitWriter | NativeWalWriter;
+  /** The writer when it is the native one a native engine frames into (see `linkEngine`). */
+  private native: NativeWalWriter | undefined;
   /** The reader open used, for the first unfiltered replay (when it can give the facts), then dropped. */
   private loaded: FactReader | undefined;
   /** The log open read for an engine to adopt, until one takes it or a write makes it stale. */
@@ -253,11 +258,35 @@ export class FileBackend implements Backend {
    */
   writeFact(fact: Fact): void {
     this.assertOpen();
+    // A native engine framed the fact into the native writer when it appended it.
+    const framed = this.native ? this.native.takeFramed(fact) : -1;
+    if (framed >= 0) {
+      this.dropOpenState();
+      this.highWater = fact.seq;
+      this.tally.add(fact.store, framed);
+      return;
+    }
     const frame = appendFrame(this.codec, fact, this.highWater, this.options.maxFrameBytes);
     this.writer.append(frame, fact.seq);
     this.dropOpenState();
     this.highWater = fact.seq;
     this.tally.add(fact.store, frame.length);
+  }
+
+  /**
+   * Takes the native write path for a native engine (see `Backend.linkEngine` and
+   * {@link nativeWriterFor}): the engine frames each fact into the log's new writer in the call
+   * that appends it, so `writeFact` does no encoding. Throws the system error of opening the
+   * log for the new writer (the old one stays).
+   */
+  linkEngine(engine: Engine): void {
+    this.assertOpen();
+    if (this.native) return;
+    const native = nativeWriterFor(engine, this.path, this.writer, this.highWater, this.options);
+    if (!native) return;
+    this.writer.discard();
+    this.writer = native;
+    this.native = native;
   }
 
   /** Resolves when every fact written so far is on disk. Rejects with `ERR_CLOSED` after close. */
@@ -400,6 +429,11 @@ export class FileBackend implements Backend {
     this.dropOpenState();
     createWal(this.path, lastSeq, this.codec);
     this.lock.cover();
+    if (this.native) {
+      this.broken = reopenNativeWriter(this.native, this.path, lastSeq);
+      if (this.broken) throw this.broken;
+      return;
+    }
     let fd: number;
     try {
       fd = fs.openSync(this.path, 'r+');

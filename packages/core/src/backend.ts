@@ -1,5 +1,5 @@
 import type { Time } from './args.js';
-import type { EngineKind, PreloadedFacts } from './engine/types.js';
+import type { Engine, EngineKind, PreloadedFacts } from './engine/types.js';
 import type { IgniterError } from './errors.js';
 import type { Fact } from './fact.js';
 import type { BackupWritten, StoredEntry } from './integrity/types.js';
@@ -202,6 +202,12 @@ export interface Backend {
   onPurge?(listener: (purged: readonly PurgedRange[]) => void): void;
   /** Whether this backend commits or only follows a writer elsewhere (absent: a writer). */
   role?(): StoreRole;
+  /**
+   * Called once by the store after replay with its engine: a backend with a native write path
+   * attaches its writer to a native engine (`Engine.attachWal`), which then frames each fact in
+   * the call that appends it; `writeFact` still follows for every fact.
+   */
+  linkEngine?(engine: Engine): void;
   /** Called once by the store after replay: where to report changes made elsewhere and the backend's end. */
   link?(link: StoreLink): void;
   /**

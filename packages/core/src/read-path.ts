@@ -93,7 +93,12 @@ export class ReadPath {
     const ttl = checkDuration(input.ttl, 'ttl');
     const now = clock.now();
     const variant = validAt === undefined ? '' : `v${validAt}`;
-    const timeTravelId = asOf === undefined ? undefined : JSON.stringify(['r', store, key, asOf, variant]);
+    // The store's length delimits it; the time and variant hold no U+0001; so ids never collide
+    // (and never with the JSON array ids of queries). Cheaper than JSON.stringify per read.
+    const timeTravelId =
+      asOf === undefined
+        ? undefined
+        : `r\u0001${store.length}\u0001${store}${key}\u0001${asOf}\u0001${variant}`;
     const hit =
       timeTravelId === undefined
         ? cache.getRead(store, key, variant, now, ttl)

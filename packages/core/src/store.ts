@@ -138,7 +138,10 @@ export class IgniterStore {
       maxValueBytes,
     });
     try {
-      if (this.#backend) this.#hydrate(this.#backend);
+      if (this.#backend) {
+        this.#hydrate(this.#backend);
+        this.#backend.linkEngine?.(this.#log);
+      }
       if (onRecover) for (const cut of this.#backend?.storageStats?.().recovered ?? []) onRecover(cut);
       this.#backend?.onPurge?.((purged) => this.#forgetPurged(purged));
       this.#backend?.link?.(this.#link());

@@ -307,22 +307,27 @@ export class WritePath {
     const causeLatest = !prepared.explicitCausation && !prepared.freshKey && previous === undefined;
     const causation = prepared.explicitCausation ? input.causation : (previous?.id ?? null);
     const before = log.lastSeq();
-    // Spelled out rather than spread: this runs once per write and a spread copy is slow.
-    const fact = log.append([
-      {
-        store: input.store,
-        key,
-        value: input.value,
-        causation,
-        causeLatest,
-        transactionTime,
-        validTime: input.validTime,
-        schemaVersion: input.schemaVersion,
-        producer: input.producer,
-        derivation: input.derivation,
-        idempotencyKey: input.idempotencyKey,
-      },
-    ])[0];
+    // Spelled out rather than spread: this runs once per write and a spread copy is slow. A fact
+    // persisted another way (a lifecycle rewrite) must not reach the backend's log through the
+    // engine's native write path.
+    const fact = log.append(
+      [
+        {
+          store: input.store,
+          key,
+          value: input.value,
+          causation,
+          causeLatest,
+          transactionTime,
+          validTime: input.validTime,
+          schemaVersion: input.schemaVersion,
+          producer: input.producer,
+          derivation: input.derivation,
+          idempotencyKey: input.idempotencyKey,
+        },
+      ],
+      persist === undefined,
+    )[0];
     if (!fact) throw new IgniterError('ERR_INVALID_ARGUMENT', 'the engine appended nothing');
     const backend = this.#sinks.backend;
     const durable = persist ?? (backend ? (f: Fact) => backend.writeFact(f) : undefined);

@@ -125,6 +125,7 @@ describe('@igniter/native', { skip }, () => {
   test('exports exactly the documented functions and the NativeLog class', () => {
     assert.deepEqual(Object.keys(native).sort(), [
       'NativeLog',
+      'NativeWal',
       'abiVersion',
       'canonicalJson',
       'crateVersion',
@@ -137,21 +138,26 @@ describe('@igniter/native', { skip }, () => {
     }
   });
 
-  test('re-exports every free function of the generated binding and wraps every log primitive', () => {
+  test('re-exports every free function of the generated binding and wraps every log and wal primitive', () => {
     const binding = require('../binding.js');
     const bindingFunctions = Object.keys(binding).filter((key) => typeof binding[key] === 'function');
-    const free = bindingFunctions.filter((key) => !key.startsWith('log'));
+    const free = bindingFunctions.filter((key) => !key.startsWith('log') && !key.startsWith('wal'));
     assert.deepEqual(
       free.sort(),
       Object.keys(native)
-        .filter((key) => key !== 'NativeLog')
+        .filter((key) => key !== 'NativeLog' && key !== 'NativeWal')
         .sort(),
     );
-    const methods = Object.getOwnPropertyNames(native.NativeLog.prototype);
-    const primitives = bindingFunctions.filter((key) => key.startsWith('log') && key !== 'logCreate');
-    for (const primitive of primitives) {
-      const method = primitive.charAt(3).toLowerCase() + primitive.slice(4);
-      assert.ok(methods.includes(method), `NativeLog has no ${method} for ${primitive}`);
+    for (const [prefix, wrapper, create] of [
+      ['log', native.NativeLog, 'logCreate'],
+      ['wal', native.NativeWal, 'walOpen'],
+    ]) {
+      const methods = Object.getOwnPropertyNames(wrapper.prototype);
+      const primitives = bindingFunctions.filter((key) => key.startsWith(prefix) && key !== create);
+      for (const primitive of primitives) {
+        const method = primitive.charAt(3).toLowerCase() + primitive.slice(4);
+        assert.ok(methods.includes(method), `${wrapper.name} has no ${method} for ${primitive}`);
+      }
     }
   });
 
@@ -174,7 +180,7 @@ describe('@igniter/native', { skip }, () => {
   });
 
   test('abiVersion is the boundary version core checks', () => {
-    assert.equal(native.abiVersion(), 3);
+    assert.equal(native.abiVersion(), 4);
   });
 
   test('crateVersion is a semver version', () => {
@@ -393,6 +399,77 @@ describe('@igniter/native', { skip }, () => {
         assert.equal(again.stopOffset, at);
         assert.equal(again.reason, 'seq 1 after seq 1');
         assertThrowsCode(() => log.replayFile(path, new Float64Array(2)), 'ERR_INVALID_ARGUMENT');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe('NativeWal', () => {
+    /** A json-v1 style frame: u32 BE length, body, u32 BE CRC-32 of the body. */
+    const frameOf = (body) => {
+      const bytes = Buffer.from(body);
+      const frame = Buffer.alloc(bytes.length + 8);
+      frame.writeUInt32BE(bytes.length, 0);
+      bytes.copy(frame, 4);
+      frame.writeUInt32BE(crc32(bytes), 4 + bytes.length);
+      return frame;
+    };
+
+    test('appends frames, frames what an attached log commits, and refuses everything once sealed', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'igniter-wal-'));
+      try {
+        const path = join(dir, 'app.log');
+        writeFileSync(path, 'HEAD');
+        // fsync mode, group window 5 ms, group bytes 1 MiB, largest body 1 MiB.
+        const wal = new native.NativeWal(path, Float64Array.from([4, 0, 0, 5, 1 << 20, 1 << 20]));
+        const first = frameOf('[0]');
+        wal.append(first, 1);
+        const status = new Float64Array(6);
+        wal.status(status);
+        assert.deepEqual([...status], [0, 1, 1, 1, 4 + first.length, 0]);
+        const log = new native.NativeLog(1 << 20);
+        log.attachWal(wal);
+        // tt 7, no valid time, schema 1, commit; store "s", key "k", value "1"; framed.
+        const numbers = Float64Array.from([7, Number.NaN, 1, 1, 1, 1, 1, -1, -1, -1, -1, 1, -1]);
+        const staged = log.stage('sk1', numbers);
+        const bytes = readFileSync(path);
+        const framed = bytes.subarray(4 + first.length);
+        assert.equal(numbers[12], framed.length);
+        const body = framed.subarray(4, framed.length - 4);
+        assert.equal(framed.readUInt32BE(0), body.length);
+        assert.equal(framed.readUInt32BE(framed.length - 4), crc32(body));
+        assert.deepEqual(JSON.parse(body.toString()), [
+          1,
+          staged.slice(0, 36),
+          1,
+          's',
+          'k',
+          1,
+          staged.slice(36, 100),
+          null,
+          7,
+          null,
+          1,
+          null,
+          null,
+          null,
+        ]);
+        assert.equal(bytes.subarray(4, 4 + first.length).equals(first), true);
+        assert.equal(await wal.flush(), '');
+        assert.equal(wal.hasPending(), false);
+        wal.seal();
+        assertThrowsCode(() => wal.append(first, 3), 'ERR_CLOSED');
+        // A commit whose frames the writer refuses undoes the fact.
+        assertThrowsCode(() => log.stage('sk2', numbers), 'ERR_CLOSED');
+        assert.equal(log.size(), 1);
+        log.detachWal();
+        numbers[12] = -1;
+        log.stage('sk3', numbers);
+        assert.equal(numbers[12], -1);
+        assert.equal(log.size(), 2);
+        wal.shut();
+        assert.equal(readFileSync(path).length, bytes.length);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

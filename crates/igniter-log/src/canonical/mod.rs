@@ -10,7 +10,7 @@ mod check;
 mod key_order;
 mod parse;
 mod tree;
-mod write;
+pub(crate) mod write;
 
 use std::cell::Cell;
 

@@ -18,6 +18,9 @@ mod pack;
 mod read;
 mod replay;
 mod stage;
+mod stage_frames;
+
+use std::sync::Arc;
 
 use igniter_log::FactLog;
 use napi::bindgen_prelude::{External, Float64ArraySlice};
@@ -28,6 +31,9 @@ pub use read::*;
 pub use replay::*;
 pub use stage::*;
 
+use crate::native_wal::NativeWal;
+use stage_frames::StagedFrames;
+
 /// The fact log of one store, off the V8 heap, held by JS as an `External`.
 ///
 /// The functions below are free functions over `&External<NativeLog>` rather than methods of
@@ -36,10 +42,14 @@ pub use stage::*;
 pub struct NativeLog {
     pub(crate) log: FactLog,
     pub(crate) spill: Vec<f64>,
+    /// The data file writer that committed facts are framed into, when attached.
+    pub(crate) wal: Option<Arc<NativeWal>>,
+    /// Frames of the facts staged since the last commit, for `wal`.
+    pub(crate) frames: StagedFrames,
 }
 
 /// The handle JS holds: the log is freed when the handle is garbage-collected.
-type Handle = External<NativeLog>;
+pub(crate) type Handle = External<NativeLog>;
 
 impl NativeLog {
     /// An empty log whose values may be at most `max_value_bytes` of canonical JSON.
@@ -47,6 +57,8 @@ impl NativeLog {
         Self {
             log: FactLog::new(value_limit(max_value_bytes)),
             spill: Vec::new(),
+            wal: None,
+            frames: StagedFrames::default(),
         }
     }
 }

@@ -15,7 +15,9 @@ pub fn log_restorable(
     producer_text: String,
     mut out: Float64ArraySlice<'_>,
 ) -> Vec<String> {
-    let NativeLog { log: facts, spill } = &mut **log;
+    let NativeLog {
+        log: facts, spill, ..
+    } = &mut **log;
     let slots = facts.restorable(&producer_text);
     pack_slots(facts, &slots, numbers(&mut out), spill, false)
 }
@@ -84,7 +86,9 @@ pub fn log_facts_for(
     as_of: Option<f64>,
     mut out: Float64ArraySlice<'_>,
 ) -> Vec<String> {
-    let NativeLog { log: facts, spill } = &mut **log;
+    let NativeLog {
+        log: facts, spill, ..
+    } = &mut **log;
     let known_key = key.is_some();
     let slots = facts.facts_for(&store, key.as_deref(), since, as_of);
     pack_slots(facts, &slots, numbers(&mut out), spill, known_key)
@@ -98,7 +102,9 @@ pub fn log_all(
     as_of: Option<f64>,
     mut out: Float64ArraySlice<'_>,
 ) -> Vec<String> {
-    let NativeLog { log: facts, spill } = &mut **log;
+    let NativeLog {
+        log: facts, spill, ..
+    } = &mut **log;
     let slots = facts.all(since, as_of);
     let count = slots.len();
     pack(facts, slots, count, numbers(&mut out), spill, false)
@@ -107,7 +113,9 @@ pub fn log_all(
 /// The live facts with these seqs, in the given order, packed; unknown seqs are skipped.
 #[napi]
 pub fn log_by_seqs(log: &mut Handle, seqs: &[f64], mut out: Float64ArraySlice<'_>) -> Vec<String> {
-    let NativeLog { log: facts, spill } = &mut **log;
+    let NativeLog {
+        log: facts, spill, ..
+    } = &mut **log;
     let slots: Vec<Slot> = seqs
         .iter()
         .filter_map(|&seq| facts.by_seq(whole(seq)?))
@@ -122,7 +130,9 @@ pub fn log_remove(
     ids: Vec<String>,
     mut out: Float64ArraySlice<'_>,
 ) -> Vec<String> {
-    let NativeLog { log: facts, spill } = &mut **log;
+    let NativeLog {
+        log: facts, spill, ..
+    } = &mut **log;
     let slots = facts.find_ids(ids.iter().map(String::as_str));
     let packed = pack_slots(facts, &slots, numbers(&mut out), spill, false);
     facts.remove_slots(&slots);

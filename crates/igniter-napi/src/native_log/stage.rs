@@ -1,5 +1,6 @@
 //! Writing into the log: staging new facts (one per call, in batches) and loading replayed ones.
 
+use igniter_log::wal::FrameParts;
 use igniter_log::{LoadedFact, LogError, NewFact};
 use napi::bindgen_prelude::Float64ArraySlice;
 use napi_derive::napi;
@@ -9,6 +10,10 @@ use crate::{to_napi_error, ErrorCode};
 
 /// Numbers of a [`log_stage`] call.
 pub const STAGE_NUMBERS: usize = 11;
+
+/// Slot of the optional frame flag of a [`log_stage`] call: 1 frames the fact into the
+/// attached writer; the next slot then gets its frame's length, or -1 when JS must frame it.
+pub const FRAME_FLAG: usize = 11;
 
 /// The causation length of a [`log_stage`] call that links the fact to its key's latest fact.
 pub const CAUSATION_LATEST: f64 = -2.0;
@@ -77,7 +82,21 @@ pub fn log_stage(
         derivation_json,
         idempotency_key,
     };
-    let view = log.log.stage(&fact).map_err(to_napi_error)?;
+    let native = &mut **log;
+    let view = native.log.stage(&fact).map_err(to_napi_error)?;
+    // Framed into the attached writer when asked: the frame bytes (or -1) go back in slot 12.
+    if let (Some(wal), Some(&1.0)) = (&native.wal, numbers.get(FRAME_FLAG)) {
+        let parts = FrameParts {
+            causation: fact.causation,
+            producer_json,
+            derivation_json,
+            idempotency_key,
+        };
+        let framed = native.frames.push(wal, &view, &parts)?;
+        if let Some(slot) = numbers.get_mut(FRAME_FLAG + 1) {
+            *slot = framed;
+        }
+    }
     let value = view.value_json();
     let mut result = String::with_capacity(136 + value.len());
     view.write_id(&mut result);
@@ -93,7 +112,14 @@ pub fn log_stage(
     }
     result.push_str(value);
     if number(3) == 1.0 {
-        log.log.commit();
+        if let Some(wal) = &native.wal {
+            // The batch stays staged until its frames are taken: a failed write undoes it.
+            if let Err(error) = native.frames.commit(wal) {
+                native.log.discard();
+                return Err(error);
+            }
+        }
+        native.log.commit();
     }
     Ok(result)
 }
@@ -102,6 +128,7 @@ pub fn log_stage(
 #[napi]
 pub fn log_discard(log: &mut Handle) {
     log.log.discard();
+    log.frames.clear();
 }
 
 /// Numbers per fact of a [`log_load_batch`] call.

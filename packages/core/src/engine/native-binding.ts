@@ -23,6 +23,26 @@ export interface NativeBinding {
   NativeLog: new (
     maxValueBytes: number,
   ) => NativeLogHandle;
+  /** The frame writer of a data file (see `NativeWalWriter`). */
+  NativeWal: new (
+    path: string,
+    numbers: Float64Array,
+  ) => NativeWalHandle;
+}
+
+/** The Rust frame writer of a data file (`NativeWal` of `@igniter/native`). */
+export interface NativeWalHandle {
+  append(frames: Uint8Array, seq: number): void;
+  sync(): void;
+  /** Resolves to "" or to the failure as "<code>\n<message>". */
+  flush(): Promise<string>;
+  writeToOs(): void;
+  seal(): void;
+  shut(): void;
+  reopen(path: string, end: number, lastSeq: number): void;
+  /** Pending bytes, last seq, durable seq, fsyncs, size, 1 if failed. */
+  status(out: Float64Array): void;
+  hasPending(): boolean;
 }
 
 /**
@@ -62,6 +82,10 @@ export interface NativeLogHandle {
   size(): number;
   lastSeq(): number;
   heapBytes(): number;
+  /** Frames facts staged with the frame flag into `wal`. */
+  attachWal(wal: NativeWalHandle): void;
+  /** Stops framing into a writer. */
+  detachWal(): void;
 }
 
 /** What `NativeLogHandle.replayFile` found (see `@igniter/native`'s typings). */
@@ -88,6 +112,11 @@ export const PACKED_FACT_STRIDE = 13;
 export const CAUSATION_LATEST = -2;
 /** Numbers of a `stage` call: times, schema version, commit flag, seven part lengths. */
 export const STAGE_NUMBERS = 11;
+/**
+ * Slot of a `stage` call's frame flag (1: frame the fact into the attached writer); the next
+ * slot comes back with the frame's length, or -1 when JS must frame the fact.
+ */
+export const STAGE_FRAME_FLAG = 11;
 /** Numbers per fact of a `loadBatch` call. */
 export const LOAD_FACT_STRIDE = 13;
 /** Facts per `loadBatch` call. */
@@ -96,4 +125,4 @@ export const LOAD_BATCH_FACTS = 1024;
 export const PACKED_FACT_GROUP = 256;
 
 /** The boundary version this build of core speaks. */
-export const NATIVE_ABI_VERSION = 3;
+export const NATIVE_ABI_VERSION = 4;

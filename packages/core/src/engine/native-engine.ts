@@ -10,6 +10,7 @@ import {
   type NativeLogHandle,
   PACKED_FACT_GROUP,
   PACKED_FACT_STRIDE,
+  STAGE_FRAME_FLAG,
   STAGE_NUMBERS,
 } from './native-binding.js';
 import { decodeJson, NativeFact, unpackFact, unpackFacts } from './native-fact.js';
@@ -20,6 +21,7 @@ import {
   type Engine,
   type EngineKind,
   type EngineOptions,
+  type FramedWal,
   type PreloadedFacts,
   type StoreCounts,
   type TimeBounds,
@@ -48,7 +50,9 @@ export class NativeEngine implements Engine {
   #log: NativeLogHandle;
   readonly #maxValueBytes: number;
   /** Reused for the numbers of every `stage` call. */
-  readonly #stageNumbers = new Float64Array(STAGE_NUMBERS);
+  readonly #stageNumbers = new Float64Array(STAGE_NUMBERS + 2);
+  /** The data file writer this log frames committed facts into (see `attachWal`). */
+  #wal: FramedWal | undefined;
   /** Reused for the numbers of every packed result that fits. */
   readonly #scratch = new Float64Array(1 + SCRATCH_FACTS * PACKED_FACT_STRIDE);
   /** Mirror of the log's last seq, so the store's per-write `lastSeq()` does not cross. */
@@ -77,16 +81,23 @@ export class NativeEngine implements Engine {
     return this.#binding.sha256Hex(text);
   }
 
-  append(inputs: readonly AppendInput[]): Fact[] {
+  append(inputs: readonly AppendInput[], framed = true): Fact[] {
     const count = inputs.length;
     const facts: Fact[] = new Array(count);
     let seq = this.#lastSeq;
+    const wal = framed ? this.#wal : undefined;
+    const n = this.#stageNumbers;
+    n[STAGE_FRAME_FLAG] = wal ? 1 : 0;
+    // Frame lengths of a batch of more than one fact, handed to the writer once it committed.
+    const frameBytes: number[] | undefined = wal && count > 1 ? [] : undefined;
     try {
       for (let i = 0; i < count; i++) {
         const input = inputs[i] as AppendInput;
         const json = jsonText(input.value);
         this.#checkSize(json, input);
+        n[STAGE_FRAME_FLAG + 1] = -1;
         const text = this.#stage(input, json, i === count - 1);
+        frameBytes?.push(n[STAGE_FRAME_FLAG + 1] as number);
         seq += 1;
         // A linked causation comes back after the hash, its length in the numbers.
         const linked = input.causeLatest === true ? (this.#stageNumbers[7] as number) : -1;
@@ -118,7 +129,32 @@ export class NativeEngine implements Engine {
       throw fromNativeError(error);
     }
     this.#lastSeq = seq;
+    if (wal) this.#noteFramed(wal, facts, frameBytes);
     return facts;
+  }
+
+  /**
+   * Frames every fact appended from now on into `wal` in Rust, in the call that appends it
+   * (the file backend's native write path); undefined detaches. Returns true.
+   */
+  attachWal(wal: FramedWal | undefined): boolean {
+    this.#wal = wal;
+    if (wal) this.#log.attachWal(wal.handle);
+    else this.#log.detachWal();
+    return true;
+  }
+
+  /** Tells `wal` which of the facts just committed it already holds, with their frame lengths. */
+  #noteFramed(wal: FramedWal, facts: Fact[], frameBytes: number[] | undefined): void {
+    if (!frameBytes) {
+      const bytes = this.#stageNumbers[STAGE_FRAME_FLAG + 1] as number;
+      if (bytes >= 0) wal.framed(facts[0] as Fact, bytes);
+      return;
+    }
+    for (let i = 0; i < facts.length; i++) {
+      const bytes = frameBytes[i] as number;
+      if (bytes >= 0) wal.framed(facts[i] as Fact, bytes);
+    }
   }
 
   truncateAfter(seq: number): void {
@@ -184,6 +220,7 @@ export class NativeEngine implements Engine {
     if (!log) return false;
     log.setMaxValueBytes(this.#maxValueBytes);
     this.#log = log;
+    if (this.#wal) log.attachWal(this.#wal.handle);
     this.#lastSeq = log.lastSeq();
     this.#storeNames.length = 0;
     return true;

@@ -1,5 +1,6 @@
 import type { Fact } from '../fact.js';
 import type { Json, JsonObject } from '../json.js';
+import type { NativeWalHandle } from './native-binding.js';
 
 /**
  * Facts a backend read at open for the TS engine, not decoded yet: per fact its seq,
@@ -31,6 +32,17 @@ export interface LazyFacts {
 /** A fact log a backend filled natively at open for the native engine (opaque outside core). */
 export interface NativePreload {
   readonly engine: 'native';
+}
+
+/**
+ * A data file writer a native engine frames committed facts into (`Engine.attachWal`): the file
+ * backend's native WAL writer, seen from the engine.
+ */
+export interface FramedWal {
+  /** The addon's writer the native log frames into. */
+  readonly handle: NativeWalHandle;
+  /** Takes note that `fact` was framed natively, `bytes` long. */
+  framed(fact: Fact, bytes: number): void;
 }
 
 /**
@@ -100,8 +112,16 @@ export interface Engine {
   /**
    * Validates every input, then appends all of them (all or none) with seqs
    * `lastSeq() + 1 ...`. Throws `ERR_INVALID_VALUE` or `ERR_VALUE_TOO_LARGE` and appends nothing.
+   * With a writer attached (`attachWal`), the facts are framed into it too unless `framed` is
+   * false (a fact the caller persists another way); a failed write of the frames throws the
+   * writer's error and appends nothing.
    */
-  append(inputs: readonly AppendInput[]): Fact[];
+  append(inputs: readonly AppendInput[], framed?: boolean): Fact[];
+  /**
+   * Frames every fact appended from now on into a file backend's native writer, in the same
+   * call (`undefined` detaches); false when this engine cannot (the TS engine has no such method).
+   */
+  attachWal?(wal: FramedWal | undefined): boolean;
   /** Drops every fact with a seq above `seq` (undoes an append whose backend write failed). */
   truncateAfter(seq: number): void;
   /** Inserts already-built facts (replay from a backend), in increasing seq order. */

@@ -6,6 +6,7 @@
  */
 
 export { type FactParts, factParts, PreloadedFactLoader } from '../engine/preloaded-fact-loader.js';
+export type { Engine } from '../engine/types.js';
 /** The fields of a backend's `replay(opts)` and of its `{ store? }` filters (any other is ERR_INVALID_ARGUMENT). */
 export {
   LOG_WINDOW_FIELDS,
@@ -63,6 +64,7 @@ export { type DataFileEntry, type InspectOptions, inspectDataFile } from './insp
 export { fsyncDirectory, readFullySync, writeAllSync } from './io.js';
 export { acquireWriterLock, type WriterLock, type WriterLockOptions } from './lock.js';
 export { decodeMetaFrame, encodeMetaFrame, metaCount } from './meta-frame.js';
+export { type NativeWalOptions, NativeWalWriter } from './native-wal-writer.js';
 export { announceCut, copyRangeTo, keepCutBytes, recoveredSidePath } from './recovered-cut.js';
 export {
   corruptLog,

@@ -1,0 +1,13 @@
+//! The native write path of a file-backend log (DESIGN D8, D9): a fact the log just appended is
+//! framed here ([`write_fact_frame`], the `json-v1` codec's exact bytes) and handed to a
+//! [`WalWriter`], which owns the buffer, the file and, for group commit, the thread that makes
+//! it durable. Reading such files back is [`crate::replay`]'s job.
+
+mod frame;
+mod writer;
+
+#[cfg(test)]
+mod tests;
+
+pub use frame::{push_frame, write_fact_frame, FrameParts, Unframed, FRAME_OVERHEAD};
+pub use writer::{Durability, WalError, WalStatus, WalWriter};

@@ -1,0 +1,77 @@
+//! The frames of a staged batch, waiting for its commit to hand them to the attached writer.
+
+use igniter_log::wal::{write_fact_frame, FrameParts, FRAME_OVERHEAD};
+use igniter_log::FactView;
+
+use crate::native_wal::{wal_error, NativeWal};
+use crate::ErrorCode;
+
+/// Frames of the facts staged since the last commit, in seq order.
+#[derive(Default)]
+pub struct StagedFrames {
+    bytes: Vec<u8>,
+    /// Seq of the last framed fact.
+    last_seq: u64,
+    /// A fact of this batch was left to JS: the later ones are too, so the file keeps seq order.
+    declined: bool,
+    body: String,
+}
+
+impl StagedFrames {
+    /// Forgets the batch.
+    pub fn clear(&mut self) {
+        self.bytes.clear();
+        self.declined = false;
+    }
+
+    /// Frames `view`: returns its frame's length, or -1 when it is left to JS to frame (a fact
+    /// outside the plain form, or one after such a fact in the same batch).
+    ///
+    /// # Errors
+    /// `ERR_VALUE_TOO_LARGE` for a body over the writer's limit.
+    pub fn push(
+        &mut self,
+        wal: &NativeWal,
+        view: &FactView<'_>,
+        parts: &FrameParts<'_>,
+    ) -> napi::Result<f64, ErrorCode> {
+        if self.declined {
+            return Ok(-1.0);
+        }
+        let start = self.bytes.len();
+        let Ok(length) = write_fact_frame(view, parts, &mut self.body, &mut self.bytes) else {
+            self.declined = true;
+            return Ok(-1.0);
+        };
+        let body = length - FRAME_OVERHEAD;
+        if body > wal.max_frame_bytes {
+            self.bytes.truncate(start);
+            return Err(napi::Error::new(
+                "ERR_VALUE_TOO_LARGE",
+                format!(
+                    "fact {} encodes to {body} bytes; maxFrameBytes is {}",
+                    view.id(),
+                    wal.max_frame_bytes
+                ),
+            ));
+        }
+        self.last_seq = view.seq();
+        Ok(length as f64)
+    }
+
+    /// Hands the batch's frames to `wal` and forgets them.
+    ///
+    /// # Errors
+    /// The writer's failure (see `WalWriter::append`); the frames are dropped all the same.
+    pub fn commit(&mut self, wal: &NativeWal) -> napi::Result<(), ErrorCode> {
+        let result = if self.bytes.is_empty() {
+            Ok(())
+        } else {
+            wal.writer
+                .append(&self.bytes, self.last_seq)
+                .map_err(wal_error)
+        };
+        self.clear();
+        result
+    }
+}
