@@ -3,6 +3,13 @@
  * single-writer lock, for `@igniter/core` (DESIGN D8).
  */
 
+import { provideOptionalPackage } from '@igniter/core';
+import { writeBackupLog } from './backup-log.js';
+import { FileBackend } from './file-backend.js';
+
+// What IgniterStore.open(path) and the backup of a store without a file backend take from here.
+provideOptionalPackage('@igniter/backend-file', { FileBackend, writeBackupLog });
+
 export type { DurabilityStatus } from '@igniter/core/storage';
 export { type BackupLogOptions, writeBackupLog } from './backup-log.js';
 export { FileBackend, type RecoveryReport } from './file-backend.js';

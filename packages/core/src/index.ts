@@ -33,6 +33,7 @@ export type {
   SubscriptionState,
   SubscriptionStats,
 } from './changefeed-subscription.js';
+export type { CommittedLog } from './committed-log.js';
 export type { PreloadedLog } from './engine/preloaded-log.js';
 export { type EngineChoice, type EngineInfo, engineInfo } from './engine/select.js';
 export type { EngineKind, PreloadedFacts } from './engine/types.js';
@@ -56,7 +57,12 @@ export type {
   RetentionStrategy,
 } from './lifecycle/types.js';
 export type { CausationStep, DerivedBy, Lineage, LineageEntry } from './lineage.js';
-export type { ProtocolInterpreter, ProtocolReceipt } from './protocol-interpreter.js';
+export { type OptionalPackageName, provideOptionalPackage } from './optional-package.js';
+export {
+  DESCRIPTOR_STORE,
+  type ProtocolInterpreter,
+  type ProtocolReceipt,
+} from './protocol-interpreter.js';
 export type {
   DeadLetter,
   DerivationInput,

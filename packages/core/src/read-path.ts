@@ -260,19 +260,20 @@ export class ReadPath {
   }
 
   /**
-   * Live facts with seq > `after`, at most `limit` (a changefeed resuming from the log). Looks up
+   * Live facts with seq > `after` that `accept` takes, at most `limit` (a changefeed resuming
+   * from the log, the protocol's replay and sync through `store.committedLog()`). Looks up
    * windows of seqs, O(limit + pruned seqs skipped), unless pruning left live facts so sparse that
    * one pass over them is expected to be cheaper.
    */
-  factsAfter(after: number, limit: number): Fact[] {
+  factsAfter(after: number, limit: number, accept: (fact: Fact) => boolean = () => true): Fact[] {
     const log = this.#state.log;
     const out: Fact[] = [];
     const last = log.lastSeq();
     const live = log.size();
-    if (live === 0) return out;
+    if (live === 0 || limit <= 0) return out;
     if (limit * (last - after) > live * live) {
       for (const fact of log.all()) {
-        if (fact.seq <= after) continue;
+        if (fact.seq <= after || !accept(fact)) continue;
         out.push(fact);
         if (out.length >= limit) break;
       }
@@ -283,8 +284,9 @@ export class ReadPath {
       const count = Math.min(last - from + 1, Math.max(limit - out.length, 1024));
       const seqs = Array.from({ length: count }, (_, i) => from + i);
       for (const fact of log.bySeqs(seqs)) {
-        if (out.length >= limit) break;
+        if (!accept(fact)) continue;
         out.push(fact);
+        if (out.length >= limit) break;
       }
       from += count;
     }

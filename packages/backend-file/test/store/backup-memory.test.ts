@@ -1,15 +1,30 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate } from 'node:timers/promises';
-import { openFileStore } from '@igniter/backend-file';
+import { type Backend, type Fact, IgniterStore } from '@igniter/core';
+import { useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
-import { type Fact, IgniterStore } from '../src/index.js';
-import { useTempDir } from '../src/testing/index.js';
-import { ENGINE_KIND } from './support/engine.js';
-import { MemoryBackend } from './support/memory-backend.js';
-import { newStore } from './support/store.js';
+import { openFileStore } from '../../src/index.js';
 
-const temp = useTempDir('igniter-core-');
+// store.backup() of a store without a file backend: core writes the copy with this package's
+// writeBackupLog (loaded lazily; core's manifest names no edge to it).
+const temp = useTempDir('igniter-file-');
+const ENGINE_KIND = process.env.IGNITER_ENGINE === 'native' ? 'native' : 'ts';
+
+function newStore(): { store: IgniterStore } {
+  return { store: temp.track(new IgniterStore({ engine: ENGINE_KIND })) };
+}
+
+/** A backend that keeps its facts in memory and has no backup of its own. */
+function memoryBackend(facts: readonly Fact[], highWater: number): Backend {
+  return {
+    replay: () => facts,
+    writeFact: () => undefined,
+    highWaterSeq: () => highWater,
+    flush: async () => undefined,
+    close: async () => undefined,
+  };
+}
 
 /** A fact as a plain object (a native fact's value is an accessor). */
 function plain(fact: Fact): Record<string, unknown> {
@@ -70,9 +85,7 @@ describe(`backup of an in-memory store (${ENGINE_KIND} engine)`, () => {
   it('keeps the seq high-water mark of a backend without backup support', async () => {
     const seed = newStore().store;
     const facts = [seed.write({ store: 'a', key: 'k', value: 1 })];
-    const backend = new MemoryBackend(facts);
-    backend.highWater = 50;
-    const store = new IgniterStore({ backend, engine: ENGINE_KIND });
+    const store = temp.track(new IgniterStore({ backend: memoryBackend(facts, 50), engine: ENGINE_KIND }));
     const path = join(temp.dir(), 'custom.log');
     const result = await store.backup(path);
     expect(result).toMatchObject({ path, seq: 50, factCount: 1 });
