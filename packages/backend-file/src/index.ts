@@ -1,6 +1,6 @@
 /**
  * `@igniter/backend-file`: a crash-safe write-ahead log with group commit, snapshots and a
- * single-writer lock, for `@igniter/core` (DESIGN D8).
+ * single-writer lock, for `@igniter/core` (ARCHITECTURE.md D8).
  */
 
 import { provideOptionalPackage } from '@igniter/core';

@@ -39,7 +39,7 @@ import type {
 
 /**
  * The read path of a store: picks the fact a read asks for (latest, as of `asOf`, standing at
- * `validAt`), answers from and fills the read cache (DESIGN D6), applies coercions, and answers
+ * `validAt`), answers from and fills the read cache (ARCHITECTURE.md D6), applies coercions, and answers
  * queries from the scope index. `IgniterStore` documents each call; it checks that the store is
  * open.
  */

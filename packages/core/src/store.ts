@@ -448,7 +448,7 @@ export class IgniterStore {
   }
 
   /**
-   * Registers a relation kept in the index store "__rel_<name>" (DESIGN D7), a rule named
+   * Registers a relation kept in the index store "__rel_<name>" (ARCHITECTURE.md D7), a rule named
    * `name`, and indexes the latest fact of every key already in the source store. The same
    * definition again is a no-op; another definition under the name, or a name another rule
    * holds, is ERR_INVALID_ARGUMENT. Cost: O(keys of the source store) now.

@@ -32,7 +32,7 @@ function flushAllOnExit(): void {
 
 /**
  * Appends frames to an open data file (a log, a live segment) with one of three durability modes
- * (DESIGN D8). In `'group'` mode frames are buffered and committed (one write, one fdatasync)
+ * (ARCHITECTURE.md D8). In `'group'` mode frames are buffered and committed (one write, one fdatasync)
  * when `groupCommitMs` has passed since the oldest buffered frame or the buffer would pass
  * `groupCommitBytes`: checked on every append, so it holds while the event loop never yields,
  * and by an unref'd timer, whose fsync runs on the libuv pool so it does not block the loop.

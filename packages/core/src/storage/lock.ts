@@ -21,12 +21,9 @@ export interface WriterLock {
   release(): void;
 }
 
-// Shared by every copy of this module in the process (ESM and CJS builds), not across workers:
-// a worker's locks are seen through the lock file, whose pid and start time are this process's.
-const REGISTRY_KEY = Symbol.for('igniter.storage.writerLocks');
-const registry: Set<string> =
-  ((globalThis as Record<symbol, unknown>)[REGISTRY_KEY] as Set<string> | undefined) ?? new Set<string>();
-(globalThis as Record<symbol, unknown>)[REGISTRY_KEY] = registry;
+// The locks this copy of core holds. Another copy in the process (the other module system, or a
+// worker) meets the lock file instead, whose owner (this live process) is not stale.
+const registry = new Set<string>();
 
 let ownStartTime: string | null | undefined;
 
@@ -150,7 +147,7 @@ function breakStale(lockPath: string, staleText: string, token: string): boolean
 }
 
 /**
- * Takes the single-writer lock of the data file `target` (DESIGN D8): an in-process registry
+ * Takes the single-writer lock of the data file `target` (ARCHITECTURE.md D8): an in-process registry
  * plus the lock file `<target>.lock` holding the owner's pid, process start time and host. A
  * lock whose owner died (or whose pid now belongs to another process) is taken over.
  * Throws `ERR_LOCKED` while another store in this or another process holds it, and the system

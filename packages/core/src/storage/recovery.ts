@@ -84,7 +84,7 @@ export interface SettledDamage {
 }
 
 /**
- * Applies the recovery rules of DESIGN D8 to an appendable frame file after a
+ * Applies the recovery rules of ARCHITECTURE.md D8 to an appendable frame file after a
  * {@link scanFrameFile} of it: a damaged tail (no intact frame after the damage) is a crash
  * artefact and is truncated; a damaged frame followed by intact ones is `ERR_CORRUPT_LOG`
  * naming the file and offset, or with `repair` is moved with everything after it to
