@@ -1,6 +1,7 @@
 import { setImmediate } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { Fact } from '../fact.js';
+import type { BackupResult } from '../integrity/types.js';
 import type { IgniterStore } from '../store.js';
 import { useTempDir } from './temp-dir.js';
 
@@ -22,6 +23,29 @@ export interface StoreHarness {
 }
 
 const MARKER = 'ERASE-ME-5c7d21e9';
+
+/**
+ * Takes `store.backup(path)` while writing to (`writeStore`, key `late`) once per event-loop
+ * turn until it settles: the backup must hold exactly the facts up to its seq. Returns its
+ * result and how many writes ran meanwhile (at least one).
+ */
+export async function backupWhileWriting(
+  store: IgniterStore,
+  path: string,
+  writeStore: string,
+): Promise<{ result: BackupResult; writesDuring: number }> {
+  let settled = false;
+  const pending = store.backup(path).finally(() => {
+    settled = true;
+  });
+  let writesDuring = 0;
+  while (!settled) {
+    store.write({ store: writeStore, key: 'late', value: { writesDuring } });
+    writesDuring += 1;
+    await setImmediate();
+  }
+  return { result: await pending, writesDuring };
+}
 
 /** A fact as a plain object (a native fact's value is an accessor). */
 function plain(fact: Fact): Record<string, unknown> {
@@ -105,17 +129,7 @@ export function storeContractSuite(name: string, harness: StoreHarness): void {
       store.checkpoint();
       for (let i = 0; i < 500; i++) store.write({ store: 'readings', key: 'tail', value: { i } });
       const path = harness.backupPath(temp.dir());
-      let settled = false;
-      const pending = store.backup(path).finally(() => {
-        settled = true;
-      });
-      let writesDuring = 0;
-      while (!settled) {
-        store.write({ store: 'readings', key: 'late', value: { writesDuring } });
-        writesDuring += 1;
-        await setImmediate();
-      }
-      const result = await pending;
+      const { result, writesDuring } = await backupWhileWriting(store, path, 'readings');
       expect(result).toMatchObject({ seq: 2000, factCount: 2000 });
       expect(store.factCount()).toBe(2000 + writesDuring);
       const copy = temp.track(await harness.openBackup(path));
