@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { IgniterError } from '../errors.js';
 import { writeAllSync } from './io.js';
 
 /**
@@ -6,6 +7,24 @@ import { writeAllSync } from './io.js';
  * group-commit window, `'none'` in the OS page cache only (survives a process crash, not a power loss).
  */
 export type Durability = 'fsync' | 'group' | 'none';
+
+/**
+ * The `durability` (default `'group'`) and `repair` (default false) options every file backend
+ * takes, checked. Throws `ERR_INVALID_ARGUMENT` for a bad one. Cost: constant.
+ */
+export function checkDurabilityOptions(o: { durability?: unknown; repair?: unknown }): {
+  durability: Durability;
+  repair: boolean;
+} {
+  const durability = o.durability ?? 'group';
+  if (durability !== 'fsync' && durability !== 'group' && durability !== 'none') {
+    throw new IgniterError('ERR_INVALID_ARGUMENT', `durability must be 'fsync', 'group' or 'none'`);
+  }
+  if (o.repair !== undefined && typeof o.repair !== 'boolean') {
+    throw new IgniterError('ERR_INVALID_ARGUMENT', 'repair must be a boolean');
+  }
+  return { durability, repair: o.repair ?? false };
+}
 
 /** Where the writes of a data file stand: what is buffered, written to the OS and known durable. */
 export interface DurabilityStatus {
