@@ -22,20 +22,16 @@ import { changesetCli, probeChangeset, versionInTempCopy } from './lib/changeset
 import { startLocalRegistry } from './lib/local-registry.mjs';
 import { checkTarballs } from './lib/package-checks.mjs';
 import {
-  isPlatformPackage,
-  packPackages,
-  publishablePackages,
-  readJson,
-  repoRoot,
-  run,
-} from './lib/workspace.mjs';
+  cleanEnv,
+  installFromTarballs as installProject,
+  reportInstalled,
+  writeNpmrc,
+} from './lib/temp-projects.mjs';
+import { buildAndPackForThisMachine, isPlatformPackage, readJson, repoRoot, run } from './lib/workspace.mjs';
 
 const fixtures = join(repoRoot, 'scripts', 'install-fixtures');
 const work = mkdtempSync(join(tmpdir(), 'igniter-test-install-'));
 const platformBinary = 'igniter.linux-x64-gnu.node';
-/** Nothing listens there; offline installs must never need it. */
-const deadRegistry = 'http://127.0.0.1:9/';
-
 /** @type {{ name: string, version: string, dir: string, tarball: string }[]} */
 let packed = [];
 
@@ -49,84 +45,9 @@ function nativeFamily() {
   return packed.filter((pkg) => pkg.name === '@igniter/native' || isPlatformPackage(pkg));
 }
 
-/** The environment of every npm and node call in a temp project: none of ours leaks in. */
-function cleanEnv(extra) {
-  const env = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!/^(npm_|pnpm_|IGNITER_)/i.test(key)) {
-      env[key] = value;
-    }
-  }
-  return { ...env, ...extra };
-}
-
-function writeNpmrc(path, lines) {
-  writeFileSync(path, `${['audit=false', 'fund=false', 'update-notifier=false', ...lines].join('\n')}\n`);
-}
-
-/** Every package under a project's node_modules (nested ones too), as sorted `name@version`. */
-function installedPackages(projectDir) {
-  const found = [];
-  const walk = (nodeModules) => {
-    if (!existsSync(nodeModules)) {
-      return;
-    }
-    for (const entry of readdirSync(nodeModules)) {
-      if (entry.startsWith('.')) {
-        continue;
-      }
-      const dirs = entry.startsWith('@')
-        ? readdirSync(join(nodeModules, entry)).map((name) => join(nodeModules, entry, name))
-        : [join(nodeModules, entry)];
-      for (const dir of dirs) {
-        const manifest = readJson(join(dir, 'package.json'));
-        found.push(`${manifest.name}@${manifest.version}`);
-        walk(join(dir, 'node_modules'));
-      }
-    }
-  };
-  walk(join(projectDir, 'node_modules'));
-  return found.sort();
-}
-
-function reportInstalled(label, projectDir) {
-  const installed = installedPackages(projectDir);
-  console.log(`[${label}] installed:\n  ${installed.join('\n  ')}`);
-  return installed;
-}
-
-/**
- * A fresh project that depends on `names` as tarballs, installed with `npm install --offline` from a
- * cache only those tarballs fill. Every other package of ours is an override to its tarball, so
- * what npm would fetch from the registry (core's optional @igniter/native, its platform package)
- * comes from our tarballs too, and only if the dependency graph asks for it.
- */
-function installFromTarballs(label, names, { omitOptional = false, online = false } = {}) {
-  const projectDir = join(work, 'projects', label);
-  mkdirSync(projectDir, { recursive: true });
-  const dependencies = {};
-  const overrides = {};
-  for (const pkg of packed) {
-    (names.includes(pkg.name) ? dependencies : overrides)[pkg.name] = `file:${pkg.tarball}`;
-  }
-  writeFileSync(
-    join(projectDir, 'package.json'),
-    `${JSON.stringify({ name: `igniter-install-${label}`, version: '0.0.0', private: true, dependencies, overrides }, null, 2)}\n`,
-  );
-  const npmrc = join(projectDir, '.npmrc');
-  writeNpmrc(npmrc, []);
-  run(
-    'npm',
-    [
-      'install',
-      // Packages of other authors (the server's Fastify, prom-client) come from the npm registry.
-      ...(online ? [] : ['--offline', `--registry=${deadRegistry}`]),
-      `--cache=${join(work, online ? 'npm-cache-online' : 'npm-cache-offline')}`,
-      ...(omitOptional ? ['--omit=optional'] : []),
-    ],
-    { cwd: projectDir, env: cleanEnv({ npm_config_userconfig: npmrc }) },
-  );
-  return projectDir;
+/** installFromTarballs of ./lib/temp-projects.mjs, over this run's tarballs. */
+function installFromTarballs(label, names, options) {
+  return installProject({ work, packed }, label, names, options);
 }
 
 /** Runs a fixture program in a project; returns its parsed JSON line and its stderr. */
@@ -183,13 +104,7 @@ function versionsOf(names) {
 
 describe('test:install', () => {
   before(() => {
-    const glibc = process.report.getReport().header.glibcVersionRuntime;
-    assert.ok(
-      process.platform === 'linux' && process.arch === 'x64' && glibc,
-      `test:install needs linux-x64 with glibc (the one platform package built here), not ${process.platform}-${process.arch}`,
-    );
-    run('pnpm', ['run', 'build']);
-    packed = packPackages(publishablePackages(), join(work, 'tarballs'));
+    packed = buildAndPackForThisMachine('test:install', join(work, 'tarballs'));
     console.log(`packed:\n  ${packed.map((pkg) => pkg.tarball).join('\n  ')}`);
   });
 

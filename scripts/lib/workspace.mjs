@@ -73,6 +73,21 @@ export function isPlatformPackage(pkg) {
   return path.length > 0 && !path.startsWith('..') && !path.includes('/');
 }
 
+/**
+ * Builds and packs every publishable package into `destination` (see packPackages), after checking
+ * that this is linux-x64 with glibc: the one platform package built here, which `script` installs.
+ */
+export function buildAndPackForThisMachine(script, destination) {
+  const glibc = process.report.getReport().header.glibcVersionRuntime;
+  if (!(process.platform === 'linux' && process.arch === 'x64' && glibc)) {
+    throw new Error(
+      `${script} needs linux-x64 with glibc (the one platform package built here), not ${process.platform}-${process.arch}`,
+    );
+  }
+  run('pnpm', ['run', 'build']);
+  return packPackages(publishablePackages(), destination);
+}
+
 /** The file name `pnpm pack` gives a package's tarball. */
 export function tarballName(pkg) {
   return `${pkg.name.replace(/^@/, '').replace('/', '-')}-${pkg.version}.tgz`;

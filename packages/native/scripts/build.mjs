@@ -1,6 +1,7 @@
 // Builds the addon with `napi build`, or skips when Rust is not installed, so that
 // `pnpm install && pnpm build` works everywhere and @igniter/core falls back to its TS engine.
-// Usage: node scripts/build.mjs [--debug]
+// Usage: node scripts/build.mjs [--debug] [napi build flags, e.g. --target <triple> -x]
+// (the release workflow passes --target and the cross-compile flags of each platform)
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -38,6 +39,7 @@ const args = [
   '--dts',
   'binding.d.ts',
   ...(release ? ['--release'] : []),
+  ...process.argv.slice(2).filter((arg) => arg !== '--debug'),
 ];
 const build = spawnSync(process.execPath, args, { cwd: packageDir, stdio: 'inherit' });
 if (build.error) {
