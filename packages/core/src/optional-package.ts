@@ -5,12 +5,13 @@ import { IgniterError } from './errors.js';
 const requireHere = createRequire(import.meta.url);
 
 /**
- * `import.meta.resolve` where this module runs as ESM; undefined in the CommonJS build (where
- * the bundler leaves `import.meta` empty) and in test runners that do not provide it.
+ * Resolves `specifier` with `import.meta.resolve` where this module runs as ESM; undefined in the
+ * CommonJS build (where the bundler defines `import.meta.resolve` as undefined) and in test
+ * runners that do not provide it. Called on `import.meta` itself: Bun refuses a detached one.
  */
-const resolveAsEsm: ((specifier: string) => string) | undefined = (
-  import.meta as { resolve?: (specifier: string) => string }
-).resolve;
+function resolveAsEsm(specifier: string): string | undefined {
+  return typeof import.meta.resolve === 'function' ? import.meta.resolve(specifier) : undefined;
+}
 
 function isNotFound(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
@@ -26,9 +27,8 @@ function isNotFound(error: unknown): boolean {
  * for errors the sibling throws (ARCHITECTURE.md, "Packages and module systems").
  */
 function loadSibling(name: string): unknown {
-  if (resolveAsEsm === undefined) return requireHere(name);
   const url = resolveAsEsm(name);
-  if (!url.startsWith('file:')) return requireHere(name);
+  if (url === undefined || !url.startsWith('file:')) return requireHere(name);
   try {
     return requireHere(fileURLToPath(url));
   } catch (error) {
