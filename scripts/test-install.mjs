@@ -204,6 +204,7 @@ describe('test:install', () => {
     });
   });
 
+  // The cli brings @igniter/backend-postgres (igniter serve --postgres), and with it `pg`.
   test('server + cli (their npm dependencies from the registry) serve a store and run the igniter bin', () => {
     const project = installFromTarballs('server-cli', ['@igniter/server', '@igniter/cli'], { online: true });
     const installed = reportInstalled('server + cli', project).filter((entry) =>
@@ -216,9 +217,11 @@ describe('test:install', () => {
         '@igniter/cli',
         '@igniter/client',
         '@igniter/mcp',
+        '@igniter/inspector',
         '@igniter/core',
         '@igniter/protocol',
         '@igniter/backend-file',
+        '@igniter/backend-postgres',
         '@igniter/backend-segmented',
         ...nativeFamily().map((pkg) => pkg.name),
       ]),
@@ -227,6 +230,7 @@ describe('test:install', () => {
       put: 201,
       value: { title: 'ship' },
       health: ['ready', 'file', 'native'],
+      inspector: [200, 'text/html; charset=utf-8', true],
       stats: ['file', 1, 1],
     });
     assert.deepEqual(runFixture(project, 'cli-mcp.mjs').output, {

@@ -1,7 +1,9 @@
 // One HTTP server in its own process, so the load generator (autocannon, in the parent) does not
 // share its event loop. Prints {"url"} on stdout once listening; SIGTERM closes it.
-//   node child.mjs fastify | hono | igniter <path>
+//   node child.mjs fastify | hono | igniter <path> | igniter-memory
+// (igniter-memory serves an in-memory store, whose flush does no I/O: the write route's CPU cost.)
 import { serve } from '@hono/node-server';
+import { IgniterStore } from '@igniter/core';
 import { createServer } from '@igniter/server';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
@@ -66,8 +68,22 @@ async function igniter(path) {
   return { port: Number(new URL(url).port), close: () => server.close() };
 }
 
+async function igniterMemory() {
+  const store = new IgniterStore();
+  const server = createServer({ store, port: 0 });
+  const { url } = await server.listen();
+  return { port: Number(new URL(url).port), close: () => server.close().then(() => store.close()) };
+}
+
 const [mode, path] = process.argv.slice(2);
-const started = mode === 'fastify' ? await fastify() : mode === 'hono' ? await hono() : await igniter(path);
+const started =
+  mode === 'fastify'
+    ? await fastify()
+    : mode === 'hono'
+      ? await hono()
+      : mode === 'igniter-memory'
+        ? await igniterMemory()
+        : await igniter(path);
 process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${started.port}` })}\n`);
 process.on('SIGTERM', () => {
   started.close().then(() => process.exit(0));

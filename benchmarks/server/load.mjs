@@ -7,7 +7,9 @@
 //      and the store can be checked against the acknowledged writes
 //   3. reads: GET of a random written key
 // plus, for context, the bare Fastify server answering a constant body of a read's size (what the
-// HTTP path alone costs for those bytes, the load generator's parsing included).
+// HTTP path alone costs for those bytes, the load generator's parsing included), and the same
+// writes to a server over an in-memory store, whose flush does no I/O (what the write route costs
+// in CPU: the gap between it and the durable writes is the disk's).
 // Each phase runs DURATION seconds in all, in ROUNDS slices that alternate with the others.
 // Goals (issue #24): writes >= 50% and reads >= 70% of the no-op req/s, zero errors, and the store
 // holding exactly the acknowledged writes afterwards.
@@ -52,11 +54,12 @@ const rounds = Number(process.env.ROUNDS ?? 10);
 const slice = duration / rounds;
 const noop = await startChild(['fastify']);
 const server = await startChild(['igniter', path]);
+const memory = await startChild(['igniter-memory']);
 let next = 0;
 const sent = [];
-function writes(store, options) {
+function writes(store, options, url = server.url) {
   return load({
-    url: server.url,
+    url,
     ...options,
     requests: [
       {
@@ -93,14 +96,25 @@ await load({ url: `${noop.url}/noop`, duration: 2 }); // warm-up
 const calibration = await writes('calibration', { duration: 3 });
 const perSlice = Math.max(500, Math.round(calibration.requests.average * slice));
 // The phases alternate in slices, so that the shared machine's changing load falls on all three.
-const phases = { noop: [], staticFact: [], writes: [], reads: [] };
+const phases = { noop: [], staticFact: [], writes: [], memoryWrites: [], reads: [] };
 for (let round = 0; round < rounds; round += 1) {
   phases.noop.push(await get(noop.url, () => '/noop'));
   phases.staticFact.push(await get(noop.url, () => '/static-fact'));
   phases.writes.push(await writes('bench', { amount: perSlice }));
+  phases.memoryWrites.push(await writes('memory', { duration: slice }, memory.url));
   phases.reads.push(await reads());
 }
+/** How group commit went: writes per flush (histogram) and the mean flush, from the server's metrics. */
+const metrics = await (await fetch(`${server.url}/v1/metrics`)).text();
+const metric = (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? Number.NaN);
+const flushes = metric('igniter_flush_requests_count');
+const perFlush = metric('igniter_flush_requests_sum') / flushes;
+const flushMs = (metric('igniter_flush_duration_seconds_sum') / flushes) * 1000;
+const buckets = [...metrics.matchAll(/^igniter_flush_requests_bucket\{le="([^"]+)"\} (\d+)$/gm)].map(
+  (m) => `<=${m[1]}: ${m[2]}`,
+);
 await server.stop();
+await memory.stop();
 await noop.stop();
 
 /** One phase over its slices: total requests over total time; the median slice p50, the worst slice p99. */
@@ -122,13 +136,18 @@ const noopRow = combined('Fastify no-op GET', phases.noop);
 const writeRow = combined(`durable writes (PUT of a new key, ${rounds} x ${perSlice})`, phases.writes);
 const staticRow = combined('Fastify GET of a constant fact-sized body', phases.staticFact);
 const readRow = combined('reads (GET a written key)', phases.reads);
-rows.push(noopRow, staticRow, writeRow, readRow);
+const memoryRow = combined('writes to an in-memory store (no I/O)', phases.memoryWrites);
+rows.push(noopRow, staticRow, writeRow, memoryRow, readRow);
 const acknowledged = writeRow['2xx'];
 console.table(rows);
 const ratio = (row) => ((row['req/s'] / noopRow['req/s']) * 100).toFixed(0);
 console.log(`writes: ${ratio(writeRow)}% of the no-op req/s (goal >= 50%)`);
 console.log(
   `  ceiling of 64 writers sharing one fdatasync per flush at its p50: ${Math.round((64 / fsync.p50) * 1000)} writes/s`,
+);
+console.log(`  the same writes without I/O (in-memory store): ${ratio(memoryRow)}% of the no-op req/s`);
+console.log(
+  `  group commit: ${flushes} flushes, ${perFlush.toFixed(1)} writes per flush, mean flush ${flushMs.toFixed(1)} ms; writes per flush (cumulative): ${buckets.join(', ')}`,
 );
 console.log(`reads:  ${ratio(readRow)}% of the no-op req/s (goal >= 70%)`);
 

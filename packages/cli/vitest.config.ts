@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     pool: 'forks',
+    // One throwaway PostgreSQL server for the run (or IGNITER_PG_URL): the `serve --postgres` tests.
+    globalSetup: ['./test/support/global-setup.ts'],
     // Real processes and servers: a loaded machine can take seconds to start one.
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -1,5 +1,6 @@
 // @igniter/server installed from its tarball: serves a file store, one durable write and read over
-// HTTP; then the igniter bin of @igniter/cli reads the same store. Prints one JSON line.
+// HTTP, and the inspector page at / (@igniter/inspector, which @igniter/cli brings); then the
+// igniter bin of @igniter/cli reads the same store. Prints one JSON line.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,8 @@ const put = await fetch(`${url}/v1/stores/tasks/keys/t1`, {
 });
 const read = await (await fetch(`${url}/v1/stores/tasks/keys/t1`)).json();
 const health = await (await fetch(`${url}/v1/health`)).json();
+const page = await fetch(`${url}/`);
+const pageText = await page.text();
 await server.close();
 const stats = JSON.parse(
   execFileSync(join('node_modules', '.bin', 'igniter'), ['stats', path, '--json'], { encoding: 'utf8' }),
@@ -27,6 +30,11 @@ console.log(
     put: put.status,
     value: read.fact.value,
     health: [health.status, health.backend, health.engine],
+    inspector: [
+      page.status,
+      page.headers.get('content-type'),
+      pageText.includes('<title>Igniter inspector</title>'),
+    ],
     stats: [stats.backend, stats.factCount, stats.lastSeq],
   }),
 );

@@ -6,4 +6,5 @@
 export type { Durability, DurabilityStatus } from '@igniter/core/storage';
 export { storeFolderName } from './layout.js';
 export type { SegmentedFileBackendOptions } from './options.js';
-export { SegmentedFileBackend, type SegmentedRecoveryReport } from './segmented-backend.js';
+export type { SegmentedRecoveryReport } from './recovery-report.js';
+export { SegmentedFileBackend } from './segmented-backend.js';

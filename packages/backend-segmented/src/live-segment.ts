@@ -20,6 +20,11 @@ export class LiveSegment {
   private bucket: number | null;
   /** Facts decoded when the segment was resumed, for the first replay; dropped on write. */
   private resumed: Fact[] | undefined;
+  /**
+   * Bytes of the segment known to be on disk, as the catalog lists them: 0 when started, its
+   * whole size after a clean close (a live segment only grows until it is sealed).
+   */
+  listedBytes = 0;
 
   /**
    * Takes over `fd` (the open segment file of `codec`, intact up to `summary.byteSize`), holding

@@ -14,6 +14,7 @@ import {
   settleFrameDamage,
 } from '@igniter/core/storage';
 import type { GroupSync } from './group-sync.js';
+import { type LostFile, lostFiles, refuseLost } from './inventory.js';
 import {
   CATALOG_FILE,
   isStaleTempName,
@@ -48,6 +49,8 @@ export interface OpenedDirectory {
   quarantined: string[];
   /** Leftovers removed: temp files of interrupted writes, segments of an old or aborted generation, purged segments. */
   removedFiles: string[];
+  /** Files the catalog lists that are missing or short, opened without (only with `repair`). */
+  lost: LostFile[];
 }
 
 /**
@@ -122,6 +125,8 @@ class FolderReader {
   maxSegment = 0;
   recovered = 0;
   readonly quarantined: string[] = [];
+  /** Sealed segments whose manifest is here but whose file is not (only with `repair`). */
+  readonly lost: LostFile[] = [];
 
   constructor(
     private readonly folder: string,
@@ -195,7 +200,27 @@ class FolderReader {
       remove(path, this.removed);
       return;
     }
-    if (!kinds.has('log')) throw inconsistentLog(path, `its segment file ${log} is missing`);
+    if (!kinds.has('log')) {
+      if (!this.options.repair) {
+        throw inconsistentLog(
+          path,
+          `its segment file ${log} is missing; open with { repair: true } to open without it (it is reported)`,
+        );
+      }
+      // Opened without it: the manifest of a segment that is gone goes too, once reported.
+      const message = `the sealed segment ${log} that its manifest lists (${manifest.byteSize} bytes) is missing`;
+      this.lost.push({
+        file: log,
+        store: manifest.store,
+        segment,
+        bytes: manifest.byteSize,
+        how: 'missing',
+        sealed: true,
+        message,
+      });
+      remove(path, this.removed);
+      return;
+    }
     if (!this.options.repair) {
       checkSealedFile(log, manifest.byteSize);
       store.sealed.push(manifest);
@@ -268,6 +293,9 @@ export function openDirectory(
 ): OpenedDirectory {
   const removedFiles: string[] = [];
   const catalog = openCatalog(dir, removedFiles);
+  // Before anything is read or recovered: files the catalog lists must all be there.
+  const lost = catalog.inventory ? lostFiles(dir, catalog.inventory) : [];
+  if (!options.repair) refuseLost(lost);
   const storesDir = join(dir, STORES_DIR);
   const stores = new Map<string, StoreSegments>();
   let highWater = catalog.lastSeq;
@@ -285,6 +313,7 @@ export function openDirectory(
       nextSegment = Math.max(nextSegment, reader.maxSegment + 1);
       recoveredTailBytes += reader.recovered;
       quarantined.push(...reader.quarantined);
+      for (const l of reader.lost) if (!lost.some((known) => known.file === l.file)) lost.push(l);
       const store = reader.store;
       reader = undefined;
       if (!store) continue;
@@ -300,5 +329,18 @@ export function openDirectory(
     for (const store of [...stores.values(), reader?.store]) store?.live?.discard();
     throw error;
   }
-  return { catalog, stores, highWater, nextSegment, recoveredTailBytes, quarantined, removedFiles };
+  takeLiveBytes(stores, catalog);
+  return { catalog, stores, highWater, nextSegment, recoveredTailBytes, quarantined, removedFiles, lost };
+}
+
+/**
+ * Sets each live segment's `listedBytes` from the catalog: the size its live segment had at the last
+ * clean close (no more than it has now, after a repair). Cost: O(segments).
+ */
+function takeLiveBytes(stores: Map<string, StoreSegments>, catalog: Catalog): void {
+  for (const store of stores.values()) {
+    const live = store.live;
+    const listed = catalog.inventory?.get(store.name)?.find((s) => s.segment === live?.segment);
+    if (live && listed?.state === 'live') live.listedBytes = Math.min(listed.bytes, live.writer.size);
+  }
 }

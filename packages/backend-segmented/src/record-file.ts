@@ -15,7 +15,8 @@ import {
 /** Body codec number of record files: one JSON metadata record. */
 const RECORD_CODEC = 0;
 const RECORD_CODECS: ReadonlySet<number> = new Set([RECORD_CODEC]);
-const MAX_RECORD_BYTES = 1024 * 1024;
+// The catalog lists every segment of every store (some 40 bytes each).
+const MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
 /**
  * Writes a record file (the data-file header, then one CRC-framed JSON record) crash-safely:

@@ -1,4 +1,4 @@
-import { IgniterError, type JsonObject } from '@igniter/core';
+import { IgniterError, type Json, type JsonObject } from '@igniter/core';
 import { metaCount } from '@igniter/core/storage';
 
 /** What a segment holds: counts, bounds and the CRC-32 of the whole file. */
@@ -42,7 +42,28 @@ export interface Catalog {
   lastSeq: number;
   nextSegment: number;
   generations: Map<string, number>;
+  /**
+   * What files each store has (see {@link ListedSegment}), so that open and `verify()` notice a
+   * missing or shortened one; undefined in a catalog written before inventories were kept.
+   */
+  inventory?: Inventory | undefined;
 }
+
+/**
+ * How the catalog lists one segment: `'sealed'` with its manifest's byte size, `'live'` with the
+ * bytes known to be on disk when it was listed (its size at the last clean close; 0 before any
+ * fact was recorded: the live segment only grows), `'purged'` (a receipt stands in for it).
+ */
+export interface ListedSegment {
+  segment: number;
+  state: 'sealed' | 'live' | 'purged';
+  bytes: number;
+}
+
+/** The segments of each store the catalog lists, by store name, each list by segment number. */
+export type Inventory = Map<string, ListedSegment[]>;
+
+const LISTED_STATES: ReadonlySet<string> = new Set(['sealed', 'live', 'purged']);
 
 function corrupt(what: string): IgniterError {
   return new IgniterError('ERR_CORRUPT_FRAME', what);
@@ -146,7 +167,45 @@ export function catalogJson(c: Catalog): JsonObject & { type: string } {
     lastSeq: c.lastSeq,
     nextSegment: c.nextSegment,
     generations: [...c.generations].map(([store, generation]) => [store, generation]),
+    ...(c.inventory === undefined ? {} : { inventory: inventoryJson(c.inventory) }),
   };
+}
+
+function inventoryJson(inventory: Inventory): Json {
+  return [...inventory].map(([store, segments]) => [
+    store,
+    segments.map((s) => [s.segment, s.state, s.bytes]),
+  ]);
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+function parseListed(entry: unknown): ListedSegment {
+  if (
+    !Array.isArray(entry) ||
+    !isCount(entry[0]) ||
+    typeof entry[1] !== 'string' ||
+    !LISTED_STATES.has(entry[1]) ||
+    !isCount(entry[2])
+  ) {
+    throw corrupt('record field "inventory" holds a malformed segment');
+  }
+  return { segment: entry[0], state: entry[1] as ListedSegment['state'], bytes: entry[2] };
+}
+
+function parseInventory(value: unknown): Inventory | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) throw corrupt('record field "inventory" is not an array');
+  const inventory: Inventory = new Map();
+  for (const pair of value) {
+    if (!Array.isArray(pair) || typeof pair[0] !== 'string' || !Array.isArray(pair[1])) {
+      throw corrupt('record field "inventory" holds a malformed store');
+    }
+    inventory.set(pair[0], pair[1].map(parseListed));
+  }
+  return inventory;
 }
 
 /** Parses the catalog record. Throws `ERR_CORRUPT_FRAME` for a malformed one. */
@@ -170,5 +229,6 @@ export function parseCatalog(record: JsonObject): Catalog {
     lastSeq: metaCount(record, 'lastSeq'),
     nextSegment: Math.max(1, metaCount(record, 'nextSegment')),
     generations,
+    inventory: parseInventory(record.inventory),
   };
 }

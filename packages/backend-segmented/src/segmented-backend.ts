@@ -37,22 +37,13 @@ import { LiveSegment } from './live-segment.js';
 import { checkStoreFolder, openDirectory } from './open-directory.js';
 import { type ResolvedOptions, resolveOptions, type SegmentedFileBackendOptions } from './options.js';
 import { checkPurgeReceiptsInput, purgeSelection, purgeStore, toPurgeReceipt } from './purge.js';
+import { lostEntry, reportLost, type SegmentedRecoveryReport } from './recovery-report.js';
 import { sealLiveSegment } from './seal.js';
 import { createSegmentFile } from './segment-file.js';
 import { mayOverlap, mergeBySeq, readLive, readSealed, windowFilter } from './segment-reader.js';
 import { Snapshotter } from './snapshotter.js';
 import { StoreSegments } from './store-segments.js';
 import { verifySegmentFiles } from './verify-files.js';
-
-/** What opening the directory found and repaired. */
-export interface SegmentedRecoveryReport {
-  /** Bytes truncated from live segments: torn tails, plus anything quarantined. */
-  recoveredTailBytes: number;
-  /** Quarantine files written by `repair: true`. */
-  quarantined: string[];
-  /** Leftovers removed: temp files, segments of a replaced or aborted generation, purged segments. */
-  removedFiles: string[];
-}
 
 function setEntry<T>(target: { [key: string]: T }, key: string, value: T): void {
   // defineProperty, so that a store named "__proto__" is an ordinary key.
@@ -114,6 +105,7 @@ export class SegmentedFileBackend implements Backend {
         recoveredTailBytes: opened.recoveredTailBytes,
         quarantined: opened.quarantined,
         removedFiles: opened.removedFiles,
+        lost: opened.lost.map(lostEntry),
       };
       this.snapshotter = new Snapshotter(
         this.dir,
@@ -122,6 +114,9 @@ export class SegmentedFileBackend implements Backend {
         this.codec,
         this.options,
       );
+      // The catalog lists what is there now (a repair forgets what it lost, once reported).
+      this.snapshotter.record(this.stores);
+      reportLost(this.recovery.lost);
     } catch (error) {
       this.lock.release();
       throw error;
@@ -170,6 +165,8 @@ export class SegmentedFileBackend implements Backend {
     if (live && (live.codec !== this.codec || live.isFullFor(frame.length, fact.transactionTime))) {
       sealLiveSegment(store, this.options.clock());
       live = undefined;
+      // The catalog lists the sealed segment, so that open notices if it goes missing.
+      this.snapshotter.record(this.stores);
     }
     live ??= this.startSegment(store);
     live.append(frame, fact);
@@ -194,6 +191,7 @@ export class SegmentedFileBackend implements Backend {
         const closed = await Promise.allSettled([...this.stores.values()].map((s) => s.live?.close()));
         const failed = closed.find((c): c is PromiseRejectedResult => c.status === 'rejected');
         if (failed) throw failed.reason;
+        this.recordClosed();
       } finally {
         this.lock.release();
       }
@@ -208,6 +206,7 @@ export class SegmentedFileBackend implements Backend {
     try {
       this.groupSync?.stop();
       for (const store of this.stores.values()) store.live?.closeSync();
+      this.recordClosed();
     } finally {
       this.lock.release();
     }
@@ -277,6 +276,7 @@ export class SegmentedFileBackend implements Backend {
       // A running store forgets what is gone from disk, also when a later purge step failed.
       if (ranges.length > 0) for (const listener of this.purgeListeners) listener(ranges);
     }
+    if (receipts.length > 0) this.snapshotter.record(this.stores);
     return receipts;
   }
 
@@ -330,7 +330,7 @@ export class SegmentedFileBackend implements Backend {
    */
   verifyFiles(): AsyncIterable<StoredEntry> {
     this.assertOpen();
-    return verifySegmentFiles(this.dir, this.stores.values(), this.options.maxFrameBytes);
+    return verifySegmentFiles(this.dir, [...this.stores.values()], this.options.maxFrameBytes);
   }
 
   /**
@@ -379,7 +379,25 @@ export class SegmentedFileBackend implements Backend {
       recoveredTailBytes: this.recovery.recoveredTailBytes,
       quarantined: [...this.recovery.quarantined],
       removedFiles: [...this.recovery.removedFiles],
+      lost: this.recovery.lost.map((l) => ({ ...l })),
     };
+  }
+
+  /**
+   * After the live segments closed cleanly: the catalog lists their whole size as on disk, so
+   * that a later open notices a live segment cut shorter. Best effort: the data is on disk
+   * already, and a catalog that lists less only tells less.
+   */
+  private recordClosed(): void {
+    for (const store of this.stores.values()) if (store.live) store.live.listedBytes = store.live.writer.size;
+    try {
+      this.snapshotter.record(this.stores);
+    } catch (error) {
+      process.emitWarning(
+        `could not record the live segment sizes in the catalog at close (${error instanceof Error ? error.message : String(error)}); the facts are on disk`,
+        { code: 'IGNITER_CATALOG_NOT_RECORDED' },
+      );
+    }
   }
 
   private rewrite(facts: readonly Fact[], meta: SnapshotMeta, sealAll: boolean): void {

@@ -11,6 +11,7 @@ import {
   type StoreFacts,
   writeGeneration,
 } from './generation.js';
+import { inventoryOf } from './inventory.js';
 import { CATALOG_FILE, STORES_DIR, segmentPath, storeFolderName } from './layout.js';
 import type { ResolvedOptions } from './options.js';
 import { writeRecordFile } from './record-file.js';
@@ -47,6 +48,21 @@ export class Snapshotter {
     const segment = this.nextSegment;
     this.nextSegment += 1;
     return segment;
+  }
+
+  /**
+   * Rewrites the catalog so that it lists the segments `stores` have now (see `inventoryOf`),
+   * when that differs from what it lists. Call it after every change of the
+   * files: a started, sealed or purged segment, a clean close. Throws the system error of a
+   * failed write (the catalog stays as it was). Cost: O(segments), two fsyncs when it writes.
+   */
+  record(stores: Map<string, StoreSegments>): void {
+    const inventory = inventoryOf(stores.values());
+    const catalog: Catalog = { ...this.catalog, nextSegment: this.nextSegment, inventory };
+    const json = catalogJson(catalog);
+    if (JSON.stringify(json) === JSON.stringify(catalogJson(this.catalog))) return;
+    writeRecordFile(this.catalogPath, json);
+    this.catalog = catalog;
   }
 
   /** The current generation of store `name` (0 for a store never rewritten). */
@@ -95,7 +111,8 @@ export class Snapshotter {
           writeGeneration(name, folder, generation, encoded.get(name) as StoreFacts, context, written),
         );
       }
-      const catalog: Catalog = { lastSeq, nextSegment: this.nextSegment, generations };
+      const inventory = inventoryOf(stores.values(), sealed);
+      const catalog: Catalog = { lastSeq, nextSegment: this.nextSegment, generations, inventory };
       writeRecordFile(this.catalogPath, catalogJson(catalog));
       this.catalog = catalog;
     } catch (error) {

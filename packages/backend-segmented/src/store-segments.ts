@@ -8,6 +8,7 @@ export class StoreSegments {
   sealed: ManifestRecord[] = [];
   /** The segment that takes new facts, once one was started. */
   live: LiveSegment | undefined;
+
   /** Receipts of purged segments, by segment number. */
   readonly purged: PurgeRecord[] = [];
   /** Seq ranges of purged segments, sorted and disjoint, for {@link isPurged}. */

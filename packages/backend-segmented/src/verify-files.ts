@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import type { JsonObject, StoredEntry, VerifyProblem } from '@igniter/core';
 import { crc32, FileKind, inspectDataFile, readFullySync, yieldToEventLoop } from '@igniter/core/storage';
+import { missingFileProblems } from './inventory.js';
 import { CATALOG_FILE, parseSegmentFileName, STORES_DIR, segmentFileName } from './layout.js';
 import { readRecordFile } from './record-file.js';
 import { type ManifestRecord, parseCatalog, parseManifest, parsePurge } from './records.js';
@@ -62,8 +63,15 @@ function strayFiles(folder: string, expected: ReadonlySet<string>, out: VerifyPr
   }
 }
 
-function openSegment(planned: Omit<PlannedSegment, 'fd' | 'size'>): PlannedSegment {
-  const fd = fs.openSync(planned.path, 'r');
+/** Opens a segment for the pass; undefined when it is missing (`missingFileProblems` reports it). */
+function openSegment(planned: Omit<PlannedSegment, 'fd' | 'size'>): PlannedSegment | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(planned.path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
   return { ...planned, fd, size: fs.fstatSync(fd).size };
 }
 
@@ -80,14 +88,18 @@ function openSegment(planned: Omit<PlannedSegment, 'fd' | 'size'>): PlannedSegme
  */
 export function verifySegmentFiles(
   dir: string,
-  stores: Iterable<StoreSegments>,
+  stores: readonly StoreSegments[],
   maxFrameBytes: number,
 ): AsyncIterable<StoredEntry> {
   const problems: VerifyProblem[] = [];
   const planned: PlannedSegment[] = [];
+  const plan = (segment: PlannedSegment | undefined): void => {
+    if (segment) planned.push(segment);
+  };
   try {
     checkRecord(join(dir, CATALOG_FILE), 'catalog', parseCatalog, problems);
-    const known = new Map([...stores].map((s) => [s.folder, s]));
+    problems.push(...missingFileProblems(stores, dir));
+    const known = new Map(stores.map((s) => [s.folder, s]));
     const storesDir = join(dir, STORES_DIR);
     for (const entry of fs.readdirSync(storesDir, { withFileTypes: true })) {
       if (!entry.isDirectory()) continue;
@@ -100,7 +112,7 @@ export function verifySegmentFiles(
         expected.add(log).add(manifest);
         checkRecord(join(folder, manifest), 'manifest', parseManifest, problems);
         const { store: name, segment, generation } = m;
-        planned.push(openSegment({ store: name, segment, generation, path: join(folder, log), manifest: m }));
+        plan(openSegment({ store: name, segment, generation, path: join(folder, log), manifest: m }));
       }
       for (const p of store?.purged ?? []) {
         const receipt = segmentFileName(p.segment, 'purged');
@@ -111,7 +123,7 @@ export function verifySegmentFiles(
       if (store && live) {
         expected.add(segmentFileName(live.segment, 'log'));
         const { segment, generation, path } = live;
-        planned.push(openSegment({ store: store.name, segment, generation, path, manifest: undefined }));
+        plan(openSegment({ store: store.name, segment, generation, path, manifest: undefined }));
       }
       strayFiles(folder, expected, problems);
     }

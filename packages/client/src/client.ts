@@ -4,6 +4,8 @@ import type {
   Fact,
   Json,
   Lineage,
+  RebuildResult,
+  RuleStatus,
   StoreSummary,
   VerifyResult,
 } from '@igniter/core';
@@ -30,6 +32,7 @@ import type {
   DispatchRequest,
   DispatchResponse,
   KeysPage,
+  PromoteResult,
   QueryPage,
   ReplayPage,
   ServerHealth,
@@ -51,6 +54,7 @@ const READ_FIELDS = ['store', 'key', 'asOf', 'validAt'];
 const HISTORY_FIELDS = ['store', 'key', 'since', 'asOf', 'validAt'];
 const QUERY_FIELDS = ['store', 'scope', 'where', 'asOf', 'validAt', 'limit', 'after'];
 const KEYS_FIELDS = ['store', 'prefix', 'after', 'limit'];
+const REBUILD_FIELDS = ['into'];
 const SUBSCRIBE_FIELDS = ['after', 'stores', 'backoff', 'idleTimeoutMs'];
 const IDLE_TIMEOUT_MS = 45_000;
 
@@ -352,6 +356,44 @@ export class IgniterClient {
       body: store === undefined ? {} : { store },
     });
     return (answer as { results: CompactionResult[] }).results;
+  }
+
+  /** Admin: a served follower becomes the writer (503 `ERR_LOCKED` while the writer lives). */
+  async promote(): Promise<PromoteResult> {
+    return (await request(this.#connection, {
+      method: 'POST',
+      path: 'v1/admin/promote',
+      body: {},
+    })) as PromoteResult;
+  }
+
+  /** The status of every rule of the served store (`GET /v1/rules`; read access to every store). */
+  async ruleStatus(): Promise<RuleStatus[]> {
+    const answer = await request(this.#connection, { method: 'GET', path: 'v1/rules' });
+    return (answer as { rules: RuleStatus[] }).rules;
+  }
+
+  /**
+   * Admin: recomputes the rule `name` over its source facts (the library's `rebuild`); resolves
+   * once the facts it wrote are durable. `ERR_NOT_FOUND` for a name no rule has.
+   */
+  async rebuild(name: string, options: { into?: string } = {}): Promise<RebuildResult> {
+    const { into } = fieldsOf(options, REBUILD_FIELDS, 'rebuild');
+    return (await request(this.#connection, {
+      method: 'POST',
+      path: `v1/admin/rules/${segment(name, 'name')}/rebuild`,
+      body: into === undefined ? {} : { into },
+    })) as RebuildResult;
+  }
+
+  /** Admin: a stopped rule runs again from the next source fact; answers its status. */
+  async resume(name: string): Promise<RuleStatus> {
+    const answer = await request(this.#connection, {
+      method: 'POST',
+      path: `v1/admin/rules/${segment(name, 'name')}/resume`,
+      body: {},
+    });
+    return (answer as { rule: RuleStatus }).rule;
   }
 
   /**

@@ -8,6 +8,8 @@ export interface ServerHealth {
   backend: 'memory' | 'file' | 'segmented' | 'postgres';
   engine: 'native' | 'ts';
   role: 'writer' | 'follower';
+  /** On a follower: ms from the writer writing the last fact applied to the follower applying it; null on a writer. */
+  lag_ms: number | null;
   fact_count: number;
   last_seq: number;
   subscribers: number;
@@ -37,6 +39,12 @@ export interface CheckpointResult {
   checkpointed: true;
   lastSeq: number;
   factCount: number;
+}
+
+/** What `client.promote` answers: the store's role afterwards and its last seq. */
+export interface PromoteResult {
+  role: 'writer' | 'follower';
+  lastSeq: number;
 }
 
 /** A protocol request envelope (API.md "Protocol"; `@igniter/protocol`'s `Request`). */

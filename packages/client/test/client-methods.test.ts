@@ -210,6 +210,7 @@ describe('every read and write against a served in-memory store', () => {
       backend: 'memory',
       engine: store.engine,
       role: 'writer',
+      lag_ms: null,
       fact_count: store.factCount(),
       last_seq: store.lastSeq(),
       subscribers: 0,
@@ -254,5 +255,58 @@ describe('the admin calls against a served file store', () => {
 
   it('compact answers one entry per store with a retention policy: none here', async () => {
     expect(await client.compact()).toEqual([]);
+  });
+});
+
+describe('the rule calls and promote against a served store with a rule', () => {
+  let store: IgniterStore;
+  let running: Running;
+  let client: IgniterClient;
+
+  beforeAll(async () => {
+    store = new IgniterStore({ onRuleError: () => undefined });
+    store.registerDerivation({
+      name: 'total',
+      sourceStore: 'tasks',
+      targetStore: 'stats',
+      targetKey: 'all',
+      onError: 'stop',
+      rule: (facts) => {
+        if (facts.some((f) => (f.value as { poison?: boolean }).poison === true)) throw new Error('poison');
+        return { count: facts.length };
+      },
+    });
+    running = await startServer({ store });
+    client = createClient({ url: running.url });
+  });
+  afterAll(async () => {
+    await running.close();
+    await store.close();
+  });
+
+  it('ruleStatus, resume and rebuild answer what the library does', async () => {
+    store.write({ store: 'tasks', key: 't1', value: { poison: true } });
+    store.write({ store: 'tasks', key: 't1', value: {} });
+    expect(await client.ruleStatus()).toEqual(JSON.parse(JSON.stringify(store.ruleStatus())));
+    expect((await client.ruleStatus())[0]).toMatchObject({ name: 'total', state: 'stopped' });
+    expect(await client.resume('total')).toMatchObject({ name: 'total', state: 'running', failures: 1 });
+    expect(await client.rebuild('total')).toEqual({
+      name: 'total',
+      target: 'stats',
+      sourceFacts: 2,
+      written: 1,
+    });
+    expect(store.read({ store: 'stats', key: 'all' })).toEqual({ count: 1 });
+  });
+
+  it('an unknown rule is ERR_NOT_FOUND, an unknown option ERR_INVALID_ARGUMENT before any request', async () => {
+    await expect(client.resume('nope')).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' });
+    await expect(client.rebuild('total', { force: true } as never)).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+    });
+  });
+
+  it('promote on a writer answers at once with its role and last seq', async () => {
+    expect(await client.promote()).toEqual({ role: 'writer', lastSeq: store.lastSeq() });
   });
 });

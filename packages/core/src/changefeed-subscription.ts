@@ -245,7 +245,10 @@ export class FeedSubscription implements ChangeSubscription {
    * catches up again; a live-only one skips them: they were committed before it subscribed.
    */
   attached(head: number): void {
-    if (this.#closed || this.#failure || this.#cursor >= head) return;
+    if (this.#closed || this.#failure || this.#cursor >= head) {
+      if (this.#resumes && !this.#closed && !this.#failure && this.#cursor > head) this.#fail(head);
+      return;
+    }
     if (!this.#resumes) {
       this.#cursor = head;
       return;
@@ -267,6 +270,16 @@ export class FeedSubscription implements ChangeSubscription {
         this.#waiters.unshift(waiter);
       }
     }
+  }
+
+  /** Fails a resuming subscription whose cursor is past the attached log's last seq `head`. */
+  #fail(head: number): void {
+    const error = cursorError(this.#cursor, head);
+    const waiters = this.#waiters.splice(0);
+    // A read waiting now gets the error; otherwise the next read does (see `next`).
+    if (waiters.length === 0) this.#failure = error;
+    else this.close();
+    for (const waiter of waiters) waiter.reject(error);
   }
 
   stats(): SubscriptionStats {
@@ -355,4 +368,16 @@ export class FeedSubscription implements ChangeSubscription {
     }
     return this.#logBuffer[this.#logIndex];
   }
+}
+
+/**
+ * The error of a changefeed cursor `after` above the last committed seq: `ERR_INVALID_ARGUMENT`
+ * with `details = { after, lastSeq }`.
+ */
+export function cursorError(after: number, lastSeq: number): IgniterError {
+  return new IgniterError(
+    'ERR_INVALID_ARGUMENT',
+    `changefeed cursor after=${after} is past the store's last seq ${lastSeq} (a cursor from another store, or from before a restore of an older backup); resubscribe with after <= ${lastSeq}`,
+    { details: { after, lastSeq } },
+  );
 }

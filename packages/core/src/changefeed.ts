@@ -2,6 +2,7 @@ import { checkInput, checkName } from './args.js';
 import type { ChangeSink, CommitKind, CommittedLogReader } from './change-event.js';
 import {
   type ChangeSubscription,
+  cursorError,
   type FactChangeEvent,
   type FeedSource,
   FeedSubscription,
@@ -132,12 +133,17 @@ export class Changefeed implements ChangeSink {
    * Events replayed from the log keep their kind: appends are recognised by their tagged key,
    * derived facts and the default receipt stores by their content.
    * Throws `ERR_INVALID_ARGUMENT` for an unknown option, a `stores` that is not a non-empty
-   * array of store names, or an `after` that is not an integer >= 0. Cost: O(1).
+   * array of store names, an `after` that is not an integer >= 0, or an `after` above the
+   * attached store's last seq (`details = { after, lastSeq }`; a subscription made before the
+   * store attaches fails with that error on its next read once it does). Cost: O(1).
    */
   subscribe(options: SubscribeOptions = {}): ChangeSubscription {
     const raw = checkInput<Record<string, unknown>>(options, 'subscribe options', SUBSCRIBE_FIELDS);
     const stores = checkStores(raw.stores);
     const after = raw.after === undefined ? undefined : checkCount(raw.after, 0, 0, 'after');
+    // Once a log is attached its last seq is known: a cursor past it (say, kept from a store
+    // since restored from an older backup) would silently skip the next events.
+    if (after !== undefined && this.#reader && after > this.#head()) throw cursorError(after, this.#head());
     const subscription = new FeedSubscription(
       `sub-${this.#nextId++}`,
       this.#source,

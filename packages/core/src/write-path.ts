@@ -16,6 +16,7 @@ import { jsonText } from './engine/json-text.js';
 import type { AppendInput } from './engine/types.js';
 import { IgniterError } from './errors.js';
 import type { Fact } from './fact.js';
+import { differingField, type IdempotentRequest, idempotencyConflict, requestOf } from './idempotency.js';
 import { IdempotencyIndex, pathSlot } from './indexes.js';
 import { APPEND_FIELDS, WRITE_FIELDS } from './input-fields.js';
 import { isJsonObject } from './json.js';
@@ -51,6 +52,12 @@ interface PreparedWrite {
   freshKey?: true;
 }
 
+/** A fact committed but not yet announced: its changefeed entry and the scope paths it touched. */
+interface Committed {
+  publication: { fact: Fact; kind: CommitKind; ready: boolean };
+  touched: AccessPath[];
+}
+
 /**
  * The write path of a store: checks arguments, idempotency keys and expectations (a whole batch
  * up front), then commits each fact in the order of ARCHITECTURE.md D4 and publishes it in seq order
@@ -71,7 +78,7 @@ export class WritePath {
 
   write(input: WriteInput): Fact {
     const prepared = this.#prepareWrite(input, 'write');
-    const existing = this.#idempotentRepeat(prepared.input);
+    const existing = this.#idempotentRepeat(prepared);
     if (existing) return existing;
     this.#checkExpectation(prepared);
     return this.#commit(prepared, 'write');
@@ -81,10 +88,18 @@ export class WritePath {
     if (!Array.isArray(inputs)) throw new IgniterError('ERR_INVALID_ARGUMENT', 'writeMany takes an array');
     const prepared = inputs.map((input, i) => this.#prepareWrite(input, `inputs[${i}]`));
     this.#validateBatch(prepared);
-    return prepared.map((p) => {
-      const existing = this.#idempotentRepeat(p.input);
-      return existing ?? this.#commit(p, 'write');
+    // The whole batch is committed before any consumer, rule or changefeed subscriber runs, so
+    // none of them can write between its items or close the store halfway through it.
+    const committed: Committed[] = [];
+    const facts = prepared.map((p) => {
+      const existing = this.#idempotentRepeat(p);
+      if (existing) return existing;
+      const done = this.#store(p, 'write');
+      committed.push(done);
+      return done.publication.fact;
     });
+    for (const done of committed) this.#announce(done);
+    return facts;
   }
 
   append(input: AppendEventInput): Fact {
@@ -111,7 +126,7 @@ export class WritePath {
       explicitCausation: true,
       freshKey: true,
     };
-    const existing = this.#idempotentRepeat(prepared.input);
+    const existing = this.#idempotentRepeat(prepared);
     if (existing) return existing;
     if (partitionKey !== undefined) this.#state.partitionIndex.of(store, partitionKey);
     return this.#commit(prepared, 'append');
@@ -192,20 +207,22 @@ export class WritePath {
     };
   }
 
-  /** The existing fact for a repeated idempotency key with the same value; throws on a different one. */
-  #idempotentRepeat(input: PreparedWrite['input'], batchHash?: string): Fact | undefined {
+  /**
+   * The existing fact for a repeated idempotency key that asks for exactly the same thing (key,
+   * canonical value, validTime, schemaVersion, producer, derivation); `ERR_CONFLICT` when it asks
+   * for anything else.
+   */
+  #idempotentRepeat(prepared: PreparedWrite, batchHash?: string): Fact | undefined {
+    const { input } = prepared;
     if (input.idempotencyKey === null) return undefined;
     const log = this.#state.log;
     const id = this.#idempotency.factIdFor(input.store, input.idempotencyKey);
     const fact = id === undefined ? undefined : log.byId(id);
     if (!fact) return undefined;
-    const hash = batchHash ?? log.valueHash(input.value);
-    if (hash === fact.valueHash) return fact;
-    throw new IgniterError(
-      'ERR_CONFLICT',
-      `idempotency key "${input.idempotencyKey}" of store "${input.store}" was used for a different value`,
-      { details: { store: input.store, idempotencyKey: input.idempotencyKey, factId: fact.id } },
-    );
+    const repeat = requestOf(input, prepared.freshKey === true, batchHash ?? log.valueHash(input.value));
+    const field = differingField(fact, repeat, (v) => log.valueHash(v));
+    if (field === undefined) return fact;
+    throw idempotencyConflict(input.store, input.idempotencyKey, fact.id, field);
   }
 
   #checkExpectation(prepared: PreparedWrite, actualSeq?: number | null): void {
@@ -228,7 +245,7 @@ export class WritePath {
     const log = this.#state.log;
     const maxValueBytes = this.#sinks.maxValueBytes;
     const predictedLatest = new Map<string, number>();
-    const batchKeys = new Map<string, string>();
+    const batchKeys = new Map<string, IdempotentRequest>();
     // Seq predictions matter only when some input carries an expectation.
     const tracksExpectations = batch.some((p) => p.expect !== undefined);
     let nextSeq = log.lastSeq();
@@ -245,19 +262,12 @@ export class WritePath {
         const id = JSON.stringify([store, idempotencyKey]);
         const earlier = batchKeys.get(id);
         if (earlier !== undefined) {
-          if (earlier !== hash) {
-            throw new IgniterError(
-              'ERR_CONFLICT',
-              `idempotency key "${idempotencyKey}" repeats with a different value`,
-              {
-                details: { store, idempotencyKey, factId: null },
-              },
-            );
-          }
+          const field = differingField(earlier, requestOf(p.input, false, hash), (v) => log.valueHash(v));
+          if (field !== undefined) throw idempotencyConflict(store, idempotencyKey, null, field);
           continue;
         }
-        batchKeys.set(id, hash);
-        if (this.#idempotentRepeat(p.input, hash)) continue;
+        batchKeys.set(id, requestOf(p.input, false, hash));
+        if (this.#idempotentRepeat(p, hash)) continue;
       }
       if (!tracksExpectations) continue;
       const slot = JSON.stringify([store, key]);
@@ -272,6 +282,16 @@ export class WritePath {
 
   /** Runs the commit order of ARCHITECTURE.md D4 for one fact. */
   #commit(prepared: PreparedWrite, kind: CommitKind, persist?: (fact: Fact) => void): Fact {
+    const done = this.#store(prepared, kind, persist);
+    this.#announce(done);
+    return done.publication.fact;
+  }
+
+  /**
+   * Commits one fact (engine, backend, clock, idempotency key, indexes) and queues its changefeed
+   * event; nothing outside the store sees it until {@link announce}.
+   */
+  #store(prepared: PreparedWrite, kind: CommitKind, persist?: (fact: Fact) => void): Committed {
     const { log, clock } = this.#state;
     const { input } = prepared;
     // The clock is read once per fact: the same reading dates the fact and an append's key.
@@ -319,11 +339,16 @@ export class WritePath {
     const touched = this.#updateIndexes(fact, previous, input.value);
     const publication = { fact, kind, ready: false };
     if (this.#sinks.changefeed) this.#unpublished.push(publication);
+    return { publication, touched };
+  }
+
+  /** Tells consumers, the changefeed (in seq order) and commit listeners about a stored fact. */
+  #announce({ publication, touched }: Committed): void {
+    const { fact, kind } = publication;
     this.#notify(fact, touched);
     publication.ready = true;
     this.#publishReady();
     for (const listener of this.#listeners) listener(fact, kind);
-    return fact;
   }
 
   /**

@@ -34,6 +34,6 @@ describe(`backup of an in-memory store without @igniter/backend-file (${ENGINE_K
       const store = new IgniterStore();
       store.write({ store: 'a', key: 'k', value: 1 });
       store.verify().then((result) => console.log(JSON.stringify(result)));`);
-    expect(outcome).toEqual({ ok: true, factsChecked: 1, problems: [] });
+    expect(outcome).toEqual({ ok: true, factsChecked: 1, problems: [], warnings: [] });
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Changefeed, type Fact, IgniterStore } from '../src/index.js';
 import { describeEvents, MemoryLog, settlesNow, take } from './support/changefeed.js';
 import { ENGINE_KIND } from './support/engine.js';
+import { thrown } from './support/store.js';
 
 function storeWith(changefeed: Changefeed, log?: MemoryLog): IgniterStore {
   let now = 1_000;
@@ -58,13 +59,36 @@ describe(`Changefeed resume from the ring (${ENGINE_KIND} engine)`, () => {
     expect(result.done ? [] : describeEvents([result.value])).toEqual(['4 write tasks/t4']);
   });
 
-  it('after beyond the last seq delivers only events past that seq', async () => {
+  it('refuses a cursor past the last seq (a cursor from the future would skip events)', () => {
     const feed = new Changefeed();
     const store = storeWith(feed);
     writeTasks(store, 1, 2);
-    const sub = feed.subscribe({ after: 4 });
-    writeTasks(store, 3, 5);
-    expect(describeEvents(await take(sub, 1))).toEqual(['5 write tasks/t5']);
+    expect(thrown(() => feed.subscribe({ after: 3 }))).toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+      details: { after: 3, lastSeq: 2 },
+    });
+    expect(feed.stats().subscriberCount).toBe(0);
+    // The last seq itself is a valid cursor: the next event is the next commit.
+    const sub = feed.subscribe({ after: 2 });
+    expect(feed.stats().subscriberCount).toBe(1);
+    sub.close();
+  });
+
+  it('fails a subscription made before the store attached once the store shows its cursor is from the future', async () => {
+    const feed = new Changefeed();
+    const waiting = feed.subscribe({ after: 5 });
+    const next = waiting.next();
+    const early = feed.subscribe({ after: 5 });
+    storeWith(feed);
+    await expect(next).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+      details: { after: 5, lastSeq: 0 },
+    });
+    await expect(early.next()).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARGUMENT',
+      details: { after: 5, lastSeq: 0 },
+    });
+    expect(await early.next()).toEqual({ done: true, value: undefined });
   });
 
   it('resuming with a store filter replays only the listed stores', async () => {

@@ -1,4 +1,5 @@
 import { checkInput, fieldsOf, IgniterStore, type JsonObject } from '@igniter/core';
+import { capMessage, capStrings, longStrings } from './echo-cap.js';
 import type { ErrorResponse, ProtocolErrorCode, RequestId, Response } from './envelope.js';
 import { Interpreter } from './interpreter.js';
 import { packetProblem } from './packet-spec.js';
@@ -137,16 +138,23 @@ function openEnvelope(request: Record<string, unknown>): { op: OpName; packet: J
   return { op: name, packet: packet as JsonObject };
 }
 
-function failure(requestId: RequestId, code: string, message: string, details?: JsonObject): ErrorResponse {
+/** An error response; caller-supplied text it echoes (long strings of `request`) is capped. */
+function failure(
+  request: unknown,
+  requestId: RequestId,
+  code: string,
+  message: string,
+  details?: JsonObject,
+): ErrorResponse {
   const response: ErrorResponse = {
     protocol: PROTOCOL,
     schema_version: SCHEMA_VERSION,
     request_id: requestId,
     status: 'error',
-    error: message,
+    error: capMessage(message, longStrings(request)),
     error_code: code,
   };
-  if (details) response.error_details = details;
+  if (details) response.error_details = capStrings(details);
   return response;
 }
 
@@ -185,9 +193,9 @@ export async function dispatch(
       result,
     };
   } catch (error) {
-    if (error instanceof RequestError) return failure(requestId, error.code, error.message);
+    if (error instanceof RequestError) return failure(request, requestId, error.code, error.message);
     const coded = codedError(error);
-    if (coded) return failure(requestId, coded.code, coded.message, toWireDetails(coded.details));
+    if (coded) return failure(request, requestId, coded.code, coded.message, toWireDetails(coded.details));
     try {
       // options may be anything when its check failed: only a function is called.
       const report: unknown = (options as DispatchOptions | null)?.onInternalError;
@@ -195,6 +203,6 @@ export async function dispatch(
     } catch {
       // A failing logger must not turn a coded response into an exception.
     }
-    return failure(requestId, 'ERR_INTERNAL', 'internal error');
+    return failure(request, requestId, 'ERR_INTERNAL', 'internal error');
   }
 }

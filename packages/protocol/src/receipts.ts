@@ -1,4 +1,5 @@
 import type { Fact, JsonObject } from '@igniter/core';
+import { capEcho, capMessage, capStrings } from './echo-cap.js';
 import { toWireDetails } from './wire-form.js';
 import type { Receipt, ReceiptStatus } from './wire-types.js';
 
@@ -34,6 +35,18 @@ export function receipt(kind: Receipt['kind'], status: ReceiptStatus, fields: Re
   }
   if (fields.errorCode !== undefined) out.error_code = fields.errorCode;
   if (fields.errorDetails !== undefined) out.error_details = fields.errorDetails;
+  return status === 'accepted' || status === 'unchanged' ? out : capRejection(out);
+}
+
+/** A refused receipt with the caller-supplied fields it echoes capped at 256 characters. */
+function capRejection(out: Receipt): Receipt {
+  const echoed = [out.name, out.store, out.key];
+  if (out.name !== undefined) out.name = capEcho(out.name);
+  if (out.store !== undefined) out.store = capEcho(out.store);
+  if (out.key !== undefined) out.key = capEcho(out.key);
+  out.errors = out.errors.map((message) => capMessage(message, echoed));
+  out.warnings = out.warnings.map((message) => capMessage(message, echoed));
+  if (out.error_details !== undefined) out.error_details = capStrings(out.error_details);
   return out;
 }
 

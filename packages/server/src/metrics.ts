@@ -13,6 +13,8 @@ export interface MetricsSource {
   factCount(): number;
   lastSeq(): number;
   sseClients(): number;
+  /** A follower's lag in ms (see `FollowerLag`); null on a writer. */
+  followerLagMs(): number | null;
 }
 
 /** One rendering of the metrics: its content type and text. */
@@ -24,7 +26,7 @@ export interface MetricsText {
 /**
  * The server's metrics, on prom-client: `igniter_facts`, `igniter_last_seq`,
  * `igniter_writes_total`, `igniter_flushes_total`, `igniter_flush_requests`, `igniter_flush_duration_seconds`, `igniter_http_requests_total{route,code}`,
- * `igniter_http_request_duration_seconds{route}`, `igniter_sse_subscribers` and the process
+ * `igniter_http_request_duration_seconds{route}`, `igniter_sse_subscribers`, `igniter_follower_lag_seconds` (a follower's) and the process
  * defaults. Each metric is registered in two registries, one per exposition format, so that
  * one scrape's format never depends on another's.
  */
@@ -65,6 +67,16 @@ export class ServerMetrics {
       registers,
       collect() {
         this.set(source.sseClients());
+      },
+    });
+    new Gauge({
+      name: 'igniter_follower_lag_seconds',
+      help: 'On a follower: time from the writer writing the last fact applied to this process applying it (absent on a writer).',
+      registers,
+      collect() {
+        const lag = source.followerLagMs();
+        if (lag === null) this.reset();
+        else this.set(lag / 1000);
       },
     });
     this.#writes = new Counter({

@@ -2,6 +2,7 @@ import type { IgniterStore } from '@igniter/core';
 import type { FastifyRequest } from 'fastify';
 import type { Principal } from './auth/tokens.js';
 import type { ChangefeedStreams } from './events/changefeed-streams.js';
+import type { FollowerLag } from './follower-lag.js';
 import type { GroupCommit } from './group-commit.js';
 import type { ServerMetrics } from './metrics.js';
 import type { ResolvedOptions } from './options.js';
@@ -15,6 +16,8 @@ export interface RouteContext {
   readonly metrics: ServerMetrics;
   readonly limits: ResolvedOptions['limits'];
   readonly streams: ChangefeedStreams;
+  /** A served follower's lag (null on a writer). */
+  readonly followerLag: FollowerLag;
   /** True once `close()` began: new requests get 503 `ERR_CLOSED`, health says `draining`. */
   draining(): boolean;
   /** The principal the auth hook found for the request (everything allowed without tokens). */

@@ -4,8 +4,10 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { LOOPBACK_PRINCIPAL, type Principal, TokenSet } from './auth/tokens.js';
 import { errorReply, PathScrubber } from './error-response.js';
 import { ChangefeedStreams } from './events/changefeed-streams.js';
+import { FollowerLag } from './follower-lag.js';
 import { GroupCommit } from './group-commit.js';
 import { HttpError } from './http-error.js';
+import { inspectorRoutes } from './inspector-files.js';
 import { ServerMetrics } from './metrics.js';
 import { isLoopbackHost, type ResolvedOptions, resolveOptions, type ServerOptions } from './options.js';
 import type { RouteContext } from './route-context.js';
@@ -15,6 +17,7 @@ import { eventRoutes } from './routes/events.js';
 import { historyRoutes } from './routes/histories.js';
 import { keyRoutes } from './routes/keys.js';
 import { readRoutes } from './routes/reads.js';
+import { ruleRoutes } from './routes/rules.js';
 import { serviceRoutes } from './routes/service.js';
 import { backendNameOf, openServedStore, type ServedStore } from './served-store.js';
 
@@ -111,6 +114,7 @@ class Server implements IgniterServer {
   readonly #app: FastifyInstance;
   readonly #streams: ChangefeedStreams;
   readonly #commit: GroupCommit;
+  readonly #followerLag: FollowerLag;
   readonly #principals = new WeakMap<FastifyRequest, Principal>();
   #draining = false;
   #closing: Promise<void> | undefined;
@@ -124,10 +128,13 @@ class Server implements IgniterServer {
     this.store = served.store;
     const store = served.store;
     this.#streams = new ChangefeedStreams(options.limits);
+    const followerLag = new FollowerLag(store);
+    this.#followerLag = followerLag;
     const metrics = new ServerMetrics({
       factCount: () => store.factCount(),
       lastSeq: () => store.lastSeq(),
       sseClients: () => this.#streams.size,
+      followerLagMs: () => followerLag.lagMs(),
     });
     this.#commit = new GroupCommit(
       () => store.flush(),
@@ -191,6 +198,7 @@ class Server implements IgniterServer {
       metrics,
       limits: options.limits,
       streams: this.#streams,
+      followerLag,
       draining: () => this.#draining,
       principalOf: (request) => {
         const principal = this.#principals.get(request);
@@ -219,12 +227,14 @@ class Server implements IgniterServer {
         historyRoutes,
         readRoutes,
         adminRoutes,
+        ruleRoutes,
         dispatchRoutes,
         eventRoutes,
       ]) {
         routes(scope, context);
       }
     });
+    if (options.inspector) void app.register(inspectorRoutes);
   }
 
   /**
@@ -266,6 +276,7 @@ class Server implements IgniterServer {
 
   async #shutDown(): Promise<void> {
     this.#draining = true;
+    this.#followerLag.close();
     await this.#streams.closeAll();
     const closed = this.#app.close();
     // Once every request is answered, the sockets left are idle or half-opened by a client that

@@ -57,7 +57,7 @@ describe(`physical erasure in a file store (${engine} engine)`, () => {
     const reopened = open(path, 'fsync');
     expect(filesContaining(temp.dir(), MARKER)).toEqual([]);
     expect(reopened.factLogAll().map((f) => f.id)).toEqual([kept.id, receiptId]);
-    expect(await reopened.verify()).toEqual({ ok: true, factsChecked: 2, problems: [] });
+    expect(await reopened.verify()).toEqual({ ok: true, factsChecked: 2, problems: [], warnings: [] });
     expect(reopened.write({ store: 'people', key: 'p3', value: 1 }).seq).toBe(4);
   });
 });

@@ -29,7 +29,7 @@ describe(`verify() of a file store (${engine} engine)`, () => {
   it('reports a clean store as ok, having checked every fact of the snapshot and the log', async () => {
     const path = join(temp.dir(), 'app.log');
     const { store } = seeded(path);
-    expect(await store.verify()).toEqual({ ok: true, factsChecked: 5, problems: [] });
+    expect(await store.verify()).toEqual({ ok: true, factsChecked: 5, problems: [], warnings: [] });
   });
 
   it('finds a value changed under an intact frame CRC: a hash problem with file, offset and fact id', async () => {
@@ -69,6 +69,7 @@ describe(`verify() of a file store (${engine} engine)`, () => {
           message: `${path}: the frame at byte ${damaged} fails its CRC-32 check; the next intact frame is at byte ${starts[3]}`,
         },
       ],
+      warnings: [],
     });
   });
 
@@ -91,6 +92,7 @@ describe(`verify() of a file store (${engine} engine)`, () => {
           message: `${path}: torn tail: the file ends inside the frame at byte ${size} (5 bytes)`,
         },
       ],
+      warnings: [],
     });
     expect(statSync(path).size).toBe(size + 5);
   });
@@ -163,6 +165,7 @@ describe(`verify() of a file store (${engine} engine)`, () => {
           message: `${quarantine}: bytes that a repair moved out of the log; they are not part of the store and prunes do not erase them: inspect, then delete the file`,
         },
       ],
+      warnings: [],
     });
   });
 
@@ -177,6 +180,6 @@ describe(`verify() of a file store (${engine} engine)`, () => {
     store.setRetention('latest', { strategy: 'ephemeral' });
     store.compact('latest');
     store.write({ store: 'latest', key: 'k', value: { v: 3 } });
-    expect(await store.verify()).toEqual({ ok: true, factsChecked: 5, problems: [] });
+    expect(await store.verify()).toEqual({ ok: true, factsChecked: 5, problems: [], warnings: [] });
   });
 });

@@ -11,11 +11,19 @@ const temp = useTempDir('igniter-seg-');
 const facts = [1, 2, 3, 4, 5, 6].map((seq) => factOf(seq));
 const seqs = (list: Iterable<{ seq: number }>): number[] => [...list].map((f) => f.seq);
 
-/** Writes `facts` (one live segment of "tasks", or sealed every `maxSegmentFacts`) and closes. */
-function writeFacts(options: { maxSegmentFacts?: number } = {}): void {
-  const backend = new SegmentedFileBackend(temp.dir(), { durability: 'none', ...options });
+/**
+ * Writes `facts` (one live segment of "tasks", or sealed every `maxSegmentFacts`) and closes.
+ * With `crash`, the catalog is left as a crash would leave it: without the record of the clean
+ * close (the live segment's final size), so a torn tail is a crash's, not a cut of closed data.
+ */
+function writeFacts(options: { maxSegmentFacts?: number; crash?: boolean } = {}): void {
+  const { crash, ...rest } = options;
+  const backend = new SegmentedFileBackend(temp.dir(), { durability: 'none', ...rest });
   for (const fact of facts) backend.writeFact(fact);
+  const catalog = join(temp.dir(), 'catalog');
+  const beforeClose = readFileSync(catalog);
   backend.closeSync();
+  if (crash) writeFileSync(catalog, beforeClose);
 }
 
 /** Offsets where each fact frame of the live segment ends. */
@@ -29,7 +37,7 @@ function frameEnds(): number[] {
 
 describe('a live segment whose tail was torn', () => {
   it('opens a clean prefix for a cut at every byte offset of the last two frames, reporting the bytes cut', () => {
-    writeFacts();
+    writeFacts({ crash: true });
     const path = segmentFile(temp.dir(), 'tasks', 1);
     const bytes = readFileSync(path);
     const ends = frameEnds();
@@ -48,7 +56,7 @@ describe('a live segment whose tail was torn', () => {
   });
 
   it('takes new writes after the truncated tail, and the next open recovers nothing', () => {
-    writeFacts();
+    writeFacts({ crash: true });
     const path = segmentFile(temp.dir(), 'tasks', 1);
     writeFileSync(path, readFileSync(path).subarray(0, statSync(path).size - 3));
     const backend = new SegmentedFileBackend(temp.dir());

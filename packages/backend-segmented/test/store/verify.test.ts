@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Fact, IgniterStore } from '@igniter/core';
 import { frameOffsets, patchFile, rewriteInFrame, treeDigest, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
@@ -30,7 +31,7 @@ describe(`verify() of a segmented store (${ENGINE} engine)`, () => {
   it('reports a clean store as ok, having checked the facts of every sealed and live segment', async () => {
     const { store } = seeded();
     expect(store.segmentManifest()?.stores.notes?.map((s) => s.sealed)).toEqual([true, false]);
-    expect(await store.verify()).toEqual({ ok: true, factsChecked: 6, problems: [] });
+    expect(await store.verify()).toEqual({ ok: true, factsChecked: 6, problems: [], warnings: [] });
   });
 
   it('finds a value changed under an intact frame CRC in the live segment: a hash problem with file, offset and fact id', async () => {
@@ -78,6 +79,7 @@ describe(`verify() of a segmented store (${ENGINE} engine)`, () => {
           message: `${file}: the frame at byte ${first} fails its CRC-32 check; the next intact frame is at byte ${second}`,
         },
       ],
+      warnings: [],
     });
   });
 
@@ -116,5 +118,45 @@ describe(`verify() of a segmented store (${ENGINE} engine)`, () => {
     const damaged = treeDigest(temp.dir());
     expect((await store.verify()).ok).toBe(false);
     expect(treeDigest(temp.dir())).toBe(damaged);
+  });
+
+  it('reports a sealed segment deleted with its manifest, a live one and a whole store folder as problems', async () => {
+    const { store } = seeded();
+    await store.flush();
+    const sealed = segmentFile(temp.dir(), 'notes', 1);
+    const live = segmentFile(temp.dir(), 'notes', 3);
+    const sealedBytes = statSync(sealed).size;
+    const liveBytes = statSync(live).size;
+    rmSync(sealed);
+    rmSync(segmentFile(temp.dir(), 'notes', 1, 'manifest'));
+    rmSync(live);
+    const tags = join(temp.dir(), 'stores', 'tags');
+    const tagBytes = statSync(segmentFile(temp.dir(), 'tags', 2)).size;
+    rmSync(tags, { recursive: true });
+    const result = await store.verify();
+    expect(result.ok).toBe(false);
+    expect(result.factsChecked).toBe(0);
+    expect(result.problems).toEqual([
+      {
+        kind: 'seq',
+        file: sealed,
+        message: `the sealed segment ${sealed} that the catalog lists (${sealedBytes} bytes) is missing`,
+      },
+      {
+        kind: 'seq',
+        file: live,
+        message: `the live segment ${live} that the catalog lists (${liveBytes} bytes) is missing`,
+      },
+      {
+        kind: 'seq',
+        file: tags,
+        message: `the folder ${tags} of store "tags", which the catalog lists with 1 segment(s) of ${tagBytes} bytes, is missing`,
+      },
+      {
+        kind: 'frame',
+        file: join(temp.dir(), 'stores', 'notes', 'segment-0000000001.manifest'),
+        message: `${join(temp.dir(), 'stores', 'notes', 'segment-0000000001.manifest')}: the manifest file is missing`,
+      },
+    ]);
   });
 });

@@ -1,7 +1,20 @@
+import type { VerifyProblem } from '@igniter/core';
 import { EXIT } from '../cli-io.js';
 import type { Command } from '../command.js';
 import { Progress } from '../progress.js';
 import { openExisting } from './existing-store.js';
+
+/** One line of a verify finding: kind, where, what. */
+function finding(problem: VerifyProblem): string {
+  const where = [
+    problem.file,
+    problem.offset === undefined ? undefined : `offset ${problem.offset}`,
+    problem.factId,
+  ]
+    .filter((part) => part !== undefined)
+    .join(' ');
+  return `${problem.kind}${where ? ` (${where})` : ''}: ${problem.message}`;
+}
 
 /** `igniter verify`: re-reads every data file; exit 0 when ok, 1 with the problems listed. */
 export const verify: Command = {
@@ -23,20 +36,11 @@ export const verify: Command = {
       progress.done();
       if (flags.json === true) {
         io.stdout.write(`${JSON.stringify(result)}\n`);
-      } else if (result.ok) {
-        io.stdout.write(`ok: ${result.factsChecked} facts checked\n`);
       } else {
-        io.stdout.write(`${result.problems.length} problem(s) in ${result.factsChecked} facts:\n`);
-        for (const problem of result.problems) {
-          const where = [
-            problem.file,
-            problem.offset === undefined ? undefined : `offset ${problem.offset}`,
-            problem.factId,
-          ]
-            .filter((part) => part !== undefined)
-            .join(' ');
-          io.stdout.write(`  ${problem.kind}${where ? ` (${where})` : ''}: ${problem.message}\n`);
-        }
+        if (result.ok) io.stdout.write(`ok: ${result.factsChecked} facts checked\n`);
+        else io.stdout.write(`${result.problems.length} problem(s) in ${result.factsChecked} facts:\n`);
+        for (const problem of result.problems) io.stdout.write(`  ${finding(problem)}\n`);
+        for (const warning of result.warnings) io.stdout.write(`  warning: ${finding(warning)}\n`);
       }
       return result.ok ? EXIT.ok : EXIT.failure;
     } finally {

@@ -44,9 +44,9 @@ export function igniterProcess(
   });
 }
 
-/** Resolves with the exit code of `child`. */
+/** Resolves with the exit code of `child` (null when a signal ended it), also once it has ended. */
 export function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 

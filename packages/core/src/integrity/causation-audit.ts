@@ -46,23 +46,29 @@ export class CausationAudit {
   }
 
   /**
-   * The problems of every fact noted, once all are known; `purgedStores` are the stores that lost
-   * segments to a purge. Cost: O(facts whose target came later or is gone).
+   * The findings of every fact noted, once all are known; `purgedStores` are the stores that lost
+   * segments to a purge. `problems`: causations naming a later fact. `unknown`: causations naming
+   * no fact known (stored or pruned): an explicit causation is stored unchecked, so alone they
+   * are no damage; next to damage they may name facts it lost. Cost: O(facts whose target came
+   * later or is gone).
    */
-  problems(purgedStores: Iterable<string>): VerifyProblem[] {
+  findings(purgedStores: Iterable<string>): { problems: VerifyProblem[]; unknown: VerifyProblem[] } {
+    const unknown: VerifyProblem[] = [];
     const lenient = new Set([...this.#compactedStores, ...purgedStores]);
     for (const pending of this.#pending) {
       const target = this.#seqOf.get(pending.causation);
       if (target !== undefined) this.#checkOrder(pending, target);
       else if (!this.#prunedIds.has(pending.causation) && !lenient.has(pending.store)) {
-        this.#report(
-          pending,
-          `fact ${pending.factId} (seq ${pending.seq}) has causation ${pending.causation}, which is neither a stored fact nor a pruned one`,
+        unknown.push(
+          this.#finding(
+            pending,
+            `fact ${pending.factId} (seq ${pending.seq}) has causation ${pending.causation}, which is neither a stored fact nor a pruned one`,
+          ),
         );
       }
     }
     this.#pending.length = 0;
-    return this.#problems;
+    return { problems: this.#problems, unknown };
   }
 
   #checkOrder(pending: Pending, targetSeq: number): void {
@@ -74,10 +80,14 @@ export class CausationAudit {
   }
 
   #report(pending: Pending, message: string): void {
+    this.#problems.push(this.#finding(pending, message));
+  }
+
+  #finding(pending: Pending, message: string): VerifyProblem {
     const problem: VerifyProblem = { kind: 'causation', factId: pending.factId, message };
     if (pending.file !== undefined) problem.file = pending.file;
     if (pending.offset !== undefined) problem.offset = pending.offset;
-    this.#problems.push(problem);
+    return problem;
   }
 
   #noteReceipt(fact: Fact): void {

@@ -83,7 +83,13 @@ export class FactAudit {
    * purge. Cost: the causation checks left pending.
    */
   finish(purgedStores: Iterable<string>): VerifyResult {
-    const problems = [...this.#problems, ...this.#causation.problems(purgedStores)];
-    return { ok: problems.length === 0, factsChecked: this.#factsChecked, problems };
+    const causation = this.#causation.findings(purgedStores);
+    const problems = [...this.#problems, ...causation.problems];
+    // A causation naming no known fact is a warning (explicit causation is stored unchecked),
+    // unless the files are damaged: then it may name a fact the damage lost.
+    const damaged = problems.length > 0;
+    if (damaged) problems.push(...causation.unknown);
+    const warnings = damaged ? [] : causation.unknown;
+    return { ok: problems.length === 0, factsChecked: this.#factsChecked, problems, warnings };
   }
 }

@@ -60,6 +60,12 @@ export interface VerifyResult {
   factsChecked: number;
   /** Every problem, in the order found (causation problems last). */
   problems: VerifyProblem[];
+  /**
+   * Findings that are no damage: causations (kind `'causation'`) naming no stored or pruned fact,
+   * which an explicit causation may do by design (`write` stores it unchecked). When the files
+   * are damaged they are listed as problems instead, since they may name facts the damage lost.
+   */
+  warnings: VerifyProblem[];
 }
 
 /**

@@ -91,7 +91,7 @@ export function storeContractSuite(name: string, harness: StoreHarness): void {
       expect(valuesHold(store)).toBe(false);
       expect(store.read({ store: 'people', key: 'p2' })).toEqual({ name: 'kept' });
       // p2 and the prune receipt.
-      expect(await store.verify()).toEqual({ ok: true, factsChecked: 2, problems: [] });
+      expect(await store.verify()).toEqual({ ok: true, factsChecked: 2, problems: [], warnings: [] });
     });
 
     it('a value compacted away is in no data after flush', async () => {
@@ -146,11 +146,11 @@ export function storeContractSuite(name: string, harness: StoreHarness): void {
       for (let i = 0; i < 20; i++) store.write({ store: 'tasks', key: `t${i % 4}`, value: { i } });
       const first = store.history({ store: 'tasks', key: 't0' })[0] as Fact;
       store.pruneFactIds({ factIds: [first.id], reason: 'test' });
-      expect(await store.verify()).toEqual({ ok: true, factsChecked: 20, problems: [] });
+      expect(await store.verify()).toEqual({ ok: true, factsChecked: 20, problems: [], warnings: [] });
       const path = harness.backupPath(temp.dir());
       await store.backup(path);
       const copy = temp.track(await harness.openBackup(path));
-      expect(await copy.verify()).toEqual({ ok: true, factsChecked: 20, problems: [] });
+      expect(await copy.verify()).toEqual({ ok: true, factsChecked: 20, problems: [], warnings: [] });
     });
   });
 }

@@ -10,11 +10,22 @@ function badFilter(message: string, field: string): IgniterError {
   return new IgniterError('ERR_INVALID_ARGUMENT', message, { details: { field } });
 }
 
-/** Checks a seq cursor: an integer >= 0 (default 0). */
-export function checkCursor(after: number | undefined): number {
+/**
+ * Checks a seq cursor: an integer >= 0 (default 0) and at most `lastSeq`, the store's last seq
+ * (a cursor from the future, say kept from before a restore of an older backup, would skip the
+ * facts committed next): `details = { field, after, lastSeq }`.
+ */
+export function checkCursor(after: number | undefined, lastSeq: number): number {
   if (after === undefined) return 0;
   if (!Number.isSafeInteger(after) || after < 0) {
     throw badFilter('after must be a seq: an integer >= 0', 'after');
+  }
+  if (after > lastSeq) {
+    throw new IgniterError(
+      'ERR_INVALID_ARGUMENT',
+      `after ${after} is past the last seq ${lastSeq} of this store; resume from a seq <= ${lastSeq}`,
+      { details: { field: 'after', after, lastSeq } },
+    );
   }
   return after;
 }
@@ -87,7 +98,7 @@ function select(
  */
 export function replay(ctx: OpContext, packet: unknown): ReplayResult {
   const p = decodePacket<ReplayPacket>(SPECS.replay, packet, 'replay');
-  const after = checkCursor(p.after);
+  const after = checkCursor(p.after, ctx.store.lastSeq());
   const limit = effectiveLimit('replay', p.limit);
   const selected = select(ctx, p.filter ?? {}, after, limit, p.include_internal === true);
   const page = selected.slice(0, limit);

@@ -31,7 +31,7 @@ function factsOfStores(log: CommittedLog, stores: readonly string[], after: numb
  */
 export function syncHubProfile(ctx: OpContext, packet: unknown = {}): SyncHubProfile {
   const p = decodePacket<SyncPacket>(SPECS.sync_hub_profile, packet, 'sync_hub_profile');
-  const after = checkCursor(p.after);
+  const after = checkCursor(p.after, ctx.store.lastSeq());
   const limit = effectiveLimit('sync_hub_profile', p.limit);
   const log = ctx.store.committedLog();
   const internal = p.include_internal === true;

@@ -1,5 +1,6 @@
 import { type Fact, type IgniterStore, valueHash, type WriteInput } from '@igniter/core';
 import type { OpContext } from '../context.js';
+import { capEcho } from '../echo-cap.js';
 import { decodePacket, packetProblem } from '../packet-spec.js';
 import { receipt, refusedWrite } from '../receipts.js';
 import { SPECS, WRITE_SPEC } from '../specs.js';
@@ -76,7 +77,9 @@ export function writeFact(ctx: OpContext, packet: unknown): Receipt {
   }
   const { kind, value_hash: claimedHash, ...rest } = packet as Record<string, unknown>;
   if (kind !== 'fact')
-    return badFact(`write_fact: expected kind "fact", got ${JSON.stringify(kind ?? null)}`);
+    return badFact(
+      `write_fact: expected kind "fact", got ${capEcho(JSON.stringify(kind ?? null) ?? 'undefined')}`,
+    );
   const ignored = SERVER_ASSIGNED.filter((field) => rest[field] !== undefined);
   for (const field of SERVER_ASSIGNED) delete rest[field];
   const problem = packetProblem(WRITE_SPEC, rest);

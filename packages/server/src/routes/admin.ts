@@ -17,8 +17,10 @@ const COMPACT_BODY = {
 } as const;
 
 /**
- * `/v1/admin/*`, for admin tokens: checkpoint, verify, backup (to a path on the server) and
- * compact. Bodies are optional JSON objects; unknown fields are 400.
+ * `/v1/admin/*`, for admin tokens: checkpoint, verify, backup (to a path on the server),
+ * compact, and promote (a served follower becomes the writer: REPLICATION.md's `promote()`;
+ * 503 `ERR_LOCKED` while the writer lives; a writer answers at once). Bodies are optional JSON
+ * objects; unknown fields are 400.
  */
 export function adminRoutes(app: FastifyInstance, context: RouteContext): void {
   const { store } = context;
@@ -68,4 +70,10 @@ export function adminRoutes(app: FastifyInstance, context: RouteContext): void {
       return { results };
     },
   );
+
+  app.post('/v1/admin/promote', { ...emptyBody, schema: { body: NO_BODY } }, async (request) => {
+    admin(request);
+    await store.promote();
+    return { role: store.role, lastSeq: store.lastSeq() };
+  });
 }

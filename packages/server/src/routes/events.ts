@@ -7,7 +7,7 @@ import type { RouteContext } from '../route-context.js';
 type EventsQuery = { after?: string; stores?: string; access_token?: string };
 
 /** The store's changefeed when it can be subscribed to (a `Changefeed`, from either build of core). */
-function subscribable(sink: ChangeSink | undefined): Pick<Changefeed, 'subscribe'> | undefined {
+export function subscribable(sink: ChangeSink | undefined): Pick<Changefeed, 'subscribe'> | undefined {
   return sink && typeof (sink as Partial<Changefeed>).subscribe === 'function'
     ? (sink as Changefeed)
     : undefined;

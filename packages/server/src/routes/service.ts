@@ -10,6 +10,11 @@ export interface Health {
   backend: string;
   engine: string;
   role: 'writer' | 'follower';
+  /**
+   * On a follower, the time in ms from the writer writing the last fact applied here to this
+   * process applying it (null before the first one); null on a writer.
+   */
+  lag_ms: number | null;
   fact_count: number;
   last_seq: number;
   subscribers: number;
@@ -31,6 +36,7 @@ export function serviceRoutes(app: FastifyInstance, context: RouteContext): void
       backend: context.served.backend,
       engine: store.engine,
       role: roleOf(store),
+      lag_ms: context.followerLag.lagMs(),
       fact_count: store.factCount(),
       last_seq: store.lastSeq(),
       subscribers: context.streams.size,
