@@ -1,4 +1,4 @@
-// Open time of a file store holding 1M facts, per engine (DESIGN D8/D9 targets: <= 1 s on the
+// Open time of a file store holding 1M facts, per engine (ARCHITECTURE.md D8/D9 targets: <= 1 s on the
 // TS engine, <= 0.5 s native). Each open runs in a fresh process, so nothing is warm but the OS
 // page cache. Prints the time to open the backend (read and CRC-check every frame, then replay
 // natively or index without decoding) and to hydrate the store (the engine adopts the log), and

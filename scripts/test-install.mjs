@@ -150,6 +150,27 @@ describe('test:install', () => {
       assert.deepEqual(runFixture(project, 'file-store.cjs').output, fileStoreResult('cjs'));
     });
 
+    test('a program importing only core gets one copy of it per module system: instanceof holds for what backend-file and protocol throw', () => {
+      const project = installFromTarballs('one-core', [
+        '@igniter/core',
+        '@igniter/backend-file',
+        '@igniter/protocol',
+      ]);
+      reportInstalled('core + backend-file + protocol', project);
+      const expected = {
+        locked: ['ERR_LOCKED', true],
+        badCursor: ['ERR_INVALID_ARGUMENT', true],
+        viaBackend: ['ERR_LOCKED', true],
+        interpreter: true,
+      };
+      for (const fixture of ['one-core.mjs', 'one-core.cjs']) {
+        const { output, stderr } = runFixture(project, fixture);
+        assert.deepEqual(output, expected, fixture);
+        // No ExperimentalWarning either: require(esm) from node_modules loads silently (Node 20.19+, 22.12+).
+        assert.equal(stderr, '', fixture);
+      }
+    });
+
     test('core + protocol dispatch envelopes', () => {
       const project = installFromTarballs('core-protocol', ['@igniter/core', '@igniter/protocol']);
       assert.deepEqual(

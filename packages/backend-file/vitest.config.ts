@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Every test runs once per engine (DESIGN D9): backend tests too, because a backend opened for
+// Every test runs once per engine (ARCHITECTURE.md D9): backend tests too, because a backend opened for
 // the native engine reads its files in Rust and one for the TS engine decodes them in JS. The
 // project name shows which.
 export default defineConfig({

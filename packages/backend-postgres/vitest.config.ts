@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 // One throwaway PostgreSQL server for the whole run (or IGNITER_PG_URL), started by the global
 // setup. Backend tests do not touch an engine and run once; tests through IgniterStore run
-// once per engine (DESIGN D9).
+// once per engine (ARCHITECTURE.md D9).
 export default defineConfig({
   test: {
     pool: 'forks',

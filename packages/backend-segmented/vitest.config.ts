@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // Backend tests do not touch an engine and run once; tests through IgniterStore run once per
-// engine (DESIGN D9). The project name shows which.
+// engine (ARCHITECTURE.md D9). The project name shows which.
 export default defineConfig({
   test: {
     pool: 'forks',

@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // The client never touches an engine, but the server the tests start does: run the suite once
-// per engine (DESIGN D9), like every package whose tests open a store.
+// per engine (ARCHITECTURE.md D9), like every package whose tests open a store.
 export default defineConfig({
   test: {
     pool: 'forks',

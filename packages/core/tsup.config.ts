@@ -16,6 +16,11 @@ export default defineConfig({
   sourcemap: true,
   target: 'node20',
   shims: true,
+  // The CommonJS build has no import.meta.resolve: optional-package.ts then requires the CommonJS
+  // builds of sibling packages (ARCHITECTURE.md, "Packages and module systems").
+  esbuildOptions(options, { format }) {
+    if (format === 'cjs') options.define = { ...options.define, 'import.meta.resolve': 'undefined' };
+  },
   // The contract suite runs inside the caller's vitest; never bundle it.
   external: ['vitest'],
 });

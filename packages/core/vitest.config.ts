@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Every engine-touching test runs once per engine (DESIGN D9): the project name shows which.
+// Every engine-touching test runs once per engine (ARCHITECTURE.md D9): the project name shows which.
 // The differential test builds both engines itself, so it runs once, in its own project.
 const differential = 'test/engine-differential.test.ts';
 

@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Every test runs once per engine (DESIGN D9): the project name shows which.
+// Every test runs once per engine (ARCHITECTURE.md D9): the project name shows which.
 export default defineConfig({
   test: {
     pool: 'forks',

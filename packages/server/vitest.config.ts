@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Every test runs once per engine (DESIGN D9): the project name shows which. The inspector's
+// Every test runs once per engine (ARCHITECTURE.md D9): the project name shows which. The inspector's
 // browser tests drive the page, not an engine: they run once, in their own project.
 export default defineConfig({
   test: {

@@ -1,11 +1,11 @@
 // Checks of one packed tarball: publint, @arethetypeswrong/cli and the surface every published
-// @igniter package promises (DESIGN "Packages and entry points", issue 12).
+// @igniter package promises (ARCHITECTURE.md "Packages and module systems", issue 12).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
-import { isPlatformPackage, repoRoot, tarballFiles, tarballManifest } from './workspace.mjs';
+import { isPlatformPackage, repoRoot, run, tarballFiles, tarballManifest } from './workspace.mjs';
 
 const attwBin = join(repoRoot, 'node_modules', '.bin', 'attw');
 
@@ -107,6 +107,10 @@ function surfaceProblems(pkg) {
       typeof manifest.types === 'string' && files.includes(manifest.types.replace(/^\.\//, '')),
       'no types',
     );
+  }
+  for (const file of files.filter((name) => /\.d\.c?ts$/.test(name))) {
+    const text = run('tar', ['-xzOf', pkg.tarball, `package/${file}`], { capture: true, quiet: true });
+    expect(!text.includes('@internal'), `${file} publishes @internal members (stripInternal)`);
   }
   if (manifest.type === 'module') {
     for (const [subpath, target] of Object.entries(manifest.exports ?? {})) {

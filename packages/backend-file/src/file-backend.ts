@@ -69,7 +69,7 @@ interface OpenedFiles {
 }
 
 /**
- * A crash-safe fact log in one file (DESIGN D8): a write-ahead log `<path>` of CRC-32 framed
+ * A crash-safe fact log in one file (ARCHITECTURE.md D8): a write-ahead log `<path>` of CRC-32 framed
  * facts, a snapshot `<path>.snapshot` written by checkpoints and prunes, and a single-writer lock
  * `<path>.lock`. Construction opens and recovers the files synchronously and holds the lock
  * until `close()` (or process death).

@@ -13,6 +13,7 @@ import {
   type StoreLink,
   type StoreRole,
   type Time,
+  toMs,
 } from '@igniter/core';
 import { writeBackupLog } from './backup-log.js';
 import { badArgument, closedError } from './errors.js';
@@ -104,8 +105,8 @@ export class FileFollower implements Backend {
   replay(opts: { since?: Time; asOf?: Time } = {}): Iterable<Fact> {
     if (this.#writer) return this.#writer.replay(opts);
     this.#assertOpen();
-    const since = opts.since instanceof Date ? opts.since.getTime() : opts.since;
-    const asOf = opts.asOf instanceof Date ? opts.asOf.getTime() : opts.asOf;
+    const since = toMs(opts.since, 'since');
+    const asOf = toMs(opts.asOf, 'asOf');
     return this.#facts.filter(
       (f) =>
         (since === undefined || f.transactionTime >= since) &&

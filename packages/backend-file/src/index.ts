@@ -1,7 +1,14 @@
 /**
  * `@igniter/backend-file`: a crash-safe write-ahead log with group commit, snapshots and a
- * single-writer lock, for `@igniter/core` (DESIGN D8).
+ * single-writer lock, for `@igniter/core` (ARCHITECTURE.md D8).
  */
+
+import { provideOptionalPackage } from '@igniter/core';
+import { writeBackupLog } from './backup-log.js';
+import { FileBackend } from './file-backend.js';
+
+// What IgniterStore.open(path) and the backup of a store without a file backend take from here.
+provideOptionalPackage('@igniter/backend-file', { FileBackend, writeBackupLog });
 
 export type { DurabilityStatus } from '@igniter/core/storage';
 export { type BackupLogOptions, writeBackupLog } from './backup-log.js';

@@ -1,5 +1,5 @@
 import { checkInput, type EngineChoice, fieldsOf, IgniterError } from '@igniter/core';
-import { DEFAULT_MAX_FRAME_BYTES, type Durability } from '@igniter/core/storage';
+import { checkDurabilityOptions, DEFAULT_MAX_FRAME_BYTES, type Durability } from '@igniter/core/storage';
 
 export type { Durability };
 
@@ -78,11 +78,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     'FileBackend options',
     FILE_BACKEND_FIELDS,
   );
-  const durability = o.durability ?? 'group';
-  if (durability !== 'fsync' && durability !== 'group' && durability !== 'none') {
-    throw bad(`durability must be 'fsync', 'group' or 'none'`);
-  }
-  if (o.repair !== undefined && typeof o.repair !== 'boolean') throw bad('repair must be a boolean');
+  const { durability, repair } = checkDurabilityOptions(o);
   const engine = o.engine ?? 'auto';
   if (engine !== 'auto' && engine !== 'native' && engine !== 'ts') {
     throw bad(`engine must be 'auto', 'native' or 'ts'`);
@@ -95,7 +91,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     durability,
     groupCommitMs: positiveNumber(o.groupCommitMs, 'groupCommitMs', 5, false),
     groupCommitBytes: positiveNumber(o.groupCommitBytes, 'groupCommitBytes', 4 * 1024 * 1024, true),
-    repair: o.repair ?? false,
+    repair,
     maxFrameBytes,
     engine,
   };

@@ -267,7 +267,7 @@ function keepShortLog(path: string, size: number, repair: boolean): RecoveredCut
  * old descriptor. For a log that a crash left behind a newer snapshot (the crash came between
  * a compaction's snapshot and its cut of the log): its facts up to the snapshot's seq are
  * ignored on open, but the bytes of facts that compaction or a prune dropped must not stay on
- * disk (DESIGN D11). Throws the system error of a failed write (the old log stays then).
+ * disk (ARCHITECTURE.md D11). Throws the system error of a failed write (the old log stays then).
  * Cost: one write of the kept facts, two fsyncs.
  */
 export function cutStaleWal(

@@ -10,7 +10,7 @@ import type {
   StoreRole,
   Time,
 } from '@igniter/core';
-import { IgniterError } from '@igniter/core';
+import { IgniterError, toMs } from '@igniter/core';
 import { factValueJson, PreloadedFactLoader } from '@igniter/core/storage';
 import type pg from 'pg';
 import { commitOp } from './commit-op.js';
@@ -26,10 +26,6 @@ import { rowBytes, StoreTally } from './store-tally.js';
 
 /** How often at most the table size of `storageStats().byteSize` is asked again after commits. */
 const TABLE_BYTES_EVERY_MS = 1000;
-
-function toMs(time: Time | undefined): number | undefined {
-  return time instanceof Date ? time.getTime() : time;
-}
 
 /**
  * The fact log in PostgreSQL: one row per fact in `<schema>.igniter_facts` (`seq` the primary
@@ -156,8 +152,8 @@ export class PostgresBackend implements Backend {
   replay(opts: { since?: Time; asOf?: Time } = {}): Iterable<Fact> {
     this.#assertOpen();
     this.#materialize();
-    const since = toMs(opts.since);
-    const asOf = toMs(opts.asOf);
+    const since = toMs(opts.since, 'since');
+    const asOf = toMs(opts.asOf, 'asOf');
     if (since === undefined && asOf === undefined) return [...this.#facts];
     return this.#facts.filter(
       (f) =>

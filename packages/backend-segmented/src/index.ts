@@ -1,6 +1,6 @@
 /**
  * `@igniter/backend-segmented`: per-store segment files with rotation, manifests, time-filtered
- * replay, purge receipts and durable compaction, for `@igniter/core` (DESIGN D8).
+ * replay, purge receipts and durable compaction, for `@igniter/core` (ARCHITECTURE.md D8).
  */
 
 export type { Durability, DurabilityStatus } from '@igniter/core/storage';

@@ -283,7 +283,7 @@ class FolderReader {
 /**
  * Opens the segmented directory `dir` (its lock already held): reads the catalog (creating it
  * for a new directory), every manifest and purge receipt, and resumes each store's live segment,
- * applying the recovery rules of DESIGN D8 (torn tails truncated, damage `ERR_CORRUPT_LOG` or
+ * applying the recovery rules of ARCHITECTURE.md D8 (torn tails truncated, damage `ERR_CORRUPT_LOG` or
  * quarantined with `repair`). Finishes interrupted purges and compactions.
  * Throws `ERR_UNSUPPORTED_FORMAT` for files that are not ours, `ERR_CORRUPT_LOG` for damage and
  * inconsistencies, and system errors. Live segments leave their fsyncs to `groupSync` when

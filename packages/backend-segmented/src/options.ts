@@ -1,5 +1,6 @@
 import { checkInput, fieldsOf, IgniterError } from '@igniter/core';
 import {
+  checkDurabilityOptions,
   DEFAULT_FACT_CODEC,
   DEFAULT_MAX_FRAME_BYTES,
   type Durability,
@@ -100,11 +101,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     'SegmentedFileBackend options',
     SEGMENTED_BACKEND_FIELDS,
   );
-  const durability = o.durability ?? 'group';
-  if (durability !== 'fsync' && durability !== 'group' && durability !== 'none') {
-    throw bad(`durability must be 'fsync', 'group' or 'none'`);
-  }
-  if (o.repair !== undefined && typeof o.repair !== 'boolean') throw bad('repair must be a boolean');
+  const { durability, repair } = checkDurabilityOptions(o);
   if (o.clock !== undefined && typeof o.clock !== 'function') throw bad('clock must be a function');
   const codec = o.codec ?? DEFAULT_FACT_CODEC.name;
   if (![...FACT_CODECS.values()].some((c) => c.name === codec)) {
@@ -123,7 +120,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     groupCommitMs: count(o.groupCommitMs, 'groupCommitMs', 5, 0, false),
     groupCommitBytes: count(o.groupCommitBytes, 'groupCommitBytes', 4 * 1024 * 1024, 0),
     codec,
-    repair: o.repair ?? false,
+    repair,
     maxFrameBytes,
     clock: o.clock ?? Date.now,
   };

@@ -52,7 +52,7 @@ function setEntry<T>(target: { [key: string]: T }, key: string, value: T): void 
 }
 
 /**
- * A crash-safe fact store split into per-store segment files (DESIGN D8): `<dir>/stores/<escaped
+ * A crash-safe fact store split into per-store segment files (ARCHITECTURE.md D8): `<dir>/stores/<escaped
  * store name>/segment-<n>.log`, sealed by size, fact count or time bucket with a manifest each,
  * plus a catalog and a single-writer lock in `<dir>`. Construction opens and recovers the
  * directory synchronously and holds the lock until `close()` (or process death).

@@ -3,7 +3,7 @@ import { IgniterError } from './errors.js';
 import { isJsonObject, isJsonObjectClass, type JsonObject } from './json.js';
 import type { Expectation } from './store-types.js';
 
-/** Longest store name or key, in UTF-8 bytes (DESIGN D10). */
+/** Longest store name or key, in UTF-8 bytes (ARCHITECTURE.md D10). */
 export const MAX_NAME_BYTES = 1024;
 
 /** A point in time: ms since the Unix epoch, or a Date. */

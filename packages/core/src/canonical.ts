@@ -112,7 +112,7 @@ class Encoder {
 }
 
 /**
- * Validates `value` per DESIGN D1 and returns its RFC 8785 canonical JSON together with a
+ * Validates `value` per ARCHITECTURE.md D1 and returns its RFC 8785 canonical JSON together with a
  * deep-frozen copy (the caller's object is never frozen). Throws `ERR_INVALID_VALUE`.
  * Cost: one walk of the value.
  */
@@ -122,7 +122,7 @@ export function encodeValue(value: unknown, path = 'value'): EncodedValue {
 }
 
 /**
- * Validates `value` per DESIGN D1 and returns its RFC 8785 canonical JSON (pure TypeScript).
+ * Validates `value` per ARCHITECTURE.md D1 and returns its RFC 8785 canonical JSON (pure TypeScript).
  * Throws `ERR_INVALID_VALUE`. Cost: one walk of the value.
  */
 export function canonicalJsonTs(value: unknown, path = 'value'): string {
@@ -130,7 +130,7 @@ export function canonicalJsonTs(value: unknown, path = 'value'): string {
 }
 
 /**
- * Validates `value` per DESIGN D1 without building its canonical form. Throws `ERR_INVALID_VALUE`.
+ * Validates `value` per ARCHITECTURE.md D1 without building its canonical form. Throws `ERR_INVALID_VALUE`.
  */
 export function assertJson(value: unknown, path = 'value'): asserts value is Json {
   new Encoder(false).encode(value, path, 0);

@@ -73,7 +73,7 @@ function checkStores(value: unknown): ReadonlySet<string> | null {
 }
 
 /**
- * The changefeed of a store (DESIGN D12): one event per committed fact, in seq order, kept in a
+ * The changefeed of a store (ARCHITECTURE.md D12): one event per committed fact, in seq order, kept in a
  * bounded replay ring and fanned out to subscribers with bounded queues. Pass it to
  * `new IgniterStore({ changefeed })`; the store attaches its log, so a subscriber can resume
  * from any seq the log still holds, also after a restart of a durable store.

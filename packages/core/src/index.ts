@@ -35,6 +35,7 @@ export type {
   SubscriptionState,
   SubscriptionStats,
 } from './changefeed-subscription.js';
+export type { CommittedLog } from './committed-log.js';
 export { type EngineChoice, type EngineInfo, engineInfo } from './engine/select.js';
 export type { EngineKind, LazyFacts, NativePreload, PreloadedFacts } from './engine/types.js';
 export { IgniterError, type IgniterErrorCode, type IgniterErrorOptions } from './errors.js';
@@ -57,7 +58,12 @@ export type {
   RetentionStrategy,
 } from './lifecycle/types.js';
 export type { CausationStep, DerivedBy, Lineage, LineageEntry } from './lineage.js';
-export type { ProtocolInterpreter, ProtocolReceipt } from './protocol-interpreter.js';
+export { type OptionalPackageName, provideOptionalPackage } from './optional-package.js';
+export {
+  DESCRIPTOR_STORE,
+  type ProtocolInterpreter,
+  type ProtocolReceipt,
+} from './protocol-interpreter.js';
 export type {
   DeadLetter,
   DerivationInput,

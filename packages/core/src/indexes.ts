@@ -10,7 +10,7 @@ export function pathSlot(scope: string | null): string {
 }
 
 /**
- * The scope index (DESIGN D5): for each registered path, the keys of its store whose latest
+ * The scope index (ARCHITECTURE.md D5): for each registered path, the keys of its store whose latest
  * value matches its filters. A path's members are computed on its first query, then kept by
  * every committed fact (writes and appends alike, point paths included).
  */
@@ -81,7 +81,7 @@ export class ScopeIndex {
 }
 
 /**
- * The partition index (DESIGN D5): for a (store, field), the seqs of the store's facts by the
+ * The partition index (ARCHITECTURE.md D5): for a (store, field), the seqs of the store's facts by the
  * canonical JSON of `value[field]`. Built from every fact of the store on first use, then kept by
  * every committed fact, whether written or appended.
  */

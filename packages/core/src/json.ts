@@ -1,4 +1,4 @@
-/** A JSON value as Igniter stores it (DESIGN D1). */
+/** A JSON value as Igniter stores it (ARCHITECTURE.md D1). */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 /** A JSON object. */
 export type JsonObject = { [key: string]: Json };

@@ -27,8 +27,11 @@ export interface ProtocolInterpreter {
   register(descriptor: unknown, options?: { replace?: boolean }): ProtocolReceipt;
 }
 
-/** The internal store in which `@igniter/protocol` keeps descriptors (it names it alike). */
+/** The internal store in which `@igniter/protocol` keeps descriptors (`store.commitDescriptor`). */
 export const DESCRIPTOR_STORE = '__descriptors';
+
+/** The producer of every descriptor fact. */
+export const DESCRIPTOR_PRODUCER = { system: 'igniter_protocol', kind: 'descriptor' } as const;
 
 /** The store's interpreter from `@igniter/protocol`; throws `ERR_MISSING_PACKAGE` without it. */
 export function loadInterpreter(store: IgniterStore): ProtocolInterpreter {

@@ -14,7 +14,7 @@ function fresh<T>(entry: Entry<T> | undefined, now: number, ttl: number | undefi
 }
 
 /**
- * The read cache of a store (DESIGN D6). Current-state answers are kept per (store, key) and per
+ * The read cache of a store (ARCHITECTURE.md D6). Current-state answers are kept per (store, key) and per
  * (store, scope) and invalidated precisely, in time independent of the cache size. Time-travel
  * answers live in an LRU of `lruCap` entries; the store only caches those that no later commit
  * can change. `ttl` bounds the age of an answer on every lookup.

@@ -39,7 +39,7 @@ import type {
 
 /**
  * The read path of a store: picks the fact a read asks for (latest, as of `asOf`, standing at
- * `validAt`), answers from and fills the read cache (DESIGN D6), applies coercions, and answers
+ * `validAt`), answers from and fills the read cache (ARCHITECTURE.md D6), applies coercions, and answers
  * queries from the scope index. `IgniterStore` documents each call; it checks that the store is
  * open.
  */
@@ -265,19 +265,20 @@ export class ReadPath {
   }
 
   /**
-   * Live facts with seq > `after`, at most `limit` (a changefeed resuming from the log). Looks up
+   * Live facts with seq > `after` that `accept` takes, at most `limit` (a changefeed resuming
+   * from the log, the protocol's replay and sync through `store.committedLog()`). Looks up
    * windows of seqs, O(limit + pruned seqs skipped), unless pruning left live facts so sparse that
    * one pass over them is expected to be cheaper.
    */
-  factsAfter(after: number, limit: number): Fact[] {
+  factsAfter(after: number, limit: number, accept: (fact: Fact) => boolean = () => true): Fact[] {
     const log = this.#state.log;
     const out: Fact[] = [];
     const last = log.lastSeq();
     const live = log.size();
-    if (live === 0) return out;
+    if (live === 0 || limit <= 0) return out;
     if (limit * (last - after) > live * live) {
       for (const fact of log.all()) {
-        if (fact.seq <= after) continue;
+        if (fact.seq <= after || !accept(fact)) continue;
         out.push(fact);
         if (out.length >= limit) break;
       }
@@ -288,8 +289,9 @@ export class ReadPath {
       const count = Math.min(last - from + 1, Math.max(limit - out.length, 1024));
       const seqs = Array.from({ length: count }, (_, i) => from + i);
       for (const fact of log.bySeqs(seqs)) {
-        if (out.length >= limit) break;
+        if (!accept(fact)) continue;
         out.push(fact);
+        if (out.length >= limit) break;
       }
       from += count;
     }

@@ -6,7 +6,7 @@ import type { TransactionClock } from './transaction-clock.js';
 
 /**
  * The fact log of a store and what the store derives from it: the write path keeps it current
- * (DESIGN D4, D5, D6), the read path answers from it.
+ * (ARCHITECTURE.md D4, D5, D6), the read path answers from it.
  */
 export interface StoreState {
   readonly log: Engine;

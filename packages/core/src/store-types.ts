@@ -39,7 +39,7 @@ export interface WriteInput {
   store: string;
   /** The key within the store: a non-empty string of at most 1024 UTF-8 bytes. */
   key: string;
-  /** Any JSON value (DESIGN D1); stored as a deep-frozen copy. */
+  /** Any JSON value (ARCHITECTURE.md D1); stored as a deep-frozen copy. */
   value: Json;
   /** Version of the value's shape, an integer >= 1 (default 1); coercions receive it. */
   schemaVersion?: number;

@@ -9,6 +9,7 @@ import type {
   StoreRole,
 } from './backend.js';
 import type { ChangeSink, CommitKind } from './change-event.js';
+import { type CommittedLog, committedLogOf } from './committed-log.js';
 import { createEngine } from './engine/select.js';
 import type { Engine, EngineKind } from './engine/types.js';
 import { IgniterError } from './errors.js';
@@ -37,6 +38,7 @@ import { PRUNE_PRODUCER } from './lifecycle/types.js';
 import { buildLineage, type CausationStep, causationSteps, type Lineage } from './lineage.js';
 import { loadOptional } from './optional-package.js';
 import {
+  DESCRIPTOR_PRODUCER,
   DESCRIPTOR_STORE,
   loadInterpreter,
   type ProtocolInterpreter,
@@ -106,6 +108,7 @@ export class IgniterStore {
   #closed = false;
   #closing: Promise<void> | undefined;
   #protocol: ProtocolInterpreter | undefined;
+  #committedLog: CommittedLog | undefined;
   readonly #seqWaiters = new SeqWaiters();
 
   /**
@@ -339,6 +342,16 @@ export class IgniterStore {
     return fact ? toFactRef(fact) : undefined;
   }
 
+  /**
+   * The committed log read in seq order as stored, values uncoerced (replay, sync, followers).
+   * Its methods throw `ERR_CLOSED` once the store is closed.
+   */
+  committedLog(): CommittedLog {
+    this.#assertOpen();
+    this.#committedLog ??= committedLogOf(this.#log, this.#reads, () => this.#assertOpen());
+    return this.#committedLog;
+  }
+
   /** The number of live facts, internal stores included. Cost: O(1). */
   factCount(): number {
     this.#assertOpen();
@@ -439,7 +452,7 @@ export class IgniterStore {
   }
 
   /**
-   * Registers a relation kept in the index store "__rel_<name>" (DESIGN D7), a rule named
+   * Registers a relation kept in the index store "__rel_<name>" (ARCHITECTURE.md D7), a rule named
    * `name`, and indexes the latest fact of every key already in the source store. The same
    * definition again is a no-op; another definition under the name, or a name another rule
    * holds, is ERR_INVALID_ARGUMENT. Cost: O(keys of the source store) now.
@@ -534,6 +547,19 @@ export class IgniterStore {
    */
   registerDescriptor(descriptor: unknown, options?: { replace?: boolean }): ProtocolReceipt {
     return this.protocol().register(descriptor, options);
+  }
+
+  /**
+   * Commits a version of a protocol descriptor under `key` of the internal store `__descriptors`
+   * (the one internal store written from outside core: by `@igniter/protocol`, which checks the
+   * descriptor first). Returns the fact. Throws `ERR_INVALID_VALUE` for a value that is not JSON,
+   * `ERR_INVALID_ARGUMENT` for a bad key and `ERR_CLOSED` when closed.
+   */
+  commitDescriptor(key: string, descriptor: Json): Fact {
+    return this.commitInternal(
+      { store: DESCRIPTOR_STORE, key, value: descriptor, producer: DESCRIPTOR_PRODUCER },
+      'write',
+    );
   }
 
   // ---------------------------------------------------------------- storage
@@ -745,7 +771,7 @@ export class IgniterStore {
     return this.#backend;
   }
 
-  /** @internal The store's clock. */
+  /** The time in ms by the store's clock (the `clock` option, else `Date.now`). */
   now(): number {
     return this.#state.clock.now();
   }

@@ -1,5 +1,5 @@
 /**
- * A store's clock (DESIGN D3): reads the wall clock, and dates each commit no earlier than the
+ * A store's clock (ARCHITECTURE.md D3): reads the wall clock, and dates each commit no earlier than the
  * last one, so a clock that steps back does not reorder history.
  */
 export class TransactionClock {

@@ -12,7 +12,7 @@ function engine(): Engine {
  * The RFC 8785 (JCS) canonical JSON of a value: keys sorted by UTF-16 code units, no
  * whitespace, ECMAScript number formatting. Runs on the engine `engineInfo()` reports; both
  * engines give identical bytes. Throws `ERR_INVALID_VALUE` for anything that is not JSON
- * (DESIGN D1). Cost: one walk of the value.
+ * (ARCHITECTURE.md D1). Cost: one walk of the value.
  */
 export function canonicalJson(value: unknown): string {
   return engine().canonicalJson(value);

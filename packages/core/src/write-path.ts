@@ -60,7 +60,7 @@ interface Committed {
 
 /**
  * The write path of a store: checks arguments, idempotency keys and expectations (a whole batch
- * up front), then commits each fact in the order of DESIGN D4 and publishes it in seq order
+ * up front), then commits each fact in the order of ARCHITECTURE.md D4 and publishes it in seq order
  * (D12). `IgniterStore` documents each call; it checks that the store is open.
  */
 export class WritePath {
@@ -280,7 +280,7 @@ export class WritePath {
     }
   }
 
-  /** Runs the commit order of DESIGN D4 for one fact. */
+  /** Runs the commit order of ARCHITECTURE.md D4 for one fact. */
   #commit(prepared: PreparedWrite, kind: CommitKind, persist?: (fact: Fact) => void): Fact {
     const done = this.#store(prepared, kind, persist);
     this.#announce(done);

@@ -10,7 +10,7 @@ const project = useInstalledCore('igniter-core-no-protocol-');
 const source = `
   const { IgniterStore } = require('@igniter/core');
   const first = new IgniterStore();
-  first.commitInternal({ store: '__descriptors', key: 'access_path:open', value: { kind: 'access_path', name: 'open', store: 'tasks', fields: [] } }, 'write');
+  first.commitDescriptor('access_path:open', { kind: 'access_path', name: 'open', store: 'tasks', fields: [] });
   first.write({ store: 'tasks', key: 't1', value: { status: 'open' } });
   const facts = first.factLogAll();
   const warnings = [];

@@ -6,7 +6,7 @@ import type { Fact } from '../src/fact.js';
 import type { Json, JsonObject } from '../src/json.js';
 import { IgniterStore } from '../src/store.js';
 
-// DESIGN D9: both engines get the same random operations and must give the same answers.
+// ARCHITECTURE.md D9: both engines get the same random operations and must give the same answers.
 // Ids are random, so every id (and every key or receipt key minted from one) is compared by
 // the seq of its fact. It builds both engines itself and runs once, in its own vitest project.
 

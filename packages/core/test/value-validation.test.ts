@@ -21,7 +21,7 @@ cyclic.self = cyclic;
 const sparse: unknown[] = [1];
 sparse[2] = 3;
 
-describe(`value validation per DESIGN D1 (${ENGINE_KIND} engine)`, () => {
+describe(`value validation per ARCHITECTURE.md D1 (${ENGINE_KIND} engine)`, () => {
   it.each([
     ['undefined at the top', undefined],
     ['undefined as a property', { a: undefined }],

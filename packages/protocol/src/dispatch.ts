@@ -1,4 +1,4 @@
-import { checkInput, fieldsOf, type IgniterStore, type JsonObject } from '@igniter/core';
+import { checkInput, fieldsOf, IgniterStore, type JsonObject } from '@igniter/core';
 import { capMessage, capStrings, longStrings } from './echo-cap.js';
 import type { ErrorResponse, ProtocolErrorCode, RequestId, Response } from './envelope.js';
 import { Interpreter } from './interpreter.js';
@@ -78,20 +78,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function hasMethod(value: object, name: string): boolean {
-  return typeof (value as Record<string, unknown>)[name] === 'function';
-}
-
 /** The interpreter to run a request on: the target itself, or the store's (created once). */
 function interpreterOf(target: unknown): OpMethods {
-  if (isRecord(target) && hasMethod(target, 'descriptorSnapshot') && hasMethod(target, 'register')) {
-    // An Interpreter, possibly from the other (ESM/CJS) build of this package: called by method name.
-    return target as unknown as OpMethods;
-  }
-  if (isRecord(target) && hasMethod(target, 'commitInternal') && hasMethod(target, 'write')) {
+  if (target instanceof Interpreter) return target as unknown as OpMethods;
+  if (target instanceof IgniterStore) {
     let interpreter = interpreters.get(target);
     if (!interpreter) {
-      interpreter = new Interpreter(target as unknown as IgniterStore);
+      interpreter = new Interpreter(target);
       interpreters.set(target, interpreter);
     }
     return interpreter as unknown as OpMethods;

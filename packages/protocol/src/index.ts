@@ -3,6 +3,12 @@
  * IO, queries, seq-cursored replay and snapshots in wire form (`Interpreter`), the request and
  * response envelope (`dispatch`), and the frame codec every transport shares.
  */
+import { provideOptionalPackage } from '@igniter/core';
+import { Interpreter } from './interpreter.js';
+
+// What store.protocol() takes from here.
+provideOptionalPackage('@igniter/protocol', { Interpreter });
+
 export { decodeFrames, encodeFrame } from '@igniter/core/storage';
 export { DESCRIPTOR_STORE } from './descriptors/descriptor-log.js';
 export { DESCRIPTOR_KINDS, type Normalised, normaliseDescriptor } from './descriptors/normalise.js';

@@ -1,4 +1,4 @@
-import { checkInput, fieldsOf, IgniterError, type IgniterStore } from '@igniter/core';
+import { checkInput, fieldsOf, IgniterError, IgniterStore } from '@igniter/core';
 import type { OpContext } from './context.js';
 import { DescriptorLog } from './descriptors/descriptor-log.js';
 import { applyDescriptor } from './descriptors/engine-effects.js';
@@ -82,11 +82,10 @@ const THRESHOLD_FIELDS = fieldsOf<NonNullable<InterpreterOptions['alertThreshold
 });
 
 function checkStore(store: unknown): IgniterStore {
-  const candidate = store as Partial<IgniterStore> | null;
-  if (typeof candidate?.write !== 'function' || typeof candidate.commitInternal !== 'function') {
+  if (!(store instanceof IgniterStore)) {
     throw new IgniterError('ERR_INVALID_ARGUMENT', 'Interpreter needs an IgniterStore');
   }
-  return store as IgniterStore;
+  return store;
 }
 
 function checkThreshold(value: unknown): number {

@@ -184,7 +184,7 @@ describe(`descriptors survive a reopen of a file store (${ENGINE} engine)`, () =
       to: { store: 'tasks', field: 'x'.repeat(1100) },
       cardinality: 'many',
     };
-    first.commitInternal({ store: DESCRIPTOR_STORE, key: 'relation:project_tasks', value: refused }, 'write');
+    first.commitDescriptor('relation:project_tasks', refused);
     await first.close();
     const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
     try {

@@ -1,6 +1,7 @@
 //! Reading one fact record of the file backends' `json-v1` codec without building a JSON tree.
 //!
-//! A record is a JSON array of fixed positions, as `@igniter/core/storage` writes it:
+//! A record is a JSON array of fixed positions, as `@igniter/core/storage` writes it (the format:
+//! ARCHITECTURE.md, "The record format"):
 //! `[1, id, seq, store, key, value, valueHash, causation, transactionTime, validTime,
 //! schemaVersion, producer, derivation, idempotencyKey]`, with no whitespace. The value,
 //! producer and derivation are only delimited here; the log canonicalizes (and so validates)

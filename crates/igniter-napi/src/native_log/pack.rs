@@ -4,6 +4,29 @@ use igniter_log::{FactLog, FactView, Slot};
 
 use super::utf16_len;
 
+/// The packed fact layout: where each number of a fact sits, from its first number. The twin of
+/// the `SLOT_*` constants of `packages/core/src/engine/native-binding.ts`, which unpacks them
+/// (`packages/core/test/packed-fact-layout.test.ts` checks that the two agree). The text parts
+/// follow one another in the order of their lengths; a length of -1 is a null part.
+pub mod slot {
+    pub const SEQ: usize = 0;
+    pub const TRANSACTION_TIME: usize = 1;
+    /// NaN for a null valid time.
+    pub const VALID_TIME: usize = 2;
+    pub const SCHEMA_VERSION: usize = 3;
+    /// Index of the store's name.
+    pub const STORE_INDEX: usize = 4;
+    pub const ID_LENGTH: usize = 5;
+    pub const VALUE_HASH_LENGTH: usize = 6;
+    pub const CAUSATION_LENGTH: usize = 7;
+    /// -1 when the caller named the key (it is left out of the text).
+    pub const KEY_LENGTH: usize = 8;
+    pub const VALUE_LENGTH: usize = 9;
+    pub const PRODUCER_LENGTH: usize = 10;
+    pub const DERIVATION_LENGTH: usize = 11;
+    pub const IDEMPOTENCY_KEY_LENGTH: usize = 12;
+}
+
 /// Numbers per fact in a packed result.
 pub const FACT_STRIDE: usize = 13;
 /// Facts per text string of a packed result: a fact decoded later keeps its group's string
@@ -35,31 +58,55 @@ pub(crate) fn pack_fact(
     known_key: bool,
 ) {
     let mut causation_present = false;
+    // Written in text order (the parts' lengths in slot order), each into its named slot.
     let values = [
-        view.seq() as f64,
-        view.transaction_time(),
-        view.valid_time().unwrap_or(f64::NAN),
-        view.schema_version(),
-        f64::from(view.store_index()),
-        part(text, |out| view.write_id(out)),
-        part(text, |out| view.write_value_hash(out)),
-        part(text, |out| causation_present = view.write_causation(out)),
-        if known_key {
-            -1.0
-        } else {
-            part(text, |out| out.push_str(view.key()))
-        },
-        part(text, |out| out.push_str(view.value_json())),
-        optional_part(text, view.producer_json()),
-        optional_part(text, view.derivation_json()),
-        optional_part(text, view.idempotency_key()),
+        (slot::SEQ, view.seq() as f64),
+        (slot::TRANSACTION_TIME, view.transaction_time()),
+        (slot::VALID_TIME, view.valid_time().unwrap_or(f64::NAN)),
+        (slot::SCHEMA_VERSION, view.schema_version()),
+        (slot::STORE_INDEX, f64::from(view.store_index())),
+        (slot::ID_LENGTH, part(text, |out| view.write_id(out))),
+        (
+            slot::VALUE_HASH_LENGTH,
+            part(text, |out| view.write_value_hash(out)),
+        ),
+        (
+            slot::CAUSATION_LENGTH,
+            part(text, |out| causation_present = view.write_causation(out)),
+        ),
+        (
+            slot::KEY_LENGTH,
+            if known_key {
+                -1.0
+            } else {
+                part(text, |out| out.push_str(view.key()))
+            },
+        ),
+        (
+            slot::VALUE_LENGTH,
+            part(text, |out| out.push_str(view.value_json())),
+        ),
+        (
+            slot::PRODUCER_LENGTH,
+            optional_part(text, view.producer_json()),
+        ),
+        (
+            slot::DERIVATION_LENGTH,
+            optional_part(text, view.derivation_json()),
+        ),
+        (
+            slot::IDEMPOTENCY_KEY_LENGTH,
+            optional_part(text, view.idempotency_key()),
+        ),
     ];
-    for (slot, value) in numbers.iter_mut().zip(values) {
-        *slot = value;
+    for (index, value) in values {
+        if let Some(target) = numbers.get_mut(index) {
+            *target = value;
+        }
     }
     if !causation_present {
-        if let Some(slot) = numbers.get_mut(7) {
-            *slot = -1.0;
+        if let Some(target) = numbers.get_mut(slot::CAUSATION_LENGTH) {
+            *target = -1.0;
         }
     }
 }

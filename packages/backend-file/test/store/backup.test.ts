@@ -1,8 +1,7 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setImmediate } from 'node:timers/promises';
 import type { Fact, IgniterStore } from '@igniter/core';
-import { filesUnder, useTempDir } from '@igniter/core/testing';
+import { backupWhileWriting, filesUnder, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { openFileStore } from '../../src/index.js';
 
@@ -24,17 +23,7 @@ describe(`backup() of a file store (${engine} engine)`, () => {
     store.checkpoint();
     for (let i = 0; i < 500; i++) store.write({ store: 'readings', key: 'tail', value: { i } });
     const dest = join(temp.dir(), 'backups', 'app.log');
-    let settled = false;
-    const pending = store.backup(dest).finally(() => {
-      settled = true;
-    });
-    let writesDuring = 0;
-    while (!settled) {
-      store.write({ store: 'readings', key: 'late', value: { writesDuring } });
-      writesDuring += 1;
-      await setImmediate();
-    }
-    const result = await pending;
+    const { result, writesDuring } = await backupWhileWriting(store, dest, 'readings');
     expect(writesDuring).toBeGreaterThan(0);
     expect(result).toEqual({
       path: dest,

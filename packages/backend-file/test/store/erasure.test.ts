@@ -41,29 +41,6 @@ describe(`physical erasure in a file store (${engine} engine)`, () => {
     expect(filesContaining(temp.dir(), MARKER)).toEqual([]);
   });
 
-  it('a value compacted away is in no file after flush', async () => {
-    const path = join(temp.dir(), 'app.log');
-    const store = open(path, 'fsync');
-    store.write({ store: 'latest', key: 'k', value: { v: MARKER } });
-    store.checkpoint();
-    store.write({ store: 'latest', key: 'k', value: { v: 'current' } });
-    store.setRetention('latest', { strategy: 'ephemeral' });
-    expect(store.compact('latest')).toMatchObject([{ droppedCount: 1, keptCount: 1 }]);
-    await store.flush();
-    expect(filesContaining(temp.dir(), MARKER)).toEqual([]);
-    expect(store.read({ store: 'latest', key: 'k' })).toEqual({ v: 'current' });
-  });
-
-  it('a backup taken after the prune holds no byte of the pruned value', async () => {
-    const path = join(temp.dir(), 'live', 'app.log');
-    const store = open(path);
-    const secret = store.write({ store: 'people', key: 'p1', value: { name: MARKER } });
-    store.pruneFactIds({ factIds: [secret.id], reason: 'erasure request' });
-    await store.backup(join(temp.dir(), 'backup', 'app.log'));
-    await store.flush();
-    expect(filesContaining(temp.dir(), MARKER)).toEqual([]);
-  });
-
   it('a log that a crash left behind the newer snapshot of a prune is cut when the store opens', async () => {
     const path = join(temp.dir(), 'app.log');
     const store = open(path, 'fsync');

@@ -1,11 +1,9 @@
-import { join } from 'node:path';
-import { openFileStore } from '@igniter/backend-file';
 import { useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { ENGINE, usePostgresStores } from '../support/stores.js';
 
 const pg = usePostgresStores();
-const temp = useTempDir('igniter-pg-store-');
+const _temp = useTempDir('igniter-pg-store-');
 
 describe(`a store kept in PostgreSQL (${ENGINE} engine)`, () => {
   it('reopens with every fact: values, history, time travel and causation intact', async () => {
@@ -55,27 +53,6 @@ describe(`a store kept in PostgreSQL (${ENGINE} engine)`, () => {
     expect(again.write({ store: 'temp', key: 'b', value: 0 }).seq).toBe(5);
   });
 
-  it('an exact prune deletes the row, keeps a receipt of references, and verify passes', async () => {
-    const store = await pg.writer();
-    const secret = store.write({ store: 'people', key: 'p1', value: { name: 'ERASE-ME' } });
-    store.write({ store: 'people', key: 'p2', value: { name: 'kept' } });
-    expect(store.pruneFactIds({ factIds: [secret.id], reason: 'erasure' })).toMatchObject({
-      status: 'ok',
-      prunedCount: 1,
-    });
-    await store.flush();
-    const sql = await pg.sql();
-    const { rows } = await sql.query(
-      `SELECT count(*)::int AS n FROM "${pg.schema()}".igniter_facts WHERE value::text LIKE '%ERASE-ME%'`,
-    );
-    expect(rows).toEqual([{ n: 0 }]);
-    expect(await store.verify()).toMatchObject({ ok: true, factsChecked: 2, problems: [] });
-    await store.close();
-    const again = await pg.writer();
-    expect(again.factById(secret.id)).toBeUndefined();
-    expect(again.read({ store: 'people', key: 'p2' })).toEqual({ name: 'kept' });
-  });
-
   it('after a reopen, a prune and a compaction remove exactly their facts', async () => {
     const store = await pg.writer();
     store.setRetention('temp', { strategy: 'ephemeral' });
@@ -104,15 +81,6 @@ describe(`a store kept in PostgreSQL (${ENGINE} engine)`, () => {
     const result = await store.verify();
     expect(result.ok).toBe(false);
     expect(result.problems).toMatchObject([{ kind: 'hash', factId: fact.id }]);
-  });
-
-  it('backs up to a file-backend log that opens with the same facts', async () => {
-    const store = await pg.writer();
-    const facts = [1, 2, 3].map((n) => store.write({ store: 'tasks', key: `t${n}`, value: { n } }));
-    const dest = join(temp.dir(), 'backup.log');
-    expect(await store.backup(dest)).toMatchObject({ path: dest, seq: 3, factCount: 3 });
-    const copy = temp.track(openFileStore(dest, { engine: ENGINE }));
-    expect(copy.factLogAll().map((f) => [f.id, f.valueHash])).toEqual(facts.map((f) => [f.id, f.valueHash]));
   });
 
   it('storage stats count facts per store and report the tables on disk', async () => {

@@ -1,8 +1,7 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setImmediate } from 'node:timers/promises';
 import { type Fact, IgniterStore } from '@igniter/core';
-import { filesUnder, useTempDir } from '@igniter/core/testing';
+import { backupWhileWriting, filesUnder, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { SegmentedFileBackend } from '../../src/index.js';
 
@@ -25,17 +24,7 @@ describe(`backup() of a segmented store (${ENGINE} engine)`, () => {
     const store = openStore(join(temp.dir(), 'live'));
     for (let i = 0; i < 3000; i++) store.write({ store: `s${i % 3}`, key: `k${i % 11}`, value: { i } });
     const dest = join(temp.dir(), 'backups', 'copy');
-    let settled = false;
-    const pending = store.backup(dest).finally(() => {
-      settled = true;
-    });
-    let writesDuring = 0;
-    while (!settled) {
-      store.write({ store: 's0', key: 'late', value: { writesDuring } });
-      writesDuring += 1;
-      await setImmediate();
-    }
-    const result = await pending;
+    const { result, writesDuring } = await backupWhileWriting(store, dest, 's0');
     expect(writesDuring).toBeGreaterThan(0);
     const files = filesUnder(dest);
     expect(result).toEqual({

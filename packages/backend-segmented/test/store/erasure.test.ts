@@ -41,27 +41,4 @@ describe(`physical erasure in a segmented store (${ENGINE} engine)`, () => {
     await store.flush();
     expect(filesContaining(temp.dir(), MARKER)).toEqual([]);
   });
-
-  it('a value compacted away is in no file after flush', async () => {
-    const store = openStore();
-    store.write({ store: 'latest', key: 'k', value: { v: MARKER } });
-    store.write({ store: 'latest', key: 'k', value: { v: 'second' } });
-    store.write({ store: 'latest', key: 'k', value: { v: 'current' } });
-    store.setRetention('latest', { strategy: 'ephemeral' });
-    expect(store.compact('latest')).toMatchObject([{ droppedCount: 2, keptCount: 1 }]);
-    await store.flush();
-    expect(filesContaining(temp.dir(), MARKER)).toEqual([]);
-    expect(store.read({ store: 'latest', key: 'k' })).toEqual({ v: 'current' });
-  });
-
-  it('a backup taken after the prune holds no byte of the pruned value', async () => {
-    const store = openStore();
-    const secret = store.write({ store: 'people', key: 'p1', value: { name: MARKER } });
-    store.write({ store: 'people', key: 'p2', value: { name: 'kept' } });
-    store.pruneFactIds({ factIds: [secret.id], reason: 'erasure request' });
-    const result = await store.backup(join(temp.dir(), 'backup'));
-    expect(result.factCount).toBe(2);
-    await store.flush();
-    expect(filesContaining(temp.dir(), MARKER)).toEqual([]);
-  });
 });

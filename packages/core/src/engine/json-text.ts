@@ -11,7 +11,7 @@ export const wellFormed: (text: string) => boolean =
     ? (text) => (text as WellFormedString).isWellFormed()
     : isWellFormed;
 
-/** True when `value` is a JSON value per DESIGN D1; the same verdict as `encodeValue`, faster. */
+/** True when `value` is a JSON value per ARCHITECTURE.md D1; the same verdict as `encodeValue`, faster. */
 function isPlainJson(value: unknown, depth: number): boolean {
   switch (typeof value) {
     case 'string':
@@ -47,7 +47,7 @@ function isPlainJson(value: unknown, depth: number): boolean {
 }
 
 /**
- * Validates `value` per DESIGN D1 and returns it as JSON text for the native engine, which
+ * Validates `value` per ARCHITECTURE.md D1 and returns it as JSON text for the native engine, which
  * canonicalizes it. `JSON.stringify` alone would silently drop `undefined` and functions, so a
  * walk checks first; a value it rejects goes through `encodeValue`, which throws the very
  * `ERR_INVALID_VALUE` the TS engine throws. For a valid value the text has exactly the length

@@ -106,6 +106,28 @@ export interface NativeReplayResult {
 /** Numbers of a `replayFile` call. */
 export const REPLAY_NUMBERS = 6;
 
+/**
+ * The packed fact layout: where each number of a fact sits in a packed result, from the fact's
+ * first number. Its Rust twin is `mod slot` in crates/igniter-napi/src/native_log/pack.rs
+ * (test/packed-fact-layout.test.ts checks that they agree). The text parts follow one another
+ * in the fact's text in the order of their lengths here; a length of -1 is a null part.
+ */
+export const SLOT_SEQ = 0;
+export const SLOT_TRANSACTION_TIME = 1;
+/** NaN for a null validTime. */
+export const SLOT_VALID_TIME = 2;
+export const SLOT_SCHEMA_VERSION = 3;
+/** Index of the store's name (`NativeLogHandle.storeName`). */
+export const SLOT_STORE_INDEX = 4;
+export const SLOT_ID_LENGTH = 5;
+export const SLOT_VALUE_HASH_LENGTH = 6;
+export const SLOT_CAUSATION_LENGTH = 7;
+/** -1 when the caller named the key (it is left out of the text). */
+export const SLOT_KEY_LENGTH = 8;
+export const SLOT_VALUE_LENGTH = 9;
+export const SLOT_PRODUCER_LENGTH = 10;
+export const SLOT_DERIVATION_LENGTH = 11;
+export const SLOT_IDEMPOTENCY_KEY_LENGTH = 12;
 /** Numbers per fact in a packed result. */
 export const PACKED_FACT_STRIDE = 13;
 /** The causation length of a `stage` call that links the fact to its key's latest fact. */

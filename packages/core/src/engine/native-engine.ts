@@ -38,7 +38,7 @@ function nullable(value: number | undefined): number | null {
 }
 
 /**
- * The engine backed by the napi-rs addon (DESIGN D9). The fact log lives in Rust
+ * The engine backed by the napi-rs addon (ARCHITECTURE.md D9). The fact log lives in Rust
  * (`igniter-log`): records, canonical JSON payloads and indexes stay off the V8 heap, and the
  * value is hashed in the same call that appends it. Each operation crosses the boundary once,
  * with strings and numbers; facts come back packed and are decoded lazily (see `NativeFact`).

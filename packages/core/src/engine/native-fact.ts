@@ -2,7 +2,23 @@ import { inspect } from 'node:util';
 import type { Fact } from '../fact.js';
 import type { Json, JsonObject } from '../json.js';
 import { fromBoundaryText, JSON_OBJECT_CLASS } from './json-text.js';
-import { PACKED_FACT_GROUP, PACKED_FACT_STRIDE } from './native-binding.js';
+import {
+  PACKED_FACT_GROUP,
+  PACKED_FACT_STRIDE,
+  SLOT_CAUSATION_LENGTH,
+  SLOT_DERIVATION_LENGTH,
+  SLOT_ID_LENGTH,
+  SLOT_IDEMPOTENCY_KEY_LENGTH,
+  SLOT_KEY_LENGTH,
+  SLOT_PRODUCER_LENGTH,
+  SLOT_SCHEMA_VERSION,
+  SLOT_SEQ,
+  SLOT_STORE_INDEX,
+  SLOT_TRANSACTION_TIME,
+  SLOT_VALID_TIME,
+  SLOT_VALUE_HASH_LENGTH,
+  SLOT_VALUE_LENGTH,
+} from './native-binding.js';
 
 /** Freezes a freshly parsed JSON value and everything inside it; returns it. */
 export function freezeParsed<T extends Json>(value: T): T {
@@ -159,7 +175,8 @@ function nullablePart(text: string, at: number, length: number): string | null {
 /** UTF-16 units that the fact whose numbers start at `n` takes in its text. */
 function packedWidth(numbers: Float64Array, n: number): number {
   let total = 0;
-  for (let part = 5; part < PACKED_FACT_STRIDE; part++) total += width(numbers[n + part] as number);
+  for (let part = SLOT_ID_LENGTH; part < PACKED_FACT_STRIDE; part++)
+    total += width(numbers[n + part] as number);
   return total;
 }
 
@@ -176,14 +193,14 @@ export function unpackFact(
   knownKey: string | undefined,
   storeName: (index: number) => string,
 ): NativeFact {
-  const idLength = numbers[n + 5] as number;
-  const hashLength = numbers[n + 6] as number;
-  const causationLength = numbers[n + 7] as number;
-  const keyLength = numbers[n + 8] as number;
-  const valueLength = numbers[n + 9] as number;
-  const producerLength = numbers[n + 10] as number;
-  const derivationLength = numbers[n + 11] as number;
-  const idempotencyLength = numbers[n + 12] as number;
+  const idLength = numbers[n + SLOT_ID_LENGTH] as number;
+  const hashLength = numbers[n + SLOT_VALUE_HASH_LENGTH] as number;
+  const causationLength = numbers[n + SLOT_CAUSATION_LENGTH] as number;
+  const keyLength = numbers[n + SLOT_KEY_LENGTH] as number;
+  const valueLength = numbers[n + SLOT_VALUE_LENGTH] as number;
+  const producerLength = numbers[n + SLOT_PRODUCER_LENGTH] as number;
+  const derivationLength = numbers[n + SLOT_DERIVATION_LENGTH] as number;
+  const idempotencyLength = numbers[n + SLOT_IDEMPOTENCY_KEY_LENGTH] as number;
   const idEnd = at + idLength;
   const hashEnd = idEnd + hashLength;
   const causationEnd = hashEnd + width(causationLength);
@@ -193,17 +210,17 @@ export function unpackFact(
   const derivationEnd = producerEnd + width(derivationLength);
   const producerText = nullablePart(text, valueEnd, producerLength);
   const derivationText = nullablePart(text, producerEnd, derivationLength);
-  const validTime = numbers[n + 2] as number;
+  const validTime = numbers[n + SLOT_VALID_TIME] as number;
   return new NativeFact(
     text.slice(at, idEnd),
-    numbers[n] as number,
-    storeName(numbers[n + 4] as number),
+    numbers[n + SLOT_SEQ] as number,
+    storeName(numbers[n + SLOT_STORE_INDEX] as number),
     keyLength < 0 ? (knownKey ?? '') : text.slice(causationEnd, keyEnd),
     text.slice(idEnd, hashEnd),
     fromBoundaryText(nullablePart(text, hashEnd, causationLength)),
-    numbers[n + 1] as number,
+    numbers[n + SLOT_TRANSACTION_TIME] as number,
     Number.isNaN(validTime) ? null : validTime,
-    numbers[n + 3] as number,
+    numbers[n + SLOT_SCHEMA_VERSION] as number,
     producerText === null ? null : (decodeJson(producerText) as JsonObject),
     derivationText === null ? null : (decodeJson(derivationText) as JsonObject),
     fromBoundaryText(nullablePart(text, derivationEnd, idempotencyLength)),

@@ -30,7 +30,7 @@ const owned = new WeakMap<PreloadedLog, { binding: NativeBinding; handle: Native
  * A native fact log filled from data files before the store that uses it exists: a file
  * backend replays its files into one at open (frames read, CRC-checked and parsed in Rust,
  * no fact crossing into JS), and a native engine adopts it instead of loading facts one by one
- * (DESIGN D8, D9). Opaque outside core.
+ * (ARCHITECTURE.md D8, D9). Opaque outside core.
  */
 export class PreloadedLog implements NativePreload {
   readonly engine = 'native' as const;

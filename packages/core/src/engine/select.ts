@@ -23,7 +23,7 @@ function unavailable(reason: string): IgniterError {
 }
 
 /**
- * Creates the engine for a store per DESIGN D9: `'auto'` honours `IGNITER_ENGINE`, else loads
+ * Creates the engine for a store per ARCHITECTURE.md D9: `'auto'` honours `IGNITER_ENGINE`, else loads
  * the addon and falls back to the TS engine with one process warning.
  * Throws `ERR_NATIVE_UNAVAILABLE` when native is forced and cannot load, `ERR_INVALID_ARGUMENT`
  * for a bad choice.

@@ -342,7 +342,7 @@ export class TsEngine implements Engine {
     return typeof entry === 'number' ? (this.deferred as LazyFacts).idAt(entry) : entry.id;
   }
 
-  /** The facts of a seq-ordered (hence tt-ordered, DESIGN D3) list within inclusive bounds. */
+  /** The facts of a seq-ordered (hence tt-ordered, ARCHITECTURE.md D3) list within inclusive bounds. */
   private sliceBounds(list: readonly Entry[], bounds: TimeBounds | undefined): Fact[] {
     const start = bounds?.since === undefined ? 0 : firstAtOrAfter(list, bounds.since, this.timeOf);
     const end = bounds?.asOf === undefined ? list.length : lastAtOrBefore(list, bounds.asOf, this.timeOf) + 1;

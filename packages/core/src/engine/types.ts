@@ -173,5 +173,5 @@ export interface EngineOptions {
   maxValueBytes?: number;
 }
 
-/** Default limit of a single value's canonical JSON, in UTF-8 bytes (DESIGN D10). */
+/** Default limit of a single value's canonical JSON, in UTF-8 bytes (ARCHITECTURE.md D10). */
 export const DEFAULT_MAX_VALUE_BYTES = 16 * 1024 * 1024;

@@ -16,7 +16,7 @@ interface Pending {
 }
 
 /**
- * Checks causation links over facts read in any order of files (DESIGN D11, `verify`). The rule:
+ * Checks causation links over facts read in any order of files (ARCHITECTURE.md D11, `verify`). The rule:
  * - a causation that is not a UUID is an explicit reference to something outside the store,
  *   stored unchecked, and is not checked here either;
  * - a UUID causation must name a fact with a lower seq that is still stored, or

@@ -49,7 +49,7 @@ function num(value: Json | undefined): number {
 }
 
 /**
- * Retention, compaction, exact prune and their receipts (DESIGN D11). Every rewrite goes
+ * Retention, compaction, exact prune and their receipts (ARCHITECTURE.md D11). Every rewrite goes
  * through the backend's `replaceWithSnapshot` together with its receipt, so a crash leaves
  * either the old state or the new one. `seq` is never reused.
  */

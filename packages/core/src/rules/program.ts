@@ -7,7 +7,7 @@ import type { DerivationInput, RuleKind } from './types.js';
 
 /**
  * Rules of one group never run on a fact that a rule of the same group is writing (directly or
- * further down the same write), so rules cannot loop (DESIGN D4). Relations are scatters.
+ * further down the same write), so rules cannot loop (ARCHITECTURE.md D4). Relations are scatters.
  */
 export type RuleGroup = 'derivation' | 'scatter' | 'projection';
 

@@ -20,7 +20,7 @@ const GROUP_ORDER: Readonly<Record<RuleGroup, number>> = { derivation: 0, scatte
 const MAX_DERIVED_DEPTH = 16;
 
 /**
- * Runs rules after each committed fact of their source stores (DESIGN D4). A rule never runs on
+ * Runs rules after each committed fact of their source stores (ARCHITECTURE.md D4). A rule never runs on
  * a fact that a rule of its own group is writing, so rules cannot loop. A failing rule is
  * handled by its policy and the other rules still run.
  */

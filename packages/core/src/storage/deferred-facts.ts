@@ -37,7 +37,7 @@ const f64 = (length: number) => new Float64Array(length);
  * The facts of a log whose frames were read and CRC-checked at open but not decoded: each is
  * a slice of the file's bytes (kept in memory) plus the fields an engine indexes (seq, store,
  * key, transaction time). A fact is decoded, checked and kept the first time it is read, so a
- * store that reads a few keys after opening a large log decodes a few facts (DESIGN D8).
+ * store that reads a few keys after opening a large log decodes a few facts (ARCHITECTURE.md D8).
  *
  * A file backend's fact reader fills one while it scans its files (`stage` each frame,
  * `commit` those it keeps); the TS engine adopts it as {@link LazyFacts}. Bodies in the

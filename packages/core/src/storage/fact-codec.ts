@@ -52,7 +52,7 @@ function utf8(buf: Uint8Array, start: number, end: number): string {
 }
 
 /**
- * Fact bodies as a positional JSON array:
+ * Fact bodies as a positional JSON array (the format: ARCHITECTURE.md, "The record format"):
  * `[1, id, seq, store, key, value, valueHash, causation, transactionTime, validTime,
  * schemaVersion, producer, derivation, idempotencyKey]`. Chosen over MessagePack (msgpackr) by
  * measurement (benchmarks/RESULTS.md): within about 20% of its speed, it keeps every JSON key

@@ -3,7 +3,7 @@
  * transaction time, and whether the fact carries state a store restores) straight from its
  * bytes, without parsing the value or building any string. The body is
  * `[1,"<id>",seq,"store","key",value,"hash",causation,tt,vt,schemaVersion,producer,derivation,idempotencyKey]`
- * (fact-codec.ts); the head is read forwards up to the key, the tail backwards up to the
+ * (ARCHITECTURE.md, "The record format"); the head is read forwards up to the key, the tail backwards up to the
  * transaction time, so the value in between is never walked.
  *
  * Anything unusual (an escape or control byte in the store or key, an id that is not 36 plain

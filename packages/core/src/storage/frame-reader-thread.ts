@@ -5,7 +5,8 @@ import { Worker } from 'node:worker_threads';
  * A whole-file frame scan split over two threads: a worker thread reads the file into shared
  * memory and checks every frame's length and CRC-32, while the calling thread, a little
  * behind it, hands each checked frame to the caller. Reading and CRC-checking a 290 MiB log
- * costs about as much as indexing its facts, so the two overlap instead of adding up.
+ * costs about as much as indexing its facts, so the two overlap instead of adding up. The
+ * worker checks frames only (ARCHITECTURE.md, "The record format"); bodies are the caller's.
  */
 
 /** Slots of the control array shared with the worker. */

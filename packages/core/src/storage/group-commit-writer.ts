@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { IgniterError } from '../errors.js';
 import { writeAllSync } from './io.js';
 
 /**
@@ -6,6 +7,24 @@ import { writeAllSync } from './io.js';
  * group-commit window, `'none'` in the OS page cache only (survives a process crash, not a power loss).
  */
 export type Durability = 'fsync' | 'group' | 'none';
+
+/**
+ * The `durability` (default `'group'`) and `repair` (default false) options every file backend
+ * takes, checked. Throws `ERR_INVALID_ARGUMENT` for a bad one. Cost: constant.
+ */
+export function checkDurabilityOptions(o: { durability?: unknown; repair?: unknown }): {
+  durability: Durability;
+  repair: boolean;
+} {
+  const durability = o.durability ?? 'group';
+  if (durability !== 'fsync' && durability !== 'group' && durability !== 'none') {
+    throw new IgniterError('ERR_INVALID_ARGUMENT', `durability must be 'fsync', 'group' or 'none'`);
+  }
+  if (o.repair !== undefined && typeof o.repair !== 'boolean') {
+    throw new IgniterError('ERR_INVALID_ARGUMENT', 'repair must be a boolean');
+  }
+  return { durability, repair: o.repair ?? false };
+}
 
 /** Where the writes of a data file stand: what is buffered, written to the OS and known durable. */
 export interface DurabilityStatus {
@@ -32,7 +51,7 @@ function flushAllOnExit(): void {
 
 /**
  * Appends frames to an open data file (a log, a live segment) with one of three durability modes
- * (DESIGN D8). In `'group'` mode frames are buffered and committed (one write, one fdatasync)
+ * (ARCHITECTURE.md D8). In `'group'` mode frames are buffered and committed (one write, one fdatasync)
  * when `groupCommitMs` has passed since the oldest buffered frame or the buffer would pass
  * `groupCommitBytes`: checked on every append, so it holds while the event loop never yields,
  * and by an unref'd timer, whose fsync runs on the libuv pool so it does not block the loop.

@@ -49,7 +49,12 @@ export {
   findNextFrame,
   scanFrameFile,
 } from './frame-file.js';
-export { type Durability, type DurabilityStatus, GroupCommitWriter } from './group-commit-writer.js';
+export {
+  checkDurabilityOptions,
+  type Durability,
+  type DurabilityStatus,
+  GroupCommitWriter,
+} from './group-commit-writer.js';
 export {
   encodeHeader,
   FILE_MAGIC,

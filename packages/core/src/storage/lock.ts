@@ -36,12 +36,9 @@ export interface WriterLockOptions {
   identity?: string;
 }
 
-// Shared by every copy of this module in the process (ESM and CJS builds), not across workers:
-// a worker's locks are seen through the lock file, whose pid and start time are this process's.
-const REGISTRY_KEY = Symbol.for('igniter.storage.writerLocks');
-const registry: Set<string> =
-  ((globalThis as Record<symbol, unknown>)[REGISTRY_KEY] as Set<string> | undefined) ?? new Set<string>();
-(globalThis as Record<symbol, unknown>)[REGISTRY_KEY] = registry;
+// The locks this copy of core holds. Another copy in the process (the other module system, or a
+// worker) meets the lock file instead, whose owner (this live process) is not stale.
+const registry = new Set<string>();
 
 let ownStartTime: string | null | undefined;
 
@@ -178,12 +175,12 @@ function breakStale(lockPath: string, staleText: string, token: string): boolean
 }
 
 /**
- * Takes the single-writer lock of the data file `target` (DESIGN D8). The lock covers the file
+ * Takes the single-writer lock of the data file `target` (ARCHITECTURE.md D8). The lock covers the file
  * itself, not the path that named it: the lock file `<target>.lock` sits next to the canonical
  * path (symlinks and `..` resolved, so every spelling finds the same lock file) and records the
  * owner's pid, process start time and host; and the file's identity (device and inode, of
  * `options.identity` when given) is held by an exclusive flock(2) through the native addon and
- * an in-process registry, so a hard link is caught too, in this process or another. A lock file
+ * an in-process registry (of this copy of core; another copy meets the flock and the lock file), so a hard link is caught too, in this process or another. A lock file
  * whose owner died (or whose pid now belongs to another process) is taken over.
  * Throws `ERR_LOCKED` while another store in this or another process holds it, or when the lock
  * file cannot be read (the message says how to clear it safely), and the system error when the

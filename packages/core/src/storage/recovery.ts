@@ -71,7 +71,7 @@ export interface SettledDamage {
 }
 
 /**
- * Applies the recovery rules of DESIGN D8 to an appendable frame file after a
+ * Applies the recovery rules of ARCHITECTURE.md D8 to an appendable frame file after a
  * {@link scanFrameFile} of it: a damaged tail (no intact frame after the damage: a torn write,
  * or a last frame that fails its CRC) is cut, and a damaged frame followed by intact ones is
  * `ERR_CORRUPT_LOG` naming the file and offset, or with `repair` is cut with everything after

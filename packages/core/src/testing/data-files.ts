@@ -24,7 +24,7 @@ export function filesUnder(root: string): string[] {
 
 /**
  * The files under `root` whose bytes contain `text` (UTF-8), as `filesUnder` names them: how a
- * test shows that erased facts are in no data file (DESIGN D11). Cost: reads every file.
+ * test shows that erased facts are in no data file (ARCHITECTURE.md D11). Cost: reads every file.
  */
 export function filesContaining(root: string, text: string): string[] {
   const needle = Buffer.from(text, 'utf8');

@@ -1,6 +1,6 @@
 /**
- * Test helpers for Igniter backends (`@igniter/core/testing`): the backend contract suite that
- * every durable backend runs, a temp directory per test, tools to inspect and damage a
+ * Test helpers for Igniter backends (`@igniter/core/testing`): the backend and store contract
+ * suites that every backend runs, a temp directory per test, tools to inspect and damage a
  * store's data files, and a harness for crash tests (child scripts, a seeded PRNG). Needs vitest (an optional peer dependency).
  */
 export { backendContractSuite, type MakeBackend } from './backend-contract.js';
@@ -14,4 +14,5 @@ export {
   treeDigest,
 } from './data-files.js';
 export { CONTRACT_T0, contractFact, variedFacts } from './facts.js';
+export { backupWhileWriting, type StoreHarness, storeContractSuite } from './store-contract.js';
 export { type Closable, useTempDir } from './temp-dir.js';

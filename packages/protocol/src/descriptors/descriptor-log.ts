@@ -1,12 +1,10 @@
-import type { Fact, IgniterStore } from '@igniter/core';
+import { DESCRIPTOR_STORE, type Fact, type IgniterStore } from '@igniter/core';
 import type { Descriptor, DescriptorKind } from '../wire-types.js';
 import { isRecord } from './checks.js';
 import { isDescriptorKind } from './normalise.js';
 
-/** The internal store that holds every descriptor version (D5: persisted, so it survives reopen and syncs). */
-export const DESCRIPTOR_STORE = '__descriptors';
-
-const PRODUCER = { system: 'igniter_protocol', kind: 'descriptor' } as const;
+/** The internal store that holds every descriptor version (persisted: it survives reopen and syncs). */
+export { DESCRIPTOR_STORE };
 
 /** What identifies a descriptor: its kind and name, and for commands and effects its owner. */
 export type DescriptorIdentity = Pick<Descriptor, 'kind' | 'name'> & { readonly owner?: unknown };
@@ -55,14 +53,6 @@ export class DescriptorLog {
 
   /** Commits a new version of a descriptor (internal store: no user write can forge one). */
   record(descriptor: Descriptor): Fact {
-    return this.#store.commitInternal(
-      {
-        store: DESCRIPTOR_STORE,
-        key: descriptorKey(descriptor),
-        value: descriptor,
-        producer: PRODUCER,
-      },
-      'write',
-    );
+    return this.#store.commitDescriptor(descriptorKey(descriptor), descriptor);
   }
 }

@@ -1,7 +1,6 @@
 import { type Fact, IgniterError } from '@igniter/core';
 import type { OpContext } from '../context.js';
 import { effectiveLimit } from '../limits.js';
-import { LogView } from '../log-view.js';
 import { decodePacket } from '../packet-spec.js';
 import { SPECS } from '../specs.js';
 import { toFactPacket } from '../wire-form.js';
@@ -61,7 +60,7 @@ function select(
   limit: number,
   internal: boolean,
 ): Fact[] {
-  const log = new LogView(ctx.store);
+  const log = ctx.store.committedLog();
   const { store, key, partition_key: partitionKey, partition_value: partitionValue } = filter;
   checkName(store, 'filter.store');
   checkName(key, 'filter.key');

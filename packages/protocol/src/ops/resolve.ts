@@ -18,7 +18,7 @@ function indexedKeys(entry: Json | undefined): string[] {
 }
 
 /**
- * The keys and values related to `from` by a relation, as of `as_of` (DESIGN D7): keys of the
+ * The keys and values related to `from` by a relation, as of `as_of` (ARCHITECTURE.md D7): keys of the
  * relation index whose stored value at that time still carries `from` in the partition field,
  * in the order they were first indexed; at most `limit` (default 100, max 10_000) with
  * `has_more`. Values are the ones reads return. Throws `ERR_NO_RELATION` for an unknown

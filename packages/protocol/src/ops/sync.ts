@@ -1,7 +1,6 @@
-import { type Fact, IgniterError } from '@igniter/core';
+import { type CommittedLog, type Fact, IgniterError } from '@igniter/core';
 import type { OpContext } from '../context.js';
 import { effectiveLimit } from '../limits.js';
-import { LogView } from '../log-view.js';
 import { decodePacket } from '../packet-spec.js';
 import { SPECS } from '../specs.js';
 import { toFactPacket } from '../wire-form.js';
@@ -10,7 +9,7 @@ import { compactionActivity } from './compaction.js';
 import { checkCursor, isInternal } from './replay.js';
 import { metadataSnapshot } from './snapshots.js';
 
-function factsOfStores(log: LogView, stores: readonly string[], after: number, take: number): Fact[] {
+function factsOfStores(log: CommittedLog, stores: readonly string[], after: number, take: number): Fact[] {
   const merged: Fact[] = [];
   for (const store of new Set(stores)) {
     if (store.length === 0) {
@@ -34,7 +33,7 @@ export function syncHubProfile(ctx: OpContext, packet: unknown = {}): SyncHubPro
   const p = decodePacket<SyncPacket>(SPECS.sync_hub_profile, packet, 'sync_hub_profile');
   const after = checkCursor(p.after, ctx.store.lastSeq());
   const limit = effectiveLimit('sync_hub_profile', p.limit);
-  const log = new LogView(ctx.store);
+  const log = ctx.store.committedLog();
   const internal = p.include_internal === true;
   const selected =
     p.stores === undefined
