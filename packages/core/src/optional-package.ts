@@ -1,4 +1,6 @@
+import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IgniterError } from './errors.js';
 
@@ -39,6 +41,55 @@ function loadSibling(name: string): unknown {
   }
 }
 
+/** The `import` entry of the package `name` whose CommonJS entry is `cjsEntry`, if it has one. */
+function esmEntryOf(cjsEntry: string, name: string): string | undefined {
+  for (let dir = dirname(cjsEntry); dir !== dirname(dir); dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (!fs.existsSync(manifest)) continue;
+    const pkg = JSON.parse(fs.readFileSync(manifest, 'utf8')) as {
+      name?: string;
+      exports?: { '.'?: { import?: string | { default?: string } } };
+    };
+    if (pkg.name !== name) continue;
+    const entry = pkg.exports?.['.']?.import;
+    const file = typeof entry === 'string' ? entry : entry?.default;
+    return file === undefined ? undefined : join(dir, file);
+  }
+  return undefined;
+}
+
+/**
+ * The sibling package as the application resolves it (from its main script's folder, else the
+ * working directory), in this module's system; undefined when the application has not installed
+ * it either. A strict node_modules layout (pnpm) links into core's folder only what core's
+ * manifest names, and it names no sibling (that would be a dependency cycle), so a sibling the
+ * application installed is found from the application's side.
+ */
+function loadFromApplication(name: string): unknown {
+  const bases = [process.argv[1], join(process.cwd(), 'index.js')].filter(
+    (base): base is string => typeof base === 'string' && base !== '',
+  );
+  for (const base of bases) {
+    let cjsEntry: string;
+    try {
+      cjsEntry = createRequire(resolve(base)).resolve(name);
+    } catch (error) {
+      if (isNotFound(error)) continue;
+      throw error;
+    }
+    // The ESM build loads the sibling's ESM build (one copy of core per module system).
+    const esm = typeof import.meta.resolve === 'function' ? esmEntryOf(cjsEntry, name) : undefined;
+    if (esm === undefined) return requireHere(cjsEntry);
+    try {
+      return requireHere(esm);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ERR_REQUIRE_ESM') return requireHere(cjsEntry);
+      throw error;
+    }
+  }
+  return undefined;
+}
+
 /** The sibling packages core loads lazily. */
 export type OptionalPackageName = '@igniter/backend-file' | '@igniter/protocol';
 
@@ -56,8 +107,8 @@ export function provideOptionalPackage(name: OptionalPackageName, exports: objec
 /**
  * An optional sibling package, or ERR_MISSING_PACKAGE: the one it provided to this copy of core
  * when the application imported it, else loaded synchronously, found the way Node finds any
- * package from core's folder (the application's node_modules). Core's manifest names no edge
- * to it, so the workspace has no dependency cycle.
+ * package from core's folder, else from the application's (see `loadFromApplication`). Core's
+ * manifest names no edge to it, so the workspace has no dependency cycle.
  */
 export function loadOptional<T>(name: OptionalPackageName): T {
   const ready = provided.get(name);
@@ -66,6 +117,8 @@ export function loadOptional<T>(name: OptionalPackageName): T {
     return loadSibling(name) as T;
   } catch (error) {
     if (isNotFound(error)) {
+      const fromApplication = loadFromApplication(name);
+      if (fromApplication !== undefined) return fromApplication as T;
       throw new IgniterError(
         'ERR_MISSING_PACKAGE',
         `${name} is not installed; add it with: pnpm add ${name}`,
