@@ -9,7 +9,6 @@ import {
   type PurgeInput,
   type PurgeReceipt,
   type PurgeReceiptsInput,
-  type RecoveredCut,
   type SegmentManifest,
   type SnapshotMeta,
   type StorageStats,

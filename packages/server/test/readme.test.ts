@@ -1,26 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readmeExample } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const readme = readFileSync(join(root, 'README.md'), 'utf8');
-
-/** The first js block after "## Example", and the `// output` comment of each console.log line. */
-function example(): { source: string; expected: string[] } {
-  const section = readme.slice(readme.indexOf('## Example'));
-  const source = /```js\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
-  const expected = source
-    .split('\n')
-    .filter((line) => line.trimStart().startsWith('console.log('))
-    .map((line) => line.slice(line.lastIndexOf('// ') + 3));
-  return { source, expected };
-}
 
 describe('README', () => {
   it('the example runs against the built package and prints what its comments say', () => {
-    const { source, expected } = example();
+    const { source, expected } = readmeExample(root);
     expect(expected.length).toBe(4);
     // Run from the package folder: `@igniter/server` resolves to its own built exports.
     const result = spawnSync(process.execPath, ['--input-type=module', '-e', source], {

@@ -14,5 +14,6 @@ export {
   treeDigest,
 } from './data-files.js';
 export { CONTRACT_T0, contractFact, variedFacts } from './facts.js';
+export { readmeExample } from './readme-example.js';
 export { backupWhileWriting, type StoreHarness, storeContractSuite } from './store-contract.js';
 export { type Closable, useTempDir } from './temp-dir.js';
