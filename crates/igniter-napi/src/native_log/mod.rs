@@ -16,6 +16,8 @@
 
 mod pack;
 mod read;
+mod read_value;
+mod release;
 mod replay;
 mod stage;
 mod stage_frames;
@@ -28,6 +30,7 @@ use napi_derive::napi;
 
 pub use pack::{FACT_STRIDE, GROUP};
 pub use read::*;
+pub use read_value::*;
 pub use replay::*;
 pub use stage::*;
 
