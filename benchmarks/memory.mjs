@@ -51,10 +51,7 @@ const fixed = run(`
 const opened = run(`
   const store = openFileStore(${JSON.stringify(logPath)}, { engine: 'native' });
   const m = memory();
-  // Resident memory backed by transparent huge pages (the record array asks for them).
-  const { readFileSync } = await import('node:fs');
-  const huge = /AnonHugePages:\\s+(\\d+) kB/.exec(readFileSync('/proc/self/smaps_rollup', 'utf8'));
-  print({ ...m, facts: store.factCount(), hugeBytes: huge ? Number(huge[1]) * 1024 : 0 });
+  print({ ...m, facts: store.factCount() });
   await store.close();
 `);
 const replayed = run(`
@@ -80,7 +77,6 @@ console.log(`| part | MiB | per fact |`);
 console.log(`|---|---:|---:|`);
 const row = (label, bytes) => console.log(`| ${label} | ${mib(bytes)} | ${per(bytes)} |`);
 row('RSS after open (openFileStore, native, after GC)', opened.rss);
-row('  of which on transparent huge pages', opened.hugeBytes);
 row('  fixed: node + Igniter + an empty native store', fixed.rss);
 row('  V8 heap used after open, beyond the fixed part', opened.heap - fixed.heap);
 row('  the Rust log by capacity (heapBytes of the same file replayed)', replayed.heapBytes);

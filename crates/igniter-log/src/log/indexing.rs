@@ -120,11 +120,7 @@ impl FactLog {
         record.flags = flags;
         self.index_id(&record, slot);
         self.high_seq = self.high_seq.max(record.seq);
-        let grows = self.records.len() == self.records.capacity();
         self.records.push(record);
-        if grows {
-            super::huge_pages::advise(&self.records);
-        }
         slot
     }
 

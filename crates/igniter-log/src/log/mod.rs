@@ -20,7 +20,6 @@
 //! # Ok::<(), igniter_log::LogError>(())
 //! ```
 
-mod huge_pages;
 mod ids;
 mod indexing;
 mod key_index;
@@ -374,7 +373,6 @@ impl FactLog {
     /// not copy the record array as it grows.
     pub fn reserve(&mut self, additional: usize) {
         self.records.reserve(additional);
-        huge_pages::advise(&self.records);
         self.sorted_ids.reserve(additional);
     }
 
