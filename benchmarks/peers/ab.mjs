@@ -104,6 +104,16 @@ try {
       `| ${label} | ${fmt(median(b))} (${fmt(Math.max(...b))}) | ${fmt(median(t))} (${fmt(Math.max(...t))}) | ${(median(t) / median(b)).toFixed(2)}x | ${median(perRound('baseline')).toFixed(2)}x | ${median(perRound('this')).toFixed(2)}x | ${fmt(median(l))} |`,
     );
   }
+  // CPU time per operation (every thread of the process): what other processes' load moves least.
+  console.log('\n| CPU time per operation (us), median | baseline | this | this / baseline | baseline / lmdb-js | this / lmdb-js | lmdb-js |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const [id, label] of FIGURES) {
+    const cpu = (side) => median(rows[side].map((out) => (out.figures[id].cpuMs * 1000) / out.figures[id].ops));
+    const [b, t, l] = [cpu('baseline'), cpu('this'), cpu('lmdb')];
+    console.log(
+      `| ${label.replace(/ \(.*\)$/, '')} | ${b.toFixed(2)} | ${t.toFixed(2)} | ${(b / t).toFixed(2)}x faster | ${(l / b).toFixed(2)}x | ${(l / t).toFixed(2)}x | ${l.toFixed(2)} |`,
+    );
+  }
   const open = (side) => median(rows[side].map((out) => out.figures.open.ms));
   const rss = (side) => median(rows[side].map((out) => out.memory.afterOpen.rss));
   console.log(`| open (ms) | ${open('baseline').toFixed(0)} | ${open('this').toFixed(0)} | | | | ${open('lmdb').toFixed(1)} |`);
