@@ -1,10 +1,13 @@
 // Follower lag under a sustained write load: a writer (this process) writes RATE facts/s for
 // SECONDS s into PostgreSQL with group commit; a follower in another process applies them and
 // measures, per fact, the time from the writer's write() to its application on the follower
-// (group commit, the INSERT, NOTIFY, the follower's catch-up read and apply). Prints p50/p99/max.
+// (group commit, the INSERT, NOTIFY, the follower's catch-up read and apply). Prints p50/p99/max,
+// and the same split at the moment the append notice reaches the follower's machine: the writer's
+// part (group-commit wait, INSERT and commit, NOTIFY delivery) and the follower's (catch-up, apply).
 // Usage: node postgres/follower-lag.mjs (RATE=10000 SECONDS=10; IGNITER_PG_URL to use a running server).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { openPostgresStore } from '@igniter/backend-postgres';
@@ -41,11 +44,20 @@ while (performance.now() - start < SECONDS * 1000) {
 await writer.flush();
 const achieved = Math.round(n / ((performance.now() - start) / 1000));
 follower.stdin.write(`report ${writer.factCount()}\n`);
-const [, p50, p99, max, count, warmP50, warmP99, warmMax] = (await next()).split(' ');
+const report = JSON.parse(await next());
+const show = ({ p50, p99, max }) => `p50 ${p50} ms, p99 ${p99} ms, max ${max} ms`;
 console.log(
-  `target ${RATE} facts/s (${perTick} per ${TICK_MS} ms tick), achieved ${achieved} facts/s for ${SECONDS} s; ${count} facts applied`,
+  `target ${RATE} facts/s (${perTick} per ${TICK_MS} ms tick), achieved ${achieved} facts/s for ${SECONDS} s; ${report.all.total.count} facts applied in ${report.catchUps} catch-ups; load average ${loadavg()[0].toFixed(1)}`,
 );
-console.log(`follower lag (write() to applied on the follower): p50 ${p50} ms, p99 ${p99} ms, max ${max} ms`);
-console.log(`after the first second: p50 ${warmP50} ms, p99 ${warmP99} ms, max ${warmMax} ms`);
+for (const [name, part] of [
+  ['all', report.all],
+  ['after the first second', report.warm],
+]) {
+  console.log(`${name}: follower lag (write() to applied) ${show(part.total)}`);
+  console.log(
+    `  write() to the append notice seen (writer: group commit, INSERT, NOTIFY) ${show(part.toNotice)}`,
+  );
+  console.log(`  notice seen to applied (follower: catch-up query, apply) ${show(part.afterNotice)}`);
+}
 await writer.close();
 await server?.stop();
