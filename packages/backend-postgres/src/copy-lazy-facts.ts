@@ -1,4 +1,5 @@
 import { type Fact, IgniterError, type LazyFacts } from '@igniter/core';
+import { KeyTable } from '@igniter/core/storage';
 import { type CopyRow, rowPayloadBytes } from './copy-rows.js';
 import { factFromRow } from './fact-rows.js';
 import { FACT_COLUMNS } from './layout.js';
@@ -37,10 +38,10 @@ export class CopyLazyFacts implements LazyFacts {
   #keyIds = new Int32Array(1024);
   #flags = new Uint8Array(1024);
   readonly #facts: Array<Fact | undefined> = [];
-  readonly #pairs = new Map<string, Map<string, number>>();
-  readonly #pairStore: number[] = [];
-  readonly #pairKey: string[] = [];
-  readonly #storeNames: string[] = [];
+  readonly #keys = new KeyTable();
+  /** Facts and payload bytes per store index of `#keys`. */
+  readonly #storeFacts: number[] = [];
+  readonly #storeBytes: number[] = [];
   #holding = true;
   readonly #held: number[] = [];
   readonly #row: CopyRow = {
@@ -54,10 +55,11 @@ export class CopyLazyFacts implements LazyFacts {
   }
 
   /**
-   * Indexes one row of `BinaryCopyRows` (its buffer is kept); returns its store and payload
-   * bytes. The caller passes rows in seq order (the engine checks it when it adopts).
+   * Indexes one row of `BinaryCopyRows` (its buffer is kept; the store and key are looked up
+   * by their bytes, no string made for a pair seen before) and returns its seq. The caller
+   * passes rows in seq order (the engine checks it when it adopts).
    */
-  add(row: CopyRow): { store: string; seq: number; bytes: number } {
+  add(row: CopyRow): number {
     const i = this.#count;
     const size = i + 1;
     this.#bufferOf = grown(this.#bufferOf, size);
@@ -78,14 +80,33 @@ export class CopyLazyFacts implements LazyFacts {
     const seq = buf.readInt32BE(seqAt) * 2 ** 32 + buf.readUInt32BE(seqAt + 4);
     this.#seqs[i] = seq;
     this.#times[i] = starts[7] === -1 ? 0 : buf.readDoubleBE(starts[7] as number);
-    const store = starts[2] === -1 ? '' : buf.toString('utf8', starts[2], ends[2]);
-    const key = starts[3] === -1 ? '' : buf.toString('utf8', starts[3], ends[3]);
-    this.#keyIds[i] = this.#pairOf(store, key);
+    const storeNull = starts[2] === -1;
+    const keyNull = starts[3] === -1;
+    const pair = this.#keys.idOf(
+      buf,
+      storeNull ? 0 : (starts[2] as number),
+      storeNull ? 0 : (ends[2] as number),
+      keyNull ? 0 : (starts[3] as number),
+      keyNull ? 0 : (ends[3] as number),
+    );
+    this.#keyIds[i] = pair;
+    const storeIndex = this.#keys.storeIndexOf(pair);
+    this.#storeFacts[storeIndex] = (this.#storeFacts[storeIndex] ?? 0) + 1;
+    this.#storeBytes[storeIndex] = (this.#storeBytes[storeIndex] ?? 0) + rowPayloadBytes(row);
     // A fact leaves state behind only with an idempotency key or a producer `kind` (receipts).
     const producerKind = starts[10] !== -1 && buf.subarray(starts[10], ends[10]).includes('"kind"');
     this.#flags[i] = producerKind || starts[12] !== -1 ? MAY_RESTORE : 0;
     this.#count = size;
-    return { store, seq, bytes: rowPayloadBytes(row) };
+    return seq;
+  }
+
+  /** Facts and row payload bytes per store, as read. */
+  storeCounts(): Array<{ store: string; facts: number; bytes: number }> {
+    return this.#keys.stores.map((store, i) => ({
+      store,
+      facts: this.#storeFacts[i] ?? 0,
+      bytes: this.#storeBytes[i] ?? 0,
+    }));
   }
 
   seqAt(i: number): number {
@@ -101,15 +122,15 @@ export class CopyLazyFacts implements LazyFacts {
   }
 
   storeIndexOfKeyId(keyId: number): number {
-    return this.#pairStore[keyId] as number;
+    return this.#keys.storeIndexOf(keyId);
   }
 
   storeOfKeyId(keyId: number): string {
-    return this.#storeNames[this.#pairStore[keyId] as number] as string;
+    return this.#keys.storeOf(keyId);
   }
 
   keyOfKeyId(keyId: number): string {
-    return this.#pairKey[keyId] as string;
+    return this.#keys.keyOf(keyId);
   }
 
   idAt(i: number): string {
@@ -173,22 +194,5 @@ export class CopyLazyFacts implements LazyFacts {
       }
     }
     return row;
-  }
-
-  #pairOf(store: string, key: string): number {
-    let keys = this.#pairs.get(store);
-    if (!keys) {
-      keys = new Map();
-      this.#pairs.set(store, keys);
-      this.#storeNames.push(store);
-    }
-    let pair = keys.get(key);
-    if (pair === undefined) {
-      pair = this.#pairStore.length;
-      this.#pairStore.push(this.#storeNames.indexOf(store));
-      this.#pairKey.push(key);
-      keys.set(key, pair);
-    }
-    return pair;
   }
 }

@@ -59,10 +59,10 @@ export class OpenedRows {
       } else {
         const lazy = new CopyLazyFacts();
         await streamRows(client, names, 0, (row) => {
-          const { store, seq, bytes } = lazy.add(row);
-          tally.add(store, bytes);
+          const seq = lazy.add(row);
           if (seq > highWater) highWater = seq;
         });
+        for (const { store, facts, bytes } of lazy.storeCounts()) tally.add(store, bytes, facts);
         opened = new OpenedRows(lazy.count, highWater);
         opened.#lazy = lazy;
         opened.#preloaded = lazy;
