@@ -5,7 +5,13 @@
  * helpers that capture what a call throws. Needs vitest (an optional peer dependency).
  */
 export { backendContractSuite, type MakeBackend } from './backend-contract.js';
-export { type ScriptChild, seededRandom, spawnNodeScript, waitForLine } from './crash-harness.js';
+export {
+  packageScripts,
+  type ScriptChild,
+  seededRandom,
+  spawnNodeScript,
+  waitForLine,
+} from './crash-harness.js';
 export {
   filesContaining,
   filesUnder,
