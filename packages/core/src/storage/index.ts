@@ -67,6 +67,7 @@ export {
 } from './header.js';
 export { type DataFileEntry, type InspectOptions, inspectDataFile } from './inspect-file.js';
 export { fsyncDirectory, readFullySync, writeAllSync } from './io.js';
+export { KeyTable } from './key-table.js';
 export { acquireWriterLock, type WriterLock, type WriterLockOptions } from './lock.js';
 export { decodeMetaFrame, encodeMetaFrame, metaCount } from './meta-frame.js';
 export { type NativeWalOptions, NativeWalWriter } from './native-wal-writer.js';
