@@ -57,7 +57,8 @@ pub fn log_latest_value<'env>(
     } else {
         env.create_string(json)
     };
-    text.map(Some).map_err(|error| boundary_error(&error.reason))
+    text.map(Some)
+        .map_err(|error| boundary_error(&error.reason))
 }
 
 /// Copies `text` as UTF-8 into `out` and returns the bytes written, at most `out.len() - 1`
