@@ -72,7 +72,9 @@ const replayed = run(`
 const facts = opened.facts;
 const per = (bytes) => `${Math.round(bytes / facts)} B`;
 const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
-console.log(`${facts.toLocaleString('en-US')} facts; node ${process.version}; load average ${loadavg()[0].toFixed(1)}`);
+console.log(
+  `${facts.toLocaleString('en-US')} facts; node ${process.version}; load average ${loadavg()[0].toFixed(1)}`,
+);
 console.log(`| part | MiB | per fact |`);
 console.log(`|---|---:|---:|`);
 const row = (label, bytes) => console.log(`| ${label} | ${mib(bytes)} | ${per(bytes)} |`);
@@ -82,6 +84,12 @@ row('  V8 heap used after open, beyond the fixed part', opened.heap - fixed.heap
 row('  the Rust log by capacity (heapBytes of the same file replayed)', replayed.heapBytes);
 row('    records (256 B each)', replayed.size * 256);
 row('    id index (20 B per fact, by capacity in heapBytes)', replayed.size * 20);
-row('  RSS of the replay beyond heapBytes (allocator, leftovers)', replayed.after.rss - replayed.before.rss - replayed.heapBytes);
-row('  the rest of the open (RSS after open - fixed - replay growth)', opened.rss - fixed.rss - (replayed.after.rss - replayed.before.rss));
+row(
+  '  RSS of the replay beyond heapBytes (allocator, leftovers)',
+  replayed.after.rss - replayed.before.rss - replayed.heapBytes,
+);
+row(
+  '  the rest of the open (RSS after open - fixed - replay growth)',
+  opened.rss - fixed.rss - (replayed.after.rss - replayed.before.rss),
+);
 if (replayed.loaded !== facts) throw new Error(`replayed ${replayed.loaded} of ${facts} facts`);

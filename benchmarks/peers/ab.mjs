@@ -19,7 +19,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const option = (name) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const baselineArg = option('baseline');
-if (!baselineArg) throw new Error('usage: node peers/ab.mjs --baseline=<benchmarks dir> [--quick] [--runs=N]');
+if (!baselineArg)
+  throw new Error('usage: node peers/ab.mjs --baseline=<benchmarks dir> [--quick] [--runs=N]');
 const baseline = join(resolve(baselineArg), 'peers');
 const quick = args.includes('--quick');
 const runs = Number(option('runs') ?? 5);
@@ -29,10 +30,17 @@ function runChild(peersDir, job, root) {
   const resultFile = join(root, 'result.json');
   const child = spawnSync(
     process.execPath,
-    ['--expose-gc', '--max-old-space-size=8192', join(peersDir, 'child.mjs'), JSON.stringify(job), resultFile],
+    [
+      '--expose-gc',
+      '--max-old-space-size=8192',
+      join(peersDir, 'child.mjs'),
+      JSON.stringify(job),
+      resultFile,
+    ],
     { stdio: ['ignore', 'inherit', 'inherit'] },
   );
-  if (child.status !== 0) throw new Error(`${job.name} ${job.phase} failed (${child.status ?? child.signal})`);
+  if (child.status !== 0)
+    throw new Error(`${job.name} ${job.phase} failed (${child.status ?? child.signal})`);
   const result = JSON.parse(readFileSync(resultFile, 'utf8'));
   rmSync(resultFile, { force: true });
   return result;
@@ -59,7 +67,10 @@ const lmdbDir = join(root, 'lmdb');
 const common = { quick, system: 'igniter', engine: 'native', mode: 'group', name: 'igniter-native-file' };
 const lmdbJob = { quick, system: 'lmdb', mode: 'async', name: 'lmdb', dir: lmdbDir };
 console.log(
-  `ab: ${quick ? 'quick' : 'full'} workload, ${runs} rounds, baseline ${baseline}; ${os.cpus().length} cores, Node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+  `ab: ${quick ? 'quick' : 'full'} workload, ${runs} rounds, baseline ${baseline}; ${os.cpus().length} cores, Node ${process.version}, load ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
 );
 const started = new Date().toISOString();
 try {
@@ -93,22 +104,33 @@ try {
     rows.lmdb.push(runChild(here, { ...lmdbJob, phase: 'read', readsOnly: true }, root));
     console.log(`  round ${r + 1} of ${runs} done, load ${os.loadavg()[0].toFixed(2)}`);
   }
-  console.log(`\nA/B from ${started} to ${new Date().toISOString()}, load after ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log('| figure | baseline, median (best) | this, median (best) | this / baseline | baseline / lmdb-js | this / lmdb-js | lmdb-js, median |');
+  console.log(
+    `\nA/B from ${started} to ${new Date().toISOString()}, load after ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(
+    '| figure | baseline, median (best) | this, median (best) | this / baseline | baseline / lmdb-js | this / lmdb-js | lmdb-js, median |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const [id, label] of FIGURES) {
     const of = (side) => rows[side].map((out) => rate(out.figures[id]));
-    const perRound = (side) => rows[side].map((out, i) => rate(out.figures[id]) / rate(rows.lmdb[i].figures[id]));
+    const perRound = (side) =>
+      rows[side].map((out, i) => rate(out.figures[id]) / rate(rows.lmdb[i].figures[id]));
     const [b, t, l] = [of('baseline'), of('this'), of('lmdb')];
     console.log(
       `| ${label} | ${fmt(median(b))} (${fmt(Math.max(...b))}) | ${fmt(median(t))} (${fmt(Math.max(...t))}) | ${(median(t) / median(b)).toFixed(2)}x | ${median(perRound('baseline')).toFixed(2)}x | ${median(perRound('this')).toFixed(2)}x | ${fmt(median(l))} |`,
     );
   }
   // CPU time per operation (every thread of the process): what other processes' load moves least.
-  console.log('\n| CPU time per operation (us), median | baseline | this | this / baseline | baseline / lmdb-js | this / lmdb-js | lmdb-js |');
+  console.log(
+    '\n| CPU time per operation (us), median | baseline | this | this / baseline | baseline / lmdb-js | this / lmdb-js | lmdb-js |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const [id, label] of FIGURES) {
-    const cpu = (side) => median(rows[side].map((out) => (out.figures[id].cpuMs * 1000) / out.figures[id].ops));
+    const cpu = (side) =>
+      median(rows[side].map((out) => (out.figures[id].cpuMs * 1000) / out.figures[id].ops));
     const [b, t, l] = [cpu('baseline'), cpu('this'), cpu('lmdb')];
     console.log(
       `| ${label.replace(/ \(.*\)$/, '')} | ${b.toFixed(2)} | ${t.toFixed(2)} | ${(b / t).toFixed(2)}x faster | ${(l / b).toFixed(2)}x | ${(l / t).toFixed(2)}x | ${l.toFixed(2)} |`,
@@ -116,12 +138,18 @@ try {
   }
   const open = (side) => median(rows[side].map((out) => out.figures.open.ms));
   const rss = (side) => median(rows[side].map((out) => out.memory.afterOpen.rss));
-  console.log(`| open (ms) | ${open('baseline').toFixed(0)} | ${open('this').toFixed(0)} | | | | ${open('lmdb').toFixed(1)} |`);
-  console.log(`| RSS after open (MiB) | ${mib(rss('baseline'))} | ${mib(rss('this'))} | | | | ${mib(rss('lmdb'))} |`);
+  console.log(
+    `| open (ms) | ${open('baseline').toFixed(0)} | ${open('this').toFixed(0)} | | | | ${open('lmdb').toFixed(1)} |`,
+  );
+  console.log(
+    `| RSS after open (MiB) | ${mib(rss('baseline'))} | ${mib(rss('this'))} | | | | ${mib(rss('lmdb'))} |`,
+  );
   // Both builds must give the same answers (checksums of every read section).
   const checks = (out) => JSON.stringify(out.checks);
   const differ = rows.this.some((out, i) => checks(out) !== checks(rows.baseline[i]));
-  console.log(differ ? 'ANSWERS DIFFER between the builds' : 'Both builds gave the same answers in every round.');
+  console.log(
+    differ ? 'ANSWERS DIFFER between the builds' : 'Both builds gave the same answers in every round.',
+  );
   if (differ) process.exitCode = 1;
 } finally {
   rmSync(root, { recursive: true, force: true });

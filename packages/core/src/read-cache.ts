@@ -42,9 +42,7 @@ export class ReadCache<T> {
 
   getRead(store: string, key: string, variant: string, now: number, ttl?: number): Entry<T> | undefined {
     const entry =
-      variant === ''
-        ? this.latest.get(store)?.get(key)
-        : this.variants.get(store)?.get(key)?.get(variant);
+      variant === '' ? this.latest.get(store)?.get(key) : this.variants.get(store)?.get(key)?.get(variant);
     return fresh(entry, now, ttl) ? entry : undefined;
   }
 

@@ -36,9 +36,7 @@ describe(`read (${ENGINE_KIND} engine)`, () => {
     const { store, time } = newStore();
     /** Every object and array reachable from `value`, itself included. */
     const containers = (value: unknown): object[] =>
-      typeof value === 'object' && value !== null
-        ? [value, ...Object.values(value).flatMap(containers)]
-        : [];
+      typeof value === 'object' && value !== null ? [value, ...Object.values(value).flatMap(containers)] : [];
     const values = [
       { a: 1, b: 'x', c: null, d: true },
       [1, 'two', null],
@@ -54,7 +52,9 @@ describe(`read (${ENGINE_KIND} engine)`, () => {
       store.write({ store: 's', key: `k${i}`, value });
     });
     time.set(2_000);
-    values.forEach((_, i) => store.write({ store: 's', key: `k${i}`, value: 'later' }));
+    values.forEach((_, i) => {
+      store.write({ store: 's', key: `k${i}`, value: 'later' });
+    });
     time.set(10_000);
     values.forEach((value, i) => {
       const read = store.read({ store: 's', key: `k${i}`, asOf: 1_000 + i });

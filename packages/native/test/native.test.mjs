@@ -308,7 +308,11 @@ describe('@igniter/native', { skip }, () => {
         stage(log, store, key, '"\u00e9\ud83d\ude00"', 20);
       }
       for (const [store, key] of names) {
-        assert.equal(log.latestValue(store, key, Number.NaN), '"\u00e9\ud83d\ude00"', `${store.length}/${key.length}`);
+        assert.equal(
+          log.latestValue(store, key, Number.NaN),
+          '"\u00e9\ud83d\ude00"',
+          `${store.length}/${key.length}`,
+        );
         assert.equal(log.latestValue(store, key, 19), '{"a":"x","b":1}');
         assert.equal(log.latestValue(store, key, 9), null);
       }
