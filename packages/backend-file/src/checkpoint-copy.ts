@@ -126,7 +126,7 @@ async function copyFrames(
   at: number,
   copy: SnapshotCopy,
 ): Promise<{ bytes: number; frames: number } | undefined> {
-  const buffers = [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)];
+  const buffers: Buffer[] = [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)];
   let writing: Promise<unknown> = Promise.resolve();
   let writeError: { error: unknown } | undefined;
   try {

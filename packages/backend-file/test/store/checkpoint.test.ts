@@ -85,6 +85,22 @@ describe(`checkpoint() of a file store (${engine} engine)`, () => {
     await again.close();
   });
 
+  it('copies a frame larger than its 2 MiB read step whole', async () => {
+    const path = join(temp.dir(), 'app.log');
+    const store = open(path);
+    fill(store, 1, 10);
+    const big = store.write({ store: 'big', key: 'b', value: { text: 'y'.repeat(5 * 1024 * 1024) } });
+    fill(store, 12, 20);
+    await store.checkpoint();
+    fill(store, 21, 30);
+    await store.checkpoint(); // copies the big frame from the old snapshot this time
+    await store.close();
+    const again = open(path);
+    expect(again.factById(big.id)).toEqual(big);
+    expect(again.factLogAll().map((f) => f.seq)).toEqual(shape(1, 30).map(([seq]) => seq));
+    await again.close();
+  });
+
   for (const file of ['log', 'snapshot'] as const) {
     it(`rejects with ERR_CORRUPT_LOG naming a damaged frame in the ${file}, changing nothing`, async () => {
       const path = join(temp.dir(), 'app.log');
