@@ -5,7 +5,7 @@
 // this generates it the same way). Two ways of checkpointing alternate in the same minutes:
 // `before`, the synchronous path checkpoint() took until issue 23 (every fact built in JS and
 // encoded again: `backend.writeSnapshot(store.factLogAll(), ...)`, still the backend's
-// compaction path), and `after`, `await store.checkpoint()` (the stored frames copied on the
+// compaction path), and `after`, `await store.checkpoint().flush()` (the stored frames copied on the
 // libuv pool). While it runs, a 1 ms interval times the event loop's gaps and writes one fact
 // per tick, to show the store keeps serving.
 // Run: pnpm build && pnpm --filter igniter-benchmarks checkpoint   (FACTS=n, RUNS=n, MODES=after)
@@ -86,7 +86,7 @@ function checkpointOnce(engine, mode) {
     writing = true;
     const t1 = performance.now();
     if (${JSON.stringify(mode)} === 'before') backend.writeSnapshot(store.factLogAll(), { lastSeq: store.lastSeq() });
-    else await store.checkpoint();
+    else await store.checkpoint().flush();
     const checkpointMs = performance.now() - t1;
     writing = false;
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -59,7 +59,8 @@ describe(`a writer killed during a checkpoint (${engine} engine)`, () => {
       const store = temp.track(new IgniterStore({ engine, backend }));
       expect(store.factLogAll().map((f) => [f.seq, f.key, f.value])).toEqual(expected(acked));
       expect(store.write({ store: 's', key: 'after', value: 1 }).seq).toBe(acked + 1);
-      await store.checkpoint();
+      store.checkpoint();
+      await store.flush();
       await store.close();
       expect(readdirSync(temp.dir()).filter((name) => name.includes('.tmp-'))).toEqual([]);
 

@@ -106,7 +106,8 @@ describe('opening for the TS engine without decoding', () => {
     const path = join(temp.dir(), 'app.log');
     const writer = openFileStore(path, { engine: 'ts' });
     const written = [1, 2, 3].map((n) => writer.write({ store: 's', key: `k${n % 2}`, value: n }));
-    await writer.checkpoint();
+    writer.checkpoint();
+    await writer.flush();
     written.push(writer.write({ store: 's', key: 'k1', value: 4 }));
     await writer.close();
 

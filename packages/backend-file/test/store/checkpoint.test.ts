@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setImmediate as turn } from 'node:timers/promises';
 import type { IgniterStore } from '@igniter/core';
 import { filesContaining, useTempDir } from '@igniter/core/testing';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { openFileStore } from '../../src/index.js';
 import { readSnapshotFile } from '../../src/snapshot-file.js';
 
@@ -42,16 +42,18 @@ describe(`checkpoint() of a file store (${engine} engine)`, () => {
     const path = join(temp.dir(), 'app.log');
     const store = open(path);
     fill(store, 1, 20_000); // about 2.5 MiB of frames: several copy steps
-    await store.checkpoint();
+    store.checkpoint();
+    await store.flush();
     fill(store, 20_001, 30_000);
     let ticks = 0;
     const timer = setInterval(() => {
       ticks += 1;
     }, 1);
     let ticksAtResolve = -1;
-    const running = store.checkpoint().then((result) => {
+    expect(store.checkpoint()).toBe(store);
+    const running = store.flush().then(() => {
       ticksAtResolve = ticks;
-      return result;
+      return store;
     });
     await turn();
     // The copy is under way: these follow the checkpoint's seq.
@@ -78,7 +80,8 @@ describe(`checkpoint() of a file store (${engine} engine)`, () => {
     fill(store, 1, 30);
     store.write({ store: 'odd', key: 'é😀', value: { nested: [1.5, -0, 'x\u0001'] }, validTime: 5 });
     const before = store.factLogAll();
-    await store.checkpoint();
+    store.checkpoint();
+    await store.flush();
     await store.close();
     const again = open(path);
     expect(again.factLogAll()).toEqual(before);
@@ -91,9 +94,11 @@ describe(`checkpoint() of a file store (${engine} engine)`, () => {
     fill(store, 1, 10);
     const big = store.write({ store: 'big', key: 'b', value: { text: 'y'.repeat(5 * 1024 * 1024) } });
     fill(store, 12, 20);
-    await store.checkpoint();
+    store.checkpoint();
+    await store.flush();
     fill(store, 21, 30);
-    await store.checkpoint(); // copies the big frame from the old snapshot this time
+    store.checkpoint();
+    await store.flush(); // copies the big frame from the old snapshot this time
     await store.close();
     const again = open(path);
     expect(again.factById(big.id)).toEqual(big);
@@ -106,7 +111,8 @@ describe(`checkpoint() of a file store (${engine} engine)`, () => {
       const path = join(temp.dir(), 'app.log');
       const store = open(path);
       fill(store, 1, 200);
-      await store.checkpoint();
+      store.checkpoint();
+      await store.flush();
       fill(store, 201, 400);
       await store.flush();
       const damagedPath = file === 'log' ? path : `${path}.snapshot`;
@@ -116,10 +122,18 @@ describe(`checkpoint() of a file store (${engine} engine)`, () => {
       bytes[at] = (bytes[at] as number) ^ 0x20;
       writeFileSync(damagedPath, bytes);
       const snapshotBefore = readFileSync(`${path}.snapshot`);
-      const error = await store.checkpoint().then(
+      const warnings = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+      store.checkpoint();
+      const error = await store.flush().then(
         () => undefined,
         (caught: unknown) => caught,
       );
+      expect(warnings.mock.calls.map((call) => (call[1] as { code: string }).code)).toEqual([
+        'IGNITER_CHECKPOINT_FAILED',
+      ]);
+      warnings.mockRestore();
+      // Reported once: the next flush resolves.
+      await store.flush();
       expect(error).toMatchObject({
         code: 'ERR_CORRUPT_LOG',
         details: { file: damagedPath, reason: 'bad-crc' },
@@ -139,15 +153,17 @@ describe(`checkpoint() of a file store (${engine} engine)`, () => {
     const path = join(temp.dir(), 'app.log');
     const store = open(path);
     fill(store, 1, 5_000);
-    await store.checkpoint();
+    store.checkpoint();
+    await store.flush();
     const secret = store.write({ store: 'people', key: 'p1', value: { name: MARKER } });
     fill(store, 5_002, 10_000);
-    const running = store.checkpoint();
+    store.checkpoint();
+    const running = store.flush();
     await turn();
     expect(store.pruneFactIds({ factIds: [secret.id], reason: 'erasure request' })).toMatchObject({
       prunedCount: 1,
     });
-    await expect(running).resolves.toBe(store);
+    await expect(running).resolves.toBeUndefined();
     await store.flush();
     expect(filesContaining(temp.dir(), MARKER)).toEqual([]);
     expect(tempFiles()).toEqual([]);
@@ -167,14 +183,10 @@ describe(`checkpoint() of a file store (${engine} engine)`, () => {
     const path = join(temp.dir(), 'app.log');
     const store = open(path);
     fill(store, 1, 3_000);
-    const first = store.checkpoint();
-    const second = store.checkpoint();
+    store.checkpoint().checkpoint();
     await turn();
     fill(store, 3_001, 3_010);
-    const closing = store.close();
-    await expect(first).resolves.toBe(store);
-    await expect(second).resolves.toBe(store);
-    await closing;
+    await store.close();
     expect(readSnapshotFile(`${path}.snapshot`, MAX_FRAME)?.lastSeq).toBe(3_010);
     expect(await reopened(path)).toEqual(shape(1, 3_010));
   });

@@ -38,7 +38,8 @@ describe('openFileStore', () => {
     const store = openFileStore(path, { engine });
     store.write({ store: 'tasks', key: 't1', value: 1 });
     store.write({ store: 'tasks', key: 't2', value: 2 });
-    await store.checkpoint();
+    store.checkpoint();
+    await store.flush();
     const emptyLog = statSync(path).size;
     store.write({ store: 'tasks', key: 't3', value: 3 });
     await store.close();

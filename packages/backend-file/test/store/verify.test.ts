@@ -18,7 +18,8 @@ async function seeded(path: string): Promise<{ store: IgniterStore; facts: Fact[
   const facts: Fact[] = [];
   facts.push(store.write({ store: 'notes', key: 'n1', value: { text: 'in the snapshot' } }));
   facts.push(store.write({ store: 'notes', key: 'n1', value: { text: 'also in the snapshot' } }));
-  await store.checkpoint();
+  store.checkpoint();
+  await store.flush();
   facts.push(store.write({ store: 'notes', key: 'n2', value: { text: 'MARKER-ALPHA in the log' } }));
   facts.push(store.write({ store: 'notes', key: 'n3', value: { text: 'after it' } }));
   facts.push(store.append({ history: 'audit', event: { what: 'last' } }));

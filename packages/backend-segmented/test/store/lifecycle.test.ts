@@ -137,7 +137,8 @@ describe(`an IgniterStore over a SegmentedFileBackend (${ENGINE} engine)`, () =>
   it('checkpoint seals the live segments, and a reopen replays the same facts', async () => {
     const clock = { now: 1_700_000_000_000 };
     const { store, facts } = readings(clock);
-    await store.checkpoint();
+    store.checkpoint();
+    await store.flush();
     expect(
       Object.values(store.segmentManifest()?.stores ?? {})
         .flat()
