@@ -31,7 +31,9 @@ export function cpuSeconds(pid) {
  * when it stops; `env` is its environment.
  */
 export function startChild(args, profileDir, env = process.env) {
-  const flags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${args[0]}.cpuprofile`] : [];
+  const flags = profileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${args[0]}.cpuprofile`]
+    : [];
   const child = spawn(process.execPath, [...flags, join(here, 'child.mjs'), ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env,

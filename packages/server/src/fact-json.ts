@@ -52,7 +52,11 @@ export function factBody(reply: FastifyReply, fact: Fact): string {
 }
 
 /** Like {@link factBody} for `{"facts":[...]}` followed by the other fields of `rest` (JSON-encoded). */
-export function factsBody(reply: FastifyReply, facts: readonly Fact[], rest: Record<string, unknown> = {}): string {
+export function factsBody(
+  reply: FastifyReply,
+  facts: readonly Fact[],
+  rest: Record<string, unknown> = {},
+): string {
   reply.header('content-type', JSON_TYPE);
   let out = `{"facts":${factsJson(facts)}`;
   for (const name of Object.keys(rest)) {

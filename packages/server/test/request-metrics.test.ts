@@ -26,9 +26,9 @@ const KEY_ROUTE = 'route="/v1/stores/:store/keys/:key"';
 describe('request metrics', () => {
   it('counts each answered request once by route pattern and code, and times it', async () => {
     for (let i = 0; i < 3; i++) {
-      expect((await call(keyUrl(running.url, 'm', `k${i}`), { method: 'PUT', body: { value: i } })).status).toBe(
-        201,
-      );
+      expect(
+        (await call(keyUrl(running.url, 'm', `k${i}`), { method: 'PUT', body: { value: i } })).status,
+      ).toBe(201);
     }
     expect((await call(keyUrl(running.url, 'm', 'absent'))).status).toBe(404);
     expect((await call(`${running.url}/v1/no-such-route`)).status).toBe(404);
