@@ -204,7 +204,10 @@ export class IgniterStore {
   /**
    * Bulk load: validates every input first (values, names, expectations, idempotency keys,
    * earlier inputs of the batch included); if any fails, throws and writes nothing. Then commits
-   * them in order as if by `write()`. Cost: two value walks per input.
+   * them in order as if by `write()`. Storage can still refuse an item after the backend took
+   * the ones before it (a frame over the backend's size limit, an I/O error): those stay
+   * committed and are announced, and an `IgniterError` then carries `details.committed` and
+   * `details.committedThroughSeq`. Cost: two value walks per input.
    */
   writeMany(inputs: readonly WriteInput[]): Fact[] {
     this.#assertWritable();

@@ -11,6 +11,7 @@ import {
   toMs,
 } from './args.js';
 import type { Backend } from './backend.js';
+import { partialBatchError } from './batch-error.js';
 import type { ChangeSink, CommitKind } from './change-event.js';
 import { jsonText } from './engine/json-text.js';
 import type { AppendInput } from './engine/types.js';
@@ -91,13 +92,23 @@ export class WritePath {
     // The whole batch is committed before any consumer, rule or changefeed subscriber runs, so
     // none of them can write between its items or close the store halfway through it.
     const committed: Committed[] = [];
-    const facts = prepared.map((p) => {
-      const existing = this.#idempotentRepeat(p);
-      if (existing) return existing;
-      const done = this.#store(p, 'write');
-      committed.push(done);
-      return done.publication.fact;
-    });
+    let facts: Fact[];
+    try {
+      facts = prepared.map((p) => {
+        const existing = this.#idempotentRepeat(p);
+        if (existing) return existing;
+        const done = this.#store(p, 'write');
+        committed.push(done);
+        return done.publication.fact;
+      });
+    } catch (error) {
+      // Storage refused an item after the backend had taken the ones before it (an I/O error,
+      // a frame over the backend's limit): those are in the log, so they are announced like
+      // any commit (the changefeed would otherwise wait for them forever) and the error says
+      // how far the batch got.
+      for (const done of committed) this.#announce(done);
+      throw partialBatchError(error, committed.length, inputs.length, committed.at(-1)?.publication.fact.seq);
+    }
     for (const done of committed) this.#announce(done);
     return facts;
   }

@@ -1,9 +1,8 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { filesUnder, useTempDir } from '@igniter/core/testing';
+import { filesUnder, thrown, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { FileBackend, openFileStore } from '../../src/index.js';
-import { thrown } from '../support/thrown.js';
 
 const temp = useTempDir('igniter-file-');
 

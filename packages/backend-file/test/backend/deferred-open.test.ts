@@ -7,11 +7,11 @@ import {
   frameOffsets,
   patchFile,
   rewriteInFrame,
+  thrown,
   useTempDir,
 } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { FileBackend, openFileStore } from '../../src/index.js';
-import { thrown } from '../support/thrown.js';
 
 const temp = useTempDir('igniter-deferred-open-');
 

@@ -1,40 +1,22 @@
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type InstalledApp, installedApp } from '@igniter/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt } from '../support/child.js';
 
 const packages = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-let project = '';
+let app: InstalledApp;
 
 // An application that installed @igniter/core and @igniter/backend-file (built packages, as
 // npm lays them out), without the native addon.
 beforeAll(() => {
   assertBuilt();
-  project = mkdtempSync(join(tmpdir(), 'igniter-app-'));
-  for (const name of ['core', 'backend-file']) {
-    const target = join(project, 'node_modules', '@igniter', name);
-    mkdirSync(target, { recursive: true });
-    cpSync(join(packages, name, 'dist'), join(target, 'dist'), { recursive: true });
-    cpSync(join(packages, name, 'package.json'), join(target, 'package.json'));
-  }
+  app = installedApp(packages, ['core', 'backend-file']);
 });
 
-afterAll(() => {
-  rmSync(project, { recursive: true, force: true });
-});
+afterAll(() => app.remove());
 
-function run(script: string, type: 'module' | 'commonjs'): unknown {
-  const result = spawnSync(process.execPath, [`--input-type=${type}`, '-e', script], {
-    cwd: project,
-    env: { ...process.env, IGNITER_ENGINE: 'ts' },
-    encoding: 'utf8',
-  });
-  expect(result.stderr).toBe('');
-  return JSON.parse(result.stdout);
-}
+const run = (script: string, type: 'module' | 'commonjs'): unknown => app.run(script, type);
 
 // IgniterStore.open loads the build of @igniter/backend-file of the caller's module system, so
 // the ERR_LOCKED it raises is an instance of the IgniterError the caller imported.

@@ -1,10 +1,9 @@
 import { chmodSync, linkSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { contractFact, useTempDir } from '@igniter/core/testing';
+import { contractFact, thrown, useTempDir } from '@igniter/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FileBackend } from '../../src/index.js';
 import { assertBuilt, spawnScript, waitForLine } from '../support/child.js';
-import { thrown } from '../support/thrown.js';
 
 const temp = useTempDir('igniter-file-');
 

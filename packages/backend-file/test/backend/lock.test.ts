@@ -2,11 +2,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { contractFact, useTempDir } from '@igniter/core/testing';
+import { codeOf, contractFact, useTempDir } from '@igniter/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FileBackend } from '../../src/index.js';
 import { assertBuilt, spawnScript, waitForLine } from '../support/child.js';
-import { codeOf } from '../support/thrown.js';
 
 const temp = useTempDir('igniter-file-');
 

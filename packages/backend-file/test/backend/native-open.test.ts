@@ -8,10 +8,9 @@ import {
   FileKind,
   jsonFactCodec,
 } from '@igniter/core/storage';
-import { CONTRACT_T0, contractFact, useTempDir, variedFacts } from '@igniter/core/testing';
+import { CONTRACT_T0, codeOf, contractFact, useTempDir, variedFacts } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { FileBackend } from '../../src/index.js';
-import { codeOf } from '../support/thrown.js';
 
 const temp = useTempDir('igniter-native-open-');
 

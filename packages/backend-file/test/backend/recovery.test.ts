@@ -11,11 +11,10 @@ import {
 import { join } from 'node:path';
 import type { Fact } from '@igniter/core';
 import { crc32, encodeFrame, encodeHeader, FileKind } from '@igniter/core/storage';
-import { contractFact, frameOffsets, useTempDir } from '@igniter/core/testing';
+import { contractFact, frameOffsets, thrown, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it, vi } from 'vitest';
 import { FileBackend } from '../../src/index.js';
 import { addToByte, xorByte } from '../support/bytes.js';
-import { thrown } from '../support/thrown.js';
 
 const temp = useTempDir('igniter-file-');
 

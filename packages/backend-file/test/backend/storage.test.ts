@@ -14,10 +14,9 @@ import {
   readHeader,
   removeStaleTempFiles,
 } from '@igniter/core/storage';
-import { useTempDir, variedFacts } from '@igniter/core/testing';
+import { codeOf, useTempDir, variedFacts } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { xorByte } from '../support/bytes.js';
-import { codeOf } from '../support/thrown.js';
 
 const temp = useTempDir('igniter-file-');
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');

@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { useTempDir } from '@igniter/core/testing';
+import { thrown, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { FileBackend, openFileStore, writeBackupLog } from '../../src/index.js';
-import { thrown } from '../support/thrown.js';
 
 const temp = useTempDir('igniter-file-');
 

@@ -1,10 +1,9 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Fact } from '@igniter/core';
-import { contractFact, useTempDir } from '@igniter/core/testing';
+import { codeOf, contractFact, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { FileBackend, type FileBackendOptions } from '../../src/index.js';
-import { codeOf } from '../support/thrown.js';
 
 const temp = useTempDir('igniter-file-');
 

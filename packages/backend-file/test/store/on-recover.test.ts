@@ -1,10 +1,9 @@
 import { readFileSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RecoveredCut } from '@igniter/core';
-import { useTempDir } from '@igniter/core/testing';
+import { thrown, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it, vi } from 'vitest';
 import { openFileStore } from '../../src/index.js';
-import { thrown } from '../support/thrown.js';
 
 const temp = useTempDir('igniter-file-');
 const engine = process.env.IGNITER_ENGINE === 'native' ? 'native' : 'ts';

@@ -1,10 +1,9 @@
 import { existsSync, readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { IgniterStore } from '@igniter/core';
-import { useTempDir } from '@igniter/core/testing';
+import { codeOf, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { FileBackend, openFileStore } from '../../src/index.js';
-import { codeOf } from '../support/thrown.js';
 
 const temp = useTempDir('igniter-file-');
 const engine = process.env.IGNITER_ENGINE === 'native' ? 'native' : 'ts';

@@ -1,10 +1,9 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { filesUnder, useTempDir } from '@igniter/core/testing';
+import { filesUnder, thrown, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { SegmentedFileBackend } from '../../src/index.js';
 import { factOf } from '../support/segments.js';
-import { thrown } from '../support/thrown.js';
 
 const temp = useTempDir('igniter-seg-');
 

@@ -1,11 +1,10 @@
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Fact } from '@igniter/core';
-import { contractFact, filesContaining, filesUnder, useTempDir } from '@igniter/core/testing';
+import { contractFact, filesContaining, filesUnder, thrown, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { SegmentedFileBackend } from '../../src/index.js';
 import { factOf } from '../support/segments.js';
-import { thrown } from '../support/thrown.js';
 
 const temp = useTempDir('igniter-seg-');
 const seqs = (list: Iterable<{ seq: number }>): number[] => [...list].map((f) => f.seq);

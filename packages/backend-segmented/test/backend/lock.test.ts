@@ -1,11 +1,10 @@
 import { existsSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { useTempDir } from '@igniter/core/testing';
+import { thrown, useTempDir } from '@igniter/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SegmentedFileBackend } from '../../src/index.js';
 import { assertBuilt, spawnScript, waitForLine } from '../support/child.js';
 import { factOf } from '../support/segments.js';
-import { thrown } from '../support/thrown.js';
 
 const temp = useTempDir('igniter-seg-');
 

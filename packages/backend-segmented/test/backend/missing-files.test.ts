@@ -1,13 +1,12 @@
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { useTempDir } from '@igniter/core/testing';
+import { thrown, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it, vi } from 'vitest';
 import { SegmentedFileBackend } from '../../src/index.js';
 import { storeFolderName } from '../../src/layout.js';
 import { readRecordFile } from '../../src/record-file.js';
 import { parseCatalog } from '../../src/records.js';
 import { factOf, headBytes, segmentFile } from '../support/segments.js';
-import { thrown } from '../support/thrown.js';
 
 const temp = useTempDir('igniter-seg-');
 const seqs = (list: Iterable<{ seq: number }>): number[] => [...list].map((f) => f.seq);

@@ -1,5 +1,5 @@
 import { copyFileSync, existsSync } from 'node:fs';
-import { filesUnder, useTempDir } from '@igniter/core/testing';
+import { filesUnder, thrown, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import {
   CONTRACT_T0,
@@ -9,7 +9,6 @@ import {
   receiptOnDisk,
   segmentFile,
 } from '../support/segments.js';
-import { thrown } from '../support/thrown.js';
 
 const temp = useTempDir('igniter-seg-');
 const NOW = PURGE_NOW;

@@ -1,11 +1,10 @@
 import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32, encodeHeader, FileKind, FRAME_OVERHEAD } from '@igniter/core/storage';
-import { filesUnder, useTempDir } from '@igniter/core/testing';
+import { filesUnder, thrown, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it, vi } from 'vitest';
 import { SegmentedFileBackend } from '../../src/index.js';
 import { factOf, flipByte, frameBytes, headBytes, segmentFile } from '../support/segments.js';
-import { thrown } from '../support/thrown.js';
 
 const temp = useTempDir('igniter-seg-');
 const facts = [1, 2, 3, 4, 5, 6].map((seq) => factOf(seq));

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { useTempDir } from '@igniter/core/testing';
+import { thrown, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { SegmentedFileBackend } from '../../src/index.js';
 import { CONTRACT_T0, factOf, flipByte, headBytes, segmentFile } from '../support/segments.js';
-import { thrown } from '../support/thrown.js';
 
 const temp = useTempDir('igniter-seg-');
 const seqs = (facts: Iterable<{ seq: number }>): number[] => [...facts].map((f) => f.seq);

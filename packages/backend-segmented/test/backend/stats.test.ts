@@ -1,9 +1,8 @@
 import { statSync } from 'node:fs';
-import { useTempDir } from '@igniter/core/testing';
+import { thrown, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { SegmentedFileBackend } from '../../src/index.js';
 import { CONTRACT_T0, factOf, frameBytes, headBytes, segmentFile } from '../support/segments.js';
-import { thrown } from '../support/thrown.js';
 
 const temp = useTempDir('igniter-seg-');
 

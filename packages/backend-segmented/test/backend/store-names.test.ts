@@ -1,9 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { contractFact, filesUnder, useTempDir } from '@igniter/core/testing';
+import { contractFact, filesUnder, thrown, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { SegmentedFileBackend, storeFolderName } from '../../src/index.js';
-import { thrown } from '../support/thrown.js';
 
 const temp = useTempDir('igniter-seg-');
 

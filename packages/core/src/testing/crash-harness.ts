@@ -1,4 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 /** A child Node process with its stdout lines as they arrive. */
 export interface ScriptChild {
@@ -44,5 +46,23 @@ export function seededRandom(seed: number): () => number {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The child-script helpers of a package's tests, given its `test/support` folder: `assertBuilt`
+ * (children run the built package; `pnpm test` builds it first, turbo's test depends on build)
+ * and `spawnScript` (`node test/support/<script> ...args`, collecting its stdout lines).
+ */
+export function packageScripts(supportDir: string): {
+  assertBuilt(): void;
+  spawnScript(script: string, args: string[]): ScriptChild;
+} {
+  return {
+    assertBuilt() {
+      const dist = resolve(supportDir, '../../dist/index.js');
+      if (!existsSync(dist)) throw new Error(`${dist} is missing: run \`pnpm build\` before these tests`);
+    },
+    spawnScript: (script, args) => spawnNodeScript(join(supportDir, script), args),
   };
 }

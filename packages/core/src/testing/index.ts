@@ -1,10 +1,17 @@
 /**
  * Test helpers for Igniter backends (`@igniter/core/testing`): the backend and store contract
  * suites that every backend runs, a temp directory per test, tools to inspect and damage a
- * store's data files, and a harness for crash tests (child scripts, a seeded PRNG). Needs vitest (an optional peer dependency).
+ * store's data files, and a harness for crash tests (child scripts, a seeded PRNG), an installed-application folder, and
+ * helpers that capture what a call throws. Needs vitest (an optional peer dependency).
  */
 export { backendContractSuite, type MakeBackend } from './backend-contract.js';
-export { type ScriptChild, seededRandom, spawnNodeScript, waitForLine } from './crash-harness.js';
+export {
+  packageScripts,
+  type ScriptChild,
+  seededRandom,
+  spawnNodeScript,
+  waitForLine,
+} from './crash-harness.js';
 export {
   filesContaining,
   filesUnder,
@@ -14,6 +21,8 @@ export {
   treeDigest,
 } from './data-files.js';
 export { CONTRACT_T0, contractFact, variedFacts } from './facts.js';
+export { type InstalledApp, installedApp } from './installed-app.js';
 export { readmeExample } from './readme-example.js';
 export { backupWhileWriting, type StoreHarness, storeContractSuite } from './store-contract.js';
 export { type Closable, useTempDir } from './temp-dir.js';
+export { codeOf, thrown } from './thrown.js';
