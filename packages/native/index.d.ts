@@ -81,6 +81,22 @@ export declare function tryLockFile(fd: number): boolean;
  */
 export type PackedTexts = string[];
 
+/** What {@link NativeLog.loadCopy} took. */
+export interface CopyLoadResult {
+  /** Bytes taken; the rest begins a row (or the header) that is not complete yet. */
+  consumed: number;
+  /** The trailer was read: the COPY is complete. */
+  ended: boolean;
+  /** Facts loaded. */
+  loaded: number;
+  /** Highest seq loaded (0 when none). */
+  maxSeq: number;
+  /** Stores that got facts; their fact counts and field bytes are at the same index below. */
+  tallyStores: string[];
+  tallyFacts: number[];
+  tallyBytes: number[];
+}
+
 /** What {@link NativeLog.replayFile} found. */
 export interface ReplayResult {
   /** File size when it ran (-1 when the file could not be read). */
@@ -138,6 +154,17 @@ export declare class NativeLog {
    *   before it stay), `ERR_INVALID_VALUE` for JSON that is not an Igniter value.
    */
   loadBatch(text: string, numbers: Float64Array): void;
+  /**
+   * Inserts the whole rows at the start of `bytes`, a piece of a binary
+   * `COPY (SELECT <fact columns> ...) TO STDOUT (FORMAT binary)` of `@igniter/backend-postgres`'s
+   * fact table, in one call, with no row crossing as JS strings; `header`: `bytes` starts with
+   * the COPY header. Values already in canonical form are stored as they are, others
+   * canonicalized. Give the bytes after `consumed` again, completed, to the next call.
+   * @throws {NativeError} `ERR_CORRUPT_LOG` for bytes that are not such a COPY or a seq that
+   *   does not increase, `ERR_INVALID_VALUE` for JSON that is not an Igniter value (the facts
+   *   before the bad row stay).
+   */
+  loadCopy(bytes: Uint8Array, header: boolean): CopyLoadResult;
   /**
    * Replays a data file of the file backends (header, metadata frame, fact frames) into this
    * log in one call: reads its frames from `numbers[0]`, checks each CRC-32, parses each fact

@@ -40,6 +40,9 @@ class NativeLog {
   loadBatch(text, numbers) {
     binding.logLoadBatch(this.#log, text, numbers);
   }
+  loadCopy(bytes, header) {
+    return binding.logLoadCopy(this.#log, bytes, header);
+  }
   replayFile(path, numbers) {
     return binding.logReplayFile(this.#log, path, numbers);
   }

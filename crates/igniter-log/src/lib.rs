@@ -18,6 +18,7 @@ pub mod canonical;
 pub mod error;
 pub mod hash;
 pub mod log;
+pub mod pg_copy;
 pub mod replay;
 pub mod wal;
 

@@ -1,7 +1,7 @@
 import { type Fact, IgniterError } from '@igniter/core';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { BinaryCopyRows, rowPayloadBytes } from './copy-rows.js';
+import { BinaryCopyRows, type CopyRow, rowPayloadBytes } from './copy-rows.js';
 import { copyFactsAfter, factFromRow, seqOfRow } from './fact-rows.js';
 import { FACT_COLUMNS, type SchemaNames } from './layout.js';
 
@@ -55,22 +55,35 @@ export async function streamFacts(
   onFact: FactSink,
   onBadRow?: (seq: number, error: IgniterError) => void,
 ): Promise<void> {
+  await streamRows(client, names, afterSeq, (row) => {
+    const bytes = rowPayloadBytes(row);
+    let fact: Fact;
+    try {
+      fact = factFromRow(row);
+    } catch (error) {
+      if (!onBadRow || !(error instanceof IgniterError)) throw error;
+      onBadRow(seqOfRow(row), error);
+      return;
+    }
+    onFact(fact, bytes);
+  });
+}
+
+/**
+ * Streams the rows of every fact with a seq above `afterSeq`, in seq order, with one binary
+ * COPY, undecoded (`onRow` reads a row inside the call only; its buffer stays valid). Throws
+ * `ERR_CORRUPT_LOG` for a stream that is not binary COPY of the fact columns, the driver's
+ * error when the connection fails. Cost: one pass over the bytes.
+ */
+export async function streamRows(
+  client: pg.Client,
+  names: SchemaNames,
+  afterSeq: number,
+  onRow: (row: CopyRow) => void,
+): Promise<void> {
   const rows = new BinaryCopyRows(FACT_COLUMNS.length);
   const stream = client.query(copyTo(copyFactsAfter(names.facts, afterSeq)));
-  for await (const chunk of stream) {
-    rows.push(chunk as Buffer, (row) => {
-      const bytes = rowPayloadBytes(row);
-      let fact: Fact;
-      try {
-        fact = factFromRow(row);
-      } catch (error) {
-        if (!onBadRow || !(error instanceof IgniterError)) throw error;
-        onBadRow(seqOfRow(row), error);
-        return;
-      }
-      onFact(fact, bytes);
-    });
-  }
+  for await (const chunk of stream) rows.push(chunk as Buffer, onRow);
   rows.finish();
 }
 

@@ -2,6 +2,7 @@ import type { Fact } from '@igniter/core';
 import type pg from 'pg';
 import { streamFacts } from './connection.js';
 import { readLayout, type SchemaNames } from './layout.js';
+import { readNotice } from './notice.js';
 
 /** What a follower's backend keeps, as {@link FollowerSync} reads it from the table. */
 export interface FollowerHost {
@@ -18,10 +19,13 @@ export interface FollowerHost {
 }
 
 /**
- * Keeps a follower up to date with the table: a catch-up reads the layout row, then every fact
- * above the applied seq (one binary COPY); when the writer rewrote the table since (its
- * generation moved), it first reads which seqs remain and drops the rest. Catch-ups run one at a time, on each NOTIFY of the writer and every `pollMs`
- * (so a missed notification only delays the follower). The writer commits in seq order on one
+ * Keeps a follower up to date with the table. Catch-ups run one at a time, on each NOTIFY of the
+ * writer and every `pollMs` (so a missed notification only delays the follower); wake-ups that
+ * come while one is queued join it. After an append notice, a catch-up is one statement: a
+ * binary COPY of every fact above the applied seq, skipped when an earlier catch-up already
+ * read past the notice's last seq. After a rewrite notice, at the first catch-up and at every
+ * poll, it reads the layout row first; when the writer rewrote the table since (the generation
+ * moved), it reads which seqs remain and drops the rest. The writer commits in seq order on one
  * connection, so a snapshot never shows a gap below the highest seq it shows.
  */
 export class FollowerSync {
@@ -30,6 +34,10 @@ export class FollowerSync {
   readonly #pollMs: number;
   readonly #host: FollowerHost;
   #generation = -1;
+  /** The next catch-up reads the layout (the first one, polls, rewrite notices). */
+  #layoutDue = true;
+  /** The highest seq an append notice named. */
+  #notifiedSeq = 0;
   /** Catch-ups run one after another on this chain; two at once would both read above the same seq. */
   #chain: Promise<void> = Promise.resolve();
   #wakeQueued = false;
@@ -46,13 +54,20 @@ export class FollowerSync {
   /** LISTENs, then reads the whole table (LISTEN first, so no commit falls between the two). */
   async start(): Promise<void> {
     this.#client.on('notification', (message) => {
-      if (message.channel === this.#names.channel) this.#schedule();
+      if (message.channel !== this.#names.channel) return;
+      const notice = readNotice(message.payload);
+      if (notice.kind === 'append') this.#notifiedSeq = Math.max(this.#notifiedSeq, notice.last);
+      else this.#layoutDue = true;
+      this.#schedule();
     });
     await this.#client.query(`LISTEN ${this.#names.channel}`);
     const first = this.#chain.then(() => this.#catchUp());
     this.#chain = first.catch(() => undefined);
     await first;
-    this.#poll = setInterval(() => this.#schedule(), this.#pollMs);
+    this.#poll = setInterval(() => {
+      this.#layoutDue = true;
+      this.#schedule();
+    }, this.#pollMs);
     this.#poll.unref();
   }
 
@@ -63,6 +78,7 @@ export class FollowerSync {
   async finish(): Promise<void> {
     this.stop();
     await this.#chain;
+    this.#layoutDue = true;
     await this.#catchUp();
     await this.#client.query(`UNLISTEN ${this.#names.channel}`);
   }
@@ -87,12 +103,19 @@ export class FollowerSync {
   }
 
   /**
-   * One catch-up, in two statements: the layout row, then one COPY of every fact above the
-   * applied seq (a consistent snapshot of its own). A rewrite that lands between the two is
-   * seen by the next catch-up (its generation moved); a rewrite deletes only facts at or below
-   * the seq it was made at, so the COPY never skips a fact that later reappears.
+   * One catch-up: when the layout is due, the layout row first, then one COPY of every fact
+   * above the applied seq (a consistent snapshot of its own). A rewrite that lands before the
+   * COPY is seen by the next catch-up (its notice, or the generation the next layout read
+   * finds moved); a rewrite deletes only facts at or below the seq it was made at, so the COPY
+   * never skips a fact that later reappears.
    */
   async #catchUp(): Promise<void> {
+    const layoutDue = this.#layoutDue;
+    this.#layoutDue = false;
+    if (!layoutDue) {
+      if (this.#host.appliedSeq() < this.#notifiedSeq) await this.#fetchAfterApplied(0);
+      return;
+    }
     const client = this.#client;
     const layout = await readLayout(client, this.#names);
     if (layout.generation !== this.#generation && this.#generation !== -1) {
@@ -103,11 +126,16 @@ export class FollowerSync {
       this.#host.dropExcept(new Set(rows.map((row) => Number(row.seq))));
     }
     this.#generation = layout.generation;
+    await this.#fetchAfterApplied(layout.lastSeq);
+  }
+
+  /** Reads, keeps and applies every fact above the applied seq; `highWaterSeq` as the layout said. */
+  async #fetchAfterApplied(highWaterSeq: number): Promise<void> {
     const fresh: Fact[] = [];
-    await streamFacts(client, this.#names, this.#host.appliedSeq(), (fact, bytes) => {
+    await streamFacts(this.#client, this.#names, this.#host.appliedSeq(), (fact, bytes) => {
       this.#host.keep(fact, bytes);
       fresh.push(fact);
     });
-    this.#host.applied(fresh, layout.lastSeq);
+    this.#host.applied(fresh, Math.max(highWaterSeq, this.#host.appliedSeq()));
   }
 }

@@ -1,7 +1,7 @@
 import { type Fact, IgniterError } from '@igniter/core';
 import { FactColumns } from './fact-rows.js';
 
-/** When facts reach PostgreSQL: in batches on a timer (`group`) or only on `flush()` (`sync`). */
+/** When facts reach PostgreSQL: in batches as they come (`group`) or only on `flush()` (`sync`). */
 export type PostgresDurability = 'group' | 'sync';
 
 /** One unit of work for the commit connection, committed atomically and in queue order. */
@@ -22,10 +22,14 @@ const MAX_BATCH_FACTS = 4096;
 
 /**
  * Group commit for one writer: facts are queued synchronously and committed in order by `run`
- * (one statement or transaction per op), every `groupCommitMs` or when a batch is full
- * (`group`), or when `flush()` asks (`sync`). The first failed op fails the queue for good:
- * every waiting and later `flush()` rejects with that error and `add` throws it, so nothing is
- * ever committed after a failure (the writer may have lost its lock with its connection).
+ * (one statement or transaction per op). With `group`, at most one batch is sealed per
+ * `groupCommitMs`: a fact written when the last batch was sealed longer ago than that is sealed
+ * at the end of the current event-loop turn (a synchronous burst still goes as one batch, and an
+ * idle writer's first fact waits for no timer); otherwise its batch is sealed when the window
+ * ends, or at once when it is full. With `sync`, only `flush()` seals. The first failed op
+ * fails the queue for good: every waiting and later `flush()` rejects with that error and `add`
+ * throws it, so nothing is ever committed after a failure (the writer may have lost its lock
+ * with its connection).
  */
 export class GroupCommit {
   readonly #run: (op: CommitOp) => Promise<void>;
@@ -38,7 +42,10 @@ export class GroupCommit {
   #sealed = 0;
   #done = 0;
   #running = false;
-  #timer: NodeJS.Timeout | undefined;
+  /** The pending seal: an immediate (the window had passed) or a timer (the window's end). */
+  #timer: { clear: () => void } | undefined;
+  /** When the last batch was sealed (`performance.now()`). */
+  #sealedAt = Number.NEGATIVE_INFINITY;
   #failure: IgniterError | undefined;
 
   constructor(
@@ -69,11 +76,24 @@ export class GroupCommit {
       this.#seal();
       this.#drain();
     } else if (this.#timer === undefined) {
-      this.#timer = setTimeout(() => {
-        this.#timer = undefined;
-        this.#seal();
-        this.#drain();
-      }, this.#groupCommitMs);
+      this.#armSeal();
+    }
+  }
+
+  /** Seals the pending batch at the end of this turn, or when the current window ends. */
+  #armSeal(): void {
+    const fire = () => {
+      this.#timer = undefined;
+      this.#seal();
+      this.#drain();
+    };
+    const wait = this.#sealedAt + this.#groupCommitMs - performance.now();
+    if (wait <= 0) {
+      const immediate = setImmediate(fire);
+      this.#timer = { clear: () => clearImmediate(immediate) };
+    } else {
+      const timer = setTimeout(fire, wait);
+      this.#timer = { clear: () => clearTimeout(timer) };
     }
   }
 
@@ -103,7 +123,7 @@ export class GroupCommit {
   fail(error: IgniterError): void {
     if (this.#failure) return;
     this.#failure = error;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer?.clear();
     this.#timer = undefined;
     this.#queue.length = 0;
     for (const waiter of this.#waiters.splice(0)) waiter.reject(error);
@@ -112,6 +132,7 @@ export class GroupCommit {
 
   #seal(): void {
     if (this.#pending.length === 0) return;
+    this.#sealedAt = performance.now();
     const rows = this.#pending;
     this.#pending = new FactColumns();
     this.#enqueue({ kind: 'facts', rows });

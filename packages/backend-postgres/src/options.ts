@@ -8,12 +8,15 @@ export interface PostgresBackendOptions {
   /** The PostgreSQL schema holding the store's tables (created on first use; default `igniter`). */
   schema?: string;
   /**
-   * `group` (default): facts are committed in batches every `groupCommitMs`, or sooner when a
-   * batch is full. `sync`: facts are committed only when `flush()` is called. Either way
+   * `group` (default): facts are committed in batches, at most one per `groupCommitMs` (sooner
+   * when a batch is full), with no wait when the last batch closed longer ago. `sync`: facts are committed only when `flush()` is called. Either way
    * `flush()` resolves once every fact written before it is committed.
    */
   durability?: PostgresDurability;
-  /** Milliseconds between group commits (default 5). */
+  /**
+   * At most one batch closes per this many milliseconds (default 5); a fact written when the
+   * last batch closed longer ago is sent at the end of the current event-loop turn.
+   */
   groupCommitMs?: number;
   /**
    * A follower's safety net (default 1000 ms): it catches up this often even without a NOTIFY,

@@ -11,20 +11,19 @@ import type {
   Time,
 } from '@igniter/core';
 import { IgniterError, toMs } from '@igniter/core';
-import { factValueJson, PreloadedFactLoader } from '@igniter/core/storage';
+import { factValueJson } from '@igniter/core/storage';
 import type pg from 'pg';
 import { commitOp } from './commit-op.js';
 import { lockedError, openConnection, streamFacts, tableBytes, tryWriterLock } from './connection.js';
-import { BinaryCopyRows } from './copy-rows.js';
-import { FactColumns, factFromRow, storableProblem } from './fact-rows.js';
+import { FactColumns, storableProblem } from './fact-rows.js';
 import { type FollowerHost, FollowerSync } from './follower-sync.js';
-import { type CommitOp, GroupCommit } from './group-commit.js';
-import { ensureLayout, FACT_COLUMNS, readLayout, type SchemaNames, schemaNames } from './layout.js';
-import { loadRowsNative } from './native-open.js';
+import { GroupCommit } from './group-commit.js';
+import { ensureLayout, type SchemaNames, schemaNames } from './layout.js';
+import { OpenedRows } from './open-rows.js';
 import { checkPostgresOptions, type PostgresBackendOptions, type PostgresSettings } from './options.js';
 import { rowBytes, StoreTally } from './store-tally.js';
 
-/** How often at most the table size of `storageStats().byteSize` is asked again after commits. */
+/** How often at most `storageStats()` asks PostgreSQL for the table size again. */
 const TABLE_BYTES_EVERY_MS = 1000;
 
 /**
@@ -50,13 +49,10 @@ export class PostgresBackend implements Backend {
   readonly #names: SchemaNames;
   readonly #client: pg.Client;
   readonly #tally = new StoreTally();
-  /** Live facts as objects: every fact, or those after the ones still in `#openChunks`. */
+  /** Live facts as objects: every fact, or those after the ones still in `#opened`. */
   #facts: Fact[] = [];
-  /** The rows a native open read, as COPY bytes (decoded into `#facts` only when needed). */
-  #openChunks: Buffer[] | undefined;
-  #openCount = 0;
-  /** The log a native open filled, until the store's engine takes it. */
-  #preloaded: PreloadedFacts | undefined;
+  /** The rows a writer's open read, undecoded (decoded into `#facts` only when needed). */
+  #opened: OpenedRows | undefined;
   #highWater = 0;
   #role: StoreRole;
   #commit: GroupCommit | undefined;
@@ -66,6 +62,7 @@ export class PostgresBackend implements Backend {
   #lost: IgniterError | undefined;
   #tableBytes = 0;
   #tableBytesAt = 0;
+  #tableBytesAsked = false;
 
   private constructor(settings: PostgresSettings, names: SchemaNames, client: pg.Client, role: StoreRole) {
     this.#settings = settings;
@@ -108,10 +105,12 @@ export class PostgresBackend implements Backend {
         backend.#follower = new FollowerSync(client, names, settings.pollMs, backend.#followerHost());
         await backend.#follower.start();
       } else {
-        await backend.#loadAll();
+        backend.#opened = await OpenedRows.read(client, names, settings.engine, backend.#tally);
+        backend.#highWater = backend.#opened.highWater;
         backend.#startWriting();
       }
-      await backend.#refreshTableBytes(true);
+      backend.#tableBytes = await tableBytes(client, names);
+      backend.#tableBytesAt = Date.now();
       return backend;
     } catch (error) {
       await client.end().catch(() => undefined);
@@ -135,14 +134,12 @@ export class PostgresBackend implements Backend {
   }
 
   /**
-   * The log a native open read, once, for a native engine to adopt instead of loading
-   * `replay()`; undefined for the TS engine (it loads `replay()`), after the first call, and for
-   * a follower.
+   * The log a writer's open read, once, for the store's engine to adopt instead of loading
+   * `replay()`: a native log for the native engine, undecoded rows for the TS engine; undefined
+   * for an engine of the other kind, after the first call, and for a follower.
    */
   takePreloaded(engine?: EngineKind): PreloadedFacts | undefined {
-    const preloaded = this.#preloaded;
-    this.#preloaded = undefined;
-    return engine === 'ts' ? undefined : preloaded;
+    return this.#opened?.takePreloaded(engine);
   }
 
   /**
@@ -255,14 +252,16 @@ export class PostgresBackend implements Backend {
 
   /**
    * Facts and row bytes per store as this backend holds them; `byteSize` is the tables' size on
-   * disk as PostgreSQL last reported it (asked again at most once a second after commits).
+   * disk as PostgreSQL last reported it (asked again in the background at most once a second,
+   * when this is called: never on the commit path, where it would delay a batch).
    */
   storageStats(opts: { store?: string } = {}): StorageStats {
     this.#assertOpen();
+    this.#askTableBytes();
     return {
       backend: 'postgres',
       byteSize: this.#tableBytes,
-      factCount: this.#openCount + this.#facts.length,
+      factCount: (this.#opened?.count ?? 0) + this.#facts.length,
       recoveredTailBytes: 0,
       recovered: [],
       stores: this.#tally.snapshot(opts.store),
@@ -316,39 +315,12 @@ export class PostgresBackend implements Backend {
     return this.#commit;
   }
 
-  async #loadAll(): Promise<void> {
-    const native = PreloadedFactLoader.forEngine(this.#settings.engine);
-    await this.#client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    try {
-      const layout = await readLayout(this.#client, this.#names);
-      if (native) {
-        this.#openChunks = await loadRowsNative(this.#client, this.#names, native, (seq, store, bytes) => {
-          this.#openCount += 1;
-          this.#tally.add(store, bytes);
-          if (seq > this.#highWater) this.#highWater = seq;
-        });
-        this.#preloaded = native.preloaded;
-      } else {
-        await streamFacts(this.#client, this.#names, 0, (fact, bytes) => this.#keep(fact, bytes));
-      }
-      this.#highWater = Math.max(layout.lastSeq, this.#highWater);
-      await this.#client.query('COMMIT');
-    } catch (error) {
-      await this.#client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
-  }
-
-  /** Decodes the rows a native open kept as bytes into `#facts` (compaction, prune, replay). */
+  /** Decodes the rows the open kept undecoded into `#facts` (compaction, prune, replay). */
   #materialize(): void {
-    const chunks = this.#openChunks;
-    if (!chunks) return;
-    const opened: Fact[] = [];
-    const rows = new BinaryCopyRows(FACT_COLUMNS.length);
-    for (const chunk of chunks) rows.push(chunk, (row) => opened.push(factFromRow(row)));
-    this.#openChunks = undefined;
-    this.#openCount = 0;
-    this.#facts = opened.concat(this.#facts);
+    const opened = this.#opened;
+    if (!opened) return;
+    this.#opened = undefined;
+    this.#facts = opened.facts().concat(this.#facts);
   }
 
   #keep(fact: Fact, bytes: number): void {
@@ -378,23 +350,28 @@ export class PostgresBackend implements Backend {
   }
 
   #startWriting(): void {
-    this.#commit = new GroupCommit((op) => this.#run(op), {
+    this.#commit = new GroupCommit((op) => commitOp(this.#client, this.#names, op), {
       durability: this.#settings.durability,
       groupCommitMs: this.#settings.groupCommitMs,
       onFailure: (error) => this.#lose(error),
     });
   }
 
-  /** Commits one op on the lock-holding connection, then refreshes the table size now and then. */
-  async #run(op: CommitOp): Promise<void> {
-    await commitOp(this.#client, this.#names, op);
-    await this.#refreshTableBytes(false);
-  }
-
-  async #refreshTableBytes(now: boolean): Promise<void> {
-    if (!now && Date.now() - this.#tableBytesAt < TABLE_BYTES_EVERY_MS) return;
-    this.#tableBytesAt = Date.now();
-    this.#tableBytes = await tableBytes(this.#client, this.#names);
+  /** Asks for the table size again, without waiting, when the last answer is a second old. */
+  #askTableBytes(): void {
+    if (this.#tableBytesAsked || Date.now() - this.#tableBytesAt < TABLE_BYTES_EVERY_MS) return;
+    this.#tableBytesAsked = true;
+    tableBytes(this.#client, this.#names).then(
+      (bytes) => {
+        this.#tableBytes = bytes;
+        this.#tableBytesAt = Date.now();
+        this.#tableBytesAsked = false;
+      },
+      // A lost connection is reported by the client's own events; the last size stays.
+      () => {
+        this.#tableBytesAsked = false;
+      },
+    );
   }
 
   /** The connection is gone (or a commit failed): stop for good and tell the store. */

@@ -14,13 +14,14 @@ export function rowBytes(fact: Fact, valueJson: string): number {
 export class StoreTally {
   readonly #stores = new Map<string, { factCount: number; byteSize: number }>();
 
-  add(store: string, bytes: number): void {
+  /** Counts `facts` facts (default one) of `bytes` row bytes in all. */
+  add(store: string, bytes: number, facts = 1): void {
     const entry = this.#stores.get(store);
     if (entry) {
-      entry.factCount += 1;
+      entry.factCount += facts;
       entry.byteSize += bytes;
     } else {
-      this.#stores.set(store, { factCount: 1, byteSize: bytes });
+      this.#stores.set(store, { factCount: facts, byteSize: bytes });
     }
   }
 

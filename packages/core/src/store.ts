@@ -699,10 +699,19 @@ export class IgniterStore {
     return this.#lifecycle.compactionActivity(input);
   }
 
-  /** Writes a snapshot so that a reopen replays only the delta (no-op in memory). */
-  checkpoint(): this {
+  /**
+   * Writes a snapshot so that a reopen replays only the delta (no-op in memory). Resolves with
+   * the store once the snapshot is durable; writes may go on meanwhile (a file store copies its
+   * stored frames off the event loop; they follow the snapshot). Rejects with `ERR_CLOSED`,
+   * `ERR_READ_ONLY`, `ERR_CORRUPT_LOG` for a damaged frame met on the way (nothing changes) and
+   * system errors.
+   */
+  async checkpoint(): Promise<this> {
     this.#assertWritable();
-    this.#backend?.writeSnapshot?.(this.#log.all(), { lastSeq: this.#log.lastSeq() });
+    const backend = this.#backend;
+    const meta = { lastSeq: this.#log.lastSeq() };
+    if (backend?.checkpoint) await backend.checkpoint(meta);
+    else backend?.writeSnapshot?.(this.#log.all(), meta);
     return this;
   }
 

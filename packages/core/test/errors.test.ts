@@ -380,13 +380,17 @@ describe(`ERR_CLOSED (${ENGINE_KIND} engine)`, () => {
       ['lineage', () => store.lineage({ store: 's', key: 'k' })],
       ['registerPath', () => store.registerPath({ store: 't' })],
       ['registerCoercion', () => store.registerCoercion('s', (v) => v)],
-      ['checkpoint', () => store.checkpoint()],
       ['storageStats', () => store.storageStats()],
       ['segmentManifest', () => store.segmentManifest()],
     ];
     for (const [name, call] of calls) {
       expect({ name, code: thrown(call).code }).toEqual({ name, code: 'ERR_CLOSED' });
     }
+  });
+
+  it('makes checkpoint() reject with ERR_CLOSED', async () => {
+    const { store } = await closedStore();
+    await expect(store.checkpoint()).rejects.toMatchObject({ code: 'ERR_CLOSED' });
   });
 
   it('makes flush() reject with ERR_CLOSED', async () => {

@@ -1,6 +1,11 @@
 import type * as NativeModule from '@igniter/native';
 import { describe, expect, it } from 'vitest';
-import type { NativeBinding, NativeLogHandle, NativeReplayResult } from '../src/engine/native-binding.js';
+import type {
+  NativeBinding,
+  NativeCopyLoad,
+  NativeLogHandle,
+  NativeReplayResult,
+} from '../src/engine/native-binding.js';
 
 // Type-level checks, enforced by `pnpm typecheck` (tsc over test/): @igniter/native's published
 // index.d.ts must give everything core's boundary type NativeBinding relies on, with compatible
@@ -9,6 +14,7 @@ type Satisfies<Actual extends Expected, Expected> = Actual;
 type ModuleIsBinding = Satisfies<typeof NativeModule, NativeBinding>;
 type LogIsHandle = Satisfies<NativeModule.NativeLog, NativeLogHandle>;
 type ReplayResultsAgree = Satisfies<NativeModule.ReplayResult, NativeReplayResult>;
+type CopyLoadsAgree = Satisfies<NativeModule.CopyLoadResult, NativeCopyLoad>;
 
 /** Every method name core calls on a NativeLogHandle (kept in step with the interface by tsc). */
 const HANDLE_METHODS: Record<keyof NativeLogHandle, true> = {
@@ -19,6 +25,7 @@ const HANDLE_METHODS: Record<keyof NativeLogHandle, true> = {
   stage: true,
   discard: true,
   loadBatch: true,
+  loadCopy: true,
   truncateAfter: true,
   advanceSeq: true,
   latestFor: true,
@@ -42,7 +49,7 @@ const HANDLE_METHODS: Record<keyof NativeLogHandle, true> = {
 
 describe('@igniter/native index.d.ts and NativeBinding', () => {
   it('agree: the typed module is a NativeBinding (checked by tsc), and the built addon has every method core calls', async () => {
-    const checks: [ModuleIsBinding, LogIsHandle, ReplayResultsAgree] | undefined = undefined;
+    const checks: [ModuleIsBinding, LogIsHandle, ReplayResultsAgree, CopyLoadsAgree] | undefined = undefined;
     expect(checks).toBeUndefined();
     const native = (await import('@igniter/native')) as unknown as NativeBinding;
     const prototype = native.NativeLog.prototype as unknown as Record<string, unknown>;

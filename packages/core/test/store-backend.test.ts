@@ -101,7 +101,7 @@ describe(`an in-memory store (${ENGINE_KIND} engine)`, () => {
     store.write({ store: 's', key: 'k', value: 1 });
     expect(store.storageStats()).toBeNull();
     expect(store.segmentManifest()).toBeNull();
-    expect(store.checkpoint()).toBe(store);
+    await expect(store.checkpoint()).resolves.toBe(store);
     await expect(store.flush()).resolves.toBeUndefined();
     expect(store.factCount()).toBe(1);
   });

@@ -333,6 +333,68 @@ describe('@igniter/native', { skip }, () => {
       assert.deepEqual(log.keys('s'), ['k\u00e9']);
     });
 
+    test('loadCopy loads binary COPY rows, takes whole rows only and reports their stores', () => {
+      const field = (bytes) => {
+        if (bytes === null) return Buffer.from([0xff, 0xff, 0xff, 0xff]);
+        const length = Buffer.alloc(4);
+        length.writeInt32BE(bytes.length);
+        return Buffer.concat([length, bytes]);
+      };
+      const int64 = (n) => {
+        const out = Buffer.alloc(8);
+        out.writeBigInt64BE(BigInt(n));
+        return out;
+      };
+      const float8 = (n) => {
+        const out = Buffer.alloc(8);
+        out.writeDoubleBE(n);
+        return out;
+      };
+      const int4 = Buffer.from([0, 0, 0, 1]);
+      const row = (seq, store, value) =>
+        Buffer.concat([
+          Buffer.from([0, 13]),
+          ...[int64(seq), `id${seq}`, store, 'k\u00e9', value, 'h', null, float8(10 + seq), null, int4]
+            .concat([null, null, null])
+            .map((part) => field(typeof part === 'string' ? Buffer.from(part) : part)),
+        ]);
+      const header = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
+      const copy = Buffer.concat([
+        header,
+        row(1, 'a', '{ "b": 1.0, "a": 2 }'),
+        row(2, 'b', '[1]'),
+        Buffer.from([0xff, 0xff]),
+      ]);
+      const log = new native.NativeLog(1 << 20);
+      // Row 1's field bytes: seq 8, "id1" 3, "a" 1, "k\u00e9" 3, the value 20, "h" 1, time 8, version 4.
+      const cut = copy.length - 20;
+      const first = log.loadCopy(copy.subarray(0, cut), true);
+      assert.deepEqual(
+        { ...first, consumed: first.consumed > 19 },
+        {
+          consumed: true,
+          ended: false,
+          loaded: 1,
+          maxSeq: 1,
+          tallyStores: ['a'],
+          tallyFacts: [1],
+          tallyBytes: [48],
+        },
+      );
+      const rest = log.loadCopy(copy.subarray(first.consumed), false);
+      assert.deepEqual(
+        [rest.consumed, rest.ended, rest.loaded, rest.maxSeq],
+        [copy.length - first.consumed, true, 1, 2],
+      );
+      assert.deepEqual(rest.tallyStores, ['b']);
+      const out = new Float64Array(1 + STRIDE);
+      assert.equal(log.byId('id1', out), 'id1hk\u00e9{"a":2,"b":1}');
+      assertThrowsCode(
+        () => new native.NativeLog(1 << 20).loadCopy(Buffer.from('not a copy at all!!'), true),
+        'ERR_CORRUPT_LOG',
+      );
+    });
+
     test('replayFile loads a data file, reports its stores and stops at a torn tail', () => {
       const dir = mkdtempSync(join(tmpdir(), 'igniter-native-'));
       try {

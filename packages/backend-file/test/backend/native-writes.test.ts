@@ -84,7 +84,7 @@ describe('the native write path of a native engine', () => {
   it('keeps writing after a checkpoint replaced the log, and a reopen reads everything', async () => {
     const { path, backend, store } = nativeStore();
     for (let i = 1; i <= 5; i++) store.write({ store: 'orders', key: `o-${i % 2}`, value: i });
-    store.checkpoint();
+    await store.checkpoint();
     for (let i = 6; i <= 8; i++) store.write({ store: 'orders', key: `o-${i % 2}`, value: i });
     await store.flush();
     expect(backend.durabilityStatus()).toMatchObject({ lastSeq: 8, durableSeq: 8, pendingBytes: 0 });

@@ -59,7 +59,7 @@ describe(`backup() of a segmented store (${ENGINE} engine)`, () => {
     store.write({ store: 'old', key: 'a', value: 1 });
     const kept = store.write({ store: 'kept', key: 'b', value: 2 });
     store.write({ store: 'old', key: 'a', value: 3 });
-    store.checkpoint();
+    await store.checkpoint();
     expect(backend.purge({ store: 'old', before: Date.now() + 60_000 })).toHaveLength(1);
     const result = await store.backup(join(temp.dir(), 'copy'));
     expect(result).toMatchObject({ seq: 3, factCount: 1 });

@@ -137,7 +137,7 @@ describe(`an IgniterStore over a SegmentedFileBackend (${ENGINE} engine)`, () =>
   it('checkpoint seals the live segments, and a reopen replays the same facts', async () => {
     const clock = { now: 1_700_000_000_000 };
     const { store, facts } = readings(clock);
-    store.checkpoint();
+    await store.checkpoint();
     expect(
       Object.values(store.segmentManifest()?.stores ?? {})
         .flat()

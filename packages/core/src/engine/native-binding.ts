@@ -59,6 +59,11 @@ export interface NativeLogHandle {
   stage(text: string, numbers: Float64Array): string;
   discard(): void;
   loadBatch(text: string, numbers: Float64Array): void;
+  /**
+   * Loads the whole rows at the start of a piece of the PostgreSQL backend's binary COPY.
+   * Absent from @igniter/native releases before it existed (same ABI: the caller checks).
+   */
+  loadCopy?(bytes: Uint8Array, header: boolean): NativeCopyLoad;
   truncateAfter(seq: number): void;
   advanceSeq(seq: number): void;
   latestFor(storeAndKey: string, out: Float64Array): string | null;
@@ -86,6 +91,17 @@ export interface NativeLogHandle {
   attachWal(wal: NativeWalHandle): void;
   /** Stops framing into a writer. */
   detachWal(): void;
+}
+
+/** What `NativeLogHandle.loadCopy` took (see `@igniter/native`'s typings). */
+export interface NativeCopyLoad {
+  consumed: number;
+  ended: boolean;
+  loaded: number;
+  maxSeq: number;
+  tallyStores: string[];
+  tallyFacts: number[];
+  tallyBytes: number[];
 }
 
 /** What `NativeLogHandle.replayFile` found (see `@igniter/native`'s typings). */

@@ -1,7 +1,7 @@
 import type { Fact } from '../fact.js';
 import type { EngineChoice } from './engine-choice.js';
 import { toBoundaryText } from './json-text.js';
-import { LOAD_BATCH_FACTS, LOAD_FACT_STRIDE } from './native-binding.js';
+import { LOAD_BATCH_FACTS, LOAD_FACT_STRIDE, type NativeCopyLoad } from './native-binding.js';
 import { PreloadedLog } from './preloaded-log.js';
 import type { PreloadedFacts } from './types.js';
 
@@ -74,6 +74,17 @@ export class PreloadedFactLoader {
     numbers[n + 12] = this.#part(toBoundaryText(parts.idempotencyKey));
     this.#count += 1;
     if (this.#count === LOAD_BATCH_FACTS) this.finish();
+  }
+
+  /**
+   * Loads the whole rows at the start of `bytes`, a piece of the PostgreSQL backend's binary
+   * COPY of its fact columns, straight into the log after what `add` queued (see
+   * `PreloadedLog.loadCopyRows`); undefined when the addon predates it (use `add`). Throws as
+   * `PreloadedLog.loadCopyRows`.
+   */
+  loadCopyRows(bytes: Uint8Array, header: boolean): NativeCopyLoad | undefined {
+    this.finish();
+    return this.#log.loadCopyRows(bytes, header);
   }
 
   /** Loads what is queued. */

@@ -2,6 +2,7 @@ import { fromNativeError, IgniterError } from '../errors.js';
 import { type EngineChoice, loadNative, resolveChoice } from './engine-choice.js';
 import {
   type NativeBinding,
+  type NativeCopyLoad,
   type NativeLogHandle,
   type NativeReplayResult,
   REPLAY_NUMBERS,
@@ -76,6 +77,26 @@ export class PreloadedLog implements NativePreload {
   loadBatch(text: string, numbers: Float64Array): void {
     try {
       handleOf(this).loadBatch(text, numbers);
+    } catch (error) {
+      throw fromNativeError(error);
+    }
+  }
+
+  /**
+   * Loads the whole rows at the start of `bytes`, a piece of a binary
+   * `COPY (SELECT <fact columns> ...) TO STDOUT (FORMAT binary)` of the PostgreSQL backend's fact
+   * table (`header`: `bytes` starts with the COPY header), parsed in Rust with no JS string per
+   * row; values already canonical are stored as they are. The bytes after `consumed` go to the
+   * next call, completed. Undefined when the addon predates this call. Throws `ERR_CORRUPT_LOG`
+   * for bytes that are not such a COPY or a seq that does not increase, `ERR_INVALID_VALUE` for
+   * JSON that is not an Igniter value (the facts before the bad row stay), `ERR_CLOSED` once an
+   * engine has taken the log. Cost: one boundary crossing and one pass over the bytes.
+   */
+  loadCopyRows(bytes: Uint8Array, header: boolean): NativeCopyLoad | undefined {
+    const handle = handleOf(this);
+    if (typeof handle.loadCopy !== 'function') return undefined;
+    try {
+      return handle.loadCopy(bytes, header);
     } catch (error) {
       throw fromNativeError(error);
     }

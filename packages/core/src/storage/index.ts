@@ -17,7 +17,7 @@ export {
 } from '../input-fields.js';
 export { deepFreeze } from '../json.js';
 export { appendFrame } from './append-frame.js';
-export { AtomicFileWriter, removeStaleTempFiles } from './atomic-file.js';
+export { AtomicFileWriter, removeStaleTempFiles, tempPathFor } from './atomic-file.js';
 export { crc32, crc32Table } from './crc32.js';
 export { checkDataPath, type DataPathKind } from './data-path.js';
 export type { StoreCount } from './deferred-facts.js';
@@ -67,6 +67,7 @@ export {
 } from './header.js';
 export { type DataFileEntry, type InspectOptions, inspectDataFile } from './inspect-file.js';
 export { fsyncDirectory, readFullySync, writeAllSync } from './io.js';
+export { KeyTable } from './key-table.js';
 export { acquireWriterLock, type WriterLock, type WriterLockOptions } from './lock.js';
 export { decodeMetaFrame, encodeMetaFrame, metaCount } from './meta-frame.js';
 export { type NativeWalOptions, NativeWalWriter } from './native-wal-writer.js';
