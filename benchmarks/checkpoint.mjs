@@ -2,8 +2,13 @@
 // checkpoint <= 1 s wall with no event-loop pause over 50 ms; open of a checkpointed store
 // <= 50 ms plus the WAL tail; resident memory per fact after a native open <= 300 bytes).
 // Each step runs in a fresh process on a copy of the open-time log (run open-time first, or
-// this generates it the same way).
-// Run: pnpm build && pnpm --filter igniter-benchmarks checkpoint   (FACTS=n, RUNS=n)
+// this generates it the same way). Two ways of checkpointing alternate in the same minutes:
+// `before`, the synchronous path checkpoint() took until issue 23 (every fact built in JS and
+// encoded again: `backend.writeSnapshot(store.factLogAll(), ...)`, still the backend's
+// compaction path), and `after`, `await store.checkpoint().flush()` (the stored frames copied on the
+// libuv pool). While it runs, a 1 ms interval times the event loop's gaps and writes one fact
+// per tick, to show the store keeps serving.
+// Run: pnpm build && pnpm --filter igniter-benchmarks checkpoint   (FACTS=n, RUNS=n, MODES=after)
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -14,6 +19,7 @@ import { openTimeInputs } from './open-time-facts.mjs';
 
 const FACTS = Number(process.env.FACTS ?? 1_000_000);
 const RUNS = Number(process.env.RUNS ?? 3);
+const MODES = (process.env.MODES ?? 'before,after').split(',');
 const here = dirname(fileURLToPath(import.meta.url));
 const source = join(here, 'out', `open-time-${FACTS}`, 'app.log');
 const out = join(here, 'out', `checkpoint-${FACTS}`);
@@ -34,7 +40,8 @@ if (!existsSync(source)) {
 /** Runs `body` (an async function body) in a fresh process with `engine` and returns what it prints. */
 function run(engine, body) {
   const script = `
-    const { openFileStore } = await import('@igniter/backend-file');
+    const { openFileStore, FileBackend } = await import('@igniter/backend-file');
+    const { IgniterStore } = await import('@igniter/core');
     ${body}
   `;
   const stdout = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
@@ -48,7 +55,7 @@ function run(engine, body) {
 }
 
 /** Opens a copy of the log, checkpoints it (timing the call and the event loop), closes. */
-function checkpointOnce(engine) {
+function checkpointOnce(engine, mode) {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   copyFileSync(source, logPath);
@@ -56,8 +63,11 @@ function checkpointOnce(engine) {
     engine,
     `
     const t0 = performance.now();
-    const store = openFileStore(${JSON.stringify(logPath)}, { engine: ${JSON.stringify(engine)} });
+    const backend = new FileBackend(${JSON.stringify(logPath)}, { engine: ${JSON.stringify(engine)} });
+    const store = new IgniterStore({ engine: ${JSON.stringify(engine)}, backend });
     const openMs = performance.now() - t0;
+    let writing = false;
+    let writesDuring = 0;
     // The longest gap between ticks of a 1 ms timer while checkpoint() runs: how long the
     // event loop could not run anything else.
     let last = performance.now();
@@ -66,16 +76,23 @@ function checkpointOnce(engine) {
       const now = performance.now();
       maxPauseMs = Math.max(maxPauseMs, now - last);
       last = now;
+      if (writing) {
+        store.write({ store: 'during', key: 'k' + (writesDuring % 100), value: { n: writesDuring } });
+        writesDuring += 1;
+      }
     }, 1);
     await new Promise((resolve) => setTimeout(resolve, 20));
     maxPauseMs = 0;
+    writing = true;
     const t1 = performance.now();
-    await store.checkpoint();
+    if (${JSON.stringify(mode)} === 'before') backend.writeSnapshot(store.factLogAll(), { lastSeq: store.lastSeq() });
+    else await store.checkpoint().flush();
     const checkpointMs = performance.now() - t1;
+    writing = false;
     await new Promise((resolve) => setTimeout(resolve, 20));
     clearInterval(timer);
     await store.close();
-    console.log(JSON.stringify({ openMs, checkpointMs, maxPauseMs }));
+    console.log(JSON.stringify({ openMs, checkpointMs, maxPauseMs, writesDuring }));
   `,
   );
 }
@@ -104,15 +121,24 @@ const ms = (value) => `${Math.round(value)} ms`;
 console.log(
   `${FACTS} facts; node ${process.version}; median of ${RUNS} fresh processes; load average ${loadavg()[0].toFixed(1)}`,
 );
-for (const engine of ['native', 'ts']) {
-  const checkpoints = [];
-  const reopens = [];
+const best = (values) => Math.min(...values);
+for (const engine of (process.env.ENGINES ?? 'native,ts').split(',')) {
+  const checkpoints = Object.fromEntries(MODES.map((mode) => [mode, []]));
+  const reopens = Object.fromEntries(MODES.map((mode) => [mode, []]));
+  // Alternating, so that both modes see the same machine minute by minute.
   for (let i = 0; i < RUNS; i++) {
-    checkpoints.push(checkpointOnce(engine));
-    reopens.push(reopenOnce(engine));
+    for (const mode of MODES) {
+      checkpoints[mode].push(checkpointOnce(engine, mode));
+      reopens[mode].push(reopenOnce(engine));
+    }
   }
-  const m = (list, field) => median(list.map((r) => r[field]));
-  console.log(
-    `${engine.padEnd(7)} open of the log ${ms(m(checkpoints, 'openMs'))}; checkpoint() ${ms(m(checkpoints, 'checkpointMs'))}, longest event-loop pause ${ms(m(checkpoints, 'maxPauseMs'))}; open of the checkpointed store ${ms(m(reopens, 'openMs'))}, RSS ${Math.round(m(reopens, 'rssBytesPerFact'))} B/fact, first reads ${Math.round(m(reopens, 'firstReadsPerS')).toLocaleString('en-US')}/s`,
-  );
+  for (const mode of MODES) {
+    const m = (list, field) => median(list.map((r) => r[field]));
+    const b = (list, field) => best(list.map((r) => r[field]));
+    const c = checkpoints[mode];
+    const r = reopens[mode];
+    console.log(
+      `${engine.padEnd(6)} ${mode.padEnd(6)} open of the log ${ms(m(c, 'openMs'))}; checkpoint ${ms(m(c, 'checkpointMs'))} (best ${ms(b(c, 'checkpointMs'))}), longest event-loop gap ${ms(m(c, 'maxPauseMs'))} (best ${ms(b(c, 'maxPauseMs'))}), ${Math.round(m(c, 'writesDuring'))} writes served during it; open of the checkpointed store ${ms(m(r, 'openMs'))} (best ${ms(b(r, 'openMs'))}), RSS ${Math.round(m(r, 'rssBytesPerFact'))} B/fact, first reads ${Math.round(m(r, 'firstReadsPerS')).toLocaleString('en-US')}/s`,
+    );
+  }
 }

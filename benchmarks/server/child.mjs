@@ -2,12 +2,14 @@
 // share its event loop. Prints {"url"} on stdout once listening; SIGTERM closes it.
 //   node child.mjs fastify | hono | igniter <path> | igniter-memory
 // (igniter-memory serves an in-memory store, whose flush does no I/O: the write route's CPU cost.)
+// IGNITER_SERVER=<file> serves @igniter/server from another build (an A/B against an older one:
+// copy packages/server/dist somewhere under packages/server and point this at its index.js).
 import { serve } from '@hono/node-server';
 import { IgniterStore } from '@igniter/core';
-import { createServer } from '@igniter/server';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
 
+const { createServer } = await import(process.env.IGNITER_SERVER ?? '@igniter/server');
 const PUT_BODY = {
   type: 'object',
   additionalProperties: false,

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,10 +7,36 @@ import autocannon from 'autocannon';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** Starts `child.mjs <args>`; resolves with its URL and a stop() that ends it with SIGTERM. */
-export function startChild(args) {
-  const child = spawn(process.execPath, [join(here, 'child.mjs'), ...args], {
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ: 100 on Linux). */
+const TICKS = 100;
+
+/**
+ * CPU seconds (user + system) the process `pid` has used so far, from /proc (Linux); NaN
+ * elsewhere. Resolution: 10 ms.
+ */
+export function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * Starts `child.mjs <args>`; resolves with its URL, its pid and a stop() that ends it with
+ * SIGTERM. With `profileDir`, the child runs under `--cpu-prof` and writes its CPU profile there
+ * when it stops; `env` is its environment.
+ */
+export function startChild(args, profileDir, env = process.env) {
+  const flags = profileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${args[0]}.cpuprofile`]
+    : [];
+  const child = spawn(process.execPath, [...flags, join(here, 'child.mjs'), ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env,
   });
   return new Promise((resolve, reject) => {
     let out = '';
@@ -19,6 +46,7 @@ export function startChild(args) {
       const { url } = JSON.parse(out.split('\n')[0]);
       resolve({
         url,
+        pid: child.pid,
         stop: () =>
           new Promise((done) => {
             child.once('exit', done);

@@ -13,12 +13,17 @@
 // Each phase runs DURATION seconds in all, in ROUNDS slices that alternate with the others.
 // Goals (issue #24): writes >= 50% and reads >= 70% of the no-op req/s, zero errors, and the store
 // holding exactly the acknowledged writes afterwards.
+// For each phase it also reports the serving process's CPU time per request (from /proc), which
+// tells a route's own cost apart from waiting (a phase whose server is not busy all the time is
+// bounded by latency, not by the route's CPU).
 //   node benchmarks/server/load.mjs        (DURATION=seconds per phase, default 20; ROUNDS, default 10)
+//   PROFILE=<dir> node benchmarks/server/load.mjs   also writes each server's CPU profile to <dir>
+//   (summary: node benchmarks/peers/profile-summary.mjs <dir>); profiled figures are not comparable
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openFileStore } from '@igniter/backend-file';
-import { load, loadAverage, startChild } from './harness.mjs';
+import { cpuSeconds, load, loadAverage, startChild } from './harness.mjs';
 
 const duration = Number(process.env.DURATION ?? 20);
 const dir = mkdtempSync(join(tmpdir(), 'igniter-load-'));
@@ -52,9 +57,10 @@ console.log(
 
 const rounds = Number(process.env.ROUNDS ?? 10);
 const slice = duration / rounds;
-const noop = await startChild(['fastify']);
-const server = await startChild(['igniter', path]);
-const memory = await startChild(['igniter-memory']);
+const profileDir = process.env.PROFILE;
+const noop = await startChild(['fastify'], profileDir);
+const server = await startChild(['igniter', path], profileDir);
+const memory = await startChild(['igniter-memory'], profileDir);
 let next = 0;
 const sent = [];
 function writes(store, options, url = server.url) {
@@ -97,12 +103,22 @@ const calibration = await writes('calibration', { duration: 3 });
 const perSlice = Math.max(500, Math.round(calibration.requests.average * slice));
 // The phases alternate in slices, so that the shared machine's changing load falls on all three.
 const phases = { noop: [], staticFact: [], writes: [], memoryWrites: [], reads: [] };
+/** Runs one slice of a phase against `child`, noting the CPU seconds the child used in it. */
+async function run(phase, child, slice) {
+  const before = cpuSeconds(child.pid);
+  const generator = process.cpuUsage();
+  const result = await slice();
+  result.serverCpu = cpuSeconds(child.pid) - before;
+  const used = process.cpuUsage(generator);
+  result.generatorCpu = (used.user + used.system) / 1e6;
+  phases[phase].push(result);
+}
 for (let round = 0; round < rounds; round += 1) {
-  phases.noop.push(await get(noop.url, () => '/noop'));
-  phases.staticFact.push(await get(noop.url, () => '/static-fact'));
-  phases.writes.push(await writes('bench', { amount: perSlice }));
-  phases.memoryWrites.push(await writes('memory', { duration: slice }, memory.url));
-  phases.reads.push(await reads());
+  await run('noop', noop, () => get(noop.url, () => '/noop'));
+  await run('staticFact', noop, () => get(noop.url, () => '/static-fact'));
+  await run('writes', server, () => writes('bench', { amount: perSlice }));
+  await run('memoryWrites', memory, () => writes('memory', { duration: slice }, memory.url));
+  await run('reads', server, reads);
 }
 /** How group commit went: writes per flush (histogram) and the mean flush, from the server's metrics. */
 const metrics = await (await fetch(`${server.url}/v1/metrics`)).text();
@@ -122,11 +138,17 @@ function combined(name, results) {
   const seconds = results.reduce((sum, r) => sum + r.duration, 0);
   const requests = results.reduce((sum, r) => sum + r.requests.total, 0);
   const p50s = results.map((r) => r.latency.p50).sort((a, b) => a - b);
+  const cpu = results.reduce((sum, r) => sum + r.serverCpu, 0);
+  const generator = results.reduce((sum, r) => sum + r.generatorCpu, 0);
   return {
     name,
     'req/s': Math.round(requests / seconds),
     'p50 ms': p50s[Math.floor(p50s.length / 2)],
     'p99 ms': Math.max(...results.map((r) => r.latency.p99)),
+    // The serving process's CPU per answered request, and how busy it was (100% = one core).
+    'server µs/req': Math.round((cpu / requests) * 1e6),
+    'server busy %': Math.round((cpu / seconds) * 100),
+    'autocannon µs/req': Math.round((generator / requests) * 1e6),
     requests,
     errors: results.reduce((sum, r) => sum + r.errors + r.timeouts + r.non2xx, 0),
     '2xx': results.reduce((sum, r) => sum + r['2xx'], 0),

@@ -24,6 +24,7 @@ import {
   type FactCodec,
   type FactReader,
   factReaderFor,
+  fsyncDirectory,
   GroupCommitWriter,
   LOG_WINDOW_FIELDS,
   type NativeWalWriter,
@@ -32,6 +33,7 @@ import {
   type WriterLock,
 } from '@igniter/core/storage';
 import { writeBackupLog } from './backup-log.js';
+import { copyToSnapshotTemp, type FrameRange, factsStart, replaceWalWithTail } from './checkpoint-copy.js';
 import { badArgument, closedError } from './errors.js';
 import { nativeWriterFor, reopenNativeWriter } from './native-writer.js';
 import { type FileBackendOptions, type ResolvedOptions, resolveOptions } from './options.js';
@@ -102,6 +104,11 @@ export class FileBackend implements Backend {
   private closing: Promise<void> | undefined;
   /** Set when a rewrite left no usable log open; every later write throws it. */
   private broken: Error | undefined;
+  /** Counts replacements of the files (and a blocking close): a checkpoint copying older files gives up. */
+  private generation = 0;
+  private closedSync = false;
+  /** The checkpoint running, if any (`close` waits for it). */
+  private checkpointing: Promise<void> | undefined;
 
   /**
    * Opens (or creates) the log at `path`, creating its directory if needed; a missing or empty
@@ -301,9 +308,11 @@ export class FileBackend implements Backend {
    */
   close(): Promise<void> {
     this.dropOpenState();
-    this.closing ??= (this.broken ? Promise.resolve() : this.writer.close()).finally(() =>
-      this.lock.release(),
-    );
+    // A running checkpoint finishes first (it needs the lock until its files are in place).
+    this.closing ??= (this.checkpointing ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => (this.broken ? undefined : this.writer.close()))
+      .finally(() => this.lock.release());
     return this.closing;
   }
 
@@ -315,6 +324,8 @@ export class FileBackend implements Backend {
     this.dropOpenState();
     if (this.closing) return;
     this.closing = Promise.resolve();
+    this.closedSync = true;
+    this.generation += 1;
     try {
       if (!this.broken) this.writer.closeSync();
     } finally {
@@ -337,6 +348,34 @@ export class FileBackend implements Backend {
    */
   writeSnapshot(facts: readonly Fact[], meta: SnapshotMeta): void {
     this.rewrite(facts, meta);
+  }
+
+  /**
+   * Checkpoint without pausing the event loop: copies the frames stored up to now (the old
+   * snapshot's, then the log's), byte for byte and CRC-checked, into a new snapshot declaring
+   * `lastSeq` (at least the highest seq written), on the libuv pool; then, in one step, puts it in
+   * place and starts a new log holding only the frames written meanwhile. Writes go on during the
+   * copy. Crash-safe: until the new snapshot is durable and renamed, the old files are the truth;
+   * after, a reopen cuts the old log's facts the snapshot holds. A compaction or prune meanwhile
+   * (which writes its own snapshot) makes it give up, resolving. Rejects with `ERR_CLOSED`,
+   * `ERR_INVALID_ARGUMENT` for a bad `lastSeq`, `ERR_CORRUPT_LOG` naming a damaged frame (nothing
+   * changes) and system errors. A second call waits for the first, then checkpoints again.
+   * Cost: one read and write of every stored frame, four fsyncs; a blocking copy of the frames
+   * written during the copy.
+   */
+  checkpoint(meta: SnapshotMeta): Promise<void> {
+    try {
+      this.assertOpen();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const previous = this.checkpointing?.catch(() => undefined);
+    const running = (previous ?? Promise.resolve()).then(() => this.runCheckpoint(meta));
+    const tracked = running.finally(() => {
+      if (this.checkpointing === tracked) this.checkpointing = undefined;
+    });
+    this.checkpointing = tracked;
+    return tracked;
   }
 
   /**
@@ -407,8 +446,84 @@ export class FileBackend implements Backend {
     };
   }
 
+  private async runCheckpoint(meta: SnapshotMeta): Promise<void> {
+    // Not assertOpen: close() waits for the checkpoints called before it.
+    if (this.closedSync) throw closedError(this.path);
+    if (this.broken) throw this.broken;
+    if (!Number.isSafeInteger(meta?.lastSeq) || meta.lastSeq < 0) {
+      throw badArgument('lastSeq must be an integer >= 0');
+    }
+    this.writer.flushToOs();
+    const lastSeq = Math.max(meta.lastSeq, this.highWater);
+    const walEnd = this.writer.size;
+    const { maxFrameBytes } = this.options;
+    // Opened now: a compaction or prune during the copy renames new files over these paths.
+    const sources: FrameRange[] = [];
+    try {
+      const wal = { path: this.path, fd: fs.openSync(this.path, 'r'), start: 0, end: walEnd };
+      sources.push(wal);
+      wal.start = factsStart(wal.fd, wal.path, 'wal', maxFrameBytes);
+      // The snapshot already holds everything and the log is empty: nothing to do.
+      if (this.snapshotSeq === lastSeq && wal.start === walEnd) return;
+      if (this.snapshotSeq !== null) {
+        const snapshot = {
+          path: this.snapshotPath,
+          fd: fs.openSync(this.snapshotPath, 'r'),
+          start: 0,
+          end: 0,
+        };
+        sources.unshift(snapshot);
+        snapshot.start = factsStart(snapshot.fd, snapshot.path, 'snapshot', maxFrameBytes);
+        snapshot.end = fs.fstatSync(snapshot.fd).size;
+      }
+      const generation = this.generation;
+      const current = () => this.generation === generation && !this.broken;
+      const copied = await copyToSnapshotTemp({
+        target: this.snapshotPath,
+        sources,
+        lastSeq,
+        factCount: this.tally.factCount,
+        codec: this.codec,
+        maxFrameBytes,
+        current,
+      });
+      if (copied && current()) this.putCheckpointInPlace(copied, walEnd, lastSeq);
+      else if (copied) fs.rmSync(copied.tempPath, { force: true });
+    } finally {
+      for (const source of sources) fs.closeSync(source.fd);
+    }
+  }
+
+  /**
+   * The last, synchronous step of a checkpoint (no write or rewrite comes between): puts the
+   * snapshot the copy made in place, then replaces the log with the frames written since `walEnd`.
+   */
+  private putCheckpointInPlace(
+    copied: { tempPath: string; size: number },
+    walEnd: number,
+    lastSeq: number,
+  ): void {
+    try {
+      fs.renameSync(copied.tempPath, this.snapshotPath);
+    } catch (error) {
+      fs.rmSync(copied.tempPath, { force: true });
+      throw error;
+    }
+    fsyncDirectory(dirname(this.snapshotPath));
+    // The snapshot is durable: a reopen now cuts the old log's facts up to lastSeq.
+    this.generation += 1;
+    this.snapshotSeq = lastSeq;
+    this.snapshotBytes = copied.size;
+    this.dropOpenState();
+    this.writer.flushToOs();
+    const writtenSeq = Math.max(lastSeq, this.writer.status().lastSeq);
+    replaceWalWithTail(this.path, walEnd, this.writer.size, lastSeq, this.codec);
+    this.adoptNewWal(writtenSeq);
+  }
+
   private rewrite(facts: readonly Fact[], meta: SnapshotMeta): void {
     this.assertOpen();
+    this.generation += 1;
     if (!Array.isArray(facts)) throw badArgument('facts must be an array');
     const lastSeq = meta?.lastSeq;
     if (!Number.isSafeInteger(lastSeq) || lastSeq < this.highWater) {
@@ -428,6 +543,11 @@ export class FileBackend implements Backend {
     this.tally = tally;
     this.dropOpenState();
     createWal(this.path, lastSeq, this.codec);
+    this.adoptNewWal(lastSeq);
+  }
+
+  /** Writes go to the log a rewrite just put at `path`, holding seqs up to `lastSeq`, all durable. */
+  private adoptNewWal(lastSeq: number): void {
     this.lock.cover();
     if (this.native) {
       this.broken = reopenNativeWriter(this.native, this.path, lastSeq);

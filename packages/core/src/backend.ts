@@ -178,6 +178,12 @@ export interface Backend {
   highWaterSeq?(): number;
   /** Writes a snapshot of the live facts so that a reopen replays only what follows. */
   writeSnapshot?(facts: readonly Fact[], meta: SnapshotMeta): void;
+  /**
+   * Writes a snapshot of everything stored up to `meta.lastSeq` from the stored data itself,
+   * off the event loop: writes continue meanwhile (they follow the snapshot). Preferred to
+   * `writeSnapshot` by `store.checkpoint()`. Crash-safe as `writeSnapshot`.
+   */
+  checkpoint?(meta: SnapshotMeta): Promise<void>;
   /** Atomically replaces all stored facts with these (compaction and prune). */
   replaceWithSnapshot?(facts: readonly Fact[], meta: SnapshotMeta): void;
   /** Sizes of the stored data (file backends). */

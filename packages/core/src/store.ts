@@ -9,6 +9,7 @@ import type {
   StoreRole,
 } from './backend.js';
 import type { ChangeSink, CommitKind } from './change-event.js';
+import { CheckpointRunner } from './checkpoint-runner.js';
 import { type CommittedLog, committedLogOf } from './committed-log.js';
 import { createEngine } from './engine/select.js';
 import type { Engine, EngineKind } from './engine/types.js';
@@ -107,6 +108,7 @@ export class IgniterStore {
   readonly #lifecycle: Lifecycle = new Lifecycle(this);
   #closed = false;
   #closing: Promise<void> | undefined;
+  readonly #checkpoints = new CheckpointRunner();
   #protocol: ProtocolInterpreter | undefined;
   #committedLog: CommittedLog | undefined;
   readonly #seqWaiters = new SeqWaiters();
@@ -567,10 +569,14 @@ export class IgniterStore {
 
   // ---------------------------------------------------------------- storage
 
-  /** Resolves when every fact written so far is durable (immediately in memory). */
+  /**
+   * Resolves when every fact written so far is durable (immediately in memory) and every
+   * checkpoint started so far is done; rejects once with a checkpoint's failure.
+   */
   async flush(): Promise<void> {
     this.#assertOpen();
     await this.#backend?.flush();
+    await this.#checkpoints.settle();
   }
 
   /** Flushes and closes; later calls throw `ERR_CLOSED`, a second `close()` resolves. */
@@ -699,10 +705,21 @@ export class IgniterStore {
     return this.#lifecycle.compactionActivity(input);
   }
 
-  /** Writes a snapshot so that a reopen replays only the delta (no-op in memory). */
+  /**
+   * Writes a snapshot so that a reopen replays only the delta (no-op in memory), and returns the
+   * store. A file store does the work in the background, copying its stored frames off the event
+   * loop while writes go on (they follow the snapshot); `flush()` resolves once the snapshot is
+   * durable and rejects with `ERR_CORRUPT_LOG` for a damaged frame met on the way or a system
+   * error (nothing changes then), and `close()` waits for it. Other backends write it before
+   * returning. Throws `ERR_CLOSED` and `ERR_READ_ONLY`.
+   */
   checkpoint(): this {
     this.#assertWritable();
-    this.#backend?.writeSnapshot?.(this.#log.all(), { lastSeq: this.#log.lastSeq() });
+    const backend = this.#backend;
+    const meta = { lastSeq: this.#log.lastSeq() };
+    const inBackground = backend?.checkpoint?.bind(backend);
+    if (inBackground) this.#checkpoints.start(() => inBackground(meta));
+    else backend?.writeSnapshot?.(this.#log.all(), meta);
     return this;
   }
 

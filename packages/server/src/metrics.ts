@@ -17,6 +17,12 @@ export interface MetricsSource {
   followerLagMs(): number | null;
 }
 
+/** The labelled children of one route: its duration histogram and its counter per status code. */
+interface RouteSeries {
+  time: { observe(seconds: number): void };
+  byCode: Map<number, { inc(): void }>;
+}
+
 /** One rendering of the metrics: its content type and text. */
 export interface MetricsText {
   contentType: string;
@@ -39,8 +45,8 @@ export class ServerMetrics {
   readonly #flushSeconds: Histogram;
   readonly #requests: Counter<'route' | 'code'>;
   readonly #duration: Histogram<'route'>;
-  /** Labelled children by route and code: found once, then incremented without label hashing. */
-  readonly #answeredBy = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>();
+  /** Labelled children by route, then by code: found once, then used without building a key. */
+  readonly #answeredBy = new Map<string, RouteSeries>();
 
   constructor(source: MetricsSource) {
     this.#openMetrics.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
@@ -130,16 +136,20 @@ export class ServerMetrics {
     this.#flushSeconds.observe(seconds);
   }
 
-  /** Records one answered request. Cost: O(1) per label set. */
+  /** Records one answered request (`seconds` undefined: not timed). Cost: O(1) per label set. */
   answered(route: string, code: number, seconds: number | undefined): void {
-    const id = `${code} ${route}`;
-    let children = this.#answeredBy.get(id);
-    if (!children) {
-      children = { count: this.#requests.labels(route, String(code)), time: this.#duration.labels(route) };
-      this.#answeredBy.set(id, children);
+    let series = this.#answeredBy.get(route);
+    if (!series) {
+      series = { time: this.#duration.labels(route), byCode: new Map() };
+      this.#answeredBy.set(route, series);
     }
-    children.count.inc();
-    if (seconds !== undefined) children.time.observe(seconds);
+    let count = series.byCode.get(code);
+    if (!count) {
+      count = this.#requests.labels(route, String(code));
+      series.byCode.set(code, count);
+    }
+    count.inc();
+    if (seconds !== undefined) series.time.observe(seconds);
   }
 
   /**

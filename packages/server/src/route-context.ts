@@ -14,6 +14,8 @@ export interface RouteContext {
   readonly store: IgniterStore;
   readonly commit: GroupCommit;
   readonly metrics: ServerMetrics;
+  /** Counts `request` as answered: its response becomes an SSE stream (not timed). */
+  streamStarted(request: FastifyRequest): void;
   readonly limits: ResolvedOptions['limits'];
   readonly streams: ChangefeedStreams;
   /** A served follower's lag (null on a writer). */

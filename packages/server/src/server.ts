@@ -10,6 +10,7 @@ import { HttpError } from './http-error.js';
 import { inspectorRoutes } from './inspector-files.js';
 import { ServerMetrics } from './metrics.js';
 import { isLoopbackHost, type ResolvedOptions, resolveOptions, type ServerOptions } from './options.js';
+import { RequestTracker } from './request-tracker.js';
 import type { RouteContext } from './route-context.js';
 import { adminRoutes } from './routes/admin.js';
 import { dispatchRoutes } from './routes/dispatch.js';
@@ -36,6 +37,20 @@ export interface IgniterServer {
    * given store stays open. Idempotent: later calls return the same promise.
    */
   close(): Promise<void>;
+}
+
+/** The request property holding the request's principal (a request decoration). */
+const PRINCIPAL = 'igniterPrincipal';
+
+type WithPrincipal = FastifyRequest & { [PRINCIPAL]: Principal | null };
+
+/** The principal the auth hook found for `request`, if any. */
+function principalOf(request: FastifyRequest): Principal | null {
+  return (request as WithPrincipal)[PRINCIPAL];
+}
+
+function setPrincipal(request: FastifyRequest, principal: Principal): void {
+  (request as WithPrincipal)[PRINCIPAL] = principal;
 }
 
 /** Routes that answer without a token: health, and everything outside `/v1` (the inspector's files). */
@@ -115,12 +130,11 @@ class Server implements IgniterServer {
   readonly #streams: ChangefeedStreams;
   readonly #commit: GroupCommit;
   readonly #followerLag: FollowerLag;
-  readonly #principals = new WeakMap<FastifyRequest, Principal>();
+  /** The last Host header found to name a loopback host (a client sends the same one every time). */
+  #loopbackHost: string | undefined;
   #draining = false;
   #closing: Promise<void> | undefined;
-  /** Requests whose response has not closed yet, and who waits for that number to reach 0. */
-  #inFlight = 0;
-  #onIdle: (() => void) | undefined;
+  readonly #tracker: RequestTracker;
 
   constructor(options: ResolvedOptions, served: ServedStore, tokens: TokenSet | undefined) {
     this.#options = options;
@@ -159,24 +173,19 @@ class Server implements IgniterServer {
     });
     this.#app = app;
 
+    // A request's principal lives on the request itself (a WeakMap entry per request costs more).
+    app.decorateRequest(PRINCIPAL, null);
+    const tracker = new RequestTracker(app, metrics);
+    this.#tracker = tracker;
     // A callback hook, not an async one: it runs on every request.
     app.addHook('onRequest', (request, reply, done) => {
-      this.#inFlight += 1;
-      reply.raw.once('close', () => {
-        this.#inFlight -= 1;
-        if (this.#inFlight === 0) this.#onIdle?.();
-      });
+      tracker.track(request, reply);
       try {
         this.#admit(request, tokens);
         done();
       } catch (error) {
         done(error as Error);
       }
-    });
-
-    app.addHook('onResponse', (request, reply, done) => {
-      metrics.answered(request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
-      done();
     });
 
     app.setErrorHandler(async (error, request, reply) => {
@@ -196,12 +205,13 @@ class Server implements IgniterServer {
       store,
       commit: this.#commit,
       metrics,
+      streamStarted: (request) => tracker.streamStarted(request),
       limits: options.limits,
       streams: this.#streams,
       followerLag,
       draining: () => this.#draining,
       principalOf: (request) => {
-        const principal = this.#principals.get(request);
+        const principal = principalOf(request);
         if (!principal) throw unauthorized('a bearer token is required');
         return principal;
       },
@@ -214,7 +224,7 @@ class Server implements IgniterServer {
           max: rate,
           timeWindow: 1000,
           hook: 'preParsing',
-          keyGenerator: (request) => this.#principals.get(request)?.name ?? request.ip,
+          keyGenerator: (request) => principalOf(request)?.name ?? request.ip,
           errorResponseBuilder: (_request, limit) =>
             new HttpError('ERR_RATE_LIMITED', `over ${limit.max} requests per second for this token`, {
               headers: { 'retry-after': String(Math.max(1, Math.ceil(limit.ttl / 1000))) },
@@ -247,10 +257,14 @@ class Server implements IgniterServer {
     }
     if (!tokens) {
       // Without tokens only loopback is served: a page elsewhere must not reach it through DNS rebinding.
-      if (!isLoopbackHost(request.hostname)) {
-        throw new HttpError('ERR_FORBIDDEN', 'this server answers loopback hosts only');
+      const host = request.host;
+      if (host !== this.#loopbackHost) {
+        if (!isLoopbackHost(request.hostname)) {
+          throw new HttpError('ERR_FORBIDDEN', 'this server answers loopback hosts only');
+        }
+        this.#loopbackHost = host;
       }
-      this.#principals.set(request, LOOPBACK_PRINCIPAL);
+      setPrincipal(request, LOOPBACK_PRINCIPAL);
       return;
     }
     if (isPublic(request.url.split('?', 1)[0] ?? '')) return;
@@ -258,7 +272,7 @@ class Server implements IgniterServer {
     if (presented === undefined) throw unauthorized('a bearer token is required');
     const principal = tokens.authenticate(presented);
     if (!principal) throw unauthorized('unknown token');
-    this.#principals.set(request, principal);
+    setPrincipal(request, principal);
   }
 
   async listen(): Promise<{ url: string }> {
@@ -281,7 +295,7 @@ class Server implements IgniterServer {
     const closed = this.#app.close();
     // Once every request is answered, the sockets left are idle or half-opened by a client that
     // never sent a request; Node's close would wait for the client to drop those.
-    if (this.#inFlight > 0) await new Promise<void>((resolve) => (this.#onIdle = resolve));
+    await this.#tracker.idle();
     this.#app.server.closeAllConnections();
     await closed;
     const store = this.#served.store;

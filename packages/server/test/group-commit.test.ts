@@ -17,7 +17,7 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
 describe('GroupCommit', () => {
   it('callers waiting together share one flush', async () => {
     const { flushes, flush, commit } = manualFlush();
-    const group = new GroupCommit(flush, () => {}, 0);
+    const group = new GroupCommit(flush);
     const waits = [1, 2, 3].map(() => {
       commit();
       return group.durable();
@@ -30,7 +30,7 @@ describe('GroupCommit', () => {
 
   it('a write committed while a flush runs waits for the next flush, not the running one', async () => {
     const { flushes, flush, commit } = manualFlush();
-    const group = new GroupCommit(flush, () => {}, 0);
+    const group = new GroupCommit(flush);
     commit();
     const first = group.durable();
     await tick();
@@ -49,10 +49,40 @@ describe('GroupCommit', () => {
     expect(secondDone).toBe(true);
   });
 
+  it("calls the next group's flush while one runs, never more than depth at once", async () => {
+    const { flushes, flush, commit } = manualFlush();
+    const group = new GroupCommit(flush, () => {}, 2);
+    commit();
+    const a = group.durable();
+    await tick();
+    commit();
+    const b = group.durable();
+    await tick();
+    // b's flush is called while a's still runs (the store's writer runs them in turn).
+    expect(flushes.map((f) => f.covers)).toEqual([1, 2]);
+    commit();
+    let cDone = false;
+    const c = group.durable().then(() => {
+      cDone = true;
+    });
+    await tick();
+    expect(flushes).toHaveLength(2);
+    flushes[0]?.finish();
+    await a;
+    await tick();
+    // A slot is free: c's group gets its flush, covering c's write.
+    expect(flushes.map((f) => f.covers)).toEqual([1, 2, 3]);
+    flushes[1]?.finish();
+    await b;
+    expect(cDone).toBe(false);
+    flushes[2]?.finish();
+    await c;
+  });
+
   it('a caller long after the last flush gets a flush of its own at once', async () => {
     const { flushes, flush, commit } = manualFlush();
     const served: number[] = [];
-    const group = new GroupCommit(flush, (writes) => served.push(writes), 1);
+    const group = new GroupCommit(flush, (writes) => served.push(writes));
     commit();
     const first = group.durable();
     await tick();
@@ -76,7 +106,6 @@ describe('GroupCommit', () => {
         if (calls === 1) throw new Error('disk gone');
       },
       () => {},
-      0,
     );
     await expect(group.durable()).rejects.toThrow('disk gone');
     await expect(group.durable()).resolves.toBeUndefined();

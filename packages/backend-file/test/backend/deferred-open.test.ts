@@ -107,6 +107,7 @@ describe('opening for the TS engine without decoding', () => {
     const writer = openFileStore(path, { engine: 'ts' });
     const written = [1, 2, 3].map((n) => writer.write({ store: 's', key: `k${n % 2}`, value: n }));
     writer.checkpoint();
+    await writer.flush();
     written.push(writer.write({ store: 's', key: 'k1', value: 4 }));
     await writer.close();
 

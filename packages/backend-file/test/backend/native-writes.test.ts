@@ -85,6 +85,7 @@ describe('the native write path of a native engine', () => {
     const { path, backend, store } = nativeStore();
     for (let i = 1; i <= 5; i++) store.write({ store: 'orders', key: `o-${i % 2}`, value: i });
     store.checkpoint();
+    await store.flush();
     for (let i = 6; i <= 8; i++) store.write({ store: 'orders', key: `o-${i % 2}`, value: i });
     await store.flush();
     expect(backend.durabilityStatus()).toMatchObject({ lastSeq: 8, durableSeq: 8, pendingBytes: 0 });

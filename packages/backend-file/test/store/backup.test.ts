@@ -21,6 +21,7 @@ describe(`backup() of a file store (${engine} engine)`, () => {
     const store = open(join(temp.dir(), 'live', 'app.log'));
     for (let i = 0; i < 2500; i++) store.write({ store: 'readings', key: `r${i % 9}`, value: { i } });
     store.checkpoint();
+    await store.flush();
     for (let i = 0; i < 500; i++) store.write({ store: 'readings', key: 'tail', value: { i } });
     const dest = join(temp.dir(), 'backups', 'app.log');
     const { result, writesDuring } = await backupWhileWriting(store, dest, 'readings');

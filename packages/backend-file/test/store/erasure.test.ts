@@ -20,6 +20,7 @@ describe(`physical erasure in a file store (${engine} engine)`, () => {
     const secret = store.write({ store: 'people', key: 'p1', value: { name: MARKER } });
     store.write({ store: 'people', key: 'p2', value: { name: 'kept' } });
     store.checkpoint();
+    await store.flush();
     store.write({ store: 'people', key: 'p1', value: { name: `${MARKER} again` } });
     await store.flush();
     expect(filesContaining(temp.dir(), MARKER)).toEqual(['app.log', 'app.log.snapshot']);

@@ -73,7 +73,7 @@ describe(`a file follower (${ENGINE} engine)`, () => {
     for (let round = 0; round < 3; round++) {
       for (let i = 0; i < 10; i++) w.write({ store: 's', key: `k${i}`, value: { round, i } });
       await w.flush();
-      if (round === 1) w.checkpoint();
+      if (round === 1) await w.checkpoint().flush();
     }
     await f.waitForSeq(30, { timeoutMs: 10_000 });
     expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));

@@ -39,6 +39,7 @@ describe('openFileStore', () => {
     store.write({ store: 'tasks', key: 't1', value: 1 });
     store.write({ store: 'tasks', key: 't2', value: 2 });
     store.checkpoint();
+    await store.flush();
     const emptyLog = statSync(path).size;
     store.write({ store: 'tasks', key: 't3', value: 3 });
     await store.close();

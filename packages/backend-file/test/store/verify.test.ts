@@ -13,12 +13,13 @@ function open(path: string, options: { repair?: boolean } = {}): IgniterStore {
 }
 
 /** A store with facts in its snapshot and in its log; returns the facts in seq order. */
-function seeded(path: string): { store: IgniterStore; facts: Fact[] } {
+async function seeded(path: string): Promise<{ store: IgniterStore; facts: Fact[] }> {
   const store = open(path);
   const facts: Fact[] = [];
   facts.push(store.write({ store: 'notes', key: 'n1', value: { text: 'in the snapshot' } }));
   facts.push(store.write({ store: 'notes', key: 'n1', value: { text: 'also in the snapshot' } }));
   store.checkpoint();
+  await store.flush();
   facts.push(store.write({ store: 'notes', key: 'n2', value: { text: 'MARKER-ALPHA in the log' } }));
   facts.push(store.write({ store: 'notes', key: 'n3', value: { text: 'after it' } }));
   facts.push(store.append({ history: 'audit', event: { what: 'last' } }));
@@ -28,13 +29,13 @@ function seeded(path: string): { store: IgniterStore; facts: Fact[] } {
 describe(`verify() of a file store (${engine} engine)`, () => {
   it('reports a clean store as ok, having checked every fact of the snapshot and the log', async () => {
     const path = join(temp.dir(), 'app.log');
-    const { store } = seeded(path);
+    const { store } = await seeded(path);
     expect(await store.verify()).toEqual({ ok: true, factsChecked: 5, problems: [], warnings: [] });
   });
 
   it('finds a value changed under an intact frame CRC: a hash problem with file, offset and fact id', async () => {
     const path = join(temp.dir(), 'app.log');
-    const { store, facts } = seeded(path);
+    const { store, facts } = await seeded(path);
     await store.flush();
     const offset = rewriteInFrame(path, 'MARKER-ALPHA', 'MARKER-OMEGA'.slice(0, 12));
     const changed = facts[2] as Fact;
@@ -50,7 +51,7 @@ describe(`verify() of a file store (${engine} engine)`, () => {
 
   it('finds a damaged frame in the middle of the log, names file and offset, and checks the frames after it', async () => {
     const path = join(temp.dir(), 'app.log');
-    const { store } = seeded(path);
+    const { store } = await seeded(path);
     await store.flush();
     const { starts } = frameOffsets(path);
     // Frames of the log: the metadata record, then the three facts written after the checkpoint.
@@ -75,7 +76,7 @@ describe(`verify() of a file store (${engine} engine)`, () => {
 
   it('reports a torn tail as a frame problem and leaves it in place', async () => {
     const path = join(temp.dir(), 'app.log');
-    const { store } = seeded(path);
+    const { store } = await seeded(path);
     await store.flush();
     const size = statSync(path).size;
     // A frame header promising more bytes than follow: what a crash mid-append leaves.
@@ -99,7 +100,7 @@ describe(`verify() of a file store (${engine} engine)`, () => {
 
   it('finds damage in the snapshot too', async () => {
     const path = join(temp.dir(), 'app.log');
-    const { store, facts } = seeded(path);
+    const { store, facts } = await seeded(path);
     const [first, second] = facts as [Fact, Fact];
     const snapshot = `${path}.snapshot`;
     const { starts } = frameOffsets(snapshot);
@@ -132,7 +133,7 @@ describe(`verify() of a file store (${engine} engine)`, () => {
 
   it('never modifies a byte of the store directory, clean or damaged', async () => {
     const path = join(temp.dir(), 'app.log');
-    const { store } = seeded(path);
+    const { store } = await seeded(path);
     await store.flush();
     const clean = treeDigest(temp.dir());
     await store.verify();
@@ -147,7 +148,7 @@ describe(`verify() of a file store (${engine} engine)`, () => {
 
   it('reports quarantine files a repair left: bytes outside the store that prunes do not erase', async () => {
     const path = join(temp.dir(), 'app.log');
-    const { store } = seeded(path);
+    const { store } = await seeded(path);
     await store.close();
     const { starts } = frameOffsets(path);
     patchFile(path, (starts[2] as number) + 9, Buffer.from('~'));
@@ -171,7 +172,7 @@ describe(`verify() of a file store (${engine} engine)`, () => {
 
   it('reports the side file of a cut torn tail: bytes outside the store that prunes do not erase', async () => {
     const path = join(temp.dir(), 'app.log');
-    const { store } = seeded(path);
+    const { store } = await seeded(path);
     await store.close();
     truncateSync(path, statSync(path).size - 3);
     const warnings = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);

@@ -60,6 +60,7 @@ describe(`backup() of a segmented store (${ENGINE} engine)`, () => {
     const kept = store.write({ store: 'kept', key: 'b', value: 2 });
     store.write({ store: 'old', key: 'a', value: 3 });
     store.checkpoint();
+    await store.flush();
     expect(backend.purge({ store: 'old', before: Date.now() + 60_000 })).toHaveLength(1);
     const result = await store.backup(join(temp.dir(), 'copy'));
     expect(result).toMatchObject({ seq: 3, factCount: 1 });

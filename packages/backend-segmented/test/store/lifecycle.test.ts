@@ -138,6 +138,7 @@ describe(`an IgniterStore over a SegmentedFileBackend (${ENGINE} engine)`, () =>
     const clock = { now: 1_700_000_000_000 };
     const { store, facts } = readings(clock);
     store.checkpoint();
+    await store.flush();
     expect(
       Object.values(store.segmentManifest()?.stores ?? {})
         .flat()

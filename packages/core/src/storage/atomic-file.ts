@@ -24,7 +24,7 @@ export class AtomicFileWriter {
    * Cost: one open(2).
    */
   constructor(readonly target: string) {
-    this.tempPath = `${target}${TEMP_MARK}${process.pid}-${randomBytes(6).toString('hex')}`;
+    this.tempPath = tempPathFor(target);
     this.fd = fs.openSync(this.tempPath, 'wx');
   }
 
@@ -91,6 +91,15 @@ export class AtomicFileWriter {
     if (this.fd === undefined) throw new Error(`${this.tempPath} is already closed`);
     return this.fd;
   }
+}
+
+/**
+ * A fresh temp file name next to `target` (`<target>.tmp-<pid>-<random>`), the kind
+ * {@link removeStaleTempFiles} removes: for a writer that fills it asynchronously, then fsyncs
+ * and renames it over `target` as {@link AtomicFileWriter.commit} does.
+ */
+export function tempPathFor(target: string): string {
+  return `${target}${TEMP_MARK}${process.pid}-${randomBytes(6).toString('hex')}`;
 }
 
 /**

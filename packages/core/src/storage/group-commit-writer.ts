@@ -205,6 +205,10 @@ export class GroupCommitWriter {
   discard(): void {
     if (this.closed) return;
     this.pendingBytes = 0;
+    // The newer file holds and made durable what this one wrote: a `flush` still waiting on
+    // this writer resolves instead of fsyncing a closed descriptor.
+    this.durable = this.written;
+    this.durableSeq = this.writtenSeq;
     this.shut();
   }
 

@@ -17,7 +17,7 @@ export {
 } from '../input-fields.js';
 export { deepFreeze } from '../json.js';
 export { appendFrame } from './append-frame.js';
-export { AtomicFileWriter, removeStaleTempFiles } from './atomic-file.js';
+export { AtomicFileWriter, removeStaleTempFiles, tempPathFor } from './atomic-file.js';
 export { crc32, crc32Table } from './crc32.js';
 export { checkDataPath, type DataPathKind } from './data-path.js';
 export type { StoreCount } from './deferred-facts.js';

@@ -127,6 +127,7 @@ export function storeContractSuite(name: string, harness: StoreHarness): void {
       const store = await open();
       for (let i = 0; i < 1500; i++) store.write({ store: 'readings', key: `r${i % 7}`, value: { i } });
       store.checkpoint();
+      await store.flush();
       for (let i = 0; i < 500; i++) store.write({ store: 'readings', key: 'tail', value: { i } });
       const path = harness.backupPath(temp.dir());
       const { result, writesDuring } = await backupWhileWriting(store, path, 'readings');

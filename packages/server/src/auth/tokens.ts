@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { IgniterError } from '@igniter/core';
 import { HttpError } from '../http-error.js';
@@ -24,12 +24,18 @@ export type Access = 'read' | 'write' | 'admin';
 /** A store a request asks about: a name, or {@link EVERY_STORE}. */
 export type StoreTarget = string | typeof EVERY_STORE;
 
+/** Most store names whose access decision a principal remembers per kind of access. */
+const MAX_DECISIONS = 1024;
+
 /** An accepted token, ready to check requests. */
 export class Principal {
   readonly name: string;
   readonly admin: boolean;
   readonly #read: StoreGlob[];
   readonly #write: StoreGlob[];
+  /** Decisions already taken, by store name (the globs never change). */
+  readonly #readDecisions = new Map<string, boolean>();
+  readonly #writeDecisions = new Map<string, boolean>();
 
   constructor(name: string, read: readonly string[], write: readonly string[], admin: boolean) {
     this.name = name;
@@ -39,11 +45,24 @@ export class Principal {
     this.#read = [...read.map((glob) => new StoreGlob(glob)), ...this.#write];
   }
 
-  /** True when the token may do `access` on `store`. Cost: one regex test per glob. */
+  /**
+   * True when the token may do `access` on `store`. Cost: one map lookup for a store asked about
+   * before, else one regex test per glob.
+   */
   may(access: Access, store: StoreTarget): boolean {
     if (this.admin) return true;
     if (access === 'admin') return false;
-    return anyGlobMatches(access === 'read' ? this.#read : this.#write, store);
+    const globs = access === 'read' ? this.#read : this.#write;
+    if (typeof store !== 'string') return anyGlobMatches(globs, store);
+    const decisions = access === 'read' ? this.#readDecisions : this.#writeDecisions;
+    let allowed = decisions.get(store);
+    if (allowed === undefined) {
+      allowed = anyGlobMatches(globs, store);
+      // Bounded: a client naming ever new stores cannot grow it without limit.
+      if (decisions.size >= MAX_DECISIONS) decisions.clear();
+      decisions.set(store, allowed);
+    }
+    return allowed;
   }
 
   /** Throws `ERR_FORBIDDEN` unless the token may do `access` on `store`. */
@@ -77,7 +96,8 @@ function globList(value: unknown, what: string): string[] {
 }
 
 function sha256(secret: string): Buffer {
-  return createHash('sha256').update(secret, 'utf8').digest();
+  // The one-shot hash: no Hash object per request.
+  return hash('sha256', secret, 'buffer');
 }
 
 interface KnownToken {

@@ -35,6 +35,7 @@ export function adminRoutes(app: FastifyInstance, context: RouteContext): void {
   app.post('/v1/admin/checkpoint', { ...emptyBody, schema: { body: NO_BODY } }, async (request) => {
     admin(request);
     store.checkpoint();
+    await store.flush();
     return { checkpointed: true, lastSeq: store.lastSeq(), factCount: store.factCount() };
   });
 

@@ -52,9 +52,9 @@ export function eventRoutes(app: FastifyInstance, context: RouteContext): void {
         throw badArgument(`after ${after} is past the last seq ${lastSeq} of this store`, { after, lastSeq });
       }
       context.streams.checkCapacity();
-      context.metrics.answered('/v1/events', 200, undefined);
       // Subscribing may still throw (an ordinary error reply); only then is the response taken over.
       context.streams.start(changefeed, reply.raw, principal, { after, stores });
+      context.streamStarted(request);
       reply.hijack();
     },
   );

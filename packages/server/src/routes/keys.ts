@@ -1,5 +1,6 @@
 import type { Fact, IgniterStore } from '@igniter/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { factBody, factsBody } from '../fact-json.js';
 import { badArgument, notFound } from '../http-error.js';
 import { checkBodyTime, limitParam, querySchema, timeParam } from '../request-values.js';
 import type { RouteContext } from '../route-context.js';
@@ -66,7 +67,7 @@ export async function answerDurably(
   context: RouteContext,
   reply: FastifyReply,
   write: (store: IgniterStore) => Fact,
-): Promise<{ fact: Fact }> {
+): Promise<string> {
   const before = context.store.lastSeq();
   const fact = write(context.store);
   const created = fact.seq > before;
@@ -74,7 +75,7 @@ export async function answerDurably(
   // Also a repeat waits: the fact it returns may still be in the group-commit window.
   await context.commit.durable();
   reply.code(created ? 201 : 200).header('etag', `"${fact.seq}"`);
-  return { fact };
+  return factBody(reply, fact);
 }
 
 /**
@@ -112,7 +113,7 @@ export function keyRoutes(app: FastifyInstance, context: RouteContext): void {
       });
       if (!fact) throw notFound(`no fact for key ${JSON.stringify(key.slice(0, 128))} in this store`);
       reply.header('etag', `"${fact.seq}"`);
-      return { fact };
+      return factBody(reply, fact);
     },
   );
 
@@ -141,7 +142,7 @@ export function keyRoutes(app: FastifyInstance, context: RouteContext): void {
   app.get<{ Params: KeyParams; Querystring: Query }>(
     '/v1/stores/:store/keys/:key/history',
     { schema: { querystring: querySchema(['since', 'asOf', 'validAt']) } },
-    async (request) => {
+    async (request, reply) => {
       const { store: name, key } = request.params;
       context.principalOf(request).require('read', name);
       const facts = store.history({
@@ -151,7 +152,7 @@ export function keyRoutes(app: FastifyInstance, context: RouteContext): void {
         asOf: timeParam(request.query.asOf, 'asOf'),
         validAt: timeParam(request.query.validAt, 'validAt'),
       });
-      return { facts };
+      return factsBody(reply, facts);
     },
   );
 

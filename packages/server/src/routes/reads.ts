@@ -1,6 +1,7 @@
 import type { Fact, JsonObject } from '@igniter/core';
 import type { Interpreter } from '@igniter/protocol';
 import type { FastifyInstance } from 'fastify';
+import { factBody, factsBody } from '../fact-json.js';
 import { badArgument, notFound } from '../http-error.js';
 import { checkBodyTime, limitParam, querySchema, seqParam } from '../request-values.js';
 import type { RouteContext } from '../route-context.js';
@@ -48,7 +49,7 @@ export function readRoutes(app: FastifyInstance, context: RouteContext): void {
     return store.stores().filter((entry) => principal.may('read', entry.store));
   });
 
-  app.post<{ Body: QueryBody }>('/v1/query', { schema: { body: QUERY_BODY } }, async (request) => {
+  app.post<{ Body: QueryBody }>('/v1/query', { schema: { body: QUERY_BODY } }, async (request, reply) => {
     const body = request.body;
     context.principalOf(request).require('read', body.store);
     checkBodyTime(body.asOf, 'asOf');
@@ -59,25 +60,25 @@ export function readRoutes(app: FastifyInstance, context: RouteContext): void {
     }
     const facts = store.query({ ...body, limit: limit + 1 });
     const page = facts.slice(0, limit);
-    return { facts: page, next: facts.length > limit ? (page.at(-1)?.key ?? null) : null };
+    return factsBody(reply, page, { next: facts.length > limit ? (page.at(-1)?.key ?? null) : null });
   });
 
   app.get<{ Params: { id: string } }>(
     '/v1/facts/:id',
     { schema: { querystring: querySchema([]) } },
-    async (request) => {
+    async (request, reply) => {
       const principal = context.principalOf(request);
       const fact = store.factById(request.params.id);
       if (!fact) throw notFound('no live fact has this id');
       principal.require('read', fact.store);
-      return { fact };
+      return factBody(reply, fact);
     },
   );
 
   app.get<{ Querystring: Query }>(
     '/v1/replay',
     { schema: { querystring: querySchema(['after', 'limit']) } },
-    async (request) => {
+    async (request, reply) => {
       const principal = context.principalOf(request);
       const after = seqParam(request.query.after, 'after') ?? 0;
       const limit = limitParam(request.query.limit, REPLAY_LIMIT.default, REPLAY_LIMIT.max);
@@ -87,7 +88,7 @@ export function readRoutes(app: FastifyInstance, context: RouteContext): void {
         const fact = store.factById(packet.id);
         if (fact && principal.may('read', fact.store)) facts.push(fact);
       }
-      return { facts, next_cursor: page.next_cursor, has_more: page.has_more };
+      return factsBody(reply, facts, { next_cursor: page.next_cursor, has_more: page.has_more });
     },
   );
 }
