@@ -19,3 +19,20 @@ export function openTimeInputs(from, to) {
   }
   return inputs;
 }
+
+/**
+ * Writes a new file store of `facts` such facts at `path` (the TS engine, batches of 10,000,
+ * one group commit per 64 MiB) and closes it.
+ */
+export async function writeOpenTimeLog(openFileStore, path, facts) {
+  const store = openFileStore(path, {
+    engine: 'ts',
+    groupCommitMs: 1000,
+    groupCommitBytes: 64 * 1024 * 1024,
+  });
+  const batch = 10_000;
+  for (let from = 0; from < facts; from += batch) {
+    store.writeMany(openTimeInputs(from, Math.min(facts, from + batch)));
+  }
+  await store.close();
+}

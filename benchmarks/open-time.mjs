@@ -10,7 +10,7 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openFileStore } from '@igniter/backend-file';
-import { openTimeInputs } from './open-time-facts.mjs';
+import { writeOpenTimeLog } from './open-time-facts.mjs';
 
 const FACTS = Number(process.env.FACTS ?? 1_000_000);
 const RUNS = Number(process.env.RUNS ?? 3);
@@ -23,17 +23,7 @@ async function generate() {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const started = performance.now();
-  const store = openFileStore(logPath, {
-    engine: 'ts',
-    groupCommitMs: 1000,
-    groupCommitBytes: 64 * 1024 * 1024,
-  });
-  const batch = 10_000;
-  for (let from = 0; from < FACTS; from += batch) {
-    const inputs = openTimeInputs(from, Math.min(FACTS, from + batch));
-    store.writeMany(inputs);
-  }
-  await store.close();
+  await writeOpenTimeLog(openFileStore, logPath, FACTS);
   return performance.now() - started;
 }
 

@@ -200,11 +200,10 @@ export declare class NativeLog {
    */
   latestFor(storeAndKey: string, out: Float64Array): string | null;
   /**
-   * The canonical JSON value of the fact {@link latestFor} returns, alone; null when none.
-   * `storeAndKey` is the store name followed by the key, `storeUnits` the store name's length,
-   * `asOf` the as-of time (NaN for none).
+   * The canonical JSON value of the latest fact of (store, key) as of a time (NaN for none),
+   * alone; null when none. Throws `ERR_INVALID_ARGUMENT` when `store` or `key` is not a string.
    */
-  latestValue(storeAndKey: string, storeUnits: number, asOf: number): string | null;
+  latestValue(store: string, key: string, asOf: number): string | null;
   /** The live fact with this id, packed; null when none. */
   byId(id: string, out: Float64Array): string | null;
   /** Facts of a store (one key when given) within inclusive bounds, seq order, packed. */

@@ -64,8 +64,8 @@ class NativeLog {
   latestFor(storeAndKey, out) {
     return binding.logLatestFor(this.#log, storeAndKey, out);
   }
-  latestValue(storeAndKey, storeUnits, asOf) {
-    return binding.logLatestValue(this.#log, storeAndKey, storeUnits, asOf);
+  latestValue(store, key, asOf) {
+    return binding.logLatestValue(this.#log, store, key, asOf);
   }
   byId(id, out) {
     return binding.logById(this.#log, id, out);

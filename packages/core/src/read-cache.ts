@@ -18,9 +18,14 @@ function fresh<T>(entry: Entry<T> | undefined, now: number, ttl: number | undefi
  * (store, scope) and invalidated precisely, in time independent of the cache size. Time-travel
  * answers live in an LRU of `lruCap` entries; the store only caches those that no later commit
  * can change. `ttl` bounds the age of an answer on every lookup.
+ *
+ * A plain current read (variant `''`, the common case) is kept in one map per store, keyed by
+ * the key: the first read of a key adds one entry and allocates no map of its own; reads with
+ * a variant (`validAt`) keep a map of variants per key beside it.
  */
 export class ReadCache<T> {
-  private readonly reads: Nested<T> = new Map();
+  private readonly latest = new Map<string, Map<string, Entry<T>>>();
+  private readonly variants: Nested<T> = new Map();
   private readonly scopes: Nested<T> = new Map();
   private readonly lru = new Map<string, Entry<T>>();
   private currentCount = 0;
@@ -36,12 +41,25 @@ export class ReadCache<T> {
   }
 
   getRead(store: string, key: string, variant: string, now: number, ttl?: number): Entry<T> | undefined {
-    const entry = this.reads.get(store)?.get(key)?.get(variant);
+    const entry =
+      variant === '' ? this.latest.get(store)?.get(key) : this.variants.get(store)?.get(key)?.get(variant);
     return fresh(entry, now, ttl) ? entry : undefined;
   }
 
   putRead(store: string, key: string, variant: string, value: T, now: number): void {
-    this.put(this.reads, store, key, variant, { value, at: now });
+    if (variant !== '') {
+      this.put(this.variants, store, key, variant, { value, at: now });
+      return;
+    }
+    this.makeRoom();
+    let byKey = this.latest.get(store);
+    if (byKey === undefined) {
+      byKey = new Map();
+      this.latest.set(store, byKey);
+    }
+    const size = byKey.size;
+    byKey.set(key, { value, at: now });
+    if (byKey.size !== size) this.currentCount += 1;
   }
 
   getScope(store: string, scope: string, variant: string, now: number, ttl?: number): Entry<T> | undefined {
@@ -73,7 +91,9 @@ export class ReadCache<T> {
 
   /** Drops the current-state read entries of one key. */
   invalidateKey(store: string, key: string): void {
-    const byKey = this.reads.get(store);
+    if (this.latest.get(store)?.delete(key) === true) this.currentCount -= 1;
+    if (this.variants.size === 0) return;
+    const byKey = this.variants.get(store);
     const entries = byKey?.get(key);
     if (!byKey || !entries) return;
     this.currentCount -= entries.size;
@@ -91,19 +111,24 @@ export class ReadCache<T> {
 
   /** Drops everything (after compaction, prune or a new coercion). */
   clear(): void {
-    this.reads.clear();
-    this.scopes.clear();
+    this.dropCurrent();
     this.lru.clear();
+  }
+
+  private dropCurrent(): void {
+    this.latest.clear();
+    this.variants.clear();
+    this.scopes.clear();
     this.currentCount = 0;
   }
 
+  /** Bounded memory: past the cap every current entry goes (dropping them only costs recomputation). */
+  private makeRoom(): void {
+    if (this.currentCount >= this.currentCap) this.dropCurrent();
+  }
+
   private put(map: Nested<T>, outer: string, inner: string, variant: string, entry: Entry<T>): void {
-    if (this.currentCount >= this.currentCap) {
-      // Bounded memory: dropping current entries only costs recomputation.
-      this.reads.clear();
-      this.scopes.clear();
-      this.currentCount = 0;
-    }
+    this.makeRoom();
     let byInner = map.get(outer);
     if (!byInner) {
       byInner = new Map();

@@ -283,6 +283,25 @@ describe('ReadCache (§11 item 17: precise and bounded)', () => {
     expect(cache.getTimeTravel('tt', 0)?.value).toBe(0);
   });
 
+  it('counts a key read again, or invalidated, once towards the bound', () => {
+    const cache = new ReadCache<number>(10, 3);
+    for (let i = 0; i < 5; i++) cache.putRead('s', 'k0', '', i, 0);
+    cache.putRead('s', 'k1', '', 1, 0);
+    cache.putRead('s', 'k1', 'v1', 11, 0);
+    expect(cache.getRead('s', 'k0', '', 0)?.value).toBe(4);
+    cache.invalidateKey('s', 'k1');
+    cache.invalidateKey('s', 'k1');
+    cache.putRead('s', 'k2', '', 2, 0);
+    cache.putRead('t', 'k0', '', 20, 0);
+    // Three entries held (s/k0, s/k2, t/k0): the bound is reached, not passed.
+    expect(cache.getRead('s', 'k0', '', 0)?.value).toBe(4);
+    expect(cache.getRead('s', 'k1', 'v1', 0)).toBeUndefined();
+    expect(cache.getRead('t', 'k0', '', 0)?.value).toBe(20);
+    cache.putRead('t', 'k1', '', 21, 0);
+    expect(cache.getRead('s', 'k0', '', 0)).toBeUndefined();
+    expect(cache.getRead('t', 'k1', '', 0)?.value).toBe(21);
+  });
+
   it('counts only time-travel entries in lruSize', () => {
     const cache = new ReadCache<number>(2);
     cache.putTimeTravel('a', 1, 0);

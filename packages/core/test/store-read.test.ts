@@ -32,6 +32,43 @@ describe(`read (${ENGINE_KIND} engine)`, () => {
     expect(Object.isFrozen(value.a)).toBe(true);
   });
 
+  it('returns every object and array inside a value frozen, latest and as of a time, flat or nested', () => {
+    const { store, time } = newStore();
+    /** Every object and array reachable from `value`, itself included. */
+    const containers = (value: unknown): object[] =>
+      typeof value === 'object' && value !== null ? [value, ...Object.values(value).flatMap(containers)] : [];
+    const values = [
+      { a: 1, b: 'x', c: null, d: true },
+      [1, 'two', null],
+      { a: '{ not [ nested', b: 2 },
+      { a: 'x', b: { c: { d: [1, { e: [] }] } } },
+      [{ a: 1 }, [2, [3]]],
+      { '[': { '{': 1 } },
+      {},
+      [],
+    ];
+    values.forEach((value, i) => {
+      time.set(1_000 + i);
+      store.write({ store: 's', key: `k${i}`, value });
+    });
+    time.set(2_000);
+    values.forEach((_, i) => {
+      store.write({ store: 's', key: `k${i}`, value: 'later' });
+    });
+    time.set(10_000);
+    values.forEach((value, i) => {
+      const read = store.read({ store: 's', key: `k${i}`, asOf: 1_000 + i });
+      expect(read).toEqual(value);
+      const all = containers(read);
+      expect(all.length).toBe(containers(value).length);
+      for (const container of all) expect(Object.isFrozen(container)).toBe(true);
+    });
+    store.write({ store: 's', key: 'flat', value: { a: 1, b: 'x' } });
+    const latest = store.read({ store: 's', key: 'flat' });
+    expect(latest).toEqual({ a: 1, b: 'x' });
+    expect(Object.isFrozen(latest)).toBe(true);
+  });
+
   it('keeps keys of different stores apart', () => {
     const { store } = newStore();
     store.write({ store: 'a', key: 'k', value: 'in a' });

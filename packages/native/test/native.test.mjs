@@ -180,7 +180,7 @@ describe('@igniter/native', { skip }, () => {
   });
 
   test('abiVersion is the boundary version core checks', () => {
-    assert.equal(native.abiVersion(), 4);
+    assert.equal(native.abiVersion(), 5);
   });
 
   test('crateVersion is a semver version', () => {
@@ -289,6 +289,40 @@ describe('@igniter/native', { skip }, () => {
       assert.equal(text, staged);
       out[0] = 'users'.length;
       assert.equal(log.latestFor('usersnope', out), null);
+    });
+
+    test('latestValue returns the value alone, latest or as of a time, for names of any length', () => {
+      const log = new native.NativeLog(1 << 20);
+      // Store name plus key of 4093 UTF-8 bytes still fit the stack buffer; longer ones, and
+      // names cut by it, are read through the heap.
+      const names = [
+        ['users', 'u1'],
+        ['s\u00e9', 'k\ud83d\ude00'],
+        ['s', 'k'.repeat(4092)],
+        ['s', 'k'.repeat(4093)],
+        ['\u00e9'.repeat(1500), 'k'.repeat(2000)],
+        ['s'.repeat(5000), 'k'],
+      ];
+      for (const [store, key] of names) {
+        stage(log, store, key, '{"b":1,"a":"x"}', 10);
+        stage(log, store, key, '"\u00e9\ud83d\ude00"', 20);
+      }
+      for (const [store, key] of names) {
+        assert.equal(
+          log.latestValue(store, key, Number.NaN),
+          '"\u00e9\ud83d\ude00"',
+          `${store.length}/${key.length}`,
+        );
+        assert.equal(log.latestValue(store, key, 19), '{"a":"x","b":1}');
+        assert.equal(log.latestValue(store, key, 9), null);
+      }
+      assert.equal(log.latestValue('users', 'u2', Number.NaN), null);
+      assert.equal(log.latestValue('user', 'su1', Number.NaN), null);
+      assert.equal(log.latestValue('nope', 'u1', Number.NaN), null);
+      for (const argument of [undefined, null, 42, {}]) {
+        assertThrowsCode(() => log.latestValue(argument, 'u1', Number.NaN), 'ERR_INVALID_ARGUMENT');
+        assertThrowsCode(() => log.latestValue('users', argument, Number.NaN), 'ERR_INVALID_ARGUMENT');
+      }
     });
 
     test('a batch left open is undone by discard, seqs included', () => {
@@ -437,10 +471,11 @@ describe('@igniter/native', { skip }, () => {
         );
         const out = new Float64Array(1 + 2 * STRIDE);
         assert.equal(log.latestFor('ak', Float64Array.from([1, Number.NaN])) === null, false);
-        assert.equal(log.latestValue('ak', 1, Number.NaN), '{"a":2,"b":1}');
-        assert.equal(log.latestValue('ak', 1, 1), '{"a":2,"b":1}');
-        assert.equal(log.latestValue('ak', 1, 0), null);
-        assert.equal(log.latestValue('ax', 1, Number.NaN), null);
+        assert.equal(log.latestValue('a', 'k', Number.NaN), '{"a":2,"b":1}');
+        assert.equal(log.latestValue('a', 'k', 1), '{"a":2,"b":1}');
+        assert.equal(log.latestValue('a', 'k', 0), null);
+        assert.equal(log.latestValue('a', 'x', Number.NaN), null);
+        assert.equal(log.latestValue('ak', '', Number.NaN), null);
         assert.deepEqual(log.restorable('"kind":"x"', out).length, 1);
         assert.equal(out[0], 1);
         assert.equal(out[1], 2);

@@ -17,6 +17,8 @@
 mod load_copy;
 mod pack;
 mod read;
+mod read_value;
+mod release;
 mod replay;
 mod stage;
 mod stage_frames;
@@ -30,6 +32,7 @@ use napi_derive::napi;
 pub use load_copy::*;
 pub use pack::{FACT_STRIDE, GROUP};
 pub use read::*;
+pub use read_value::*;
 pub use replay::*;
 pub use stage::*;
 

@@ -50,25 +50,6 @@ pub fn log_latest_for(
     Some(pack_one(view, out, true))
 }
 
-/// The value (canonical JSON) of the fact [`log_latest_for`] would return, alone; `null` when
-/// there is none. `storeAndKey` is the store name followed by the key, `storeUnits` the store
-/// name's UTF-16 length, `asOf` the as-of time (NaN for none). A read that wants only the
-/// value neither packs nor unpacks the rest of the fact, and passes plain numbers.
-#[napi]
-pub fn log_latest_value(
-    log: &Handle,
-    store_and_key: String,
-    store_units: f64,
-    as_of: f64,
-) -> Option<&str> {
-    let mut parts = TextParts::new(&store_and_key);
-    let store = parts.next(store_units)?;
-    let view = log
-        .log
-        .latest_for(store, parts.rest, (!as_of.is_nan()).then_some(as_of))?;
-    Some(view.value_json())
-}
-
 /// The live fact with this id, packed; `null` when there is none.
 #[napi]
 pub fn log_by_id(log: &Handle, id: String, mut out: Float64ArraySlice<'_>) -> Option<String> {

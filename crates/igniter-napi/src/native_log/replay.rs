@@ -85,6 +85,7 @@ pub fn log_replay_file(
             })
         }
     };
+    super::release::release_after_replay(report.loaded);
     let (stop, stop_offset, reason) = match report.stop {
         ReplayStop::End => ("end".to_owned(), -1.0, None),
         ReplayStop::Damage { offset, damage } => (damage.name().to_owned(), offset as f64, None),

@@ -67,7 +67,7 @@ export interface NativeLogHandle {
   truncateAfter(seq: number): void;
   advanceSeq(seq: number): void;
   latestFor(storeAndKey: string, out: Float64Array): string | null;
-  latestValue(storeAndKey: string, storeUnits: number, asOf: number): string | null;
+  latestValue(store: string, key: string, asOf: number): string | null;
   byId(id: string, out: Float64Array): string | null;
   factsFor(
     store: string,
@@ -163,4 +163,4 @@ export const LOAD_BATCH_FACTS = 1024;
 export const PACKED_FACT_GROUP = 256;
 
 /** The boundary version this build of core speaks. */
-export const NATIVE_ABI_VERSION = 4;
+export const NATIVE_ABI_VERSION = 5;

@@ -246,7 +246,7 @@ export class NativeEngine implements Engine {
   }
 
   latestValue(store: string, key: string, asOf?: number): Json | undefined {
-    const text = this.#log.latestValue(store + key, store.length, asOf ?? Number.NaN);
+    const text = this.#log.latestValue(store, key, asOf ?? Number.NaN);
     return text === null ? undefined : decodeJson(text);
   }
 

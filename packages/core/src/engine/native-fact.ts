@@ -40,9 +40,17 @@ export function freezeParsed<T extends Json>(value: T): T {
   return value;
 }
 
-/** Decodes canonical JSON text into a deep-frozen value (keys land in canonical order, as the TS engine's copies have them). */
+/**
+ * Decodes canonical JSON text into a deep-frozen value (keys land in canonical order, as the
+ * TS engine's copies have them). An object or array whose text holds no `{` or `[` after its
+ * first character has nothing nested to walk (the commonest value, a flat record): one freeze.
+ * A bracket inside a string only sends the value down the full walk.
+ */
 export function decodeJson(text: string): Json {
-  return freezeParsed(JSON.parse(text) as Json);
+  const value = JSON.parse(text) as Json;
+  if (typeof value !== 'object' || value === null) return value;
+  if (text.indexOf('{', 1) === -1 && text.indexOf('[', 1) === -1) return Object.freeze(value);
+  return freezeParsed(value);
 }
 
 const NOT_DECODED: unique symbol = Symbol('not decoded');

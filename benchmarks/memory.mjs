@@ -1,0 +1,95 @@
+// Where the resident memory of an opened native file store goes (issue 23: <= 300 bytes per
+// fact after open). Three fresh processes on the open-time log (1M facts, 3 stores, 150k keys;
+// generated like open-time.mjs when missing), each measured after a full GC:
+//   - node with Igniter loaded and an empty native file store open: the fixed part;
+//   - the log opened with openFileStore (native engine), as an application opens it;
+//   - the same file replayed straight into an @igniter/native NativeLog, whose heapBytes() is
+//     what the Rust log holds by capacity (records, payload arena, id index, key tables).
+// Run: pnpm build && node benchmarks/memory.mjs   (FACTS=n to change the size)
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openFileStore } from '@igniter/backend-file';
+import { writeOpenTimeLog } from './open-time-facts.mjs';
+
+const FACTS = Number(process.env.FACTS ?? 1_000_000);
+const here = dirname(fileURLToPath(import.meta.url));
+const logPath = join(here, 'out', `open-time-${FACTS}`, 'app.log');
+if (!existsSync(logPath)) {
+  mkdirSync(dirname(logPath), { recursive: true });
+  await writeOpenTimeLog(openFileStore, logPath, FACTS);
+}
+
+/** Runs `body` (an async function body with `memory()` and `print(object)`) in a fresh process. */
+function run(body) {
+  const script = `
+    import { createRequire } from 'node:module';
+    import { mkdtempSync, openSync, readSync, closeSync } from 'node:fs';
+    import { tmpdir } from 'node:os';
+    import { join } from 'node:path';
+    const { openFileStore } = await import('@igniter/backend-file');
+    const memory = () => { globalThis.gc(); const m = process.memoryUsage(); return { rss: m.rss, heap: m.heapUsed, external: m.external }; };
+    const print = (object) => console.log(JSON.stringify(object));
+    ${body}
+  `;
+  const stdout = execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
+    cwd: here,
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(stdout);
+}
+
+const fixed = run(`
+  const store = openFileStore(join(mkdtempSync(join(tmpdir(), 'igniter-memory-')), 'empty.log'), { engine: 'native' });
+  print(memory());
+  await store.close();
+`);
+const opened = run(`
+  const store = openFileStore(${JSON.stringify(logPath)}, { engine: 'native' });
+  const m = memory();
+  print({ ...m, facts: store.factCount() });
+  await store.close();
+`);
+const replayed = run(`
+  const native = createRequire(import.meta.resolve('@igniter/core'))('@igniter/native');
+  const before = memory();
+  // The first frame is the file's metadata; the facts start after it.
+  const fd = openSync(${JSON.stringify(logPath)}, 'r');
+  const head = Buffer.alloc(20);
+  readSync(fd, head, 0, 20, 0);
+  closeSync(fd);
+  const start = 16 + 4 + head.readUInt32BE(16) + 4;
+  const log = new native.NativeLog(Number.POSITIVE_INFINITY);
+  const result = log.replayFile(${JSON.stringify(logPath)}, Float64Array.from([start, 1 << 30, 0, 0, Infinity, 0]));
+  const after = memory();
+  print({ before, after, loaded: result.loaded, heapBytes: log.heapBytes(), size: log.size() });
+`);
+
+const facts = opened.facts;
+const per = (bytes) => `${Math.round(bytes / facts)} B`;
+const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+console.log(
+  `${facts.toLocaleString('en-US')} facts; node ${process.version}; load average ${loadavg()[0].toFixed(1)}`,
+);
+console.log(`| part | MiB | per fact |`);
+console.log(`|---|---:|---:|`);
+const row = (label, bytes) => console.log(`| ${label} | ${mib(bytes)} | ${per(bytes)} |`);
+row('RSS after open (openFileStore, native, after GC)', opened.rss);
+row('  fixed: node + Igniter + an empty native store', fixed.rss);
+row('  V8 heap used after open, beyond the fixed part', opened.heap - fixed.heap);
+row('  the Rust log by capacity (heapBytes of the same file replayed)', replayed.heapBytes);
+row('    records (256 B each)', replayed.size * 256);
+row('    id index (20 B per fact, by capacity in heapBytes)', replayed.size * 20);
+row(
+  '  RSS of the replay beyond heapBytes (allocator, leftovers)',
+  replayed.after.rss - replayed.before.rss - replayed.heapBytes,
+);
+row(
+  '  the rest of the open (RSS after open - fixed - replay growth)',
+  opened.rss - fixed.rss - (replayed.after.rss - replayed.before.rss),
+);
+if (replayed.loaded !== facts) throw new Error(`replayed ${replayed.loaded} of ${facts} facts`);

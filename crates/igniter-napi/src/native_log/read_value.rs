@@ -1,0 +1,104 @@
+//! The read that wants only a value ([`log_latest_value`]), the commonest read of a store, with as
+//! little work around the lookup as the boundary allows: the store name and the key are copied
+//! into one buffer on the stack (one Node-API call each, no heap allocation, no concatenated
+//! JS string), and an ASCII value comes back as a one-byte JS string copied as is (no UTF-8
+//! decoding on the V8 side).
+
+use napi::{sys, Env, JsString, JsValue};
+use napi_derive::napi;
+
+use super::Handle;
+use crate::ErrorCode;
+
+/// Bytes of store name plus key read without a heap allocation: a name or key is at most
+/// 1024 UTF-8 bytes where the store checks it (ARCHITECTURE.md D10); longer ones are read
+/// through the heap.
+const NAMES_ON_STACK: usize = 4096;
+
+/// The value (canonical JSON) of the highest-seq fact of (store, key) with a transaction time
+/// at or before `asOf` (NaN for the latest), or `null` when there is none.
+///
+/// Throws an `Error` with `code` `"ERR_INVALID_ARGUMENT"` when `store` or `key` is not a
+/// string. A lone surrogate in either is read as U+FFFD, as every string argument is.
+#[napi]
+pub fn log_latest_value<'env>(
+    env: &'env Env,
+    log: &Handle,
+    store: JsString,
+    key: JsString,
+    as_of: f64,
+) -> napi::Result<Option<JsString<'env>>, ErrorCode> {
+    let mut names = [0u8; NAMES_ON_STACK];
+    let (store_len, key_len) = {
+        let store_len = copy_utf8(env, store, &mut names)?;
+        let key_len = copy_utf8(env, key, names.get_mut(store_len..).unwrap_or_default())?;
+        (store_len, key_len)
+    };
+    let as_of = (!as_of.is_nan()).then_some(as_of);
+    let json = if store_len + key_len + 2 < NAMES_ON_STACK {
+        let store = utf8(names.get(..store_len))?;
+        let key = utf8(names.get(store_len..store_len + key_len))?;
+        log.log
+            .latest_for(store, key, as_of)
+            .map(|view| view.value_json())
+    } else {
+        // Too long for the stack buffer (it may have been cut): read both through the heap.
+        let store = heap_utf8(store)?;
+        let key = heap_utf8(key)?;
+        log.log
+            .latest_for(&store, &key, as_of)
+            .map(|view| view.value_json())
+    };
+    let Some(json) = json else {
+        return Ok(None);
+    };
+    let text = if json.is_ascii() {
+        env.create_string_latin1(json.as_bytes())
+    } else {
+        env.create_string(json)
+    };
+    text.map(Some)
+        .map_err(|error| boundary_error(&error.reason))
+}
+
+/// Copies `text` as UTF-8 into `out` and returns the bytes written, at most `out.len() - 1`
+/// (Node-API keeps room for a terminating zero and cuts a longer text).
+fn copy_utf8(env: &Env, text: JsString, out: &mut [u8]) -> napi::Result<usize, ErrorCode> {
+    let mut written = 0usize;
+    // SAFETY: `out` is writable for `out.len()` bytes and outlives the call; Node-API writes at
+    // most that many bytes, the terminating zero included, and reports how many it wrote.
+    let status = unsafe {
+        sys::napi_get_value_string_utf8(
+            env.raw(),
+            text.raw(),
+            out.as_mut_ptr().cast(),
+            out.len(),
+            &mut written,
+        )
+    };
+    if status == sys::Status::napi_ok {
+        Ok(written)
+    } else {
+        Err(boundary_error("expected a string"))
+    }
+}
+
+/// A string argument read through the heap.
+fn heap_utf8(text: JsString) -> napi::Result<String, ErrorCode> {
+    text.into_utf8()
+        .and_then(|utf8| utf8.into_owned())
+        .map_err(|_| boundary_error("expected a string"))
+}
+
+/// Bytes Node-API wrote as UTF-8, as `&str`.
+fn utf8(bytes: Option<&[u8]>) -> napi::Result<&str, ErrorCode> {
+    std::str::from_utf8(bytes.unwrap_or_default())
+        .map_err(|_| boundary_error("the string is not valid UTF-8"))
+}
+
+fn boundary_error(reason: &str) -> napi::Error<ErrorCode> {
+    napi::Error::new(
+        "ERR_INVALID_ARGUMENT",
+        format!("invalid argument: {reason}"),
+    )
+}
