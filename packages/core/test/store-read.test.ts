@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Json } from '../src/index.js';
 import { ENGINE_KIND } from './support/engine.js';
 import { newStore } from './support/store.js';
 
@@ -37,7 +38,7 @@ describe(`read (${ENGINE_KIND} engine)`, () => {
     /** Every object and array reachable from `value`, itself included. */
     const containers = (value: unknown): object[] =>
       typeof value === 'object' && value !== null ? [value, ...Object.values(value).flatMap(containers)] : [];
-    const values = [
+    const values: Json[] = [
       { a: 1, b: 'x', c: null, d: true },
       [1, 'two', null],
       { a: '{ not [ nested', b: 2 },

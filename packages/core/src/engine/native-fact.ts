@@ -49,7 +49,7 @@ export function freezeParsed<T extends Json>(value: T): T {
 export function decodeJson(text: string): Json {
   const value = JSON.parse(text) as Json;
   if (typeof value !== 'object' || value === null) return value;
-  if (text.indexOf('{', 1) === -1 && text.indexOf('[', 1) === -1) return Object.freeze(value);
+  if (text.indexOf('{', 1) === -1 && text.indexOf('[', 1) === -1) return Object.freeze(value) as Json;
   return freezeParsed(value);
 }
 
