@@ -172,7 +172,8 @@ describe('the inspector, served at / by a real server, in Chromium', () => {
     await snap(page, 'fact');
     await page.click('dd.derivation a');
     await hashBecomes(`#/facts/${source?.id}`);
-    await page.waitForSelector('dl.fields');
+    // The derived fact's fields stay on screen until the source fact has loaded.
+    await page.waitForSelector('dl.fields dd:nth-of-type(2) a >> text="orders / o2"');
     expect(await page.textContent('dl.fields dd:nth-of-type(2) a')).toBe('orders / o2');
 
     await open('#/stores/totals/keys/all/lineage');
