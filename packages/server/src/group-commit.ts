@@ -5,13 +5,16 @@
  * that waits for a later one. Up to `depth` flushes are outstanding at once: the store's writer
  * runs them one after the other, so the next one's fsync can start as soon as the previous
  * one's ends, without waiting for the event loop to see that end. The requests waiting beyond
- * that form the next group, called when an outstanding flush ends. A burst of N concurrent
- * writers costs a few flushes, not N.
+ * that form the next group, called when an outstanding flush ends. A group starts a flush while
+ * another is outstanding only once it has `overlapAt` requests: a trickle of requests (a burst
+ * whose requests are read over many turns) waits for the running flush instead of calling one
+ * each, so a burst of N concurrent writers costs a few flushes, not N.
  */
 export class GroupCommit {
   readonly #flush: () => Promise<void>;
   readonly #onFlush: (writes: number, seconds: number) => void;
   readonly #depth: number;
+  readonly #overlapAt: number;
   /** The requests waiting for a flush not called yet. */
   #waiting: Batch | undefined;
   #outstanding = 0;
@@ -25,10 +28,12 @@ export class GroupCommit {
     flush: () => Promise<void>,
     onFlush: (writes: number, seconds: number) => void = () => {},
     depth = 2,
+    overlapAt = 8,
   ) {
     this.#flush = flush;
     this.#onFlush = onFlush;
     this.#depth = depth;
+    this.#overlapAt = overlapAt;
   }
 
   /**
@@ -49,10 +54,14 @@ export class GroupCommit {
     return this.#waiting.done;
   }
 
-  /** Calls the flush of the waiting group, unless `depth` flushes are outstanding. */
+  /**
+   * Calls the flush of the waiting group, unless `depth` flushes are outstanding, or one is and
+   * the group is smaller than `overlapAt` (it then goes when that one ends, or once it grows).
+   */
   #launch(): void {
     const batch = this.#waiting;
     if (!batch || this.#outstanding >= this.#depth) return;
+    if (this.#outstanding > 0 && batch.writes < this.#overlapAt) return;
     this.#waiting = undefined;
     this.#outstanding += 1;
     const started = performance.now();

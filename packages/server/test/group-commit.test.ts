@@ -51,7 +51,7 @@ describe('GroupCommit', () => {
 
   it("calls the next group's flush while one runs, never more than depth at once", async () => {
     const { flushes, flush, commit } = manualFlush();
-    const group = new GroupCommit(flush, () => {}, 2);
+    const group = new GroupCommit(flush, () => {}, 2, 1);
     commit();
     const a = group.durable();
     await tick();
@@ -77,6 +77,49 @@ describe('GroupCommit', () => {
     expect(cDone).toBe(false);
     flushes[2]?.finish();
     await c;
+  });
+
+  it('while a flush runs, a group calls another only once it has overlapAt callers', async () => {
+    const { flushes, flush, commit } = manualFlush();
+    const group = new GroupCommit(flush, () => {}, 2, 3);
+    commit();
+    const a = group.durable();
+    await tick();
+    expect(flushes.map((f) => f.covers)).toEqual([1]);
+    // One or two callers wait for the running flush instead of calling one each.
+    const small = [1, 2].map(() => {
+      commit();
+      return group.durable();
+    });
+    await tick();
+    expect(flushes).toHaveLength(1);
+    // A third makes the group large enough to overlap.
+    commit();
+    const third = group.durable();
+    await tick();
+    expect(flushes.map((f) => f.covers)).toEqual([1, 4]);
+    flushes[0]?.finish();
+    flushes[1]?.finish();
+    await Promise.all([a, ...small, third]);
+    expect(flushes).toHaveLength(2);
+  });
+
+  it('a small group left waiting gets its flush when the running one ends', async () => {
+    const { flushes, flush, commit } = manualFlush();
+    const group = new GroupCommit(flush, () => {}, 2, 8);
+    commit();
+    const a = group.durable();
+    await tick();
+    commit();
+    const b = group.durable();
+    await tick();
+    expect(flushes).toHaveLength(1);
+    flushes[0]?.finish();
+    await a;
+    await tick();
+    expect(flushes.map((f) => f.covers)).toEqual([1, 2]);
+    flushes[1]?.finish();
+    await b;
   });
 
   it('a caller long after the last flush gets a flush of its own at once', async () => {

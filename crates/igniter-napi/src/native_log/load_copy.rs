@@ -5,6 +5,7 @@
 use igniter_log::pg_copy::load_copy_rows;
 use napi_derive::napi;
 
+use super::tally::store_tallies;
 use super::Handle;
 use crate::{to_napi_error, ErrorCode};
 
@@ -40,23 +41,14 @@ pub fn log_load_copy(
     header: bool,
 ) -> napi::Result<CopyLoadResult, ErrorCode> {
     let report = load_copy_rows(&mut log.log, bytes, header).map_err(to_napi_error)?;
-    let mut result = CopyLoadResult {
+    let (tally_stores, tally_facts, tally_bytes) = store_tallies(&log.log, &report.tally);
+    Ok(CopyLoadResult {
         consumed: report.consumed as f64,
         ended: report.ended,
         loaded: report.loaded as f64,
         max_seq: report.max_seq as f64,
-        tally_stores: Vec::new(),
-        tally_facts: Vec::new(),
-        tally_bytes: Vec::new(),
-    };
-    for (index, tally) in report.tally.iter().enumerate() {
-        if tally.facts == 0 {
-            continue;
-        }
-        let name = log.log.store_name(index as u32).unwrap_or_default();
-        result.tally_stores.push(name.to_owned());
-        result.tally_facts.push(tally.facts as f64);
-        result.tally_bytes.push(tally.bytes as f64);
-    }
-    Ok(result)
+        tally_stores,
+        tally_facts,
+        tally_bytes,
+    })
 }

@@ -22,6 +22,7 @@ mod release;
 mod replay;
 mod stage;
 mod stage_frames;
+mod tally;
 
 use std::sync::Arc;
 

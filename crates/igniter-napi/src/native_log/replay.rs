@@ -4,6 +4,7 @@ use igniter_log::replay::{replay_file, ReplayOptions, ReplayStop};
 use igniter_log::LogError;
 use napi_derive::napi;
 
+use super::tally::store_tallies;
 use super::{whole, Handle};
 use crate::{to_napi_error, ErrorCode};
 
@@ -93,7 +94,8 @@ pub fn log_replay_file(
             ("unsupported".to_owned(), offset as f64, Some(reason))
         }
     };
-    let mut result = ReplayResult {
+    let (tally_stores, tally_facts, tally_bytes) = store_tallies(&log.log, &report.tally);
+    Ok(ReplayResult {
         size: report.size as f64,
         end: report.end as f64,
         stop,
@@ -102,18 +104,8 @@ pub fn log_replay_file(
         meta: report.meta,
         max_seq: report.max_seq as f64,
         loaded: report.loaded as f64,
-        tally_stores: Vec::new(),
-        tally_facts: Vec::new(),
-        tally_bytes: Vec::new(),
-    };
-    for (index, tally) in report.tally.iter().enumerate() {
-        if tally.facts == 0 {
-            continue;
-        }
-        let name = log.log.store_name(index as u32).unwrap_or_default();
-        result.tally_stores.push(name.to_owned());
-        result.tally_facts.push(tally.facts as f64);
-        result.tally_bytes.push(tally.bytes as f64);
-    }
-    Ok(result)
+        tally_stores,
+        tally_facts,
+        tally_bytes,
+    })
 }
