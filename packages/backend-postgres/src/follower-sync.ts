@@ -27,9 +27,15 @@ export interface FollowerHost {
  * poll, it reads the layout row first; when the writer rewrote the table since (the generation
  * moved), it reads which seqs remain and drops the rest. The writer commits in seq order on one
  * connection, so a snapshot never shows a gap below the highest seq it shows.
+ *
+ * Notices arrive on a connection of their own (`listener`), never on the one that runs the
+ * catch-ups' COPY: with both on one connection, a follower now and then stalled for good with
+ * its session idle after a COPY (both followers of the multi-process test at once, right as
+ * the writer notified them), the copy stream never ending on the client.
  */
 export class FollowerSync {
   readonly #client: pg.Client;
+  readonly #listener: pg.Client;
   readonly #names: SchemaNames;
   readonly #pollMs: number;
   readonly #host: FollowerHost;
@@ -44,8 +50,15 @@ export class FollowerSync {
   #stopped = false;
   #poll: NodeJS.Timeout | undefined;
 
-  constructor(client: pg.Client, names: SchemaNames, pollMs: number, host: FollowerHost) {
+  constructor(
+    client: pg.Client,
+    listener: pg.Client,
+    names: SchemaNames,
+    pollMs: number,
+    host: FollowerHost,
+  ) {
     this.#client = client;
+    this.#listener = listener;
     this.#names = names;
     this.#pollMs = pollMs;
     this.#host = host;
@@ -53,14 +66,19 @@ export class FollowerSync {
 
   /** LISTENs, then reads the whole table (LISTEN first, so no commit falls between the two). */
   async start(): Promise<void> {
-    this.#client.on('notification', (message) => {
+    const lost = (error: unknown) => {
+      if (!this.#stopped) this.#host.failed(error);
+    };
+    this.#listener.on('error', lost);
+    this.#listener.on('end', () => lost(new Error('the notice connection ended')));
+    this.#listener.on('notification', (message) => {
       if (message.channel !== this.#names.channel) return;
       const notice = readNotice(message.payload);
       if (notice.kind === 'append') this.#notifiedSeq = Math.max(this.#notifiedSeq, notice.last);
       else this.#layoutDue = true;
       this.#schedule();
     });
-    await this.#client.query(`LISTEN ${this.#names.channel}`);
+    await this.#listener.query(`LISTEN ${this.#names.channel}`);
     const first = this.#chain.then(() => this.#catchUp());
     this.#chain = first.catch(() => undefined);
     await first;
@@ -73,18 +91,18 @@ export class FollowerSync {
 
   /**
    * Stops following after a last catch-up (the caller holds the writer lock, so it sees
-   * everything ever committed), and UNLISTENs.
+   * everything ever committed); the notice connection is closed.
    */
   async finish(): Promise<void> {
     this.stop();
     await this.#chain;
     this.#layoutDue = true;
     await this.#catchUp();
-    await this.#client.query(`UNLISTEN ${this.#names.channel}`);
   }
 
-  /** Stops waking up; a catch-up in flight completes. */
+  /** Stops waking up and closes the notice connection; a catch-up in flight completes. */
   stop(): void {
+    if (!this.#stopped) this.#listener.end().catch(() => undefined);
     this.#stopped = true;
     if (this.#poll !== undefined) clearInterval(this.#poll);
     this.#poll = undefined;

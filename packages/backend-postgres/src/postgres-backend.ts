@@ -102,8 +102,13 @@ export class PostgresBackend implements Backend {
       await ensureLayout(client, names);
       const backend = new PostgresBackend(settings, names, client, role);
       if (role === 'follower') {
-        backend.#follower = new FollowerSync(client, names, settings.pollMs, backend.#followerHost());
-        await backend.#follower.start();
+        const listener = await openConnection(settings.connectionString, `igniter notices ${names.schema}`);
+        const follower = new FollowerSync(client, listener, names, settings.pollMs, backend.#followerHost());
+        backend.#follower = follower;
+        await follower.start().catch((error: unknown) => {
+          follower.stop();
+          throw error;
+        });
       } else {
         backend.#opened = await OpenedRows.read(client, names, settings.engine, backend.#tally);
         backend.#highWater = backend.#opened.highWater;
