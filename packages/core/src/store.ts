@@ -575,8 +575,14 @@ export class IgniterStore {
    */
   async flush(): Promise<void> {
     this.#assertOpen();
+    // Checkpoints first: a backend flush then never waits across the checkpoint's last step,
+    // which swaps the file the writer writes to (a native writer's waiter could be left behind).
+    const checkpoint = await this.#checkpoints.settle().then(
+      () => undefined,
+      (error: unknown) => ({ error }),
+    );
     await this.#backend?.flush();
-    await this.#checkpoints.settle();
+    if (checkpoint) throw checkpoint.error;
   }
 
   /** Flushes and closes; later calls throw `ERR_CLOSED`, a second `close()` resolves. */
