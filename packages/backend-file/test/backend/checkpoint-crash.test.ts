@@ -8,6 +8,8 @@ import { assertBuilt, spawnScript } from '../support/child.js';
 
 const engine = process.env.IGNITER_ENGINE === 'native' ? 'native' : 'ts';
 const temp = useTempDir('igniter-file-');
+/** A child makes 600+ fsync'd writes and two checkpoints: on a machine busy with the rest of the suite that can pass the 30 s default. */
+const CHILD_RUN_MS = 90_000;
 
 /** What `checkpoint-child.mjs` wrote up to `seq`: fact i is `k${i % 40}` = { i }. */
 function expected(seq: number): Array<[number, string, unknown]> {
@@ -45,43 +47,51 @@ describe(`a writer killed during a checkpoint (${engine} engine)`, () => {
   ];
 
   for (const [phase, what, temps] of phases) {
-    it(`${what}: a reopen holds exactly every acknowledged fact`, async () => {
-      const path = join(temp.dir(), 'app.log');
-      const { acked, lines, signal } = await runChild(path, phase);
-      expect(signal).toBe('SIGKILL');
-      expect(lines).not.toContain('checkpointed');
-      expect(acked).toBeGreaterThanOrEqual(600);
+    it(
+      `${what}: a reopen holds exactly every acknowledged fact`,
+      async () => {
+        const path = join(temp.dir(), 'app.log');
+        const { acked, lines, signal } = await runChild(path, phase);
+        expect(signal).toBe('SIGKILL');
+        expect(lines).not.toContain('checkpointed');
+        expect(acked).toBeGreaterThanOrEqual(600);
 
-      const backend = new FileBackend(path, { engine });
-      const removed = backend.recoveryReport().removedTempFiles;
-      expect(removed.map((file) => file.replace(/tmp-\d+-[0-9a-f]+$/, 'tmp-'))).toEqual(temps(path));
-      expect(backend.recoveryReport().recovered).toEqual([]);
-      const store = temp.track(new IgniterStore({ engine, backend }));
-      expect(store.factLogAll().map((f) => [f.seq, f.key, f.value])).toEqual(expected(acked));
-      expect(store.write({ store: 's', key: 'after', value: 1 }).seq).toBe(acked + 1);
-      store.checkpoint();
-      await store.flush();
-      await store.close();
-      expect(readdirSync(temp.dir()).filter((name) => name.includes('.tmp-'))).toEqual([]);
+        const backend = new FileBackend(path, { engine });
+        const removed = backend.recoveryReport().removedTempFiles;
+        expect(removed.map((file) => file.replace(/tmp-\d+-[0-9a-f]+$/, 'tmp-'))).toEqual(temps(path));
+        expect(backend.recoveryReport().recovered).toEqual([]);
+        const store = temp.track(new IgniterStore({ engine, backend }));
+        expect(store.factLogAll().map((f) => [f.seq, f.key, f.value])).toEqual(expected(acked));
+        expect(store.write({ store: 's', key: 'after', value: 1 }).seq).toBe(acked + 1);
+        store.checkpoint();
+        await store.flush();
+        await store.close();
+        expect(readdirSync(temp.dir()).filter((name) => name.includes('.tmp-'))).toEqual([]);
 
-      const again = temp.track(new IgniterStore({ engine, backend: new FileBackend(path, { engine }) }));
-      expect(again.factCount()).toBe(acked + 1);
-      // The latest k1 is the highest i <= acked with i % 40 === 1.
-      expect(again.read({ store: 's', key: 'k1' })).toEqual({ i: acked - ((acked - 1) % 40) });
-      await again.close();
-    });
+        const again = temp.track(new IgniterStore({ engine, backend: new FileBackend(path, { engine }) }));
+        expect(again.factCount()).toBe(acked + 1);
+        // The latest k1 is the highest i <= acked with i % 40 === 1.
+        expect(again.read({ store: 's', key: 'k1' })).toEqual({ i: acked - ((acked - 1) % 40) });
+        await again.close();
+      },
+      CHILD_RUN_MS,
+    );
   }
 
-  it('without a kill, the checkpoint resolves with the writes made during it in the new log', async () => {
-    const path = join(temp.dir(), 'app.log');
-    const { acked, lines, signal } = await runChild(path, 'none');
-    expect(signal).toBeNull();
-    expect(lines).toContain('checkpointed');
-    const backend = new FileBackend(path, { engine });
-    expect(backend.recoveryReport().removedTempFiles).toEqual([]);
-    const store = temp.track(new IgniterStore({ engine, backend }));
-    expect(store.factLogAll().map((f) => [f.seq, f.key, f.value])).toEqual(expected(acked));
-    expect(existsSync(`${path}.snapshot`)).toBe(true);
-    await store.close();
-  });
+  it(
+    'without a kill, the checkpoint resolves with the writes made during it in the new log',
+    async () => {
+      const path = join(temp.dir(), 'app.log');
+      const { acked, lines, signal } = await runChild(path, 'none');
+      expect(signal).toBeNull();
+      expect(lines).toContain('checkpointed');
+      const backend = new FileBackend(path, { engine });
+      expect(backend.recoveryReport().removedTempFiles).toEqual([]);
+      const store = temp.track(new IgniterStore({ engine, backend }));
+      expect(store.factLogAll().map((f) => [f.seq, f.key, f.value])).toEqual(expected(acked));
+      expect(existsSync(`${path}.snapshot`)).toBe(true);
+      await store.close();
+    },
+    CHILD_RUN_MS,
+  );
 });
