@@ -6,7 +6,8 @@
  * runs them one after the other, so the next one's fsync can start as soon as the previous
  * one's ends, without waiting for the event loop to see that end. The requests waiting beyond
  * that form the next group, called when an outstanding flush ends. A group starts a flush while
- * another is outstanding only once it has `overlapAt` requests: a trickle of requests (a burst
+ * another is outstanding only once it has `overlapAt` requests, and a small group that forms
+ * within GATHER_MS of a flush's end waits that long for more: a trickle of requests (a burst
  * whose requests are read over many turns) waits for the running flush instead of calling one
  * each, so a burst of N concurrent writers costs a few flushes, not N.
  */
@@ -19,6 +20,9 @@ export class GroupCommit {
   #waiting: Batch | undefined;
   #outstanding = 0;
   #scheduled = false;
+  /** When the last flush ended: a small group waits up to GATHER_MS after it for more writers. */
+  #lastEnded = Number.NEGATIVE_INFINITY;
+  #gathering = false;
 
   /**
    * `flush` makes every fact committed before the call durable (the store's `flush`); `onFlush`
@@ -58,10 +62,22 @@ export class GroupCommit {
    * Calls the flush of the waiting group, unless `depth` flushes are outstanding, or one is and
    * the group is smaller than `overlapAt` (it then goes when that one ends, or once it grows).
    */
-  #launch(): void {
+  #launch(gathered = false): void {
     const batch = this.#waiting;
     if (!batch || this.#outstanding >= this.#depth) return;
     if (this.#outstanding > 0 && batch.writes < this.#overlapAt) return;
+    // Right after a flush, a small group waits a moment for the writers still being read (a
+    // burst whose requests arrive over many turns would otherwise get a flush per turn).
+    if (!gathered && batch.writes < this.#overlapAt && performance.now() - this.#lastEnded < GATHER_MS) {
+      if (!this.#gathering) {
+        this.#gathering = true;
+        setTimeout(() => {
+          this.#gathering = false;
+          this.#launch(true);
+        }, GATHER_MS);
+      }
+      return;
+    }
     this.#waiting = undefined;
     this.#outstanding += 1;
     const started = performance.now();
@@ -73,12 +89,16 @@ export class GroupCommit {
 
   #ended(batch: Batch, started: number, error: unknown): void {
     this.#outstanding -= 1;
+    this.#lastEnded = performance.now();
     this.#onFlush(batch.writes, (performance.now() - started) / 1000);
     if (error === undefined) batch.resolve();
     else batch.reject(error);
     this.#launch();
   }
 }
+
+/** How long a small group waits for more writers right after a flush ended. */
+const GATHER_MS = 1;
 
 /** The requests one flush answers. */
 class Batch {

@@ -13,6 +13,8 @@ function manualFlush() {
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
+/** Longer than the group's gathering wait after a flush ends. */
+const gathered = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 describe('GroupCommit', () => {
   it('callers waiting together share one flush', async () => {
@@ -41,7 +43,7 @@ describe('GroupCommit', () => {
     });
     flushes[0]?.finish();
     await first;
-    await tick();
+    await gathered();
     expect(secondDone).toBe(false);
     expect(flushes.map((f) => f.covers)).toEqual([1, 2]);
     flushes[1]?.finish();
@@ -117,6 +119,9 @@ describe('GroupCommit', () => {
     flushes[0]?.finish();
     await a;
     await tick();
+    // It gathers for a moment first (more writers may be on their way), then goes.
+    expect(flushes).toHaveLength(1);
+    await gathered();
     expect(flushes.map((f) => f.covers)).toEqual([1, 2]);
     flushes[1]?.finish();
     await b;
