@@ -37,7 +37,7 @@ pub(super) const META_PARTS: [u16; 6] = [
 
 /// One fact: exactly four cache lines, with its value inline when it fits.
 #[derive(Debug, Clone)]
-#[repr(align(64))]
+#[repr(C, align(64))]
 pub(super) struct Record {
     pub(super) seq: u64,
     pub(super) transaction_time: f64,
