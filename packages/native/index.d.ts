@@ -73,6 +73,33 @@ export declare function sha256Hex(text: string): string;
 export declare function tryLockFile(fd: number): boolean;
 
 /**
+ * Replays the snapshot at `snapshotPath` on the libuv pool and writes its checkpoint image
+ * (the log's state as memory holds it, tied to that snapshot) to `tempPath`, fsynced (the
+ * caller renames it into place once the snapshot is still current). `numbers`: offset of the first fact frame, largest frame
+ * body, and the snapshot metadata record's lastSeq and factCount. Resolves to `""` once the
+ * image is written, or to why none was (a snapshot this replay does not take whole, a failed
+ * write; the temp file is then removed). Never rejects.
+ * Cost: one replay of the snapshot and one write of the image, off the JS thread.
+ */
+export declare function buildImage(snapshotPath: string, numbers: number[], tempPath: string): Promise<string>;
+
+/** What {@link NativeLog.openImage} did. */
+export interface ImageOpenResult {
+  /** True when the log now holds the image's facts; false when the image was refused. */
+  opened: boolean;
+  /** Why the image was refused (missing, tied to another snapshot, damaged). */
+  reason?: string;
+  /** Facts loaded. */
+  loaded: number;
+  /** The log's last seq. */
+  maxSeq: number;
+  /** The snapshot's stores with facts, with fact counts and frame bytes at the same index. */
+  tallyStores: string[];
+  tallyFacts: number[];
+  tallyBytes: number[];
+}
+
+/**
  * Packed facts: the text of up to 256 facts per string. Their numbers went into the `out`
  * array of the call: `out[0]` is the count, then 13 numbers per fact (seq, transactionTime,
  * validTime or NaN, schemaVersion, store index, then the UTF-16 lengths of the text parts id,
@@ -180,6 +207,16 @@ export declare class NativeLog {
    * Cost: one sequential read, CRC pass and parse of the file.
    */
   replayFile(path: string, numbers: Float64Array): ReplayResult;
+  /**
+   * Loads the checkpoint image at `imagePath` into this log, which must be empty, when it is
+   * intact and tied to the snapshot at `snapshotPath`, whose metadata record declares
+   * `numbers` = [lastSeq, factCount]. The records stay in the file, mapped read-only (each
+   * 1 MiB chunk checked against its CRC-32 first); the key and id indexes are read in bulk.
+   * A missing, stale or damaged image is refused (`opened: false`, with the reason) and the
+   * log is unchanged: the caller replays the snapshot. Never throws.
+   * Cost: a map, one CRC pass over the image, one hash insert per key.
+   */
+  openImage(imagePath: string, snapshotPath: string, numbers: Float64Array): ImageOpenResult;
   /**
    * The live facts that carry an idempotency key or whose producer JSON contains
    * `producerText`, seq order, packed.

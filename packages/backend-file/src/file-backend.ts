@@ -34,10 +34,16 @@ import {
 } from '@igniter/core/storage';
 import { writeBackupLog } from './backup-log.js';
 import { copyToSnapshotTemp, type FrameRange, factsStart, replaceWalWithTail } from './checkpoint-copy.js';
+import { CheckpointImages } from './checkpoint-image.js';
 import { badArgument, closedError } from './errors.js';
 import { nativeWriterFor, reopenNativeWriter } from './native-writer.js';
 import { type FileBackendOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { readSnapshotFile, type SnapshotContents, writeSnapshotFile } from './snapshot-file.js';
+import {
+  readSnapshotFile,
+  type SnapshotContents,
+  type SnapshotImage,
+  writeSnapshotFile,
+} from './snapshot-file.js';
 import { readSnapshotOrRepair, SNAPSHOT_REBUILT } from './snapshot-repair.js';
 import { StoreTally } from './store-tally.js';
 import { verifyLogFiles } from './verify-files.js';
@@ -53,6 +59,13 @@ export interface RecoveryReport {
   recovered: RecoveredCut[];
   /** Temp files of interrupted rewrites that were removed. */
   removedTempFiles: string[];
+  /**
+   * The checkpoint image (`<path>.image`) at open: 'used' when the native engine mapped it
+   * instead of replaying the snapshot, else why it was not (missing, tied to another snapshot,
+   * damaged: the snapshot was replayed); null when there was no snapshot or the engine reads no
+   * images (the TS engine).
+   */
+  checkpointImage: string | null;
 }
 
 /** Size of the file at `path`, 0 when there is none. */
@@ -68,6 +81,8 @@ interface OpenedFiles {
   recovered: RecoveredCut[];
   /** The reader that read them (a fresh one after a snapshot repair). */
   reader: FactReader;
+  /** What became of the checkpoint image. */
+  image: SnapshotImage;
 }
 
 /**
@@ -109,6 +124,10 @@ export class FileBackend implements Backend {
   private closedSync = false;
   /** The checkpoint running, if any (`close` waits for it). */
   private checkpointing: Promise<void> | undefined;
+  /** The checkpoint image and its builds (`close` waits for them). */
+  private readonly images: CheckpointImages;
+  /** True when open read the files for the native engine (only it reads images). */
+  private readonly loadsNative: boolean;
 
   /**
    * Opens (or creates) the log at `path`, creating its directory if needed; a missing or empty
@@ -128,22 +147,25 @@ export class FileBackend implements Backend {
     this.path = canonicalPath(path);
     this.snapshotPath = `${this.path}.snapshot`;
     this.codec = DEFAULT_FACT_CODEC;
+    this.images = new CheckpointImages(this.path);
     this.lock = acquireWriterLock(this.path);
     try {
       const removedTempFiles = [
         ...removeStaleTempFiles(this.path),
         ...removeStaleTempFiles(this.snapshotPath),
+        ...removeStaleTempFiles(this.images.path),
       ];
       // One reader, picked from the engine the store will run: a native replay for the native
       // engine, an index of undecoded facts for the TS engine (decoding for files of 2 GiB+).
       const largest = Math.max(fileSize(this.path), fileSize(this.snapshotPath));
-      const { snapshot, wal, recovered, reader } = this.openFiles(() =>
+      const { snapshot, wal, recovered, reader, image } = this.openFiles(() =>
         factReaderFor(this.options.engine, largest),
       );
       // Open may have created or replaced the log: the lock holds the file now there.
       this.lock.cover();
       this.preloaded = reader.preloaded;
       this.loaded = reader;
+      this.loadsNative = reader.engine === 'native';
       this.snapshotSeq = snapshot?.lastSeq ?? null;
       this.snapshotBytes = snapshot?.size ?? 0;
       this.tally = snapshot ? StoreTally.merge(snapshot.tally, wal.tally) : wal.tally;
@@ -153,6 +175,7 @@ export class FileBackend implements Backend {
         quarantined: wal.quarantined,
         recovered,
         removedTempFiles,
+        checkpointImage: image.outcome ?? null,
       };
       const { durability, groupCommitMs, groupCommitBytes } = this.options;
       this.writer = new GroupCommitWriter(
@@ -178,6 +201,7 @@ export class FileBackend implements Backend {
     const { maxFrameBytes, repair } = this.options;
     const recovered: RecoveredCut[] = [];
     let reader = makeReader();
+    const image: SnapshotImage = { path: this.images.path };
     let snapshot = readSnapshotOrRepair(
       this.snapshotPath,
       this.path,
@@ -185,10 +209,11 @@ export class FileBackend implements Backend {
       repair,
       reader,
       recovered,
+      image,
     );
     if (snapshot === SNAPSHOT_REBUILT) {
       reader = makeReader();
-      snapshot = readSnapshotFile(this.snapshotPath, maxFrameBytes, reader);
+      snapshot = readSnapshotFile(this.snapshotPath, maxFrameBytes, reader, image);
     }
     let wal = openWal(this.path, {
       snapshotSeq: snapshot?.lastSeq ?? null,
@@ -202,7 +227,7 @@ export class FileBackend implements Backend {
         reader.engine === undefined ? wal.facts : rereadWal(this.path, snapshot.lastSeq, maxFrameBytes);
       wal = cutStaleWal(this.path, wal, snapshot.lastSeq, facts);
     }
-    return { snapshot, wal, recovered: [...recovered, ...wal.recovered], reader };
+    return { snapshot, wal, recovered: [...recovered, ...wal.recovered], reader, image };
   }
 
   /** Forgets what open read (decoded facts, the preloaded log): a change made them stale. */
@@ -311,6 +336,7 @@ export class FileBackend implements Backend {
     // A running checkpoint finishes first (it needs the lock until its files are in place).
     this.closing ??= (this.checkpointing ?? Promise.resolve())
       .catch(() => undefined)
+      .then(() => this.images.settled())
       .then(() => (this.broken ? undefined : this.writer.close()))
       .finally(() => this.lock.release());
     return this.closing;
@@ -478,17 +504,20 @@ export class FileBackend implements Backend {
       }
       const generation = this.generation;
       const current = () => this.generation === generation && !this.broken;
+      const factCount = this.tally.factCount;
       const copied = await copyToSnapshotTemp({
         target: this.snapshotPath,
         sources,
         lastSeq,
-        factCount: this.tally.factCount,
+        factCount,
         codec: this.codec,
         maxFrameBytes,
         current,
       });
-      if (copied && current()) this.putCheckpointInPlace(copied, walEnd, lastSeq);
-      else if (copied) fs.rmSync(copied.tempPath, { force: true });
+      if (copied && current()) {
+        this.putCheckpointInPlace(copied, walEnd, lastSeq);
+        this.buildImage(lastSeq, factCount);
+      } else if (copied) fs.rmSync(copied.tempPath, { force: true });
     } finally {
       for (const source of sources) fs.closeSync(source.fd);
     }
@@ -521,9 +550,36 @@ export class FileBackend implements Backend {
     this.adoptNewWal(writtenSeq);
   }
 
+  /**
+   * Starts the checkpoint image of the snapshot a checkpoint just put in place (for a store the
+   * native engine reads: the TS engine reads no image), off the JS thread; it is kept only if no
+   * rewrite or close comes first.
+   */
+  private buildImage(lastSeq: number, factCount: number): void {
+    if (!this.loadsNative) return;
+    const fd = fs.openSync(this.snapshotPath, 'r');
+    let start: number;
+    try {
+      start = factsStart(fd, this.snapshotPath, 'snapshot', this.options.maxFrameBytes);
+    } finally {
+      fs.closeSync(fd);
+    }
+    const generation = this.generation;
+    const source = {
+      snapshotPath: this.snapshotPath,
+      start,
+      maxFrameBytes: this.options.maxFrameBytes,
+      lastSeq,
+      factCount,
+    };
+    this.images.build(source, () => this.generation === generation && !this.broken);
+  }
+
   private rewrite(facts: readonly Fact[], meta: SnapshotMeta): void {
     this.assertOpen();
     this.generation += 1;
+    // The image holds the facts a prune drops: it goes first (a later checkpoint writes a new one).
+    this.images.remove();
     if (!Array.isArray(facts)) throw badArgument('facts must be an array');
     const lastSeq = meta?.lastSeq;
     if (!Number.isSafeInteger(lastSeq) || lastSeq < this.highWater) {

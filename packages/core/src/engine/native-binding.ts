@@ -19,6 +19,11 @@ export interface NativeBinding {
    * description of the file holds it. Absent from addons built before it existed.
    */
   tryLockFile?(fd: number): boolean;
+  /**
+   * Replays a snapshot off the JS thread and writes its checkpoint image; resolves to "" or to
+   * why no image was written. Absent from addons built before it existed.
+   */
+  buildImage?(snapshotPath: string, numbers: number[], tempPath: string): Promise<string>;
   /** The fact log class. */
   NativeLog: new (
     maxValueBytes: number,
@@ -53,6 +58,11 @@ export interface NativeWalHandle {
  */
 export interface NativeLogHandle {
   replayFile(path: string, numbers: Float64Array): NativeReplayResult;
+  /**
+   * Loads a checkpoint image tied to a snapshot into the empty log, or refuses it. Absent from
+   * addons built before it existed.
+   */
+  openImage?(imagePath: string, snapshotPath: string, numbers: Float64Array): NativeImageOpen;
   restorable(producerText: string, out: Float64Array): string[];
   last(out: Float64Array): string | null;
   setMaxValueBytes(maxValueBytes: number): void;
@@ -114,6 +124,17 @@ export interface NativeReplayResult {
   meta?: string;
   maxSeq: number;
   loaded: number;
+  tallyStores: string[];
+  tallyFacts: number[];
+  tallyBytes: number[];
+}
+
+/** What `NativeLogHandle.openImage` did (see `@igniter/native`'s typings). */
+export interface NativeImageOpen {
+  opened: boolean;
+  reason?: string;
+  loaded: number;
+  maxSeq: number;
   tallyStores: string[];
   tallyFacts: number[];
   tallyBytes: number[];

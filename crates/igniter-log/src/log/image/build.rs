@@ -20,8 +20,8 @@ pub struct SnapshotFacts {
     pub fact_count: u64,
 }
 
-/// Replays the snapshot at `snapshot` and writes its image to `path` (through `temp`).
-/// Returns `Ok(None)` once the image is written, or `Ok(Some(reason))` when the snapshot is
+/// Replays the snapshot at `snapshot` and writes its image to `temp` (fsynced; the caller
+/// renames it into place). Returns `Ok(None)` once the image is written, or `Ok(Some(reason))` when the snapshot is
 /// not one this replay takes whole (a frame left to the JS decoder, damage, another count than
 /// declared): then no image is written and opens keep replaying the snapshot.
 ///
@@ -33,7 +33,6 @@ pub fn build_image(
     snapshot: &Path,
     facts: SnapshotFacts,
     temp: &Path,
-    path: &Path,
 ) -> std::io::Result<Option<String>> {
     let mut log = FactLog::new(usize::MAX);
     let options = ReplayOptions {
@@ -53,6 +52,6 @@ pub fn build_image(
             "the snapshot changed while its image was built".to_owned(),
         ));
     }
-    write_image(&log, &report.tally, tie, temp, path)?;
+    write_image(&log, &report.tally, tie, temp)?;
     Ok(None)
 }

@@ -30,12 +30,12 @@ fn record_bytes(records: &[Record]) -> &[u8] {
     }
 }
 
-/// Writes the image of `log` to `temp`, fsyncs it and renames it to `path`. `tally` is the
-/// per-store tally of the snapshot's frames (indexed like the log's stores), `tie` the
-/// snapshot's identity.
+/// Writes the image of `log` to `temp` and fsyncs it; the caller renames it into place once it
+/// knows the snapshot is still current. `tally` is the per-store tally of the snapshot's frames
+/// (indexed like the log's stores), `tie` the snapshot's identity.
 ///
 /// # Errors
-/// The I/O error of a failed write, fsync or rename (`temp` is then removed).
+/// The I/O error of a failed create, write or fsync (`temp` is then removed).
 ///
 /// Cost: one sequential write of the records, payload and indexes; one fsync.
 pub fn write_image(
@@ -43,9 +43,8 @@ pub fn write_image(
     tally: &[StoreTally],
     tie: SnapshotTie,
     temp: &Path,
-    path: &Path,
 ) -> std::io::Result<()> {
-    let written = write_temp(log, tally, tie, temp).and_then(|()| std::fs::rename(temp, path));
+    let written = write_temp(log, tally, tie, temp);
     if written.is_err() {
         // Best effort: the temp file is garbage either way, and the open removes stale ones.
         let _ = std::fs::remove_file(temp);

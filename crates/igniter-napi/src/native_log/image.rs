@@ -1,0 +1,127 @@
+//! Checkpoint images for JS (`igniter_log::log::image`): building one from a snapshot on the
+//! libuv pool, and opening a log from one.
+
+use igniter_log::log::image::{build_image, SnapshotFacts, SnapshotTie};
+use napi::bindgen_prelude::AsyncTask;
+use napi::{Env, Task};
+use napi_derive::napi;
+
+use super::tally::store_tallies;
+use super::{whole, Handle};
+
+/// What [`log_open_image`] did, as JS reads it.
+#[napi(object)]
+pub struct ImageOpenResult {
+    /// True when the log now holds the image's facts; false when the image was refused.
+    pub opened: bool,
+    /// Why the image was refused.
+    pub reason: Option<String>,
+    /// Facts loaded.
+    pub loaded: f64,
+    /// The log's last seq.
+    pub max_seq: f64,
+    /// The snapshot's stores that hold facts, with their fact counts and frame bytes at the
+    /// same index (what a replay of the snapshot reports).
+    pub tally_stores: Vec<String>,
+    /// Facts per store.
+    pub tally_facts: Vec<f64>,
+    /// Frame bytes per store.
+    pub tally_bytes: Vec<f64>,
+}
+
+/// Loads the image at `imagePath` into the empty log when it is intact and tied to the
+/// snapshot at `snapshotPath`, whose metadata record declares `numbers` = [lastSeq, factCount].
+/// A missing, stale or damaged image is refused (`opened: false` and the reason); the log is
+/// then unchanged and the caller replays the snapshot. Never throws.
+#[napi]
+pub fn log_open_image(
+    log: &mut Handle,
+    image_path: String,
+    snapshot_path: String,
+    numbers: &[f64],
+) -> ImageOpenResult {
+    let refused = |reason: String| ImageOpenResult {
+        opened: false,
+        reason: Some(reason),
+        loaded: 0.0,
+        max_seq: 0.0,
+        tally_stores: Vec::new(),
+        tally_facts: Vec::new(),
+        tally_bytes: Vec::new(),
+    };
+    let number = |index: usize| numbers.get(index).copied().and_then(whole);
+    let (Some(last_seq), Some(fact_count)) = (number(0), number(1)) else {
+        return refused("the snapshot's lastSeq and factCount are needed".to_owned());
+    };
+    let tie = match SnapshotTie::of_file(snapshot_path.as_ref(), last_seq, fact_count) {
+        Ok(tie) => tie,
+        Err(error) => return refused(format!("the snapshot cannot be read: {error}")),
+    };
+    match log.log.open_image(image_path.as_ref(), tie) {
+        Ok(open) => {
+            let (tally_stores, tally_facts, tally_bytes) = store_tallies(&log.log, &open.tally);
+            ImageOpenResult {
+                opened: true,
+                reason: None,
+                loaded: open.records as f64,
+                max_seq: log.log.last_seq() as f64,
+                tally_stores,
+                tally_facts,
+                tally_bytes,
+            }
+        }
+        Err(refusal) => refused(refusal.reason),
+    }
+}
+
+/// [`image_build`] on the libuv pool.
+pub struct BuildImageTask {
+    snapshot: String,
+    facts: SnapshotFacts,
+    temp: String,
+}
+
+impl Task for BuildImageTask {
+    /// Empty once the image is written, else why none was.
+    type Output = String;
+    type JsValue = String;
+
+    fn compute(&mut self) -> napi::Result<String> {
+        let built = build_image(self.snapshot.as_ref(), self.facts, self.temp.as_ref());
+        // The replayed log is gone: give its memory back as an open's replay does.
+        super::release::release_after_replay(self.facts.fact_count);
+        Ok(match built {
+            Ok(None) => String::new(),
+            Ok(Some(reason)) => reason,
+            Err(error) => format!("the image could not be written: {error}"),
+        })
+    }
+
+    fn resolve(&mut self, _env: Env, output: String) -> napi::Result<String> {
+        Ok(output)
+    }
+}
+
+/// Replays the snapshot at `snapshotPath` on the libuv pool and writes its image to
+/// `tempPath`, fsynced (the caller renames it into place). `numbers`: offset of the first fact
+/// frame, largest frame body, and the metadata record's lastSeq and factCount. Resolves to
+/// `""` once the image is written, or to why none was (a snapshot this replay does not take
+/// whole, a failed write: the temp file is then removed). Never rejects.
+#[napi(ts_return_type = "Promise<string>")]
+pub fn image_build(
+    snapshot_path: String,
+    numbers: Vec<f64>,
+    temp_path: String,
+) -> AsyncTask<BuildImageTask> {
+    let number = |index: usize| numbers.get(index).copied().and_then(whole).unwrap_or(0);
+    AsyncTask::new(BuildImageTask {
+        snapshot: snapshot_path,
+        facts: SnapshotFacts {
+            start: number(0),
+            max_frame_bytes: number(1),
+            last_seq: number(2),
+            fact_count: number(3),
+        },
+        temp: temp_path,
+    })
+}
