@@ -310,12 +310,7 @@ fn an_image_built_from_a_snapshot_opens_like_its_replay_and_names_the_snapshot()
         fact_count: 4,
         ..facts
     };
-    let refused = build_image(
-        &snapshot,
-        short,
-        &dir.file("app.log.image.tmp-3"),
-        &dir.file("x"),
-    );
+    let refused = build_image(&snapshot, short, &dir.file("x"));
     assert!(refused
         .expect("ran")
         .is_some_and(|reason| reason.contains("3 of 4")));
