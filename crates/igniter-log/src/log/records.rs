@@ -18,16 +18,45 @@ use super::record::Record;
 pub(crate) struct MappedRecords {
     map: Arc<memmap2::Mmap>,
     range: Range<usize>,
+    /// The records with any of `RESTORE_FLAGS`, so that finding them reads no record (and
+    /// keeps the mapping's pages out of memory).
+    restorable: Vec<Restorable>,
+}
+
+/// A mapped record that `FactLog::restorable` may return: its index, whether it has an
+/// idempotency key, and its producer's canonical JSON (empty for none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Restorable {
+    pub(crate) index: u32,
+    pub(crate) idempotent: bool,
+    pub(crate) producer: Box<str>,
 }
 
 impl MappedRecords {
     /// The records at `range` of `map`, or `None` when the range is not whole records aligned
     /// for them inside the mapping.
-    pub(crate) fn new(map: Arc<memmap2::Mmap>, range: Range<usize>) -> Option<Self> {
+    /// `restorable` lists the records with any of `RESTORE_FLAGS`, in order (only their
+    /// indexes are checked: reading the records would bring every page in).
+    pub(crate) fn new(
+        map: Arc<memmap2::Mmap>,
+        range: Range<usize>,
+        restorable: Vec<Restorable>,
+    ) -> Option<Self> {
         let size = std::mem::size_of::<Record>();
         let bytes = map.get(range.clone())?;
         let aligned = (bytes.as_ptr() as usize).is_multiple_of(std::mem::align_of::<Record>());
-        (aligned && bytes.len().is_multiple_of(size)).then_some(Self { map, range })
+        let len = bytes.len() / size;
+        let ordered = restorable
+            .windows(2)
+            .all(|pair| pair[0].index < pair[1].index)
+            && restorable
+                .last()
+                .is_none_or(|last| (last.index as usize) < len);
+        (aligned && bytes.len().is_multiple_of(size) && ordered).then_some(Self {
+            map,
+            range,
+            restorable,
+        })
     }
 
     fn as_slice(&self) -> &[Record] {
@@ -103,6 +132,26 @@ impl Records {
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = &Record> {
         self.prefix().iter().chain(self.owned.iter())
+    }
+
+    /// The mapped records with an idempotency key or whose producer contains
+    /// `producer_text`, in order, from their list.
+    pub(crate) fn mapped_restorable(&self, producer_text: &str) -> Vec<u32> {
+        let listed = self.mapped.as_ref().map_or(&[][..], |m| &m.restorable[..]);
+        listed
+            .iter()
+            .filter(|entry| entry.idempotent || entry.producer.contains(producer_text))
+            .map(|entry| entry.index)
+            .collect()
+    }
+
+    /// The heap records with their indexes in the whole array.
+    pub(crate) fn heap_part(&self) -> impl Iterator<Item = (usize, &Record)> {
+        let start = self.mapped_len;
+        self.owned
+            .iter()
+            .enumerate()
+            .map(move |(index, record)| (start + index, record))
     }
 
     /// As `slice::partition_point` over the whole array.

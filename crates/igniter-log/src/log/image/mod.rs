@@ -21,6 +21,7 @@
 //!   chunk CRCs (see `write.rs` for the exact order).
 
 mod build;
+mod index;
 mod open;
 mod write;
 

@@ -1,15 +1,13 @@
 //! Opening a log from an image: the records are mapped, everything else is read in bulk.
 
-use std::collections::HashMap;
 use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::super::ids::Uuid;
-use super::super::key_index::{KeyEntry, KeyFact, KeyFacts, KeyName, StoreLog};
 use super::super::record::Record;
 use super::super::records::{MappedRecords, Records};
-use super::super::{FactLog, Slot};
+use super::super::FactLog;
+use super::index::{parse_index, Cursor};
 use super::{Header, Section, SnapshotTie, CHUNK_RECORDS, RECORDS_ALIGN};
 use crate::replay::StoreTally;
 
@@ -30,63 +28,10 @@ pub struct ImageRefusal {
 }
 
 impl ImageRefusal {
-    fn new(reason: impl Into<String>) -> Self {
+    pub(super) fn new(reason: impl Into<String>) -> Self {
         Self {
             reason: reason.into(),
         }
-    }
-}
-
-/// Sequential reads of the index section; any read past its end fails the open.
-struct Cursor<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Cursor<'a> {
-    fn take(&mut self, len: usize) -> Result<&'a [u8], ImageRefusal> {
-        let bytes = self
-            .bytes
-            .get(self.at..self.at.saturating_add(len))
-            .ok_or_else(|| ImageRefusal::new("the image index ends early"))?;
-        self.at += len;
-        Ok(bytes)
-    }
-
-    fn u32(&mut self) -> Result<u32, ImageRefusal> {
-        Ok(u32::from_ne_bytes(
-            self.take(4)?.try_into().unwrap_or_default(),
-        ))
-    }
-
-    fn u64(&mut self) -> Result<u64, ImageRefusal> {
-        Ok(u64::from_ne_bytes(
-            self.take(8)?.try_into().unwrap_or_default(),
-        ))
-    }
-
-    fn count(&mut self, wide: bool) -> Result<usize, ImageRefusal> {
-        let count = if wide {
-            self.u64()?
-        } else {
-            u64::from(self.u32()?)
-        };
-        // No count can exceed the bytes left: every counted item takes at least one byte.
-        if count > (self.bytes.len() - self.at) as u64 {
-            return Err(ImageRefusal::new("an image index count is out of range"));
-        }
-        Ok(count as usize)
-    }
-
-    fn text(&mut self) -> Result<&'a str, ImageRefusal> {
-        let len = self.u32()? as usize;
-        std::str::from_utf8(self.take(len)?)
-            .map_err(|_| ImageRefusal::new("an image name is not UTF-8"))
-    }
-
-    fn id(&mut self) -> Result<(Uuid, Slot), ImageRefusal> {
-        let id: Uuid = self.take(16)?.try_into().unwrap_or_default();
-        Ok((id, self.u32()?))
     }
 }
 
@@ -132,12 +77,20 @@ impl FactLog {
         }
         let payload = checked(&map, header.payload_section)?;
         let index = checked(&map, header.index_section)?;
-        let mut cursor = Cursor {
-            bytes: index,
-            at: 0,
-        };
-        let parsed = parse_index(&mut cursor, records)?;
-        verify_chunks(&map[record_range.clone()], &parsed.chunk_crcs)?;
+        let mut cursor = Cursor::new(index);
+        let chunk_crcs = cursor.u32s()?;
+        let record_bytes = map.get(record_range.clone()).unwrap_or_default();
+        // The records are checked on the other cores while this one reads the index.
+        let (verified, parsed) = std::thread::scope(|scope| {
+            let verifier = scope.spawn(|| verify_chunks(record_bytes, &chunk_crcs));
+            let parsed = parse_index(&mut cursor, records);
+            let verified = verifier
+                .join()
+                .unwrap_or_else(|_| Err(ImageRefusal::new("the image check panicked")));
+            (verified, parsed)
+        });
+        verified?;
+        let parsed = parsed?;
         // The checked pages leave this process until a read needs them (they stay cached).
         // SAFETY: the mapping is private and read-only: dropping its pages loses nothing, the
         // next access reads them from the file again.
@@ -148,8 +101,8 @@ impl FactLog {
                 record_range.len(),
             )
         };
-        let mapped = MappedRecords::new(Arc::clone(&map), record_range)
-            .ok_or_else(|| ImageRefusal::new("the image's records are not aligned"))?;
+        let mapped = MappedRecords::new(Arc::clone(&map), record_range, parsed.restorable)
+            .ok_or_else(|| ImageRefusal::new("the image's record list is inconsistent"))?;
         self.records = Records::mapped(mapped);
         self.payload = payload.to_vec();
         self.store_ids = parsed
@@ -228,110 +181,4 @@ fn verify_chunks(records: &[u8], crcs: &[u32]) -> Result<(), ImageRefusal> {
         ))),
         None => Ok(()),
     }
-}
-
-/// The index section's contents.
-struct ParsedIndex {
-    stores: Vec<StoreLog>,
-    store_order: Vec<u32>,
-    sorted_ids: Vec<(Uuid, Slot)>,
-    by_uuid: Vec<(Uuid, Slot)>,
-    by_text_id: HashMap<Box<str>, Slot>,
-    tally: Vec<StoreTally>,
-    chunk_crcs: Vec<u32>,
-}
-
-fn parse_index(cursor: &mut Cursor<'_>, records: usize) -> Result<ParsedIndex, ImageRefusal> {
-    let slot = |slot: u32| {
-        ((slot as usize) < records || slot == super::super::key_index::NO_SLOT)
-            .then_some(slot)
-            .ok_or_else(|| ImageRefusal::new("an image slot is out of range"))
-    };
-    let store_count = cursor.count(false)?;
-    let mut stores = Vec::with_capacity(store_count);
-    for _ in 0..store_count {
-        let name: Box<str> = cursor.text()?.into();
-        let key_count = cursor.count(false)?;
-        let slot_count = cursor.count(false)?;
-        let mut key_ids = HashMap::with_capacity_and_hasher(key_count, Default::default());
-        let mut key_names = Vec::with_capacity(key_count);
-        for index in 0..key_count {
-            let key = cursor.text()?;
-            let latest = slot(cursor.u32()?)?;
-            let fact_count = cursor.count(false)?;
-            let mut facts = KeyFacts::new();
-            for _ in 0..fact_count {
-                let fact_slot = slot(cursor.u32()?)?;
-                let time = f64::from_bits(cursor.u64()?);
-                facts.push(KeyFact {
-                    slot: fact_slot,
-                    time,
-                });
-            }
-            key_names.push(key.into());
-            let entry = KeyEntry {
-                index: index as u32,
-                latest,
-                facts,
-            };
-            key_ids.insert(KeyName::new(key), entry);
-        }
-        let bytes = cursor.take(slot_count * 4)?;
-        let slots = bytes
-            .chunks_exact(4)
-            .map(|word| slot(u32::from_ne_bytes(word.try_into().unwrap_or_default())))
-            .collect::<Result<Vec<_>, _>>()?;
-        stores.push(StoreLog {
-            name,
-            key_ids,
-            key_names,
-            slots,
-        });
-    }
-    let order_count = cursor.count(false)?;
-    let mut store_order = Vec::with_capacity(order_count);
-    for _ in 0..order_count {
-        store_order.push(cursor.u32()?);
-    }
-    let mut id_lists = [Vec::new(), Vec::new()];
-    for list in &mut id_lists {
-        let count = cursor.count(true)?;
-        list.reserve_exact(count);
-        for _ in 0..count {
-            let (id, id_slot) = cursor.id()?;
-            list.push((id, slot(id_slot)?));
-        }
-    }
-    let [sorted_ids, by_uuid] = id_lists;
-    let text_count = cursor.count(true)?;
-    let mut by_text_id = HashMap::with_capacity(text_count);
-    for _ in 0..text_count {
-        let id: Box<str> = cursor.text()?.into();
-        by_text_id.insert(id, slot(cursor.u32()?)?);
-    }
-    let tally_count = cursor.count(false)?;
-    let mut tally = Vec::with_capacity(tally_count);
-    for _ in 0..tally_count {
-        tally.push(StoreTally {
-            facts: cursor.u64()?,
-            bytes: cursor.u64()?,
-        });
-    }
-    let crc_count = cursor.count(true)?;
-    let mut chunk_crcs = Vec::with_capacity(crc_count);
-    for _ in 0..crc_count {
-        chunk_crcs.push(cursor.u32()?);
-    }
-    if cursor.at != cursor.bytes.len() || store_order.iter().any(|&i| i as usize >= stores.len()) {
-        return Err(ImageRefusal::new("the image index is inconsistent"));
-    }
-    Ok(ParsedIndex {
-        stores,
-        store_order,
-        sorted_ids,
-        by_uuid,
-        by_text_id,
-        tally,
-        chunk_crcs,
-    })
 }

@@ -108,6 +108,7 @@ fn dump(log: &FactLog) -> String {
             out += &format!("  {key} {latest:?} {as_of:?} {facts:?}\n");
         }
     }
+    out += &format!("restorable {:?}\n", log.restorable("test"));
     out += &format!("last {}\n", log.last_seq());
     out
 }

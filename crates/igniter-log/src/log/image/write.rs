@@ -1,19 +1,22 @@
 //! Writing a log's state as an image (see the module documentation of [`super`]).
 //!
-//! The index section, in order: `u32` store count; per store its name, `u32` key count, `u32`
+//! The index section, in order: `u64` count and the record chunk CRC-32s as `u32`s (first, so
+//! that an open checks the records while it reads the rest); `u32` store count; per store its name, `u32` key count, `u32`
 //! slot count, then per key (in `key_names` order) its name, `u32` latest slot, `u32` fact
 //! count and that many `(u32 slot, f64 time)`, then the store's slots as `u32`s; `u32` count
 //! and the store order; `u64` count and the sorted ids as `(16 bytes, u32 slot)`; the same for
 //! the out-of-order ids; `u64` count and the text ids as `(string, u32 slot)`; `u32` count and
-//! per store index its tally as `(u64 facts, u64 frame bytes)`; `u64` count and the record
-//! chunk CRC-32s as `u32`s. A string is a `u32` byte length and its UTF-8 bytes.
+//! per store index its tally as `(u64 facts, u64 frame bytes)`; `u64` count and the records
+//! with a producer or an idempotency key (what `FactLog::restorable` looks at) as `(u32 index,
+//! u8 1 if it has an idempotency key, string producer JSON or empty)`. A string is a `u32`
+//! byte length and its UTF-8 bytes.
 
 use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::Path;
 
-use super::super::record::Record;
-use super::super::FactLog;
+use super::super::record::{Record, HAS_IDEMPOTENCY_KEY, RESTORE_FLAGS};
+use super::super::{FactLog, FactView};
 use super::{Header, Section, SnapshotTie, CHUNK_RECORDS, HEADER_BYTES, RECORDS_ALIGN};
 use crate::replay::StoreTally;
 
@@ -130,6 +133,10 @@ fn index_bytes(log: &FactLog, tally: &[StoreTally], chunk_crcs: &[u32]) -> Vec<u
         out.extend_from_slice(&(text.len() as u32).to_ne_bytes());
         out.extend_from_slice(text.as_bytes());
     };
+    out.extend_from_slice(&(chunk_crcs.len() as u64).to_ne_bytes());
+    for crc in chunk_crcs {
+        out.extend_from_slice(&crc.to_ne_bytes());
+    }
     out.extend_from_slice(&(log.stores.len() as u32).to_ne_bytes());
     for store in &log.stores {
         text(&mut out, &store.name);
@@ -177,9 +184,18 @@ fn index_bytes(log: &FactLog, tally: &[StoreTally], chunk_crcs: &[u32]) -> Vec<u
         out.extend_from_slice(&store.facts.to_ne_bytes());
         out.extend_from_slice(&store.bytes.to_ne_bytes());
     }
-    out.extend_from_slice(&(chunk_crcs.len() as u64).to_ne_bytes());
-    for crc in chunk_crcs {
-        out.extend_from_slice(&crc.to_ne_bytes());
+    let restorable: Vec<_> = log
+        .records
+        .iter()
+        .enumerate()
+        .filter(|(_, record)| record.flags & RESTORE_FLAGS != 0)
+        .collect();
+    out.extend_from_slice(&(restorable.len() as u64).to_ne_bytes());
+    for (index, record) in restorable {
+        out.extend_from_slice(&(index as u32).to_ne_bytes());
+        out.push(u8::from(record.flags & HAS_IDEMPOTENCY_KEY != 0));
+        let producer = FactView { log, record }.producer_json();
+        text(&mut out, producer.unwrap_or_default());
     }
     out
 }
