@@ -73,15 +73,28 @@ export declare function sha256Hex(text: string): string;
 export declare function tryLockFile(fd: number): boolean;
 
 /**
- * Replays the snapshot at `snapshotPath` on the libuv pool and writes its checkpoint image
- * (the log's state as memory holds it, tied to that snapshot) to `tempPath`, fsynced (the
- * caller renames it into place once the snapshot is still current). `numbers`: offset of the first fact frame, largest frame
- * body, and the snapshot metadata record's lastSeq and factCount. Resolves to `""` once the
- * image is written, or to why none was (a snapshot this replay does not take whole, a failed
- * write; the temp file is then removed). Never rejects.
- * Cost: one replay of the snapshot and one write of the image, off the JS thread.
+ * Writes, on the libuv pool, the checkpoint image of the facts in the data files at `paths`
+ * (opened before this returns, so a later rename over them changes nothing), each read from its
+ * offset in `numbers`, to `tempPath` (fsynced), not yet tied to a snapshot ({@link sealImage}).
+ * `numbers`: a start offset per path, then the largest frame body, the new snapshot's lastSeq
+ * and factCount. Resolves to `""` once written, or to why not (a file that cannot be opened,
+ * files that do not give exactly the snapshot's facts, a failed write: the temp file is then
+ * removed). Never rejects. Cost: one replay of the files and one write of the image.
  */
-export declare function buildImage(snapshotPath: string, numbers: number[], tempPath: string): Promise<string>;
+export declare function buildImage(paths: string[], numbers: number[], tempPath: string): Promise<string>;
+
+/**
+ * Ties the image at `imagePath` (from {@link buildImage}) to the snapshot at `snapshotPath`,
+ * whose metadata record declares `lastSeq` and `factCount` (its size and the CRC-32 of its last
+ * 64 KiB go into the image header), and fsyncs it, on the libuv pool. Resolves to `""`, or to
+ * why it was not sealed. Never rejects.
+ */
+export declare function sealImage(
+  imagePath: string,
+  snapshotPath: string,
+  lastSeq: number,
+  factCount: number,
+): Promise<string>;
 
 /** What {@link NativeLog.openImage} did. */
 export interface ImageOpenResult {

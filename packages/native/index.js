@@ -22,6 +22,7 @@ exports.valueHash = binding.valueHash;
 exports.sha256Hex = binding.sha256Hex;
 exports.tryLockFile = binding.tryLockFile;
 exports.buildImage = binding.imageBuild;
+exports.sealImage = binding.imageSeal;
 
 /**
  * The fact log in Rust. The addon exports it as free functions over an external handle (a

@@ -1,61 +1,63 @@
 import * as fs from 'node:fs';
 import {
   buildCheckpointImage,
+  type ImageSources,
   imagePathFor,
-  type SnapshotImageSource,
+  sealCheckpointImage,
   tempPathFor,
 } from '@igniter/core/storage';
 
+/** An image being written for a checkpoint (see {@link CheckpointImages.start}). */
+export interface PendingImage {
+  temp: string;
+  built: Promise<string>;
+  /** The new snapshot's lastSeq and factCount. */
+  lastSeq: number;
+  factCount: number;
+}
+
 /**
- * The checkpoint image of a file store (`<log>.image`, ARCHITECTURE.md "Checkpoint images"): an
- * accelerator written after each checkpoint from the new snapshot, off the JS thread, that a
- * native-engine open maps instead of replaying the snapshot. It is never the truth: an image
- * tied to another snapshot, damaged or missing is refused at open and the snapshot replayed.
- * Rewrites (compaction, prune) remove it before they write, so a dropped fact's bytes do not
- * outlive them there.
+ * The checkpoint image of a file store (`<log>.image`; ARCHITECTURE.md "Checkpoint images"): the
+ * native log's state, written by each checkpoint while it copies the snapshot's frames, off the
+ * JS thread, and tied to the new snapshot; a native-engine open maps it instead of replaying the
+ * snapshot. It is never the truth: one tied to another snapshot, damaged or missing is refused
+ * at open and the snapshot replayed. Rewrites (compaction, prune) remove it before they write,
+ * so a dropped fact's bytes do not outlive them in it.
  */
 export class CheckpointImages {
   /** The image file. */
   readonly path: string;
-  #running: Promise<void> | undefined;
-  /** Why the last build wrote no image (for tests and diagnostics); null after a written one. */
+  /** Why the last checkpoint kept no image; null after one was kept. */
   lastRefusal: string | null = null;
 
   constructor(logPath: string) {
     this.path = imagePathFor(logPath);
   }
 
-  /**
-   * Starts building the image of the snapshot `source` describes; it is renamed into place only
-   * if `current()` still holds when it is written (no rewrite or close came between), else
-   * removed. A build waits for the one before it. Never throws; see {@link settled}.
-   */
-  build(source: SnapshotImageSource, current: () => boolean): void {
-    const previous = this.#running ?? Promise.resolve();
-    const running = previous.then(async () => {
-      if (!current()) return;
-      const temp = tempPathFor(this.path);
-      const refused = await buildCheckpointImage(source, temp);
-      this.lastRefusal = refused === '' ? null : refused;
-      try {
-        if (refused === '' && current()) fs.renameSync(temp, this.path);
-      } finally {
-        fs.rmSync(temp, { force: true });
-      }
-    });
-    const tracked = running
-      .catch((error: unknown) => {
-        this.lastRefusal = error instanceof Error ? error.message : String(error);
-      })
-      .finally(() => {
-        if (this.#running === tracked) this.#running = undefined;
-      });
-    this.#running = tracked;
+  /** Starts writing the image of what a checkpoint copies (`sources`) to a temp file. */
+  start(sources: ImageSources): PendingImage {
+    const temp = tempPathFor(this.path);
+    const { lastSeq, factCount } = sources;
+    return { temp, built: buildCheckpointImage(sources, temp), lastSeq, factCount };
   }
 
-  /** Resolves when no build is running. Never rejects. */
-  settled(): Promise<void> {
-    return this.#running ?? Promise.resolve();
+  /**
+   * Waits for `pending`; when it was written and `keep()` holds (the checkpoint put its snapshot
+   * at `snapshotPath` in place and no rewrite or close came since), ties it to that snapshot and
+   * renames it into place; in every other case removes the temp file. Throws only the system error
+   * of a failed rename (the temp file is removed all the same).
+   */
+  async finish(pending: PendingImage, snapshotPath: string, keep: () => boolean): Promise<void> {
+    try {
+      let refused = await pending.built;
+      if (refused === '' && keep())
+        refused = await sealCheckpointImage(pending.temp, snapshotPath, pending.lastSeq, pending.factCount);
+      else if (refused === '') refused = 'the checkpoint did not put its snapshot in place';
+      this.lastRefusal = refused === '' ? null : refused;
+      if (refused === '' && keep()) fs.renameSync(pending.temp, this.path);
+    } finally {
+      fs.rmSync(pending.temp, { force: true });
+    }
   }
 
   /** Removes the image (before a rewrite). Throws the system error of a failed removal. */

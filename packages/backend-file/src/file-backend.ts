@@ -34,7 +34,7 @@ import {
 } from '@igniter/core/storage';
 import { writeBackupLog } from './backup-log.js';
 import { copyToSnapshotTemp, type FrameRange, factsStart, replaceWalWithTail } from './checkpoint-copy.js';
-import { CheckpointImages } from './checkpoint-image.js';
+import { CheckpointImages, type PendingImage } from './checkpoint-image.js';
 import { badArgument, closedError } from './errors.js';
 import { nativeWriterFor, reopenNativeWriter } from './native-writer.js';
 import { type FileBackendOptions, type ResolvedOptions, resolveOptions } from './options.js';
@@ -336,7 +336,6 @@ export class FileBackend implements Backend {
     // A running checkpoint finishes first (it needs the lock until its files are in place).
     this.closing ??= (this.checkpointing ?? Promise.resolve())
       .catch(() => undefined)
-      .then(() => this.images.settled())
       .then(() => (this.broken ? undefined : this.writer.close()))
       .finally(() => this.lock.release());
     return this.closing;
@@ -485,6 +484,9 @@ export class FileBackend implements Backend {
     const { maxFrameBytes } = this.options;
     // Opened now: a compaction or prune during the copy renames new files over these paths.
     const sources: FrameRange[] = [];
+    let image: PendingImage | undefined;
+    /** The generation once this checkpoint's snapshot is in place (the image is kept if it still is). */
+    let placed = -1;
     try {
       const wal = { path: this.path, fd: fs.openSync(this.path, 'r'), start: 0, end: walEnd };
       sources.push(wal);
@@ -505,6 +507,9 @@ export class FileBackend implements Backend {
       const generation = this.generation;
       const current = () => this.generation === generation && !this.broken;
       const factCount = this.tally.factCount;
+      // The image of the new snapshot is written from the same frames while they are copied.
+      const files = sources.map(({ path, start }) => ({ path, start }));
+      image = this.loadsNative ? this.images.start({ files, maxFrameBytes, lastSeq, factCount }) : undefined;
       const copied = await copyToSnapshotTemp({
         target: this.snapshotPath,
         sources,
@@ -516,10 +521,14 @@ export class FileBackend implements Backend {
       });
       if (copied && current()) {
         this.putCheckpointInPlace(copied, walEnd, lastSeq);
-        this.buildImage(lastSeq, factCount);
+        placed = this.generation;
       } else if (copied) fs.rmSync(copied.tempPath, { force: true });
     } finally {
       for (const source of sources) fs.closeSync(source.fd);
+      if (image) {
+        const keep = () => this.generation === placed && !this.broken && !this.closedSync;
+        await this.images.finish(image, this.snapshotPath, keep);
+      }
     }
   }
 
@@ -548,31 +557,6 @@ export class FileBackend implements Backend {
     const writtenSeq = Math.max(lastSeq, this.writer.status().lastSeq);
     replaceWalWithTail(this.path, walEnd, this.writer.size, lastSeq, this.codec);
     this.adoptNewWal(writtenSeq);
-  }
-
-  /**
-   * Starts the checkpoint image of the snapshot a checkpoint just put in place (for a store the
-   * native engine reads: the TS engine reads no image), off the JS thread; it is kept only if no
-   * rewrite or close comes first.
-   */
-  private buildImage(lastSeq: number, factCount: number): void {
-    if (!this.loadsNative) return;
-    const fd = fs.openSync(this.snapshotPath, 'r');
-    let start: number;
-    try {
-      start = factsStart(fd, this.snapshotPath, 'snapshot', this.options.maxFrameBytes);
-    } finally {
-      fs.closeSync(fd);
-    }
-    const generation = this.generation;
-    const source = {
-      snapshotPath: this.snapshotPath,
-      start,
-      maxFrameBytes: this.options.maxFrameBytes,
-      lastSeq,
-      factCount,
-    };
-    this.images.build(source, () => this.generation === generation && !this.broken);
   }
 
   private rewrite(facts: readonly Fact[], meta: SnapshotMeta): void {

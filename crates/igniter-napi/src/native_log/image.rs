@@ -1,7 +1,7 @@
 //! Checkpoint images for JS (`igniter_log::log::image`): building one from a snapshot on the
 //! libuv pool, and opening a log from one.
 
-use igniter_log::log::image::{build_image, SnapshotFacts, SnapshotTie};
+use igniter_log::log::image::{build_image, seal_image, ImageSources, SnapshotTie};
 use napi::bindgen_prelude::AsyncTask;
 use napi::{Env, Task};
 use napi_derive::napi;
@@ -76,8 +76,7 @@ pub fn log_open_image(
 
 /// [`image_build`] on the libuv pool.
 pub struct BuildImageTask {
-    snapshot: String,
-    facts: SnapshotFacts,
+    sources: Option<ImageSources>,
     temp: String,
 }
 
@@ -87,9 +86,13 @@ impl Task for BuildImageTask {
     type JsValue = String;
 
     fn compute(&mut self) -> napi::Result<String> {
-        let built = build_image(self.snapshot.as_ref(), self.facts, self.temp.as_ref());
+        let Some(sources) = self.sources.take() else {
+            return Ok("the image build ran twice".to_owned());
+        };
+        let facts = sources.fact_count;
+        let built = build_image(sources, self.temp.as_ref());
         // The replayed log is gone: give its memory back as an open's replay does.
-        super::release::release_after_replay(self.facts.fact_count);
+        super::release::release_after_replay(facts);
         Ok(match built {
             Ok(None) => String::new(),
             Ok(Some(reason)) => reason,
@@ -102,26 +105,79 @@ impl Task for BuildImageTask {
     }
 }
 
-/// Replays the snapshot at `snapshotPath` on the libuv pool and writes its image to
-/// `tempPath`, fsynced (the caller renames it into place). `numbers`: offset of the first fact
-/// frame, largest frame body, and the metadata record's lastSeq and factCount. Resolves to
-/// `""` once the image is written, or to why none was (a snapshot this replay does not take
-/// whole, a failed write: the temp file is then removed). Never rejects.
+/// Starts writing, on the libuv pool, the checkpoint image of the facts in the data files at
+/// `paths` (opened now, before this returns: a rename over them later does not change what is
+/// read), each read from its offset in `numbers`, to `tempPath` (fsynced); the image is not
+/// tied to a snapshot until [`image_seal`]. `numbers`: one start offset per path, then the
+/// largest frame body, the new snapshot's lastSeq and its factCount. Resolves to `""` once the
+/// image is written, or to why none was (a file that cannot be opened, files that do not give
+/// exactly the snapshot's facts, a failed write: the temp file is then removed). Never rejects.
 #[napi(ts_return_type = "Promise<string>")]
 pub fn image_build(
-    snapshot_path: String,
+    paths: Vec<String>,
     numbers: Vec<f64>,
     temp_path: String,
 ) -> AsyncTask<BuildImageTask> {
     let number = |index: usize| numbers.get(index).copied().and_then(whole).unwrap_or(0);
+    let opened: std::io::Result<Vec<_>> = paths
+        .iter()
+        .enumerate()
+        .map(|(index, path)| Ok((std::fs::File::open(path)?, number(index))))
+        .collect();
+    let at = paths.len();
     AsyncTask::new(BuildImageTask {
-        snapshot: snapshot_path,
-        facts: SnapshotFacts {
-            start: number(0),
-            max_frame_bytes: number(1),
-            last_seq: number(2),
-            fact_count: number(3),
-        },
+        sources: opened.ok().map(|files| ImageSources {
+            files,
+            max_frame_bytes: number(at),
+            last_seq: number(at + 1),
+            fact_count: number(at + 2),
+        }),
         temp: temp_path,
+    })
+}
+
+/// [`image_seal`] on the libuv pool.
+pub struct SealImageTask {
+    image: String,
+    snapshot: String,
+    last_seq: u64,
+    fact_count: u64,
+}
+
+impl Task for SealImageTask {
+    /// Empty once sealed, else why not.
+    type Output = String;
+    type JsValue = String;
+
+    fn compute(&mut self) -> napi::Result<String> {
+        let sealed = SnapshotTie::of_file(self.snapshot.as_ref(), self.last_seq, self.fact_count)
+            .and_then(|tie| seal_image(self.image.as_ref(), tie));
+        Ok(match sealed {
+            Ok(None) => String::new(),
+            Ok(Some(reason)) => reason,
+            Err(error) => format!("the image could not be sealed: {error}"),
+        })
+    }
+
+    fn resolve(&mut self, _env: Env, output: String) -> napi::Result<String> {
+        Ok(output)
+    }
+}
+
+/// Ties the image at `imagePath` (from [`image_build`]) to the snapshot at `snapshotPath`,
+/// whose metadata record declares `lastSeq` and `factCount`, and fsyncs it, on the libuv pool.
+/// Resolves to `""`, or to why it was not sealed. Never rejects.
+#[napi(ts_return_type = "Promise<string>")]
+pub fn image_seal(
+    image_path: String,
+    snapshot_path: String,
+    last_seq: f64,
+    fact_count: f64,
+) -> AsyncTask<SealImageTask> {
+    AsyncTask::new(SealImageTask {
+        image: image_path,
+        snapshot: snapshot_path,
+        last_seq: whole(last_seq).unwrap_or(0),
+        fact_count: whole(fact_count).unwrap_or(0),
     })
 }

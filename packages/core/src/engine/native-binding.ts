@@ -20,10 +20,12 @@ export interface NativeBinding {
    */
   tryLockFile?(fd: number): boolean;
   /**
-   * Replays a snapshot off the JS thread and writes its checkpoint image; resolves to "" or to
-   * why no image was written. Absent from addons built before it existed.
+   * Writes a checkpoint image of data files off the JS thread; resolves to "" or to why not.
+   * Absent from addons built before it existed (as is `sealImage`).
    */
-  buildImage?(snapshotPath: string, numbers: number[], tempPath: string): Promise<string>;
+  buildImage?(paths: string[], numbers: number[], tempPath: string): Promise<string>;
+  /** Ties an image to its snapshot; resolves to "" or to why not. */
+  sealImage?(imagePath: string, snapshotPath: string, lastSeq: number, factCount: number): Promise<string>;
   /** The fact log class. */
   NativeLog: new (
     maxValueBytes: number,

@@ -5,29 +5,54 @@ export function imagePathFor(logPath: string): string {
   return `${logPath}.image`;
 }
 
-/** Where a snapshot's facts start and what its metadata record declares. */
-export interface SnapshotImageSource {
-  snapshotPath: string;
-  /** Offset of the first fact frame. */
-  start: number;
+/** What a checkpoint's new snapshot holds: the facts of `files` (each from its offset) up to `lastSeq`. */
+export interface ImageSources {
+  /** The data files the checkpoint copies, in order, with the offset of their first fact frame. */
+  files: Array<{ path: string; start: number }>;
   maxFrameBytes: number;
   lastSeq: number;
   factCount: number;
 }
 
 /**
- * Writes the checkpoint image of a snapshot to `tempPath` off the JS thread: the native addon
- * replays the snapshot on the libuv pool and writes the log's state, fsynced; the caller renames
- * it into place if the snapshot is still current. A later open by the native engine maps the
- * image instead of replaying the snapshot. Resolves to "" once written, or to why no image was
- * written (no native addon, a snapshot the native replay does not take whole, a failed write:
- * the temp file is then removed). Never rejects.
- * Cost: one replay of the snapshot and one write of the image, off the JS thread.
+ * Starts writing the checkpoint image of `sources` to `tempPath` off the JS thread (the files
+ * are opened before this returns; the native addon replays them on the libuv pool and writes the
+ * log's state, fsynced). The image is tied to no snapshot until {@link sealCheckpointImage}.
+ * Resolves to "" once written, or to why not (no native addon, files that do not give exactly
+ * the snapshot's facts, a failed write: the temp file is then removed). Never rejects.
+ * Cost: one replay of the files and one write of the image, off the JS thread.
  */
-export async function buildCheckpointImage(source: SnapshotImageSource, tempPath: string): Promise<string> {
+export async function buildCheckpointImage(sources: ImageSources, tempPath: string): Promise<string> {
   const load = loadNative();
   if (!load.ok) return load.reason;
-  if (typeof load.binding.buildImage !== 'function') return 'the native addon predates images';
-  const numbers = [source.start, source.maxFrameBytes, source.lastSeq, source.factCount];
-  return load.binding.buildImage(source.snapshotPath, numbers, tempPath);
+  const { buildImage } = load.binding;
+  if (typeof buildImage !== 'function') return 'the native addon predates images';
+  const numbers = [
+    ...sources.files.map((file) => file.start),
+    sources.maxFrameBytes,
+    sources.lastSeq,
+    sources.factCount,
+  ];
+  return buildImage(
+    sources.files.map((file) => file.path),
+    numbers,
+    tempPath,
+  );
+}
+
+/**
+ * Ties the image at `imagePath` to the snapshot at `snapshotPath` (declaring `lastSeq` and
+ * `factCount`) and fsyncs it, off the JS thread. Resolves to "" or to why not. Never rejects.
+ */
+export async function sealCheckpointImage(
+  imagePath: string,
+  snapshotPath: string,
+  lastSeq: number,
+  factCount: number,
+): Promise<string> {
+  const load = loadNative();
+  if (!load.ok) return load.reason;
+  const { sealImage } = load.binding;
+  if (typeof sealImage !== 'function') return 'the native addon predates images';
+  return sealImage(imagePath, snapshotPath, lastSeq, factCount);
 }

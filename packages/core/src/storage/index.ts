@@ -18,7 +18,12 @@ export {
 export { deepFreeze } from '../json.js';
 export { appendFrame } from './append-frame.js';
 export { AtomicFileWriter, removeStaleTempFiles, tempPathFor } from './atomic-file.js';
-export { buildCheckpointImage, imagePathFor, type SnapshotImageSource } from './checkpoint-image.js';
+export {
+  buildCheckpointImage,
+  type ImageSources,
+  imagePathFor,
+  sealCheckpointImage,
+} from './checkpoint-image.js';
 export { crc32, crc32Table } from './crc32.js';
 export { checkDataPath, type DataPathKind } from './data-path.js';
 export type { StoreCount } from './deferred-facts.js';

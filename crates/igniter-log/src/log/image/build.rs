@@ -1,57 +1,84 @@
-//! Building a snapshot's image: the snapshot is replayed into a fresh log (the same replay an
-//! open does), whose state is then written as the image.
+//! Building a checkpoint's image: the data files the checkpoint copies into its new snapshot
+//! (the old snapshot's frames, then the log's up to the checkpoint's seq) are replayed into a
+//! fresh log, the same replay an open of the new snapshot does, and its state is written. This
+//! runs while the checkpoint copies those frames; the image is sealed to the new snapshot
+//! (its tie written into the header) once the snapshot is in place.
 
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use super::super::FactLog;
-use super::{write_image, SnapshotTie};
-use crate::replay::{replay_file, ReplayOptions, ReplayStop};
+use super::{write_image, Header, SnapshotTie, HEADER_BYTES};
+use crate::replay::{replay_opened, ReplayOptions, StoreTally};
 
-/// Where the snapshot's facts are and what its metadata record declares.
-#[derive(Debug, Clone, Copy)]
-pub struct SnapshotFacts {
-    /// Offset of the first fact frame (just past the metadata record).
-    pub start: u64,
+/// What the new snapshot holds: the facts of `sources` (open files, each read from its offset)
+/// up to `last_seq`, `fact_count` of them.
+#[derive(Debug)]
+pub struct ImageSources {
+    /// The data files, in order, each with the offset of its first fact frame.
+    pub files: Vec<(File, u64)>,
     /// Largest frame body accepted.
     pub max_frame_bytes: u64,
-    /// The metadata record's `lastSeq`.
+    /// The new snapshot's `lastSeq`.
     pub last_seq: u64,
-    /// The metadata record's `factCount`.
+    /// The new snapshot's `factCount`.
     pub fact_count: u64,
 }
 
-/// Replays the snapshot at `snapshot` and writes its image to `temp` (fsynced; the caller
-/// renames it into place). Returns `Ok(None)` once the image is written, or `Ok(Some(reason))` when the snapshot is
-/// not one this replay takes whole (a frame left to the JS decoder, damage, another count than
-/// declared): then no image is written and opens keep replaying the snapshot.
+/// Replays `sources` and writes the image of the result to `temp` (fsynced), not yet tied to a
+/// snapshot: [`seal_image`] does that. Returns `Ok(None)` once written, or `Ok(Some(reason))`
+/// when the files do not give exactly the snapshot's facts (a frame this replay leaves to the
+/// JS decoder, damage, another count): then nothing is written.
 ///
 /// # Errors
 /// The I/O error of a failed read or write (`temp` is removed).
 ///
-/// Cost: one replay of the snapshot and one write of the image, on the calling thread.
-pub fn build_image(
-    snapshot: &Path,
-    facts: SnapshotFacts,
-    temp: &Path,
-) -> std::io::Result<Option<String>> {
+/// Cost: one replay of the sources and one write of the image, on the calling thread.
+pub fn build_image(sources: ImageSources, temp: &Path) -> std::io::Result<Option<String>> {
     let mut log = FactLog::new(usize::MAX);
-    let options = ReplayOptions {
-        max_seq: facts.last_seq,
-        ..ReplayOptions::facts(facts.start, facts.max_frame_bytes)
-    };
-    let report = replay_file(&mut log, snapshot, &options)?;
-    if report.stop != ReplayStop::End || report.loaded != facts.fact_count {
+    let mut tally: Vec<StoreTally> = Vec::new();
+    for (file, start) in sources.files {
+        let options = ReplayOptions {
+            after_seq: log.last_seq(),
+            max_seq: sources.last_seq,
+            ..ReplayOptions::facts(start, sources.max_frame_bytes)
+        };
+        let report = replay_opened(&mut log, file, &options)?;
+        // A frame past the checkpoint's seq (or a torn one being written) ends the log's part.
+        tally.resize(tally.len().max(report.tally.len()), StoreTally::default());
+        for (sum, part) in tally.iter_mut().zip(&report.tally) {
+            sum.facts += part.facts;
+            sum.bytes += part.bytes;
+        }
+    }
+    if log.len() as u64 != sources.fact_count {
         return Ok(Some(format!(
-            "the snapshot replay stopped at {:?} after {} of {} facts",
-            report.stop, report.loaded, facts.fact_count
+            "the checkpoint's files gave {} facts, not the snapshot's {}",
+            log.len(),
+            sources.fact_count
         )));
     }
-    let tie = SnapshotTie::of_file(snapshot, facts.last_seq, facts.fact_count)?;
-    if tie.size != report.size {
-        return Ok(Some(
-            "the snapshot changed while its image was built".to_owned(),
-        ));
-    }
-    write_image(&log, &report.tally, tie, temp)?;
+    write_image(&log, &tally, SnapshotTie::default(), temp)?;
+    Ok(None)
+}
+
+/// Ties the image at `path` (written by [`build_image`]) to the snapshot `tie` describes and
+/// fsyncs it. Returns `Ok(Some(reason))` when `path` does not hold an intact image header.
+///
+/// # Errors
+/// The I/O error of a failed read, write or fsync.
+pub fn seal_image(path: &Path, tie: SnapshotTie) -> std::io::Result<Option<String>> {
+    let mut file = OpenOptions::new().read(true).write(true).open(path)?;
+    let mut head = [0u8; HEADER_BYTES];
+    file.read_exact(&mut head)?;
+    let mut header = match Header::decode(&head) {
+        Ok(header) => header,
+        Err(reason) => return Ok(Some(reason.to_owned())),
+    };
+    header.tie = tie;
+    file.seek(SeekFrom::Start(0))?;
+    file.write_all(&header.encode())?;
+    file.sync_all()?;
     Ok(None)
 }

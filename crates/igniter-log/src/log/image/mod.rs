@@ -25,7 +25,7 @@ mod index;
 mod open;
 mod write;
 
-pub use build::{build_image, SnapshotFacts};
+pub use build::{build_image, seal_image, ImageSources};
 pub use open::{ImageOpen, ImageRefusal};
 pub use write::write_image;
 

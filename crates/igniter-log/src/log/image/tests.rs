@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::{build_image, write_image, SnapshotFacts, SnapshotTie, HEADER_BYTES};
+use super::{build_image, seal_image, write_image, ImageSources, SnapshotTie, HEADER_BYTES};
 use crate::log::{FactLog, LoadedFact, NewFact};
 use crate::replay::StoreTally;
 
@@ -289,16 +289,18 @@ fn an_image_built_from_a_snapshot_opens_like_its_replay_and_names_the_snapshot()
         )));
     }
     std::fs::write(&snapshot, &bytes).expect("written");
-    let facts = SnapshotFacts {
-        start,
+    let sources = |fact_count| ImageSources {
+        files: vec![(std::fs::File::open(&snapshot).expect("opened"), start)],
         max_frame_bytes: 1 << 20,
         last_seq: 7,
-        fact_count: 3,
+        fact_count,
     };
     let image = dir.file("app.log.image");
-    let built = build_image(&snapshot, facts, &image);
-    assert_eq!(built.expect("built"), None);
+    assert_eq!(build_image(sources(3), &image).expect("built"), None);
+    // Not tied to the snapshot until sealed.
     let tie = SnapshotTie::of_file(&snapshot, 7, 3).expect("tie");
+    assert!(refusal(&image, tie).contains("another snapshot"));
+    assert_eq!(seal_image(&image, tie).expect("sealed"), None);
     let mut opened = FactLog::new(1 << 20);
     let open = opened.open_image(&image, tie).expect("opened");
     assert_eq!(open.tally.iter().map(|store| store.facts).sum::<u64>(), 3);
@@ -306,14 +308,14 @@ fn an_image_built_from_a_snapshot_opens_like_its_replay_and_names_the_snapshot()
     let options = crate::replay::ReplayOptions::facts(start, 1 << 20);
     crate::replay::replay_file(&mut replayed, &snapshot, &options).expect("replayed");
     assert_eq!(dump(&opened), dump(&replayed));
-    // A snapshot that declares more facts than it holds gets no image.
-    let short = SnapshotFacts {
-        fact_count: 4,
-        ..facts
-    };
-    let refused = build_image(&snapshot, short, &dir.file("x"));
+    // Files that do not give the snapshot's count of facts give no image.
+    let refused = build_image(sources(4), &dir.file("x"));
     assert!(refused
         .expect("ran")
-        .is_some_and(|reason| reason.contains("3 of 4")));
+        .is_some_and(|reason| reason.contains("3 facts, not the snapshot's 4")));
+    assert_eq!(
+        seal_image(&dir.file("app.log.snapshot"), tie).expect("ran"),
+        Some("the file is not an image (bad magic)".to_owned())
+    );
     assert!(!dir.file("x").exists());
 }
