@@ -77,11 +77,20 @@ export declare function tryLockFile(fd: number): boolean;
  * (opened before this returns, so a later rename over them changes nothing), each read from its
  * offset in `numbers`, to `tempPath` (fsynced), not yet tied to a snapshot ({@link sealImage}).
  * `numbers`: a start offset per path, then the largest frame body, the new snapshot's lastSeq
- * and factCount. Resolves to `""` once written, or to why not (a file that cannot be opened,
- * files that do not give exactly the snapshot's facts, a failed write: the temp file is then
- * removed). Never rejects. Cost: one replay of the files and one write of the image.
+ * and factCount, then the old snapshot's (the first path's) lastSeq and factCount. With
+ * `baseImage` (the old snapshot's image), the build starts from that image when it is intact and
+ * tied to the first path, and replays only the other files. Resolves to `""` once written, or to
+ * why not (a file that cannot be opened, files that do not give exactly the snapshot's facts, a
+ * failed write: the temp file is then removed). Never rejects.
+ * Cost: one replay of the files (or of all but the first, with a usable base image) and one
+ * write of the image.
  */
-export declare function buildImage(paths: string[], numbers: number[], tempPath: string): Promise<string>;
+export declare function buildImage(
+  paths: string[],
+  numbers: number[],
+  tempPath: string,
+  baseImage?: string | null,
+): Promise<string>;
 
 /**
  * Ties the image at `imagePath` (from {@link buildImage}) to the snapshot at `snapshotPath`,

@@ -3,9 +3,11 @@ import {
   buildCheckpointImage,
   type ImageSources,
   imagePathFor,
+  metaCount,
   sealCheckpointImage,
   tempPathFor,
 } from '@igniter/core/storage';
+import { readMetaRecord } from './meta-record.js';
 
 /** An image being written for a checkpoint (see {@link CheckpointImages.start}). */
 export interface PendingImage {
@@ -32,6 +34,19 @@ export class CheckpointImages {
 
   constructor(logPath: string) {
     this.path = imagePathFor(logPath);
+  }
+
+  /**
+   * What a build can start from: this image, with the counts of the old snapshot open as `fd`
+   * (the build checks that the image is tied to it); undefined without an image file.
+   */
+  base(snapshotFd: number, maxFrameBytes: number): ImageSources['base'] {
+    if (!fs.existsSync(this.path)) return undefined;
+    const head = readMetaRecord(snapshotFd, maxFrameBytes, 'snapshot', (meta) => ({
+      lastSeq: metaCount(meta, 'lastSeq'),
+      factCount: metaCount(meta, 'factCount'),
+    }));
+    return head.kind === 'meta' ? { imagePath: this.path, ...head.value } : undefined;
   }
 
   /** Starts writing the image of what a checkpoint copies (`sources`) to a temp file. */

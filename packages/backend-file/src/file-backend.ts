@@ -509,7 +509,11 @@ export class FileBackend implements Backend {
       const factCount = this.tally.factCount;
       // The image of the new snapshot is written from the same frames while they are copied.
       const files = sources.map(({ path, start }) => ({ path, start }));
-      image = this.loadsNative ? this.images.start({ files, maxFrameBytes, lastSeq, factCount }) : undefined;
+      if (this.loadsNative) {
+        const old = sources.length > 1 ? (sources[0] as FrameRange) : undefined;
+        const base = old && this.images.base(old.fd, maxFrameBytes);
+        image = this.images.start({ files, maxFrameBytes, lastSeq, factCount, base });
+      }
       const copied = await copyToSnapshotTemp({
         target: this.snapshotPath,
         sources,

@@ -109,14 +109,18 @@ impl Task for BuildImageTask {
 /// `paths` (opened now, before this returns: a rename over them later does not change what is
 /// read), each read from its offset in `numbers`, to `tempPath` (fsynced); the image is not
 /// tied to a snapshot until [`image_seal`]. `numbers`: one start offset per path, then the
-/// largest frame body, the new snapshot's lastSeq and its factCount. Resolves to `""` once the
-/// image is written, or to why none was (a file that cannot be opened, files that do not give
-/// exactly the snapshot's facts, a failed write: the temp file is then removed). Never rejects.
+/// largest frame body, the new snapshot's lastSeq and its factCount, then the old snapshot's
+/// (the first path's) lastSeq and factCount. With `baseImage`, the old snapshot's image, the
+/// build starts from that image when it is intact and tied to the first path, and replays only
+/// the other files. Resolves to `""` once the image is written, or to why none was (a file that
+/// cannot be opened, files that do not give exactly the snapshot's facts, a failed write: the
+/// temp file is then removed). Never rejects.
 #[napi(ts_return_type = "Promise<string>")]
 pub fn image_build(
     paths: Vec<String>,
     numbers: Vec<f64>,
     temp_path: String,
+    base_image: Option<String>,
 ) -> AsyncTask<BuildImageTask> {
     let number = |index: usize| numbers.get(index).copied().and_then(whole).unwrap_or(0);
     let opened: std::io::Result<Vec<_>> = paths
@@ -125,13 +129,24 @@ pub fn image_build(
         .map(|(index, path)| Ok((std::fs::File::open(path)?, number(index))))
         .collect();
     let at = paths.len();
-    AsyncTask::new(BuildImageTask {
-        sources: opened.ok().map(|files| ImageSources {
+    let sources = opened.ok().map(|files| {
+        // The old snapshot's tie, taken from the file the build reads (opened above).
+        let base = base_image
+            .zip(files.first())
+            .and_then(|(image, (snapshot, _))| {
+                let tie = SnapshotTie::of_open(snapshot, number(at + 3), number(at + 4)).ok()?;
+                Some((std::fs::File::open(image).ok()?, tie))
+            });
+        ImageSources {
             files,
             max_frame_bytes: number(at),
             last_seq: number(at + 1),
             fact_count: number(at + 2),
-        }),
+            base,
+        }
+    });
+    AsyncTask::new(BuildImageTask {
+        sources,
         temp: temp_path,
     })
 }

@@ -8,7 +8,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { IgniterStore } from '@igniter/core';
+import { IgniterStore, type Json } from '@igniter/core';
 import { filesContaining, useTempDir } from '@igniter/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FileBackend } from '../../src/index.js';
@@ -27,7 +27,7 @@ function open(path: string): { store: IgniterStore; backend: FileBackend } {
 /** Facts 1..n over three stores; every fifth value is over 134 bytes (kept in the arena). */
 function fill(store: IgniterStore, from: number, to: number): void {
   for (let n = from; n <= to; n++) {
-    const value = n % 5 === 0 ? { n, text: 'y'.repeat(200) } : { n };
+    const value: Json = n % 5 === 0 ? { n, text: 'y'.repeat(200) } : { n };
     const producer = n % 7 === 0 ? { kind: 'importer' } : undefined;
     store.write({
       store: `s${n % 3}`,

@@ -23,7 +23,12 @@ export interface NativeBinding {
    * Writes a checkpoint image of data files off the JS thread; resolves to "" or to why not.
    * Absent from addons built before it existed (as is `sealImage`).
    */
-  buildImage?(paths: string[], numbers: number[], tempPath: string): Promise<string>;
+  buildImage?(
+    paths: string[],
+    numbers: number[],
+    tempPath: string,
+    baseImage?: string | null,
+  ): Promise<string>;
   /** Ties an image to its snapshot; resolves to "" or to why not. */
   sealImage?(imagePath: string, snapshotPath: string, lastSeq: number, factCount: number): Promise<string>;
   /** The fact log class. */

@@ -12,6 +12,11 @@ export interface ImageSources {
   maxFrameBytes: number;
   lastSeq: number;
   factCount: number;
+  /**
+   * The old snapshot's image, with that snapshot's lastSeq and factCount (the first file is that
+   * snapshot): the build starts from it when it is intact, and replays only the other files.
+   */
+  base?: { imagePath: string; lastSeq: number; factCount: number };
 }
 
 /**
@@ -20,7 +25,8 @@ export interface ImageSources {
  * log's state, fsynced). The image is tied to no snapshot until {@link sealCheckpointImage}.
  * Resolves to "" once written, or to why not (no native addon, files that do not give exactly
  * the snapshot's facts, a failed write: the temp file is then removed). Never rejects.
- * Cost: one replay of the files and one write of the image, off the JS thread.
+ * Cost: one replay of the files (all but the old snapshot, when its image is usable) and one
+ * write of the image, off the JS thread.
  */
 export async function buildCheckpointImage(sources: ImageSources, tempPath: string): Promise<string> {
   const load = loadNative();
@@ -32,11 +38,14 @@ export async function buildCheckpointImage(sources: ImageSources, tempPath: stri
     sources.maxFrameBytes,
     sources.lastSeq,
     sources.factCount,
+    sources.base?.lastSeq ?? 0,
+    sources.base?.factCount ?? 0,
   ];
   return buildImage(
     sources.files.map((file) => file.path),
     numbers,
     tempPath,
+    sources.base?.imagePath ?? null,
   );
 }
 

@@ -2,7 +2,8 @@
 //! (the old snapshot's frames, then the log's up to the checkpoint's seq) are replayed into a
 //! fresh log, the same replay an open of the new snapshot does, and its state is written. This
 //! runs while the checkpoint copies those frames; the image is sealed to the new snapshot
-//! (its tie written into the header) once the snapshot is in place.
+//! (its tie written into the header) once the snapshot is in place. When the old snapshot has
+//! an intact image, the log starts from that image and only the log's frames are replayed.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -24,6 +25,9 @@ pub struct ImageSources {
     pub last_seq: u64,
     /// The new snapshot's `factCount`.
     pub fact_count: u64,
+    /// The image of the first file (the old snapshot), open, with that snapshot's tie: when it
+    /// is intact, the log starts from it and the first file is not replayed.
+    pub base: Option<(File, SnapshotTie)>,
 }
 
 /// Replays `sources` and writes the image of the result to `temp` (fsynced), not yet tied to a
@@ -38,7 +42,14 @@ pub struct ImageSources {
 pub fn build_image(sources: ImageSources, temp: &Path) -> std::io::Result<Option<String>> {
     let mut log = FactLog::new(usize::MAX);
     let mut tally: Vec<StoreTally> = Vec::new();
-    for (file, start) in sources.files {
+    let mut files = sources.files.into_iter();
+    if let Some((image, tie)) = sources.base {
+        if let Ok(open) = log.open_image_file(&image, tie) {
+            tally = open.tally;
+            files.next();
+        }
+    }
+    for (file, start) in files {
         let options = ReplayOptions {
             after_seq: log.last_seq(),
             max_seq: sources.last_seq,

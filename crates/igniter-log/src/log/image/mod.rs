@@ -68,8 +68,16 @@ impl SnapshotTie {
         last_seq: u64,
         fact_count: u64,
     ) -> std::io::Result<Self> {
+        Self::of_open(&std::fs::File::open(path)?, last_seq, fact_count)
+    }
+
+    /// [`SnapshotTie::of_file`] of a snapshot already open.
+    ///
+    /// # Errors
+    /// The I/O error of a failed read.
+    pub fn of_open(file: &std::fs::File, last_seq: u64, fact_count: u64) -> std::io::Result<Self> {
         use std::io::{Read, Seek, SeekFrom};
-        let mut file = std::fs::File::open(path)?;
+        let mut file = file;
         let size = file.metadata()?.len();
         let tail = size.min(TAIL_BYTES);
         file.seek(SeekFrom::Start(size - tail))?;

@@ -48,16 +48,28 @@ impl FactLog {
     /// Cost: mapping the file, one CRC pass over it, and building the key tables (one hash
     /// insert per key); no per-fact work beyond copying the index lists.
     pub fn open_image(&mut self, path: &Path, tie: SnapshotTie) -> Result<ImageOpen, ImageRefusal> {
-        if !self.records.is_empty() || !self.stores.is_empty() {
-            return Err(ImageRefusal::new("the log already holds facts"));
-        }
         let file = File::open(path).map_err(|error| match error.kind() {
             std::io::ErrorKind::NotFound => ImageRefusal::new("there is no image"),
             _ => ImageRefusal::new(format!("the image cannot be read: {error}")),
         })?;
+        self.open_image_file(&file, tie)
+    }
+
+    /// [`FactLog::open_image`] of an image file already open.
+    ///
+    /// # Errors
+    /// As [`FactLog::open_image`].
+    pub fn open_image_file(
+        &mut self,
+        file: &File,
+        tie: SnapshotTie,
+    ) -> Result<ImageOpen, ImageRefusal> {
+        if !self.records.is_empty() || !self.stores.is_empty() {
+            return Err(ImageRefusal::new("the log already holds facts"));
+        }
         // SAFETY: the image is only ever replaced by rename, never written in place, so the
         // mapped bytes do not change while the log uses them; every byte is checked below.
-        let map = unsafe { memmap2::Mmap::map(&file) }
+        let map = unsafe { memmap2::Mmap::map(file) }
             .map_err(|error| ImageRefusal::new(format!("the image cannot be mapped: {error}")))?;
         let map = Arc::new(map);
         let header = Header::decode(&map).map_err(ImageRefusal::new)?;

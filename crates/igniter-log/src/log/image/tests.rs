@@ -294,6 +294,7 @@ fn an_image_built_from_a_snapshot_opens_like_its_replay_and_names_the_snapshot()
         max_frame_bytes: 1 << 20,
         last_seq: 7,
         fact_count,
+        base: None,
     };
     let image = dir.file("app.log.image");
     assert_eq!(build_image(sources(3), &image).expect("built"), None);
@@ -318,4 +319,92 @@ fn an_image_built_from_a_snapshot_opens_like_its_replay_and_names_the_snapshot()
         Some("the file is not an image (bad magic)".to_owned())
     );
     assert!(!dir.file("x").exists());
+}
+
+#[test]
+fn a_build_starts_from_the_old_snapshots_image_and_replays_only_the_log_or_everything_without_it() {
+    let dir = TempDir::new();
+    let fact = |seq: u64, key: &str| {
+        frame(&format!(
+            r#"[1,"01a21ebf-546d-7000-8000-{seq:012}",{seq},"s","{key}",{{"v":{seq}}},"{hash}",null,{tt},null,1,null,null,null]"#,
+            hash = "0".repeat(64),
+            tt = 1000 + seq
+        ))
+    };
+    let snapshot = dir.file("app.log.snapshot");
+    let mut bytes = b"16-byte-header..".to_vec();
+    bytes.extend(frame(r#"{"type":"snapshot","lastSeq":7,"factCount":2}"#));
+    let snapshot_start = bytes.len() as u64;
+    bytes.extend(fact(2, "a"));
+    bytes.extend(fact(7, "b"));
+    std::fs::write(&snapshot, &bytes).expect("written");
+    let wal = dir.file("app.log");
+    let mut bytes = b"16-byte-header..".to_vec();
+    bytes.extend(frame(r#"{"type":"wal","baseSeq":7}"#));
+    let wal_start = bytes.len() as u64;
+    for (seq, key) in [(8, "a"), (9, "c"), (10, "a")] {
+        bytes.extend(fact(seq, key));
+    }
+    std::fs::write(&wal, &bytes).expect("written");
+    let open = |path: &PathBuf| std::fs::File::open(path).expect("opened");
+    let old_image = dir.file("old.image");
+    let old = ImageSources {
+        files: vec![(open(&snapshot), snapshot_start)],
+        max_frame_bytes: 1 << 20,
+        last_seq: 7,
+        fact_count: 2,
+        base: None,
+    };
+    assert_eq!(build_image(old, &old_image).expect("built"), None);
+    let old_tie = SnapshotTie::of_file(&snapshot, 7, 2).expect("tie");
+    assert_eq!(seal_image(&old_image, old_tie).expect("sealed"), None);
+    // The new snapshot holds seqs up to 9: the log's seq 10 came after the checkpoint.
+    let mut replayed = FactLog::new(1 << 20);
+    let options = crate::replay::ReplayOptions::facts(snapshot_start, 1 << 20);
+    crate::replay::replay_file(&mut replayed, &snapshot, &options).expect("replayed");
+    let options = crate::replay::ReplayOptions {
+        after_seq: 7,
+        max_seq: 9,
+        ..crate::replay::ReplayOptions::facts(wal_start, 1 << 20)
+    };
+    crate::replay::replay_file(&mut replayed, &wal, &options).expect("replayed");
+    for base_tie in [old_tie, SnapshotTie { size: 1, ..old_tie }] {
+        let image = dir.file("new.image");
+        let sources = ImageSources {
+            files: vec![(open(&snapshot), snapshot_start), (open(&wal), wal_start)],
+            max_frame_bytes: 1 << 20,
+            last_seq: 9,
+            fact_count: 4,
+            base: Some((open(&old_image), base_tie)),
+        };
+        assert_eq!(build_image(sources, &image).expect("built"), None);
+        assert_eq!(seal_image(&image, TIE).expect("sealed"), None);
+        let mut opened = FactLog::new(1 << 20);
+        let open = opened.open_image(&image, TIE).expect("opened");
+        assert_eq!(open.tally.iter().map(|store| store.facts).sum::<u64>(), 4);
+        assert_eq!(dump(&opened), dump(&replayed));
+    }
+    // The base image is what the build starts from: one tied to the old snapshot but holding
+    // one fact fewer gives a log one fact short, which is refused.
+    let short = ImageSources {
+        files: vec![(open(&snapshot), snapshot_start)],
+        max_frame_bytes: 1 << 20,
+        last_seq: 2,
+        fact_count: 1,
+        base: None,
+    };
+    assert_eq!(build_image(short, &old_image).expect("built"), None);
+    assert_eq!(seal_image(&old_image, old_tie).expect("sealed"), None);
+    let sources = ImageSources {
+        files: vec![(open(&snapshot), snapshot_start), (open(&wal), wal_start)],
+        max_frame_bytes: 1 << 20,
+        last_seq: 9,
+        fact_count: 4,
+        base: Some((open(&old_image), old_tie)),
+    };
+    let refused = build_image(sources, &dir.file("x")).expect("ran");
+    assert_eq!(
+        refused.as_deref(),
+        Some("the checkpoint's files gave 3 facts, not the snapshot's 4")
+    );
 }
