@@ -75,7 +75,8 @@ export declare function tryLockFile(fd: number): boolean;
 /**
  * Writes, on the libuv pool, the checkpoint image of the facts in the data files at `paths`
  * (opened before this returns, so a later rename over them changes nothing), each read from its
- * offset in `numbers`, to `tempPath` (fsynced), not yet tied to a snapshot ({@link sealImage}).
+ * offset in `numbers`, to `tempPath` (not fsynced: a CRC-32 guards every part), not yet tied to
+ * a snapshot ({@link sealImage}).
  * `numbers`: a start offset per path, then the largest frame body, the new snapshot's lastSeq
  * and factCount, then the old snapshot's (the first path's) lastSeq and factCount. With
  * `baseImage` (the old snapshot's image), the build starts from that image when it is intact and
@@ -95,7 +96,7 @@ export declare function buildImage(
 /**
  * Ties the image at `imagePath` (from {@link buildImage}) to the snapshot at `snapshotPath`,
  * whose metadata record declares `lastSeq` and `factCount` (its size and the CRC-32 of its last
- * 64 KiB go into the image header), and fsyncs it, on the libuv pool. Resolves to `""`, or to
+ * 64 KiB go into the image header), on the libuv pool. Resolves to `""`, or to
  * why it was not sealed. Never rejects.
  */
 export declare function sealImage(

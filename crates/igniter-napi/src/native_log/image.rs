@@ -107,7 +107,7 @@ impl Task for BuildImageTask {
 
 /// Starts writing, on the libuv pool, the checkpoint image of the facts in the data files at
 /// `paths` (opened now, before this returns: a rename over them later does not change what is
-/// read), each read from its offset in `numbers`, to `tempPath` (fsynced); the image is not
+/// read), each read from its offset in `numbers`, to `tempPath` (not fsynced: a CRC-32 guards every part); the image is not
 /// tied to a snapshot until [`image_seal`]. `numbers`: one start offset per path, then the
 /// largest frame body, the new snapshot's lastSeq and its factCount, then the old snapshot's
 /// (the first path's) lastSeq and factCount. With `baseImage`, the old snapshot's image, the
@@ -180,7 +180,7 @@ impl Task for SealImageTask {
 }
 
 /// Ties the image at `imagePath` (from [`image_build`]) to the snapshot at `snapshotPath`,
-/// whose metadata record declares `lastSeq` and `factCount`, and fsyncs it, on the libuv pool.
+/// whose metadata record declares `lastSeq` and `factCount`, on the libuv pool.
 /// Resolves to `""`, or to why it was not sealed. Never rejects.
 #[napi(ts_return_type = "Promise<string>")]
 pub fn image_seal(

@@ -22,7 +22,8 @@ export interface ImageSources {
 /**
  * Starts writing the checkpoint image of `sources` to `tempPath` off the JS thread (the files
  * are opened before this returns; the native addon replays them on the libuv pool and writes the
- * log's state, fsynced). The image is tied to no snapshot until {@link sealCheckpointImage}.
+ * log's state, unsynced: a CRC-32 guards every part). It is tied to no snapshot until
+ * {@link sealCheckpointImage}.
  * Resolves to "" once written, or to why not (no native addon, files that do not give exactly
  * the snapshot's facts, a failed write: the temp file is then removed). Never rejects.
  * Cost: one replay of the files (all but the old snapshot, when its image is usable) and one
@@ -51,7 +52,7 @@ export async function buildCheckpointImage(sources: ImageSources, tempPath: stri
 
 /**
  * Ties the image at `imagePath` to the snapshot at `snapshotPath` (declaring `lastSeq` and
- * `factCount`) and fsyncs it, off the JS thread. Resolves to "" or to why not. Never rejects.
+ * `factCount`), off the JS thread. Resolves to "" or to why not. Never rejects.
  */
 export async function sealCheckpointImage(
   imagePath: string,

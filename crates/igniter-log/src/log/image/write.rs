@@ -33,14 +33,14 @@ fn record_bytes(records: &[Record]) -> &[u8] {
     }
 }
 
-/// Writes the image of `log` to `temp` and fsyncs it; the caller renames it into place once it
-/// knows the snapshot is still current. `tally` is the per-store tally of the snapshot's frames
+/// Writes the image of `log` to `temp` (not fsynced, see below); the caller renames it into
+/// place once it knows the snapshot is still current. `tally` is the per-store tally of the snapshot's frames
 /// (indexed like the log's stores), `tie` the snapshot's identity.
 ///
 /// # Errors
-/// The I/O error of a failed create, write or fsync (`temp` is then removed).
+/// The I/O error of a failed create or write (`temp` is then removed).
 ///
-/// Cost: one sequential write of the records, payload and indexes; one fsync.
+/// Cost: one sequential write of the records, payload and indexes.
 pub fn write_image(
     log: &FactLog,
     tally: &[StoreTally],
@@ -122,8 +122,10 @@ fn write_temp(
     };
     let mut file = out.into_inner().map_err(|error| error.into_error())?;
     file.seek(SeekFrom::Start(0))?;
-    file.write_all(&header.encode())?;
-    file.sync_all()
+    // Not fsynced: the image is an accelerator whose every part is checked against a CRC-32 at
+    // open, so pages a power loss kept from the disk make it refused, never served; an fsync
+    // of the whole image would double the disk writes a checkpoint waits for.
+    file.write_all(&header.encode())
 }
 
 /// The index section (see the module documentation).
