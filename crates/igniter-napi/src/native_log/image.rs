@@ -107,8 +107,8 @@ impl Task for BuildImageTask {
 
 /// Starts writing, on the libuv pool, the checkpoint image of the facts in the data files at
 /// `paths` (opened now, before this returns: a rename over them later does not change what is
-/// read), each read from its offset in `numbers`, to `tempPath` (not fsynced: a CRC-32 guards every part); the image is not
-/// tied to a snapshot until [`image_seal`]. `numbers`: one start offset per path, then the
+/// read), each read from its offset in `numbers`, to `tempPath` (not fsynced: a CRC-32 guards
+/// every part); the image is not tied to a snapshot until [`image_seal`]. `numbers`: one start offset per path, then the
 /// largest frame body, the new snapshot's lastSeq and its factCount, then the old snapshot's
 /// (the first path's) lastSeq and factCount. With `baseImage`, the old snapshot's image, the
 /// build starts from that image when it is intact and tied to the first path, and replays only

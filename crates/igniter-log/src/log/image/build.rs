@@ -75,7 +75,8 @@ pub fn build_image(sources: ImageSources, temp: &Path) -> std::io::Result<Option
 }
 
 /// Ties the image at `path` (written by [`build_image`]) to the snapshot `tie` describes (not
-/// fsynced, as the image's other bytes: a header lost to a power loss fails its CRC-32). Returns `Ok(Some(reason))` when `path` does not hold an intact image header.
+/// fsynced, as the image's other bytes: a header lost to a power loss fails its CRC-32).
+/// Returns `Ok(Some(reason))` when `path` does not hold an intact image header.
 ///
 /// # Errors
 /// The I/O error of a failed read or write.
