@@ -309,7 +309,9 @@ export class FileBackend implements Backend {
       this.writer.append(frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames), last.seq);
       this.dropOpenState();
       this.highWater = last.seq;
-      rest.forEach((fact, i) => this.tally.add(fact.store, (frames[i] as Buffer).length));
+      rest.forEach((fact, i) => {
+        this.tally.add(fact.store, (frames[i] as Buffer).length);
+      });
     } catch (error) {
       throw framed === 0 ? error : new PartialWriteError(error, framed);
     }

@@ -193,7 +193,9 @@ export class PostgresBackend implements Backend {
       this.#check(fact, highWater);
       highWater = fact.seq;
     }
-    facts.forEach((fact, i) => this.#queue(commit, fact, i < facts.length - 1));
+    facts.forEach((fact, i) => {
+      this.#queue(commit, fact, i < facts.length - 1);
+    });
   }
 
   /** Throws `ERR_INVALID_ARGUMENT` when `fact` cannot be stored or its seq is not above `highWater`. */

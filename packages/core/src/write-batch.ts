@@ -45,7 +45,13 @@ export function planBatch(
   schemaGraph: SchemaGraph,
   storedRepeat: (prepared: PreparedWrite) => Fact | undefined,
 ): BatchPlan {
-  const plan: BatchPlan = { facts: new Array(batch.length), inputs: [], positions: [], previous: [], repeats: [] };
+  const plan: BatchPlan = {
+    facts: new Array(batch.length),
+    inputs: [],
+    positions: [],
+    previous: [],
+    repeats: [],
+  };
   const firstWithKey = new Map<string, number>();
   const latestInBatch = new Map<string, number>();
   let time = Number.NEGATIVE_INFINITY;

@@ -51,7 +51,9 @@ describe('writeMany on a segmented store', () => {
     const error = thrown(() => store.writeMany(batch.map((input) => ({ ...input, value: input.key }))));
     expect(error.code).toBe('ENOENT');
     expect(error.details).toEqual({ committed: 1, committedThroughSeq: 2 });
-    expect(error.message).toMatch(/the first 1 of 4 facts, through seq 2, were committed before storage refused/);
+    expect(error.message).toMatch(
+      /the first 1 of 4 facts, through seq 2, were committed before storage refused/,
+    );
     expect(store.lastSeq()).toBe(2);
     expect(store.keys({ store: 'tasks' })).toEqual(['before', 't1']);
     await store.close();
