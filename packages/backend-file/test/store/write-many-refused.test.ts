@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type ChangeEvent, Changefeed, IgniterError, IgniterStore } from '@igniter/core';
+import { type ChangeEvent, Changefeed, IgniterError, IgniterStore, type WriteInput } from '@igniter/core';
 import { thrown, useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { FileBackend, openFileStore } from '../../src/index.js';
@@ -7,7 +7,7 @@ import { FileBackend, openFileStore } from '../../src/index.js';
 const temp = useTempDir('igniter-file-');
 const engine = process.env.IGNITER_ENGINE === 'native' ? 'native' : 'ts';
 
-const batch = [1, 2, 3, 4].map((i) => ({
+const batch: WriteInput[] = [1, 2, 3, 4].map((i) => ({
   store: 'tasks',
   key: `t${i}`,
   value: { i, pad: 'x'.repeat(i === 3 ? 2000 : 10) },
@@ -75,10 +75,12 @@ describe('writeMany refused by storage partway', () => {
     const unusual = { store: 'tasks', key: 'nul-key', value: 1, idempotencyKey: '\u0000k' };
     const path = join(temp.dir(), 'js-framed.log');
     const store = openFileStore(path, { engine, maxFrameBytes: 1024 });
-    const error = thrown(() => store.writeMany([batch[0], unusual, batch[1], batch[2]]));
+    const error = thrown(() =>
+      store.writeMany([batch[0] as WriteInput, unusual, batch[1] as WriteInput, batch[2] as WriteInput]),
+    );
     expect(error.code).toBe('ERR_VALUE_TOO_LARGE');
     expect(store.lastSeq()).toBe(0);
-    store.writeMany([batch[0], unusual, batch[0]]);
+    store.writeMany([batch[0] as WriteInput, unusual, batch[0] as WriteInput]);
     store.write({ store: 'tasks', key: 'after', value: 2 });
     await store.close();
 
