@@ -59,8 +59,8 @@ export class CheckpointImages {
   /**
    * Waits for `pending`; when it was written and `keep()` holds (the checkpoint put its snapshot
    * at `snapshotPath` in place and no rewrite or close came since), ties it to that snapshot and
-   * renames it into place; in every other case removes the temp file. Throws only the system error
-   * of a failed rename (the temp file is removed all the same).
+   * renames it into place; in every other case (a failed rename included) removes the temp file.
+   * Never rejects.
    */
   async finish(pending: PendingImage, snapshotPath: string, keep: () => boolean): Promise<void> {
     try {
@@ -68,8 +68,16 @@ export class CheckpointImages {
       if (refused === '' && keep())
         refused = await sealCheckpointImage(pending.temp, snapshotPath, pending.lastSeq, pending.factCount);
       else if (refused === '') refused = 'the checkpoint did not put its snapshot in place';
+      if (refused === '' && keep()) {
+        try {
+          fs.renameSync(pending.temp, this.path);
+        } catch (error) {
+          // An accelerator that cannot be put in place (e.g. the old one mapped on Windows)
+          // fails nothing: the next open replays the snapshot.
+          refused = `the image could not be put in place: ${error instanceof Error ? error.message : String(error)}`;
+        }
+      }
       this.lastRefusal = refused === '' ? null : refused;
-      if (refused === '' && keep()) fs.renameSync(pending.temp, this.path);
     } finally {
       fs.rmSync(pending.temp, { force: true });
     }
