@@ -21,8 +21,8 @@ exports.canonicalJson = binding.canonicalJson;
 exports.valueHash = binding.valueHash;
 exports.sha256Hex = binding.sha256Hex;
 exports.tryLockFile = binding.tryLockFile;
-exports.buildImage = binding.imageBuild;
-exports.sealImage = binding.imageSeal;
+exports.buildImage = binding.buildImage;
+exports.sealImage = binding.sealImage;
 
 /**
  * The fact log in Rust. The addon exports it as free functions over an external handle (a

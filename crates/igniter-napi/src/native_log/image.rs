@@ -115,7 +115,7 @@ impl Task for BuildImageTask {
 /// the other files. Resolves to `""` once the image is written, or to why none was (a file that
 /// cannot be opened, files that do not give exactly the snapshot's facts, a failed write: the
 /// temp file is then removed). Never rejects.
-#[napi(ts_return_type = "Promise<string>")]
+#[napi(js_name = "buildImage", ts_return_type = "Promise<string>")]
 pub fn image_build(
     paths: Vec<String>,
     numbers: Vec<f64>,
@@ -182,7 +182,7 @@ impl Task for SealImageTask {
 /// Ties the image at `imagePath` (from [`image_build`]) to the snapshot at `snapshotPath`,
 /// whose metadata record declares `lastSeq` and `factCount`, on the libuv pool.
 /// Resolves to `""`, or to why it was not sealed. Never rejects.
-#[napi(ts_return_type = "Promise<string>")]
+#[napi(js_name = "sealImage", ts_return_type = "Promise<string>")]
 pub fn image_seal(
     image_path: String,
     snapshot_path: String,
