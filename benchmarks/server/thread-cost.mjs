@@ -23,10 +23,13 @@ function threads(pid) {
       const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const key = tid === String(pid) ? 'main' : name;
-      const entry = (out[key] ??= { user: 0, system: 0 });
+      out[key] ??= { user: 0, system: 0 };
+      const entry = out[key];
       entry.user += Number(f[11]) / 100;
       entry.system += Number(f[12]) / 100;
-    } catch {}
+    } catch {
+      // The thread ended between the listing and the read.
+    }
   }
   return out;
 }
@@ -43,7 +46,12 @@ let n = 0;
 const put = (child) => ({
   url: child.url,
   requests: [
-    { method: 'PUT', body, headers: json, setupRequest: (r) => ({ ...r, path: `/v1/stores/m/keys/k${n++}` }) },
+    {
+      method: 'PUT',
+      body,
+      headers: json,
+      setupRequest: (r) => ({ ...r, path: `/v1/stores/m/keys/k${n++}` }),
+    },
   ],
 });
 console.log(`load average before: ${loadAverage()}`);
@@ -57,7 +65,8 @@ for (let round = 0; round < rounds; round += 1) {
     total.requests += result.requests.total;
     for (const [thread, t] of Object.entries(after)) {
       const b = before[thread] ?? { user: 0, system: 0 };
-      const e = (total.cpu[thread] ??= { user: 0, system: 0 });
+      total.cpu[thread] ??= { user: 0, system: 0 };
+      const e = total.cpu[thread];
       e.user += t.user - b.user;
       e.system += t.system - b.system;
     }

@@ -88,7 +88,12 @@ export class RequestSeries {
           cumulative += counts.buckets[i] as number;
           values.push({ labels: { le }, sharedLabels: shared, value: cumulative, metricName: bucket });
         });
-        values.push({ labels: { le: '+Inf' }, sharedLabels: shared, value: counts.count, metricName: bucket });
+        values.push({
+          labels: { le: '+Inf' },
+          sharedLabels: shared,
+          value: counts.count,
+          metricName: bucket,
+        });
         values.push({ labels: {}, sharedLabels: shared, value: counts.sum, metricName: `${name}_sum` });
         values.push({ labels: {}, sharedLabels: shared, value: counts.count, metricName: `${name}_count` });
       }
