@@ -267,17 +267,6 @@ export declare class NativeWal {
   sync(): void;
   /** Resolves when everything appended is on disk: to "" or to "<code>\n<message>". */
   flush(): Promise<string>;
-  /**
-   * Makes `callback` the commit listener: called on the event loop (with the durable seq) once
-   * a commit that {@link requestSync} asked for ended; it does not keep the process alive.
-   */
-  onCommit(callback: (durableSeq: number) => void): void;
-  /**
-   * Asks for everything appended to be made durable without waiting (group durability): the
-   * commit listener is called once it is, or soon when there is nothing to commit, the writer
-   * failed or stopped. Then read {@link status}.
-   */
-  requestSync(): void;
   /** Writes buffered frames to the OS, unsynced. */
   writeToOs(): void;
   /** Refuses later appends with `ERR_CLOSED`. */

@@ -134,12 +134,6 @@ class NativeWal {
   flush() {
     return binding.walFlush(this.#wal);
   }
-  onCommit(callback) {
-    binding.walOnCommit(this.#wal, callback);
-  }
-  requestSync() {
-    binding.walRequestSync(this.#wal);
-  }
   writeToOs() {
     binding.walWriteToOs(this.#wal);
   }

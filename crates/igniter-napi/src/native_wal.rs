@@ -9,8 +9,7 @@ use std::time::Duration;
 
 use igniter_log::wal::{Durability, WalError, WalWriter};
 use napi::bindgen_prelude::{AsyncTask, External, Float64ArraySlice};
-use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
-use napi::{Env, Status, Task};
+use napi::{Env, Task};
 use napi_derive::napi;
 
 use crate::native_log::{numbers, whole, Handle};
@@ -111,29 +110,6 @@ pub fn wal_flush(wal: &WalHandle) -> AsyncTask<SyncTask> {
     AsyncTask::new(SyncTask {
         wal: Arc::clone(wal),
     })
-}
-
-/// Makes `callback` the writer's commit listener: called on the event loop with the durable seq
-/// once a commit that [`wal_request_sync`] asked for ended (then read `walStatus`). The
-/// callback does not keep the process alive. Replaces an earlier one.
-#[napi(ts_args_type = "wal: WalHandle, callback: (durableSeq: number) => void")]
-pub fn wal_on_commit(
-    wal: &WalHandle,
-    callback: ThreadsafeFunction<f64, (), f64, Status, false, true>,
-) {
-    let callback = Arc::new(callback);
-    wal.writer.set_commit_listener(Some(Arc::new(move |seq| {
-        callback.call(seq as f64, ThreadsafeFunctionCallMode::NonBlocking);
-    })));
-}
-
-/// Asks for everything appended so far to be made durable, without waiting: the commit
-/// listener ([`wal_on_commit`]) is called once it is, or at once when there is nothing to
-/// commit, the writer failed or it stopped. `group` durability only (the others sync in
-/// [`wal_flush`]). Cost: no system call while the writer's thread commits, else one wake-up.
-#[napi]
-pub fn wal_request_sync(wal: &WalHandle) {
-    wal.writer.request_sync();
 }
 
 /// Writes buffered frames to the OS, unsynced. Throws the writer's failure.

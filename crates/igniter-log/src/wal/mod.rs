@@ -10,4 +10,4 @@ mod writer;
 mod tests;
 
 pub use frame::{push_frame, write_fact_frame, FrameParts, Unframed, FRAME_OVERHEAD};
-pub use writer::{CommitListener, Durability, WalError, WalStatus, WalWriter};
+pub use writer::{Durability, WalError, WalStatus, WalWriter};

@@ -268,38 +268,3 @@ fn concurrent_syncs_and_appends_keep_every_frame_in_order() {
     assert_eq!((status.durable_seq, status.pending_bytes), (2_000, 0));
     assert_eq!(std::fs::read(&path).expect("read"), expected);
 }
-
-#[test]
-fn a_requested_sync_tells_the_listener_once_the_frames_are_durable() {
-    let path = temp_file("request");
-    let wal = WalWriter::open(
-        &path,
-        4,
-        0,
-        Durability::Group,
-        Duration::from_secs(3600),
-        1 << 20,
-    )
-    .expect("open");
-    let (sender, told) = std::sync::mpsc::channel::<u64>();
-    let sender = std::sync::Mutex::new(sender);
-    wal.set_commit_listener(Some(std::sync::Arc::new(move |seq| {
-        let _ = sender.lock().expect("sender").send(seq);
-    })));
-    // Nothing to commit: told at once, from the call.
-    wal.request_sync();
-    assert_eq!(told.recv_timeout(Duration::from_secs(30)), Ok(0));
-    for seq in 1..=3_u64 {
-        wal.append(&frame(&format!("fact {seq}")), seq)
-            .expect("append");
-        // The window is an hour: only the request makes the thread commit.
-        wal.request_sync();
-        assert_eq!(told.recv_timeout(Duration::from_secs(30)), Ok(seq));
-        assert_eq!(wal.status().durable_seq, seq);
-    }
-    assert_eq!(wal.status().syncs, 3);
-    wal.shut();
-    // After shut the listener is gone: nothing is told.
-    wal.request_sync();
-    assert!(told.recv_timeout(Duration::from_millis(50)).is_err());
-}

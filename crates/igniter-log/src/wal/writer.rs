@@ -106,12 +106,7 @@ struct State {
     parked: bool,
     /// Callers waiting on `done` (a notification with none is a wasted system call).
     waiting_done: u32,
-    /// A [`WalWriter::request_sync`] waits for the commit listener's call.
-    listener_wanted: bool,
 }
-
-/// What a commit tells the listener of [`WalWriter::set_commit_listener`]: the durable seq.
-pub type CommitListener = Arc<dyn Fn(u64) + Send + Sync>;
 
 struct Shared {
     state: Mutex<State>,
@@ -122,8 +117,6 @@ struct Shared {
     durability: Durability,
     group_window: Duration,
     group_bytes: usize,
-    /// Told when a commit that a [`WalWriter::request_sync`] asked for has ended.
-    listener: Mutex<Option<CommitListener>>,
 }
 
 impl Shared {
@@ -132,18 +125,6 @@ impl Shared {
         self.state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// Calls the commit listener, if any, with `durable_seq` (without the state lock held).
-    fn tell_listener(&self, durable_seq: u64) {
-        let listener = self
-            .listener
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone();
-        if let Some(listener) = listener {
-            listener(durable_seq);
-        }
     }
 }
 
@@ -198,14 +179,12 @@ impl WalWriter {
                 stop: false,
                 parked: true,
                 waiting_done: 0,
-                listener_wanted: false,
             }),
             wake: Condvar::new(),
             done: Condvar::new(),
             durability,
             group_window,
             group_bytes: group_bytes.max(1),
-            listener: Mutex::new(None),
         });
         let thread = if durability == Durability::Group {
             let worker = Arc::clone(&shared);
@@ -333,48 +312,6 @@ impl WalWriter {
         }
     }
 
-    /// Sets (or with `None` removes) the listener that [`Self::request_sync`] answers through.
-    pub fn set_commit_listener(&self, listener: Option<CommitListener>) {
-        *self
-            .shared
-            .listener
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = listener;
-    }
-
-    /// Asks for everything appended so far to be made durable without waiting for it: the
-    /// commit listener is called (from the writer's thread, or from this call when there is
-    /// nothing to commit, the writer failed or it stopped) once a commit after this call
-    /// ended. The caller then reads [`Self::status`]. Only the `Group` thread commits this
-    /// way; in the other modes the listener is called at once (use [`Self::sync`]).
-    /// Cost: no system call while the thread is committing, else one wake-up.
-    pub fn request_sync(&self) {
-        let shared = &*self.shared;
-        let mut state = shared.lock();
-        let target = state.written + state.inflight + state.buf.len() as u64;
-        let now = state.failure.is_some()
-            || state.stop
-            || shared.durability != Durability::Group
-            || state.durable >= target;
-        if now {
-            let durable_seq = state.durable_seq;
-            drop(state);
-            shared.tell_listener(durable_seq);
-            return;
-        }
-        state.listener_wanted = true;
-        // Frames beyond the commit under way (if any) are urgent; the thread looks at the flag
-        // when that commit ends, so only a waiting thread needs waking.
-        if state.committing {
-            if state.written + state.inflight < target {
-                state.urgent = true;
-            }
-        } else {
-            state.urgent = true;
-            shared.wake.notify_one();
-        }
-    }
-
     /// Writes buffered frames to the OS without syncing them, so a reader of the file sees them.
     ///
     /// # Errors
@@ -436,7 +373,6 @@ impl WalWriter {
         if let Some(thread) = thread {
             let _ = thread.join();
         }
-        self.set_commit_listener(None);
     }
 
     /// Switches to the data file at `path` (a rewrite replaced the old one with a file that
@@ -665,12 +601,5 @@ fn commit_loop(shared: &Shared) {
             continue;
         }
         state = commit_buffer(shared, state);
-        if state.listener_wanted {
-            state.listener_wanted = false;
-            let durable_seq = state.durable_seq;
-            drop(state);
-            shared.tell_listener(durable_seq);
-            state = shared.lock();
-        }
     }
 }

@@ -18,7 +18,7 @@ function nativeStore() {
 describe("a flush of the native writer in 'group' mode", () => {
   beforeAll(() => assertBuilt());
 
-  it('asks the writer thread for a commit instead of waiting for the window', async () => {
+  it('has the writer thread commit at once instead of waiting for the window', async () => {
     const { backend, store } = nativeStore();
     for (let n = 1; n <= 3; n++) store.write({ store: 'orders', key: `o-${n}`, value: n });
     expect(backend.durabilityStatus()).toMatchObject({ lastSeq: 3, durableSeq: 0, syncs: 0 });
@@ -35,19 +35,16 @@ describe("a flush of the native writer in 'group' mode", () => {
     expect(backend.durabilityStatus().syncs).toBe(1);
   });
 
-  it('settles overlapping flushes in order, each once its own facts are durable', async () => {
+  it('settles overlapping flushes, each once its own facts are durable', async () => {
     const { path, backend, store } = nativeStore();
-    const settled: string[] = [];
     store.write({ store: 'orders', key: 'o-1', value: 1 });
-    const first = backend.flush().then(() => settled.push(`first ${backend.durabilityStatus().durableSeq}`));
+    const first = backend.flush().then(() => backend.durabilityStatus().durableSeq);
     store.write({ store: 'orders', key: 'o-2', value: 2 });
     store.write({ store: 'orders', key: 'o-3', value: 3 });
-    const second = backend
-      .flush()
-      .then(() => settled.push(`second ${backend.durabilityStatus().durableSeq}`));
-    await Promise.all([first, second]);
-    expect(settled[0]).toMatch(/^first [123]$/);
-    expect(settled[1]).toBe('second 3');
+    const second = backend.flush().then(() => backend.durabilityStatus().durableSeq);
+    const [firstSeen, secondSeen] = await Promise.all([first, second]);
+    expect(firstSeen).toBeGreaterThanOrEqual(1);
+    expect(secondSeen).toBe(3);
     await store.close();
     const again = temp.track(new IgniterStore({ engine: 'native', backend: new FileBackend(path) }));
     expect(again.factCount()).toBe(3);

@@ -36,10 +36,6 @@ export interface NativeWalHandle {
   sync(): void;
   /** Resolves to "" or to the failure as "<code>\n<message>". */
   flush(): Promise<string>;
-  /** The commit listener that {@link requestSync} answers through (called on the event loop). */
-  onCommit(callback: (durableSeq: number) => void): void;
-  /** Asks for a commit of everything appended, without waiting (group durability). */
-  requestSync(): void;
   writeToOs(): void;
   seal(): void;
   shut(): void;

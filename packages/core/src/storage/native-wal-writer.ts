@@ -19,31 +19,6 @@ function failureError(failure: string): Error {
   return Object.assign(new Error(failure.slice(cut + 1)), { code: failure.slice(0, cut) });
 }
 
-/**
- * Keeps the event loop alive while a flush waits for a writer's commit listener (which itself
- * does not: an idle store must not hold the process open). One timer for every writer, ref'd
- * while any flush waits: cheaper than a timer per flush.
- */
-let keepAlive: ReturnType<typeof setInterval> | undefined;
-let writersWaiting = 0;
-
-function holdLoop(): void {
-  if (writersWaiting++ > 0) return;
-  keepAlive ??= setInterval(() => {}, 2 ** 30);
-  keepAlive.ref();
-}
-
-function releaseLoop(): void {
-  if (--writersWaiting === 0) keepAlive?.unref();
-}
-
-/** A flush waiting for the facts up to `seq` to be durable. */
-interface FlushWaiter {
-  seq: number;
-  resolve: () => void;
-  reject: (error: unknown) => void;
-}
-
 /** What a file backend opens a {@link NativeWalWriter} with. */
 export interface NativeWalOptions {
   /** Offset where the file's frames end. */
@@ -75,18 +50,10 @@ export class NativeWalWriter {
   #framedBytes: number[] = [];
   #framedHead = 0;
   #closed = false;
-  /**
-   * In `'group'` mode: flushes wait here for the writer's thread to tell, through the commit
-   * listener, that their facts are durable (no thread of the libuv pool waits for each one).
-   */
-  readonly #waiters: FlushWaiter[] = [];
-  readonly #listening: boolean;
 
   private constructor(wal: NativeWalHandle, durability: Durability) {
     this.#wal = wal;
     this.#durability = durability;
-    this.#listening = durability === 'group' && typeof wal.requestSync === 'function';
-    if (this.#listening) wal.onCommit(() => this.#committed());
     if (durability === 'group') {
       buffering.add(this);
       if (!exitHookInstalled) {
@@ -167,55 +134,11 @@ export class NativeWalWriter {
     this.#wal.append(frame, seq);
   }
 
-  /**
-   * Resolves when every appended frame is on disk; rejects after a failure. In `'group'` mode
-   * it asks the writer's thread for a commit and waits for its commit listener; a flush asked
-   * for while a commit runs is committed by the thread as soon as that one ends.
-   */
-  flush(): Promise<void> {
-    if (this.#closed) return Promise.reject(new Error('the frame writer is closed'));
-    const [, lastSeq = 0, durableSeq = 0, , , failed] = this.#status();
-    if (!this.#listening || failed === 1) return this.#flushOnPool();
-    if (durableSeq >= lastSeq) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      if (this.#waiters.length === 0) holdLoop();
-      this.#waiters.push({ seq: lastSeq, resolve, reject });
-      this.#wal.requestSync();
-    });
-  }
-
-  /** {@link flush} through a task on the libuv pool that waits for the writer. */
-  async #flushOnPool(): Promise<void> {
+  /** Resolves when every appended frame is on disk; rejects after a failure. */
+  async flush(): Promise<void> {
+    this.#checkOpen();
     const failure = await this.#wal.flush();
     if (failure !== '') throw failureError(failure);
-  }
-
-  /** The commit listener: settles the flushes whose facts are durable, asks again for the rest. */
-  #committed(): void {
-    const waiters = this.#waiters;
-    if (waiters.length === 0) return;
-    const [, , durableSeq = 0, , , failed] = this.#status();
-    if (failed === 1) {
-      const error = this.#failure();
-      releaseLoop();
-      for (const waiter of waiters.splice(0)) waiter.reject(error);
-      return;
-    }
-    let done = 0;
-    while (done < waiters.length && (waiters[done] as FlushWaiter).seq <= durableSeq) done++;
-    if (done === waiters.length) releaseLoop();
-    for (const waiter of waiters.splice(0, done)) waiter.resolve();
-    if (waiters.length > 0 && !this.#closed) this.#wal.requestSync();
-  }
-
-  /** The writer's failure, as its blocking sync throws it (it does not touch the disk then). */
-  #failure(): unknown {
-    try {
-      this.#wal.sync();
-      return new Error('the frame writer failed');
-    } catch (error) {
-      return error;
-    }
   }
 
   /** Writes buffered frames to the OS (no fsync), so that a reader of the file sees them. */
@@ -271,12 +194,7 @@ export class NativeWalWriter {
     this.#framed.length = 0;
     this.#framedBytes.length = 0;
     this.#framedHead = 0;
-    try {
-      this.#wal.reopen(path, end, lastSeq);
-    } finally {
-      // The new file holds every fact up to `lastSeq`: flushes waiting for them are done.
-      this.#committed();
-    }
+    this.#wal.reopen(path, end, lastSeq);
   }
 
   /** Syncs buffered frames as the process exits normally. Never throws. */
@@ -302,12 +220,5 @@ export class NativeWalWriter {
     this.#closed = true;
     buffering.delete(this);
     this.#wal.shut();
-    // Flushes still waiting: done if their facts became durable, else refused.
-    const [, , durableSeq = 0] = this.#status();
-    if (this.#waiters.length > 0) releaseLoop();
-    for (const waiter of this.#waiters.splice(0)) {
-      if (waiter.seq <= durableSeq) waiter.resolve();
-      else waiter.reject(new Error('the frame writer is closed'));
-    }
   }
 }
