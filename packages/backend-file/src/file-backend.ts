@@ -565,7 +565,9 @@ export class FileBackend implements Backend {
         placed = this.generation;
       } else if (copied) fs.rmSync(copied.tempPath, { force: true });
     } finally {
-      for (const source of sources) fs.closeSync(source.fd);
+      // These are the last descriptors of the replaced log (and snapshot): their close frees
+      // the file's blocks, 100-150 ms for a 290 MiB log on a busy disk, so it runs on the pool.
+      for (const source of sources) fs.close(source.fd, () => undefined);
       if (image) {
         const keep = () => this.generation === placed && !this.broken && !this.closedSync;
         await this.images.finish(image, this.snapshotPath, keep);
