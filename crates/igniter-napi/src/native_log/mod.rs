@@ -14,6 +14,7 @@
 //! in the text, when the caller named it (`latestFor`, `factsFor` with a key). The text parts follow
 //! each other in that order. Slot 0 of the numbers holds the count of facts.
 
+mod image;
 mod load_copy;
 mod pack;
 mod read;
@@ -30,6 +31,7 @@ use igniter_log::FactLog;
 use napi::bindgen_prelude::{External, Float64ArraySlice};
 use napi_derive::napi;
 
+pub use image::*;
 pub use load_copy::*;
 pub use pack::{FACT_STRIDE, GROUP};
 pub use read::*;
