@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type {
   NativeBinding,
   NativeCopyLoad,
+  NativeCopyOutEnd,
   NativeLogHandle,
   NativeReplayResult,
 } from '../src/engine/native-binding.js';
@@ -15,6 +16,7 @@ type ModuleIsBinding = Satisfies<typeof NativeModule, NativeBinding>;
 type LogIsHandle = Satisfies<NativeModule.NativeLog, NativeLogHandle>;
 type ReplayResultsAgree = Satisfies<NativeModule.ReplayResult, NativeReplayResult>;
 type CopyLoadsAgree = Satisfies<NativeModule.CopyLoadResult, NativeCopyLoad>;
+type CopyOutEndsAgree = Satisfies<NativeModule.CopyOutEnd, NativeCopyOutEnd>;
 
 /** Every method name core calls on a NativeLogHandle (kept in step with the interface by tsc). */
 const HANDLE_METHODS: Record<keyof NativeLogHandle, true> = {
@@ -26,6 +28,9 @@ const HANDLE_METHODS: Record<keyof NativeLogHandle, true> = {
   discard: true,
   loadBatch: true,
   loadCopy: true,
+  copyBegin: true,
+  copyPush: true,
+  copyFinish: true,
   truncateAfter: true,
   advanceSeq: true,
   latestFor: true,
@@ -49,7 +54,8 @@ const HANDLE_METHODS: Record<keyof NativeLogHandle, true> = {
 
 describe('@igniter/native index.d.ts and NativeBinding', () => {
   it('agree: the typed module is a NativeBinding (checked by tsc), and the built addon has every method core calls', async () => {
-    const checks: [ModuleIsBinding, LogIsHandle, ReplayResultsAgree, CopyLoadsAgree] | undefined = undefined;
+    const checks: [ModuleIsBinding, LogIsHandle, ReplayResultsAgree, CopyLoadsAgree, CopyOutEndsAgree] | undefined =
+      undefined;
     expect(checks).toBeUndefined();
     const native = (await import('@igniter/native')) as unknown as NativeBinding;
     const prototype = native.NativeLog.prototype as unknown as Record<string, unknown>;

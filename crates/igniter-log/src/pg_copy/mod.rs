@@ -12,8 +12,12 @@
 //! text that is already canonical is checked in one pass and stored as it is (no tree, no
 //! rewrite); anything else is canonicalized, and so validated, as [`FactLog::load`] does.
 
+pub mod background;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_background;
+pub mod wire;
 
 use crate::canonical::canonicalize_append;
 use crate::error::LogError;
@@ -41,6 +45,25 @@ pub struct CopyLoad {
     pub max_seq: u64,
     /// Per store index of the log: facts loaded and the bytes of their fields (NULLs count 0).
     pub tally: Vec<StoreTally>,
+}
+
+impl CopyLoad {
+    /// Adds what a later call took from the rest of the same stream.
+    pub fn absorb(&mut self, later: CopyLoad) {
+        self.consumed += later.consumed;
+        self.ended |= later.ended;
+        self.loaded += later.loaded;
+        if later.loaded > 0 {
+            self.max_seq = later.max_seq;
+        }
+        if self.tally.len() < later.tally.len() {
+            self.tally.resize(later.tally.len(), StoreTally::default());
+        }
+        for (total, more) in self.tally.iter_mut().zip(later.tally) {
+            total.facts += more.facts;
+            total.bytes += more.bytes;
+        }
+    }
 }
 
 fn corrupt(reason: impl Into<String>) -> LogError {

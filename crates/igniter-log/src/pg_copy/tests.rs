@@ -4,7 +4,7 @@ use crate::log::FactLog;
 use crate::replay::StoreTally;
 
 /// One row's fields as PostgreSQL's binary COPY writes them (`None` for NULL).
-struct Row {
+pub(super) struct Row {
     seq: i64,
     id: &'static str,
     store: &'static str,
@@ -13,7 +13,7 @@ struct Row {
     valid_time: Option<f64>,
 }
 
-fn row(seq: i64, store: &'static str, value: &'static str) -> Row {
+pub(super) fn row(seq: i64, store: &'static str, value: &'static str) -> Row {
     Row {
         seq,
         id: "fact-id",
@@ -66,7 +66,7 @@ fn encode(row: &Row) -> Vec<u8> {
     out
 }
 
-fn stream(rows: &[Row]) -> Vec<u8> {
+pub(super) fn stream(rows: &[Row]) -> Vec<u8> {
     let mut out = header();
     for row in rows {
         out.extend(encode(row));
@@ -75,7 +75,7 @@ fn stream(rows: &[Row]) -> Vec<u8> {
     out
 }
 
-fn new_log() -> FactLog {
+pub(super) fn new_log() -> FactLog {
     FactLog::new(1 << 20)
 }
 

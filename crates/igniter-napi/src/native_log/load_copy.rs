@@ -2,7 +2,11 @@
 //! `@igniter/backend-postgres` streams them at open: the bytes cross the boundary as they came
 //! off the socket, and no row becomes a JS string.
 
-use igniter_log::pg_copy::load_copy_rows;
+use igniter_log::pg_copy::background::BackgroundCopyLoad;
+use igniter_log::pg_copy::wire::CopyOutEnd;
+use igniter_log::pg_copy::{load_copy_rows, CopyLoad};
+use igniter_log::{FactLog, LogError};
+use napi::bindgen_prelude::{Buffer, External};
 use napi_derive::napi;
 
 use super::tally::store_tallies;
@@ -41,8 +45,12 @@ pub fn log_load_copy(
     header: bool,
 ) -> napi::Result<CopyLoadResult, ErrorCode> {
     let report = load_copy_rows(&mut log.log, bytes, header).map_err(to_napi_error)?;
-    let (tally_stores, tally_facts, tally_bytes) = store_tallies(&log.log, &report.tally);
-    Ok(CopyLoadResult {
+    Ok(result(&log.log, &report))
+}
+
+fn result(log: &FactLog, report: &CopyLoad) -> CopyLoadResult {
+    let (tally_stores, tally_facts, tally_bytes) = store_tallies(log, &report.tally);
+    CopyLoadResult {
         consumed: report.consumed as f64,
         ended: report.ended,
         loaded: report.loaded as f64,
@@ -50,5 +58,82 @@ pub fn log_load_copy(
         tally_stores,
         tally_facts,
         tally_bytes,
+    }
+}
+
+/// A COPY being loaded into a log on a worker thread (`igniter_log::pg_copy::background`); the
+/// log is the worker's until [`log_copy_finish`] puts it back.
+pub struct CopyJob {
+    load: Option<BackgroundCopyLoad>,
+}
+
+/// Where the COPY's messages ended in a piece given to [`log_copy_push`].
+#[napi(object)]
+pub struct CopyOutEndResult {
+    /// Offset in the piece where the driver's bytes begin (after `carried`).
+    pub at: f64,
+    /// The COPY ended with `CopyDone`; false: another message (an `ErrorResponse`) ended it.
+    pub done: bool,
+    /// The first bytes of that message, which came at the end of earlier pieces.
+    pub carried: Buffer,
+}
+
+/// Starts loading a COPY off the wire into the log on a worker thread: the log is the
+/// worker's (and this handle's empty) until [`log_copy_finish`].
+#[napi]
+pub fn log_copy_begin(log: &mut Handle) -> External<CopyJob> {
+    let taken = std::mem::replace(&mut log.log, FactLog::new(0));
+    External::new(CopyJob {
+        load: Some(BackgroundCopyLoad::start(taken)),
     })
+}
+
+/// Takes `bytes`, the next bytes off the connection that runs
+/// `COPY (SELECT <fact columns> ...) TO STDOUT (FORMAT binary)`, as the driver would read
+/// them (message framing included), and hands the COPY's rows to the worker. Returns null
+/// while the COPY goes on, else where its messages ended in `bytes`: the rest, from `at`
+/// (preceded by `carried`), belongs to the driver. A finished job takes nothing.
+#[napi]
+pub fn log_copy_push(job: &mut External<CopyJob>, bytes: &[u8]) -> Option<CopyOutEndResult> {
+    let Some(load) = job.load.as_mut() else {
+        return Some(CopyOutEndResult {
+            at: 0.0,
+            done: false,
+            carried: Buffer::from(Vec::new()),
+        });
+    };
+    let (at, done) = match load.push(bytes) {
+        CopyOutEnd::Continues => return None,
+        CopyOutEnd::Done(at) => (at, true),
+        CopyOutEnd::Other { at, .. } => (at, false),
+    };
+    Some(CopyOutEndResult {
+        at: at as f64,
+        done,
+        carried: Buffer::from(load.carried().to_vec()),
+    })
+}
+
+/// Waits for the worker to load the rows it was given and gives the log back to its handle;
+/// returns what was loaded.
+///
+/// Throws `ERR_CORRUPT_LOG` for a COPY that did not end (trailer and `CopyDone`), is not a
+/// COPY of the fact columns, or has a seq that does not increase; `ERR_INVALID_VALUE` for
+/// JSON that is not an Igniter value (the facts before the bad row stay);
+/// `ERR_INVALID_ARGUMENT` for a job finished already.
+#[napi]
+pub fn log_copy_finish(
+    log: &mut Handle,
+    job: &mut External<CopyJob>,
+) -> napi::Result<CopyLoadResult, ErrorCode> {
+    let Some(load) = job.load.take() else {
+        return Err(to_napi_error(LogError::InvalidArgument {
+            reason: "this COPY load was finished already".to_owned(),
+        }));
+    };
+    let (loaded_log, outcome) = load.finish();
+    log.log = loaded_log;
+    let report = outcome.map_err(to_napi_error)?;
+    super::release::release_after_replay(report.loaded);
+    Ok(result(&log.log, &report))
 }
