@@ -95,6 +95,11 @@ export interface CopyLoadResult {
   tallyStores: string[];
   tallyFacts: number[];
   tallyBytes: number[];
+  /**
+   * From {@link NativeLog.copyFinish} only: the COPY's bytes (its `CopyData` payloads, joined
+   * in order), in pieces, for reading the rows again later.
+   */
+  bytes?: Buffer[];
 }
 
 /** Where the COPY's messages ended in bytes given to {@link NativeLog.copyPush}. */

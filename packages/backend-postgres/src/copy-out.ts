@@ -18,18 +18,17 @@ type DataListener = (chunk: Buffer) => void;
  * `CopyDone`, or at an `ErrorResponse`) pg reads the connection again and completes or fails
  * the query as usual.
  *
- * `done` resolves with the bytes read (PostgreSQL's messages, see {@link copyPayloads}) once
- * the query completed, and rejects with pg's error when it failed or the connection was lost.
- * The caller then calls the load's `finish()`.
+ * `done` resolves once the query completed, and rejects with pg's error when it failed or the
+ * connection was lost. The caller then calls the load's `finish()`, which also hands back the
+ * COPY's bytes.
  */
 export class NativeCopyOut {
   readonly text: string;
-  readonly done: Promise<Buffer[]>;
+  readonly done: Promise<void>;
   readonly #load: CopyOutLoad;
-  readonly #chunks: Buffer[] = [];
   #stream: EventEmitter | undefined;
   #driver: DataListener | undefined;
-  #settle: { resolve: (chunks: Buffer[]) => void; reject: (error: unknown) => void } | undefined;
+  #settle: { resolve: () => void; reject: (error: unknown) => void } | undefined;
 
   constructor(text: string, load: CopyOutLoad) {
     this.text = text;
@@ -56,11 +55,7 @@ export class NativeCopyOut {
 
   readonly #onData = (chunk: Buffer): void => {
     const end = this.#load.push(chunk);
-    if (end === null) {
-      this.#chunks.push(chunk);
-      return;
-    }
-    if (end.done) this.#chunks.push(chunk.subarray(0, end.at));
+    if (end === null) return;
     const driver = this.#detach();
     const rest = chunk.subarray(end.at);
     const driverBytes = end.carried.length > 0 ? Buffer.concat([end.carried, rest]) : rest;
@@ -83,7 +78,7 @@ export class NativeCopyOut {
   handleCommandComplete(): void {}
 
   handleReadyForQuery(): void {
-    this.#settle?.resolve(this.#chunks);
+    this.#settle?.resolve();
     this.#settle = undefined;
   }
 
@@ -91,38 +86,5 @@ export class NativeCopyOut {
     this.#detach();
     this.#settle?.reject(error);
     this.#settle = undefined;
-  }
-}
-
-/**
- * The `CopyData` payloads in `chunks`, PostgreSQL's messages of one COPY as {@link NativeCopyOut}
- * read them (cut anywhere), in order: the binary COPY's bytes, as slices of the chunks (a
- * payload cut by a chunk's end comes in two). Other messages are skipped. Cost: a few reads
- * per message.
- */
-export function* copyPayloads(chunks: readonly Buffer[]): Generator<Buffer> {
-  const header = Buffer.alloc(5);
-  let headerLength = 0;
-  let code = 0;
-  let remaining = 0;
-  for (const chunk of chunks) {
-    let at = 0;
-    while (at < chunk.length) {
-      if (remaining > 0) {
-        const take = Math.min(remaining, chunk.length - at);
-        if (code === 0x64) yield chunk.subarray(at, at + take);
-        at += take;
-        remaining -= take;
-        continue;
-      }
-      const take = Math.min(5 - headerLength, chunk.length - at);
-      chunk.copy(header, headerLength, at, at + take);
-      headerLength += take;
-      at += take;
-      if (headerLength < 5) break;
-      headerLength = 0;
-      code = header[0] as number;
-      remaining = header.readUInt32BE(1) - 4;
-    }
   }
 }

@@ -1,7 +1,7 @@
 import type { FactParts, PreloadedFactLoader } from '@igniter/core/storage';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { copyPayloads, NativeCopyOut } from './copy-out.js';
+import { NativeCopyOut } from './copy-out.js';
 import { BinaryCopyRows, type CopyRow, rowPayloadBytes } from './copy-rows.js';
 import { copyFactsAfter } from './fact-rows.js';
 import { FACT_COLUMNS, type SchemaNames } from './layout.js';
@@ -49,14 +49,13 @@ export async function loadRowsNative(
   names: SchemaNames,
   loader: PreloadedFactLoader,
   onRows: LoadedRows,
-): Promise<Iterable<Buffer>> {
+): Promise<Buffer[]> {
   const load = loader.startCopyLoad();
   if (load) {
     const copy = new NativeCopyOut(copyFactsAfter(names.facts, 0), load);
     client.query(copy);
-    let chunks: Buffer[];
     try {
-      chunks = await copy.done;
+      await copy.done;
     } catch (error) {
       // The rows loaded so far are moot; finishing ends the worker and frees the log now.
       try {
@@ -71,7 +70,7 @@ export async function loadRowsNative(
       const store = result.tallyStores[i] as string;
       onRows(store, result.tallyFacts[i] as number, result.tallyBytes[i] as number, result.maxSeq);
     }
-    return { [Symbol.iterator]: () => copyPayloads(chunks) };
+    return (result.bytes ?? []) as Buffer[];
   }
   const chunks: Buffer[] = [];
   const stream = client.query(copyTo(copyFactsAfter(names.facts, 0)));

@@ -21,7 +21,7 @@ export class OpenedRows {
   /** The highest seq ever committed (the layout's high water, or the highest row's). */
   readonly highWater: number;
   #preloaded: PreloadedFacts | undefined;
-  #chunks: Iterable<Buffer> | undefined;
+  #chunks: Buffer[] | undefined;
   #lazy: CopyLazyFacts | undefined;
 
   private constructor(count: number, highWater: number) {

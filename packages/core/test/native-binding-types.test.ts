@@ -54,8 +54,9 @@ const HANDLE_METHODS: Record<keyof NativeLogHandle, true> = {
 
 describe('@igniter/native index.d.ts and NativeBinding', () => {
   it('agree: the typed module is a NativeBinding (checked by tsc), and the built addon has every method core calls', async () => {
-    const checks: [ModuleIsBinding, LogIsHandle, ReplayResultsAgree, CopyLoadsAgree, CopyOutEndsAgree] | undefined =
-      undefined;
+    const checks:
+      | [ModuleIsBinding, LogIsHandle, ReplayResultsAgree, CopyLoadsAgree, CopyOutEndsAgree]
+      | undefined = undefined;
     expect(checks).toBeUndefined();
     const native = (await import('@igniter/native')) as unknown as NativeBinding;
     const prototype = native.NativeLog.prototype as unknown as Record<string, unknown>;

@@ -1,29 +1,42 @@
-//! Loading a binary COPY into a log on a thread of its own, as the bytes come off the socket:
+//! Loading a binary COPY into a log off the calling thread, as the bytes come off the socket:
 //! the caller (the JS thread) only splits the wire messages ([`super::wire`]) and hands the
-//! `CopyData` payloads over, while a worker parses the rows, checks them and inserts them
-//! (see [`super::load_copy_rows`]). PostgreSQL's production of the rows, the socket reads and
-//! the load then overlap, and the caller's event loop stays free while rows arrive.
+//! `CopyData` payloads over; one worker parses and checks the rows (fields, UTF-8, canonical
+//! values, ids and hashes), a second inserts them into the log (see
+//! [`super::load_copy_rows`]). PostgreSQL's production of the rows, the socket reads, the
+//! parse and the insert then overlap, and the caller's event loop stays free while rows
+//! arrive.
 //!
 //! ```
 //! use igniter_log::{pg_copy::background::BackgroundCopyLoad, FactLog};
 //!
 //! let mut load = BackgroundCopyLoad::start(FactLog::new(1 << 20));
 //! // ... load.push(bytes off the socket) until it answers that the COPY ended ...
-//! let (log, outcome) = load.finish();
-//! assert!(outcome.is_err()); // no COPY was given
-//! # drop(log);
+//! let finished = load.finish();
+//! assert!(finished.outcome.is_err()); // no COPY was given
 //! ```
 
-use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 use std::thread::JoinHandle;
 
+use super::rows::{self, parse_rows, RowBatch};
 use super::wire::{CopyOutEnd, CopyOutMessages};
-use super::{corrupt, load_copy_rows, CopyLoad};
+use super::{corrupt, insert_rows, load_copy_rows, CopyLoad};
 use crate::error::LogError;
 use crate::log::FactLog;
 
-/// What the worker hands back: the log, and what it loaded or the first error.
+/// What the inserting worker hands back: the log, and what it loaded or the first error.
 type Outcome = (FactLog, Result<CopyLoad, LogError>);
+
+/// What [`BackgroundCopyLoad::finish`] hands back.
+pub struct Finished {
+    /// The log, with the rows loaded (up to a bad one).
+    pub log: FactLog,
+    /// What was loaded, or the first error.
+    pub outcome: Result<CopyLoad, LogError>,
+    /// The COPY's bytes (the `CopyData` payloads, joined in order), in the pieces they came in,
+    /// for a caller that needs the rows again later.
+    pub bytes: Vec<Vec<u8>>,
+}
 
 /// The rows of one COPY, fed in pieces of its bytes (the joined `CopyData` payloads).
 #[derive(Debug, Default)]
@@ -73,30 +86,96 @@ impl Rows {
     }
 }
 
-/// The worker: loads every piece it is sent until the sender hangs up or a row is refused.
-fn work(mut log: FactLog, pieces: &Receiver<Vec<u8>>) -> Outcome {
-    let mut rows = Rows::default();
+/// Rows parsed from one piece, for the inserting worker.
+struct Parsed {
+    batch: RowBatch,
+    consumed: usize,
+    ended: bool,
+    /// The first bad row's error (the rows before it are in `batch`): the last message.
+    error: Option<LogError>,
+}
+
+/// The parsing worker: parses every piece it is sent into batches of rows for the inserting
+/// worker, until the sender hangs up, a row is bad, or the inserting worker stops.
+fn parse_pieces(pieces: &Receiver<Vec<u8>>, batches: &SyncSender<Parsed>) -> Vec<Vec<u8>> {
+    let mut kept = Vec::new();
+    let mut pending: Vec<u8> = Vec::new();
+    let mut header_read = false;
+    let mut ended = false;
     for piece in pieces {
-        if let Err(error) = rows.feed(&mut log, &piece) {
+        if piece.is_empty() {
+            continue;
+        }
+        let mut batch = RowBatch::default();
+        let parsed = if ended {
+            rows::Parsed {
+                error: Some(corrupt("bytes after the trailer")),
+                ..rows::Parsed::default()
+            }
+        } else if pending.is_empty() {
+            let parsed = parse_rows(&piece, !header_read, &mut batch);
+            pending.extend_from_slice(&piece[parsed.consumed..]);
+            parsed
+        } else {
+            pending.extend_from_slice(&piece);
+            let parsed = parse_rows(&pending, !header_read, &mut batch);
+            pending.drain(..parsed.consumed);
+            parsed
+        };
+        header_read |= parsed.consumed > 0;
+        ended |= parsed.ended;
+        let stop = parsed.error.is_some();
+        let message = Parsed {
+            batch,
+            consumed: parsed.consumed,
+            ended: parsed.ended,
+            error: parsed.error,
+        };
+        kept.push(piece);
+        if batches.send(message).is_err() || stop {
+            break;
+        }
+    }
+    kept
+}
+
+/// The inserting worker: inserts every batch it is sent until the parsing worker ends, a
+/// batch brings an error, or a row is refused.
+fn insert_batches(mut log: FactLog, batches: &Receiver<Parsed>) -> Outcome {
+    let mut total = CopyLoad::default();
+    for parsed in batches {
+        if let Err(error) = insert_rows(&mut log, &parsed.batch, &mut total) {
+            return (log, Err(error));
+        }
+        total.consumed += parsed.consumed;
+        total.ended |= parsed.ended;
+        if let Some(error) = parsed.error {
             return (log, Err(error));
         }
     }
-    let outcome = rows.finish();
-    (log, outcome)
+    if !total.ended {
+        return (log, Err(corrupt("the stream ended without its trailer")));
+    }
+    (log, Ok(total))
 }
+
+/// Batches the parsing worker may run ahead of the insert.
+const BATCHES_IN_FLIGHT: usize = 256;
 
 /// Where the rows go.
 enum Loader {
-    /// A worker thread loads them.
-    Worker {
+    /// Two workers parse and insert them.
+    Workers {
         sender: Sender<Vec<u8>>,
-        worker: JoinHandle<Outcome>,
+        parser: JoinHandle<Vec<Vec<u8>>>,
+        inserter: JoinHandle<Outcome>,
     },
     /// No thread could be started: the caller loads them as they come.
     Inline {
         log: Box<FactLog>,
         rows: Rows,
         error: Option<LogError>,
+        kept: Vec<Vec<u8>>,
     },
 }
 
@@ -106,6 +185,7 @@ impl Loader {
             log: Box::new(log),
             rows: Rows::default(),
             error: None,
+            kept: Vec::new(),
         }
     }
 }
@@ -120,25 +200,42 @@ impl BackgroundCopyLoad {
     /// Starts loading into `log` on a worker thread (on the calling thread, as the pieces come,
     /// when no thread can be started).
     pub fn start(log: FactLog) -> Self {
-        let (sender, receiver) = channel::<Vec<u8>>();
-        // The log goes to the worker once it runs, so that a failed spawn leaves it here.
-        let (give, take) = channel::<FactLog>();
-        let spawned = std::thread::Builder::new()
-            .name("igniter-pg-copy".to_owned())
-            .spawn(move || match take.recv() {
-                Ok(log) => work(log, &receiver),
-                Err(_) => (FactLog::new(0), Ok(CopyLoad::default())),
-            });
-        let loader = match spawned {
-            Ok(worker) => match give.send(log) {
-                Ok(()) => Loader::Worker { sender, worker },
-                Err(returned) => Loader::inline(returned.0),
-            },
-            Err(_) => Loader::inline(log),
-        };
         Self {
             messages: CopyOutMessages::default(),
-            loader,
+            loader: Self::spawn(log),
+        }
+    }
+
+    fn spawn(log: FactLog) -> Loader {
+        let (give, take) = channel::<FactLog>();
+        let (batches, parsed) = sync_channel::<Parsed>(BATCHES_IN_FLIGHT);
+        // The log goes to the inserting worker once both run, so that a failed spawn leaves
+        // it here (or brings it back).
+        let inserter = std::thread::Builder::new()
+            .name("igniter-pg-insert".to_owned())
+            .spawn(move || match take.recv() {
+                Ok(log) => insert_batches(log, &parsed),
+                Err(_) => (FactLog::new(0), Ok(CopyLoad::default())),
+            });
+        let Ok(inserter) = inserter else {
+            return Loader::inline(log);
+        };
+        let (sender, pieces) = channel::<Vec<u8>>();
+        let parser = std::thread::Builder::new()
+            .name("igniter-pg-parse".to_owned())
+            .spawn(move || parse_pieces(&pieces, &batches));
+        let Ok(parser) = parser else {
+            drop(give);
+            drop(inserter);
+            return Loader::inline(log);
+        };
+        match give.send(log) {
+            Ok(()) => Loader::Workers {
+                sender,
+                parser,
+                inserter,
+            },
+            Err(returned) => Loader::inline(returned.0),
         }
     }
 
@@ -150,13 +247,19 @@ impl BackgroundCopyLoad {
         let end = self.messages.push(piece, &mut payloads);
         match &mut self.loader {
             // A worker that stopped at a bad row hangs up; its error comes with `finish`.
-            Loader::Worker { sender, .. } => {
+            Loader::Workers { sender, .. } => {
                 let _ = sender.send(payloads);
             }
-            Loader::Inline { log, rows, error } => {
+            Loader::Inline {
+                log,
+                rows,
+                error,
+                kept,
+            } => {
                 if error.is_none() {
                     *error = rows.feed(log, &payloads).err();
                 }
+                kept.push(payloads);
             }
         }
         end
@@ -169,27 +272,38 @@ impl BackgroundCopyLoad {
     }
 
     /// Waits for the loader to load what it was given, and returns the log with what was
-    /// loaded, or the first error: [`LogError::CorruptLog`] for a COPY that did not end with
+    /// loaded (or the first error) and the COPY's bytes. Errors: [`LogError::CorruptLog`] for a COPY that did not end with
     /// `CopyDone` after its trailer and for every error of [`super::load_copy_rows`] (the
     /// facts before the bad row stay in the log).
-    pub fn finish(self) -> Outcome {
+    pub fn finish(self) -> Finished {
         let done = self.messages.done();
-        let (log, outcome) = match self.loader {
-            Loader::Worker { sender, worker } => {
+        let ((log, outcome), bytes) = match self.loader {
+            Loader::Workers {
+                sender,
+                parser,
+                inserter,
+            } => {
                 drop(sender);
-                worker.join().unwrap_or_else(|_| {
+                let bytes = parser.join().unwrap_or_default();
+                let outcome = inserter.join().unwrap_or_else(|_| {
                     let error = LogError::CorruptLog {
                         reason: "the COPY loading thread panicked".to_owned(),
                     };
                     (FactLog::new(0), Err(error))
-                })
+                });
+                (outcome, bytes)
             }
-            Loader::Inline { log, rows, error } => {
+            Loader::Inline {
+                log,
+                rows,
+                error,
+                kept,
+            } => {
                 let outcome = match error {
                     Some(error) => Err(error),
                     None => rows.finish(),
                 };
-                (*log, outcome)
+                ((*log, outcome), kept)
             }
         };
         let outcome = outcome.and_then(|loaded| {
@@ -199,6 +313,10 @@ impl BackgroundCopyLoad {
                 Err(corrupt("the COPY's messages ended without CopyDone"))
             }
         });
-        (log, outcome)
+        Finished {
+            log,
+            outcome,
+            bytes,
+        }
     }
 }

@@ -57,8 +57,9 @@ fn a_copy_off_the_wire_in_any_pieces_loads_as_the_whole_stream_does() {
         for piece in [1, 3, 64, bytes.len()] {
             let mut load = BackgroundCopyLoad::start(new_log());
             assert_eq!(push_all(&mut load, &bytes, piece), Some(end));
-            let (log, outcome) = load.finish();
-            let loaded = outcome.expect("a valid COPY");
+            let finished = load.finish();
+            assert_eq!(finished.bytes.concat(), copy);
+            let (log, loaded) = (finished.log, finished.outcome.expect("a valid COPY"));
             assert_eq!(
                 CopyLoad {
                     consumed: expected.consumed,
@@ -78,8 +79,8 @@ fn a_copy_off_the_wire_in_any_pieces_loads_as_the_whole_stream_does() {
 fn error_after(bytes: &[u8]) -> (FactLog, String, &'static str) {
     let mut load = BackgroundCopyLoad::start(new_log());
     push_all(&mut load, bytes, 16);
-    let (log, outcome) = load.finish();
-    let error = outcome.expect_err("a refused COPY");
+    let finished = load.finish();
+    let (log, error) = (finished.log, finished.outcome.expect_err("a refused COPY"));
     let message = error.to_string();
     (log, message, error.code())
 }
@@ -123,6 +124,5 @@ fn an_error_response_ends_the_copy_where_its_message_starts() {
             carried: 0
         }
     );
-    let (_, outcome) = load.finish();
-    assert!(outcome.is_err());
+    assert!(load.finish().outcome.is_err());
 }

@@ -30,6 +30,8 @@ pub struct CopyLoadResult {
     pub tally_facts: Vec<f64>,
     /// Field bytes loaded per store.
     pub tally_bytes: Vec<f64>,
+    /// The COPY's bytes (`CopyData` payloads in order, in pieces), from [`log_copy_finish`].
+    pub bytes: Option<Vec<Buffer>>,
 }
 
 /// Loads the whole rows at the start of `bytes`, a piece of a binary COPY of the PostgreSQL
@@ -58,6 +60,7 @@ fn result(log: &FactLog, report: &CopyLoad) -> CopyLoadResult {
         tally_stores,
         tally_facts,
         tally_bytes,
+        bytes: None,
     }
 }
 
@@ -114,8 +117,8 @@ pub fn log_copy_push(job: &mut External<CopyJob>, bytes: &[u8]) -> Option<CopyOu
     })
 }
 
-/// Waits for the worker to load the rows it was given and gives the log back to its handle;
-/// returns what was loaded.
+/// Waits for the workers to load the rows they were given and gives the log back to its
+/// handle; returns what was loaded, with the COPY's bytes (for reading the rows again later).
 ///
 /// Throws `ERR_CORRUPT_LOG` for a COPY that did not end (trailer and `CopyDone`), is not a
 /// COPY of the fact columns, or has a seq that does not increase; `ERR_INVALID_VALUE` for
@@ -131,9 +134,13 @@ pub fn log_copy_finish(
             reason: "this COPY load was finished already".to_owned(),
         }));
     };
-    let (loaded_log, outcome) = load.finish();
-    log.log = loaded_log;
-    let report = outcome.map_err(to_napi_error)?;
+    let finished = load.finish();
+    log.log = finished.log;
+    let report = finished.outcome.map_err(to_napi_error)?;
     super::release::release_after_replay(report.loaded);
-    Ok(result(&log.log, &report))
+    let bytes = finished.bytes.into_iter().map(Buffer::from).collect();
+    Ok(CopyLoadResult {
+        bytes: Some(bytes),
+        ..result(&log.log, &report)
+    })
 }

@@ -108,6 +108,8 @@ export interface NativeCopyLoad {
   tallyStores: string[];
   tallyFacts: number[];
   tallyBytes: number[];
+  /** The COPY's bytes in pieces (`copyFinish` only). */
+  bytes?: Uint8Array[];
 }
 
 /** Where a COPY's messages ended in bytes given to `NativeLogHandle.copyPush` (see `@igniter/native`'s typings). */
