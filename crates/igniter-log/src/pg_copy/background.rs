@@ -99,31 +99,13 @@ struct Parsed {
 /// worker, until the sender hangs up, a row is bad, or the inserting worker stops.
 fn parse_pieces(pieces: &Receiver<Vec<u8>>, batches: &SyncSender<Parsed>) -> Vec<Vec<u8>> {
     let mut kept = Vec::new();
-    let mut pending: Vec<u8> = Vec::new();
-    let mut header_read = false;
-    let mut ended = false;
+    let mut stream = PieceStream::default();
     for piece in pieces {
         if piece.is_empty() {
             continue;
         }
         let mut batch = RowBatch::default();
-        let parsed = if ended {
-            rows::Parsed {
-                error: Some(corrupt("bytes after the trailer")),
-                ..rows::Parsed::default()
-            }
-        } else if pending.is_empty() {
-            let parsed = parse_rows(&piece, !header_read, &mut batch);
-            pending.extend_from_slice(&piece[parsed.consumed..]);
-            parsed
-        } else {
-            pending.extend_from_slice(&piece);
-            let parsed = parse_rows(&pending, !header_read, &mut batch);
-            pending.drain(..parsed.consumed);
-            parsed
-        };
-        header_read |= parsed.consumed > 0;
-        ended |= parsed.ended;
+        let parsed = stream.parse(&piece, &mut batch);
         let stop = parsed.error.is_some();
         let message = Parsed {
             batch,
@@ -137,6 +119,75 @@ fn parse_pieces(pieces: &Receiver<Vec<u8>>, batches: &SyncSender<Parsed>) -> Vec
         }
     }
     kept
+}
+
+/// Bytes of a piece first joined to a row cut by the previous piece's end (rows are a few
+/// hundred bytes; a longer row takes more rounds).
+const JOIN_BYTES: usize = 1024;
+
+/// The rows of a COPY given in pieces, parsed where they lie: only a row cut by a piece's end
+/// is copied, with just enough of the next piece to complete it.
+#[derive(Default)]
+struct PieceStream {
+    /// The start of a row (or of the header) cut by the end of the last piece.
+    pending: Vec<u8>,
+    header_read: bool,
+    ended: bool,
+}
+
+impl PieceStream {
+    /// Parses the rows that `piece` completes into `batch`; `consumed` counts the pending
+    /// bytes that a completed row took too.
+    fn parse(&mut self, piece: &[u8], batch: &mut RowBatch) -> rows::Parsed {
+        if self.ended {
+            return rows::Parsed {
+                error: Some(corrupt("bytes after the trailer")),
+                ..rows::Parsed::default()
+            };
+        }
+        let mut from = 0;
+        let mut joined = rows::Parsed::default();
+        if !self.pending.is_empty() {
+            let old = self.pending.len();
+            let mut take = JOIN_BYTES.min(piece.len());
+            loop {
+                self.pending.extend_from_slice(&piece[..take]);
+                let parsed = parse_rows(&self.pending, !self.header_read, batch);
+                self.note(&parsed);
+                if parsed.error.is_some() || parsed.consumed >= old {
+                    // Rows from the joined bytes are in `batch`; the rest of the piece follows.
+                    from = parsed.consumed.saturating_sub(old).min(piece.len());
+                    joined = parsed;
+                    self.pending.clear();
+                    break;
+                }
+                if take == piece.len() {
+                    // The cut row (or header) goes on past this piece too.
+                    self.pending.drain(..parsed.consumed);
+                    return parsed;
+                }
+                self.pending.truncate(old);
+                take = (take * 4).min(piece.len());
+            }
+            if self.ended && from < piece.len() && joined.error.is_none() {
+                joined.error = Some(corrupt("bytes after the trailer"));
+            }
+            if joined.error.is_some() || from == piece.len() {
+                return joined;
+            }
+        }
+        let mut parsed = parse_rows(&piece[from..], !self.header_read, batch);
+        self.note(&parsed);
+        self.pending
+            .extend_from_slice(&piece[from + parsed.consumed..]);
+        parsed.consumed += joined.consumed;
+        parsed
+    }
+
+    fn note(&mut self, parsed: &rows::Parsed) {
+        self.header_read |= parsed.consumed > 0;
+        self.ended |= parsed.ended;
+    }
 }
 
 /// The inserting worker: inserts every batch it is sent until the parsing worker ends, a

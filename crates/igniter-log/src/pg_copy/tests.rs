@@ -34,14 +34,14 @@ fn push_field(out: &mut Vec<u8>, field: Option<&[u8]>) {
     }
 }
 
-fn header() -> Vec<u8> {
+pub(super) fn header() -> Vec<u8> {
     let mut out = b"PGCOPY\n\xff\r\n\0".to_vec();
     out.extend_from_slice(&0i32.to_be_bytes());
     out.extend_from_slice(&0i32.to_be_bytes());
     out
 }
 
-fn encode(row: &Row) -> Vec<u8> {
+pub(super) fn encode(row: &Row) -> Vec<u8> {
     let mut out = (FACT_FIELDS as i16).to_be_bytes().to_vec();
     let id = format!("{}-{}", row.id, row.seq);
     push_field(&mut out, Some(&row.seq.to_be_bytes()));

@@ -1,5 +1,5 @@
 use super::background::BackgroundCopyLoad;
-use super::tests::{new_log, row, stream};
+use super::tests::{encode, header, new_log, row, stream};
 use super::wire::CopyOutEnd;
 use super::{load_copy_rows, CopyLoad};
 use crate::log::FactLog;
@@ -125,4 +125,49 @@ fn an_error_response_ends_the_copy_where_its_message_starts() {
         }
     );
     assert!(load.finish().outcome.is_err());
+}
+
+#[test]
+fn bytes_after_the_trailer_are_corrupt_wherever_the_pieces_cut() {
+    let mut copy = rows();
+    copy.extend_from_slice(b"extra bytes");
+    let (bytes, _) = wire(&copy, 64, true);
+    for piece in [1, 5, 64, 300, bytes.len()] {
+        let mut load = BackgroundCopyLoad::start(new_log());
+        push_all(&mut load, &bytes, piece);
+        let finished = load.finish();
+        let error = finished.outcome.expect_err("bytes after the trailer");
+        assert!(
+            error.to_string().contains("bytes after the trailer"),
+            "pieces of {piece}: {error}"
+        );
+        assert_eq!(finished.log.len(), 3);
+    }
+}
+
+#[test]
+fn bytes_after_a_trailer_that_ends_where_a_joined_row_ends_are_corrupt() {
+    // A row cut after 10 bytes, whose rest plus the trailer are exactly the bytes joined to it
+    // first (1024): the trailer ends there, and the piece goes on.
+    let base = encode(&row(1, "a", "\"\""));
+    let value = format!("\"{}\"", "v".repeat(1024 + 10 - 2 - base.len()));
+    let value: &'static str = Box::leak(value.into_boxed_str());
+    let whole = encode(&row(1, "a", value));
+    assert_eq!(whole.len() - 10 + 2, 1024);
+    let mut first = header();
+    first.extend_from_slice(&whole[..10]);
+    let mut second = whole[10..].to_vec();
+    second.extend_from_slice(&(-1i16).to_be_bytes());
+    second.extend_from_slice(b"extra");
+    let mut load = BackgroundCopyLoad::start(new_log());
+    load.push(&message(b'd', &first));
+    load.push(&message(b'd', &second));
+    load.push(&message(b'c', b""));
+    let finished = load.finish();
+    let error = finished.outcome.expect_err("bytes after the trailer");
+    assert!(
+        error.to_string().contains("bytes after the trailer"),
+        "{error}"
+    );
+    assert_eq!(finished.log.len(), 1);
 }
