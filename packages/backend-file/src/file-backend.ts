@@ -527,7 +527,9 @@ export class FileBackend implements Backend {
       if (copied && current()) this.putCheckpointInPlace(copied, walEnd, lastSeq);
       else if (copied) fs.rmSync(copied.tempPath, { force: true });
     } finally {
-      for (const source of sources) fs.closeSync(source.fd);
+      // These are the last descriptors of the replaced log (and snapshot): their close frees
+      // the file's blocks, 100-150 ms for a 290 MiB log on a busy disk, so it runs on the pool.
+      for (const source of sources) fs.close(source.fd, () => undefined);
     }
   }
 
