@@ -1,6 +1,8 @@
 //! Facts read from PostgreSQL's binary COPY format, as `@igniter/backend-postgres` stores them:
-//! a store opens by streaming `COPY (SELECT <fact columns> ...) TO STDOUT (FORMAT binary)` into
-//! [`load_copy_rows`], so that no row becomes JS strings on the way.
+//! a native open streams `COPY (SELECT <fact columns> ...) TO STDOUT (FORMAT binary)` straight
+//! off the connection into [`background::BackgroundCopyLoad`] ([`wire`] splits PostgreSQL's
+//! messages; two threads parse and insert the rows), so that no row becomes JS strings on the
+//! way; [`load_copy_rows`] loads pieces of the COPY bytes on the calling thread.
 //!
 //! The columns, in order (`FACT_COLUMNS` in the package's `layout.ts`): `seq` bigint, `id`
 //! text, `store` text, `key` text, `value` json, `value_hash` text, `causation` text,

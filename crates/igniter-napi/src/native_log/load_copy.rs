@@ -1,6 +1,7 @@
 //! Loading facts from PostgreSQL's binary COPY bytes (`igniter_log::pg_copy`), as
-//! `@igniter/backend-postgres` streams them at open: the bytes cross the boundary as they came
-//! off the socket, and no row becomes a JS string.
+//! `@igniter/backend-postgres` streams them at open: the connection's bytes cross the boundary
+//! as they came off the socket (`log_copy_*`, loaded on worker threads) or as COPY pieces
+//! (`log_load_copy`), and no row becomes a JS string.
 
 use igniter_log::pg_copy::background::BackgroundCopyLoad;
 use igniter_log::pg_copy::wire::CopyOutEnd;
