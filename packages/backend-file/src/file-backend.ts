@@ -442,7 +442,9 @@ export class FileBackend implements Backend {
     }
     const previous = this.checkpointing?.catch(() => undefined);
     // After the previous checkpoint's image too: the next image is built from it.
-    const running = (previous ?? Promise.resolve()).then(() => this.imaging).then(() => this.runCheckpoint(meta));
+    const running = (previous ?? Promise.resolve())
+      .then(() => this.imaging)
+      .then(() => this.runCheckpoint(meta));
     const tracked = running.finally(() => {
       if (this.checkpointing === tracked) this.checkpointing = undefined;
     });
