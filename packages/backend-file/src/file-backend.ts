@@ -511,6 +511,16 @@ export class FileBackend implements Backend {
     return this.writer.status();
   }
 
+  /**
+   * Resolves once the image of the last checkpoint (native engine) is in place or was given up
+   * (see `recoveryReport().checkpointImage` of a later open); never rejects. A checkpoint does
+   * not wait for it (the image is an accelerator, never the durable state); `close()` does.
+   */
+  async imageSettled(): Promise<void> {
+    await this.checkpointing?.catch(() => undefined);
+    await this.imaging;
+  }
+
   /** What opening the log recovered: torn tail bytes, a quarantine file, removed temp files. */
   recoveryReport(): RecoveryReport {
     return {
