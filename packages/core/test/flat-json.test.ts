@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { decodeJson } from '../src/engine/native-fact.js';
+import { RecentStrings } from '../src/engine/recent-strings.js';
 
 /** Every difference JSON.parse would show: keys and their order, values (Object.is), prototype. */
 function expectSameAsParse(text: string): void {
@@ -175,10 +176,43 @@ describe('decodeJson of flat objects (flat-json.ts)', () => {
       (second as Record<string, unknown>).p = 2;
     }).toThrow(TypeError);
   });
+  it('reads members whose strings repeat and members whose strings do not, exactly', () => {
+    for (let i = 0; i < 1_000; i++) {
+      expectDecodedTwice(
+        `{"customer":"c-${String(i).padStart(5, '0')}","region":"eu-${i % 3}","status":"${i % 2 ? 'open' : 'paid'}"}`,
+      );
+    }
+  });
+
   // Last: shapes are made for the whole process, at most 64, and this uses them up.
   it('stays exact with more shapes than it keeps or makes', () => {
     for (let round = 0; round < 2; round++) {
       for (let shape = 0; shape < 100; shape++) expectDecodedTwice(`{"k${shape}":${shape},"z":"${round}"}`);
     }
+  });
+});
+
+describe('RecentStrings', () => {
+  it('returns the kept string for an equal slice, and exact slices always', () => {
+    const recent = new RecentStrings();
+    const text = '"open","paid","open","opened","ope"';
+    const open = recent.take(text, 1, 5);
+    expect(open).toBe('open');
+    expect(recent.take(text, 8, 12)).toBe('paid');
+    expect(recent.take(text, 15, 19)).toBe('open');
+    expect(recent.take(text, 22, 28)).toBe('opened');
+    expect(recent.take(text, 31, 34)).toBe('ope');
+    expect(recent.take('', 0, 0)).toBe('');
+  });
+
+  it('stays exact when a member has more distinct values than it keeps', () => {
+    const recent = new RecentStrings();
+    for (let i = 0; i < 2_000; i++) {
+      const value = `c-${String(i % 500).padStart(5, '0')}`;
+      const text = `x"${value}"y`;
+      expect(recent.take(text, 2, 2 + value.length)).toBe(value);
+    }
+    const long = 'z'.repeat(100);
+    expect(recent.take(`"${long}"`, 1, 101)).toBe(long);
   });
 });

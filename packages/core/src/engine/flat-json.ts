@@ -1,4 +1,5 @@
 import type { Json, JsonObject } from '../json.js';
+import { RecentStrings } from './recent-strings.js';
 
 /**
  * Decoding of the commonest stored value, a flat JSON object (every member a string, number,
@@ -41,6 +42,8 @@ interface Shape {
   /** `{"key":` for the first member, `,"key":` for the others: the text before each value. */
   readonly prefixes: readonly string[];
   readonly make: (values: readonly Json[]) => JsonObject;
+  /** Per member, the strings it keeps having (shared between decoded values). */
+  readonly strings: readonly RecentStrings[];
 }
 
 const shapes: Shape[] = [];
@@ -54,7 +57,7 @@ export function decodeFlatObject(text: string): JsonObject | undefined {
   if (text.charCodeAt(0) !== 123 || text.indexOf('\\') !== -1) return undefined;
   for (let s = 0; s < shapes.length; s++) {
     const shape = shapes[s] as Shape;
-    if (!readMembers(text, shape.prefixes)) continue;
+    if (!readMembers(text, shape)) continue;
     if (s > 0) use(shape);
     return shape.make(scratch);
   }
@@ -86,7 +89,7 @@ export function learnShape(value: JsonObject): void {
   // source holds nothing but string literals and indexes.
   const make = new Function('v', `return { ${body} };`) as Shape['make'];
   const prefixes = keys.map((key, i) => `${i === 0 ? '{' : ','}${JSON.stringify(key)}:`);
-  const shape = { prefixes, make };
+  const shape = { prefixes, make, strings: keys.map(() => new RecentStrings()) };
   made.set(id, shape);
   use(shape);
 }
@@ -100,25 +103,26 @@ function use(shape: Shape): void {
   shapes.unshift(shape);
 }
 
-/** Reads the members of `text` into `scratch` if it has exactly these prefixes; true if so. */
-function readMembers(text: string, prefixes: readonly string[]): boolean {
+/** Reads the members of `text` into `scratch` if it has exactly this shape; true if so. */
+function readMembers(text: string, shape: Shape): boolean {
+  const prefixes = shape.prefixes;
   let at = 0;
   for (let i = 0; i < prefixes.length; i++) {
     const prefix = prefixes[i] as string;
     if (!text.startsWith(prefix, at)) return false;
-    at = readValue(text, at + prefix.length, i);
+    at = readValue(text, at + prefix.length, i, shape.strings[i] as RecentStrings);
     if (at < 0) return false;
   }
   return at === text.length - 1 && text.charCodeAt(at) === CLOSE;
 }
 
 /** Reads the primitive value at `at` into `scratch[slot]`; returns where it ends, -1 if it is not one. */
-function readValue(text: string, at: number, slot: number): number {
+function readValue(text: string, at: number, slot: number, strings: RecentStrings): number {
   const c = text.charCodeAt(at);
   if (c === QUOTE) {
     const end = text.indexOf('"', at + 1);
     if (end < 0) return -1;
-    scratch[slot] = text.slice(at + 1, end);
+    scratch[slot] = strings.take(text, at + 1, end);
     return end + 1;
   }
   if (c === 116) return literal(text, at, 'true', true, slot);
