@@ -5,6 +5,7 @@ import {
   type BackupWritten,
   checkInput,
   type Fact,
+  PartialWriteError,
   type PreloadedFacts,
   type RecoveredCut,
   type SnapshotMeta,
@@ -16,6 +17,7 @@ import {
 import {
   acquireWriterLock,
   appendFrame,
+  appendFrames,
   canonicalPath,
   checkDataPath,
   DEFAULT_FACT_CODEC,
@@ -278,6 +280,41 @@ export class FileBackend implements Backend {
     this.dropOpenState();
     this.highWater = fact.seq;
     this.tally.add(fact.store, frame.length);
+  }
+
+  /**
+   * Appends a `writeMany` batch as one unit (see `Backend.writeFacts`): the native engine framed
+   * all of it or none; otherwise every frame is encoded and checked before the writer takes them
+   * in one append, so a refused fact or a failed write leaves none written. Throws as
+   * {@link writeFact}. Cost: one encode per fact (none when framed natively) and one append.
+   */
+  writeFacts(facts: readonly Fact[]): void {
+    this.assertOpen();
+    const last = facts.at(-1);
+    if (!last) return;
+    // The native engine frames a batch whole or not at all (see `Engine.attachWal`).
+    let framed = 0;
+    for (; this.native && framed < facts.length; framed++) {
+      const fact = facts[framed] as Fact;
+      const bytes = this.native.takeFramed(fact);
+      if (bytes < 0) break;
+      this.highWater = fact.seq;
+      this.tally.add(fact.store, bytes);
+    }
+    if (framed > 0) this.dropOpenState();
+    if (framed === facts.length) return;
+    const rest = framed === 0 ? facts : facts.slice(framed);
+    try {
+      const frames = appendFrames(this.codec, rest, this.highWater, this.options.maxFrameBytes);
+      this.writer.append(frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames), last.seq);
+      this.dropOpenState();
+      this.highWater = last.seq;
+      rest.forEach((fact, i) => {
+        this.tally.add(fact.store, (frames[i] as Buffer).length);
+      });
+    } catch (error) {
+      throw framed === 0 ? error : new PartialWriteError(error, framed);
+    }
   }
 
   /**

@@ -67,11 +67,15 @@ export class GroupCommit {
     return this.#failure;
   }
 
-  /** Queues `fact` (already checked) for the next batch. Throws the queue's failure. */
-  add(fact: Fact, valueJson: string): void {
+  /**
+   * Queues `fact` (already checked) for the next batch. Throws the queue's failure. With `more`,
+   * facts of the same `writeMany` follow and the batch is not sealed before them (one op commits
+   * a whole `writeMany`).
+   */
+  add(fact: Fact, valueJson: string, more = false): void {
     if (this.#failure) throw this.#failure;
     this.#pending.add(fact, valueJson);
-    if (this.#durability === 'sync') return;
+    if (this.#durability === 'sync' || more) return;
     if (this.#pending.length >= MAX_BATCH_FACTS) {
       this.#seal();
       this.#drain();

@@ -177,17 +177,44 @@ export class PostgresBackend implements Backend {
    */
   writeFact(fact: Fact): void {
     const commit = this.#assertWritable();
+    this.#check(fact, this.#highWater);
+    this.#queue(commit, fact);
+  }
+
+  /**
+   * Queues a `writeMany` batch for the next group commit as one unit (see `Backend.writeFacts`):
+   * every fact is checked before any is queued, and one statement commits them all. Throws as
+   * `writeFact` does, having queued none.
+   */
+  writeFacts(facts: readonly Fact[]): void {
+    const commit = this.#assertWritable();
+    let highWater = this.#highWater;
+    for (const fact of facts) {
+      this.#check(fact, highWater);
+      highWater = fact.seq;
+    }
+    facts.forEach((fact, i) => {
+      this.#queue(commit, fact, i < facts.length - 1);
+    });
+  }
+
+  /** Throws `ERR_INVALID_ARGUMENT` when `fact` cannot be stored or its seq is not above `highWater`. */
+  #check(fact: Fact, highWater: number): void {
     const problem = storableProblem(fact);
     if (problem !== undefined)
       throw new IgniterError('ERR_INVALID_ARGUMENT', `cannot store the fact: ${problem}`);
-    if (fact.seq <= this.#highWater) {
+    if (fact.seq <= highWater) {
       throw new IgniterError(
         'ERR_INVALID_ARGUMENT',
-        `fact seq ${fact.seq} is not above the highest seq written, ${this.#highWater}`,
+        `fact seq ${fact.seq} is not above the highest seq written, ${highWater}`,
       );
     }
+  }
+
+  /** Queues a checked fact; `more` when facts of the same batch follow (see `GroupCommit.add`). */
+  #queue(commit: GroupCommit, fact: Fact, more = false): void {
     const valueJson = factValueJson(fact);
-    commit.add(fact, valueJson);
+    commit.add(fact, valueJson, more);
     this.#facts.push(fact);
     this.#highWater = fact.seq;
     this.#tally.add(fact.store, rowBytes(fact, valueJson));

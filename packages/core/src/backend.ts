@@ -153,6 +153,20 @@ export interface StoreLink {
 }
 
 /**
+ * What `Backend.writeFacts` throws when a system error (`cause`) stopped it after it had taken
+ * the first `written` facts of the batch.
+ */
+export class PartialWriteError extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly written: number,
+  ) {
+    super(`storage failed after the first ${written} facts of a batch`);
+    this.name = 'PartialWriteError';
+  }
+}
+
+/**
  * Durable storage behind an `IgniterStore`. The store hydrates from `replay()` before any
  * other call, then calls `writeFact` for every committed fact, before the fact becomes visible.
  */
@@ -161,6 +175,14 @@ export interface Backend {
   replay(opts?: { since?: Time; asOf?: Time }): Iterable<Fact>;
   /** Persists one fact (per the backend's durability mode); throws to refuse it. */
   writeFact(fact: Fact): void;
+  /**
+   * Persists a `writeMany` batch as one unit: checks every fact first and takes all of them or,
+   * throwing, none, except when a system error stops it partway after it had taken some (the
+   * backend then refuses everything): it throws a {@link PartialWriteError} saying how many. A
+   * backend without it gets `writeFact` per fact, so a refusal partway leaves the facts before
+   * it committed (the store's error says how many).
+   */
+  writeFacts?(facts: readonly Fact[]): void;
   /** Resolves when every fact written so far is durable. */
   flush(): Promise<void>;
   /** Flushes and releases the backend (its lock included). */

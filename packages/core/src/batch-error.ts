@@ -2,10 +2,11 @@ import { IgniterError } from './errors.js';
 
 /**
  * The error of a `writeMany` batch that storage refused partway, after the backend had taken
- * `committed` of its `total` facts (through seq `lastSeq`): an `IgniterError` keeps its code and
- * gains `details.committed` and `details.committedThroughSeq`; any other error (a system error
- * of a failed write, after which the backend refuses everything) is returned unchanged, as is
- * a refusal before any commit.
+ * `committed` of its `total` facts (through seq `lastSeq`): a backend without
+ * `Backend.writeFacts`, or a system error partway through one. An `IgniterError` keeps its code
+ * and gains `details.committed` and `details.committedThroughSeq`; a system error (an `Error`
+ * with a `code` such as `ENOENT`) is the same object with that `details` and the same words added
+ * to its message. A refusal before any commit is returned unchanged.
  */
 export function partialBatchError(
   error: unknown,
@@ -13,10 +14,14 @@ export function partialBatchError(
   total: number,
   lastSeq: number | undefined,
 ): unknown {
-  if (committed === 0 || lastSeq === undefined || !(error instanceof IgniterError)) return error;
-  return new IgniterError(
-    error.code,
-    `${error.message} (writeMany: the first ${committed} of ${total} facts, through seq ${lastSeq}, were committed before storage refused the next)`,
-    { details: { ...error.details, committed, committedThroughSeq: lastSeq }, cause: error },
-  );
+  if (committed === 0 || lastSeq === undefined || !(error instanceof Error)) return error;
+  const words = `writeMany: the first ${committed} of ${total} facts, through seq ${lastSeq}, were committed before storage refused the next`;
+  if (!(error instanceof IgniterError)) {
+    const details = { ...(error as { details?: object }).details, committed, committedThroughSeq: lastSeq };
+    return Object.assign(error, { message: `${error.message} (${words})`, details });
+  }
+  return new IgniterError(error.code, `${error.message} (${words})`, {
+    details: { ...error.details, committed, committedThroughSeq: lastSeq },
+    cause: error,
+  });
 }

@@ -22,6 +22,7 @@ export type {
   StoreLink,
   StoreRole,
 } from './backend.js';
+export { PartialWriteError } from './backend.js';
 export type { ChangeEvent, ChangeSink, CommitKind, CommittedLogReader } from './change-event.js';
 export {
   Changefeed,

@@ -10,7 +10,7 @@ import {
   checkWritableStore,
   toMs,
 } from './args.js';
-import type { Backend } from './backend.js';
+import { type Backend, PartialWriteError } from './backend.js';
 import { partialBatchError } from './batch-error.js';
 import type { ChangeSink, CommitKind } from './change-event.js';
 import { jsonText } from './engine/json-text.js';
@@ -25,6 +25,7 @@ import { COMPACT_PRODUCER, PRUNE_PRODUCER } from './lifecycle/types.js';
 import type { AccessPath, ConsumerEvent } from './schema-graph.js';
 import type { StoreState } from './store-state.js';
 import type { AppendEventInput, Expectation, WriteInput } from './store-types.js';
+import { type PreparedWrite, planBatch } from './write-batch.js';
 
 /** The commit kind a follower reports for a fact it did not commit (an append reads as a write). */
 function replicatedKind(fact: Fact): CommitKind {
@@ -42,15 +43,6 @@ export interface WriteSinks {
   readonly backend: Backend | undefined;
   readonly changefeed: ChangeSink | undefined;
   readonly maxValueBytes: number;
-}
-
-/** A write whose arguments have been checked, ready for the engine. */
-interface PreparedWrite {
-  input: Omit<AppendInput, 'transactionTime'>;
-  expect: Expectation | undefined;
-  explicitCausation: boolean;
-  /** An append: the key is a UUIDv7 minted at commit from the transaction time (`input.key` is unused). */
-  freshKey?: true;
 }
 
 /** A fact committed but not yet announced: its changefeed entry and the scope paths it touched. */
@@ -89,27 +81,12 @@ export class WritePath {
     if (!Array.isArray(inputs)) throw new IgniterError('ERR_INVALID_ARGUMENT', 'writeMany takes an array');
     const prepared = inputs.map((input, i) => this.#prepareWrite(input, `inputs[${i}]`));
     this.#validateBatch(prepared);
-    // The whole batch is committed before any consumer, rule or changefeed subscriber runs, so
-    // none of them can write between its items or close the store halfway through it.
-    const committed: Committed[] = [];
-    let facts: Fact[];
-    try {
-      facts = prepared.map((p) => {
-        const existing = this.#idempotentRepeat(p);
-        if (existing) return existing;
-        const done = this.#store(p, 'write');
-        committed.push(done);
-        return done.publication.fact;
-      });
-    } catch (error) {
-      // Storage refused an item after the backend had taken the ones before it (an I/O error,
-      // a frame over the backend's limit): those are in the log, so they are announced like
-      // any commit (the changefeed would otherwise wait for them forever) and the error says
-      // how far the batch got.
-      for (const done of committed) this.#announce(done);
-      throw partialBatchError(error, committed.length, inputs.length, committed.at(-1)?.publication.fact.seq);
-    }
+    // The whole batch is stored (engine and backend, all or nothing) before any consumer, rule
+    // or changefeed subscriber runs, so none of them can write between its items or close the
+    // store halfway through it.
+    const { facts, committed, error } = this.#storeBatch(prepared);
     for (const done of committed) this.#announce(done);
+    if (error !== undefined) throw error;
     return facts;
   }
 
@@ -289,6 +266,55 @@ export class WritePath {
       nextSeq += 1;
       predictedLatest.set(slot, nextSeq);
     }
+  }
+
+  /**
+   * Stores a checked batch: the new facts in one engine append and one backend call
+   * (`Backend.writeFacts`), so that storage takes all of them or none, then the clock,
+   * idempotency keys and indexes in seq order. An input repeating an idempotency key (stored
+   * before, or earlier in the batch) gets that fact. A backend with only `writeFact` can refuse
+   * partway: the facts it took stay committed and come back, to be announced, with the error.
+   */
+  #storeBatch(batch: readonly PreparedWrite[]): { facts: Fact[]; committed: Committed[]; error?: unknown } {
+    const { log, clock } = this.#state;
+    const plan = planBatch(batch, log, clock, this.#state.schemaGraph, (p) => this.#idempotentRepeat(p));
+    const { facts } = plan;
+    if (plan.inputs.length === 0) return { facts, committed: [] };
+    const before = log.lastSeq();
+    // All or none: a refused input leaves the engine (and a native writer) untouched.
+    const appended = log.append(plan.inputs);
+    const backend = this.#sinks.backend;
+    let taken = appended.length;
+    let error: unknown;
+    if (backend) {
+      try {
+        if (backend.writeFacts) backend.writeFacts(appended);
+        else for (taken = 0; taken < appended.length; taken++) backend.writeFact(appended[taken] as Fact);
+      } catch (caught) {
+        let cause = caught;
+        if (caught instanceof PartialWriteError) ({ cause, written: taken } = caught);
+        else if (backend.writeFacts) taken = 0;
+        log.truncateAfter(taken === 0 ? before : (appended[taken - 1] as Fact).seq);
+        if (taken === 0) throw cause;
+        error = partialBatchError(cause, taken, batch.length, (appended[taken - 1] as Fact).seq);
+      }
+    }
+    const committed: Committed[] = [];
+    for (let k = 0; k < taken; k++) {
+      const fact = appended[k] as Fact;
+      const at = plan.positions[k] as number;
+      facts[at] = fact;
+      clock.committed(fact.transactionTime);
+      this.#idempotency.remember(fact);
+      const previous = plan.previous[k];
+      const before = typeof previous === 'number' ? facts[previous] : previous;
+      const touched = this.#updateIndexes(fact, before, (batch[at] as PreparedWrite).input.value);
+      const publication = { fact, kind: 'write' as const, ready: false };
+      if (this.#sinks.changefeed) this.#unpublished.push(publication);
+      committed.push({ publication, touched });
+    }
+    for (const [at, first] of plan.repeats) facts[at] = facts[first] as Fact;
+    return { facts, committed, error };
   }
 
   /** Runs the commit order of ARCHITECTURE.md D4 for one fact. */

@@ -12,7 +12,9 @@ pub struct StagedFrames {
     bytes: Vec<u8>,
     /// Seq of the last framed fact.
     last_seq: u64,
-    /// A fact of this batch was left to JS: the later ones are too, so the file keeps seq order.
+    /// A fact of this batch was left to JS: so are all the others, earlier ones included, so
+    /// that JS frames and checks the whole batch before the writer takes any of it (a
+    /// `writeMany` is stored whole or not at all).
     declined: bool,
     body: String,
 }
@@ -25,7 +27,8 @@ impl StagedFrames {
     }
 
     /// Frames `view`: returns its frame's length, or -1 when it is left to JS to frame (a fact
-    /// outside the plain form, or one after such a fact in the same batch).
+    /// outside the plain form, or one after such a fact in the same batch). After a -1, the
+    /// batch's earlier frames are dropped too: the caller leaves the whole batch to JS.
     ///
     /// # Errors
     /// `ERR_VALUE_TOO_LARGE` for a body over the writer's limit.
@@ -40,6 +43,7 @@ impl StagedFrames {
         }
         let start = self.bytes.len();
         let Ok(length) = write_fact_frame(view, parts, &mut self.body, &mut self.bytes) else {
+            self.bytes.clear();
             self.declined = true;
             return Ok(-1.0);
         };

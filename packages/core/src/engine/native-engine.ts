@@ -152,13 +152,17 @@ export class NativeEngine implements Engine {
     return true;
   }
 
-  /** Tells `wal` which of the facts just committed it already holds, with their frame lengths. */
+  /**
+   * Tells `wal` which of the facts just committed it already holds, with their frame lengths:
+   * all of them, or none when Rust left any to JS (it then drops the batch's frames).
+   */
   #noteFramed(wal: FramedWal, facts: Fact[], frameBytes: number[] | undefined): void {
     if (!frameBytes) {
       const bytes = this.#stageNumbers[STAGE_FRAME_FLAG + 1] as number;
       if (bytes >= 0) wal.framed(facts[0] as Fact, bytes);
       return;
     }
+    if (frameBytes.some((bytes) => bytes < 0)) return;
     for (let i = 0; i < facts.length; i++) {
       const bytes = frameBytes[i] as number;
       if (bytes >= 0) wal.framed(facts[i] as Fact, bytes);

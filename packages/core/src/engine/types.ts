@@ -113,8 +113,9 @@ export interface Engine {
    * Validates every input, then appends all of them (all or none) with seqs
    * `lastSeq() + 1 ...`. Throws `ERR_INVALID_VALUE` or `ERR_VALUE_TOO_LARGE` and appends nothing.
    * With a writer attached (`attachWal`), the facts are framed into it too unless `framed` is
-   * false (a fact the caller persists another way); a failed write of the frames throws the
-   * writer's error and appends nothing.
+   * false (a fact the caller persists another way), all of them in one hand-over or, when one
+   * is outside the form Rust frames, none (the backend then frames the batch in JS); a failed
+   * write of the frames throws the writer's error and appends nothing.
    */
   append(inputs: readonly AppendInput[], framed?: boolean): Fact[];
   /**

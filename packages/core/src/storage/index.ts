@@ -16,7 +16,7 @@ export {
   STORE_OPTION_FIELDS,
 } from '../input-fields.js';
 export { deepFreeze } from '../json.js';
-export { appendFrame } from './append-frame.js';
+export { appendFrame, appendFrames } from './append-frame.js';
 export { AtomicFileWriter, removeStaleTempFiles, tempPathFor } from './atomic-file.js';
 export { crc32, crc32Table } from './crc32.js';
 export { checkDataPath, type DataPathKind } from './data-path.js';
