@@ -8,6 +8,10 @@
 // compaction path), and `after`, `await store.checkpoint().flush()` (the stored frames copied on the
 // libuv pool). While it runs, a 1 ms interval times the event loop's gaps and writes one fact
 // per tick, to show the store keeps serving.
+// The checkpointed store's open maps the checkpoint image the checkpoint wrote (native engine;
+// the reopen prints whether it was used).
+// BASELINE=<benchmarks dir of another built checkout> runs every step with that checkout's
+// packages too, alternating, on the same files (e.g. MODES=after BASELINE=/work/wt/base/benchmarks).
 // Run: pnpm build && pnpm --filter igniter-benchmarks checkpoint   (FACTS=n, RUNS=n, MODES=after)
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -37,15 +41,20 @@ if (!existsSync(source)) {
   await store.close();
 }
 
-/** Runs `body` (an async function body) in a fresh process with `engine` and returns what it prints. */
-function run(engine, body) {
+const BUILDS = process.env.BASELINE ? ['this', 'base'] : ['this'];
+
+/**
+ * Runs `body` (an async function body) in a fresh process with `engine`, importing the packages
+ * of `build` ('base': the BASELINE checkout's), and returns what it prints.
+ */
+function run(engine, body, build = 'this') {
   const script = `
     const { openFileStore, FileBackend } = await import('@igniter/backend-file');
     const { IgniterStore } = await import('@igniter/core');
     ${body}
   `;
   const stdout = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-    cwd: here,
+    cwd: build === 'base' ? process.env.BASELINE : here,
     env: { ...process.env, IGNITER_ENGINE: engine },
     encoding: 'utf8',
     maxBuffer: 1 << 20,
@@ -55,7 +64,7 @@ function run(engine, body) {
 }
 
 /** Opens a copy of the log, checkpoints it (timing the call and the event loop), closes. */
-function checkpointOnce(engine, mode) {
+function checkpointOnce(engine, mode, build) {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   copyFileSync(source, logPath);
@@ -91,28 +100,43 @@ function checkpointOnce(engine, mode) {
     writing = false;
     await new Promise((resolve) => setTimeout(resolve, 20));
     clearInterval(timer);
+    // A second checkpoint after 10k more writes: with a checkpoint image in place, its image is
+    // built from the first one plus the log.
+    let checkpoint2Ms = 0;
+    if (${JSON.stringify(mode)} === 'after') {
+      for (let i = 0; i < 10_000; i++) store.write({ store: 'second', key: 'k' + (i % 1000), value: { i } });
+      const t3 = performance.now();
+      await store.checkpoint().flush();
+      checkpoint2Ms = performance.now() - t3;
+    }
+    const t2 = performance.now();
     await store.close();
-    console.log(JSON.stringify({ openMs, checkpointMs, maxPauseMs, writesDuring }));
+    const imageMs = performance.now() - t2;
+    console.log(JSON.stringify({ openMs, checkpointMs, maxPauseMs, writesDuring, imageMs, checkpoint2Ms }));
   `,
+    build,
   );
 }
 
 /** Opens the checkpointed store (snapshot plus an empty log) and reads a few keys. */
-function reopenOnce(engine) {
+function reopenOnce(engine, build) {
   return run(
     engine,
     `
     const t0 = performance.now();
-    const store = openFileStore(${JSON.stringify(logPath)}, { engine: ${JSON.stringify(engine)} });
+    const backend = new FileBackend(${JSON.stringify(logPath)}, { engine: ${JSON.stringify(engine)} });
+    const store = new IgniterStore({ engine: ${JSON.stringify(engine)}, backend });
     const openMs = performance.now() - t0;
+    const image = backend.recoveryReport().checkpointImage ?? null;
     const facts = store.factCount();
     const rss = process.memoryUsage().rss;
     const t1 = performance.now();
     for (let i = 0; i < 10_000; i++) store.read({ store: ['orders', 'customers', 'events'][i % 3], key: 'key-' + i });
     const firstReadsPerS = 10_000 / ((performance.now() - t1) / 1000);
     await store.close();
-    console.log(JSON.stringify({ openMs, facts, rssBytesPerFact: rss / facts, firstReadsPerS }));
+    console.log(JSON.stringify({ openMs, facts, rssBytesPerFact: rss / facts, firstReadsPerS, image }));
   `,
+    build,
   );
 }
 
@@ -123,22 +147,24 @@ console.log(
 );
 const best = (values) => Math.min(...values);
 for (const engine of (process.env.ENGINES ?? 'native,ts').split(',')) {
-  const checkpoints = Object.fromEntries(MODES.map((mode) => [mode, []]));
-  const reopens = Object.fromEntries(MODES.map((mode) => [mode, []]));
-  // Alternating, so that both modes see the same machine minute by minute.
+  const variants = MODES.flatMap((mode) => BUILDS.map((build) => `${mode}/${build}`));
+  const checkpoints = Object.fromEntries(variants.map((variant) => [variant, []]));
+  const reopens = Object.fromEntries(variants.map((variant) => [variant, []]));
+  // Alternating, so that both modes (and builds) see the same machine minute by minute.
   for (let i = 0; i < RUNS; i++) {
-    for (const mode of MODES) {
-      checkpoints[mode].push(checkpointOnce(engine, mode));
-      reopens[mode].push(reopenOnce(engine));
+    for (const variant of variants) {
+      const [mode, build] = variant.split('/');
+      checkpoints[variant].push(checkpointOnce(engine, mode, build));
+      reopens[variant].push(reopenOnce(engine, build));
     }
   }
-  for (const mode of MODES) {
+  for (const mode of variants) {
     const m = (list, field) => median(list.map((r) => r[field]));
     const b = (list, field) => best(list.map((r) => r[field]));
     const c = checkpoints[mode];
     const r = reopens[mode];
     console.log(
-      `${engine.padEnd(6)} ${mode.padEnd(6)} open of the log ${ms(m(c, 'openMs'))}; checkpoint ${ms(m(c, 'checkpointMs'))} (best ${ms(b(c, 'checkpointMs'))}), longest event-loop gap ${ms(m(c, 'maxPauseMs'))} (best ${ms(b(c, 'maxPauseMs'))}), ${Math.round(m(c, 'writesDuring'))} writes served during it; open of the checkpointed store ${ms(m(r, 'openMs'))} (best ${ms(b(r, 'openMs'))}), RSS ${Math.round(m(r, 'rssBytesPerFact'))} B/fact, first reads ${Math.round(m(r, 'firstReadsPerS')).toLocaleString('en-US')}/s`,
+      `${engine.padEnd(6)} ${mode.padEnd(11)} open of the log ${ms(m(c, 'openMs'))}; checkpoint ${ms(m(c, 'checkpointMs'))} (best ${ms(b(c, 'checkpointMs'))}), longest event-loop gap ${ms(m(c, 'maxPauseMs'))} (best ${ms(b(c, 'maxPauseMs'))}), ${Math.round(m(c, 'writesDuring'))} writes served during it, second checkpoint ${ms(m(c, 'checkpoint2Ms'))}, close ${ms(m(c, 'imageMs'))}; open of the checkpointed store ${ms(m(r, 'openMs'))} (best ${ms(b(r, 'openMs'))}), image ${JSON.stringify(r.at(-1)?.image ?? null)}, RSS ${Math.round(m(r, 'rssBytesPerFact'))} B/fact, first reads ${Math.round(m(r, 'firstReadsPerS')).toLocaleString('en-US')}/s`,
     );
   }
 }

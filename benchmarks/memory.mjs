@@ -5,9 +5,11 @@
 //   - the log opened with openFileStore (native engine), as an application opens it;
 //   - the same file replayed straight into an @igniter/native NativeLog, whose heapBytes() is
 //     what the Rust log holds by capacity (records, payload arena, id index, key tables).
+//   - a checkpointed copy of the log (snapshot + checkpoint image) opened with openFileStore:
+//     the records stay mapped file pages, so RSS after open is the indexes and the fixed part.
 // Run: pnpm build && node benchmarks/memory.mjs   (FACTS=n to change the size)
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,6 +71,28 @@ const replayed = run(`
   print({ before, after, loaded: result.loaded, heapBytes: log.heapBytes(), size: log.size() });
 `);
 
+// A checkpointed copy: snapshot plus image (close waits for the image), then a fresh open.
+const checkpointedPath = join(here, 'out', `memory-checkpointed-${FACTS}`, 'app.log');
+rmSync(dirname(checkpointedPath), { recursive: true, force: true });
+mkdirSync(dirname(checkpointedPath), { recursive: true });
+copyFileSync(logPath, checkpointedPath);
+run(`
+  const store = openFileStore(${JSON.stringify(checkpointedPath)}, { engine: 'native' });
+  await store.checkpoint().flush();
+  await store.close();
+  print({});
+`);
+const mapped = run(`
+  const { FileBackend } = await import('@igniter/backend-file');
+  const { IgniterStore } = await import('@igniter/core');
+  const backend = new FileBackend(${JSON.stringify(checkpointedPath)}, { engine: 'native' });
+  const store = new IgniterStore({ engine: 'native', backend });
+  const m = memory();
+  print({ ...m, facts: store.factCount(), image: backend.recoveryReport().checkpointImage });
+  await store.close();
+`);
+rmSync(dirname(checkpointedPath), { recursive: true, force: true });
+
 const facts = opened.facts;
 const per = (bytes) => `${Math.round(bytes / facts)} B`;
 const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
@@ -92,4 +116,7 @@ row(
   '  the rest of the open (RSS after open - fixed - replay growth)',
   opened.rss - fixed.rss - (replayed.after.rss - replayed.before.rss),
 );
+row(`RSS after opening the checkpointed copy (image: ${mapped.image})`, mapped.rss);
+row('  beyond the fixed part', mapped.rss - fixed.rss);
+if (mapped.facts !== facts) throw new Error(`the checkpointed copy holds ${mapped.facts} of ${facts} facts`);
 if (replayed.loaded !== facts) throw new Error(`replayed ${replayed.loaded} of ${facts} facts`);

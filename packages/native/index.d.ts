@@ -73,6 +73,56 @@ export declare function sha256Hex(text: string): string;
 export declare function tryLockFile(fd: number): boolean;
 
 /**
+ * Writes, on the libuv pool, the checkpoint image of the facts in the data files at `paths`
+ * (opened before this returns, so a later rename over them changes nothing), each read from its
+ * offset in `numbers`, to `tempPath` (not fsynced: a CRC-32 guards every part), not yet tied to
+ * a snapshot ({@link sealImage}).
+ * `numbers`: a start offset per path, then the largest frame body, the new snapshot's lastSeq
+ * and factCount, then the old snapshot's (the first path's) lastSeq and factCount. With
+ * `baseImage` (the old snapshot's image), the build starts from that image when it is intact and
+ * tied to the first path, and replays only the other files. Resolves to `""` once written, or to
+ * why not (a file that cannot be opened, files that do not give exactly the snapshot's facts, a
+ * failed write: the temp file is then removed). Never rejects.
+ * Cost: one replay of the files (or of all but the first, with a usable base image) and one
+ * write of the image.
+ */
+export declare function buildImage(
+  paths: string[],
+  numbers: number[],
+  tempPath: string,
+  baseImage?: string | null,
+): Promise<string>;
+
+/**
+ * Ties the image at `imagePath` (from {@link buildImage}) to the snapshot at `snapshotPath`,
+ * whose metadata record declares `lastSeq` and `factCount` (its size and the CRC-32 of its last
+ * 64 KiB go into the image header), on the libuv pool. Resolves to `""`, or to
+ * why it was not sealed. Never rejects.
+ */
+export declare function sealImage(
+  imagePath: string,
+  snapshotPath: string,
+  lastSeq: number,
+  factCount: number,
+): Promise<string>;
+
+/** What {@link NativeLog.openImage} did. */
+export interface ImageOpenResult {
+  /** True when the log now holds the image's facts; false when the image was refused. */
+  opened: boolean;
+  /** Why the image was refused (missing, tied to another snapshot, damaged). */
+  reason?: string;
+  /** Facts loaded. */
+  loaded: number;
+  /** The log's last seq. */
+  maxSeq: number;
+  /** The snapshot's stores with facts, with fact counts and frame bytes at the same index. */
+  tallyStores: string[];
+  tallyFacts: number[];
+  tallyBytes: number[];
+}
+
+/**
  * Packed facts: the text of up to 256 facts per string. Their numbers went into the `out`
  * array of the call: `out[0]` is the count, then 13 numbers per fact (seq, transactionTime,
  * validTime or NaN, schemaVersion, store index, then the UTF-16 lengths of the text parts id,
@@ -180,6 +230,16 @@ export declare class NativeLog {
    * Cost: one sequential read, CRC pass and parse of the file.
    */
   replayFile(path: string, numbers: Float64Array): ReplayResult;
+  /**
+   * Loads the checkpoint image at `imagePath` into this log, which must be empty, when it is
+   * intact and tied to the snapshot at `snapshotPath`, whose metadata record declares
+   * `numbers` = [lastSeq, factCount]. The records stay in the file, mapped read-only (each
+   * 1 MiB chunk checked against its CRC-32 first); the key and id indexes are read in bulk.
+   * A missing, stale or damaged image is refused (`opened: false`, with the reason) and the
+   * log is unchanged: the caller replays the snapshot. Never throws.
+   * Cost: a map, one CRC pass over the image, one hash insert per key.
+   */
+  openImage(imagePath: string, snapshotPath: string, numbers: Float64Array): ImageOpenResult;
   /**
    * The live facts that carry an idempotency key or whose producer JSON contains
    * `producerText`, seq order, packed.

@@ -21,6 +21,8 @@ exports.canonicalJson = binding.canonicalJson;
 exports.valueHash = binding.valueHash;
 exports.sha256Hex = binding.sha256Hex;
 exports.tryLockFile = binding.tryLockFile;
+exports.buildImage = binding.buildImage;
+exports.sealImage = binding.sealImage;
 
 /**
  * The fact log in Rust. The addon exports it as free functions over an external handle (a
@@ -45,6 +47,9 @@ class NativeLog {
   }
   replayFile(path, numbers) {
     return binding.logReplayFile(this.#log, path, numbers);
+  }
+  openImage(imagePath, snapshotPath, numbers) {
+    return binding.logOpenImage(this.#log, imagePath, snapshotPath, numbers);
   }
   restorable(producerText, out) {
     return binding.logRestorable(this.#log, producerText, out);

@@ -25,6 +25,15 @@ import { StoreTally } from './store-tally.js';
 
 const CODEC_IDS: ReadonlySet<number> = new Set(FACT_CODECS.keys());
 
+/**
+ * The checkpoint image to try before reading a snapshot (native engine only): `outcome` is set
+ * to 'used', or to why the image was refused (the snapshot was then read as usual).
+ */
+export interface SnapshotImage {
+  path: string;
+  outcome?: string;
+}
+
 /** A snapshot as read from disk. */
 export interface SnapshotContents {
   /** The highest seq committed when it was taken (facts above it come from the log). */
@@ -150,13 +159,17 @@ export function writeSnapshotFile(
  * there is none. A snapshot is written whole before it is renamed into place, so any damage is
  * corruption, never a torn tail. Throws `ERR_UNSUPPORTED_FORMAT` for a file that is not an
  * Igniter snapshot and `ERR_CORRUPT_LOG` (naming the file and offset) for a damaged one.
- * `facts` holds the facts only when `reader` decodes (the others keep them).
- * Cost: one read of the file, as `reader` reads it.
+ * `facts` holds the facts only when `reader` decodes (the others keep them). With `image`, a
+ * reader that takes images (the native one) first tries the snapshot's checkpoint image and,
+ * when it is intact and tied to this snapshot, reads no frame of it.
+ * Cost: one read of the file, as `reader` reads it; with a usable image, the header and the
+ * metadata record, then the image's open.
  */
 export function readSnapshotFile(
   path: string,
   maxFrameBytes: number,
   reader: FactReader = decodingFactReader(),
+  image?: SnapshotImage,
 ): SnapshotContents | undefined {
   let fd: number;
   try {
@@ -166,7 +179,7 @@ export function readSnapshotFile(
     throw error;
   }
   try {
-    return readOpenSnapshot(fd, path, maxFrameBytes, reader);
+    return readOpenSnapshot(fd, path, maxFrameBytes, reader, image);
   } finally {
     fs.closeSync(fd);
   }
@@ -191,6 +204,7 @@ function readOpenSnapshot(
   path: string,
   maxFrameBytes: number,
   reader: FactReader,
+  image: SnapshotImage | undefined,
 ): SnapshotContents {
   const codec = readSnapshotHeader(fd, path);
   const head = readMetaRecord(fd, maxFrameBytes, 'snapshot', (meta) => ({
@@ -200,6 +214,13 @@ function readOpenSnapshot(
   if (head.kind === 'none') throw inconsistentLog(path, 'the snapshot has no metadata record', HEADER_BYTES);
   if (head.kind === 'damaged') throw snapshotDamage(path, head.scan, head.problem);
   const { lastSeq, factCount } = head.value;
+  if (image && reader.openImage) {
+    const opened = reader.openImage(image.path, path, lastSeq, factCount);
+    image.outcome = opened.opened ? 'used' : opened.reason;
+    if (opened.opened) {
+      return { lastSeq, facts: [], tally: StoreTally.fromCounts(opened.counts), size: fs.fstatSync(fd).size };
+    }
+  }
   const read = reader.read(fd, path, codec, {
     start: head.end,
     maxFrameBytes,

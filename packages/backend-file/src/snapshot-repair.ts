@@ -16,7 +16,12 @@ import {
   recoveredSidePath,
 } from '@igniter/core/storage';
 import { isIntactHeader } from './snapshot-damage.js';
-import { readSnapshotFile, type SnapshotContents, writeSnapshotFile } from './snapshot-file.js';
+import {
+  readSnapshotFile,
+  type SnapshotContents,
+  type SnapshotImage,
+  writeSnapshotFile,
+} from './snapshot-file.js';
 
 /** What {@link salvageSnapshot} read from a damaged snapshot. */
 interface Salvaged {
@@ -177,7 +182,7 @@ export const SNAPSHOT_REBUILT: unique symbol = Symbol('snapshot rebuilt');
  * Reads the snapshot at `path` with `reader` (see `readSnapshotFile`). A damaged snapshot
  * (`ERR_CORRUPT_LOG`, naming it) stays as it is and the error says how to repair, unless
  * `repair`: then it is rebuilt from its intact frames ({@link rebuildSnapshot}), the cut is added
- * to `cuts`, and {@link SNAPSHOT_REBUILT} is returned.
+ * to `cuts`, and {@link SNAPSHOT_REBUILT} is returned. `image`: as for `readSnapshotFile`.
  */
 export function readSnapshotOrRepair(
   path: string,
@@ -186,9 +191,10 @@ export function readSnapshotOrRepair(
   repair: boolean,
   reader: FactReader,
   cuts: RecoveredCut[],
+  image?: SnapshotImage,
 ): SnapshotContents | undefined | typeof SNAPSHOT_REBUILT {
   try {
-    return readSnapshotFile(path, maxFrameBytes, reader);
+    return readSnapshotFile(path, maxFrameBytes, reader, image);
   } catch (error) {
     if (!(error instanceof IgniterError) || error.code !== 'ERR_CORRUPT_LOG') throw error;
     if (!repair) throw withSnapshotRepairHint(error, path);

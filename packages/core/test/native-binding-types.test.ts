@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type {
   NativeBinding,
   NativeCopyLoad,
+  NativeImageOpen,
   NativeLogHandle,
   NativeReplayResult,
 } from '../src/engine/native-binding.js';
@@ -15,10 +16,12 @@ type ModuleIsBinding = Satisfies<typeof NativeModule, NativeBinding>;
 type LogIsHandle = Satisfies<NativeModule.NativeLog, NativeLogHandle>;
 type ReplayResultsAgree = Satisfies<NativeModule.ReplayResult, NativeReplayResult>;
 type CopyLoadsAgree = Satisfies<NativeModule.CopyLoadResult, NativeCopyLoad>;
+type ImageOpensAgree = Satisfies<NativeModule.ImageOpenResult, NativeImageOpen>;
 
 /** Every method name core calls on a NativeLogHandle (kept in step with the interface by tsc). */
 const HANDLE_METHODS: Record<keyof NativeLogHandle, true> = {
   replayFile: true,
+  openImage: true,
   restorable: true,
   last: true,
   setMaxValueBytes: true,
@@ -51,11 +54,14 @@ const HANDLE_METHODS: Record<keyof NativeLogHandle, true> = {
 
 describe('@igniter/native index.d.ts and NativeBinding', () => {
   it('agree: the typed module is a NativeBinding (checked by tsc), and the built addon has every method core calls', async () => {
-    const checks: [ModuleIsBinding, LogIsHandle, ReplayResultsAgree, CopyLoadsAgree] | undefined = undefined;
+    const checks:
+      | [ModuleIsBinding, LogIsHandle, ReplayResultsAgree, CopyLoadsAgree, ImageOpensAgree]
+      | undefined = undefined;
     expect(checks).toBeUndefined();
     const native = (await import('@igniter/native')) as unknown as NativeBinding;
     const prototype = native.NativeLog.prototype as unknown as Record<string, unknown>;
     const missing = Object.keys(HANDLE_METHODS).filter((name) => typeof prototype[name] !== 'function');
     expect(missing).toEqual([]);
+    expect(typeof native.buildImage).toBe('function');
   });
 });

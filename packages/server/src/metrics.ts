@@ -7,6 +7,7 @@ import {
   type PrometheusContentType,
   Registry,
 } from 'prom-client';
+import { RequestSeries } from './request-series.js';
 
 /** What the metrics read from the served store when scraped. */
 export interface MetricsSource {
@@ -17,11 +18,8 @@ export interface MetricsSource {
   followerLagMs(): number | null;
 }
 
-/** The labelled children of one route: its duration histogram and its counter per status code. */
-interface RouteSeries {
-  time: { observe(seconds: number): void };
-  byCode: Map<number, { inc(): void }>;
-}
+/** Bucket bounds of `igniter_http_request_duration_seconds`, in seconds. */
+const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 /** One rendering of the metrics: its content type and text. */
 export interface MetricsText {
@@ -43,10 +41,8 @@ export class ServerMetrics {
   readonly #flushes: Counter;
   readonly #flushWrites: Histogram;
   readonly #flushSeconds: Histogram;
-  readonly #requests: Counter<'route' | 'code'>;
-  readonly #duration: Histogram<'route'>;
-  /** Labelled children by route, then by code: found once, then used without building a key. */
-  readonly #answeredBy = new Map<string, RouteSeries>();
+  /** Answered requests by route and code, and their durations: counted here, read when scraped. */
+  readonly #answered = new RequestSeries(DURATION_BUCKETS);
 
   constructor(source: MetricsSource) {
     this.#openMetrics.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
@@ -107,19 +103,22 @@ export class ServerMetrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers,
     });
-    this.#requests = new Counter({
+    const answered = this.#answered;
+    new Counter({
       name: 'igniter_http_requests_total',
       help: 'HTTP requests answered, by route pattern and status code.',
       labelNames: ['route', 'code'],
       registers,
+      collect() {
+        this.reset();
+        for (const { route, code, count } of answered.codes()) this.inc({ route, code: String(code) }, count);
+      },
     });
-    this.#duration = new Histogram({
-      name: 'igniter_http_request_duration_seconds',
-      help: 'HTTP request duration by route pattern (SSE streams excluded).',
-      labelNames: ['route'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers,
-    });
+    const duration = answered.histogram(
+      'igniter_http_request_duration_seconds',
+      'HTTP request duration by route pattern (SSE streams excluded).',
+    );
+    for (const registry of registers) registry.registerMetric(duration as never);
     collectDefaultMetrics({ register: this.#prometheus, prefix: 'igniter_process_' });
     collectDefaultMetrics({ register: this.#openMetrics, prefix: 'igniter_process_' });
   }
@@ -138,18 +137,7 @@ export class ServerMetrics {
 
   /** Records one answered request (`seconds` undefined: not timed). Cost: O(1) per label set. */
   answered(route: string, code: number, seconds: number | undefined): void {
-    let series = this.#answeredBy.get(route);
-    if (!series) {
-      series = { time: this.#duration.labels(route), byCode: new Map() };
-      this.#answeredBy.set(route, series);
-    }
-    let count = series.byCode.get(code);
-    if (!count) {
-      count = this.#requests.labels(route, String(code));
-      series.byCode.set(code, count);
-    }
-    count.inc();
-    if (seconds !== undefined) series.time.observe(seconds);
+    this.#answered.answered(route, code, seconds);
   }
 
   /**

@@ -21,10 +21,12 @@
 //! ```
 
 mod ids;
+pub mod image;
 mod indexing;
 mod key_index;
 mod read;
 mod record;
+mod records;
 #[cfg(test)]
 mod tests;
 mod view;
@@ -39,6 +41,7 @@ use crate::hash::sha256;
 use ids::{write_uuid, IdHasher, Uuid, UuidV7Source};
 use key_index::{NameHasher, StoreLog};
 use record::{Record, INLINE_BYTES};
+use records::Records;
 
 pub use record::{Digest, Identifier};
 pub use view::FactView;
@@ -114,7 +117,7 @@ pub struct LoadedFact<'a> {
 /// The fact log. See the module documentation.
 #[derive(Debug)]
 pub struct FactLog {
-    records: Vec<Record>,
+    records: Records,
     payload: Vec<u8>,
     stores: Vec<StoreLog>,
     store_ids: HashMap<Box<str>, u32, NameHasher>,
@@ -136,7 +139,7 @@ impl FactLog {
     /// An empty log whose values may be at most `max_value_bytes` of canonical JSON.
     pub fn new(max_value_bytes: usize) -> Self {
         Self {
-            records: Vec::new(),
+            records: Records::default(),
             payload: Vec::new(),
             stores: Vec::new(),
             store_ids: HashMap::default(),
@@ -327,7 +330,7 @@ impl FactLog {
         let mut removed = slots.to_vec();
         removed.sort_unstable();
         removed.dedup();
-        let old_records = std::mem::take(&mut self.records);
+        let old_records = self.records.take_all();
         let old_payload = std::mem::take(&mut self.payload);
         let mut kept = Vec::with_capacity(old_records.len().saturating_sub(removed.len()));
         let mut next_removed = removed.iter().peekable();

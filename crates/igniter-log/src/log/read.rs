@@ -150,10 +150,11 @@ impl FactLog {
     /// without handing every fact to JS. The text match only narrows; the caller checks the
     /// producer itself.
     ///
-    /// Cost: one pass over the records, reading the payload of facts with a producer.
+    /// Cost: one pass over the records (over a list of the candidates for records mapped from
+    /// an image), reading the payload of facts with a producer.
     pub fn restorable(&self, producer_text: &str) -> Vec<Slot> {
-        let mut slots = Vec::new();
-        for (slot, record) in self.records.iter().enumerate() {
+        let mut slots = self.records.mapped_restorable(producer_text);
+        for (slot, record) in self.records.heap_part() {
             let keep = record.flags & HAS_IDEMPOTENCY_KEY != 0
                 || (record.flags & HAS_PRODUCER != 0
                     && FactView { log: self, record }

@@ -18,6 +18,8 @@ pub(super) const HAS_DERIVATION: u16 = 1 << 6;
 pub(super) const HAS_IDEMPOTENCY_KEY: u16 = 1 << 7;
 /// The value and optional parts are in `Record::inline`, not in the payload arena.
 pub(super) const PAYLOAD_INLINE: u16 = 1 << 8;
+/// Flags of the facts a store restores state from after an open (`FactLog::restorable`).
+pub(super) const RESTORE_FLAGS: u16 = HAS_IDEMPOTENCY_KEY | HAS_PRODUCER;
 
 /// Bytes of value and optional parts a record holds itself: a fact whose canonical value is
 /// this small (the common case) is read from its record alone, one cache miss fewer than a
@@ -37,7 +39,7 @@ pub(super) const META_PARTS: [u16; 6] = [
 
 /// One fact: exactly four cache lines, with its value inline when it fits.
 #[derive(Debug, Clone)]
-#[repr(align(64))]
+#[repr(C, align(64))]
 pub(super) struct Record {
     pub(super) seq: u64,
     pub(super) transaction_time: f64,

@@ -158,7 +158,18 @@ pub fn replay_file(
     path: &Path,
     options: &ReplayOptions,
 ) -> std::io::Result<ReplayReport> {
-    let file = File::open(path)?;
+    replay_opened(log, File::open(path)?, options)
+}
+
+/// [`replay_file`] of a file already open (read from `options.start`, whatever its position).
+///
+/// # Errors
+/// The I/O error of a failed read.
+pub fn replay_opened(
+    log: &mut FactLog,
+    file: File,
+    options: &ReplayOptions,
+) -> std::io::Result<ReplayReport> {
     let size = file.metadata()?.len();
     let mut report = ReplayReport {
         size,

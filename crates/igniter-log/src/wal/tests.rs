@@ -168,3 +168,103 @@ fn a_writer_whose_file_cannot_be_opened_refuses_everything_after() {
     expected.extend(frame("two"));
     assert_eq!(std::fs::read(&path).expect("read"), expected);
 }
+
+#[test]
+fn a_sync_in_group_mode_commits_without_waiting_for_the_window() {
+    let path = temp_file("sync-caller");
+    let wal = WalWriter::open(
+        &path,
+        4,
+        0,
+        Durability::Group,
+        Duration::from_secs(3600),
+        1 << 20,
+    )
+    .expect("open");
+    wal.append(&frame("one"), 1).expect("append");
+    wal.sync().expect("sync");
+    let status = wal.status();
+    assert_eq!(
+        (status.durable_seq, status.syncs, status.pending_bytes),
+        (1, 1, 0)
+    );
+    // Nothing new: a second sync commits nothing.
+    wal.sync().expect("sync");
+    assert_eq!(wal.status().syncs, 1);
+    let mut expected = b"HEAD".to_vec();
+    expected.extend(frame("one"));
+    assert_eq!(std::fs::read(&path).expect("read"), expected);
+    assert_eq!(wal.status().size, expected.len() as u64);
+}
+
+#[test]
+fn frames_appended_while_the_thread_is_awake_are_committed_within_the_window() {
+    let path = temp_file("awake");
+    let wal = WalWriter::open(
+        &path,
+        4,
+        0,
+        Durability::Group,
+        Duration::from_millis(20),
+        1 << 20,
+    )
+    .expect("open");
+    let mut expected = b"HEAD".to_vec();
+    // After its first commit the thread sleeps a window at a time instead of parking, so the
+    // later appends (into an empty buffer, without waking it) still reach the disk.
+    for seq in 1..=3_u64 {
+        let body = format!("fact {seq}");
+        wal.append(&frame(&body), seq).expect("append");
+        expected.extend(frame(&body));
+        let started = std::time::Instant::now();
+        while wal.status().durable_seq < seq {
+            assert!(started.elapsed() < Duration::from_secs(30), "no commit");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+    assert_eq!(wal.status().syncs, 3);
+    assert_eq!(std::fs::read(&path).expect("read"), expected);
+}
+
+#[test]
+fn concurrent_syncs_and_appends_keep_every_frame_in_order() {
+    let path = temp_file("concurrent");
+    let wal = std::sync::Arc::new(
+        WalWriter::open(
+            &path,
+            4,
+            0,
+            Durability::Group,
+            Duration::from_millis(1),
+            1 << 20,
+        )
+        .expect("open"),
+    );
+    let syncers: Vec<_> = (0..3)
+        .map(|_| {
+            let wal = std::sync::Arc::clone(&wal);
+            std::thread::spawn(move || {
+                for _ in 0..200 {
+                    wal.sync().expect("sync");
+                }
+            })
+        })
+        .collect();
+    let mut expected = b"HEAD".to_vec();
+    for seq in 1..=2_000_u64 {
+        let body = format!("fact {seq}");
+        wal.append(&frame(&body), seq).expect("append");
+        expected.extend(frame(&body));
+        if seq % 100 == 0 {
+            wal.sync().expect("sync");
+            assert!(wal.status().durable_seq >= seq);
+        }
+    }
+    for syncer in syncers {
+        syncer.join().expect("syncer");
+    }
+    wal.sync().expect("sync");
+    let status = wal.status();
+    assert_eq!((status.durable_seq, status.pending_bytes), (2_000, 0));
+    assert_eq!(std::fs::read(&path).expect("read"), expected);
+}

@@ -87,8 +87,10 @@ struct State {
     /// Highest seq in `buf`.
     buf_seq: u64,
     buf_since: Option<Instant>,
-    /// Bytes the thread is writing now (taken from `buf`), 0 when it is idle.
+    /// Bytes being written now (taken from `buf`), 0 when no commit runs.
     inflight: u64,
+    /// A commit (the thread's or a `sync` caller's) runs without the lock: others wait for it.
+    committing: bool,
     written: u64,
     written_seq: u64,
     durable: u64,
@@ -99,6 +101,11 @@ struct State {
     sealed: bool,
     urgent: bool,
     stop: bool,
+    /// The thread waits without a deadline (it had nothing to commit): an append must wake it
+    /// to start the window. Otherwise it wakes by itself within the window (see `commit_loop`).
+    parked: bool,
+    /// Callers waiting on `done` (a notification with none is a wasted system call).
+    waiting_done: u32,
 }
 
 struct Shared {
@@ -159,6 +166,7 @@ impl WalWriter {
                 buf_seq: last_seq,
                 buf_since: None,
                 inflight: 0,
+                committing: false,
                 written: end,
                 written_seq: last_seq,
                 durable: end,
@@ -169,6 +177,8 @@ impl WalWriter {
                 sealed: false,
                 urgent: false,
                 stop: false,
+                parked: true,
+                waiting_done: 0,
             }),
             wake: Condvar::new(),
             done: Condvar::new(),
@@ -226,9 +236,11 @@ impl WalWriter {
             if full {
                 state.urgent = true;
             }
-            // The thread sleeps until the window ends once it has frames: wake it only to start
-            // the window or to commit a full buffer.
-            if was_empty || full {
+            // The thread wakes by itself within the window unless it parked: wake it only to
+            // start the window of a parked thread or to commit a full buffer. (Waking a thread
+            // costs a system call here and a context switch there; a busy writer would pay one
+            // per group.)
+            if (was_empty && state.parked) || full {
                 shared.wake.notify_one();
             }
             return Ok(());
@@ -278,38 +290,25 @@ impl WalWriter {
             if state.durable >= target {
                 return Ok(());
             }
-            if state.inflight > 0 {
-                state = wait(&shared.done, state);
-                continue;
-            }
             if shared.durability == Durability::Group && !state.stop {
-                // The thread commits: this caller (a flush) does not hold the lock over the disk.
-                state.urgent = true;
-                shared.wake.notify_one();
-                state = wait(&shared.done, state);
+                // The thread commits: this caller (a flush) does not hold the lock over the
+                // disk. Frames beyond the commit under way are marked urgent, so the thread
+                // commits them as soon as that one ends, without waiting to be woken.
+                if state.written + state.inflight < target {
+                    state.urgent = true;
+                    if !state.committing {
+                        shared.wake.notify_one();
+                    }
+                }
+                state = wait_done(shared, state);
                 continue;
             }
-            // Nothing is in flight: commit here, under the lock (appends wait meanwhile).
-            let at = state.written;
-            let buf = std::mem::take(&mut state.buf);
-            let result = commit(&state.file, &buf, at, true);
-            state.buf = buf;
-            match result {
-                Ok(()) => {
-                    state.written = at + state.buf.len() as u64;
-                    state.written_seq = state.buf_seq.max(state.written_seq);
-                    state.buf.clear();
-                    state.buf_since = None;
-                    state.syncs += 1;
-                    state.durable = state.written;
-                    state.durable_seq = state.written_seq;
-                }
-                Err(error) => {
-                    let _ = state.file.set_len(at);
-                    state.failure = Some(error);
-                }
+            if state.committing {
+                state = wait_done(shared, state);
+                continue;
             }
-            shared.done.notify_all();
+            // Nothing is in flight and no thread commits: commit here, under the lock.
+            state = commit_locked(shared, state);
         }
     }
 
@@ -320,8 +319,8 @@ impl WalWriter {
     pub fn write_to_os(&self) -> Result<(), WalError> {
         let shared = &*self.shared;
         let mut state = shared.lock();
-        while state.inflight > 0 {
-            state = wait(&shared.done, state);
+        while state.committing {
+            state = wait_done(shared, state);
         }
         if let Some(failure) = &state.failure {
             return Err(failure.clone());
@@ -385,8 +384,8 @@ impl WalWriter {
     pub fn reopen(&self, path: &Path, end: u64, last_seq: u64) -> Result<(), WalError> {
         let shared = &*self.shared;
         let mut state = shared.lock();
-        while state.inflight > 0 {
-            state = wait(&shared.done, state);
+        while state.committing {
+            state = wait_done(shared, state);
         }
         state.buf.clear();
         state.buf_since = None;
@@ -465,66 +464,142 @@ fn commit(file: &File, buf: &[u8], at: u64, sync: bool) -> Result<(), WalError> 
     Ok(())
 }
 
+/// Waits on `done` (a commit ended), counted so that a commit wakes no one when no one waits.
+fn wait_done<'a>(shared: &Shared, mut state: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
+    state.waiting_done += 1;
+    let mut state = wait(&shared.done, state);
+    state.waiting_done -= 1;
+    state
+}
+
+/// Wakes the callers waiting for a commit to end, if any.
+fn commit_ended(shared: &Shared, state: &State) {
+    if state.waiting_done > 0 {
+        shared.done.notify_all();
+    }
+}
+
+/// Commits the buffer (write and fdatasync) with the lock held: the `Fsync` and `None` modes'
+/// [`WalWriter::sync`], where appends write under the lock anyway.
+fn commit_locked<'a>(shared: &Shared, mut state: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
+    let at = state.written;
+    let buf = std::mem::take(&mut state.buf);
+    let result = commit(&state.file, &buf, at, true);
+    state.buf = buf;
+    match result {
+        Ok(()) => {
+            state.written = at + state.buf.len() as u64;
+            state.written_seq = state.buf_seq.max(state.written_seq);
+            state.buf.clear();
+            state.buf_since = None;
+            state.syncs += 1;
+            state.durable = state.written;
+            state.durable_seq = state.written_seq;
+        }
+        Err(error) => {
+            let _ = state.file.set_len(at);
+            state.failure = Some(error);
+        }
+    }
+    commit_ended(shared, &state);
+    state
+}
+
+/// Commits the buffer (write and fdatasync) without holding the lock over the disk, so appends
+/// continue into a fresh buffer meanwhile; the caller checked that nothing is in flight. Used
+/// by the `Group` thread and by a `sync` caller that finds nothing in flight.
+fn commit_buffer<'a>(
+    shared: &'a Shared,
+    mut state: MutexGuard<'a, State>,
+) -> MutexGuard<'a, State> {
+    state.urgent = false;
+    let spare = std::mem::take(&mut state.spare);
+    let buf = std::mem::replace(&mut state.buf, spare);
+    state.buf_since = None;
+    let at = state.written;
+    let seq = state.buf_seq;
+    let file = Arc::clone(&state.file);
+    state.inflight = buf.len() as u64;
+    state.committing = true;
+    drop(state);
+    let result = commit(&file, &buf, at, true);
+    let mut state = shared.lock();
+    state.inflight = 0;
+    state.committing = false;
+    let same_file = Arc::ptr_eq(&file, &state.file);
+    match result {
+        Ok(()) if same_file => {
+            state.written = at + buf.len() as u64;
+            state.written_seq = seq.max(state.written_seq);
+            state.syncs += 1;
+            state.durable = state.written;
+            state.durable_seq = state.written_seq;
+        }
+        Ok(()) => {}
+        Err(error) => {
+            let _ = file.set_len(at);
+            if same_file {
+                state.failure = Some(error);
+            }
+        }
+    }
+    let mut buf = buf;
+    buf.clear();
+    if buf.capacity() <= 4 * shared.group_bytes + (64 << 10) {
+        state.spare = buf;
+    }
+    commit_ended(shared, &state);
+    state
+}
+
 /// The writer thread of `Group` mode: waits for frames, lets the window run, then writes and
 /// syncs them without holding the lock, so appends continue into a fresh buffer meanwhile.
+/// After a commit, and while frames keep coming, it sleeps at most a window at a time, so an
+/// append into an empty buffer need not wake it: it sees the frames within the window. Only
+/// when a window passed without frames does it park until an append wakes it.
 fn commit_loop(shared: &Shared) {
     let mut state = shared.lock();
+    // Whether the last wait ran a whole window without frames arriving: the thread then parks.
+    let mut quiet = true;
     loop {
         if state.stop {
             return;
         }
-        let unsynced = state.durable < state.written;
-        if state.failure.is_some() || (state.buf.is_empty() && !unsynced) {
+        let work = !state.buf.is_empty() || state.durable < state.written;
+        if state.failure.is_some() || (!work && quiet) {
+            state.parked = true;
             state = wait(&shared.wake, state);
+            state.parked = false;
             continue;
         }
-        if !state.urgent {
-            if let Some(since) = state.buf_since {
-                let elapsed = since.elapsed();
-                if elapsed < shared.group_window {
-                    state = shared
-                        .wake
-                        .wait_timeout(state, shared.group_window - elapsed)
-                        .map(|(guard, _)| guard)
-                        .unwrap_or_else(|poisoned| poisoned.into_inner().0);
-                    continue;
-                }
-            }
+        if !work {
+            let (guard, timeout) = shared
+                .wake
+                .wait_timeout(state, shared.group_window)
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            state = guard;
+            quiet = timeout.timed_out() && state.buf.is_empty();
+            continue;
         }
-        state.urgent = false;
-        let spare = std::mem::take(&mut state.spare);
-        let buf = std::mem::replace(&mut state.buf, spare);
-        state.buf_since = None;
-        let at = state.written;
-        let seq = state.buf_seq;
-        let file = Arc::clone(&state.file);
-        state.inflight = buf.len() as u64;
-        drop(state);
-        let result = commit(&file, &buf, at, true);
-        state = shared.lock();
-        state.inflight = 0;
-        let same_file = Arc::ptr_eq(&file, &state.file);
-        match result {
-            Ok(()) if same_file => {
-                state.written = at + buf.len() as u64;
-                state.written_seq = seq.max(state.written_seq);
-                state.syncs += 1;
-                state.durable = state.written;
-                state.durable_seq = state.written_seq;
-            }
-            Ok(()) => {}
-            Err(error) => {
-                let _ = file.set_len(at);
-                if same_file {
-                    state.failure = Some(error);
-                }
-            }
+        quiet = false;
+        let remaining = state.buf_since.map_or(Duration::ZERO, |since| {
+            shared.group_window.saturating_sub(since.elapsed())
+        });
+        // Frames wait for their window unless urgent; a commit that a `sync` caller runs
+        // meanwhile is waited out too (its end does not wake this thread: the window's does).
+        if state.committing || (!state.urgent && remaining > Duration::ZERO) {
+            let wait_for = if remaining > Duration::ZERO {
+                remaining
+            } else {
+                shared.group_window
+            };
+            state = shared
+                .wake
+                .wait_timeout(state, wait_for)
+                .map(|(guard, _)| guard)
+                .unwrap_or_else(|poisoned| poisoned.into_inner().0);
+            continue;
         }
-        let mut buf = buf;
-        buf.clear();
-        if buf.capacity() <= 4 * shared.group_bytes + (64 << 10) {
-            state.spare = buf;
-        }
-        shared.done.notify_all();
+        state = commit_buffer(shared, state);
     }
 }

@@ -15,6 +15,7 @@
 //! each other in that order. Slot 0 of the numbers holds the count of facts.
 
 mod held;
+mod image;
 mod load_copy;
 mod pack;
 mod read;
@@ -31,6 +32,7 @@ use igniter_log::FactLog;
 use napi::bindgen_prelude::{External, Float64ArraySlice};
 use napi_derive::napi;
 
+pub use image::*;
 pub use load_copy::*;
 pub use pack::{FACT_STRIDE, GROUP};
 pub use read::*;

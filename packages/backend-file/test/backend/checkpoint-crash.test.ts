@@ -57,8 +57,14 @@ describe(`a writer killed during a checkpoint (${engine} engine)`, () => {
         expect(acked).toBeGreaterThanOrEqual(600);
 
         const backend = new FileBackend(path, { engine });
-        const removed = backend.recoveryReport().removedTempFiles;
-        expect(removed.map((file) => file.replace(/tmp-\d+-[0-9a-f]+$/, 'tmp-'))).toEqual(temps(path));
+        const removed = backend
+          .recoveryReport()
+          .removedTempFiles.map((file) => file.replace(/tmp-\d+-[0-9a-f]+$/, 'tmp-'));
+        // The native engine's checkpoint writes its image while it copies: a kill can leave that
+        // temp file too (at most one), which the open removes with the others.
+        const image = removed.filter((file) => file === `${path}.image.tmp-`);
+        expect(image.length).toBeLessThanOrEqual(engine === 'native' ? 1 : 0);
+        expect(removed.filter((file) => file !== `${path}.image.tmp-`)).toEqual(temps(path));
         expect(backend.recoveryReport().recovered).toEqual([]);
         const store = temp.track(new IgniterStore({ engine, backend }));
         expect(store.factLogAll().map((f) => [f.seq, f.key, f.value])).toEqual(expected(acked));

@@ -30,6 +30,26 @@ describe("durability 'group'", () => {
     expect(status.lastSeq).toBe(seq);
   });
 
+  it('once the event loop has turned, a write that finds the window over syncs on the pool, not the JS thread', async () => {
+    const backend = temp.track(new FileBackend(join(temp.dir(), 'app.log'), { groupCommitMs: 5 }));
+    backend.writeFact(contractFact(1));
+    await new Promise((resolve) => setImmediate(resolve));
+    const start = performance.now();
+    while (performance.now() - start < 10) {
+      // The window passes without yielding.
+    }
+    backend.writeFact(contractFact(2));
+    // The first group went to the OS and its fdatasync to the pool: none finished on this thread.
+    expect(backend.durabilityStatus()).toMatchObject({
+      syncs: 0,
+      durableSeq: 0,
+      lastSeq: 2,
+      pendingBytes: jsonFactCodec.frame(contractFact(2)).length,
+    });
+    await backend.flush();
+    expect(backend.durabilityStatus()).toMatchObject({ durableSeq: 2, pendingBytes: 0 });
+  });
+
   it('fsyncs before the buffer would pass groupCommitBytes, without yielding', () => {
     const backend = temp.track(
       new FileBackend(join(temp.dir(), 'app.log'), { groupCommitMs: 3_600_000, groupCommitBytes: 2_000 }),

@@ -19,6 +19,18 @@ export interface NativeBinding {
    * description of the file holds it. Absent from addons built before it existed.
    */
   tryLockFile?(fd: number): boolean;
+  /**
+   * Writes a checkpoint image of data files off the JS thread; resolves to "" or to why not.
+   * Absent from addons built before it existed (as is `sealImage`).
+   */
+  buildImage?(
+    paths: string[],
+    numbers: number[],
+    tempPath: string,
+    baseImage?: string | null,
+  ): Promise<string>;
+  /** Ties an image to its snapshot; resolves to "" or to why not. */
+  sealImage?(imagePath: string, snapshotPath: string, lastSeq: number, factCount: number): Promise<string>;
   /** The fact log class. */
   NativeLog: new (
     maxValueBytes: number,
@@ -53,6 +65,11 @@ export interface NativeWalHandle {
  */
 export interface NativeLogHandle {
   replayFile(path: string, numbers: Float64Array): NativeReplayResult;
+  /**
+   * Loads a checkpoint image tied to a snapshot into the empty log, or refuses it. Absent from
+   * addons built before it existed.
+   */
+  openImage?(imagePath: string, snapshotPath: string, numbers: Float64Array): NativeImageOpen;
   restorable(producerText: string, out: Float64Array): string[];
   last(out: Float64Array): string | null;
   setMaxValueBytes(maxValueBytes: number): void;
@@ -116,6 +133,17 @@ export interface NativeReplayResult {
   meta?: string;
   maxSeq: number;
   loaded: number;
+  tallyStores: string[];
+  tallyFacts: number[];
+  tallyBytes: number[];
+}
+
+/** What `NativeLogHandle.openImage` did (see `@igniter/native`'s typings). */
+export interface NativeImageOpen {
+  opened: boolean;
+  reason?: string;
+  loaded: number;
+  maxSeq: number;
   tallyStores: string[];
   tallyFacts: number[];
   tallyBytes: number[];

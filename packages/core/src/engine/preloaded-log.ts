@@ -3,6 +3,7 @@ import { type EngineChoice, loadNative, resolveChoice } from './engine-choice.js
 import {
   type NativeBinding,
   type NativeCopyLoad,
+  type NativeImageOpen,
   type NativeLogHandle,
   type NativeReplayResult,
   REPLAY_NUMBERS,
@@ -66,6 +67,28 @@ export class PreloadedLog implements NativePreload {
     numbers[4] = options.maxSeq ?? Number.POSITIVE_INFINITY;
     numbers[5] = options.skipThrough ?? 0;
     return handleOf(this).replayFile(path, numbers);
+  }
+
+  /**
+   * Loads the checkpoint image at `imagePath` into this empty log when it is intact and tied to
+   * the snapshot at `snapshotPath` (whose metadata record declares `lastSeq` and `factCount`);
+   * else leaves the log unchanged and says why (`opened: false`). Never throws but `ERR_CLOSED`.
+   * Cost: a map of the image, one CRC pass over it, one hash insert per key.
+   */
+  openImage(imagePath: string, snapshotPath: string, lastSeq: number, factCount: number): NativeImageOpen {
+    const handle = handleOf(this);
+    if (typeof handle.openImage !== 'function') {
+      return {
+        opened: false,
+        reason: 'the native addon predates images',
+        loaded: 0,
+        maxSeq: 0,
+        tallyStores: [],
+        tallyFacts: [],
+        tallyBytes: [],
+      };
+    }
+    return handle.openImage(imagePath, snapshotPath, Float64Array.of(lastSeq, factCount));
   }
 
   /**

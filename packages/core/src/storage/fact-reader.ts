@@ -31,6 +31,11 @@ export interface FramesRead {
   problem: FrameProblem | undefined;
 }
 
+/** What {@link FactReader.openImage} did: the snapshot's counts, or why the image was refused. */
+export type ImageRead =
+  | { opened: true; counts: StoreCount[]; kept: number; maxSeq: number }
+  | { opened: false; reason: string };
+
 /**
  * How a file backend reads the facts of its data files at open, picked once from the engine
  * that will run them ({@link factReaderFor}): into a native log replayed in Rust for the native
@@ -49,6 +54,12 @@ export interface FactReader {
   read(fd: number, path: string, codec: FactCodec, range: FrameRange): FramesRead;
   /** Every fact kept so far as objects, or undefined when only a re-read can build them. */
   facts(): Fact[] | undefined;
+  /**
+   * Loads the checkpoint image of a snapshot instead of reading the snapshot, when this reader
+   * has nothing loaded yet and the image is intact and tied to it (see {@link ImageRead});
+   * absent from readers that cannot take an image (the TS engine's).
+   */
+  openImage?(imagePath: string, snapshotPath: string, lastSeq: number, factCount: number): ImageRead;
   /** What was read, for the engine of kind `engine` to adopt; undefined for a decoding reader. */
   readonly preloaded: PreloadedFacts | undefined;
 }

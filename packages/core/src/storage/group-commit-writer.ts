@@ -53,8 +53,9 @@ function flushAllOnExit(): void {
  * Appends frames to an open data file (a log, a live segment) with one of three durability modes
  * (ARCHITECTURE.md D8). In `'group'` mode frames are buffered and committed (one write, one fdatasync)
  * when `groupCommitMs` has passed since the oldest buffered frame or the buffer would pass
- * `groupCommitBytes`: checked on every append, so it holds while the event loop never yields,
- * and by an unref'd timer, whose fsync runs on the libuv pool so it does not block the loop.
+ * `groupCommitBytes`: checked on every append, so it holds while the event loop never yields
+ * (the append then fdatasyncs on the JS thread), and by an unref'd timer. Once the loop has
+ * turned, fsyncs run on the libuv pool, so a slow disk does not block the loop.
  * After a failed write or fsync the writer refuses everything (the file is in an unknown state).
  */
 export class GroupCommitWriter {
@@ -69,6 +70,8 @@ export class GroupCommitWriter {
   private durableSeq: number;
   private syncs = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** Whether the event loop turned since the pending group's first frame. */
+  private loopTurned = false;
   private syncing: Promise<void> | undefined;
   private failure: Error | undefined;
   private closed = false;
@@ -217,10 +220,18 @@ export class GroupCommitWriter {
       const due =
         this.pendingBytes + frame.length > this.groupCommitBytes ||
         performance.now() - this.pendingSince >= this.groupCommitMs;
-      // Commit what came before, so that a failure never involves this call's frame.
-      if (due) this.syncNow();
+      // Commit what came before, so that a failure never involves this call's frame: on the JS
+      // thread while the event loop has not turned since that group began (nothing else would
+      // sync it), else on the libuv pool, so that a slow disk (say, behind a checkpoint's
+      // snapshot) does not stall the loop.
+      if (due && this.loopTurned) this.commitInBackground();
+      else if (due) this.syncNow();
     }
-    if (this.pendingBytes === 0) this.pendingSince = performance.now();
+    if (this.pendingBytes === 0) {
+      this.pendingSince = performance.now();
+      this.loopTurned = false;
+      setImmediate(this.noteTurn).unref();
+    }
     this.stageFrame(frame);
     this.pendingSeq = seq;
     this.timer ??= setTimeout(() => this.onTimer(), this.groupCommitMs).unref();
@@ -235,6 +246,17 @@ export class GroupCommitWriter {
     }
     frame.copy(this.stage, this.pendingBytes);
     this.pendingBytes = needed;
+  }
+
+  /** Marks that the event loop ran since the pending group began. */
+  private readonly noteTurn = (): void => {
+    this.loopTurned = true;
+  };
+
+  /** Writes the buffer to the OS and fdatasyncs it on the pool (failures are recorded). */
+  private commitInBackground(): void {
+    this.writePending();
+    this.syncTo(this.written).catch(() => undefined);
   }
 
   private onTimer(): void {

@@ -18,6 +18,12 @@ export {
 export { deepFreeze } from '../json.js';
 export { appendFrame, appendFrames } from './append-frame.js';
 export { AtomicFileWriter, removeStaleTempFiles, tempPathFor } from './atomic-file.js';
+export {
+  buildCheckpointImage,
+  type ImageSources,
+  imagePathFor,
+  sealCheckpointImage,
+} from './checkpoint-image.js';
 export { crc32, crc32Table } from './crc32.js';
 export { checkDataPath, type DataPathKind } from './data-path.js';
 export type { StoreCount } from './deferred-facts.js';
@@ -29,6 +35,7 @@ export {
   type FrameRange,
   type FramesRead,
   factReaderFor,
+  type ImageRead,
 } from './fact-reader.js';
 export { factShapeProblem } from './fact-shape.js';
 export { canonicalPath } from './file-identity.js';

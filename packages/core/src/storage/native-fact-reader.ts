@@ -2,7 +2,7 @@ import { factParts, PreloadedFactLoader } from '../engine/preloaded-fact-loader.
 import { PreloadedLog } from '../engine/preloaded-log.js';
 import type { PreloadedFacts } from '../engine/types.js';
 import type { FactCodec } from './fact-codec.js';
-import type { FactReader, FramesRead } from './fact-reader.js';
+import type { FactReader, FramesRead, ImageRead } from './fact-reader.js';
 import { decodingSink, type FrameProblem, type FrameRange, StoreCounter, scanFacts } from './fact-scan.js';
 import { type FrameDamageReason, type FrameScan, findNextFrame } from './frame-file.js';
 
@@ -110,5 +110,15 @@ export class NativeFactReader implements FactReader {
 
   facts(): undefined {
     return undefined;
+  }
+
+  openImage(imagePath: string, snapshotPath: string, lastSeq: number, factCount: number): ImageRead {
+    const result = this.#log.openImage(imagePath, snapshotPath, lastSeq, factCount);
+    if (!result.opened) return { opened: false, reason: result.reason ?? 'refused' };
+    const counter = new StoreCounter();
+    result.tallyStores.forEach((store, i) => {
+      counter.add(store, result.tallyFacts[i] as number, result.tallyBytes[i] as number);
+    });
+    return { opened: true, counts: counter.list(), kept: result.loaded, maxSeq: result.maxSeq };
   }
 }

@@ -1,4 +1,4 @@
-import type { Fact, IgniterStore } from '@igniter/core';
+import type { Fact, IgniterStore, WriteInput } from '@igniter/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { factBody, factsBody } from '../fact-json.js';
 import { badArgument, notFound } from '../http-error.js';
@@ -6,6 +6,8 @@ import { checkBodyTime, limitParam, querySchema, timeParam } from '../request-va
 import type { RouteContext } from '../route-context.js';
 
 type KeyParams = { store: string; key: string };
+/** A PUT body as {@link PUT_BODY} lets it through. */
+type PutBody = Pick<WriteInput, 'value' | 'validTime' | 'schemaVersion' | 'producer' | 'causation'>;
 type Query = Record<string, string | undefined>;
 
 const PUT_BODY = {
@@ -117,7 +119,7 @@ export function keyRoutes(app: FastifyInstance, context: RouteContext): void {
     },
   );
 
-  app.put<{ Params: KeyParams; Body: Record<string, unknown> }>(
+  app.put<{ Params: KeyParams; Body: PutBody }>(
     '/v1/stores/:store/keys/:key',
     { schema: { body: PUT_BODY } },
     async (request, reply) => {
@@ -127,15 +129,20 @@ export function keyRoutes(app: FastifyInstance, context: RouteContext): void {
       checkBodyTime(body.validTime, 'validTime');
       const expect = expectation(request);
       const idempotencyKey = idempotencyKeyOf(request);
-      return answerDurably(context, reply, (target) =>
-        target.write({
-          ...(body as { value: never }),
-          store: name,
-          key,
-          ...(expect === undefined ? {} : { expect }),
-          ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
-        }),
-      );
+      // Every field spelled out, absent ones undefined (which the store reads as absent): one
+      // object shape for every request, cheaper to build and check than a spread of the body.
+      const input: WriteInput = {
+        store: name,
+        key,
+        value: body.value,
+        validTime: body.validTime,
+        schemaVersion: body.schemaVersion,
+        producer: body.producer,
+        causation: body.causation,
+        expect,
+        idempotencyKey,
+      };
+      return answerDurably(context, reply, (target) => target.write(input));
     },
   );
 

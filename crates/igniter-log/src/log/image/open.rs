@@ -1,0 +1,196 @@
+//! Opening a log from an image: the records are mapped, everything else is read in bulk.
+
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+
+use super::super::record::Record;
+use super::super::records::{MappedRecords, Records};
+use super::super::FactLog;
+use super::index::{parse_index, Cursor};
+use super::{Header, Section, SnapshotTie, CHUNK_RECORDS, RECORDS_ALIGN};
+use crate::replay::StoreTally;
+
+/// What an open from an image loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageOpen {
+    /// Facts in the log.
+    pub records: u64,
+    /// The snapshot's per-store tally of frames, indexed like the log's stores.
+    pub tally: Vec<StoreTally>,
+}
+
+/// Why an image was not used: the caller replays the snapshot instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRefusal {
+    /// What was wrong, for the open's report.
+    pub reason: String,
+}
+
+impl ImageRefusal {
+    pub(super) fn new(reason: impl Into<String>) -> Self {
+        Self {
+            reason: reason.into(),
+        }
+    }
+}
+
+impl FactLog {
+    /// Loads the image at `path` into this log, which must be empty, when it is intact and
+    /// tied to the snapshot `tie` describes. The records stay in the file, mapped read-only;
+    /// each 1 MiB chunk of them is checked against its CRC-32 here (on all cores), then
+    /// released from this process's memory until reads touch it again.
+    ///
+    /// # Errors
+    /// An [`ImageRefusal`] when there is no image, it is tied to another snapshot, or any part
+    /// of it fails its check; the log is then unchanged.
+    ///
+    /// Cost: mapping the file, one CRC pass over it, and building the key tables (one hash
+    /// insert per key); no per-fact work beyond copying the index lists.
+    pub fn open_image(&mut self, path: &Path, tie: SnapshotTie) -> Result<ImageOpen, ImageRefusal> {
+        let file = File::open(path).map_err(|error| match error.kind() {
+            std::io::ErrorKind::NotFound => ImageRefusal::new("there is no image"),
+            _ => ImageRefusal::new(format!("the image cannot be read: {error}")),
+        })?;
+        self.open_image_file(&file, tie)
+    }
+
+    /// [`FactLog::open_image`] of an image file already open.
+    ///
+    /// # Errors
+    /// As [`FactLog::open_image`].
+    pub fn open_image_file(
+        &mut self,
+        file: &File,
+        tie: SnapshotTie,
+    ) -> Result<ImageOpen, ImageRefusal> {
+        if !self.records.is_empty() || !self.stores.is_empty() {
+            return Err(ImageRefusal::new("the log already holds facts"));
+        }
+        // SAFETY: the image is only ever replaced by rename, never written in place, so the
+        // mapped bytes do not change while the log uses them; every byte is checked below.
+        let map = unsafe { memmap2::Mmap::map(file) }
+            .map_err(|error| ImageRefusal::new(format!("the image cannot be mapped: {error}")))?;
+        let map = Arc::new(map);
+        let header = Header::decode(&map).map_err(ImageRefusal::new)?;
+        if header.tie != tie {
+            return Err(ImageRefusal::new(
+                "the image belongs to another snapshot (stale or replaced)",
+            ));
+        }
+        let records = usize::try_from(header.records).unwrap_or(usize::MAX);
+        let record_range = section_range(&map, header.record_section)?;
+        if !header.record_section.offset.is_multiple_of(RECORDS_ALIGN)
+            || record_range.len() != records.saturating_mul(std::mem::size_of::<Record>())
+        {
+            return Err(ImageRefusal::new(
+                "the image's record section has the wrong size",
+            ));
+        }
+        let payload = checked(&map, header.payload_section)?;
+        let index = checked(&map, header.index_section)?;
+        let mut cursor = Cursor::new(index);
+        let chunk_crcs = cursor.u32s()?;
+        let record_bytes = map.get(record_range.clone()).unwrap_or_default();
+        // The records are checked on the other cores while this one reads the index.
+        let (verified, parsed) = std::thread::scope(|scope| {
+            let verifier = scope.spawn(|| verify_chunks(record_bytes, &chunk_crcs));
+            let parsed = parse_index(&mut cursor, records);
+            let verified = verifier
+                .join()
+                .unwrap_or_else(|_| Err(ImageRefusal::new("the image check panicked")));
+            (verified, parsed)
+        });
+        verified?;
+        let parsed = parsed?;
+        // The checked pages leave this process until a read needs them (they stay cached).
+        // SAFETY: the mapping is private and read-only: dropping its pages loses nothing, the
+        // next access reads them from the file again.
+        let _ = unsafe {
+            map.unchecked_advise_range(
+                memmap2::UncheckedAdvice::DontNeed,
+                record_range.start,
+                record_range.len(),
+            )
+        };
+        let mapped = MappedRecords::new(Arc::clone(&map), record_range, parsed.restorable)
+            .ok_or_else(|| ImageRefusal::new("the image's record list is inconsistent"))?;
+        self.records = Records::mapped(mapped);
+        self.payload = payload.to_vec();
+        self.store_ids = parsed
+            .stores
+            .iter()
+            .enumerate()
+            .map(|(index, store)| (store.name.clone(), index as u32))
+            .collect();
+        self.stores = parsed.stores;
+        self.store_order = parsed.store_order;
+        self.sorted_ids = parsed.sorted_ids;
+        self.by_uuid = parsed.by_uuid.into_iter().collect();
+        self.by_text_id = parsed.by_text_id;
+        self.high_seq = header.high_seq;
+        self.staged = None;
+        Ok(ImageOpen {
+            records: header.records,
+            tally: parsed.tally,
+        })
+    }
+}
+
+/// The bytes of `section` in `map`, or a refusal when they are not inside it.
+fn section_range(map: &[u8], section: Section) -> Result<std::ops::Range<usize>, ImageRefusal> {
+    let start = usize::try_from(section.offset).unwrap_or(usize::MAX);
+    let end = start.saturating_add(usize::try_from(section.len).unwrap_or(usize::MAX));
+    if end > map.len() {
+        return Err(ImageRefusal::new("the image is truncated"));
+    }
+    Ok(start..end)
+}
+
+/// The bytes of `section`, checked against its CRC-32.
+fn checked(map: &[u8], section: Section) -> Result<&[u8], ImageRefusal> {
+    let bytes = &map[section_range(map, section)?];
+    if crc32fast::hash(bytes) != section.crc {
+        return Err(ImageRefusal::new("an image section fails its CRC-32"));
+    }
+    Ok(bytes)
+}
+
+/// Checks every chunk of the record bytes against its CRC-32, the chunks shared among the
+/// machine's cores.
+fn verify_chunks(records: &[u8], crcs: &[u32]) -> Result<(), ImageRefusal> {
+    let chunk_bytes = CHUNK_RECORDS * std::mem::size_of::<Record>();
+    if records.len().div_ceil(chunk_bytes) != crcs.len() {
+        return Err(ImageRefusal::new(
+            "the image's chunk checksums do not match its records",
+        ));
+    }
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let per_thread = crcs.len().div_ceil(threads.max(1)).max(1);
+    let bad = std::thread::scope(|scope| {
+        let workers: Vec<_> = crcs
+            .chunks(per_thread)
+            .enumerate()
+            .map(|(part, expected)| {
+                let start = part * per_thread * chunk_bytes;
+                scope.spawn(move || {
+                    expected.iter().enumerate().find_map(|(index, &crc)| {
+                        let from = start + index * chunk_bytes;
+                        let bytes = records.get(from..(from + chunk_bytes).min(records.len()))?;
+                        (crc32fast::hash(bytes) != crc).then_some(from)
+                    })
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .filter_map(|worker| worker.join().unwrap_or(Some(0)))
+            .min()
+    });
+    match bad {
+        Some(at) => Err(ImageRefusal::new(format!(
+            "the image's records fail their CRC-32 in the chunk at record byte {at}"
+        ))),
+        None => Ok(()),
+    }
+}

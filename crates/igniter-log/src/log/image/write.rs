@@ -1,0 +1,203 @@
+//! Writing a log's state as an image (see the module documentation of [`super`]).
+//!
+//! The index section, in order: `u64` count and the record chunk CRC-32s as `u32`s (first, so
+//! that an open checks the records while it reads the rest); `u32` store count; per store its name, `u32` key count, `u32`
+//! slot count, then per key (in `key_names` order) its name, `u32` latest slot, `u32` fact
+//! count and that many `(u32 slot, f64 time)`, then the store's slots as `u32`s; `u32` count
+//! and the store order; `u64` count and the sorted ids as `(16 bytes, u32 slot)`; the same for
+//! the out-of-order ids; `u64` count and the text ids as `(string, u32 slot)`; `u32` count and
+//! per store index its tally as `(u64 facts, u64 frame bytes)`; `u64` count and the records
+//! with a producer or an idempotency key (what `FactLog::restorable` looks at) as `(u32 index,
+//! u8 1 if it has an idempotency key, string producer JSON or empty)`. A string is a `u32`
+//! byte length and its UTF-8 bytes.
+
+use std::fs::File;
+use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::path::Path;
+
+use super::super::record::{Record, HAS_IDEMPOTENCY_KEY, RESTORE_FLAGS};
+use super::super::{FactLog, FactView};
+use super::{Header, Section, SnapshotTie, CHUNK_RECORDS, HEADER_BYTES, RECORDS_ALIGN};
+use crate::replay::StoreTally;
+
+/// The bytes of records, as the image stores them.
+fn record_bytes(records: &[Record]) -> &[u8] {
+    // SAFETY: `Record` is `repr(C)` of integers, floats and byte arrays with no padding
+    // (its fields add up to its size, 256), so its bytes are initialized and may be read as
+    // `u8`s for as long as the records are borrowed.
+    unsafe {
+        std::slice::from_raw_parts(
+            records.as_ptr().cast::<u8>(),
+            std::mem::size_of_val(records),
+        )
+    }
+}
+
+/// Writes the image of `log` to `temp` (not fsynced, see below); the caller renames it into
+/// place once it knows the snapshot is still current. `tally` is the per-store tally of the snapshot's frames
+/// (indexed like the log's stores), `tie` the snapshot's identity.
+///
+/// # Errors
+/// The I/O error of a failed create or write (`temp` is then removed).
+///
+/// Cost: one sequential write of the records, payload and indexes.
+pub fn write_image(
+    log: &FactLog,
+    tally: &[StoreTally],
+    tie: SnapshotTie,
+    temp: &Path,
+) -> std::io::Result<()> {
+    let written = write_temp(log, tally, tie, temp);
+    if written.is_err() {
+        // Best effort: the temp file is garbage either way, and the open removes stale ones.
+        let _ = std::fs::remove_file(temp);
+    }
+    written
+}
+
+fn write_temp(
+    log: &FactLog,
+    tally: &[StoreTally],
+    tie: SnapshotTie,
+    temp: &Path,
+) -> std::io::Result<()> {
+    let file = File::create(temp)?;
+    let mut out = BufWriter::with_capacity(1 << 20, file);
+    out.write_all(&[0u8; HEADER_BYTES])?;
+    let record_offset = (HEADER_BYTES as u64).next_multiple_of(RECORDS_ALIGN);
+    out.write_all(&vec![0u8; (record_offset - HEADER_BYTES as u64) as usize])?;
+
+    let mut record_crc = crc32fast::Hasher::new();
+    let mut chunk_crcs = Vec::new();
+    let (prefix, owned) = log.records.slices();
+    let mut pending: Vec<Record> = Vec::new();
+    // Chunks are cut on the whole array's indexes, across the mapped prefix and the heap part.
+    for part in [prefix, owned] {
+        let mut rest = part;
+        while !rest.is_empty() {
+            let room = CHUNK_RECORDS - pending.len();
+            let (take, after) = rest.split_at(room.min(rest.len()));
+            if pending.is_empty() && take.len() == CHUNK_RECORDS {
+                chunk_crcs.push(crc32fast::hash(record_bytes(take)));
+            } else {
+                pending.extend_from_slice(take);
+                if pending.len() == CHUNK_RECORDS {
+                    chunk_crcs.push(crc32fast::hash(record_bytes(&pending)));
+                    pending.clear();
+                }
+            }
+            record_crc.update(record_bytes(take));
+            out.write_all(record_bytes(take))?;
+            rest = after;
+        }
+    }
+    if !pending.is_empty() {
+        chunk_crcs.push(crc32fast::hash(record_bytes(&pending)));
+    }
+    let record_len = (log.records.len() * std::mem::size_of::<Record>()) as u64;
+    out.write_all(&log.payload)?;
+    let payload_offset = record_offset + record_len;
+    let index = index_bytes(log, tally, &chunk_crcs);
+    out.write_all(&index)?;
+    let header = Header {
+        tie,
+        high_seq: log.high_seq,
+        records: log.records.len() as u64,
+        payload_len: log.payload.len() as u64,
+        record_section: Section {
+            offset: record_offset,
+            len: record_len,
+            crc: record_crc.finalize(),
+        },
+        payload_section: Section {
+            offset: payload_offset,
+            len: log.payload.len() as u64,
+            crc: crc32fast::hash(&log.payload),
+        },
+        index_section: Section {
+            offset: payload_offset + log.payload.len() as u64,
+            len: index.len() as u64,
+            crc: crc32fast::hash(&index),
+        },
+    };
+    let mut file = out.into_inner().map_err(|error| error.into_error())?;
+    file.seek(SeekFrom::Start(0))?;
+    // Not fsynced: the image is an accelerator whose every part is checked against a CRC-32 at
+    // open, so pages a power loss kept from the disk make it refused, never served; an fsync
+    // of the whole image would double the disk writes a checkpoint waits for.
+    file.write_all(&header.encode())
+}
+
+/// The index section (see the module documentation).
+fn index_bytes(log: &FactLog, tally: &[StoreTally], chunk_crcs: &[u32]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let text = |out: &mut Vec<u8>, text: &str| {
+        out.extend_from_slice(&(text.len() as u32).to_ne_bytes());
+        out.extend_from_slice(text.as_bytes());
+    };
+    out.extend_from_slice(&(chunk_crcs.len() as u64).to_ne_bytes());
+    for crc in chunk_crcs {
+        out.extend_from_slice(&crc.to_ne_bytes());
+    }
+    out.extend_from_slice(&(log.stores.len() as u32).to_ne_bytes());
+    for store in &log.stores {
+        text(&mut out, &store.name);
+        out.extend_from_slice(&(store.key_names.len() as u32).to_ne_bytes());
+        out.extend_from_slice(&(store.slots.len() as u32).to_ne_bytes());
+        for name in &store.key_names {
+            text(&mut out, name);
+            let entry = store.key_ids.get(&**name);
+            let facts = entry
+                .map(|entry| entry.facts.as_slice())
+                .unwrap_or_default();
+            let latest = entry.map_or(super::super::key_index::NO_SLOT, |entry| entry.latest);
+            out.extend_from_slice(&latest.to_ne_bytes());
+            out.extend_from_slice(&(facts.len() as u32).to_ne_bytes());
+            for fact in facts {
+                out.extend_from_slice(&fact.slot.to_ne_bytes());
+                out.extend_from_slice(&fact.time.to_ne_bytes());
+            }
+        }
+        for slot in &store.slots {
+            out.extend_from_slice(&slot.to_ne_bytes());
+        }
+    }
+    out.extend_from_slice(&(log.store_order.len() as u32).to_ne_bytes());
+    for index in &log.store_order {
+        out.extend_from_slice(&index.to_ne_bytes());
+    }
+    for ids in [
+        log.sorted_ids.clone(),
+        log.by_uuid.iter().map(|(id, slot)| (*id, *slot)).collect(),
+    ] {
+        out.extend_from_slice(&(ids.len() as u64).to_ne_bytes());
+        for (id, slot) in ids {
+            out.extend_from_slice(&id);
+            out.extend_from_slice(&slot.to_ne_bytes());
+        }
+    }
+    out.extend_from_slice(&(log.by_text_id.len() as u64).to_ne_bytes());
+    for (id, slot) in &log.by_text_id {
+        text(&mut out, id);
+        out.extend_from_slice(&slot.to_ne_bytes());
+    }
+    out.extend_from_slice(&(tally.len() as u32).to_ne_bytes());
+    for store in tally {
+        out.extend_from_slice(&store.facts.to_ne_bytes());
+        out.extend_from_slice(&store.bytes.to_ne_bytes());
+    }
+    let restorable: Vec<_> = log
+        .records
+        .iter()
+        .enumerate()
+        .filter(|(_, record)| record.flags & RESTORE_FLAGS != 0)
+        .collect();
+    out.extend_from_slice(&(restorable.len() as u64).to_ne_bytes());
+    for (index, record) in restorable {
+        out.extend_from_slice(&(index as u32).to_ne_bytes());
+        out.push(u8::from(record.flags & HAS_IDEMPOTENCY_KEY != 0));
+        let producer = FactView { log, record }.producer_json();
+        text(&mut out, producer.unwrap_or_default());
+    }
+    out
+}
