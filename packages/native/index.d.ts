@@ -145,6 +145,21 @@ export interface CopyLoadResult {
   tallyStores: string[];
   tallyFacts: number[];
   tallyBytes: number[];
+  /**
+   * From {@link NativeLog.copyFinish} only: the COPY's bytes (its `CopyData` payloads, joined
+   * in order), in pieces, for reading the rows again later.
+   */
+  bytes?: Buffer[];
+}
+
+/** Where the COPY's messages ended in bytes given to {@link NativeLog.copyPush}. */
+export interface CopyOutEnd {
+  /** Offset in those bytes where the driver's bytes begin (after `carried`). */
+  at: number;
+  /** The COPY ended with `CopyDone`; false: another message (an `ErrorResponse`) ended it. */
+  done: boolean;
+  /** The first bytes of the driver's next message, which came at the end of earlier pieces. */
+  carried: Buffer;
 }
 
 /** What {@link NativeLog.replayFile} found. */
@@ -215,6 +230,31 @@ export declare class NativeLog {
    *   before the bad row stay).
    */
   loadCopy(bytes: Uint8Array, header: boolean): CopyLoadResult;
+  /**
+   * Starts loading a binary COPY of `@igniter/backend-postgres`'s fact columns straight off the
+   * wire, on a worker thread: give {@link NativeLog.copyPush} every byte the connection reads
+   * from the moment the COPY's query is sent, then call {@link NativeLog.copyFinish}. Until
+   * then the log belongs to the worker and this one reads as empty.
+   * @throws {Error} when a COPY load is running on this log already.
+   */
+  copyBegin(): void;
+  /**
+   * Takes the next bytes off the connection (PostgreSQL's messages, framing included) and
+   * hands the COPY's rows in them to the worker. Returns null while the COPY goes on, else
+   * where its messages ended: `carried` and the bytes from `at` on belong to the driver. Cost:
+   * one copy of the row bytes; the parsing and loading happen on the worker.
+   * @throws {Error} when no COPY load is running.
+   */
+  copyPush(bytes: Uint8Array): CopyOutEnd | null;
+  /**
+   * Waits for the worker to load every row it was given and gives the log back; returns what
+   * was loaded.
+   * @throws {NativeError} `ERR_CORRUPT_LOG` for a COPY that did not end (its trailer and
+   *   `CopyDone`), bytes that are not a COPY of the fact columns or a seq that does not
+   *   increase; `ERR_INVALID_VALUE` for JSON that is not an Igniter value (the facts before
+   *   the bad row stay). {Error} when no COPY load is running.
+   */
+  copyFinish(): CopyLoadResult;
   /**
    * Replays a data file of the file backends (header, metadata frame, fact frames) into this
    * log in one call: reads its frames from `numbers[0]`, checks each CRC-32, parses each fact

@@ -30,6 +30,7 @@ exports.sealImage = binding.sealImage;
  */
 class NativeLog {
   #log;
+  #copy;
   constructor(maxValueBytes) {
     this.#log = binding.logCreate(maxValueBytes);
   }
@@ -44,6 +45,20 @@ class NativeLog {
   }
   loadCopy(bytes, header) {
     return binding.logLoadCopy(this.#log, bytes, header);
+  }
+  copyBegin() {
+    if (this.#copy) throw new Error('@igniter/native: a COPY load is running on this log already');
+    this.#copy = binding.logCopyBegin(this.#log);
+  }
+  copyPush(bytes) {
+    if (!this.#copy) throw new Error('@igniter/native: no COPY load is running on this log');
+    return binding.logCopyPush(this.#copy, bytes);
+  }
+  copyFinish() {
+    const copy = this.#copy;
+    if (!copy) throw new Error('@igniter/native: no COPY load is running on this log');
+    this.#copy = undefined;
+    return binding.logCopyFinish(this.#log, copy);
   }
   replayFile(path, numbers) {
     return binding.logReplayFile(this.#log, path, numbers);

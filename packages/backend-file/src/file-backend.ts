@@ -126,6 +126,13 @@ export class FileBackend implements Backend {
   private closedSync = false;
   /** The checkpoint running, if any (`close` waits for it). */
   private checkpointing: Promise<void> | undefined;
+  /**
+   * The last checkpoint's image while it is finished (never rejects): an accelerator, not durable
+   * state, so the checkpoint does not wait for it; the next checkpoint and close() do.
+   */
+  private imaging: Promise<void> | undefined;
+  /** An image build a rewrite made stale, until its temp file is gone (see {@link rewrite}). */
+  private discarding: Promise<void> | undefined;
   /** The checkpoint image and its builds (`close` waits for them). */
   private readonly images: CheckpointImages;
   /** True when open read the files for the native engine (only it reads images). */
@@ -362,6 +369,7 @@ export class FileBackend implements Backend {
   async flush(): Promise<void> {
     this.assertOpen();
     await this.writer.flush();
+    await this.discarding;
   }
 
   /**
@@ -373,6 +381,7 @@ export class FileBackend implements Backend {
     // A running checkpoint finishes first (it needs the lock until its files are in place).
     this.closing ??= (this.checkpointing ?? Promise.resolve())
       .catch(() => undefined)
+      .then(() => this.imaging)
       .then(() => (this.broken ? undefined : this.writer.close()))
       .finally(() => this.lock.release());
     return this.closing;
@@ -432,7 +441,10 @@ export class FileBackend implements Backend {
       return Promise.reject(error);
     }
     const previous = this.checkpointing?.catch(() => undefined);
-    const running = (previous ?? Promise.resolve()).then(() => this.runCheckpoint(meta));
+    // After the previous checkpoint's image too: the next image is built from it.
+    const running = (previous ?? Promise.resolve())
+      .then(() => this.imaging)
+      .then(() => this.runCheckpoint(meta));
     const tracked = running.finally(() => {
       if (this.checkpointing === tracked) this.checkpointing = undefined;
     });
@@ -570,7 +582,9 @@ export class FileBackend implements Backend {
       for (const source of sources) fs.close(source.fd, () => undefined);
       if (image) {
         const keep = () => this.generation === placed && !this.broken && !this.closedSync;
-        await this.images.finish(image, this.snapshotPath, keep);
+        // The checkpoint is done once its snapshot is durable and in place; the image (never
+        // fsynced, refused at open unless intact and tied to this snapshot) follows on its own.
+        this.imaging = this.images.finish(image, this.snapshotPath, keep);
       }
     }
   }
@@ -605,8 +619,11 @@ export class FileBackend implements Backend {
   private rewrite(facts: readonly Fact[], meta: SnapshotMeta): void {
     this.assertOpen();
     this.generation += 1;
-    // The image holds the facts a prune drops: it goes first (a later checkpoint writes a new one).
+    // The image holds the facts a prune drops: it goes first (a later checkpoint writes a new one),
+    // and one still being built is discarded when done (its generation is gone): flush() waits
+    // for that, so that no file holds a dropped fact once it resolves.
     this.images.remove();
+    this.discarding = this.imaging;
     if (!Array.isArray(facts)) throw badArgument('facts must be an array');
     const lastSeq = meta?.lastSeq;
     if (!Number.isSafeInteger(lastSeq) || lastSeq < this.highWater) {

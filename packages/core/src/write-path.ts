@@ -14,7 +14,6 @@ import { type Backend, PartialWriteError } from './backend.js';
 import { partialBatchError } from './batch-error.js';
 import type { ChangeSink, CommitKind } from './change-event.js';
 import { jsonText } from './engine/json-text.js';
-import type { AppendInput } from './engine/types.js';
 import { IgniterError } from './errors.js';
 import type { Fact } from './fact.js';
 import { differingField, type IdempotentRequest, idempotencyConflict, requestOf } from './idempotency.js';
@@ -24,7 +23,7 @@ import { isJsonObject } from './json.js';
 import { COMPACT_PRODUCER, PRUNE_PRODUCER } from './lifecycle/types.js';
 import type { AccessPath, ConsumerEvent } from './schema-graph.js';
 import type { StoreState } from './store-state.js';
-import type { AppendEventInput, Expectation, WriteInput } from './store-types.js';
+import type { AppendEventInput, WriteInput } from './store-types.js';
 import { type PreparedWrite, planBatch } from './write-batch.js';
 
 /** The commit kind a follower reports for a fact it did not commit (an append reads as a write). */

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type {
   NativeBinding,
   NativeCopyLoad,
+  NativeCopyOutEnd,
   NativeImageOpen,
   NativeLogHandle,
   NativeReplayResult,
@@ -17,6 +18,7 @@ type LogIsHandle = Satisfies<NativeModule.NativeLog, NativeLogHandle>;
 type ReplayResultsAgree = Satisfies<NativeModule.ReplayResult, NativeReplayResult>;
 type CopyLoadsAgree = Satisfies<NativeModule.CopyLoadResult, NativeCopyLoad>;
 type ImageOpensAgree = Satisfies<NativeModule.ImageOpenResult, NativeImageOpen>;
+type CopyOutEndsAgree = Satisfies<NativeModule.CopyOutEnd, NativeCopyOutEnd>;
 
 /** Every method name core calls on a NativeLogHandle (kept in step with the interface by tsc). */
 const HANDLE_METHODS: Record<keyof NativeLogHandle, true> = {
@@ -29,6 +31,9 @@ const HANDLE_METHODS: Record<keyof NativeLogHandle, true> = {
   discard: true,
   loadBatch: true,
   loadCopy: true,
+  copyBegin: true,
+  copyPush: true,
+  copyFinish: true,
   truncateAfter: true,
   advanceSeq: true,
   latestFor: true,
@@ -55,7 +60,7 @@ const HANDLE_METHODS: Record<keyof NativeLogHandle, true> = {
 describe('@igniter/native index.d.ts and NativeBinding', () => {
   it('agree: the typed module is a NativeBinding (checked by tsc), and the built addon has every method core calls', async () => {
     const checks:
-      | [ModuleIsBinding, LogIsHandle, ReplayResultsAgree, CopyLoadsAgree, ImageOpensAgree]
+      | [ModuleIsBinding, LogIsHandle, ReplayResultsAgree, CopyLoadsAgree, ImageOpensAgree, CopyOutEndsAgree]
       | undefined = undefined;
     expect(checks).toBeUndefined();
     const native = (await import('@igniter/native')) as unknown as NativeBinding;

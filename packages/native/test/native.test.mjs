@@ -479,6 +479,69 @@ describe('@igniter/native', { skip }, () => {
       );
     });
 
+    test('copyBegin/copyPush/copyFinish load a COPY off the wire on worker threads and hand its bytes back', () => {
+      const message = (code, body) => {
+        const head = Buffer.alloc(5);
+        head.write(code, 0, 'latin1');
+        head.writeUInt32BE(body.length + 4, 1);
+        return Buffer.concat([head, body]);
+      };
+      const field = (bytes) => {
+        const length = Buffer.alloc(4);
+        length.writeInt32BE(bytes === null ? -1 : bytes.length);
+        return bytes === null ? length : Buffer.concat([length, bytes]);
+      };
+      const number = (write, size, n) => {
+        const out = Buffer.alloc(size);
+        out[write](n);
+        return out;
+      };
+      const row = (seq, store) =>
+        Buffer.concat([
+          Buffer.from([0, 13]),
+          ...[number('writeBigInt64BE', 8, BigInt(seq)), `id${seq}`, store, 'k', '[1]', 'h', null]
+            .concat([number('writeDoubleBE', 8, seq), null, number('writeInt32BE', 4, 1), null, null, null])
+            .map((part) => field(typeof part === 'string' ? Buffer.from(part) : part)),
+        ]);
+      const copy = Buffer.concat([
+        Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'),
+        Buffer.alloc(8),
+        row(1, 'a'),
+        row(2, 'b'),
+        row(3, 'a'),
+        Buffer.from([0xff, 0xff]),
+      ]);
+      const copyMessages = Buffer.concat([
+        message('H', Buffer.from([1, 0, 0])),
+        message('d', copy.subarray(0, 50)),
+        message('d', copy.subarray(50)),
+        message('c', Buffer.alloc(0)),
+      ]);
+      const wire = Buffer.concat([copyMessages, message('C', Buffer.from('COPY 3\0'))]);
+      const log = new native.NativeLog(1 << 20);
+      assert.throws(() => log.copyFinish(), /no COPY load is running/);
+      log.copyBegin();
+      assert.throws(() => log.copyBegin(), /running on this log already/);
+      assert.equal(log.copyPush(wire.subarray(0, 40)), null);
+      const end = log.copyPush(wire.subarray(40));
+      assert.deepEqual(
+        { ...end, carried: [...end.carried] },
+        { at: copyMessages.length - 40, done: true, carried: [] },
+      );
+      const result = log.copyFinish();
+      assert.deepEqual(
+        [result.ended, result.loaded, result.maxSeq, result.tallyStores, result.tallyFacts],
+        [true, 3, 3, ['a', 'b'], [2, 1]],
+      );
+      assert.deepEqual(Buffer.concat(result.bytes), copy);
+      assert.equal(log.size(), 3);
+      assert.equal(log.lastSeq(), 3);
+      const broken = new native.NativeLog(1 << 20);
+      broken.copyBegin();
+      broken.copyPush(Buffer.concat([message('d', copy.subarray(0, 60)), message('c', Buffer.alloc(0))]));
+      assertThrowsCode(() => broken.copyFinish(), 'ERR_CORRUPT_LOG');
+    });
+
     test('replayFile loads a data file, reports its stores and stops at a torn tail', () => {
       const dir = mkdtempSync(join(tmpdir(), 'igniter-native-'));
       try {

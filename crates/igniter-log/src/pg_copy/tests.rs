@@ -4,7 +4,7 @@ use crate::log::FactLog;
 use crate::replay::StoreTally;
 
 /// One row's fields as PostgreSQL's binary COPY writes them (`None` for NULL).
-struct Row {
+pub(super) struct Row {
     seq: i64,
     id: &'static str,
     store: &'static str,
@@ -13,7 +13,7 @@ struct Row {
     valid_time: Option<f64>,
 }
 
-fn row(seq: i64, store: &'static str, value: &'static str) -> Row {
+pub(super) fn row(seq: i64, store: &'static str, value: &'static str) -> Row {
     Row {
         seq,
         id: "fact-id",
@@ -34,14 +34,14 @@ fn push_field(out: &mut Vec<u8>, field: Option<&[u8]>) {
     }
 }
 
-fn header() -> Vec<u8> {
+pub(super) fn header() -> Vec<u8> {
     let mut out = b"PGCOPY\n\xff\r\n\0".to_vec();
     out.extend_from_slice(&0i32.to_be_bytes());
     out.extend_from_slice(&0i32.to_be_bytes());
     out
 }
 
-fn encode(row: &Row) -> Vec<u8> {
+pub(super) fn encode(row: &Row) -> Vec<u8> {
     let mut out = (FACT_FIELDS as i16).to_be_bytes().to_vec();
     let id = format!("{}-{}", row.id, row.seq);
     push_field(&mut out, Some(&row.seq.to_be_bytes()));
@@ -66,7 +66,7 @@ fn encode(row: &Row) -> Vec<u8> {
     out
 }
 
-fn stream(rows: &[Row]) -> Vec<u8> {
+pub(super) fn stream(rows: &[Row]) -> Vec<u8> {
     let mut out = header();
     for row in rows {
         out.extend(encode(row));
@@ -75,7 +75,7 @@ fn stream(rows: &[Row]) -> Vec<u8> {
     out
 }
 
-fn new_log() -> FactLog {
+pub(super) fn new_log() -> FactLog {
     FactLog::new(1 << 20)
 }
 

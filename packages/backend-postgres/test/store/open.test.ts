@@ -55,4 +55,32 @@ describe(`opening a store kept in PostgreSQL (${ENGINE} engine)`, () => {
     expect(again.factById(fact.id)?.valueHash).toBe(fact.valueHash);
     expect(await again.verify()).toMatchObject({ ok: true, problems: [] });
   });
+
+  it('an open whose COPY fails midway (an error from the server after many rows) rejects with that error; the next open reads every fact', async () => {
+    const store = await pg.writer();
+    for (let i = 0; i < 3000; i++)
+      store.write({ store: 'tasks', key: `k${i % 50}`, value: { i, pad: 'x'.repeat(100) } });
+    const written = store.factLogAll().map((f) => f.id);
+    await store.close();
+    const sql = await pg.sql();
+    const schema = `"${pg.schema()}"`;
+    // The open's COPY reads the table through a view that fails at seq 2500, as a server failing
+    // mid-COPY does: the rows before it come first, then an ErrorResponse (division by zero).
+    await sql.query(`ALTER TABLE ${schema}.igniter_facts RENAME TO real_facts`);
+    await sql.query(
+      `CREATE VIEW ${schema}.igniter_facts AS SELECT seq, id, store, key,
+         CASE WHEN seq = 2500 THEN (1 / (seq - 2500))::text::json ELSE value END AS value,
+         value_hash, causation, transaction_time, valid_time, schema_version, producer, derivation,
+         idempotency_key FROM ${schema}.real_facts`,
+    );
+    const failed = await pg.writer().then(
+      () => 'opened',
+      (error: { code?: string }) => error.code,
+    );
+    expect(failed).toBe('22012');
+    await sql.query(`DROP VIEW ${schema}.igniter_facts`);
+    await sql.query(`ALTER TABLE ${schema}.real_facts RENAME TO igniter_facts`);
+    const again = await pg.writer();
+    expect(again.factLogAll().map((f) => f.id)).toEqual(written);
+  });
 });

@@ -81,6 +81,12 @@ export interface NativeLogHandle {
    * Absent from @igniter/native releases before it existed (same ABI: the caller checks).
    */
   loadCopy?(bytes: Uint8Array, header: boolean): NativeCopyLoad;
+  /** Starts loading a COPY off the wire on a worker thread (absent before it existed, as `loadCopy`). */
+  copyBegin?(): void;
+  /** The next bytes off the connection for that load; null while the COPY goes on. */
+  copyPush?(bytes: Uint8Array): NativeCopyOutEnd | null;
+  /** Waits for that load and gives the log back. */
+  copyFinish?(): NativeCopyLoad;
   truncateAfter(seq: number): void;
   advanceSeq(seq: number): void;
   latestFor(storeAndKey: string, out: Float64Array): string | null;
@@ -121,6 +127,15 @@ export interface NativeCopyLoad {
   tallyStores: string[];
   tallyFacts: number[];
   tallyBytes: number[];
+  /** The COPY's bytes in pieces (`copyFinish` only). */
+  bytes?: Uint8Array[];
+}
+
+/** Where a COPY's messages ended in bytes given to `NativeLogHandle.copyPush` (see `@igniter/native`'s typings). */
+export interface NativeCopyOutEnd {
+  at: number;
+  done: boolean;
+  carried: Uint8Array;
 }
 
 /** What `NativeLogHandle.replayFile` found (see `@igniter/native`'s typings). */

@@ -2,7 +2,7 @@ import type { Fact } from '../fact.js';
 import type { EngineChoice } from './engine-choice.js';
 import { toBoundaryText } from './json-text.js';
 import { LOAD_BATCH_FACTS, LOAD_FACT_STRIDE, type NativeCopyLoad } from './native-binding.js';
-import { PreloadedLog } from './preloaded-log.js';
+import { type CopyOutLoad, PreloadedLog } from './preloaded-log.js';
 import type { PreloadedFacts } from './types.js';
 
 /**
@@ -85,6 +85,16 @@ export class PreloadedFactLoader {
   loadCopyRows(bytes: Uint8Array, header: boolean): NativeCopyLoad | undefined {
     this.finish();
     return this.#log.loadCopyRows(bytes, header);
+  }
+
+  /**
+   * Starts loading a binary COPY of the PostgreSQL backend's fact columns off the wire into
+   * the log, after what `add` queued, on a worker thread (see `PreloadedLog.startCopyLoad`);
+   * undefined when the addon predates it. Throws as `PreloadedLog.loadBatch`.
+   */
+  startCopyLoad(): CopyOutLoad | undefined {
+    this.finish();
+    return this.#log.startCopyLoad();
   }
 
   /** Loads what is queued. */

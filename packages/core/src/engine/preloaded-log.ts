@@ -3,6 +3,7 @@ import { type EngineChoice, loadNative, resolveChoice } from './engine-choice.js
 import {
   type NativeBinding,
   type NativeCopyLoad,
+  type NativeCopyOutEnd,
   type NativeImageOpen,
   type NativeLogHandle,
   type NativeReplayResult,
@@ -24,6 +25,29 @@ export interface ReplayFileOptions {
   maxSeq?: number;
   /** Facts up to this seq are checked but not loaded (default 0). */
   skipThrough?: number;
+}
+
+/**
+ * A binary COPY of the PostgreSQL backend's fact columns loading into a {@link PreloadedLog} on
+ * a worker thread, fed the connection's bytes as they arrive (see `PreloadedLog.startCopyLoad`).
+ */
+export interface CopyOutLoad {
+  /**
+   * Takes the next bytes off the connection, PostgreSQL's messages with their framing, from the
+   * moment the COPY's query is sent; the worker parses and loads the rows in them. Returns null
+   * while the COPY goes on, else where its messages ended: `carried`, then the bytes from `at`
+   * on, belong to the driver again (`done` false: an error message ended the COPY). Cost: one
+   * copy of the row bytes on the calling thread.
+   */
+  push(bytes: Uint8Array): NativeCopyOutEnd | null;
+  /**
+   * Waits for the worker to load every row it was given and gives the log back; returns what
+   * was loaded. Throws `ERR_CORRUPT_LOG` for a COPY that did not end (trailer and `CopyDone`),
+   * bytes that are not a COPY of the fact columns or a seq that does not increase,
+   * `ERR_INVALID_VALUE` for JSON that is not an Igniter value (the facts before the bad row
+   * stay). Call once.
+   */
+  finish(): NativeCopyLoad;
 }
 
 const owned = new WeakMap<PreloadedLog, { binding: NativeBinding; handle: NativeLogHandle | undefined }>();
@@ -123,6 +147,29 @@ export class PreloadedLog implements NativePreload {
     } catch (error) {
       throw fromNativeError(error);
     }
+  }
+
+  /**
+   * Starts loading a binary `COPY (SELECT <fact columns> ...) TO STDOUT (FORMAT binary)` of the
+   * PostgreSQL backend's fact table straight off the wire, parsed and inserted on a worker
+   * thread while the rows still arrive (see {@link CopyOutLoad}); values already canonical are
+   * stored as they are. Until `finish()` the log belongs to the worker. Undefined when the addon
+   * predates this call. Throws `ERR_CLOSED` once an engine has taken the log.
+   */
+  startCopyLoad(): CopyOutLoad | undefined {
+    const handle = handleOf(this);
+    if (typeof handle.copyBegin !== 'function') return undefined;
+    handle.copyBegin();
+    return {
+      push: (bytes) => (handle.copyPush as NonNullable<NativeLogHandle['copyPush']>).call(handle, bytes),
+      finish: () => {
+        try {
+          return (handle.copyFinish as NonNullable<NativeLogHandle['copyFinish']>).call(handle);
+        } catch (error) {
+          throw fromNativeError(error);
+        }
+      },
+    };
   }
 }
 

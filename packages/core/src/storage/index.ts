@@ -6,6 +6,7 @@
  */
 
 export { type FactParts, factParts, PreloadedFactLoader } from '../engine/preloaded-fact-loader.js';
+export type { CopyOutLoad } from '../engine/preloaded-log.js';
 export type { Engine } from '../engine/types.js';
 /** The fields of a backend's `replay(opts)` and of its `{ store? }` filters (any other is ERR_INVALID_ARGUMENT). */
 export {
