@@ -304,6 +304,17 @@ export declare class NativeLog {
    * alone; null when none. Throws `ERR_INVALID_ARGUMENT` when `store` or `key` is not a string.
    */
   latestValue(store: string, key: string, asOf: number): string | null;
+  /**
+   * `latestValue` for a caller that keeps values decoded by slot: null when there is no such
+   * fact; the fact's slot, a number, when this caller took its value from here before (and
+   * `forgetValues`, a removal or a truncation came not since); else its canonical JSON, with
+   * the slot in `out[0]`, and from then on the caller is taken to hold it. A slot names the
+   * same fact until facts are removed or truncated. Throws `ERR_INVALID_ARGUMENT` when
+   * `store` or `key` is not a string.
+   */
+  readValue(store: string, key: string, asOf: number, out: Float64Array): number | string | null;
+  /** Forgets which values the caller holds (see `readValue`). */
+  forgetValues(): void;
   /** The live fact with this id, packed; null when none. */
   byId(id: string, out: Float64Array): string | null;
   /** Facts of a store (one key when given) within inclusive bounds, seq order, packed. */

@@ -87,6 +87,12 @@ class NativeLog {
   latestValue(store, key, asOf) {
     return binding.logLatestValue(this.#log, store, key, asOf);
   }
+  readValue(store, key, asOf, out) {
+    return binding.logReadValue(this.#log, store, key, asOf, out);
+  }
+  forgetValues() {
+    binding.logForgetValues(this.#log);
+  }
   byId(id, out) {
     return binding.logById(this.#log, id, out);
   }

@@ -17,7 +17,7 @@ use napi_derive::napi;
 /// Version of this binding's JS surface; `@igniter/core` refuses an addon with another one.
 ///
 /// Bump it on any incompatible change of a function's name, arguments, result or errors.
-pub const ABI_VERSION: u32 = 5;
+pub const ABI_VERSION: u32 = 6;
 
 /// The `code` of a thrown JS error, e.g. `"ERR_INVALID_VALUE"`.
 ///

@@ -17,7 +17,8 @@ function fresh<T>(entry: Entry<T> | undefined, now: number, ttl: number | undefi
  * The read cache of a store (ARCHITECTURE.md D6). Current-state answers are kept per (store, key) and per
  * (store, scope) and invalidated precisely, in time independent of the cache size. Time-travel
  * answers live in an LRU of `lruCap` entries; the store only caches those that no later commit
- * can change. `ttl` bounds the age of an answer on every lookup.
+ * can change (value reads as of a time skip it on an engine that memoizes values: see
+ * `ReadPath.read`). `ttl` bounds the age of an answer on every lookup.
  *
  * A plain current read (variant `''`, the common case) is kept in one map per store, keyed by
  * the key: the first read of a key adds one entry and allocates no map of its own; reads with

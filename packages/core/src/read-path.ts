@@ -91,6 +91,17 @@ export class ReadPath {
     const asOf = toMs(input.asOf, 'asOf');
     const validAt = toMs(input.validAt, 'validAt');
     const ttl = checkDuration(input.ttl, 'ttl');
+    // An engine that memoizes values looks the fact up on every read as of a time and hands
+    // back the value it decoded for that fact before: exact and fresh, so no LRU entry (no id
+    // to build, nothing to evict for answers that never repeat), and any ttl is met.
+    const log = this.#state.log;
+    if (
+      asOf !== undefined &&
+      validAt === undefined &&
+      log.memoizesValues === true &&
+      !this.#coercions.has(store)
+    )
+      return log.latestValue(store, key, asOf);
     const now = clock.now();
     const variant = validAt === undefined ? '' : `v${validAt}`;
     // The store's length delimits it; the time and variant hold no U+0001; so ids never collide

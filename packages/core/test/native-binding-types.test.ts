@@ -38,6 +38,8 @@ const HANDLE_METHODS: Record<keyof NativeLogHandle, true> = {
   advanceSeq: true,
   latestFor: true,
   latestValue: true,
+  readValue: true,
+  forgetValues: true,
   byId: true,
   factsFor: true,
   all: true,

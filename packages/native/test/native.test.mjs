@@ -182,7 +182,7 @@ describe('@igniter/native', { skip }, () => {
   });
 
   test('abiVersion is the boundary version core checks', () => {
-    assert.equal(native.abiVersion(), 5);
+    assert.equal(native.abiVersion(), 6);
   });
 
   test('crateVersion is a semver version', () => {
@@ -295,13 +295,14 @@ describe('@igniter/native', { skip }, () => {
 
     test('latestValue returns the value alone, latest or as of a time, for names of any length', () => {
       const log = new native.NativeLog(1 << 20);
-      // Store name plus key of 4093 UTF-8 bytes still fit the stack buffer; longer ones, and
+      // Store name plus key of 509 UTF-8 bytes still fit the stack buffer; longer ones, and
       // names cut by it, are read through the heap.
       const names = [
         ['users', 'u1'],
         ['s\u00e9', 'k\ud83d\ude00'],
+        ['s', 'k'.repeat(508)],
+        ['s', 'k'.repeat(509)],
         ['s', 'k'.repeat(4092)],
-        ['s', 'k'.repeat(4093)],
         ['\u00e9'.repeat(1500), 'k'.repeat(2000)],
         ['s'.repeat(5000), 'k'],
       ];
@@ -324,6 +325,53 @@ describe('@igniter/native', { skip }, () => {
       for (const argument of [undefined, null, 42, {}]) {
         assertThrowsCode(() => log.latestValue(argument, 'u1', Number.NaN), 'ERR_INVALID_ARGUMENT');
         assertThrowsCode(() => log.latestValue('users', argument, Number.NaN), 'ERR_INVALID_ARGUMENT');
+      }
+    });
+
+    test('readValue hands a value over once, then its slot, until the log forgets', () => {
+      const log = new native.NativeLog(1 << 20);
+      const out = new Float64Array(1);
+      stage(log, 's', 'a', '{"v":1}', 10);
+      stage(log, 's', 'b', '{"v":2}', 10);
+      stage(log, 's', 'a', '{"v":3}', 20);
+      stage(log, 's\u00e9', 'k'.repeat(600), '"\u00e9"', 20);
+      // Each fact's value crosses once, with its slot; after that, the slot alone.
+      assert.equal(log.readValue('s', 'a', Number.NaN, out), '{"v":3}');
+      assert.equal(out[0], 2);
+      assert.equal(log.readValue('s', 'a', Number.NaN, out), 2);
+      assert.equal(log.readValue('s', 'a', 15, out), '{"v":1}');
+      assert.equal(out[0], 0);
+      assert.equal(log.readValue('s', 'a', 10, out), 0);
+      assert.equal(log.readValue('s', 'a', 25, out), 2);
+      assert.equal(log.readValue('s', 'a', 9, out), null);
+      assert.equal(log.readValue('s', 'c', Number.NaN, out), null);
+      assert.equal(log.readValue('s\u00e9', 'k'.repeat(600), Number.NaN, out), '"\u00e9"');
+      assert.equal(out[0], 3);
+      assert.equal(log.readValue('s\u00e9', 'k'.repeat(600), Number.NaN, out), 3);
+      // latestValue neither looks at nor changes what readValue handed over.
+      assert.equal(log.latestValue('s', 'b', Number.NaN), '{"v":2}');
+      assert.equal(log.readValue('s', 'b', Number.NaN, out), '{"v":2}');
+      assert.equal(out[0], 1);
+      log.forgetValues();
+      assert.equal(log.readValue('s', 'a', Number.NaN, out), '{"v":3}');
+      assert.equal(log.readValue('s', 'b', Number.NaN, out), '{"v":2}');
+      // Removal and truncation renumber slots: everything handed over is forgotten.
+      const removedId = stage(log, 's', 'c', '{"v":4}', 30).slice(0, 36);
+      assert.equal(log.readValue('s', 'c', Number.NaN, out), '{"v":4}');
+      assert.equal(out[0], 4);
+      assert.equal(log.remove([removedId], new Float64Array(64)).length, 1);
+      assert.equal(log.readValue('s', 'a', Number.NaN, out), '{"v":3}');
+      assert.equal(log.readValue('s', 'a', Number.NaN, out), 2);
+      log.truncateAfter(3);
+      assert.equal(log.readValue('s', 'a', Number.NaN, out), '{"v":3}');
+      assert.equal(log.readValue('s', 'a', Number.NaN, out), 2);
+      stage(log, 's', 'd', '{"v":5}', 40, false);
+      log.discard();
+      assert.equal(log.readValue('s', 'a', Number.NaN, out), '{"v":3}');
+      assert.equal(log.readValue('s', 'd', Number.NaN, out), null);
+      for (const argument of [undefined, null, 42, {}]) {
+        assertThrowsCode(() => log.readValue(argument, 'a', Number.NaN, out), 'ERR_INVALID_ARGUMENT');
+        assertThrowsCode(() => log.readValue('s', argument, Number.NaN, out), 'ERR_INVALID_ARGUMENT');
       }
     });
 

@@ -3,7 +3,7 @@
 use std::ops::Range;
 
 use super::ids::{parse_uuid, Uuid};
-use super::key_index::{KeyEntry, KeyName, StoreLog};
+use super::key_index::{KeyEntry, KeyName, StoreLog, NO_SLOT};
 use super::record::{Record, HAS_IDEMPOTENCY_KEY, HAS_PRODUCER};
 use super::{FactLog, FactView, Slot};
 
@@ -12,6 +12,16 @@ impl FactLog {
     ///
     /// Cost: two hash lookups, plus a binary search over the key's facts with `as_of`.
     pub fn latest_for(&self, store: &str, key: &str, as_of: Option<f64>) -> Option<FactView<'_>> {
+        self.view(self.latest_slot(store, key, as_of)?)
+    }
+
+    /// The slot of [`FactLog::latest_for`]'s fact: a caller that keeps something per slot (the
+    /// JS engine keeps decoded values) can tell whether it already holds it before reading the
+    /// record. A slot stays the same fact until facts are removed or truncated.
+    ///
+    /// Cost: two hash lookups, plus a binary search over the key's facts with `as_of`; no
+    /// record is read.
+    pub fn latest_slot(&self, store: &str, key: &str, as_of: Option<f64>) -> Option<Slot> {
         let entry = self.store_log(store)?.key_ids.get(key)?;
         let slot = match as_of {
             None => entry.latest,
@@ -21,7 +31,7 @@ impl FactLog {
                 facts.get(end.checked_sub(1)?)?.slot
             }
         };
-        self.view(slot)
+        (slot != NO_SLOT).then_some(slot)
     }
 
     /// The slots of a store's facts (of one key when given), seq order, with a transaction time

@@ -14,6 +14,7 @@
 //! in the text, when the caller named it (`latestFor`, `factsFor` with a key). The text parts follow
 //! each other in that order. Slot 0 of the numbers holds the count of facts.
 
+mod held;
 mod image;
 mod load_copy;
 mod pack;
@@ -40,6 +41,7 @@ pub use replay::*;
 pub use stage::*;
 
 use crate::native_wal::NativeWal;
+use held::HeldValues;
 use stage_frames::StagedFrames;
 
 /// The fact log of one store, off the V8 heap, held by JS as an `External`.
@@ -54,6 +56,8 @@ pub struct NativeLog {
     pub(crate) wal: Option<Arc<NativeWal>>,
     /// Frames of the facts staged since the last commit, for `wal`.
     pub(crate) frames: StagedFrames,
+    /// The slots whose values JS holds decoded (see [`log_read_value`]).
+    pub(crate) held: HeldValues,
 }
 
 /// The handle JS holds: the log is freed when the handle is garbage-collected.
@@ -67,6 +71,7 @@ impl NativeLog {
             spill: Vec::new(),
             wal: None,
             frames: StagedFrames::default(),
+            held: HeldValues::default(),
         }
     }
 }
@@ -95,6 +100,7 @@ pub fn log_set_max_value_bytes(log: &mut Handle, max_value_bytes: f64) {
 /// Drops every fact with a seq above `seq`; `seq` becomes the last seq.
 #[napi]
 pub fn log_truncate_after(log: &mut Handle, seq: f64) {
+    log.held.clear();
     log.log.truncate_after(whole(seq).unwrap_or(0));
 }
 

@@ -112,8 +112,12 @@ pub fn log_remove(
     mut out: Float64ArraySlice<'_>,
 ) -> Vec<String> {
     let NativeLog {
-        log: facts, spill, ..
+        log: facts,
+        spill,
+        held,
+        ..
     } = &mut **log;
+    held.clear();
     let slots = facts.find_ids(ids.iter().map(String::as_str));
     let packed = pack_slots(facts, &slots, numbers(&mut out), spill, false);
     facts.remove_slots(&slots);

@@ -127,6 +127,7 @@ pub fn log_stage(
 /// Undoes every fact staged since the last commit.
 #[napi]
 pub fn log_discard(log: &mut Handle) {
+    log.held.clear();
     log.log.discard();
     log.frames.clear();
 }

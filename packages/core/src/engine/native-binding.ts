@@ -91,6 +91,8 @@ export interface NativeLogHandle {
   advanceSeq(seq: number): void;
   latestFor(storeAndKey: string, out: Float64Array): string | null;
   latestValue(store: string, key: string, asOf: number): string | null;
+  readValue(store: string, key: string, asOf: number, out: Float64Array): number | string | null;
+  forgetValues(): void;
   byId(id: string, out: Float64Array): string | null;
   factsFor(
     store: string,
@@ -206,4 +208,4 @@ export const LOAD_BATCH_FACTS = 1024;
 export const PACKED_FACT_GROUP = 256;
 
 /** The boundary version this build of core speaks. */
-export const NATIVE_ABI_VERSION = 5;
+export const NATIVE_ABI_VERSION = 6;

@@ -1,6 +1,7 @@
 import { fromNativeError, IgniterError } from '../errors.js';
 import type { Fact } from '../fact.js';
 import type { Json } from '../json.js';
+import { DecodedValues } from './decoded-values.js';
 import { jsonText, toBoundaryText } from './json-text.js';
 import {
   CAUSATION_LATEST,
@@ -45,6 +46,7 @@ function nullable(value: number | undefined): number | null {
  */
 export class NativeEngine implements Engine {
   readonly kind: EngineKind = 'native';
+  readonly memoizesValues = true;
   readonly version: string;
   readonly #binding: NativeBinding;
   #log: NativeLogHandle;
@@ -58,6 +60,10 @@ export class NativeEngine implements Engine {
   /** Mirror of the log's last seq, so the store's per-write `lastSeq()` does not cross. */
   #lastSeq = 0;
   readonly #storeNames: string[] = [];
+  /** Values that reads as of a time decoded, by slot; Rust knows which it handed over. */
+  readonly #decoded = new DecodedValues();
+  /** Where `readValue` puts the slot of a value it hands over. */
+  readonly #slotOut = new Float64Array(1);
   readonly #storeName = (index: number): string => this.#storeNameOf(index);
 
   constructor(binding: NativeBinding, options: EngineOptions = {}) {
@@ -125,6 +131,8 @@ export class NativeEngine implements Engine {
         );
       }
     } catch (error) {
+      // Discarding renumbers nothing held, but slots of the discarded facts come again.
+      this.#decoded.clear();
       this.#log.discard();
       throw fromNativeError(error);
     }
@@ -162,6 +170,7 @@ export class NativeEngine implements Engine {
   }
 
   truncateAfter(seq: number): void {
+    this.#decoded.clear();
     this.#log.truncateAfter(seq);
     this.#lastSeq = seq;
   }
@@ -224,6 +233,7 @@ export class NativeEngine implements Engine {
     if (!log) return false;
     log.setMaxValueBytes(this.#maxValueBytes);
     this.#log = log;
+    this.#decoded.clear();
     if (this.#wal) log.attachWal(this.#wal.handle);
     this.#lastSeq = log.lastSeq();
     this.#storeNames.length = 0;
@@ -233,6 +243,8 @@ export class NativeEngine implements Engine {
   remove(ids: Iterable<string>): Fact[] {
     const list = [...ids];
     if (list.length === 0) return [];
+    // Removal renumbers the slots after the first removed fact (Rust forgets them too).
+    this.#decoded.clear();
     return this.#unpack(this.#log.remove(list, this.#scratch));
   }
 
@@ -249,9 +261,33 @@ export class NativeEngine implements Engine {
     return text === null ? undefined : unpackFact(text, 0, this.#scratch, 1, key, this.#storeName);
   }
 
+  /**
+   * The latest value is decoded afresh (the store's read cache keeps it, by key, and answers
+   * a repeated read without crossing). A value as of a time is decoded once per fact: Rust
+   * answers a read of a fact whose value this engine holds with its slot alone (no record
+   * read, no string, no parse), so any time that picks the same fact gets the same frozen
+   * object, and the store keeps no time-travel entry for it (`memoizesValues`).
+   */
   latestValue(store: string, key: string, asOf?: number): Json | undefined {
-    const text = this.#log.latestValue(store, key, asOf ?? Number.NaN);
-    return text === null ? undefined : decodeJson(text);
+    if (asOf === undefined) {
+      const text = this.#log.latestValue(store, key, Number.NaN);
+      return text === null ? undefined : decodeJson(text);
+    }
+    const answer = this.#log.readValue(store, key, asOf, this.#slotOut);
+    if (answer === null) return undefined;
+    if (typeof answer === 'number') {
+      const held = this.#decoded.get(answer);
+      if (held !== undefined) return held;
+      // Never expected (both sides forget together); recover by asking for the text.
+      this.#log.forgetValues();
+      return this.latestValue(store, key, asOf);
+    }
+    const value = decodeJson(answer);
+    if (!this.#decoded.set(this.#slotOut[0] as number, value)) {
+      // The cap emptied the memo: Rust forgets too, and learns of this one again next time.
+      this.#log.forgetValues();
+    }
+    return value;
   }
 
   factsFor(store: string, key: string | undefined, bounds?: TimeBounds): Fact[] {

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import type { Fact } from '../fact.js';
 import type { Json, JsonObject } from '../json.js';
+import { decodeFlatObject, learnShape } from './flat-json.js';
 import { fromBoundaryText, JSON_OBJECT_CLASS } from './json-text.js';
 import {
   PACKED_FACT_GROUP,
@@ -44,12 +45,19 @@ export function freezeParsed<T extends Json>(value: T): T {
  * Decodes canonical JSON text into a deep-frozen value (keys land in canonical order, as the
  * TS engine's copies have them). An object or array whose text holds no `{` or `[` after its
  * first character has nothing nested to walk (the commonest value, a flat record): one freeze.
- * A bracket inside a string only sends the value down the full walk.
+ * A bracket inside a string only sends the value down the full walk. A flat object of a
+ * shape seen before is read without `JSON.parse` (`decodeFlatObject`).
  */
 export function decodeJson(text: string): Json {
+  const flat = decodeFlatObject(text);
+  if (flat !== undefined) return Object.freeze(flat);
   const value = JSON.parse(text) as Json;
   if (typeof value !== 'object' || value === null) return value;
-  if (text.indexOf('{', 1) === -1 && text.indexOf('[', 1) === -1) return Object.freeze(value) as Json;
+  if (text.indexOf('{', 1) === -1 && text.indexOf('[', 1) === -1) {
+    // A flat object: the next one of its shape is read without JSON.parse (flat-json.ts).
+    if (!Array.isArray(value)) learnShape(value);
+    return Object.freeze(value) as Json;
+  }
   return freezeParsed(value);
 }
 

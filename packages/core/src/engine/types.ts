@@ -142,6 +142,12 @@ export interface Engine {
   latestFor(store: string, key: string, asOf?: number): Fact | undefined;
   /** The value of `latestFor(store, key, asOf)`, without building the fact. */
   latestValue(store: string, key: string, asOf?: number): Json | undefined;
+  /**
+   * True when `latestValue` with an `asOf` looks the fact up on every call and keeps decoded
+   * values itself (the native engine, by slot): the read path then keeps no time-travel
+   * entry of its own for a value read as of a time (no coercion, no `validAt`).
+   */
+  readonly memoizesValues?: boolean;
   /** Facts of a store (of one key when given) within the time bounds, in seq order. */
   factsFor(store: string, key: string | undefined, bounds?: TimeBounds): Fact[];
   /** Keys of a store that have at least one live fact, in no particular order. */

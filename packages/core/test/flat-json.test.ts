@@ -1,0 +1,218 @@
+import { describe, expect, it, vi } from 'vitest';
+import { decodeJson } from '../src/engine/native-fact.js';
+import { RecentStrings } from '../src/engine/recent-strings.js';
+
+/** Every difference JSON.parse would show: keys and their order, values (Object.is), prototype. */
+function expectSameAsParse(text: string): void {
+  const expected = JSON.parse(text) as unknown;
+  const actual = decodeJson(text) as unknown;
+  expect(Object.isFrozen(actual)).toBe(true);
+  if (typeof expected !== 'object' || expected === null) {
+    expect(Object.is(actual, expected)).toBe(true);
+    return;
+  }
+  expect(Object.getPrototypeOf(actual)).toBe(Object.getPrototypeOf(expected));
+  expect(Reflect.ownKeys(actual as object)).toEqual(Reflect.ownKeys(expected));
+  for (const key of Reflect.ownKeys(expected)) {
+    const want = (expected as Record<string | symbol, unknown>)[key];
+    const got = (actual as Record<string | symbol, unknown>)[key];
+    if (typeof want === 'object' && want !== null) expect(got).toEqual(want);
+    else expect(Object.is(got, want), `${String(key)} of ${text}`).toBe(true);
+  }
+}
+
+/** Decodes twice: the first decode may learn the shape, the second reads it without JSON.parse. */
+function expectDecodedTwice(text: string): void {
+  expectSameAsParse(text);
+  expectSameAsParse(text);
+}
+
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** A double from random bits (any finite one), or a short decimal, or an integer. */
+function randomNumber(next: () => number): number {
+  const kind = Math.floor(next() * 4);
+  if (kind === 0) return Math.floor(next() * 2 ** 53) * (next() < 0.5 ? -1 : 1);
+  if (kind === 1) return Math.round(next() * 1e8) / 10 ** Math.floor(next() * 9);
+  if (kind === 2) return Math.floor(next() * 1000) - 500;
+  const bits = new DataView(new ArrayBuffer(8));
+  for (;;) {
+    bits.setUint32(0, Math.floor(next() * 2 ** 32));
+    bits.setUint32(4, Math.floor(next() * 2 ** 32));
+    const value = bits.getFloat64(0);
+    if (Number.isFinite(value)) return value;
+  }
+}
+
+describe('decodeJson of flat objects (flat-json.ts)', () => {
+  it('gives exactly what JSON.parse gives for numbers of every kind, first and second time', () => {
+    const numbers = [
+      '0',
+      '-0',
+      '1',
+      '-1',
+      '0.1',
+      '-0.5',
+      '1.5',
+      '123.456',
+      '-123.456',
+      '1e21',
+      '1e+21',
+      '1.5e-7',
+      '5e-324',
+      '1.7976931348623157e+308',
+      '9007199254740991',
+      '9007199254740993',
+      '123456789012345',
+      '1234567890123456',
+      '123456789012345678',
+      '0.30000000000000004',
+      '0.000001',
+      '0.0000001',
+      '100',
+      '1E2',
+      '2.5E-3',
+      '999999999999999.9',
+    ];
+    for (const n of numbers) expectDecodedTwice(`{"a":${n},"b":"x"}`);
+  });
+
+  it('matches JSON.parse on random flat objects of a few shapes', () => {
+    const next = random(7);
+    const keys = ['amount', 'customer', 'note', 'qty', 'region', 'status', 'v', 'é', 'a b', ''];
+    const values = (): unknown => {
+      const kind = Math.floor(next() * 6);
+      if (kind === 0) return randomNumber(next);
+      if (kind === 1) return `s-${Math.floor(next() * 1e6)}{[`;
+      if (kind === 2) return next() < 0.5;
+      if (kind === 3) return null;
+      if (kind === 4) return '\u00e9\ud83d\ude00\u2028';
+      return '';
+    };
+    for (let i = 0; i < 3000; i++) {
+      const shape = keys.filter((_, k) => (i % 7) + k < 9 || (i + k) % 3 === 0).sort();
+      const object: Record<string, unknown> = {};
+      for (const key of shape) object[key] = values();
+      expectDecodedTwice(JSON.stringify(object));
+    }
+  });
+
+  it('leaves to JSON.parse what it cannot read exactly, and still gives its answer', () => {
+    const texts = [
+      '{}',
+      '[]',
+      '[1,2]',
+      '"text"',
+      '12',
+      'null',
+      'true',
+      '{"a":{"b":1}}',
+      '{"a":[1]}',
+      '{"a":"quote \\" inside"}',
+      '{"a":"\\u0000"}',
+      '{"a\\"b":1}',
+      '{"__proto__":1,"b":2}',
+      '{"1":"one","b":2}',
+      '{"01":"x","b":2}',
+      '{"a":1,"b":2,"c":3}',
+      '{"a":1,"b":2}',
+      '{"a":1,"c":2}',
+      '{"b":1,"a":2}',
+      '{"a":1,"b":2,"b":3}',
+      '{"a":-,"b":1}',
+    ];
+    for (const text of texts) {
+      if (text === '{"a":-,"b":1}') {
+        expect(() => decodeJson(text)).toThrow(SyntaxError);
+        continue;
+      }
+      expectDecodedTwice(text);
+    }
+    // A known shape with one member more, one fewer, or another order is not taken for it.
+    expectDecodedTwice('{"amount":1,"customer":"c"}');
+    for (const text of [
+      '{"amount":1,"customer":"c","extra":true}',
+      '{"amount":1}',
+      '{"customer":"c","amount":1}',
+      '{"amount":1,"customer":{"c":1}}',
+      '{"amount":1,"customer":"c"} ',
+    ]) {
+      if (text.endsWith(' ')) expectSameAsParse(text);
+      else expectDecodedTwice(text);
+    }
+  });
+
+  it('reads a flat object of a shape seen before without JSON.parse', () => {
+    decodeJson('{"m":1,"n":"a","o":true}');
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      expect(decodeJson('{"m":2.5,"n":"b","o":null}')).toEqual({ m: 2.5, n: 'b', o: null });
+      expect(decodeJson('{"m":-3,"n":"","o":false}')).toEqual({ m: -3, n: '', o: false });
+      expect(parse).not.toHaveBeenCalled();
+      expect(decodeJson('{"m":1,"n":{"x":1},"o":true}')).toEqual({ m: 1, n: { x: 1 }, o: true });
+      expect(parse).toHaveBeenCalledTimes(1);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  it('returns a new object per decode, frozen, with the prototype of any object', () => {
+    const text = '{"p":1,"q":"two"}';
+    const first = decodeJson(text);
+    const second = decodeJson(text);
+    expect(second).not.toBe(first);
+    expect(second).toEqual({ p: 1, q: 'two' });
+    expect(Object.isFrozen(second)).toBe(true);
+    expect(() => {
+      (second as Record<string, unknown>).p = 2;
+    }).toThrow(TypeError);
+  });
+  it('reads members whose strings repeat and members whose strings do not, exactly', () => {
+    for (let i = 0; i < 1_000; i++) {
+      expectDecodedTwice(
+        `{"customer":"c-${String(i).padStart(5, '0')}","region":"eu-${i % 3}","status":"${i % 2 ? 'open' : 'paid'}"}`,
+      );
+    }
+  });
+
+  // Last: shapes are made for the whole process, at most 64, and this uses them up.
+  it('stays exact with more shapes than it keeps or makes', () => {
+    for (let round = 0; round < 2; round++) {
+      for (let shape = 0; shape < 100; shape++) expectDecodedTwice(`{"k${shape}":${shape},"z":"${round}"}`);
+    }
+  });
+});
+
+describe('RecentStrings', () => {
+  it('returns the kept string for an equal slice, and exact slices always', () => {
+    const recent = new RecentStrings();
+    const text = '"open","paid","open","opened","ope"';
+    const open = recent.take(text, 1, 5);
+    expect(open).toBe('open');
+    expect(recent.take(text, 8, 12)).toBe('paid');
+    expect(recent.take(text, 15, 19)).toBe('open');
+    expect(recent.take(text, 22, 28)).toBe('opened');
+    expect(recent.take(text, 31, 34)).toBe('ope');
+    expect(recent.take('', 0, 0)).toBe('');
+  });
+
+  it('stays exact when a member has more distinct values than it keeps', () => {
+    const recent = new RecentStrings();
+    for (let i = 0; i < 2_000; i++) {
+      const value = `c-${String(i % 500).padStart(5, '0')}`;
+      const text = `x"${value}"y`;
+      expect(recent.take(text, 2, 2 + value.length)).toBe(value);
+    }
+    const long = 'z'.repeat(100);
+    expect(recent.take(`"${long}"`, 1, 101)).toBe(long);
+  });
+});
