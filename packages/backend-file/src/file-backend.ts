@@ -127,8 +127,8 @@ export class FileBackend implements Backend {
   /** The checkpoint running, if any (`close` waits for it). */
   private checkpointing: Promise<void> | undefined;
   /**
-   * The last checkpoint's image while it is finished (never rejects): an accelerator, not durable
-   * state, so the checkpoint does not wait for it; the next checkpoint and close() do.
+   * The checkpoint images being finished (never rejects): an accelerator, not durable state, so
+   * the checkpoint does not wait for it; close() does.
    */
   private imaging: Promise<void> | undefined;
   /** An image build a rewrite made stale, until its temp file is gone (see {@link rewrite}). */
@@ -441,10 +441,7 @@ export class FileBackend implements Backend {
       return Promise.reject(error);
     }
     const previous = this.checkpointing?.catch(() => undefined);
-    // After the previous checkpoint's image too: the next image is built from it.
-    const running = (previous ?? Promise.resolve())
-      .then(() => this.imaging)
-      .then(() => this.runCheckpoint(meta));
+    const running = (previous ?? Promise.resolve()).then(() => this.runCheckpoint(meta));
     const tracked = running.finally(() => {
       if (this.checkpointing === tracked) this.checkpointing = undefined;
     });
@@ -594,7 +591,11 @@ export class FileBackend implements Backend {
         const keep = () => this.generation === placed && !this.broken && !this.closedSync;
         // The checkpoint is done once its snapshot is durable and in place; the image (never
         // fsynced, refused at open unless intact and tied to this snapshot) follows on its own.
-        this.imaging = this.images.finish(image, this.snapshotPath, keep);
+        // Every build still running is waited for by close(): an earlier one is discarded when
+        // done (its snapshot was replaced), and removes its temp file.
+        const building = this.images.finish(image, this.snapshotPath, keep);
+        const earlier = this.imaging;
+        this.imaging = earlier ? Promise.all([earlier, building]).then(() => undefined) : building;
       }
     }
   }
