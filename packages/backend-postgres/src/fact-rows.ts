@@ -8,6 +8,23 @@ import { isWellFormed } from './well-formed.js';
  * Facts as the column arrays of one multi-row insert (`unnest` of one array per column).
  * Numbers that must keep their exact value (-0, fractions) travel as text.
  */
+/** The columns of {@link FactColumns}, in table order. */
+const COLUMNS = [
+  'seq',
+  'id',
+  'store',
+  'key',
+  'value',
+  'valueHash',
+  'causation',
+  'transactionTime',
+  'validTime',
+  'schemaVersion',
+  'producer',
+  'derivation',
+  'idempotencyKey',
+] as const;
+
 export class FactColumns {
   readonly seq: string[] = [];
   readonly id: string[] = [];
@@ -24,6 +41,11 @@ export class FactColumns {
   readonly idempotencyKey: (string | null)[] = [];
   get length(): number {
     return this.seq.length;
+  }
+
+  /** Adds the rows of `other` after these. */
+  append(other: FactColumns): void {
+    for (const column of COLUMNS) (this[column] as unknown[]).push(...(other[column] as unknown[]));
   }
 
   /** Adds `fact` as the next row (the caller checked it with {@link storableProblem}). */
@@ -45,21 +67,7 @@ export class FactColumns {
 
   /** The parameters of {@link insertStatement}, in column order. */
   params(): unknown[] {
-    return [
-      this.seq,
-      this.id,
-      this.store,
-      this.key,
-      this.value,
-      this.valueHash,
-      this.causation,
-      this.transactionTime,
-      this.validTime,
-      this.schemaVersion,
-      this.producer,
-      this.derivation,
-      this.idempotencyKey,
-    ];
+    return COLUMNS.map((column) => this[column]);
   }
 }
 

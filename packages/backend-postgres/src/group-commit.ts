@@ -153,6 +153,24 @@ export class GroupCommit {
     void this.#runQueued();
   }
 
+  /**
+   * Takes the appends queued right behind the append `head` into it, up to a batch's size, so
+   * that the batches sealed while a commit was in flight go as one statement (each whole: a
+   * `writeMany` stays in one transaction).
+   */
+  #coalesce(head: { op: CommitOp; number: number }): void {
+    const { op } = head;
+    if (op.kind !== 'facts') return;
+    for (;;) {
+      const following = this.#queue[0];
+      if (following?.op.kind !== 'facts') return;
+      if (op.rows.length + following.op.rows.length > MAX_BATCH_FACTS) return;
+      this.#queue.shift();
+      op.rows.append(following.op.rows);
+      head.number = following.number;
+    }
+  }
+
   /** Runs queued ops until none is left; `#running` drops in the same turn as the last check. */
   async #runQueued(): Promise<void> {
     for (;;) {
@@ -161,6 +179,7 @@ export class GroupCommit {
         this.#running = false;
         return;
       }
+      this.#coalesce(next);
       try {
         await this.#run(next.op);
       } catch (error) {

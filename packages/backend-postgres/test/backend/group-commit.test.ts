@@ -44,6 +44,39 @@ describe('group commit', () => {
     commit.fail(new IgniterError('ERR_CLOSED', 'the test is over'));
   });
 
+  it('batches sealed while a commit is in flight go as one statement after it, up to 4096 rows', async () => {
+    const batches: string[][] = [];
+    let release = () => {};
+    const run = async (op: CommitOp) => {
+      batches.push([...op.rows.seq]);
+      if (batches.length === 1) await new Promise<void>((resolve) => (release = resolve));
+    };
+    const commit = new GroupCommit(run, {
+      durability: 'group',
+      groupCommitMs: 0,
+      onFailure: () => undefined,
+    });
+    add(commit, 1);
+    await nextTurn();
+    await nextTurn();
+    expect(batches).toEqual([['1']]);
+    // Three turns of writes while the first commit is in flight: three sealed batches...
+    for (const seq of [2, 3, 4]) {
+      add(commit, seq);
+      await nextTurn();
+    }
+    // ...then a batch that would take one statement past 4096 rows.
+    for (let seq = 5; seq <= 4100; seq++) add(commit, seq);
+    const flushed = commit.flush();
+    release();
+    await flushed;
+    expect(batches.map((seqs) => [seqs[0], seqs.at(-1), seqs.length])).toEqual([
+      ['1', '1', 1],
+      ['2', '4', 3],
+      ['5', '4100', 4096],
+    ]);
+  });
+
   it('with groupCommitMs 0 every turn of writes is its own batch', async () => {
     const { commit, batches } = recorded(0);
     add(commit, 1);
