@@ -101,10 +101,13 @@ export class TsEngine implements Engine {
 
   append(inputs: readonly AppendInput[]): Fact[] {
     const built: Fact[] = [];
+    // The id of each key's latest fact among the inputs so far (a writeMany's batch is one call).
+    const latestInCall = inputs.length > 1 ? new Map<string, string>() : undefined;
     let seq = this.highSeq;
     for (const input of inputs) {
+      const slot = latestInCall && JSON.stringify([input.store, input.key]);
       const causation = input.causeLatest
-        ? this.latestIdBefore(built, input.store, input.key)
+        ? ((slot && latestInCall?.get(slot)) ?? this.latestIdBefore(input.store, input.key))
         : input.causation;
       const { canonical, copy } = encodeValue(input.value);
       if (canonical.length * 3 > this.maxValueBytes) {
@@ -117,9 +120,11 @@ export class TsEngine implements Engine {
         }
       }
       seq += 1;
+      const id = uuidv7(input.transactionTime);
+      if (slot) latestInCall?.set(slot, id);
       built.push(
         Object.freeze({
-          id: uuidv7(input.transactionTime),
+          id,
           seq,
           store: input.store,
           key: input.key,
@@ -361,12 +366,8 @@ export class TsEngine implements Engine {
     return index < 0 ? undefined : list[index];
   }
 
-  /** The id of the key's latest fact, counting `pending` facts not inserted yet; null for none. */
-  private latestIdBefore(pending: readonly Fact[], store: string, key: string): string | null {
-    for (let i = pending.length - 1; i >= 0; i--) {
-      const fact = pending[i] as Fact;
-      if (fact.store === store && fact.key === key) return fact.id;
-    }
+  /** The id of the key's latest stored fact; null for none. */
+  private latestIdBefore(store: string, key: string): string | null {
     const entry = this.latestEntry(store, key);
     return entry === undefined ? null : this.idOf(entry);
   }
