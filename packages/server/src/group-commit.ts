@@ -23,21 +23,25 @@ export class GroupCommit {
   /** When the last flush ended: a small group waits up to GATHER_MS after it for more writers. */
   #lastEnded = Number.NEGATIVE_INFINITY;
   #gathering = false;
+  readonly #gatherMs: number;
 
   /**
    * `flush` makes every fact committed before the call durable (the store's `flush`); `onFlush`
-   * is told how many requests each flush served and how long it took.
+   * is told how many requests each flush served and how long it took; `gatherMs` is how long a
+   * small group that forms right after a flush waits for more writers (default 1 ms).
    */
   constructor(
     flush: () => Promise<void>,
     onFlush: (writes: number, seconds: number) => void = () => {},
     depth = 2,
     overlapAt = 8,
+    gatherMs = GATHER_MS,
   ) {
     this.#flush = flush;
     this.#onFlush = onFlush;
     this.#depth = depth;
     this.#overlapAt = overlapAt;
+    this.#gatherMs = gatherMs;
   }
 
   /**
@@ -68,13 +72,13 @@ export class GroupCommit {
     if (this.#outstanding > 0 && batch.writes < this.#overlapAt) return;
     // Right after a flush, a small group waits a moment for the writers still being read (a
     // burst whose requests arrive over many turns would otherwise get a flush per turn).
-    if (!gathered && batch.writes < this.#overlapAt && performance.now() - this.#lastEnded < GATHER_MS) {
+    if (!gathered && batch.writes < this.#overlapAt && performance.now() - this.#lastEnded < this.#gatherMs) {
       if (!this.#gathering) {
         this.#gathering = true;
         setTimeout(() => {
           this.#gathering = false;
           this.#launch(true);
-        }, GATHER_MS);
+        }, this.#gatherMs);
       }
       return;
     }
