@@ -303,14 +303,9 @@ export class WritePath {
       const fact = appended[k] as Fact;
       const at = plan.positions[k] as number;
       facts[at] = fact;
-      clock.committed(fact.transactionTime);
-      this.#idempotency.remember(fact);
       const previous = plan.previous[k];
-      const before = typeof previous === 'number' ? facts[previous] : previous;
-      const touched = this.#updateIndexes(fact, before, (batch[at] as PreparedWrite).input.value);
-      const publication = { fact, kind: 'write' as const, ready: false };
-      if (this.#sinks.changefeed) this.#unpublished.push(publication);
-      committed.push({ publication, touched });
+      const prior = typeof previous === 'number' ? facts[previous] : previous;
+      committed.push(this.#stored(fact, prior, (batch[at] as PreparedWrite).input.value, 'write'));
     }
     for (const [at, first] of plan.repeats) facts[at] = facts[first] as Fact;
     return { facts, committed, error };
@@ -375,9 +370,17 @@ export class WritePath {
         throw error;
       }
     }
-    clock.committed(transactionTime);
+    return this.#stored(fact, previous, input.value, kind);
+  }
+
+  /**
+   * Takes note of a fact the engine and backend hold (clock, idempotency key, indexes) and queues
+   * its changefeed event; `previous` is its key's fact before it.
+   */
+  #stored(fact: Fact, previous: Fact | undefined, value: unknown, kind: CommitKind): Committed {
+    this.#state.clock.committed(fact.transactionTime);
     this.#idempotency.remember(fact);
-    const touched = this.#updateIndexes(fact, previous, input.value);
+    const touched = this.#updateIndexes(fact, previous, value);
     const publication = { fact, kind, ready: false };
     if (this.#sinks.changefeed) this.#unpublished.push(publication);
     return { publication, touched };
