@@ -214,7 +214,8 @@ describe('the inspector, served at / by a real server, in Chromium', () => {
 
   it('resumes the live tail after the server restarts: what was written meanwhile appears once', async () => {
     await open('#/tail?stores=notes');
-    await page.waitForSelector('p.tail-state.live');
+    // The hash-only navigation keeps the previous tail's page: wait for this subscription's state.
+    await page.waitForSelector('p.tail-state.live[data-stores="notes"]');
     const port = Number(new URL(url).port);
     await server.close();
     await page.waitForSelector('p.tail-state.reconnecting');
@@ -222,7 +223,7 @@ describe('the inspector, served at / by a real server, in Chromium', () => {
     server = createServer({ store, port });
     await server.listen();
     await page.waitForSelector(`table.tail tr[data-seq="${missed.seq}"]`, { timeout: 10_000 });
-    await page.waitForSelector('p.tail-state.live');
+    await page.waitForSelector('p.tail-state.live[data-stores="notes"]');
     const next = store.write({ store: 'notes', key: 'n3', value: 'written after' });
     await page.waitForSelector(`table.tail tr[data-seq="${next.seq}"]`);
     expect((await rows(page, 'table.tail')).map((row) => row.slice(0, 3))).toEqual([

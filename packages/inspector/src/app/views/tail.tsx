@@ -42,17 +42,23 @@ function Row(props: { event: TailEvent }) {
 export function TailView(props: { route: TailRoute }) {
   const { stores, after } = props.route;
   const [events, setEvents] = useState<TailEvent[]>([]);
-  const [state, setState] = useState<{ state: TailState; detail?: string }>({ state: 'connecting' });
+  // The state names the subscription it belongs to: after the route changes, the previous
+  // subscription's "live" must not show until the new one has connected.
+  const [reported, setState] = useState<{ state: TailState; detail?: string; of?: string }>({
+    state: 'connecting',
+  });
   const [typed, setTyped] = useState(stores.join(','));
   const storesKey = stores.join(',');
+  const subscription = `${storesKey}@${after ?? 'now'}`;
   useEffect(() => {
     setEvents([]);
     return followTail(
       { after, stores },
       (event) => setEvents((shown) => [event, ...shown].slice(0, KEEP)),
-      (next, detail) => setState({ state: next, detail }),
+      (next, detail) => setState({ state: next, detail, of: subscription }),
     );
-  }, [storesKey, after]);
+  }, [subscription]);
+  const state = reported.of === subscription ? reported : { state: 'connecting' as const, detail: undefined };
   return (
     <section>
       <h1>Live tail</h1>
@@ -80,7 +86,7 @@ export function TailView(props: { route: TailRoute }) {
         </label>
         <button type="submit">Follow</button>
       </form>
-      <p class={`tail-state ${state.state}`} aria-live="polite">
+      <p class={`tail-state ${state.state}`} data-stores={storesKey} aria-live="polite">
         {state.state === 'live'
           ? 'Live: new facts appear at the top.'
           : state.state === 'connecting'
