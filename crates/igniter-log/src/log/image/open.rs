@@ -45,8 +45,9 @@ impl FactLog {
     /// An [`ImageRefusal`] when there is no image, it is tied to another snapshot, or any part
     /// of it fails its check; the log is then unchanged.
     ///
-    /// Cost: mapping the file, one CRC pass over it, and building the key tables (one hash
-    /// insert per key); no per-fact work beyond copying the index lists.
+    /// Cost: mapping the file and one CRC pass over it; the key tables and the sorted ids stay
+    /// in the mapping (no key is inserted, no id copied), the store slot lists are copied and
+    /// every id's slot is bounds-checked.
     pub fn open_image(&mut self, path: &Path, tie: SnapshotTie) -> Result<ImageOpen, ImageRefusal> {
         let file = File::open(path).map_err(|error| match error.kind() {
             std::io::ErrorKind::NotFound => ImageRefusal::new("there is no image"),
@@ -87,6 +88,9 @@ impl FactLog {
                 "the image's record section has the wrong size",
             ));
         }
+        if !header.index_section.offset.is_multiple_of(8) {
+            return Err(ImageRefusal::new("the image's index section is misaligned"));
+        }
         let payload = checked(&map, header.payload_section)?;
         let index = checked(&map, header.index_section)?;
         let mut cursor = Cursor::new(index);
@@ -95,7 +99,7 @@ impl FactLog {
         // The records are checked on the other cores while this one reads the index.
         let (verified, parsed) = std::thread::scope(|scope| {
             let verifier = scope.spawn(|| verify_chunks(record_bytes, &chunk_crcs));
-            let parsed = parse_index(&mut cursor, records);
+            let parsed = parse_index(&mut cursor, records, &map);
             let verified = verifier
                 .join()
                 .unwrap_or_else(|_| Err(ImageRefusal::new("the image check panicked")));
