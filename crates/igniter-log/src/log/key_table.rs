@@ -13,22 +13,23 @@ use std::sync::Arc;
 use super::key_index::{KeyEntry, KeyFact, KeyFacts, KeyName, NameHasher};
 use super::Slot;
 
-/// One key of a mapped table, as the image stores it (`repr(C)`, 24 bytes): where its name
-/// and facts are, and its latest slot.
+/// One slot of a mapped table, as the image stores it (`repr(C)`, 24 bytes): one more than
+/// the key's index (0 for an empty slot), where its name and facts are, and its latest slot, so
+/// that a lookup of the current value reads the slot and the name and nothing else.
 #[derive(Debug, Clone, Copy, Default)]
 #[repr(C)]
 pub(super) struct MappedKey {
+    pub(super) index_plus_one: u32,
     pub(super) name_at: u32,
     pub(super) name_len: u32,
     pub(super) latest: Slot,
     pub(super) facts_at: u32,
     pub(super) facts_len: u32,
-    pub(super) unused: u32,
 }
 
-/// A store's keys in an image: `table` (a power of two of `u32`s, each 0 or a key index + 1,
-/// probed linearly from [`key_hash`] of the key), `keys` ([`MappedKey`]s by key index),
-/// `facts` (every key's [`KeyFact`]s, by key) and `names` (every key's UTF-8 name, by key).
+/// A store's keys in an image: `table` (a power of two of [`MappedKey`] slots, probed linearly
+/// from [`key_hash`] of the key), `keys` (each key's slot in `table`, by key index), `facts`
+/// (every key's [`KeyFact`]s, by key) and `names` (every key's UTF-8 name, by key).
 #[derive(Debug)]
 pub(super) struct MappedKeys {
     pub(super) map: Arc<memmap2::Mmap>,
@@ -95,73 +96,77 @@ impl MappedKeys {
                 && start.is_multiple_of(align)
                 && range.len().is_multiple_of(size)
         };
-        casts(&self.table, 4, 4)
-            && casts(&self.keys, std::mem::size_of::<MappedKey>(), 4)
+        casts(&self.table, std::mem::size_of::<MappedKey>(), 4)
+            && casts(&self.keys, 4, 4)
             && casts(&self.facts, std::mem::size_of::<KeyFact>(), 8)
-            && self.keys.len() / std::mem::size_of::<MappedKey>() == keys
+            && self.keys.len() / 4 == keys
     }
 
     pub(super) fn len(&self) -> usize {
-        self.part::<MappedKey>(&self.keys).len()
+        self.part::<u32>(&self.keys).len()
     }
 
-    fn key(&self, index: usize) -> Option<&MappedKey> {
-        self.part::<MappedKey>(&self.keys).get(index)
+    /// The table slot of key `index`.
+    fn slot_of(&self, index: usize) -> Option<&MappedKey> {
+        let at = *self.part::<u32>(&self.keys).get(index)?;
+        self.part::<MappedKey>(&self.table).get(at as usize)
     }
 
     /// The name of key `index` (`None` for a damaged entry).
     pub(super) fn name(&self, index: usize) -> Option<&str> {
-        let key = self.key(index)?;
+        self.name_of(self.slot_of(index)?)
+    }
+
+    fn name_of(&self, slot: &MappedKey) -> Option<&str> {
         let names = self.map.get(self.names.clone())?;
-        let start = key.name_at as usize;
-        let bytes = names.get(start..start.checked_add(key.name_len as usize)?)?;
+        let start = slot.name_at as usize;
+        let bytes = names.get(start..start.checked_add(slot.name_len as usize)?)?;
         std::str::from_utf8(bytes).ok()
     }
 
-    /// The facts of key `index`.
-    fn facts(&self, key: &MappedKey) -> &[KeyFact] {
-        let start = key.facts_at as usize;
-        self.part::<KeyFact>(&self.facts)
-            .get(start..start.saturating_add(key.facts_len as usize))
-            .unwrap_or_default()
-    }
-
-    /// The index of `name`'s key.
-    fn find(&self, name: &str) -> Option<usize> {
-        let table = self.part::<u32>(&self.table);
+    /// The slot of `name`'s key.
+    fn find(&self, name: &str) -> Option<&MappedKey> {
+        let table = self.part::<MappedKey>(&self.table);
         let mask = table.len().checked_sub(1)?;
         let mut at = key_hash(self.seed, name.as_bytes()) as usize & mask;
         for _ in 0..table.len() {
-            let index = (*table.get(at)? as usize).checked_sub(1)?;
-            if self.name(index) == Some(name) {
-                return Some(index);
+            let slot = table.get(at)?;
+            if slot.index_plus_one == 0 {
+                return None;
+            }
+            if slot.name_len as usize == name.len() && self.name_of(slot) == Some(name) {
+                return Some(slot);
             }
             at = (at + 1) & mask;
         }
         None
     }
 
-    fn entry(&self, index: usize) -> Option<KeyRef<'_>> {
-        let key = self.key(index)?;
-        Some(KeyRef {
-            index: index as u32,
-            latest: key.latest,
-            facts: self.facts(key),
-        })
+    fn entry(&self, slot: &MappedKey) -> KeyRef<'_> {
+        let start = slot.facts_at as usize;
+        let facts = self
+            .part::<KeyFact>(&self.facts)
+            .get(start..start.saturating_add(slot.facts_len as usize))
+            .unwrap_or_default();
+        KeyRef {
+            index: slot.index_plus_one.saturating_sub(1),
+            latest: slot.latest,
+            facts,
+        }
     }
 
-    /// Key `index`'s entry, copied to the heap.
-    fn owned_entry(&self, index: usize) -> Option<KeyEntry> {
-        let found = self.entry(index)?;
+    /// A slot's entry, copied to the heap.
+    fn owned_entry(&self, slot: &MappedKey) -> KeyEntry {
+        let found = self.entry(slot);
         let mut facts = KeyFacts::new();
         for &fact in found.facts {
             facts.push(fact);
         }
-        Some(KeyEntry {
+        KeyEntry {
             index: found.index,
             latest: found.latest,
             facts,
-        })
+        }
     }
 }
 
@@ -200,14 +205,14 @@ impl KeyTable {
             }
         }
         let mapped = self.mapped.as_ref()?;
-        mapped.entry(mapped.find(name)?)
+        Some(mapped.entry(mapped.find(name)?))
     }
 
     /// The entry of `name`, to change: an image key is copied to the heap first.
     pub(super) fn get_mut(&mut self, name: &str) -> Option<&mut KeyEntry> {
         if let Some(mapped) = &self.mapped {
             if !self.owned.contains_key(name) {
-                if let Some(entry) = mapped.find(name).and_then(|at| mapped.owned_entry(at)) {
+                if let Some(entry) = mapped.find(name).map(|slot| mapped.owned_entry(slot)) {
                     self.owned.insert(KeyName::new(name), entry);
                 }
             }
@@ -232,7 +237,10 @@ impl KeyTable {
             return;
         };
         for index in 0..mapped.len() {
-            let (Some(name), Some(entry)) = (mapped.name(index), mapped.owned_entry(index)) else {
+            let Some(slot) = mapped.slot_of(index) else {
+                continue;
+            };
+            let (Some(name), entry) = (mapped.name_of(slot), mapped.owned_entry(slot)) else {
                 continue;
             };
             if !self.owned.contains_key(name) {

@@ -3,10 +3,11 @@
 //!
 //! Layout, inside a store's part of the index section (which starts 8-aligned in the file):
 //! padding to 8, `u64` hash seed, `u64` table length (a power of two above the key count) and
-//! the table's `u32`s (0, or a key index + 1, at [`key_hash`]`(seed, name)` or linearly after);
-//! padding to 8 and the [`MappedKey`]s by key index (as many as the store's key count); `u64`
-//! count and the [`KeyFact`]s (`u32` slot, 4 zero bytes, `f64` time) of every key, key by key;
-//! `u64` length and the key names' UTF-8 bytes, key by key; padding to 4.
+//! the table's [`MappedKey`] slots (a key's at [`key_hash`]`(seed, name)` or linearly after,
+//! the others zero); each key's slot number as a `u32`, by key index (as many as the store's
+//! key count); padding to 8, `u64` count and the key facts (`u32` slot, 4 zero bytes, `f64`
+//! time) of every key, key by key; `u64` length and the key names' UTF-8 bytes, key by key;
+//! padding to 4.
 
 use std::hash::BuildHasher;
 use std::sync::Arc;
@@ -25,23 +26,23 @@ pub(super) fn write_keys(out: &mut Vec<u8>, store: &StoreLog) {
     let count = store.key_names.len();
     let seed = std::collections::hash_map::RandomState::new().hash_one(count);
     // At most half full, so that a missing key's probe ends at an empty slot quickly.
-    let mut table = vec![0u32; (count * 2).next_power_of_two().max(2)];
+    let mut table = vec![MappedKey::default(); (count * 2).next_power_of_two().max(2)];
     let mask = table.len() - 1;
-    let mut keys = Vec::with_capacity(count);
+    let mut positions = Vec::with_capacity(count);
     let mut facts = Vec::new();
     let mut names = Vec::new();
     let mut fact_count = 0usize;
     for (index, name) in store.key_names.iter().enumerate() {
         let entry = store.key_ids.get(name);
         let list = entry.map(|entry| entry.facts).unwrap_or_default();
-        keys.push(MappedKey {
+        let slot = MappedKey {
+            index_plus_one: index as u32 + 1,
             name_at: names.len() as u32,
             name_len: name.len() as u32,
             latest: entry.map_or(NO_SLOT, |entry| entry.latest),
             facts_at: fact_count as u32,
             facts_len: list.len() as u32,
-            unused: 0,
-        });
+        };
         names.extend_from_slice(name.as_bytes());
         fact_count += list.len();
         for fact in list {
@@ -50,31 +51,39 @@ pub(super) fn write_keys(out: &mut Vec<u8>, store: &StoreLog) {
             facts.extend_from_slice(&fact.time.to_ne_bytes());
         }
         let mut at = key_hash(seed, name.as_bytes()) as usize & mask;
-        while table[at] != 0 {
+        while table[at].index_plus_one != 0 {
             at = (at + 1) & mask;
         }
-        table[at] = index as u32 + 1;
+        table[at] = slot;
+        positions.push(at as u32);
     }
     pad(out, 8);
     out.extend_from_slice(&seed.to_ne_bytes());
     out.extend_from_slice(&(table.len() as u64).to_ne_bytes());
-    for word in table {
-        out.extend_from_slice(&word.to_ne_bytes());
-    }
-    pad(out, 8);
-    for key in keys {
+    for slot in table {
         let MappedKey {
+            index_plus_one,
             name_at,
             name_len,
             latest,
             facts_at,
             facts_len,
-            unused,
-        } = key;
-        for word in [name_at, name_len, latest, facts_at, facts_len, unused] {
+        } = slot;
+        for word in [
+            index_plus_one,
+            name_at,
+            name_len,
+            latest,
+            facts_at,
+            facts_len,
+        ] {
             out.extend_from_slice(&word.to_ne_bytes());
         }
     }
+    for position in positions {
+        out.extend_from_slice(&position.to_ne_bytes());
+    }
+    pad(out, 8);
     out.extend_from_slice(&(fact_count as u64).to_ne_bytes());
     out.extend_from_slice(&facts);
     out.extend_from_slice(&(names.len() as u64).to_ne_bytes());
@@ -99,9 +108,9 @@ pub(super) fn read_keys(
     if !table_len.is_power_of_two() || table_len <= keys {
         return Err(ImageRefusal::new("an image key table has the wrong size"));
     }
-    let table = range(cursor.take(table_len * 4)?);
+    let table = range(cursor.take(table_len.saturating_mul(std::mem::size_of::<MappedKey>()))?);
+    let key_bytes = range(cursor.take(keys.saturating_mul(4))?);
     cursor.align(8)?;
-    let key_bytes = range(cursor.take(keys.saturating_mul(std::mem::size_of::<MappedKey>()))?);
     let fact_count = cursor.count(true)?;
     let facts = range(cursor.take(fact_count.saturating_mul(16))?);
     let name_len = cursor.count(true)?;
