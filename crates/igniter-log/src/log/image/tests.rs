@@ -39,7 +39,7 @@ pub(super) const TIE: SnapshotTie = SnapshotTie {
 
 /// A log with 9000 facts over two stores (two chunks and a part), values inline and in the
 /// arena, text ids, out-of-order ids, a producer and a key with many facts.
-fn sample() -> FactLog {
+pub(super) fn sample() -> FactLog {
     let mut log = FactLog::new(1 << 20);
     let big = format!(r#"{{"text":"{}"}}"#, "x".repeat(300));
     for n in 0..9000u32 {

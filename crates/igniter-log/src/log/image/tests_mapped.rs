@@ -1,4 +1,5 @@
-//! The parts of an image an open maps as they are: the key tables and the sorted ids.
+//! The parts of an image an open maps as they are (the key tables, the sorted ids) and the
+//! check of the mapped records.
 
 use super::tests::{dump, refusal, written, TempDir, TIE};
 use crate::log::key_table::key_hash;
@@ -146,4 +147,33 @@ fn the_mapped_tables_hash_is_fixed_by_this_code_and_keyed_by_the_seed() {
     );
     assert_ne!(key_hash(1, b"k1"), key_hash(2, b"k1"));
     assert_ne!(key_hash(1, b"a"), key_hash(1, b"a\0"));
+}
+
+#[test]
+fn with_two_damaged_record_chunks_the_refusal_names_the_first() {
+    let dir = TempDir::new();
+    // 9000 records: three chunks of 4096 records, the last one partial.
+    let log = super::tests::sample();
+    let path = written(&dir, &log);
+    let bytes = std::fs::read(&path).expect("read");
+    let header = super::Header::decode(&bytes).expect("header");
+    let records = header.record_section.offset as usize;
+    let chunk = super::CHUNK_RECORDS * 256;
+    let damaged = dir.file("damaged.image");
+    for (flipped, first) in [
+        (vec![2 * chunk + 7, chunk + 9], chunk),
+        (vec![2 * chunk + 7], 2 * chunk),
+        (vec![chunk - 1, 2 * chunk + 7], 0),
+    ] {
+        let mut copy = bytes.clone();
+        for at in &flipped {
+            copy[records + at] ^= 0x04;
+        }
+        std::fs::write(&damaged, &copy).expect("written");
+        assert_eq!(
+            refusal(&damaged, TIE),
+            format!("the image's records fail their CRC-32 in the chunk at record byte {first}"),
+            "{flipped:?}"
+        );
+    }
 }
