@@ -21,6 +21,7 @@ import {
   canonicalPath,
   checkDataPath,
   DEFAULT_FACT_CODEC,
+  batchBytes,
   type DurabilityStatus,
   type Engine,
   type FactCodec,
@@ -338,7 +339,8 @@ export class FileBackend implements Backend {
     const rest = framed === 0 ? facts : facts.slice(framed);
     try {
       const frames = appendFrames(this.codec, rest, this.highWater, this.options.maxFrameBytes);
-      this.writer.append(frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames), last.seq);
+      // Two or more frames go behind a batch marker: a crash keeps all of them or none.
+      this.writer.append(batchBytes(frames), last.seq);
       this.dropOpenState();
       this.highWater = last.seq;
       rest.forEach((fact, i) => {

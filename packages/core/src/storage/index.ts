@@ -18,6 +18,14 @@ export {
 } from '../input-fields.js';
 export { deepFreeze } from '../json.js';
 export { appendFrame, appendFrames } from './append-frame.js';
+export {
+  BATCH_MARKER_FRAME_BYTES,
+  type BatchMarker,
+  batchBytes,
+  batchIsWhole,
+  encodeBatchMarker,
+  readBatchMarker,
+} from './batch-marker.js';
 export { AtomicFileWriter, removeStaleTempFiles, tempPathFor } from './atomic-file.js';
 export {
   buildCheckpointImage,
@@ -54,6 +62,7 @@ export {
   type FrameDamageReason,
   type FrameScan,
   type FrameScanOptions,
+  brokenBatch,
   findNextFrame,
   scanFrameFile,
 } from './frame-file.js';
@@ -69,8 +78,10 @@ export {
   type FileHeader,
   FileKind,
   FORMAT_VERSION,
+  formatVersionFor,
   HEADER_BYTES,
   isHeaderPrefix,
+  raiseHeaderVersion,
   readHeader,
 } from './header.js';
 export { type DataFileEntry, type InspectOptions, inspectDataFile } from './inspect-file.js';
