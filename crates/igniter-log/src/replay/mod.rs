@@ -650,3 +650,5 @@ impl<'f> ChunkReader<'f> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_batch;

@@ -65,7 +65,8 @@ describe(`writeMany on a file store (${ENGINE} engine) is crash-atomic`, () => {
     expect(readBatchMarker(bytes, marker.offset + 4, marker.next - 4)).toEqual({
       count: 3,
       bytes: bytes.length - marker.next,
-      lastFrameBytes: (found[6] as { offset: number; next: number }).next - (found[6] as { offset: number }).offset,
+      lastFrameBytes:
+        (found[6] as { offset: number; next: number }).next - (found[6] as { offset: number }).offset,
     });
     expect(bytes.readUInt16BE(8)).toBe(2);
   });
@@ -89,7 +90,11 @@ describe(`writeMany on a file store (${ENGINE} engine) is crash-atomic`, () => {
         expect(seqs, `cut at ${cut}`).toEqual([1, 2, 3, 4]);
         expect(perBatch.get(2), `cut at ${cut}`).toBeUndefined();
         const report = (store.storageStats()?.recovered ?? [])[0];
-        expect(report, `cut at ${cut}`).toMatchObject({ offset: second.offset, bytes: cut - second.offset, reason: 'incomplete' });
+        expect(report, `cut at ${cut}`).toMatchObject({
+          offset: second.offset,
+          bytes: cut - second.offset,
+          reason: 'incomplete',
+        });
         expect(readFileSync(report?.sideFile as string)).toEqual(bytes.subarray(second.offset, cut));
         expect(statSync(path).size).toBe(second.offset);
         // The log goes on from there: a new batch is whole after another open.
@@ -146,7 +151,10 @@ describe(`writeMany on a file store (${ENGINE} engine) is crash-atomic`, () => {
     try {
       const store = open(path);
       expect(contents(store).seqs).toEqual([1, 2, 3, 4]);
-      expect(store.storageStats()?.recovered?.[0]).toMatchObject({ offset: second.offset, reason: 'incomplete' });
+      expect(store.storageStats()?.recovered?.[0]).toMatchObject({
+        offset: second.offset,
+        reason: 'incomplete',
+      });
       await store.close();
     } finally {
       warn.mockRestore();

@@ -63,7 +63,9 @@ describe(`a writeMany writer (${ENGINE} engine) killed with SIGKILL at random mo
     } finally {
       warn.mockRestore();
     }
-    console.log(`batch crash (${ENGINE}): ${round} kills, ${cuts} cut a partly written batch, ${total} whole batches`);
+    console.log(
+      `batch crash (${ENGINE}): ${round} kills, ${cuts} cut a partly written batch, ${total} whole batches`,
+    );
     // Kills landed inside a batch's write, and open cut the part of it that was written.
     expect(cuts).toBeGreaterThan(0);
     expect(total).toBeGreaterThan(ROUNDS);

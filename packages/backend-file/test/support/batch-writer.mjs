@@ -11,7 +11,8 @@ const pad = 'x'.repeat(2000);
 console.log('ready');
 for (let b = first; ; b++) {
   const batch = [];
-  for (let i = 0; i < Number(size); i++) batch.push({ store: 'batch', key: `b${b}-${i}`, value: { b, i, pad } });
+  for (let i = 0; i < Number(size); i++)
+    batch.push({ store: 'batch', key: `b${b}-${i}`, value: { b, i, pad } });
   store.writeMany(batch);
   console.log(`ack ${b}`);
   await new Promise((resolve) => setImmediate(resolve));

@@ -86,14 +86,20 @@ export function scanFrameFile(fd: number, options: FrameScanOptions): FrameScan 
     length >= (options.readerThreadMinBytes ?? DEFAULT_READER_THREAD_MIN_BYTES)
   ) {
     const batch: { broken: FrameDamage | null } = { broken: null };
-    const scan = scanWithReaderThread(fd, options.start, length, maxFrameBytes, (data, bodyStart, bodyEnd) => {
-      const offset = options.start + bodyStart - 4;
-      const marker = readBatchMarker(data, bodyStart, bodyEnd);
-      if (marker === null) return options.onFrame(data, bodyStart, bodyEnd, offset);
-      if (batchIsWhole(fd, offset + BATCH_MARKER_FRAME_BYTES, marker, size, maxFrameBytes)) return true;
-      batch.broken = brokenBatch(fd, offset, marker, size, maxFrameBytes);
-      return false;
-    });
+    const scan = scanWithReaderThread(
+      fd,
+      options.start,
+      length,
+      maxFrameBytes,
+      (data, bodyStart, bodyEnd) => {
+        const offset = options.start + bodyStart - 4;
+        const marker = readBatchMarker(data, bodyStart, bodyEnd);
+        if (marker === null) return options.onFrame(data, bodyStart, bodyEnd, offset);
+        if (batchIsWhole(fd, offset + BATCH_MARKER_FRAME_BYTES, marker, size, maxFrameBytes)) return true;
+        batch.broken = brokenBatch(fd, offset, marker, size, maxFrameBytes);
+        return false;
+      },
+    );
     if (scan) {
       const offset = options.start + scan.stoppedAt;
       if (batch.broken) return { size, end: offset, damage: batch.broken };
@@ -196,7 +202,8 @@ export function brokenBatchAt(fd: number, offset: number, size: number, maxFrame
   readFullySync(fd, frame, 0, frame.length, offset);
   const probe = probeFrame(frame, 0, maxFrameBytes);
   const marker = probe.kind === 'frame' ? readBatchMarker(frame, probe.bodyStart, probe.bodyEnd) : null;
-  if (marker === null) return { offset, reason: 'incomplete', nextFrameAt: findNextFrame(fd, offset + 1, size, maxFrameBytes) };
+  if (marker === null)
+    return { offset, reason: 'incomplete', nextFrameAt: findNextFrame(fd, offset + 1, size, maxFrameBytes) };
   return brokenBatch(fd, offset, marker, size, maxFrameBytes);
 }
 

@@ -138,6 +138,7 @@ export function raiseHeaderVersion(fd: number, header: FileHeader): void {
   if (header.version >= version) return;
   const raised = encodeHeader(header.kind, header.codec);
   let written = 0;
-  while (written < raised.length) written += fs.writeSync(fd, raised, written, raised.length - written, written);
+  while (written < raised.length)
+    written += fs.writeSync(fd, raised, written, raised.length - written, written);
   fs.fsyncSync(fd);
 }

@@ -18,6 +18,7 @@ export {
 } from '../input-fields.js';
 export { deepFreeze } from '../json.js';
 export { appendFrame, appendFrames } from './append-frame.js';
+export { AtomicFileWriter, removeStaleTempFiles, tempPathFor } from './atomic-file.js';
 export {
   BATCH_MARKER_FRAME_BYTES,
   type BatchMarker,
@@ -26,7 +27,6 @@ export {
   encodeBatchMarker,
   readBatchMarker,
 } from './batch-marker.js';
-export { AtomicFileWriter, removeStaleTempFiles, tempPathFor } from './atomic-file.js';
 export {
   buildCheckpointImage,
   type ImageSources,
@@ -58,11 +58,11 @@ export {
   probeFrame,
 } from './frame.js';
 export {
+  brokenBatch,
   type FrameDamage,
   type FrameDamageReason,
   type FrameScan,
   type FrameScanOptions,
-  brokenBatch,
   findNextFrame,
   scanFrameFile,
 } from './frame-file.js';

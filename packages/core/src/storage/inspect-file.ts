@@ -1,9 +1,9 @@
 import { IgniterError } from '../errors.js';
 import type { Fact } from '../fact.js';
 import type { JsonObject } from '../json.js';
+import { BATCH_MARKER_FRAME_BYTES, batchIsWhole, readBatchMarker } from './batch-marker.js';
 import { FACT_CODECS, type FactCodec } from './fact-codec.js';
 import { FRAME_OVERHEAD, probeFrame } from './frame.js';
-import { BATCH_MARKER_FRAME_BYTES, batchIsWhole, readBatchMarker } from './batch-marker.js';
 import { brokenBatch, findNextFrame } from './frame-file.js';
 import { type FileKind, HEADER_BYTES, readHeader } from './header.js';
 import { readFullySync } from './io.js';

@@ -65,7 +65,11 @@ export class NativeFactReader implements FactReader {
       if (result.stop === 'end') return read({ size: result.size, end: result.end, damage: null });
       if (result.stop === 'broken-batch') {
         const offset = result.stopOffset;
-        return read({ size: result.size, end: offset, damage: brokenBatchAt(fd, offset, result.size, range.maxFrameBytes) });
+        return read({
+          size: result.size,
+          end: offset,
+          damage: brokenBatchAt(fd, offset, result.size, range.maxFrameBytes),
+        });
       }
       if (result.stop !== 'unsupported') {
         const offset = result.stopOffset;
