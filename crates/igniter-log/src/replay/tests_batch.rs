@@ -44,7 +44,8 @@ fn with_batch() -> (Vec<u8>, usize, Vec<usize>) {
 
 fn replay(bytes: &[u8]) -> (FactLog, super::ReplayReport) {
     let n = FILES.fetch_add(1, Ordering::Relaxed);
-    let path = std::env::temp_dir().join(format!("igniter-replay-batch-{}-{n}", std::process::id()));
+    let path =
+        std::env::temp_dir().join(format!("igniter-replay-batch-{}-{n}", std::process::id()));
     std::fs::write(&path, bytes).expect("written");
     let mut log = FactLog::new(1 << 20);
     // From the first fact frame, after the header stand-in and the metadata frame.

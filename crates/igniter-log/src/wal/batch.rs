@@ -46,7 +46,8 @@ impl BatchMarker {
         if body.len() != BATCH_MARKER_BODY_BYTES || body[0] != TAG || body[1] != VERSION {
             return None;
         }
-        let u32_at = |at: usize| u32::from_be_bytes([body[at], body[at + 1], body[at + 2], body[at + 3]]);
+        let u32_at =
+            |at: usize| u32::from_be_bytes([body[at], body[at + 1], body[at + 2], body[at + 3]]);
         let mut bytes = [0_u8; 8];
         bytes.copy_from_slice(&body[8..16]);
         let marker = Self {

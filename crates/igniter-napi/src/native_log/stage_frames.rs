@@ -90,7 +90,9 @@ impl StagedFrames {
             marker.write_frame(&mut self.bytes);
             self.bytes.as_slice()
         } else {
-            self.bytes.get(BATCH_MARKER_FRAME_BYTES..).unwrap_or_default()
+            self.bytes
+                .get(BATCH_MARKER_FRAME_BYTES..)
+                .unwrap_or_default()
         };
         let result = if frames.is_empty() {
             Ok(())
