@@ -184,4 +184,28 @@ describe(`writeMany on a file store (${ENGINE} engine) is crash-atomic`, () => {
     expect(contents(last).seqs).toEqual([1, 2, 3, 4, 5, 6]);
     await last.close();
   });
+
+  it('verify counts the facts of a whole batch, and names a batch that is not whole at its marker', async () => {
+    const path = join(temp.dir(), 'verify.log');
+    const store = open(path);
+    store.write({ store: 'batch', key: 'single', value: { b: 0, i: 0 } });
+    store.writeMany(batch(1, 3));
+    await store.flush();
+    expect(await store.verify()).toEqual({ ok: true, factsChecked: 4, problems: [], warnings: [] });
+    const marker = frames(path).find((frame) => frame.marker) as { offset: number };
+    truncateSync(path, statSync(path).size - 5);
+    expect(await store.verify()).toMatchObject({
+      ok: false,
+      factsChecked: 1,
+      problems: [
+        {
+          kind: 'frame',
+          file: path,
+          offset: marker.offset,
+          message: `${path}: the batch of 3 frames at byte ${marker.offset} is not whole (torn tail: open cuts it)`,
+        },
+      ],
+    });
+    await store.close();
+  });
 });
