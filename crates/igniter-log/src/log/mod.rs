@@ -24,6 +24,7 @@ mod ids;
 pub mod image;
 mod indexing;
 mod key_index;
+mod prefetch;
 mod read;
 mod record;
 mod records;

@@ -1,6 +1,7 @@
 //! [`FactView`]: a read-only view of one live fact, decoding its record and payload parts.
 
 use super::ids::{write_hex, write_uuid};
+use super::prefetch::prefetch;
 use super::record::{
     text, Record, CAUSATION_TEXT, CAUSATION_UUID, HASH_TEXT, HAS_DERIVATION, HAS_IDEMPOTENCY_KEY,
     HAS_PRODUCER, HAS_VALID_TIME, ID_TEXT, META_PARTS,
@@ -57,7 +58,9 @@ impl<'a> FactView<'a> {
 
     /// Canonical JSON of the value.
     pub fn value_json(&self) -> &'a str {
-        prefetch_inline(self.record);
+        // A first read's record is in no cache: ask for all of its lines at once, so that the
+        // value's bytes arrive with its length rather than after it.
+        prefetch(self.record);
         text(self.payload().get(..self.record.value_len as usize))
     }
 
@@ -159,26 +162,4 @@ impl<'a> FactView<'a> {
         }
         None
     }
-}
-
-/// Asks for the cache lines of `record` that hold most of an inline value (bytes 128..256)
-/// before its lengths and flags (bytes 64..128) are read: on a record not in cache (a first
-/// read) the misses then overlap instead of following one another, as they would when the
-/// value's bytes were only asked for once the length had arrived.
-#[inline(always)]
-fn prefetch_inline(record: &Record) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        let base = std::ptr::from_ref(record).cast::<i8>();
-        // SAFETY: SSE, which `_mm_prefetch` needs, is part of every x86_64 CPU. A prefetch is
-        // a hint: it dereferences nothing, faults on nothing and changes nothing, and both
-        // addresses lie inside the 256-byte record.
-        unsafe {
-            _mm_prefetch::<_MM_HINT_T0>(base.wrapping_add(128));
-            _mm_prefetch::<_MM_HINT_T0>(base.wrapping_add(192));
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = record;
 }
