@@ -1,3 +1,5 @@
+import { startsAt } from './starts-at.js';
+
 /** Distinct strings kept per member. */
 const MAX_KEPT = 16;
 /** Longest string kept. */
@@ -23,9 +25,16 @@ export class RecentStrings {
     if (this.#off) return text.slice(start, end);
     const length = end - start;
     const kept = this.#kept;
+    const last = text.charCodeAt(end - 1);
     for (let i = 0; i < kept.length; i++) {
       const candidate = kept[i] as string;
-      if (candidate.length === length && text.startsWith(candidate, start)) {
+      // The last character first: it tells apart most of a member's strings of one length
+      // (`eu-1`, `eu-2`) without a search.
+      if (
+        candidate.length === length &&
+        (length === 0 || candidate.charCodeAt(length - 1) === last) &&
+        startsAt(text, candidate, start)
+      ) {
         this.#hits += 1;
         return candidate;
       }
