@@ -206,6 +206,22 @@ describe('RecentStrings', () => {
     expect(recent.take('', 0, 0)).toBe('');
   });
 
+  it('stays exact for two strings that would share a place in its table', () => {
+    const place = (s: string) => (s.charCodeAt(0) * 31 + s.charCodeAt(s.length - 1) * 7 + s.length) & 63;
+    const letters = 'abcdefghijklmnopqrstuvwxyz';
+    const pairs = [...letters].flatMap((a) => [...letters].map((b) => `${a}-${b}`));
+    const first = 'a-b';
+    const second = pairs.find((p) => p !== first && place(p) === place(first)) as string;
+    expect(second).toBeDefined();
+    const recent = new RecentStrings();
+    for (let i = 0; i < 50; i++) {
+      for (const value of [first, second]) {
+        const text = `{"s":"${value}"}`;
+        expect(recent.take(text, 6, 6 + value.length)).toBe(value);
+      }
+    }
+  });
+
   it('stays exact when a member has more distinct values than it keeps', () => {
     const recent = new RecentStrings();
     for (let i = 0; i < 2_000; i++) {
