@@ -7,6 +7,8 @@
 //
 //   node peers/ab.mjs --baseline=<benchmarks dir of another checkout> [--quick] [--runs=5]
 //                     [--single]  (also an alternating A/B of the one-write-per-fact phase)
+//                     [--only-single]  (that A/B alone: for a baseline whose format the reads
+//                     phase cannot share, e.g. before the log's format version 2)
 // The baseline directory is another checkout's `benchmarks` folder, built (its peers/child.mjs
 // runs with its own node_modules, so with its build of @igniter/core and @igniter/native).
 import { spawnSync } from 'node:child_process';
@@ -24,7 +26,8 @@ if (!baselineArg)
 const baseline = join(resolve(baselineArg), 'peers');
 const quick = args.includes('--quick');
 const runs = Number(option('runs') ?? 5);
-const single = args.includes('--single');
+const onlySingle = args.includes('--only-single');
+const single = onlySingle || args.includes('--single');
 
 function runChild(peersDir, job, root) {
   const resultFile = join(root, 'result.json');
@@ -78,20 +81,29 @@ try {
   mkdirSync(lmdbDir);
   if (single) {
     const rates = { baseline: [], this: [] };
+    const cpuUs = { baseline: [], this: [] };
     for (let r = 0; r < runs; r++) {
       for (const side of SIDES) {
         const dir = join(root, `single-${side.label}`);
         mkdirSync(dir, { recursive: true });
         const out = runChild(side.peers, { ...common, phase: 'single', dir }, root);
         rmSync(dir, { recursive: true, force: true });
-        rates[side.label].push(rate(out.figures.singleWrites));
-        console.log(`  single ${side.label} round ${r + 1}: ${fmt(rate(out.figures.singleWrites))} facts/s`);
+        const figure = out.figures.singleWrites;
+        rates[side.label].push(rate(figure));
+        cpuUs[side.label].push((figure.cpuMs * 1000) / figure.ops);
+        console.log(
+          `  single ${side.label} round ${r + 1}: ${fmt(rate(figure))} facts/s, ${((figure.cpuMs * 1000) / figure.ops).toFixed(2)} us CPU per write`,
+        );
       }
     }
     for (const side of SIDES)
       console.log(
-        `one write per fact, ${side.label}: median ${fmt(median(rates[side.label]))}, best ${fmt(Math.max(...rates[side.label]))} facts/s`,
+        `one write per fact, ${side.label}: median ${fmt(median(rates[side.label]))}, best ${fmt(Math.max(...rates[side.label]))} facts/s; CPU per write median ${median(cpuUs[side.label]).toFixed(2)} us, best ${Math.min(...cpuUs[side.label]).toFixed(2)} us`,
       );
+    if (onlySingle) {
+      rmSync(root, { recursive: true, force: true });
+      process.exit(0);
+    }
   }
   runChild(here, { ...common, phase: 'load', dir: igniterDir }, root);
   runChild(here, { ...lmdbJob, phase: 'load' }, root);

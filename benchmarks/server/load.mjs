@@ -18,6 +18,9 @@
 // bounded by latency, not by the route's CPU).
 //   node benchmarks/server/load.mjs        (DURATION=seconds per phase, default 20; ROUNDS, default 10)
 //   PROFILE=<dir> node benchmarks/server/load.mjs   also writes each server's CPU profile to <dir>
+//   BASELINE=<index.js of another build of @igniter/server> node benchmarks/server/load.mjs
+//     also runs the durable and in-memory writes against that build (see child.mjs), in the same
+//     rounds as the rest, and checks its store too: an A/B of two builds on a shared machine
 //   (summary: node benchmarks/peers/profile-summary.mjs <dir>); profiled figures are not comparable
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -61,9 +64,19 @@ const profileDir = process.env.PROFILE;
 const noop = await startChild(['fastify'], profileDir);
 const server = await startChild(['igniter', path], profileDir);
 const memory = await startChild(['igniter-memory'], profileDir);
+const baselineEnv = { ...process.env, IGNITER_SERVER: process.env.BASELINE };
+const baselinePath = join(dir, 'baseline.log');
+const baseline = process.env.BASELINE
+  ? {
+      server: await startChild(['igniter', baselinePath], undefined, baselineEnv),
+      memory: await startChild(['igniter-memory'], undefined, baselineEnv),
+      sent: [],
+    }
+  : undefined;
 let next = 0;
 const sent = [];
-function writes(store, options, url = server.url) {
+/** PUTs of a new key each to `store` at `url`; each key is noted in `sentTo`, if given. */
+function writes(store, options, url = server.url, sentTo = undefined) {
   return load({
     url,
     ...options,
@@ -74,7 +87,7 @@ function writes(store, options, url = server.url) {
         body,
         setupRequest: (request) => {
           const key = `k${next++}`;
-          if (store === 'bench') sent.push(key);
+          sentTo?.push(key);
           return { ...request, path: `/v1/stores/${store}/keys/${key}` };
         },
       },
@@ -102,7 +115,15 @@ await load({ url: `${noop.url}/noop`, duration: 2 }); // warm-up
 const calibration = await writes('calibration', { duration: 3 });
 const perSlice = Math.max(500, Math.round(calibration.requests.average * slice));
 // The phases alternate in slices, so that the shared machine's changing load falls on all three.
-const phases = { noop: [], staticFact: [], writes: [], memoryWrites: [], reads: [] };
+const phases = {
+  noop: [],
+  staticFact: [],
+  writes: [],
+  memoryWrites: [],
+  reads: [],
+  baselineWrites: [],
+  baselineMemoryWrites: [],
+};
 /** Runs one slice of a phase against `child`, noting the CPU seconds the child used in it. */
 async function run(phase, child, slice) {
   const before = cpuSeconds(child.pid);
@@ -116,22 +137,36 @@ async function run(phase, child, slice) {
 for (let round = 0; round < rounds; round += 1) {
   await run('noop', noop, () => get(noop.url, () => '/noop'));
   await run('staticFact', noop, () => get(noop.url, () => '/static-fact'));
-  await run('writes', server, () => writes('bench', { amount: perSlice }));
+  await run('writes', server, () => writes('bench', { amount: perSlice }, server.url, sent));
   await run('memoryWrites', memory, () => writes('memory', { duration: slice }, memory.url));
   await run('reads', server, reads);
+  if (!baseline) continue;
+  await run('baselineWrites', baseline.server, () =>
+    writes('bench', { amount: perSlice }, baseline.server.url, baseline.sent),
+  );
+  await run('baselineMemoryWrites', baseline.memory, () =>
+    writes('memory', { duration: slice }, baseline.memory.url),
+  );
 }
 /** How group commit went: writes per flush (histogram) and the mean flush, from the server's metrics. */
-const metrics = await (await fetch(`${server.url}/v1/metrics`)).text();
-const metric = (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? Number.NaN);
-const flushes = metric('igniter_flush_requests_count');
-const perFlush = metric('igniter_flush_requests_sum') / flushes;
-const flushMs = (metric('igniter_flush_duration_seconds_sum') / flushes) * 1000;
-const buckets = [...metrics.matchAll(/^igniter_flush_requests_bucket\{le="([^"]+)"\} (\d+)$/gm)].map(
-  (m) => `<=${m[1]}: ${m[2]}`,
-);
+async function groupCommit(url) {
+  const metrics = await (await fetch(`${url}/v1/metrics`)).text();
+  const metric = (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? Number.NaN);
+  const flushes = metric('igniter_flush_requests_count');
+  const perFlush = metric('igniter_flush_requests_sum') / flushes;
+  const flushMs = (metric('igniter_flush_duration_seconds_sum') / flushes) * 1000;
+  const buckets = [...metrics.matchAll(/^igniter_flush_requests_bucket\{le="([^"]+)"\} (\d+)$/gm)].map(
+    (m) => `<=${m[1]}: ${m[2]}`,
+  );
+  return `${flushes} flushes, ${perFlush.toFixed(1)} writes per flush, mean flush ${flushMs.toFixed(1)} ms; writes per flush (cumulative): ${buckets.join(', ')}`;
+}
+const commits = await groupCommit(server.url);
+const baselineCommits = baseline && (await groupCommit(baseline.server.url));
 await server.stop();
 await memory.stop();
 await noop.stop();
+await baseline?.server.stop();
+await baseline?.memory.stop();
 
 /** One phase over its slices: total requests over total time; the median slice p50, the worst slice p99. */
 function combined(name, results) {
@@ -160,7 +195,10 @@ const staticRow = combined('Fastify GET of a constant fact-sized body', phases.s
 const readRow = combined('reads (GET a written key)', phases.reads);
 const memoryRow = combined('writes to an in-memory store (no I/O)', phases.memoryWrites);
 rows.push(noopRow, staticRow, writeRow, memoryRow, readRow);
-const acknowledged = writeRow['2xx'];
+const baselineWriteRow = baseline && combined('durable writes, BASELINE build', phases.baselineWrites);
+const baselineMemoryRow =
+  baseline && combined('in-memory writes, BASELINE build', phases.baselineMemoryWrites);
+if (baseline) rows.push(baselineWriteRow, baselineMemoryRow);
 console.table(rows);
 const ratio = (row) => ((row['req/s'] / noopRow['req/s']) * 100).toFixed(0);
 console.log(`writes: ${ratio(writeRow)}% of the no-op req/s (goal >= 50%)`);
@@ -168,22 +206,36 @@ console.log(
   `  ceiling of 64 writers sharing one fdatasync per flush at its p50: ${Math.round((64 / fsync.p50) * 1000)} writes/s`,
 );
 console.log(`  the same writes without I/O (in-memory store): ${ratio(memoryRow)}% of the no-op req/s`);
-console.log(
-  `  group commit: ${flushes} flushes, ${perFlush.toFixed(1)} writes per flush, mean flush ${flushMs.toFixed(1)} ms; writes per flush (cumulative): ${buckets.join(', ')}`,
-);
+console.log(`  group commit: ${commits}`);
 console.log(`reads:  ${ratio(readRow)}% of the no-op req/s (goal >= 70%)`);
+if (baseline) {
+  console.log(
+    `BASELINE build: writes ${ratio(baselineWriteRow)}% of the no-op req/s, in-memory writes ${ratio(baselineMemoryRow)}%`,
+  );
+  console.log(`  group commit: ${baselineCommits}`);
+}
 
-// The store after the run: exactly the acknowledged writes.
-const store = openFileStore(path);
-const keys = store.keys({ store: 'bench', limit: 10_000_000 });
-const sentKeys = new Set(sent);
-const bench = store.stores().find((entry) => entry.store === 'bench');
-const exact =
-  bench?.factCount === acknowledged && keys.length === acknowledged && keys.every((key) => sentKeys.has(key));
-console.log(
-  `store after the run: ${bench?.factCount ?? 0} facts in 'bench', ${acknowledged} writes acknowledged (201): ${exact ? 'exactly the acknowledged writes' : 'MISMATCH'}`,
-);
-await store.close();
+/** Whether the store at `file` holds exactly the `acknowledged` writes, all of them keys in `sentKeys`. */
+async function holdsExactly(label, file, sentKeys, acknowledged) {
+  const store = openFileStore(file);
+  const keys = store.keys({ store: 'bench', limit: 10_000_000 });
+  const bench = store.stores().find((entry) => entry.store === 'bench');
+  const exact =
+    bench?.factCount === acknowledged &&
+    keys.length === acknowledged &&
+    keys.every((key) => sentKeys.has(key));
+  console.log(
+    `${label} after the run: ${bench?.factCount ?? 0} facts in 'bench', ${acknowledged} writes acknowledged (201): ${exact ? 'exactly the acknowledged writes' : 'MISMATCH'}`,
+  );
+  await store.close();
+  return exact;
+}
+let exact = await holdsExactly('store', path, new Set(sent), writeRow['2xx']);
+if (baseline) {
+  exact =
+    (await holdsExactly('BASELINE store', baselinePath, new Set(baseline.sent), baselineWriteRow['2xx'])) &&
+    exact;
+}
 rmSync(dir, { recursive: true, force: true });
 console.log(`load average after: ${loadAverage()}`);
 if (!exact || rows.some((row) => row.errors > 0)) process.exitCode = 1;

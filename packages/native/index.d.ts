@@ -169,7 +169,7 @@ export interface ReplayResult {
   /** Offset just past the last frame taken. */
   end: number;
   /** Why it stopped: the end of the file, a damaged frame, or a frame left to the JS decoder. */
-  stop: 'end' | 'incomplete' | 'bad-crc' | 'too-large' | 'empty' | 'unsupported';
+  stop: 'end' | 'incomplete' | 'bad-crc' | 'too-large' | 'empty' | 'broken-batch' | 'unsupported';
   /** Offset of the frame it stopped at (-1 at the end). */
   stopOffset: number;
   /** Why a frame was left to the JS decoder. */

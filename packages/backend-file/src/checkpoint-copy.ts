@@ -11,6 +11,7 @@ import {
   HEADER_BYTES,
   inconsistentLog,
   probeFrame,
+  readBatchMarker,
   readFullySync,
   tempPathFor,
 } from '@igniter/core/storage';
@@ -141,8 +142,9 @@ async function copyFrames(
       for (;;) {
         const probe = probeFrame(buf, p, copy.maxFrameBytes, got);
         if (probe.kind === 'frame') {
+          // Batch markers are copied too (the snapshot is written whole, so they stay true).
+          if (readBatchMarker(buf, probe.bodyStart, probe.bodyEnd) === null) frames += 1;
           p = probe.next;
-          frames += 1;
           continue;
         }
         if (probe.kind === 'incomplete' && pos + got < range.end) {

@@ -18,6 +18,7 @@ import {
   acquireWriterLock,
   appendFrame,
   appendFrames,
+  batchBytes,
   canonicalPath,
   checkDataPath,
   DEFAULT_FACT_CODEC,
@@ -338,7 +339,8 @@ export class FileBackend implements Backend {
     const rest = framed === 0 ? facts : facts.slice(framed);
     try {
       const frames = appendFrames(this.codec, rest, this.highWater, this.options.maxFrameBytes);
-      this.writer.append(frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames), last.seq);
+      // Two or more frames go behind a batch marker: a crash keeps all of them or none.
+      this.writer.append(batchBytes(frames), last.seq);
       this.dropOpenState();
       this.highWater = last.seq;
       rest.forEach((fact, i) => {

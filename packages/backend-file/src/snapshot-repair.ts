@@ -12,6 +12,7 @@ import {
   HEADER_BYTES,
   metaCount,
   probeFrame,
+  readBatchMarker,
   readFullySync,
   recoveredSidePath,
 } from '@igniter/core/storage';
@@ -128,6 +129,8 @@ function salvageSnapshot(fd: number, walPath: string, maxFrameBytes: number): Sa
         // Not the metadata record: maybe a fact.
       }
     }
+    // A batch marker a checkpoint copied: salvage keeps frames one by one, so it holds nothing.
+    if (readBatchMarker(buf, bodyStart, bodyEnd)) return true;
     let fact: Fact;
     try {
       fact = codec.decode(buf, bodyStart, bodyEnd);

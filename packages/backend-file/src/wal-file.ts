@@ -9,6 +9,7 @@ import {
   FACT_CODECS,
   type FactCodec,
   type FactReader,
+  type FileHeader,
   FileKind,
   type FrameScan,
   HEADER_BYTES,
@@ -16,6 +17,7 @@ import {
   isHeaderPrefix,
   keepCutBytes,
   metaCount,
+  raiseHeaderVersion,
   readFullySync,
   readHeader,
   settleFrameDamage,
@@ -49,6 +51,7 @@ export interface OpenedWal {
 }
 
 interface WalScan {
+  header: FileHeader;
   codec: FactCodec;
   baseSeq: number;
   facts: Fact[];
@@ -75,13 +78,11 @@ export function createWal(path: string, baseSeq: number, codec: FactCodec): void
   }
 }
 
-/** The codec of the log open as `fd`; throws `ERR_UNSUPPORTED_FORMAT` for a foreign header. */
-function readWalCodec(fd: number, path: string): FactCodec {
+/** The header of the log open as `fd`; throws `ERR_UNSUPPORTED_FORMAT` for a foreign header. */
+function readWalHeader(fd: number, path: string): FileHeader {
   const head = Buffer.alloc(HEADER_BYTES);
   const headBytes = readFullySync(fd, head, 0, HEADER_BYTES, 0);
-  return FACT_CODECS.get(
-    readHeader(head.subarray(0, headBytes), path, FileKind.wal, CODEC_IDS).codec,
-  ) as FactCodec;
+  return readHeader(head.subarray(0, headBytes), path, FileKind.wal, CODEC_IDS);
 }
 
 function scanWal(
@@ -91,9 +92,10 @@ function scanWal(
   maxFrameBytes: number,
   reader: FactReader,
 ): WalScan {
-  const codec = readWalCodec(fd, path);
+  const header = readWalHeader(fd, path);
+  const codec = FACT_CODECS.get(header.codec) as FactCodec;
   const head = readMetaRecord(fd, maxFrameBytes, 'wal', (meta) => metaCount(meta, 'baseSeq'));
-  const empty = { codec, facts: [], tally: new StoreTally() };
+  const empty = { header, codec, facts: [], tally: new StoreTally() };
   if (head.kind === 'none') {
     return {
       ...empty,
@@ -117,6 +119,7 @@ function scanWal(
     seqProblem: (seq, previous) => `seq ${seq} does not follow seq ${previous}`,
   });
   return {
+    header,
     codec,
     baseSeq,
     facts: read.facts,
@@ -219,6 +222,8 @@ export function openWal(path: string, options: OpenWalOptions): OpenedWal {
     checkBase(path, wal.baseSeq, snapshotSeq);
     const settled = settleFrameDamage(fd, path, wal.scan, wal.problem, repair, wal.maxSeq);
     if (settled.recovered) cuts.push(settled.recovered);
+    // The writer may append batch markers from now on: a log written before them says so.
+    raiseHeaderVersion(fd, wal.header);
     return {
       fd,
       end: settled.end,

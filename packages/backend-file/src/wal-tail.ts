@@ -8,6 +8,7 @@ import {
   HEADER_BYTES,
   metaCount,
   probeFrame,
+  readBatchMarker,
   readFullySync,
   readHeader,
 } from '@igniter/core/storage';
@@ -84,21 +85,51 @@ export class WalTail {
     }
   }
 
-  /** Decodes the whole frames at the start of `buf`; returns the bytes they span. */
+  /**
+   * Decodes the whole frames at the start of `buf`; returns the bytes they span. A batch is
+   * taken only once all of its frames are there and intact, so a follower never applies part
+   * of one.
+   */
   #takeFrames(buf: Buffer, facts: Fact[]): number {
-    const codec = this.#codec as FactCodec;
     let at = 0;
     for (;;) {
       const probe = probeFrame(buf, at, this.#maxFrameBytes);
       if (probe.kind !== 'frame') return at;
+      const marker = this.#baseSeq < 0 ? null : readBatchMarker(buf, probe.bodyStart, probe.bodyEnd);
+      if (marker) {
+        const end = probe.next + marker.bytes;
+        if (end > buf.length) return at;
+        const batch = this.#decodeFrames(buf.subarray(0, end), probe.next, marker.count);
+        if (batch === undefined) return at;
+        for (const fact of batch) facts.push(fact);
+        at = end;
+        continue;
+      }
       if (this.#baseSeq < 0) {
         this.#baseSeq = metaCount(decodeMetaFrame(buf, probe.bodyStart, probe.bodyEnd, 'wal'), 'baseSeq');
       } else {
-        const fact = codec.decode(buf, probe.bodyStart, probe.bodyEnd);
-        facts.push(fact);
-        this.tally.add(fact.store, probe.next - at);
+        facts.push(this.#decode(buf, at, probe.bodyStart, probe.bodyEnd, probe.next));
       }
       at = probe.next;
     }
+  }
+
+  /** The `count` facts of the frames from `at` to the end of `buf`, or undefined unless all are whole. */
+  #decodeFrames(buf: Buffer, at: number, count: number): Fact[] | undefined {
+    const frames: { at: number; bodyStart: number; bodyEnd: number; next: number }[] = [];
+    while (at < buf.length) {
+      const probe = probeFrame(buf, at, this.#maxFrameBytes);
+      if (probe.kind !== 'frame') return undefined;
+      frames.push({ at, ...probe });
+      at = probe.next;
+    }
+    if (frames.length !== count) return undefined;
+    return frames.map((frame) => this.#decode(buf, frame.at, frame.bodyStart, frame.bodyEnd, frame.next));
+  }
+
+  #decode(buf: Buffer, at: number, bodyStart: number, bodyEnd: number, next: number): Fact {
+    const fact = (this.#codec as FactCodec).decode(buf, bodyStart, bodyEnd);
+    this.tally.add(fact.store, next - at);
+    return fact;
   }
 }

@@ -23,6 +23,25 @@ export async function openConnection(connectionString: string, applicationName: 
   return client;
 }
 
+/**
+ * Opens a follower's two sessions on `names`: catch-ups run on `client`, notices arrive on
+ * `listener`. Throws `ERR_CLOSED` when either cannot connect (the other is closed then).
+ * Cost: two connection handshakes.
+ */
+export async function followerSessions(
+  connectionString: string,
+  names: SchemaNames,
+): Promise<{ client: pg.Client; listener: pg.Client }> {
+  const client = await openConnection(connectionString, `igniter follower ${names.schema}`);
+  try {
+    const listener = await openConnection(connectionString, `igniter notices ${names.schema}`);
+    return { client, listener };
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
+}
+
 /** Takes the writer lock of `names` on `client` if it is free; false when another session holds it. */
 export async function tryWriterLock(client: pg.Client, names: SchemaNames): Promise<boolean> {
   const { rows } = await client.query<{ locked: boolean }>(

@@ -14,7 +14,14 @@ import { IgniterError, toMs } from '@igniter/core';
 import { factValueJson } from '@igniter/core/storage';
 import type pg from 'pg';
 import { commitOp } from './commit-op.js';
-import { lockedError, openConnection, streamFacts, tableBytes, tryWriterLock } from './connection.js';
+import {
+  followerSessions,
+  lockedError,
+  openConnection,
+  streamFacts,
+  tableBytes,
+  tryWriterLock,
+} from './connection.js';
 import { FactColumns, storableProblem } from './fact-rows.js';
 import { type FollowerHost, FollowerSync } from './follower-sync.js';
 import { GroupCommit } from './group-commit.js';
@@ -47,7 +54,8 @@ const TABLE_BYTES_EVERY_MS = 1000;
 export class PostgresBackend implements Backend {
   readonly #settings: PostgresSettings;
   readonly #names: SchemaNames;
-  readonly #client: pg.Client;
+  /** The session commits run on (a writer's) or catch-ups run on (a follower's; replaced on reconnect). */
+  #client: pg.Client;
   readonly #tally = new StoreTally();
   /** Live facts as objects: every fact, or those after the ones still in `#opened`. */
   #facts: Fact[] = [];
@@ -69,6 +77,12 @@ export class PostgresBackend implements Backend {
     this.#names = names;
     this.#client = client;
     this.#role = role;
+    // A follower's sessions are watched by its FollowerSync, which reconnects them.
+    if (role === 'writer') this.#watch(client);
+  }
+
+  /** A writer that loses `client` (and so its lock) stops for good. */
+  #watch(client: pg.Client): void {
     client.on('error', (error) => this.#lose(error));
     client.on('end', () => this.#lose(new Error('the connection ended')));
   }
@@ -103,7 +117,13 @@ export class PostgresBackend implements Backend {
       const backend = new PostgresBackend(settings, names, client, role);
       if (role === 'follower') {
         const listener = await openConnection(settings.connectionString, `igniter notices ${names.schema}`);
-        const follower = new FollowerSync(client, listener, names, settings.pollMs, backend.#followerHost());
+        const follower = new FollowerSync(
+          { client, listener },
+          () => followerSessions(settings.connectionString, names),
+          names,
+          settings.pollMs,
+          backend.#followerHost(),
+        );
         backend.#follower = follower;
         await follower.start().catch((error: unknown) => {
           follower.stop();
@@ -326,10 +346,28 @@ export class PostgresBackend implements Backend {
     this.#assertOpen();
     const follower = this.#follower;
     if (this.#role === 'writer' || !follower) return;
-    if (!(await tryWriterLock(this.#client, this.#names))) throw lockedError(this.#names);
-    await follower.finish();
+    const away = (cause?: unknown) =>
+      new IgniterError(
+        'ERR_NETWORK',
+        `the follower of PostgreSQL schema ${this.#names.schema} lost its connection and is reconnecting; promote it once it is back`,
+        { cause },
+      );
+    if (follower.reconnecting) throw away();
+    let locked = false;
+    try {
+      locked = await tryWriterLock(this.#client, this.#names);
+      if (locked) await follower.finish();
+    } catch (error) {
+      // A failed session (the lock, if taken, went with it) reconnects; anything else stops the
+      // follower, its session and lock with it.
+      follower.lost(error);
+      if (error instanceof IgniterError) throw error;
+      throw away(error);
+    }
+    if (!locked) throw lockedError(this.#names);
     this.#follower = undefined;
     this.#role = 'writer';
+    this.#watch(this.#client);
     this.#startWriting();
   }
 
@@ -378,6 +416,10 @@ export class PostgresBackend implements Backend {
         this.#link?.applyFacts(facts, this.#highWater);
       },
       failed: (error) => this.#lose(error),
+      disconnected: () => undefined,
+      reconnected: (client) => {
+        this.#client = client;
+      },
     };
   }
 

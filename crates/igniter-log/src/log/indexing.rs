@@ -1,9 +1,8 @@
 //! Writing records into the log and keeping the store, key and id indexes in step with them.
 
-use std::collections::HashMap;
-
 use super::ids::parse_uuid;
 use super::key_index::{KeyEntry, KeyFact, KeyFacts, KeyName, StoreLog, NO_SLOT};
+use super::key_table::{KeyNames, KeyTable};
 use super::record::{
     Digest, Identifier, Record, CAUSATION_TEXT, CAUSATION_UUID, HASH_TEXT, HAS_DERIVATION,
     HAS_IDEMPOTENCY_KEY, HAS_PRODUCER, HAS_VALID_TIME, ID_TEXT, INLINE_BYTES, PAYLOAD_INLINE,
@@ -19,8 +18,8 @@ impl FactLog {
         let index = self.stores.len() as u32;
         self.stores.push(StoreLog {
             name: name.into(),
-            key_ids: HashMap::default(),
-            key_names: Vec::new(),
+            key_ids: KeyTable::default(),
+            key_names: KeyNames::default(),
             slots: Vec::new(),
         });
         self.store_ids.insert(name.into(), index);
@@ -137,7 +136,7 @@ impl FactLog {
         if let Some(store) = self.stores.get_mut(record.store as usize) {
             store.slots.push(slot);
             let name = store.key_names.get(record.key as usize);
-            if let Some(entry) = name.and_then(|name| store.key_ids.get_mut(&**name)) {
+            if let Some(entry) = name.and_then(|name| store.key_ids.get_mut(name)) {
                 entry.latest = slot;
                 entry.facts.push(KeyFact {
                     slot,
@@ -154,7 +153,7 @@ impl FactLog {
             if self
                 .sorted_ids
                 .last()
-                .is_none_or(|(last, _)| record.id > *last)
+                .is_none_or(|(last, _)| record.id > last)
             {
                 self.sorted_ids.push((record.id, slot));
             } else {
@@ -182,7 +181,7 @@ impl FactLog {
                 }
                 let name = store.key_names.get(record.key as usize);
                 let mut forget = false;
-                if let Some(entry) = name.and_then(|name| store.key_ids.get_mut(&**name)) {
+                if let Some(entry) = name.and_then(|name| store.key_ids.get_mut(name)) {
                     if entry.facts.as_slice().last().map(|fact| fact.slot) == Some(slot) {
                         entry.facts.pop();
                     }
@@ -194,12 +193,12 @@ impl FactLog {
                 }
                 if forget {
                     if let Some(name) = store.key_names.pop() {
-                        store.key_ids.remove(&*name);
+                        store.key_ids.remove(&name);
                     }
                 }
             }
             if record.flags & ID_TEXT == 0 {
-                if self.sorted_ids.last() == Some(&(record.id, slot)) {
+                if self.sorted_ids.last() == Some((record.id, slot)) {
                     self.sorted_ids.pop();
                 } else if self.by_uuid.get(&record.id) == Some(&slot) {
                     self.by_uuid.remove(&record.id);
@@ -241,20 +240,20 @@ impl FactLog {
         for (store, live) in self.stores.iter_mut().zip(&live) {
             let mut new_index = vec![u32::MAX; store.key_names.len()];
             let mut names = Vec::with_capacity(store.key_names.len());
-            for (old, name) in std::mem::take(&mut store.key_names).into_iter().enumerate() {
+            for (old, name) in store.key_names.take_all().into_iter().enumerate() {
                 if live.get(old).copied().unwrap_or(false) {
                     new_index[old] = names.len() as u32;
-                    if let Some(entry) = store.key_ids.get_mut(&*name) {
+                    if let Some(entry) = store.key_ids.get_mut(&name) {
                         entry.index = names.len() as u32;
                         entry.facts.clear();
                         entry.latest = NO_SLOT;
                     }
                     names.push(name);
                 } else {
-                    store.key_ids.remove(&*name);
+                    store.key_ids.remove(&name);
                 }
             }
-            store.key_names = names;
+            store.key_names = KeyNames::owned(names);
             renumbered.push(new_index);
         }
         for record in kept.iter_mut() {

@@ -1,13 +1,13 @@
 //! The key index: per store, its interned keys and, per key, the slots of its facts in seq
 //! order with their transaction times, sized so that the common lookups touch one cache line.
 
-use std::collections::HashMap;
-
+use super::key_table::{KeyNames, KeyTable};
 use super::Slot;
 
 /// One fact of a key: its slot and its transaction time side by side, so that an as-of lookup
 /// binary-searches one dense array instead of chasing records.
 #[derive(Debug, Clone, Copy)]
+#[repr(C)]
 pub(super) struct KeyFact {
     pub(super) slot: Slot,
     pub(super) time: f64,
@@ -113,11 +113,11 @@ pub(super) const NO_SLOT: Slot = Slot::MAX;
 #[derive(Debug)]
 pub(super) struct StoreLog {
     pub(super) name: Box<str>,
-    pub(super) key_ids: HashMap<KeyName, KeyEntry, NameHasher>,
+    pub(super) key_ids: KeyTable,
     /// Key names by index, in the order keys got their first live fact; a key that loses its
     /// last fact leaves the list (as a JS `Map` entry would), so `keys()` lists keys in the TS
     /// engine's order.
-    pub(super) key_names: Vec<Box<str>>,
+    pub(super) key_names: KeyNames,
     pub(super) slots: Vec<Slot>,
 }
 

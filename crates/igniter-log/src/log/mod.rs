@@ -24,10 +24,12 @@ mod ids;
 pub mod image;
 mod indexing;
 mod key_index;
+mod key_table;
 mod prefetch;
 mod read;
 mod record;
 mod records;
+mod sorted_ids;
 #[cfg(test)]
 mod tests;
 mod view;
@@ -126,7 +128,7 @@ pub struct FactLog {
     store_order: Vec<u32>,
     /// Ids with their slots in increasing order: ids minted here increase with seq, so
     /// appending keeps the order and touches no random memory, and a lookup is a binary search.
-    sorted_ids: Vec<(Uuid, Slot)>,
+    sorted_ids: sorted_ids::SortedIds,
     /// Ids that would break that order (replayed facts minted elsewhere), by hash.
     by_uuid: HashMap<Uuid, Slot, BuildHasherDefault<IdHasher>>,
     by_text_id: HashMap<Box<str>, Slot>,
@@ -145,7 +147,7 @@ impl FactLog {
             stores: Vec::new(),
             store_ids: HashMap::default(),
             store_order: Vec::new(),
-            sorted_ids: Vec::new(),
+            sorted_ids: sorted_ids::SortedIds::default(),
             by_uuid: HashMap::default(),
             by_text_id: HashMap::new(),
             high_seq: 0,

@@ -3,12 +3,12 @@
 use std::ops::Range;
 
 use super::ids::{parse_uuid, Uuid};
-use super::key_index::{KeyEntry, KeyName, StoreLog, NO_SLOT};
+use super::key_index::{StoreLog, NO_SLOT};
 use super::prefetch::prefetch;
 use super::record::{Record, HAS_IDEMPOTENCY_KEY, HAS_PRODUCER};
 use super::{FactLog, FactView, Slot};
 
-/// A key's facts up to this size (the inline ones) are prefetched before an as-of search.
+/// A key's facts up to this size (16 of them) are prefetched before an as-of search.
 const PREFETCH_FACT_BYTES: usize = 256;
 
 impl FactLog {
@@ -30,9 +30,9 @@ impl FactLog {
         let slot = match as_of {
             None => entry.latest,
             Some(as_of) => {
-                let facts = entry.facts.as_slice();
+                let facts = entry.facts;
                 // The binary search's steps would each wait for their own cache line: ask for
-                // the few lines a key's inline facts span at once.
+                // the few lines a key's facts span at once (when they are few).
                 if std::mem::size_of_val(facts) <= PREFETCH_FACT_BYTES {
                     prefetch(facts);
                 }
@@ -60,7 +60,7 @@ impl FactLog {
                 let Some(entry) = store.key_ids.get(key) else {
                     return Vec::new();
                 };
-                let facts = entry.facts.as_slice();
+                let facts = entry.facts;
                 let start =
                     since.map_or(0, |since| facts.partition_point(|fact| fact.time < since));
                 let end = as_of.map_or(facts.len(), |as_of| {
@@ -105,13 +105,11 @@ impl FactLog {
     /// The slot of the live fact with this id.
     pub fn by_id(&self, id: &str) -> Option<Slot> {
         match parse_uuid(id) {
-            Some(uuid) => self.by_uuid.get(&uuid).copied().or_else(|| {
-                let index = self
-                    .sorted_ids
-                    .binary_search_by(|(id, _)| id.cmp(&uuid))
-                    .ok()?;
-                self.sorted_ids.get(index).map(|&(_, slot)| slot)
-            }),
+            Some(uuid) => self
+                .by_uuid
+                .get(&uuid)
+                .copied()
+                .or_else(|| self.sorted_ids.find(&uuid)),
             None => self.by_text_id.get(id).copied(),
         }
     }
@@ -185,11 +183,11 @@ impl FactLog {
     /// Keys of a store that have at least one live fact, in first-write order.
     pub fn keys<'s>(&'s self, store: &str) -> impl Iterator<Item = &'s str> + 's {
         self.store_log(store).into_iter().flat_map(|store| {
-            store.key_names.iter().map(|name| &**name).filter(|name| {
+            store.key_names.iter().filter(|name| {
                 store
                     .key_ids
-                    .get(*name)
-                    .is_some_and(|entry| !entry.facts.as_slice().is_empty())
+                    .get(name)
+                    .is_some_and(|entry| !entry.facts.is_empty())
             })
         })
     }
@@ -240,17 +238,8 @@ impl FactLog {
             .iter()
             .map(|store| {
                 store.slots.capacity() * 4
-                    + store.key_ids.capacity() * (std::mem::size_of::<(KeyName, KeyEntry)>() + 1)
-                    + store
-                        .key_ids
-                        .values()
-                        .map(|entry| entry.facts.heap_bytes())
-                        .sum::<usize>()
-                    + store
-                        .key_names
-                        .iter()
-                        .map(|name| name.len() + 16)
-                        .sum::<usize>()
+                    + store.key_ids.heap_bytes()
+                    + store.key_names.heap_bytes()
             })
             .sum();
         records + self.payload.capacity() + ids + lists

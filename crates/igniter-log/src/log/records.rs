@@ -20,16 +20,24 @@ pub(crate) struct MappedRecords {
     range: Range<usize>,
     /// The records with any of `RESTORE_FLAGS`, so that finding them reads no record (and
     /// keeps the mapping's pages out of memory).
-    restorable: Vec<Restorable>,
+    restorable: RestorableList,
+}
+
+/// The mapped records a store restores from: their entries, in order, and the distinct
+/// producers' canonical JSON they refer to (the first the empty one, for none).
+#[derive(Debug, Default)]
+pub(crate) struct RestorableList {
+    pub(crate) entries: Vec<Restorable>,
+    pub(crate) producers: Vec<Box<str>>,
 }
 
 /// A mapped record that `FactLog::restorable` may return: its index, whether it has an
-/// idempotency key, and its producer's canonical JSON (empty for none).
+/// idempotency key, and its producer (an index into [`RestorableList::producers`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Restorable {
     pub(crate) index: u32,
     pub(crate) idempotent: bool,
-    pub(crate) producer: Box<str>,
+    pub(crate) producer: u32,
 }
 
 impl MappedRecords {
@@ -40,16 +48,18 @@ impl MappedRecords {
     pub(crate) fn new(
         map: Arc<memmap2::Mmap>,
         range: Range<usize>,
-        restorable: Vec<Restorable>,
+        restorable: RestorableList,
     ) -> Option<Self> {
         let size = std::mem::size_of::<Record>();
         let bytes = map.get(range.clone())?;
         let aligned = (bytes.as_ptr() as usize).is_multiple_of(std::mem::align_of::<Record>());
         let len = bytes.len() / size;
         let ordered = restorable
+            .entries
             .windows(2)
             .all(|pair| pair[0].index < pair[1].index)
             && restorable
+                .entries
                 .last()
                 .is_none_or(|last| (last.index as usize) < len);
         (aligned && bytes.len().is_multiple_of(size) && ordered).then_some(Self {
@@ -137,10 +147,20 @@ impl Records {
     /// The mapped records with an idempotency key or whose producer contains
     /// `producer_text`, in order, from their list.
     pub(crate) fn mapped_restorable(&self, producer_text: &str) -> Vec<u32> {
-        let listed = self.mapped.as_ref().map_or(&[][..], |m| &m.restorable[..]);
-        listed
+        let Some(mapped) = &self.mapped else {
+            return Vec::new();
+        };
+        let list = &mapped.restorable;
+        let matches: Vec<bool> = list
+            .producers
             .iter()
-            .filter(|entry| entry.idempotent || entry.producer.contains(producer_text))
+            .map(|producer| !producer.is_empty() && producer.contains(producer_text))
+            .collect();
+        list.entries
+            .iter()
+            .filter(|entry| {
+                entry.idempotent || matches.get(entry.producer as usize).copied() == Some(true)
+            })
             .map(|entry| entry.index)
             .collect()
     }

@@ -52,7 +52,6 @@ impl<'a> FactView<'a> {
             .stores
             .get(self.record.store as usize)
             .and_then(|store| store.key_names.get(self.record.key as usize))
-            .map(|name| &**name)
             .unwrap_or_default()
     }
 

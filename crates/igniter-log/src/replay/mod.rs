@@ -19,11 +19,13 @@ pub mod record;
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
+use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 use crate::canonical::canonicalize_append;
 use crate::log::{Digest, FactLog, Identifier, NewFact};
+use crate::wal::{BatchMarker, BATCH_MARKER_FRAME_BYTES};
 use record::parse_record;
 
 /// Bytes a frame adds around its body.
@@ -46,6 +48,9 @@ pub enum FrameDamage {
     TooLarge,
     /// A zero-length frame.
     Empty,
+    /// A batch marker whose batch is not whole (its bytes run past the end of the file, or
+    /// its last frame is not intact): the JS side decides whether that is a torn tail.
+    BrokenBatch,
 }
 
 impl FrameDamage {
@@ -56,6 +61,7 @@ impl FrameDamage {
             Self::BadCrc => "bad-crc",
             Self::TooLarge => "too-large",
             Self::Empty => "empty",
+            Self::BrokenBatch => "broken-batch",
         }
     }
 }
@@ -296,6 +302,22 @@ fn prepare_file(
             Ok(frame) => frame,
             Err(damage) => break ReplayStop::Damage { offset, damage },
         };
+        let marker = if options.meta_only {
+            None
+        } else {
+            BatchMarker::read(frame)
+        };
+        if let Some(marker) = marker {
+            let first = offset + BATCH_MARKER_FRAME_BYTES as u64;
+            if !batch_is_whole(reader.file, first, &marker, size, options.max_frame_bytes)? {
+                break ReplayStop::Damage {
+                    offset,
+                    damage: FrameDamage::BrokenBatch,
+                };
+            }
+            reader.advance();
+            continue;
+        }
         if options.meta_only {
             batch.ending = Some(Ending {
                 stop: ReplayStop::End,
@@ -336,6 +358,41 @@ fn prepare_file(
     batch.ending = Some(Ending { stop, meta: None });
     let _ = sender.send(batch);
     Ok(())
+}
+
+/// Whether the batch whose marker frame ends at `first` is whole: its bytes are all in the
+/// file (of `size` bytes) and its last frame is intact. A damaged frame inside a whole batch is
+/// found when it is read, like any damaged frame followed by an intact one.
+fn batch_is_whole(
+    file: &File,
+    first: u64,
+    marker: &BatchMarker,
+    size: u64,
+    max_frame_bytes: u64,
+) -> std::io::Result<bool> {
+    let end = first + marker.bytes;
+    let length = marker.last_frame_bytes as usize;
+    if end > size {
+        return Ok(false);
+    }
+    let mut last = vec![0_u8; length];
+    match file.read_exact_at(&mut last, end - length as u64) {
+        Ok(()) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(false),
+        Err(error) => return Err(error),
+    }
+    let body = length - FRAME_OVERHEAD;
+    let declared = u32::from_be_bytes([last[0], last[1], last[2], last[3]]) as usize;
+    let stored = u32::from_be_bytes([
+        last[length - 4],
+        last[length - 3],
+        last[length - 2],
+        last[length - 1],
+    ]);
+    Ok(declared == body
+        && body > 0
+        && body as u64 <= max_frame_bytes
+        && crc32fast::hash(&last[4..4 + body]) == stored)
 }
 
 /// Parses one fact frame body into `batch`, or says why not; facts up to
@@ -593,3 +650,5 @@ impl<'f> ChunkReader<'f> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_batch;

@@ -3,11 +3,13 @@
 //! [`WalWriter`], which owns the buffer, the file and, for group commit, the thread that makes
 //! it durable. Reading such files back is [`crate::replay`]'s job.
 
+mod batch;
 mod frame;
 mod writer;
 
 #[cfg(test)]
 mod tests;
 
+pub use batch::{BatchMarker, BATCH_MARKER_BODY_BYTES, BATCH_MARKER_FRAME_BYTES};
 pub use frame::{push_frame, write_fact_frame, FrameParts, Unframed, FRAME_OVERHEAD};
 pub use writer::{Durability, WalError, WalStatus, WalWriter};

@@ -15,7 +15,8 @@ pub struct ReplayResult {
     pub size: f64,
     /// Offset just past the last frame taken.
     pub end: f64,
-    /// `"end"`, a damage reason (`"incomplete"`, `"bad-crc"`, `"too-large"`, `"empty"`), or
+    /// `"end"`, a damage reason (`"incomplete"`, `"bad-crc"`, `"too-large"`, `"empty"`,
+    /// `"broken-batch"`: a batch marker whose batch is not whole), or
     /// `"unsupported"` for an intact frame the JS decoder must judge (or a failed read).
     pub stop: String,
     /// Offset of the frame the replay stopped at (-1 at the end of the file).

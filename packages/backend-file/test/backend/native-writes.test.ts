@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IgniterStore } from '@igniter/core';
-import { jsonFactCodec } from '@igniter/core/storage';
+import { batchBytes, jsonFactCodec } from '@igniter/core/storage';
 import { useTempDir } from '@igniter/core/testing';
 import { describe, expect, it } from 'vitest';
 import { FileBackend } from '../../src/index.js';
@@ -17,11 +17,21 @@ function nativeStore(options: ConstructorParameters<typeof FileBackend>[1] = {})
 }
 
 /** The frames the JS codec writes for the facts a TS-engine open reads back from `path`. */
-async function jsFrames(path: string): Promise<Buffer> {
+/** The log's facts framed by the JS codec, the frames of seqs in each of `batches` behind their batch marker. */
+async function jsFrames(path: string, batches: readonly (readonly number[])[] = []): Promise<Buffer> {
   const backend = new FileBackend(path, { engine: 'ts' });
-  const frames = [...backend.replay()].map((fact) => jsonFactCodec.frame(fact));
+  const facts = [...backend.replay()];
   await backend.close();
-  return Buffer.concat(frames);
+  const out: Buffer[] = [];
+  for (let i = 0; i < facts.length; ) {
+    const batch = batches.find((seqs) => seqs[0] === facts[i]?.seq);
+    const frames = facts
+      .slice(i, i + (batch?.length ?? 1))
+      .map((fact) => jsonFactCodec.frame(fact) as Buffer);
+    out.push(batchBytes(frames));
+    i += frames.length;
+  }
+  return Buffer.concat(out);
 }
 
 describe('the native write path of a native engine', () => {
@@ -47,9 +57,17 @@ describe('the native write path of a native engine', () => {
     ]);
     const linked = store.write({ store: 'orders', key: 'o-1', value: { c: 3 } });
     expect(linked.causation).not.toBeNull();
+    // A batch Rust frames: its marker is the one JS writes.
+    store.writeMany([
+      { store: 'orders', key: 'o-5', value: { n: 5 } },
+      { store: 'orders', key: 'o-6', value: 'six' },
+    ]);
     await store.close();
     const bytes = readFileSync(path);
-    const expected = await jsFrames(path);
+    const expected = await jsFrames(path, [
+      [3, 4, 5],
+      [7, 8],
+    ]);
     expect(bytes.subarray(0, empty.length).equals(empty)).toBe(true);
     expect(bytes.subarray(empty.length).equals(expected)).toBe(true);
     expect(bytes.length).toBe(empty.length + expected.length);

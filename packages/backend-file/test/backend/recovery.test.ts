@@ -27,7 +27,7 @@ function writeLog(path: string, facts: readonly Fact[]): void {
 /** A well-signed header whose only fault is its format version. */
 function futureVersionHeader(): Buffer {
   const header = encodeHeader(FileKind.wal, 1);
-  header.writeUInt16BE(2, 8);
+  header.writeUInt16BE(3, 8);
   header.writeUInt32BE(crc32(header.subarray(0, 12)), 12);
   return header;
 }

@@ -206,13 +206,13 @@ describe('files that are not what they should be', () => {
     const path = segmentFile(temp.dir(), 'tasks', 1);
     const bytes = readFileSync(path);
     const header = encodeHeader(FileKind.segment, 1);
-    header.writeUInt16BE(2, 8);
+    header.writeUInt16BE(3, 8);
     header.writeUInt32BE(crc32(header.subarray(0, 12)), 12);
     header.copy(bytes, 0);
     writeFileSync(path, bytes);
     const error = thrown(() => new SegmentedFileBackend(temp.dir()));
     expect(error.code).toBe('ERR_UNSUPPORTED_FORMAT');
-    expect(error.message).toContain('format version 2');
+    expect(error.message).toContain('format version 3');
   });
 
   it('a sealed segment shorter than its manifest says is ERR_CORRUPT_LOG at open', () => {

@@ -142,7 +142,7 @@ export interface NativeCopyOutEnd {
 export interface NativeReplayResult {
   size: number;
   end: number;
-  stop: 'end' | 'incomplete' | 'bad-crc' | 'too-large' | 'empty' | 'unsupported';
+  stop: 'end' | 'incomplete' | 'bad-crc' | 'too-large' | 'empty' | 'broken-batch' | 'unsupported';
   stopOffset: number;
   reason?: string;
   meta?: string;

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { BATCH_MARKER_FRAME_BYTES, type BatchMarker, batchIsWhole, readBatchMarker } from './batch-marker.js';
 import { FRAME_OVERHEAD, probeFrame } from './frame.js';
 import { scanWithReaderThread } from './frame-reader-thread.js';
 import { readFullySync } from './io.js';
@@ -56,7 +57,8 @@ export interface FrameScanOptions {
    */
   readerThreadMinBytes?: number;
   /**
-   * Called for every intact frame in order, with the body at `buf[bodyStart, bodyEnd)`; the
+   * Called for every intact fact or metadata frame in order (never for a batch marker: a batch
+   * that is not whole stops the scan at its marker, before any of its frames), with the body at `buf[bodyStart, bodyEnd)`; the
    * buffer is reused (unless `wholeFile`), so copy what you keep. Return false to stop: the frame is 'rejected'.
    */
   onFrame(buf: Buffer, bodyStart: number, bodyEnd: number, offset: number): boolean;
@@ -83,11 +85,24 @@ export function scanFrameFile(fd: number, options: FrameScanOptions): FrameScan 
     length > 0 &&
     length >= (options.readerThreadMinBytes ?? DEFAULT_READER_THREAD_MIN_BYTES)
   ) {
-    const scan = scanWithReaderThread(fd, options.start, length, maxFrameBytes, (data, bodyStart, bodyEnd) =>
-      options.onFrame(data, bodyStart, bodyEnd, options.start + bodyStart - 4),
+    const batch: { broken: FrameDamage | null } = { broken: null };
+    const scan = scanWithReaderThread(
+      fd,
+      options.start,
+      length,
+      maxFrameBytes,
+      (data, bodyStart, bodyEnd) => {
+        const offset = options.start + bodyStart - 4;
+        const marker = readBatchMarker(data, bodyStart, bodyEnd);
+        if (marker === null) return options.onFrame(data, bodyStart, bodyEnd, offset);
+        if (batchIsWhole(fd, offset + BATCH_MARKER_FRAME_BYTES, marker, size, maxFrameBytes)) return true;
+        batch.broken = brokenBatch(fd, offset, marker, size, maxFrameBytes);
+        return false;
+      },
     );
     if (scan) {
       const offset = options.start + scan.stoppedAt;
+      if (batch.broken) return { size, end: offset, damage: batch.broken };
       if (scan.damage === null) return { size, end: offset, damage: null };
       const nextFrameAt =
         scan.damage === 'rejected' ? offset : findNextFrame(fd, offset + 1, size, maxFrameBytes);
@@ -116,6 +131,14 @@ export function scanFrameFile(fd: number, options: FrameScanOptions): FrameScan 
     const probe = probeFrame(chunk, at, maxFrameBytes, filled);
     if (probe.kind === 'frame') {
       if (probe.bodyEnd === probe.bodyStart) return stop(offset, 'empty');
+      const marker = readBatchMarker(chunk, probe.bodyStart, probe.bodyEnd);
+      if (marker !== null) {
+        if (!batchIsWhole(fd, offset + BATCH_MARKER_FRAME_BYTES, marker, size, maxFrameBytes)) {
+          return { size, end: offset, damage: brokenBatch(fd, offset, marker, size, maxFrameBytes) };
+        }
+        at = probe.next;
+        continue;
+      }
       if (!options.onFrame(chunk, probe.bodyStart, probe.bodyEnd, offset)) return stop(offset, 'rejected');
       at = probe.next;
       continue;
@@ -147,6 +170,41 @@ export function scanFrameFile(fd: number, options: FrameScanOptions): FrameScan 
     if (added === 0) return stop(offset, 'incomplete');
     filled += added;
   }
+}
+
+/**
+ * The damage of a batch that is not whole (see `batchIsWhole`), whose marker is at `offset`:
+ * a torn tail (cut from the marker, so no frame of the batch is kept) unless an intact frame
+ * lies after the batch's bytes, which makes it corruption. Throws only the system error of a
+ * failed read. Cost: a search of the bytes after the batch.
+ */
+export function brokenBatch(
+  fd: number,
+  offset: number,
+  marker: BatchMarker,
+  size: number,
+  maxFrameBytes: number,
+): FrameDamage {
+  const end = offset + BATCH_MARKER_FRAME_BYTES + marker.bytes;
+  return {
+    offset,
+    reason: 'incomplete',
+    nextFrameAt: end >= size ? null : findNextFrame(fd, end, size, maxFrameBytes),
+  };
+}
+
+/**
+ * {@link brokenBatch} for the marker frame at `offset` of `fd` (which a native replay found
+ * not whole). Throws only the system error of a failed read. Cost: as `brokenBatch`.
+ */
+export function brokenBatchAt(fd: number, offset: number, size: number, maxFrameBytes: number): FrameDamage {
+  const frame = Buffer.alloc(BATCH_MARKER_FRAME_BYTES);
+  readFullySync(fd, frame, 0, frame.length, offset);
+  const probe = probeFrame(frame, 0, maxFrameBytes);
+  const marker = probe.kind === 'frame' ? readBatchMarker(frame, probe.bodyStart, probe.bodyEnd) : null;
+  if (marker === null)
+    return { offset, reason: 'incomplete', nextFrameAt: findNextFrame(fd, offset + 1, size, maxFrameBytes) };
+  return brokenBatch(fd, offset, marker, size, maxFrameBytes);
 }
 
 /**

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { IgniterError } from '../errors.js';
 import { crc32 } from './crc32.js';
 
@@ -7,8 +8,22 @@ import { crc32 } from './crc32.js';
  */
 export const FILE_MAGIC: Uint8Array = Uint8Array.of(0x89, 0x49, 0x47, 0x4e, 0x0d, 0x0a, 0x1a, 0x0a);
 
-/** The on-disk format version this build reads and writes. */
-export const FORMAT_VERSION = 1;
+/**
+ * The newest on-disk format version this build reads and writes. Version 2 is a write-ahead
+ * log or a snapshot (a checkpoint copies the log's frames into it) that may hold batch markers
+ * (`batch-marker.ts`); every other file kind is written as version 1, which is also every file
+ * written before batch markers. A build that knows only version 1 refuses a version 2 file
+ * (`ERR_UNSUPPORTED_FORMAT`) instead of misreading a marker.
+ */
+export const FORMAT_VERSION = 2;
+
+/** Versions this build reads. */
+const READ_VERSIONS: ReadonlySet<number> = new Set([1, 2]);
+
+/** The version this build writes for a file of `kind` (see {@link FORMAT_VERSION}). */
+export function formatVersionFor(kind: number): number {
+  return kind === 1 || kind === 2 ? 2 : 1;
+}
 
 /** Size of the file header: magic(8) | u16 BE version | u8 file kind | u8 body codec | u32 BE CRC-32 of bytes 0-11. */
 export const HEADER_BYTES = 16;
@@ -47,7 +62,7 @@ export function encodeHeader(kind: FileKind, codec: number): Buffer {
   }
   const header = Buffer.alloc(HEADER_BYTES);
   header.set(FILE_MAGIC, 0);
-  header.writeUInt16BE(FORMAT_VERSION, 8);
+  header.writeUInt16BE(formatVersionFor(kind), 8);
   header.writeUInt8(kind, 10);
   header.writeUInt8(codec, 11);
   header.writeUInt32BE(crc32(header.subarray(0, 12)), 12);
@@ -73,7 +88,7 @@ export function isHeaderPrefix(bytes: Uint8Array): boolean {
   for (let i = 0; i < Math.min(bytes.length, FILE_MAGIC.length); i++) {
     if (bytes[i] !== FILE_MAGIC[i]) return false;
   }
-  return bytes.length < 10 || ((bytes[8] as number) << 8) + (bytes[9] as number) === FORMAT_VERSION;
+  return bytes.length < 10 || READ_VERSIONS.has(((bytes[8] as number) << 8) + (bytes[9] as number));
 }
 
 /**
@@ -100,12 +115,30 @@ export function readHeader(
     });
   }
   const version = view.readUInt16BE(8);
-  if (version !== FORMAT_VERSION) {
-    throw unsupported(file, `format version ${version} (this build reads ${FORMAT_VERSION})`);
+  if (!READ_VERSIONS.has(version)) {
+    throw unsupported(file, `format version ${version} (this build reads 1 to ${FORMAT_VERSION})`);
   }
   const fileKind = view.readUInt8(10);
   if (fileKind !== kind) throw unsupported(file, `file kind ${fileKind}, expected ${kind}`);
   const codec = view.readUInt8(11);
   if (!codecs.has(codec)) throw unsupported(file, `unknown body codec ${codec}`);
   return { version, kind, codec };
+}
+
+/**
+ * Raises the header of the file open as `fd` (read and write) to the version this build
+ * writes for its kind, in place, and fsyncs it; a header already there is left alone. For a
+ * log written before batch markers, before the first marker goes into it: the header is one
+ * 16-byte write inside the first sector, and either header reads as a valid log.
+ * Throws the system error of a failed read, write or fsync. Cost: one read; one write and
+ * one fsync when raised.
+ */
+export function raiseHeaderVersion(fd: number, header: FileHeader): void {
+  const version = formatVersionFor(header.kind);
+  if (header.version >= version) return;
+  const raised = encodeHeader(header.kind, header.codec);
+  let written = 0;
+  while (written < raised.length)
+    written += fs.writeSync(fd, raised, written, raised.length - written, written);
+  fs.fsyncSync(fd);
 }

@@ -20,6 +20,14 @@ export { deepFreeze } from '../json.js';
 export { appendFrame, appendFrames } from './append-frame.js';
 export { AtomicFileWriter, removeStaleTempFiles, tempPathFor } from './atomic-file.js';
 export {
+  BATCH_MARKER_FRAME_BYTES,
+  type BatchMarker,
+  batchBytes,
+  batchIsWhole,
+  encodeBatchMarker,
+  readBatchMarker,
+} from './batch-marker.js';
+export {
   buildCheckpointImage,
   type ImageSources,
   imagePathFor,
@@ -50,6 +58,7 @@ export {
   probeFrame,
 } from './frame.js';
 export {
+  brokenBatch,
   type FrameDamage,
   type FrameDamageReason,
   type FrameScan,
@@ -69,8 +78,10 @@ export {
   type FileHeader,
   FileKind,
   FORMAT_VERSION,
+  formatVersionFor,
   HEADER_BYTES,
   isHeaderPrefix,
+  raiseHeaderVersion,
   readHeader,
 } from './header.js';
 export { type DataFileEntry, type InspectOptions, inspectDataFile } from './inspect-file.js';

@@ -1,9 +1,10 @@
 import { IgniterError } from '../errors.js';
 import type { Fact } from '../fact.js';
 import type { JsonObject } from '../json.js';
+import { BATCH_MARKER_FRAME_BYTES, batchIsWhole, readBatchMarker } from './batch-marker.js';
 import { FACT_CODECS, type FactCodec } from './fact-codec.js';
 import { FRAME_OVERHEAD, probeFrame } from './frame.js';
-import { findNextFrame } from './frame-file.js';
+import { brokenBatch, findNextFrame } from './frame-file.js';
 import { type FileKind, HEADER_BYTES, readHeader } from './header.js';
 import { readFullySync } from './io.js';
 import { decodeMetaFrame } from './meta-frame.js';
@@ -113,6 +114,26 @@ export async function* inspectDataFile(options: InspectOptions): AsyncGenerator<
         // The metadata record is the first frame: whatever follows damage is facts.
         metaRead = true;
         yield { kind: 'damage', offset, message: `${path}: the frame at byte ${offset} ${what}; ${after}` };
+        if (resumeAt === null) return;
+        continue;
+      }
+      const marker = metaRead ? readBatchMarker(chunk, probe.bodyStart, probe.bodyEnd) : null;
+      if (marker !== null) {
+        if (batchIsWhole(fd, offset + BATCH_MARKER_FRAME_BYTES, marker, size, maxFrameBytes)) {
+          pos = probe.next;
+          continue;
+        }
+        const damage = brokenBatch(fd, offset, marker, size, maxFrameBytes);
+        resumeAt = damage.nextFrameAt;
+        yield {
+          kind: 'damage',
+          offset,
+          message: `${path}: the batch of ${marker.count} frames at byte ${offset} is not whole (${
+            resumeAt === null
+              ? 'torn tail: open cuts it'
+              : `the next intact frame after it is at byte ${resumeAt}`
+          })`,
+        };
         if (resumeAt === null) return;
         continue;
       }

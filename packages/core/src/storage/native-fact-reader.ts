@@ -4,7 +4,7 @@ import type { PreloadedFacts } from '../engine/types.js';
 import type { FactCodec } from './fact-codec.js';
 import type { FactReader, FramesRead, ImageRead } from './fact-reader.js';
 import { decodingSink, type FrameProblem, type FrameRange, StoreCounter, scanFacts } from './fact-scan.js';
-import { type FrameDamageReason, type FrameScan, findNextFrame } from './frame-file.js';
+import { brokenBatchAt, type FrameDamageReason, type FrameScan, findNextFrame } from './frame-file.js';
 
 /** Read size when the JS decoder judges one frame the native reader left to it. */
 const JUDGE_CHUNK_BYTES = 64 * 1024;
@@ -63,6 +63,14 @@ export class NativeFactReader implements FactReader {
         problem,
       });
       if (result.stop === 'end') return read({ size: result.size, end: result.end, damage: null });
+      if (result.stop === 'broken-batch') {
+        const offset = result.stopOffset;
+        return read({
+          size: result.size,
+          end: offset,
+          damage: brokenBatchAt(fd, offset, result.size, range.maxFrameBytes),
+        });
+      }
       if (result.stop !== 'unsupported') {
         const offset = result.stopOffset;
         const reason = result.stop as FrameDamageReason;

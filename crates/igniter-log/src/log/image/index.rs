@@ -2,11 +2,15 @@
 //! bounds check and a tight loop, not a checked read per number.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::super::ids::Uuid;
-use super::super::key_index::{KeyEntry, KeyFact, KeyFacts, KeyName, StoreLog, NO_SLOT};
-use super::super::records::Restorable;
+use super::super::key_index::StoreLog;
+use super::super::key_table::{KeyNames, KeyTable};
+use super::super::records::{Restorable, RestorableList};
+use super::super::sorted_ids::SortedIds;
 use super::super::Slot;
+use super::keys::read_keys;
 use super::open::ImageRefusal;
 use crate::replay::StoreTally;
 
@@ -61,6 +65,11 @@ impl<'a> Cursor<'a> {
         Ok(words(self.take(count.saturating_mul(4))?).collect())
     }
 
+    /// Skips to the next multiple of `to` bytes from the section's start.
+    pub(super) fn align(&mut self, to: usize) -> Result<(), ImageRefusal> {
+        self.take(self.at.next_multiple_of(to) - self.at).map(drop)
+    }
+
     pub(super) fn at_end(&self) -> bool {
         self.at == self.bytes.len()
     }
@@ -76,11 +85,11 @@ impl<'a> Cursor<'a> {
 pub(super) struct ParsedIndex {
     pub(super) stores: Vec<StoreLog>,
     pub(super) store_order: Vec<u32>,
-    pub(super) sorted_ids: Vec<(Uuid, Slot)>,
+    pub(super) sorted_ids: SortedIds,
     pub(super) by_uuid: Vec<(Uuid, Slot)>,
     pub(super) by_text_id: HashMap<Box<str>, Slot>,
     pub(super) tally: Vec<StoreTally>,
-    pub(super) restorable: Vec<Restorable>,
+    pub(super) restorable: RestorableList,
 }
 
 fn out_of_range() -> ImageRefusal {
@@ -98,19 +107,34 @@ fn words(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
 pub(super) fn parse_index(
     cursor: &mut Cursor<'_>,
     records: usize,
+    map: &Arc<memmap2::Mmap>,
 ) -> Result<ParsedIndex, ImageRefusal> {
     let store_count = cursor.count(false)?;
     let mut stores = Vec::with_capacity(store_count);
     for _ in 0..store_count {
-        stores.push(parse_store(cursor, records)?);
+        stores.push(parse_store(cursor, records, map)?);
     }
 
     let order_count = cursor.count(false)?;
     let store_order: Vec<u32> = words(cursor.take(order_count * 4)?).collect();
     let mut id_lists = [Vec::new(), Vec::new()];
-    for list in &mut id_lists {
+    let mut sorted_range = 0..0;
+    for (which, list) in id_lists.iter_mut().enumerate() {
+        cursor.align(4)?;
         let count = cursor.count(true)?;
         let bytes = cursor.take(count.saturating_mul(20))?;
+        if which == 0 {
+            // The sorted ids stay in the image: only their slots are checked.
+            let start = bytes.as_ptr() as usize - map.as_ptr() as usize;
+            sorted_range = start..start + bytes.len();
+            let slots = bytes
+                .chunks_exact(20)
+                .map(|pair| u32::from_ne_bytes(pair[16..].try_into().unwrap_or_default()));
+            if slots.fold(0, u32::max) as usize >= records && count > 0 {
+                return Err(out_of_range());
+            }
+            continue;
+        }
         *list = bytes
             .chunks_exact(20)
             .map(|pair| {
@@ -125,7 +149,9 @@ pub(super) fn parse_index(
             return Err(out_of_range());
         }
     }
-    let [sorted_ids, by_uuid] = id_lists;
+    let [_, by_uuid] = id_lists;
+    let sorted_ids = SortedIds::mapped(Arc::clone(map), sorted_range)
+        .ok_or_else(|| ImageRefusal::new("the image's id list is misaligned"))?;
 
     let text_count = cursor.count(true)?;
     let mut by_text_id = HashMap::with_capacity(text_count);
@@ -145,15 +171,30 @@ pub(super) fn parse_index(
             bytes: cursor.u64()?,
         });
     }
+    let producer_count = cursor.count(false)?;
+    let mut producers = Vec::with_capacity(producer_count);
+    for _ in 0..producer_count {
+        producers.push(cursor.text()?.into());
+    }
     let restorable_count = cursor.count(true)?;
-    let mut restorable = Vec::with_capacity(restorable_count);
-    for _ in 0..restorable_count {
-        restorable.push(Restorable {
-            index: cursor.u32()?,
-            idempotent: cursor.take(1)? == [1],
-            producer: cursor.text()?.into(),
+    let mut entries = Vec::with_capacity(restorable_count);
+    for entry in cursor
+        .take(restorable_count.saturating_mul(12))?
+        .chunks_exact(12)
+    {
+        let mut words = words(entry);
+        let mut word = || words.next().unwrap_or_default();
+        let (index, producer, idempotent) = (word(), word(), word());
+        if producer as usize >= producers.len() {
+            return Err(ImageRefusal::new("the image index is inconsistent"));
+        }
+        entries.push(Restorable {
+            index,
+            idempotent: idempotent == 1,
+            producer,
         });
     }
+    let restorable = RestorableList { entries, producers };
     if !cursor.at_end() || store_order.iter().any(|&i| i as usize >= stores.len()) {
         return Err(ImageRefusal::new("the image index is inconsistent"));
     }
@@ -168,46 +209,27 @@ pub(super) fn parse_index(
     })
 }
 
-/// One store: its name, its keys with their facts, its slots.
-fn parse_store(cursor: &mut Cursor<'_>, records: usize) -> Result<StoreLog, ImageRefusal> {
+/// One store: its name, its key tables (mapped, see `keys.rs`), its slots.
+fn parse_store(
+    cursor: &mut Cursor<'_>,
+    records: usize,
+    map: &Arc<memmap2::Mmap>,
+) -> Result<StoreLog, ImageRefusal> {
     let name: Box<str> = cursor.text()?.into();
     let key_count = cursor.count(false)?;
     let slot_count = cursor.count(false)?;
-    let mut key_ids = HashMap::with_capacity_and_hasher(key_count, Default::default());
-    let mut key_names = Vec::with_capacity(key_count);
-    // The highest slot seen, checked once at the end (NO_SLOT only as a key's latest).
-    let mut highest = 0u32;
-    for index in 0..key_count {
-        let key = cursor.text()?;
-        let latest = cursor.u32()?;
-        if latest != NO_SLOT {
-            highest = highest.max(latest);
-        }
-        let fact_count = cursor.count(false)?;
-        let mut facts = KeyFacts::new();
-        for fact in cursor.take(fact_count.saturating_mul(12))?.chunks_exact(12) {
-            let slot = u32::from_ne_bytes(fact[..4].try_into().unwrap_or_default());
-            highest = highest.max(slot);
-            let time = f64::from_ne_bytes(fact[4..].try_into().unwrap_or_default());
-            facts.push(KeyFact { slot, time });
-        }
-        key_names.push(key.into());
-        let entry = KeyEntry {
-            index: index as u32,
-            latest,
-            facts,
-        };
-        key_ids.insert(KeyName::new(key), entry);
+    let keys = Arc::new(read_keys(cursor, key_count, map)?);
+    if !keys.whole(key_count) {
+        return Err(ImageRefusal::new("an image key table is misaligned"));
     }
     let slots: Vec<Slot> = words(cursor.take(slot_count.saturating_mul(4))?).collect();
-    highest = slots.iter().fold(highest, |max, &slot| max.max(slot));
-    if (key_count > 0 || !slots.is_empty()) && highest as usize >= records {
+    if slots.iter().any(|&slot| slot as usize >= records) {
         return Err(out_of_range());
     }
     Ok(StoreLog {
         name,
-        key_ids,
-        key_names,
+        key_ids: KeyTable::mapped(Arc::clone(&keys)),
+        key_names: KeyNames::mapped(keys),
         slots,
     })
 }

@@ -16,12 +16,14 @@
 //! - records, at a page-aligned offset: the 256-byte records exactly as in memory, so an open
 //!   maps them read-only; their CRC-32s, one per [`CHUNK_RECORDS`] records, are in the index;
 //! - payload: the arena of values that do not fit in their record;
-//! - index: store names, each store's keys with their fact lists, the store slot lists, the
-//!   store order, the id indexes, the per-store tally of the snapshot's frames, and the record
-//!   chunk CRCs (see `write.rs` for the exact order).
+//! - index: store names, each store's key tables (an open-addressed hash table, the keys'
+//!   entries, fact lists and names, which an open maps as they are: see `keys.rs`), the store
+//!   slot lists, the store order, the id indexes (the sorted ids mapped too), the per-store tally
+//!   of the snapshot's frames, and the record chunk CRCs (see `write.rs` for the exact order).
 
 mod build;
 mod index;
+mod keys;
 mod open;
 mod write;
 
@@ -32,7 +34,7 @@ pub use write::write_image;
 /// The first bytes of an image file.
 pub const MAGIC: [u8; 8] = *b"IGNIMG\r\n";
 /// Format version.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 /// Bytes of the header.
 pub const HEADER_BYTES: usize = 160;
 /// Records per checksummed chunk (1 MiB of records).
@@ -203,3 +205,5 @@ impl super::FactLog {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_mapped;

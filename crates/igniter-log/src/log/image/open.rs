@@ -2,6 +2,7 @@
 
 use std::fs::File;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use super::super::record::Record;
@@ -45,8 +46,9 @@ impl FactLog {
     /// An [`ImageRefusal`] when there is no image, it is tied to another snapshot, or any part
     /// of it fails its check; the log is then unchanged.
     ///
-    /// Cost: mapping the file, one CRC pass over it, and building the key tables (one hash
-    /// insert per key); no per-fact work beyond copying the index lists.
+    /// Cost: mapping the file and one CRC pass over it; the key tables and the sorted ids stay
+    /// in the mapping (no key is inserted, no id copied), the store slot lists are copied and
+    /// every id's slot is bounds-checked.
     pub fn open_image(&mut self, path: &Path, tie: SnapshotTie) -> Result<ImageOpen, ImageRefusal> {
         let file = File::open(path).map_err(|error| match error.kind() {
             std::io::ErrorKind::NotFound => ImageRefusal::new("there is no image"),
@@ -87,20 +89,30 @@ impl FactLog {
                 "the image's record section has the wrong size",
             ));
         }
+        if !header.index_section.offset.is_multiple_of(8) {
+            return Err(ImageRefusal::new("the image's index section is misaligned"));
+        }
         let payload = checked(&map, header.payload_section)?;
         let index = checked(&map, header.index_section)?;
         let mut cursor = Cursor::new(index);
         let chunk_crcs = cursor.u32s()?;
         let record_bytes = map.get(record_range.clone()).unwrap_or_default();
-        // The records are checked on the other cores while this one reads the index.
-        let (verified, parsed) = std::thread::scope(|scope| {
-            let verifier = scope.spawn(|| verify_chunks(record_bytes, &chunk_crcs));
-            let parsed = parse_index(&mut cursor, records);
-            let verified = verifier
-                .join()
-                .unwrap_or_else(|_| Err(ImageRefusal::new("the image check panicked")));
-            (verified, parsed)
+        let check = ChunkCheck::new(record_bytes, &chunk_crcs)?;
+        // The records are checked on the other cores while this one reads the index, then on
+        // this one too, the chunks handed out one at a time.
+        let helpers = std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .max(2)
+            - 1;
+        let parsed = std::thread::scope(|scope| {
+            for _ in 0..helpers {
+                scope.spawn(|| check.run());
+            }
+            let parsed = parse_index(&mut cursor, records, &map);
+            check.run();
+            parsed
         });
+        let verified = check.outcome();
         verified?;
         let parsed = parsed?;
         // The checked pages leave this process until a read needs them (they stay cached).
@@ -156,41 +168,58 @@ fn checked(map: &[u8], section: Section) -> Result<&[u8], ImageRefusal> {
     Ok(bytes)
 }
 
-/// Checks every chunk of the record bytes against its CRC-32, the chunks shared among the
-/// machine's cores.
-fn verify_chunks(records: &[u8], crcs: &[u32]) -> Result<(), ImageRefusal> {
-    let chunk_bytes = CHUNK_RECORDS * std::mem::size_of::<Record>();
-    if records.len().div_ceil(chunk_bytes) != crcs.len() {
-        return Err(ImageRefusal::new(
-            "the image's chunk checksums do not match its records",
-        ));
+/// The check of every chunk of the record bytes against its CRC-32, shared by the threads
+/// that [`ChunkCheck::run`] it: each takes the next unchecked chunk until none is left.
+struct ChunkCheck<'a> {
+    records: &'a [u8],
+    crcs: &'a [u32],
+    next: AtomicUsize,
+    /// The record byte offset of the first chunk found bad (`usize::MAX` for none).
+    bad: AtomicUsize,
+}
+
+impl<'a> ChunkCheck<'a> {
+    fn new(records: &'a [u8], crcs: &'a [u32]) -> Result<Self, ImageRefusal> {
+        if records.len().div_ceil(CHUNK_BYTES) != crcs.len() {
+            return Err(ImageRefusal::new(
+                "the image's chunk checksums do not match its records",
+            ));
+        }
+        Ok(Self {
+            records,
+            crcs,
+            next: AtomicUsize::new(0),
+            bad: AtomicUsize::new(usize::MAX),
+        })
     }
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let per_thread = crcs.len().div_ceil(threads.max(1)).max(1);
-    let bad = std::thread::scope(|scope| {
-        let workers: Vec<_> = crcs
-            .chunks(per_thread)
-            .enumerate()
-            .map(|(part, expected)| {
-                let start = part * per_thread * chunk_bytes;
-                scope.spawn(move || {
-                    expected.iter().enumerate().find_map(|(index, &crc)| {
-                        let from = start + index * chunk_bytes;
-                        let bytes = records.get(from..(from + chunk_bytes).min(records.len()))?;
-                        (crc32fast::hash(bytes) != crc).then_some(from)
-                    })
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .filter_map(|worker| worker.join().unwrap_or(Some(0)))
-            .min()
-    });
-    match bad {
-        Some(at) => Err(ImageRefusal::new(format!(
-            "the image's records fail their CRC-32 in the chunk at record byte {at}"
-        ))),
-        None => Ok(()),
+
+    fn run(&self) {
+        loop {
+            let chunk = self.next.fetch_add(1, Ordering::Relaxed);
+            let Some(&crc) = self.crcs.get(chunk) else {
+                return;
+            };
+            let from = chunk * CHUNK_BYTES;
+            let bytes = self
+                .records
+                .get(from..(from + CHUNK_BYTES).min(self.records.len()))
+                .unwrap_or_default();
+            if crc32fast::hash(bytes) != crc {
+                self.bad.fetch_min(from, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// After every chunk was checked: the first bad one, if any.
+    fn outcome(&self) -> Result<(), ImageRefusal> {
+        match self.bad.load(Ordering::Relaxed) {
+            usize::MAX => Ok(()),
+            at => Err(ImageRefusal::new(format!(
+                "the image's records fail their CRC-32 in the chunk at record byte {at}"
+            ))),
+        }
     }
 }
+
+/// Bytes of a checksummed chunk of records.
+const CHUNK_BYTES: usize = CHUNK_RECORDS * std::mem::size_of::<Record>();

@@ -8,10 +8,10 @@ use crate::replay::StoreTally;
 static DIRS: AtomicUsize = AtomicUsize::new(0);
 
 /// A fresh directory in the temp directory, removed on drop.
-struct TempDir(PathBuf);
+pub(super) struct TempDir(PathBuf);
 
 impl TempDir {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         let n = DIRS.fetch_add(1, Ordering::Relaxed);
         let path = std::env::temp_dir().join(format!("igniter-image-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&path);
@@ -19,7 +19,7 @@ impl TempDir {
         Self(path)
     }
 
-    fn file(&self, name: &str) -> PathBuf {
+    pub(super) fn file(&self, name: &str) -> PathBuf {
         self.0.join(name)
     }
 }
@@ -30,7 +30,7 @@ impl Drop for TempDir {
     }
 }
 
-const TIE: SnapshotTie = SnapshotTie {
+pub(super) const TIE: SnapshotTie = SnapshotTie {
     size: 1234,
     last_seq: 9000,
     fact_count: 9000,
@@ -39,7 +39,7 @@ const TIE: SnapshotTie = SnapshotTie {
 
 /// A log with 9000 facts over two stores (two chunks and a part), values inline and in the
 /// arena, text ids, out-of-order ids, a producer and a key with many facts.
-fn sample() -> FactLog {
+pub(super) fn sample() -> FactLog {
     let mut log = FactLog::new(1 << 20);
     let big = format!(r#"{{"text":"{}"}}"#, "x".repeat(300));
     for n in 0..9000u32 {
@@ -76,7 +76,7 @@ fn sample() -> FactLog {
 }
 
 /// Everything a reader can see of a log, as text.
-fn dump(log: &FactLog) -> String {
+pub(super) fn dump(log: &FactLog) -> String {
     let mut out = String::new();
     for slot in log.all(None, None) {
         let fact = log.view(slot).expect("live");
@@ -126,7 +126,7 @@ fn tally() -> Vec<StoreTally> {
     ]
 }
 
-fn written(dir: &TempDir, log: &FactLog) -> PathBuf {
+pub(super) fn written(dir: &TempDir, log: &FactLog) -> PathBuf {
     let path = dir.file("app.log.image");
     write_image(log, &tally(), TIE, &path).expect("written");
     path
@@ -186,7 +186,7 @@ fn a_log_opened_from_an_image_takes_appends_undoes_them_and_removes_facts_like_t
 }
 
 /// Opens `path` into a new log and returns the refusal's reason.
-fn refusal(path: &std::path::Path, tie: SnapshotTie) -> String {
+pub(super) fn refusal(path: &std::path::Path, tie: SnapshotTie) -> String {
     let mut log = FactLog::new(1 << 20);
     let refused = log.open_image(path, tie).expect_err("refused");
     assert_eq!(log.len(), 0);

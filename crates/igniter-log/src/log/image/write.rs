@@ -1,16 +1,20 @@
 //! Writing a log's state as an image (see the module documentation of [`super`]).
 //!
-//! The index section, in order: `u64` count and the record chunk CRC-32s as `u32`s (first, so
-//! that an open checks the records while it reads the rest); `u32` store count; per store its name, `u32` key count, `u32`
-//! slot count, then per key (in `key_names` order) its name, `u32` latest slot, `u32` fact
-//! count and that many `(u32 slot, f64 time)`, then the store's slots as `u32`s; `u32` count
-//! and the store order; `u64` count and the sorted ids as `(16 bytes, u32 slot)`; the same for
-//! the out-of-order ids; `u64` count and the text ids as `(string, u32 slot)`; `u32` count and
-//! per store index its tally as `(u64 facts, u64 frame bytes)`; `u64` count and the records
-//! with a producer or an idempotency key (what `FactLog::restorable` looks at) as `(u32 index,
-//! u8 1 if it has an idempotency key, string producer JSON or empty)`. A string is a `u32`
-//! byte length and its UTF-8 bytes.
+//! The index section starts 8-aligned in the file (zero bytes pad the payload), so that the
+//! parts an open maps as they are lie aligned. In order: `u64` count and the record chunk
+//! CRC-32s as `u32`s (first, so that an open checks the records while it reads the rest);
+//! `u32` store count; per store its name, `u32` key count, `u32` slot count, its key tables
+//! (see `keys.rs`: a hash table, the keys' entries, facts and names, mapped at open) and its
+//! slots as `u32`s; `u32` count and the store order; padding to 4, `u64` count and the sorted
+//! ids as `(16 bytes, u32 slot)` (mapped at open); the same for the out-of-order ids; `u64`
+//! count and the text ids as `(string, u32 slot)`; `u32` count and per store index its tally
+//! as `(u64 facts, u64 frame bytes)`; `u32` count and the distinct producers' JSON of the
+//! records a store restores from (the first one empty), then `u64` count and those records
+//! (with a producer or an idempotency key, what `FactLog::restorable` looks at) as `(u32 index,
+//! u32 producer number, u32 1 if it has an idempotency key)`. A string is a `u32` byte length
+//! and its UTF-8 bytes.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::Path;
@@ -97,6 +101,11 @@ fn write_temp(
     let record_len = (log.records.len() * std::mem::size_of::<Record>()) as u64;
     out.write_all(&log.payload)?;
     let payload_offset = record_offset + record_len;
+    // The index starts 8-aligned: its key tables are mapped as they are.
+    let index_offset = (payload_offset + log.payload.len() as u64).next_multiple_of(8);
+    out.write_all(
+        &[0u8; 8][..(index_offset - payload_offset - log.payload.len() as u64) as usize],
+    )?;
     let index = index_bytes(log, tally, &chunk_crcs);
     out.write_all(&index)?;
     let header = Header {
@@ -115,7 +124,7 @@ fn write_temp(
             crc: crc32fast::hash(&log.payload),
         },
         index_section: Section {
-            offset: payload_offset + log.payload.len() as u64,
+            offset: index_offset,
             len: index.len() as u64,
             crc: crc32fast::hash(&index),
         },
@@ -144,20 +153,7 @@ fn index_bytes(log: &FactLog, tally: &[StoreTally], chunk_crcs: &[u32]) -> Vec<u
         text(&mut out, &store.name);
         out.extend_from_slice(&(store.key_names.len() as u32).to_ne_bytes());
         out.extend_from_slice(&(store.slots.len() as u32).to_ne_bytes());
-        for name in &store.key_names {
-            text(&mut out, name);
-            let entry = store.key_ids.get(&**name);
-            let facts = entry
-                .map(|entry| entry.facts.as_slice())
-                .unwrap_or_default();
-            let latest = entry.map_or(super::super::key_index::NO_SLOT, |entry| entry.latest);
-            out.extend_from_slice(&latest.to_ne_bytes());
-            out.extend_from_slice(&(facts.len() as u32).to_ne_bytes());
-            for fact in facts {
-                out.extend_from_slice(&fact.slot.to_ne_bytes());
-                out.extend_from_slice(&fact.time.to_ne_bytes());
-            }
-        }
+        super::keys::write_keys(&mut out, store);
         for slot in &store.slots {
             out.extend_from_slice(&slot.to_ne_bytes());
         }
@@ -167,9 +163,12 @@ fn index_bytes(log: &FactLog, tally: &[StoreTally], chunk_crcs: &[u32]) -> Vec<u
         out.extend_from_slice(&index.to_ne_bytes());
     }
     for ids in [
-        log.sorted_ids.clone(),
+        log.sorted_ids.iter().collect::<Vec<_>>(),
         log.by_uuid.iter().map(|(id, slot)| (*id, *slot)).collect(),
     ] {
+        // Aligned to 4 (it is already: the store order's `u32`s end there): the sorted ids
+        // are mapped as they are.
+        out.resize(out.len().next_multiple_of(4), 0);
         out.extend_from_slice(&(ids.len() as u64).to_ne_bytes());
         for (id, slot) in ids {
             out.extend_from_slice(&id);
@@ -192,12 +191,26 @@ fn index_bytes(log: &FactLog, tally: &[StoreTally], chunk_crcs: &[u32]) -> Vec<u
         .enumerate()
         .filter(|(_, record)| record.flags & RESTORE_FLAGS != 0)
         .collect();
-    out.extend_from_slice(&(restorable.len() as u64).to_ne_bytes());
+    // Each distinct producer once (a store's facts share a few), the first the empty one.
+    let mut producers: Vec<&str> = vec![""];
+    let mut numbers: HashMap<&str, u32> = HashMap::from([("", 0)]);
+    let mut entries = Vec::with_capacity(restorable.len() * 12);
     for (index, record) in restorable {
-        out.extend_from_slice(&(index as u32).to_ne_bytes());
-        out.push(u8::from(record.flags & HAS_IDEMPOTENCY_KEY != 0));
-        let producer = FactView { log, record }.producer_json();
-        text(&mut out, producer.unwrap_or_default());
+        let producer = FactView { log, record }.producer_json().unwrap_or_default();
+        let number = *numbers.entry(producer).or_insert_with(|| {
+            producers.push(producer);
+            producers.len() as u32 - 1
+        });
+        let idempotent = u32::from(record.flags & HAS_IDEMPOTENCY_KEY != 0);
+        for word in [index as u32, number, idempotent] {
+            entries.extend_from_slice(&word.to_ne_bytes());
+        }
     }
+    out.extend_from_slice(&(producers.len() as u32).to_ne_bytes());
+    for producer in producers {
+        text(&mut out, producer);
+    }
+    out.extend_from_slice(&(entries.len() as u64 / 12).to_ne_bytes());
+    out.extend_from_slice(&entries);
     out
 }
