@@ -32,9 +32,7 @@ export class RecentStrings {
     if (this.#off) return text.slice(start, end);
     const length = end - start;
     const place =
-      length === 0
-        ? 0
-        : (text.charCodeAt(start) * 31 + text.charCodeAt(end - 1) * 7 + length) & (PLACES - 1);
+      length === 0 ? 0 : (text.charCodeAt(start) * 31 + text.charCodeAt(end - 1) * 7 + length) & (PLACES - 1);
     const candidate = this.#places[place];
     if (candidate !== undefined && candidate.length === length && startsAt(text, candidate, start)) {
       this.#hits += 1;
