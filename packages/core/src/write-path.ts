@@ -361,10 +361,11 @@ export class WritePath {
     )[0];
     if (!fact) throw new IgniterError('ERR_INVALID_ARGUMENT', 'the engine appended nothing');
     const backend = this.#sinks.backend;
-    const durable = persist ?? (backend ? (f: Fact) => backend.writeFact(f) : undefined);
-    if (durable) {
+    // Called directly, not through a closure made per write.
+    if (persist !== undefined || backend !== undefined) {
       try {
-        durable(fact);
+        if (persist !== undefined) persist(fact);
+        else backend?.writeFact(fact);
       } catch (error) {
         log.truncateAfter(before);
         throw error;

@@ -11,9 +11,15 @@ pub const FRAME_OVERHEAD: usize = 8;
 
 /// The parts of a fact's body that the log does not hold as the codec writes them: the texts
 /// the caller passed (`JSON.stringify` of the producer and derivation, not their canonical
-/// form) and the resolved causation.
+/// form) and the resolved causation; and, optionally, the store and key as the caller staged
+/// them.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FrameParts<'a> {
+    /// The store and key the fact was staged with (the same text the view holds), if at hand:
+    /// the caller's copies are in cache, while the view's live in the log's key table, where a
+    /// write to a random key misses the cache twice (the table entry, then the text). None
+    /// reads them from the view.
+    pub store_key: Option<(&'a str, &'a str)>,
     /// The causation, if any.
     pub causation: Option<&'a str>,
     /// The producer's JSON text as the caller wrote it, if any.
@@ -68,15 +74,19 @@ pub fn write_fact_frame(
     if !plain_fields {
         return Err(Unframed::Unusual);
     }
+    let (store, key) = parts
+        .store_key
+        .unwrap_or_else(|| (view.store(), view.key()));
+    debug_assert!(store == view.store() && key == view.key());
     body.clear();
     body.push_str("[1,\"");
     view.write_id(body);
     body.push_str("\",");
     write_number(view.seq() as f64, body);
     body.push(',');
-    write_string(view.store(), body);
+    write_string(store, body);
     body.push(',');
-    write_string(view.key(), body);
+    write_string(key, body);
     body.push(',');
     body.push_str(view.value_json());
     body.push_str(",\"");

@@ -27,6 +27,7 @@ fn a_fact_frame_is_the_json_v1_body_between_its_length_and_crc() {
     fact.valid_time = Some(-12.5);
     fact.schema_version = 3.0;
     let parts = FrameParts {
+        store_key: None,
         causation: Some("c-1"),
         producer_json: Some(r#"{"z":1,"a":2}"#),
         derivation_json: None,
@@ -43,6 +44,30 @@ fn a_fact_frame_is_the_json_v1_body_between_its_length_and_crc() {
     expected.extend_from_slice(&crc32fast::hash(body.as_bytes()).to_be_bytes());
     assert_eq!(framed, Ok(expected.len()));
     assert_eq!(out, expected);
+}
+
+#[test]
+fn the_callers_store_and_key_frame_the_same_bytes_as_the_views() {
+    let key = "o-\u{e9}\"\\\n\u{1}";
+    let mut log = FactLog::new(1 << 20);
+    let view = log
+        .stage(&NewFact::new("orders", key, r#"{"a":1}"#, 5.0))
+        .expect("a valid fact");
+    let mut body = String::new();
+    let mut from_view = Vec::new();
+    let mut from_caller = Vec::new();
+    let framed = write_fact_frame(&view, &FrameParts::default(), &mut body, &mut from_view);
+    let given = FrameParts {
+        store_key: Some(("orders", key)),
+        ..FrameParts::default()
+    };
+    let framed_given = write_fact_frame(&view, &given, &mut body, &mut from_caller);
+    assert_eq!(framed, Ok(from_view.len()));
+    assert_eq!(framed_given, framed);
+    assert_eq!(from_caller, from_view);
+    let text = String::from_utf8(from_view[4..from_view.len() - 4].to_vec()).expect("UTF-8");
+    let expected = ",\"orders\",\"o-\u{e9}\\\"\\\\\\n\\u0001\",{\"a\":1},";
+    assert!(text.contains(expected), "{text}");
 }
 
 #[test]

@@ -87,6 +87,7 @@ pub fn log_stage(
     // Framed into the attached writer when asked: the frame bytes (or -1) go back in slot 12.
     if let (Some(wal), Some(&1.0)) = (&native.wal, numbers.get(FRAME_FLAG)) {
         let parts = FrameParts {
+            store_key: Some((store, key)),
             causation: fact.causation,
             producer_json,
             derivation_json,

@@ -45,7 +45,13 @@ export class NativeWalWriter {
   readonly #wal: NativeWalHandle;
   readonly #durability: Durability;
   readonly #numbers = new Float64Array(6);
-  /** Facts the engine framed and `writeFact` has not taken yet, with their frame lengths. */
+  /**
+   * The one fact the engine framed and `writeFact` has not taken yet, with its frame length,
+   * when no other waits (a single `write`: no array to grow and empty again per write).
+   */
+  #one: Fact | undefined;
+  #oneBytes = 0;
+  /** Otherwise the facts framed and not taken yet (then `#one` is unset), in seq order. */
   #framed: Fact[] = [];
   #framedBytes: number[] = [];
   #framedHead = 0;
@@ -88,6 +94,17 @@ export class NativeWalWriter {
 
   /** Notes that the engine framed and handed over `fact`'s frame of `bytes` bytes. */
   framed(fact: Fact, bytes: number): void {
+    const one = this.#one;
+    if (one === undefined && this.#framed.length === 0) {
+      this.#one = fact;
+      this.#oneBytes = bytes;
+      return;
+    }
+    if (one !== undefined) {
+      this.#framed.push(one);
+      this.#framedBytes.push(this.#oneBytes);
+      this.#one = undefined;
+    }
     this.#framed.push(fact);
     this.#framedBytes.push(bytes);
   }
@@ -97,6 +114,16 @@ export class NativeWalWriter {
    * forgotten), else -1: the caller frames it. Cost: constant.
    */
   takeFramed(fact: Fact): number {
+    const one = this.#one;
+    if (one !== undefined) {
+      // Nothing else waits. An older fact that never reached `writeFact` is skipped.
+      if (one === fact) {
+        this.#one = undefined;
+        return this.#oneBytes;
+      }
+      if (one.seq < fact.seq) this.#one = undefined;
+      return -1;
+    }
     const framed = this.#framed;
     let head = this.#framedHead;
     // Entries of facts that never reached `writeFact` (a failed commit) are skipped.
@@ -191,6 +218,7 @@ export class NativeWalWriter {
    * attached. Throws the system error of opening it (the writer then refuses everything).
    */
   reopen(path: string, end: number, lastSeq: number): void {
+    this.#one = undefined;
     this.#framed.length = 0;
     this.#framedBytes.length = 0;
     this.#framedHead = 0;
