@@ -15,6 +15,9 @@ try {
   throw error;
 }
 
+// The value read as a plain Node-API callback (no napi-rs wrapper: see read_raw.rs).
+const readValue = binding.logReadValueFunction();
+
 exports.abiVersion = binding.abiVersion;
 exports.crateVersion = binding.crateVersion;
 exports.canonicalJson = binding.canonicalJson;
@@ -88,7 +91,7 @@ class NativeLog {
     return binding.logLatestValue(this.#log, store, key, asOf);
   }
   readValue(store, key, asOf, out) {
-    return binding.logReadValue(this.#log, store, key, asOf, out);
+    return readValue(this.#log, store, key, asOf, out);
   }
   forgetValues() {
     binding.logForgetValues(this.#log);
