@@ -15,8 +15,9 @@ try {
   throw error;
 }
 
-// The value read as a plain Node-API callback (no napi-rs wrapper: see read_raw.rs).
+// The value reads as plain Node-API callbacks (no napi-rs wrapper: see read_raw.rs).
 const readValue = binding.logReadValueFunction();
+const latestValue = binding.logLatestValueFunction();
 
 exports.abiVersion = binding.abiVersion;
 exports.crateVersion = binding.crateVersion;
@@ -88,7 +89,7 @@ class NativeLog {
     return binding.logLatestFor(this.#log, storeAndKey, out);
   }
   latestValue(store, key, asOf) {
-    return binding.logLatestValue(this.#log, store, key, asOf);
+    return latestValue(this.#log, store, key, asOf);
   }
   readValue(store, key, asOf, out) {
     return readValue(this.#log, store, key, asOf, out);

@@ -157,7 +157,8 @@ describe('@igniter/native', { skip }, () => {
       const methods = Object.getOwnPropertyNames(wrapper.prototype);
       const primitives = bindingFunctions.filter((key) => key.startsWith(prefix) && key !== create);
       for (const primitive of primitives) {
-        // `logReadValueFunction` returns the plain callback that `readValue` calls.
+        // `logReadValueFunction` and `logLatestValueFunction` return the plain callbacks that
+        // `readValue` and `latestValue` call.
         const method = primitive.charAt(3).toLowerCase() + primitive.slice(4).replace(/Function$/, '');
         assert.ok(methods.includes(method), `${wrapper.name} has no ${method} for ${primitive}`);
       }
@@ -326,6 +327,13 @@ describe('@igniter/native', { skip }, () => {
       for (const argument of [undefined, null, 42, {}]) {
         assertThrowsCode(() => log.latestValue(argument, 'u1', Number.NaN), 'ERR_INVALID_ARGUMENT');
         assertThrowsCode(() => log.latestValue('users', argument, Number.NaN), 'ERR_INVALID_ARGUMENT');
+      }
+      for (const argument of [undefined, null, '1', {}]) {
+        assertThrowsCode(() => log.latestValue('users', 'u1', argument), 'ERR_INVALID_ARGUMENT');
+      }
+      const latestValue = require('../binding.js').logLatestValueFunction();
+      for (const handle of [undefined, {}, 'users', 42]) {
+        assertThrowsCode(() => latestValue(handle, 'users', 'u1', Number.NaN), 'ERR_INVALID_ARGUMENT');
       }
     });
 

@@ -1,11 +1,12 @@
-//! The first read of a key's value, as a plain Node-API callback: `logReadValueFunction()`
-//! returns it once and JS calls it as `readValue(log, store, key, asOf, out)`.
+//! The reads of a key's value, as plain Node-API callbacks: `logReadValueFunction()` and
+//! `logLatestValueFunction()` each return one, which JS fetches once and calls as
+//! `readValue(log, store, key, asOf, out)` and `latestValue(log, store, key, asOf)`.
 //!
 //! A `#[napi]` function pays, on every call, for napi-rs' machinery around the body: a
 //! `CallbackInfo`, a native borrow scope with its guards, the runtime check, the conversion of
-//! each argument through its trait and of the `Either` result. Measured in
-//! `benchmarks/peers/read-phases.mjs`, that was ~0.25 µs of a ~3.3 µs first read. This
-//! callback does only the Node-API calls the read needs: the arguments, the external's pointer,
+//! each argument through its trait and of the result. Measured in
+//! `benchmarks/peers/read-phases.mjs`, that was a sizeable part of a ~3.3 µs first read. These
+//! callbacks do only the Node-API calls the read needs: the arguments, the external's pointer,
 //! the two names, the `Float64Array`'s memory, and the answer.
 
 use std::ffi::CString;
@@ -16,9 +17,10 @@ use napi::{sys, Env, JsString, JsValue};
 use napi_derive::napi;
 
 use super::read_value::{boundary_error, value_string, with_names};
-use super::Handle;
+use super::{Handle, NativeLog};
+use igniter_log::Slot;
 
-/// Arguments of the callback: log, store, key, asOf, out.
+/// Arguments a callback reads: log, store, key, asOf, and for `readValue` out.
 const ARGS: usize = 5;
 
 /// Returns the function `(log, store, key, asOf, out) => number | string | null`: the slot of
@@ -35,7 +37,26 @@ const ARGS: usize = 5;
 /// argument is.
 #[napi]
 pub fn log_read_value_function(env: &Env) -> napi::Result<Unknown<'_>> {
-    let name = "readValue";
+    function(env, "readValue", read_value)
+}
+
+/// Returns the function `(log, store, key, asOf) => string | null`: the value (canonical JSON)
+/// of the highest-seq fact of (store, key) with a transaction time at or before `asOf` (NaN
+/// for the latest), or `null` when there is none. It neither looks at nor changes what
+/// `readValue` handed over.
+///
+/// The function throws as `readValue`'s does.
+#[napi]
+pub fn log_latest_value_function(env: &Env) -> napi::Result<Unknown<'_>> {
+    function(env, "latestValue", latest_value)
+}
+
+/// A JS function named `name` that Node-API runs as `callback`.
+fn function<'env>(
+    env: &'env Env,
+    name: &str,
+    callback: unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value,
+) -> napi::Result<Unknown<'env>> {
     let mut function = ptr::null_mut();
     // SAFETY: `env` is the current environment; the name is valid for `name.len()` bytes and
     // the callback has the signature Node-API calls it with.
@@ -44,22 +65,45 @@ pub fn log_read_value_function(env: &Env) -> napi::Result<Unknown<'_>> {
             env.raw(),
             name.as_ptr().cast(),
             name.len() as isize,
-            Some(read_value),
+            Some(callback),
             ptr::null_mut(),
             &mut function,
         )
     };
     if status != sys::Status::napi_ok {
-        return Err(napi::Error::from_reason("could not create readValue"));
+        return Err(napi::Error::from_reason(format!("could not create {name}")));
     }
     // SAFETY: `function` was just created in `env`.
     Ok(unsafe { Unknown::from_raw_unchecked(env.raw(), function) })
 }
 
-/// The callback: reads the arguments, answers, or throws the error as a JS exception.
+/// `readValue`'s callback.
 unsafe extern "C" fn read_value(
     env: sys::napi_env,
     info: sys::napi_callback_info,
+) -> sys::napi_value {
+    // SAFETY: called by Node-API on the JS thread with this callback's `env` and `info`.
+    unsafe { call(env, info, read_answer) }
+}
+
+/// `latestValue`'s callback.
+unsafe extern "C" fn latest_value(
+    env: sys::napi_env,
+    info: sys::napi_callback_info,
+) -> sys::napi_value {
+    // SAFETY: called by Node-API on the JS thread with this callback's `env` and `info`.
+    unsafe { call(env, info, latest_answer) }
+}
+
+/// Reads a callback's arguments (undefined for missing ones) and answers with `answer`, or
+/// throws its error as a JS exception.
+///
+/// # Safety
+/// Called on the JS thread, during the callback of `env` that `info` describes.
+unsafe fn call(
+    env: sys::napi_env,
+    info: sys::napi_callback_info,
+    answer: unsafe fn(sys::napi_env, &[sys::napi_value; ARGS]) -> Answer,
 ) -> sys::napi_value {
     let mut argc = ARGS;
     let mut argv = [ptr::null_mut(); ARGS];
@@ -75,7 +119,7 @@ unsafe extern "C" fn read_value(
         )
     };
     let answer = if status == sys::Status::napi_ok {
-        // SAFETY: called by Node-API on the JS thread with `env` and these arguments.
+        // SAFETY: as this function's.
         unsafe { answer(env, &argv) }
     } else {
         Err(boundary_error("unreadable arguments"))
@@ -93,21 +137,23 @@ unsafe extern "C" fn read_value(
     }
 }
 
-/// The read itself, on the arguments `log, store, key, asOf, out`.
+/// A callback's answer, or the error to throw.
+type Answer = napi::Result<sys::napi_value, &'static str>;
+
+/// The arguments every read takes: the log, the slot of the fact a read picks (`None` when
+/// there is none).
 ///
 /// # Safety
 /// Called on the JS thread, during a callback of `env`, with that callback's arguments.
-unsafe fn answer(
+unsafe fn pick<'a>(
     env: sys::napi_env,
     argv: &[sys::napi_value; ARGS],
-) -> napi::Result<sys::napi_value, &'static str> {
-    let [log, store, key, as_of, out] = *argv;
+) -> napi::Result<(&'a mut NativeLog, Option<Slot>), &'static str> {
+    let [log, store, key, as_of, _] = *argv;
     // SAFETY: `log` is a value of this callback; the check rejects any other external.
     let log = unsafe { Handle::from_napi_mut_ref(env, log) }
         .map_err(|_| boundary_error("expected a log handle"))?;
     let as_of = number(env, as_of)?;
-    let out = f64_array(env, out)?;
-    let context = Env::from_raw(env);
     // SAFETY: `with_names` type-checks both values (Node-API refuses a non-string).
     let (store, key) = unsafe {
         (
@@ -119,15 +165,49 @@ unsafe fn answer(
         return Err(boundary_error("expected a string"));
     };
     let as_of = (!as_of.is_nan()).then_some(as_of);
-    let Some(slot) = with_names(&context, store, key, |store, key| {
+    let slot = with_names(&Env::from_raw(env), store, key, |store, key| {
         log.log.latest_slot(store, key, as_of)
-    })?
-    else {
+    })?;
+    Ok((log, slot))
+}
+
+/// `latestValue` on the arguments `log, store, key, asOf`.
+///
+/// # Safety
+/// As [`pick`].
+unsafe fn latest_answer(env: sys::napi_env, argv: &[sys::napi_value; ARGS]) -> Answer {
+    // SAFETY: as this function's.
+    let (log, slot) = unsafe { pick(env, argv) }?;
+    match slot {
+        Some(slot) => text(env, log, slot),
+        None => null(env),
+    }
+}
+
+/// The value of the fact at `slot` as a JS string, or `null` when there is none.
+fn text(env: sys::napi_env, log: &NativeLog, slot: Slot) -> Answer {
+    let context = Env::from_raw(env);
+    match value_string(&context, &log.log, slot)? {
+        Some(text) => Ok(text.raw()),
+        None => null(env),
+    }
+}
+
+/// `readValue` on the arguments `log, store, key, asOf, out`.
+///
+/// # Safety
+/// As [`pick`].
+unsafe fn read_answer(env: sys::napi_env, argv: &[sys::napi_value; ARGS]) -> Answer {
+    let out = f64_array(env, argv[4])?;
+    // SAFETY: as this function's.
+    let (log, slot) = unsafe { pick(env, argv) }?;
+    let Some(slot) = slot else {
         return null(env);
     };
     if log.held.holds(slot) {
         return double(env, f64::from(slot));
     }
+    let context = Env::from_raw(env);
     let Some(text) = value_string(&context, &log.log, slot)? else {
         return null(env);
     };

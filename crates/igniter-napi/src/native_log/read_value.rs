@@ -1,8 +1,8 @@
-//! The reads that want only a value (`readValue`, see `read_raw.rs`, and
-//! [`log_latest_value`]), the commonest read of a store, with as little work around the lookup
-//! as the boundary allows: the store name and the key are copied into one buffer on the stack
-//! (one Node-API call each, no heap allocation, no concatenated JS string), and an ASCII value
-//! comes back as a one-byte JS string copied as is (no UTF-8 decoding on the V8 side).
+//! What the reads that want only a value (`readValue` and `latestValue`, plain Node-API
+//! callbacks in `read_raw.rs`), the commonest reads of a store, share: the store name and the
+//! key are copied into one buffer on the stack (one Node-API call each, no heap allocation, no
+//! concatenated JS string), and an ASCII value comes back as a one-byte JS string copied as is
+//! (no UTF-8 decoding on the V8 side).
 
 use igniter_log::{FactLog, Slot};
 use napi::{sys, Env, JsString, JsValue};
@@ -22,29 +22,6 @@ const NAMES_ON_STACK: usize = 512;
 #[napi]
 pub fn log_forget_values(log: &mut Handle) {
     log.held.clear();
-}
-
-/// The value (canonical JSON) of the highest-seq fact of (store, key) with a transaction time
-/// at or before `asOf` (NaN for the latest), or `null` when there is none.
-///
-/// Throws an `Error` with `code` `"ERR_INVALID_ARGUMENT"` when `store` or `key` is not a
-/// string. A lone surrogate in either is read as U+FFFD, as every string argument is.
-#[napi]
-pub fn log_latest_value<'env>(
-    env: &'env Env,
-    log: &Handle,
-    store: JsString,
-    key: JsString,
-    as_of: f64,
-) -> napi::Result<Option<JsString<'env>>, ErrorCode> {
-    let as_of = (!as_of.is_nan()).then_some(as_of);
-    let slot = with_names(env, store, key, |store, key| {
-        log.log.latest_slot(store, key, as_of)
-    })?;
-    match slot {
-        Some(slot) => value_string(env, &log.log, slot),
-        None => Ok(None),
-    }
 }
 
 /// Runs `find` with `store` and `key` read as UTF-8: from one stack buffer when they fit,
