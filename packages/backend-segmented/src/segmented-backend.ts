@@ -76,6 +76,8 @@ export class SegmentedFileBackend implements Backend {
   private closing: Promise<void> | undefined;
   /** The error of a batch write that failed partway: nothing may be written after it. */
   private failed: unknown;
+  /** Whether a batch part may not be durable yet (see `syncLive`). */
+  private partsUnsynced = true;
   private readonly purgeListeners: Array<(purged: readonly PurgedRange[]) => void> = [];
 
   /**
@@ -199,6 +201,8 @@ export class SegmentedFileBackend implements Backend {
       // whole: open cuts them. Nothing of it is committed, so nothing may follow it.
       this.failed = error;
       throw error;
+    } finally {
+      this.partsUnsynced = true;
     }
     this.highWater = span.lastSeq;
   }
@@ -230,9 +234,16 @@ export class SegmentedFileBackend implements Backend {
     this.snapshotter.record(this.stores);
   }
 
-  /** Makes every live segment's frames durable. Throws the system error of a failed fsync. */
+  /**
+   * Makes every live segment's frames durable when a batch part may not be (one was written
+   * since the last call, or the segments were resumed at open: a process crash leaves their
+   * bytes to the OS); single writes alone need no sync before a seal. Throws the system error of
+   * a failed fsync.
+   */
   private syncLive(): void {
+    if (!this.partsUnsynced) return;
     for (const store of this.stores.values()) store.live?.writer.flushSync();
+    this.partsUnsynced = false;
   }
 
   /** The frame of `fact`, checked (see {@link writeFact}); `highWater` is the seq it must pass. */
