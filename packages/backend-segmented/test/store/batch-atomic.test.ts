@@ -76,7 +76,15 @@ describe(`writeMany on a segmented store (${ENGINE} engine) is crash-atomic acro
     const again = open(dir);
     expect(listed(again)).toEqual(['1:a/a1', '2:a/one', '3:a/a2', '4:b/b2', '5:a/a3']);
     expect(again.storageStats()?.recovered).toEqual([]);
+    // verify() reads part markers, and sealed segments holding them match their manifests.
+    expect(await again.verify()).toEqual({ ok: true, factsChecked: 5, problems: [], warnings: [] });
+    again.checkpoint();
+    expect(listed(again)).toEqual(['1:a/a1', '2:a/one', '3:a/a2', '4:b/b2', '5:a/a3']);
+    expect(await again.verify()).toEqual({ ok: true, factsChecked: 5, problems: [], warnings: [] });
     await again.close();
+    const sealed = open(dir);
+    expect(listed(sealed)).toEqual(['1:a/a1', '2:a/one', '3:a/a2', '4:b/b2', '5:a/a3']);
+    await sealed.close();
   });
 
   it('cuts a batch from every segment, with every later fact, when one segment lost part of it', async () => {
