@@ -8,6 +8,8 @@ type Nested<T> = Map<string, Map<string, Map<string, Entry<T>>>>;
 
 /** Default bound on current-state entries; past it they are all dropped (recomputing is cheap). */
 const DEFAULT_CURRENT_CAP = 100_000;
+/** Slots of plain current reads made at first; doubled as needed. */
+const MIN_SLOTS = 64;
 
 function fresh<T>(entry: Entry<T> | undefined, now: number, ttl: number | undefined): entry is Entry<T> {
   return entry !== undefined && (ttl === undefined || now - entry.at <= ttl);
@@ -20,12 +22,19 @@ function fresh<T>(entry: Entry<T> | undefined, now: number, ttl: number | undefi
  * can change (value reads as of a time skip it on an engine that memoizes values: see
  * `ReadPath.read`). `ttl` bounds the age of an answer on every lookup.
  *
- * A plain current read (variant `''`, the common case) is kept in one map per store, keyed by
- * the key: the first read of a key adds one entry and allocates no map of its own; reads with
- * a variant (`validAt`) keep a map of variants per key beside it.
+ * A plain current read (variant `''`, the common case) is kept in one map per store from the
+ * key to a slot number, the value and its time in arrays by slot: the first read of a key adds
+ * one map entry and allocates nothing else that lives on (no entry object, no boxed time), so
+ * the young-generation collections that follow a run of first reads have less to copy. Reads
+ * with a variant (`validAt`) keep a map of variants per key beside it.
  */
 export class ReadCache<T> {
-  private readonly latest = new Map<string, Map<string, Entry<T>>>();
+  /** Plain current reads: per store, key -> slot of `latestValues` and `latestAts`. */
+  private readonly latest = new Map<string, Map<string, number>>();
+  private latestValues: (T | undefined)[] = [];
+  private latestAts = new Float64Array(MIN_SLOTS);
+  /** Slots freed by invalidation, reused first. */
+  private freeSlots: number[] = [];
   private readonly variants: Nested<T> = new Map();
   private readonly scopes: Nested<T> = new Map();
   private readonly lru = new Map<string, Entry<T>>();
@@ -41,26 +50,53 @@ export class ReadCache<T> {
     return this.lru.size;
   }
 
-  getRead(store: string, key: string, variant: string, now: number, ttl?: number): Entry<T> | undefined {
-    const entry =
-      variant === '' ? this.latest.get(store)?.get(key) : this.variants.get(store)?.get(key)?.get(variant);
-    return fresh(entry, now, ttl) ? entry : undefined;
+  /** The plain current read of (store, key) no older than `ttl`, if held (a value is never undefined). */
+  getLatest(store: string, key: string, now: number, ttl?: number): T | undefined {
+    const slot = this.latest.get(store)?.get(key);
+    if (slot === undefined) return undefined;
+    if (ttl !== undefined && now - (this.latestAts[slot] as number) > ttl) return undefined;
+    return this.latestValues[slot];
   }
 
-  putRead(store: string, key: string, variant: string, value: T, now: number): void {
-    if (variant !== '') {
-      this.put(this.variants, store, key, variant, { value, at: now });
-      return;
-    }
+  /** Keeps the plain current read of (store, key): `value`, not undefined, read at `now`. */
+  putLatest(store: string, key: string, value: T, now: number): void {
     this.makeRoom();
     let byKey = this.latest.get(store);
     if (byKey === undefined) {
       byKey = new Map();
       this.latest.set(store, byKey);
     }
-    const size = byKey.size;
-    byKey.set(key, { value, at: now });
-    if (byKey.size !== size) this.currentCount += 1;
+    let slot = byKey.get(key);
+    if (slot === undefined) {
+      slot = this.freeSlots.pop() ?? this.latestValues.length;
+      if (slot === this.latestAts.length) {
+        const ats = new Float64Array(slot * 2);
+        ats.set(this.latestAts);
+        this.latestAts = ats;
+      }
+      byKey.set(key, slot);
+      this.currentCount += 1;
+    }
+    if (slot === this.latestValues.length) this.latestValues.push(value);
+    else this.latestValues[slot] = value;
+    this.latestAts[slot] = now;
+  }
+
+  /** The read of (store, key) with `variant` (`''`: plain) no older than `ttl`, if held. */
+  getRead(store: string, key: string, variant: string, now: number, ttl?: number): Entry<T> | undefined {
+    if (variant === '') {
+      const slot = this.latest.get(store)?.get(key);
+      if (slot === undefined) return undefined;
+      const entry = { value: this.latestValues[slot] as T, at: this.latestAts[slot] as number };
+      return fresh(entry, now, ttl) ? entry : undefined;
+    }
+    const entry = this.variants.get(store)?.get(key)?.get(variant);
+    return fresh(entry, now, ttl) ? entry : undefined;
+  }
+
+  putRead(store: string, key: string, variant: string, value: T, now: number): void {
+    if (variant === '') this.putLatest(store, key, value, now);
+    else this.put(this.variants, store, key, variant, { value, at: now });
   }
 
   getScope(store: string, scope: string, variant: string, now: number, ttl?: number): Entry<T> | undefined {
@@ -92,13 +128,20 @@ export class ReadCache<T> {
 
   /** Drops the current-state read entries of one key. */
   invalidateKey(store: string, key: string): void {
-    if (this.latest.get(store)?.delete(key) === true) this.currentCount -= 1;
+    const byKey = this.latest.get(store);
+    const slot = byKey?.get(key);
+    if (slot !== undefined) {
+      byKey?.delete(key);
+      this.latestValues[slot] = undefined;
+      this.freeSlots.push(slot);
+      this.currentCount -= 1;
+    }
     if (this.variants.size === 0) return;
-    const byKey = this.variants.get(store);
-    const entries = byKey?.get(key);
-    if (!byKey || !entries) return;
+    const variants = this.variants.get(store);
+    const entries = variants?.get(key);
+    if (!variants || !entries) return;
     this.currentCount -= entries.size;
-    byKey.delete(key);
+    variants.delete(key);
   }
 
   /** Drops the current-state entries of one scope. */
@@ -118,6 +161,9 @@ export class ReadCache<T> {
 
   private dropCurrent(): void {
     this.latest.clear();
+    this.latestValues = [];
+    this.latestAts = new Float64Array(MIN_SLOTS);
+    this.freeSlots = [];
     this.variants.clear();
     this.scopes.clear();
     this.currentCount = 0;

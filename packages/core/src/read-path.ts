@@ -103,6 +103,14 @@ export class ReadPath {
     )
       return log.latestValue(store, key, asOf);
     const now = clock.now();
+    if (asOf === undefined && validAt === undefined) {
+      // The commonest read: the current value, cached per key until a write to the key.
+      const held = cache.getLatest(store, key, now, ttl);
+      if (held !== undefined) return held as Json;
+      const value = this.#pickValue(store, key, undefined, undefined);
+      if (value !== undefined) cache.putLatest(store, key, value, now);
+      return value;
+    }
     const variant = validAt === undefined ? '' : `v${validAt}`;
     // The store's length delimits it; the time and variant hold no U+0001; so ids never collide
     // (and never with the JSON array ids of queries). Cheaper than JSON.stringify per read.

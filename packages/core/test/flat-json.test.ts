@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { decodeJson } from '../src/engine/native-fact.js';
 import { RecentStrings } from '../src/engine/recent-strings.js';
+import { startsAt } from '../src/engine/starts-at.js';
 
 /** Every difference JSON.parse would show: keys and their order, values (Object.is), prototype. */
 function expectSameAsParse(text: string): void {
@@ -205,6 +206,22 @@ describe('RecentStrings', () => {
     expect(recent.take('', 0, 0)).toBe('');
   });
 
+  it('stays exact for two strings that would share a place in its table', () => {
+    const place = (s: string) => (s.charCodeAt(0) * 31 + s.charCodeAt(s.length - 1) * 7 + s.length) & 63;
+    const letters = 'abcdefghijklmnopqrstuvwxyz';
+    const pairs = [...letters].flatMap((a) => [...letters].map((b) => `${a}-${b}`));
+    const first = 'a-b';
+    const second = pairs.find((p) => p !== first && place(p) === place(first)) as string;
+    expect(second).toBeDefined();
+    const recent = new RecentStrings();
+    for (let i = 0; i < 50; i++) {
+      for (const value of [first, second]) {
+        const text = `{"s":"${value}"}`;
+        expect(recent.take(text, 6, 6 + value.length)).toBe(value);
+      }
+    }
+  });
+
   it('stays exact when a member has more distinct values than it keeps', () => {
     const recent = new RecentStrings();
     for (let i = 0; i < 2_000; i++) {
@@ -214,5 +231,37 @@ describe('RecentStrings', () => {
     }
     const long = 'z'.repeat(100);
     expect(recent.take(`"${long}"`, 1, 101)).toBe(long);
+  });
+});
+
+describe('startsAt', () => {
+  it('agrees with startsWith at every position of random texts, for parts found there and not', () => {
+    const next = random(23);
+    const letters = 'ab"{,:';
+    for (let round = 0; round < 300; round++) {
+      const text = Array.from(
+        { length: Math.floor(next() * 12) },
+        () => letters[Math.floor(next() * 6)],
+      ).join('');
+      const parts = ['', 'a', 'ab', '"a', text, `${text}a`];
+      for (let from = 0; from < text.length; from++)
+        parts.push(text.slice(from, from + 1 + Math.floor(next() * 4)));
+      for (const part of parts) {
+        for (let at = 0; at <= text.length; at++) {
+          expect(startsAt(text, part, at), `${JSON.stringify(text)} ${JSON.stringify(part)} ${at}`).toBe(
+            text.startsWith(part, at),
+          );
+        }
+      }
+    }
+  });
+
+  it('lets RecentStrings keep and find an empty string like any other', () => {
+    const recent = new RecentStrings();
+    const text = '"","x",""';
+    const first = recent.take(text, 1, 1);
+    expect(first).toBe('');
+    expect(recent.take(text, 4, 5)).toBe('x');
+    expect(recent.take(text, 8, 8)).toBe('');
   });
 });

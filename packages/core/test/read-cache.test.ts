@@ -260,6 +260,40 @@ describe('ReadCache (§11 item 17: precise and bounded)', () => {
     expect(cache.getRead('s', 'k999', '', 0)?.value).toBe(999);
   });
 
+  it('gives a slot freed by an invalidated key to the next key, with its own value and time', () => {
+    const cache = new ReadCache<string>(10);
+    cache.putLatest('s', 'a', 'a1', 100);
+    cache.putLatest('s', 'b', 'b1', 200);
+    cache.putLatest('t', 'a', 'ta1', 300);
+    cache.invalidateKey('s', 'a');
+    cache.putLatest('s', 'c', 'c1', 400);
+    cache.putLatest('s', 'b', 'b2', 500);
+    expect(cache.getLatest('s', 'a', 1_000)).toBeUndefined();
+    expect(cache.getLatest('s', 'c', 1_000)).toBe('c1');
+    expect(cache.getRead('s', 'c', '', 1_000)).toEqual({ value: 'c1', at: 400 });
+    expect(cache.getRead('s', 'b', '', 1_000)).toEqual({ value: 'b2', at: 500 });
+    expect(cache.getLatest('t', 'a', 1_000)).toBe('ta1');
+    // ttl is measured from each slot's own time: c (read at 400) is 600 ms old at 1000.
+    expect(cache.getLatest('s', 'c', 1_000, 599)).toBeUndefined();
+    expect(cache.getLatest('s', 'c', 1_000, 600)).toBe('c1');
+    expect(cache.getLatest('s', 'b', 1_000, 500)).toBe('b2');
+    cache.invalidateKey('s', 'c');
+    cache.invalidateKey('s', 'b');
+    expect(cache.getLatest('s', 'b', 1_000)).toBeUndefined();
+    expect(cache.getLatest('t', 'a', 1_000)).toBe('ta1');
+  });
+
+  it('keeps the values of many keys apart as slots are freed and reused', () => {
+    const cache = new ReadCache<number>(10);
+    for (let i = 0; i < 500; i++) cache.putLatest('s', `k${i}`, i, i);
+    for (let i = 0; i < 500; i += 3) cache.invalidateKey('s', `k${i}`);
+    for (let i = 500; i < 800; i++) cache.putLatest('s', `k${i}`, i, i);
+    for (let i = 0; i < 800; i++) {
+      const held = cache.getLatest('s', `k${i}`, 1_000);
+      expect(held).toBe(i < 500 && i % 3 === 0 ? undefined : i);
+    }
+  });
+
   it('drops only the invalidated scope of a store', () => {
     const cache = new ReadCache<string>(10);
     cache.putScope('s', 'open', '', 'open answer', 0);

@@ -25,6 +25,7 @@ pub mod image;
 mod indexing;
 mod key_index;
 mod key_table;
+mod prefetch;
 mod read;
 mod record;
 mod records;

@@ -1,6 +1,7 @@
 //! [`FactView`]: a read-only view of one live fact, decoding its record and payload parts.
 
 use super::ids::{write_hex, write_uuid};
+use super::prefetch::prefetch;
 use super::record::{
     text, Record, CAUSATION_TEXT, CAUSATION_UUID, HASH_TEXT, HAS_DERIVATION, HAS_IDEMPOTENCY_KEY,
     HAS_PRODUCER, HAS_VALID_TIME, ID_TEXT, META_PARTS,
@@ -56,6 +57,9 @@ impl<'a> FactView<'a> {
 
     /// Canonical JSON of the value.
     pub fn value_json(&self) -> &'a str {
+        // A first read's record is in no cache: ask for all of its lines at once, so that the
+        // value's bytes arrive with its length rather than after it.
+        prefetch(self.record);
         text(self.payload().get(..self.record.value_len as usize))
     }
 

@@ -1,5 +1,6 @@
 import type { Json, JsonObject } from '../json.js';
 import { RecentStrings } from './recent-strings.js';
+import { startsAt } from './starts-at.js';
 
 /**
  * Decoding of the commonest stored value, a flat JSON object (every member a string, number,
@@ -115,7 +116,7 @@ function readMembers(text: string, shape: Shape): boolean {
   let at = 0;
   for (let i = 0; i < prefixes.length; i++) {
     const prefix = prefixes[i] as string;
-    if (!text.startsWith(prefix, at)) return false;
+    if (!startsAt(text, prefix, at)) return false;
     at = readValue(text, at + prefix.length, i, shape.strings[i] as RecentStrings);
     if (at < 0) return false;
   }
@@ -138,7 +139,7 @@ function readValue(text: string, at: number, slot: number, strings: RecentString
 }
 
 function literal(text: string, at: number, word: string, value: Json, slot: number): number {
-  if (!text.startsWith(word, at)) return -1;
+  if (!startsAt(text, word, at)) return -1;
   scratch[slot] = value;
   return at + word.length;
 }
