@@ -25,6 +25,12 @@ export class LiveSegment {
    * whole size after a clean close (a live segment only grows until it is sealed).
    */
   listedBytes = 0;
+  /**
+   * False for a segment resumed with a version 1 header (written before batch markers): a
+   * batch's part then goes to a new segment, so that a release that knows only version 1 never
+   * meets a marker.
+   */
+  takesParts = true;
 
   /**
    * Takes over `fd` (the open segment file of `codec`, intact up to `summary.byteSize`), holding
@@ -74,6 +80,38 @@ export class LiveSegment {
   }
 
   /**
+   * True when a batch part of `count` facts taking `bytes` bytes (marker included), the first
+   * fact at `time`, must go to a new segment: this one cannot hold markers, or holds facts and
+   * would pass a limit with it (a part is never split; a part larger than a segment gets an
+   * empty one to itself). Cost: constant.
+   */
+  isFullForPart(count: number, bytes: number, time: number): boolean {
+    if (!this.takesParts) return true;
+    if (this.summary.factCount === 0) return false;
+    const { maxSegmentBytes, maxSegmentFacts, segmentDurationMs } = this.options;
+    return (
+      this.summary.factCount + count > maxSegmentFacts ||
+      this.writer.size + bytes > maxSegmentBytes ||
+      bucketOf(time, segmentDurationMs) !== this.bucket
+    );
+  }
+
+  /**
+   * Appends a batch part (`bytes`: its marker and the frames of `facts`) in one write per the
+   * durability mode. A call that throws has added nothing. Throws as {@link append}.
+   */
+  appendPart(bytes: Buffer, facts: readonly Fact[]): void {
+    const last = facts.at(-1) as Fact;
+    this.groupSync?.beforeAppend(bytes.length);
+    this.writer.append(bytes, last.seq);
+    this.groupSync?.appended(this.writer, bytes.length);
+    this.resumed = undefined;
+    for (const fact of facts) this.note(fact);
+    this.summary.byteSize += bytes.length;
+    this.summary.checksum = crc32(bytes, this.summary.checksum);
+  }
+
+  /**
    * Appends the frame of `fact` per the durability mode. A call that throws has added nothing.
    * Throws the system error of a failed write or fsync (the segment then refuses writes).
    * Cost: that of {@link GroupCommitWriter.append}, plus a CRC pass over the frame.
@@ -83,15 +121,20 @@ export class LiveSegment {
     this.writer.append(frame, fact.seq);
     this.groupSync?.appended(this.writer, frame.length);
     this.resumed = undefined;
+    this.note(fact);
+    this.summary.byteSize += frame.length;
+    this.summary.checksum = crc32(frame, this.summary.checksum);
+  }
+
+  /** Counts `fact` in the running figures. */
+  private note(fact: Fact): void {
     const s = this.summary;
     if (s.factCount === 0) this.bucket = bucketOf(fact.transactionTime, this.options.segmentDurationMs);
     s.factCount += 1;
-    s.byteSize += frame.length;
     s.minSeq ??= fact.seq;
     s.maxSeq = fact.seq;
     s.minTime = Math.min(s.minTime ?? fact.transactionTime, fact.transactionTime);
     s.maxTime = Math.max(s.maxTime ?? fact.transactionTime, fact.transactionTime);
-    s.checksum = crc32(frame, s.checksum);
   }
 
   /** Makes the segment durable and closes it. Throws the system error of a failed fsync. */

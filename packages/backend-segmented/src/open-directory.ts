@@ -13,6 +13,7 @@ import {
   removeStaleTempFiles,
   settleFrameDamage,
 } from '@igniter/core/storage';
+import { cutFrom, firstIncompleteBatch, type UnsealedSegment } from './batch-recovery.js';
 import type { GroupSync } from './group-sync.js';
 import { type LostFile, lostFiles, refuseLost } from './inventory.js';
 import {
@@ -130,6 +131,8 @@ class FolderReader {
   /** Sealed segments whose manifest is here but whose file is not (only with `repair`). */
   readonly lost: LostFile[] = [];
   readonly cuts: RecoveredCut[] = [];
+  /** Segments without a manifest, read but not yet resumed (see {@link resumeUnsealed}). */
+  readonly unsealed: UnsealedSegment[] = [];
 
   constructor(
     private readonly folder: string,
@@ -261,22 +264,57 @@ class FolderReader {
       if (settled.quarantined) this.quarantined.push(settled.quarantined);
       if (settled.recovered) this.cuts.push(settled.recovered);
       owned = false;
-      store.live = new LiveSegment(
-        path,
-        segment,
-        store.generation,
-        scan.codec,
-        fd,
-        scan.summary,
-        lastSeq,
-        this.options,
-        this.groupSync,
-        last ? scan.facts : undefined,
-      );
-      if (!last) sealLiveSegment(store, this.options.clock());
+      this.unsealed.push({ store, segment, path, fd, scan, last });
     } finally {
       if (owned) fs.closeSync(fd);
     }
+  }
+
+  /**
+   * Resumes the segments {@link read} left unsealed, first cutting every fact from seq `cut` on
+   * (an incomplete batch and all after it; see `firstIncompleteBatch`): the last one of the
+   * store stays live, the others are sealed. Throws the system error of a failed cut or seal.
+   */
+  resumeUnsealed(cut: number | null): void {
+    const { maxFrameBytes } = this.options;
+    for (;;) {
+      const u = this.unsealed.shift();
+      if (!u) return;
+      let { scan } = u;
+      let owned = true;
+      try {
+        const recovered = cut === null ? null : cutFrom(u, cut, maxFrameBytes);
+        if (recovered) {
+          this.recovered += recovered.bytes;
+          this.cuts.push(recovered);
+          scan = scanSegment(u.fd, u.path, maxFrameBytes, undefined);
+        }
+        const { store } = u;
+        owned = false;
+        store.live = new LiveSegment(
+          u.path,
+          u.segment,
+          store.generation,
+          scan.codec,
+          u.fd,
+          scan.summary,
+          scan.summary.maxSeq ?? 0,
+          this.options,
+          this.groupSync,
+          u.last ? scan.facts : undefined,
+        );
+        store.live.takesParts = scan.version >= 2;
+        if (!u.last) sealLiveSegment(store, this.options.clock());
+      } finally {
+        if (owned) fs.closeSync(u.fd);
+      }
+    }
+  }
+
+  /** Closes what {@link read} opened and did not resume (open failed). Never throws. */
+  abandon(): void {
+    for (const u of this.unsealed.splice(0)) fs.closeSync(u.fd);
+    this.store?.live?.discard();
   }
 }
 
@@ -307,21 +345,30 @@ export function openDirectory(
   let recoveredTailBytes = 0;
   const quarantined: string[] = [];
   const recovered: RecoveredCut[] = [];
-  let reader: FolderReader | undefined;
+  const readers: FolderReader[] = [];
   try {
     if (!fs.existsSync(storesDir))
       throw inconsistentLog(storesDir, 'the store folders are missing, but the catalog exists');
     for (const entry of fs.readdirSync(storesDir, { withFileTypes: true })) {
       if (!entry.isDirectory()) continue;
-      reader = new FolderReader(join(storesDir, entry.name), catalog, options, groupSync, removedFiles);
+      const reader = new FolderReader(join(storesDir, entry.name), catalog, options, groupSync, removedFiles);
+      readers.push(reader);
       reader.read();
+    }
+    // A batch is kept only if all its parts are there, across every store's segments.
+    const cut = firstIncompleteBatch(
+      readers.flatMap((r) => r.unsealed),
+      readers.flatMap((r) => (r.store ? [r.store] : [])),
+      catalog.lastSeq,
+    );
+    for (const reader of readers) {
+      reader.resumeUnsealed(cut);
       nextSegment = Math.max(nextSegment, reader.maxSegment + 1);
       recoveredTailBytes += reader.recovered;
       quarantined.push(...reader.quarantined);
       for (const l of reader.lost) if (!lost.some((known) => known.file === l.file)) lost.push(l);
       recovered.push(...reader.cuts);
       const store = reader.store;
-      reader = undefined;
       if (!store) continue;
       stores.set(store.name, store);
       for (const s of [...store.sealed, ...store.purged, ...(store.live ? [store.live.summary] : [])]) {
@@ -332,7 +379,7 @@ export function openDirectory(
       for (const store of stores.values()) fsyncDirectory(store.folder);
     }
   } catch (error) {
-    for (const store of [...stores.values(), reader?.store]) store?.live?.discard();
+    for (const reader of readers) reader.abandon();
     throw error;
   }
   takeLiveBytes(stores, catalog);

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import type { Fact } from '@igniter/core';
 import {
   AtomicFileWriter,
+  type BatchSpan,
   crc32,
   decodeMetaFrame,
   encodeHeader,
@@ -11,6 +12,7 @@ import {
   FileKind,
   type FrameScan,
   HEADER_BYTES,
+  markerFrameBytes,
   metaCount,
   readFullySync,
   readHeader,
@@ -31,6 +33,8 @@ export interface SegmentHead {
 export interface SegmentScan {
   /** The segment's metadata record; undefined when it is damaged (then `scan.damage` says where). */
   head: SegmentHead | undefined;
+  /** The header's format version (2 when the segment may hold batch markers). */
+  version: number;
   codec: FactCodec;
   /** The intact facts that `keep` accepted, in seq order. */
   facts: Fact[];
@@ -39,6 +43,15 @@ export interface SegmentScan {
   scan: FrameScan;
   /** Why a frame was rejected, when one was. */
   problem: { why: string; cause?: unknown } | undefined;
+  /** The segment's parts of batches (whole within this file), by offset of their marker. */
+  parts: BatchPart[];
+}
+
+/** A segment's part of a `writeMany` batch: where its marker is, its facts, and the whole batch. */
+export interface BatchPart {
+  offset: number;
+  count: number;
+  span: BatchSpan;
 }
 
 /** The header and metadata record that start the segment file of `head`. */
@@ -135,13 +148,13 @@ export function scanSegment(
 ): SegmentScan {
   const header = Buffer.alloc(HEADER_BYTES);
   const got = readFullySync(fd, header, 0, HEADER_BYTES, 0);
-  const codec = FACT_CODECS.get(
-    readHeader(header.subarray(0, got), path, FileKind.segment, CODEC_IDS).codec,
-  ) as FactCodec;
+  const { version, codec: codecId } = readHeader(header.subarray(0, got), path, FileKind.segment, CODEC_IDS);
+  const codec = FACT_CODECS.get(codecId) as FactCodec;
   let checksum = crc32(header);
   let head: SegmentHead | undefined;
   let problem: SegmentScan['problem'];
   const facts: Fact[] = [];
+  const parts: BatchPart[] = [];
   const summary: SegmentSummary = {
     factCount: 0,
     byteSize: 0,
@@ -154,6 +167,13 @@ export function scanSegment(
   const scan = scanFrameFile(fd, {
     start: HEADER_BYTES,
     maxFrameBytes,
+    onMarker(marker, offset) {
+      if (marker.span) parts.push({ offset, count: marker.count, span: marker.span });
+      // The file's CRC-32 covers the marker frames too.
+      const frame = Buffer.allocUnsafe(markerFrameBytes(marker));
+      readFullySync(fd, frame, 0, frame.length, offset);
+      checksum = crc32(frame, checksum);
+    },
     onFrame(buf, bodyStart, bodyEnd) {
       try {
         if (head === undefined) {
@@ -181,7 +201,7 @@ export function scanSegment(
   });
   summary.byteSize = scan.end;
   summary.checksum = checksum;
-  return { head, codec, facts, summary, scan, problem };
+  return { head, version, codec, facts, summary, scan, problem, parts };
 }
 
 /**

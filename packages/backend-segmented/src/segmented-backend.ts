@@ -5,7 +5,6 @@ import {
   type BackupWritten,
   checkInput,
   type Fact,
-  PartialWriteError,
   type PurgedRange,
   type PurgeInput,
   type PurgeReceipt,
@@ -31,6 +30,7 @@ import {
   type WriterLock,
 } from '@igniter/core/storage';
 import { writeSegmentedBackup } from './backup.js';
+import { partBytes, type StorePart, spanOf, storeParts } from './batch-parts.js';
 import { badArgument, closedError, hasLoneSurrogate } from './errors.js';
 import { GroupSync } from './group-sync.js';
 import { CATALOG_FILE, STORES_DIR, segmentPath, storeFolderName } from './layout.js';
@@ -74,6 +74,10 @@ export class SegmentedFileBackend implements Backend {
   private readonly groupSync: GroupSync | undefined;
   private highWater: number;
   private closing: Promise<void> | undefined;
+  /** The error of a batch write that failed partway: nothing may be written after it. */
+  private failed: unknown;
+  /** Whether a batch part may not be durable yet (see `syncLive`). */
+  private partsUnsynced = true;
   private readonly purgeListeners: Array<(purged: readonly PurgedRange[]) => void> = [];
 
   /**
@@ -159,32 +163,87 @@ export class SegmentedFileBackend implements Backend {
    * Cost: one encode and append (see `durability`); a rotation adds about four fsyncs.
    */
   writeFact(fact: Fact): void {
-    this.assertOpen();
+    this.assertWritable();
     this.place(fact, this.frameOf(fact, this.highWater));
   }
 
   /**
-   * Appends a `writeMany` batch (see `Backend.writeFacts`): frames and checks every fact before
-   * appending any, so a malformed fact or one over `maxFrameBytes` refuses the whole batch. A
-   * failed write partway leaves the facts before it written (a `PartialWriteError` says how
-   * many; the backend then refuses writes, as after any failed write). Cost: `writeFact`'s, per
-   * fact.
+   * Appends a `writeMany` batch (see `Backend.writeFacts`) crash-atomically: frames and checks
+   * every fact, and makes room for it (seals full live segments, starts new ones), before
+   * appending any, so a malformed fact, one over `maxFrameBytes` or a failed seal refuses the
+   * whole batch. A batch of two or more goes to its stores' live segments as one part per store,
+   * each behind a part marker (one write each), and open keeps the batch only if every part is
+   * there (ARCHITECTURE.md, "The record format"). A write that fails after some parts went in
+   * also commits nothing: the backend then refuses writes (the next open cuts those parts).
+   * Cost: one encode per fact, one append per store of the batch.
    */
   writeFacts(facts: readonly Fact[]): void {
-    this.assertOpen();
+    this.assertWritable();
     let highWater = this.highWater;
     const frames = facts.map((fact) => {
       const frame = this.frameOf(fact, highWater);
       highWater = fact.seq;
       return frame;
     });
-    facts.forEach((fact, i) => {
-      try {
-        this.place(fact, frames[i] as Buffer);
-      } catch (error) {
-        throw i === 0 ? error : new PartialWriteError(error, i);
-      }
-    });
+    if (facts.length < 2) {
+      if (facts.length === 1) this.place(facts[0] as Fact, frames[0] as Buffer);
+      return;
+    }
+    const parts = storeParts(facts, frames);
+    const span = spanOf(facts);
+    const lives = parts.map((part) => this.roomFor(part));
+    try {
+      parts.forEach((part, i) => {
+        (lives[i] as LiveSegment).appendPart(partBytes(part, span), part.facts);
+      });
+    } catch (error) {
+      // Parts already appended stay in their files, but without the rest the batch is not
+      // whole: open cuts them. Nothing of it is committed, so nothing may follow it.
+      this.failed = error;
+      throw error;
+    } finally {
+      this.partsUnsynced = true;
+    }
+    this.highWater = span.lastSeq;
+  }
+
+  /** The live segment that takes `part` whole: sealing the store's full one, starting one. */
+  private roomFor(part: StorePart): LiveSegment {
+    const store = this.storeFor(part.store);
+    const first = part.facts[0] as Fact;
+    let live = store.live;
+    if (
+      live &&
+      (live.codec !== this.codec || live.isFullForPart(part.facts.length, part.bytes, first.transactionTime))
+    ) {
+      this.seal(store);
+      live = undefined;
+    }
+    return live ?? this.startSegment(store);
+  }
+
+  /**
+   * Seals the live segment of `store`, after making every live segment durable: a sealed
+   * segment is never resumed, so every batch part it holds must have all its other parts on
+   * disk first (a batch is written before any seal that follows it).
+   */
+  private seal(store: StoreSegments): void {
+    this.syncLive();
+    sealLiveSegment(store, this.options.clock());
+    // The catalog lists the sealed segment, so that open notices if it goes missing.
+    this.snapshotter.record(this.stores);
+  }
+
+  /**
+   * Makes every live segment's frames durable when a batch part may not be (one was written
+   * since the last call, or the segments were resumed at open: a process crash leaves their
+   * bytes to the OS); single writes alone need no sync before a seal. Throws the system error of
+   * a failed fsync.
+   */
+  private syncLive(): void {
+    if (!this.partsUnsynced) return;
+    for (const store of this.stores.values()) store.live?.writer.flushSync();
+    this.partsUnsynced = false;
   }
 
   /** The frame of `fact`, checked (see {@link writeFact}); `highWater` is the seq it must pass. */
@@ -199,10 +258,8 @@ export class SegmentedFileBackend implements Backend {
     const store = this.storeFor(fact.store);
     let live = store.live;
     if (live && (live.codec !== this.codec || live.isFullFor(frame.length, fact.transactionTime))) {
-      sealLiveSegment(store, this.options.clock());
+      this.seal(store);
       live = undefined;
-      // The catalog lists the sealed segment, so that open notices if it goes missing.
-      this.snapshotter.record(this.stores);
     }
     live ??= this.startSegment(store);
     live.append(frame, fact);
@@ -439,12 +496,14 @@ export class SegmentedFileBackend implements Backend {
   }
 
   private rewrite(facts: readonly Fact[], meta: SnapshotMeta, sealAll: boolean): void {
-    this.assertOpen();
+    this.assertWritable();
     if (!Array.isArray(facts)) throw badArgument('facts must be an array');
     const lastSeq = meta?.lastSeq;
     if (!Number.isSafeInteger(lastSeq) || lastSeq < this.highWater) {
       throw badArgument(`lastSeq must be an integer at least the highest seq written (${this.highWater})`);
     }
+    // Every batch is on disk whole before any segment is sealed or rewritten (see `seal`).
+    this.syncLive();
     this.snapshotter.replace(this.stores, facts, lastSeq, this.highWater, sealAll);
     this.highWater = lastSeq;
   }
@@ -505,5 +564,11 @@ export class SegmentedFileBackend implements Backend {
 
   private assertOpen(): void {
     if (this.closing) throw closedError(this.dir);
+  }
+
+  /** {@link assertOpen}, and throws the error of a batch write that failed partway. */
+  private assertWritable(): void {
+    this.assertOpen();
+    if (this.failed !== undefined) throw this.failed;
   }
 }

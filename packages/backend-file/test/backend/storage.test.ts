@@ -66,16 +66,21 @@ describe('file headers', () => {
   it('round-trip kind and codec, and a torn header is recognised as one', () => {
     const header = encodeHeader(FileKind.snapshot, 1);
     expect(header.length).toBe(HEADER_BYTES);
-    // Logs and snapshots may hold batch markers: version 2; other kinds stay version 1.
+    // Logs, snapshots and segments may hold batch markers: version 2; record files stay version 1.
     expect(readHeader(header, 'f', FileKind.snapshot, codecs)).toEqual({
       version: 2,
       kind: FileKind.snapshot,
       codec: 1,
     });
     expect(readHeader(encodeHeader(FileKind.segment, 1), 'f', FileKind.segment, codecs)).toEqual({
-      version: 1,
+      version: 2,
       kind: FileKind.segment,
       codec: 1,
+    });
+    expect(readHeader(encodeHeader(FileKind.record, 0), 'f', FileKind.record, new Set([0]))).toEqual({
+      version: 1,
+      kind: FileKind.record,
+      codec: 0,
     });
     expect(isHeaderPrefix(header.subarray(0, 11))).toBe(true);
     expect(isHeaderPrefix(Buffer.from('IGN'))).toBe(false);

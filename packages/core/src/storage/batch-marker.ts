@@ -12,8 +12,17 @@ import { readFullySync } from './io.js';
 export const BATCH_MARKER_BODY_BYTES = 20;
 /** The marker's whole frame. */
 export const BATCH_MARKER_FRAME_BYTES = BATCH_MARKER_BODY_BYTES + FRAME_OVERHEAD;
+/**
+ * Body of a segment's part marker (marker version 2): the version 1 fields, then
+ * `u64 BE first seq | u64 BE last seq | u32 BE facts of the whole batch` (40 bytes), so that an
+ * open can check across every segment that a batch spread over several is whole.
+ */
+export const PART_MARKER_BODY_BYTES = 40;
+/** A part marker's whole frame. */
+export const PART_MARKER_FRAME_BYTES = PART_MARKER_BODY_BYTES + FRAME_OVERHEAD;
 const TAG = 0xba;
 const MARKER_VERSION = 1;
+const PART_MARKER_VERSION = 2;
 
 /** What a batch marker says about the frames after it. */
 export interface BatchMarker {
@@ -23,6 +32,20 @@ export interface BatchMarker {
   bytes: number;
   /** Bytes of the batch's last frame, framing included. */
   lastFrameBytes: number;
+  /** Of a part marker (a segment's part of a batch spread over segments): the whole batch. */
+  span?: BatchSpan;
+}
+
+/** The whole batch a segment's part belongs to: its seqs and how many facts it has in all. */
+export interface BatchSpan {
+  firstSeq: number;
+  lastSeq: number;
+  total: number;
+}
+
+/** Bytes of the frame of `marker` (a part marker's is longer). Cost: constant. */
+export function markerFrameBytes(marker: BatchMarker): number {
+  return marker.span ? PART_MARKER_FRAME_BYTES : BATCH_MARKER_FRAME_BYTES;
 }
 
 /**
@@ -46,15 +69,45 @@ export function encodeBatchMarker(count: number, bytes: number, lastFrameBytes: 
  * marker. Cost: constant.
  */
 export function readBatchMarker(buf: Uint8Array, start: number, end: number): BatchMarker | null {
-  if (end - start !== BATCH_MARKER_BODY_BYTES || buf[start] !== TAG || buf[start + 1] !== MARKER_VERSION) {
-    return null;
-  }
-  const view = Buffer.from(buf.buffer, buf.byteOffset + start, BATCH_MARKER_BODY_BYTES);
+  if (buf[start] !== TAG) return null;
+  const length = end - start;
+  const part = length === PART_MARKER_BODY_BYTES && buf[start + 1] === PART_MARKER_VERSION;
+  if (!part && (length !== BATCH_MARKER_BODY_BYTES || buf[start + 1] !== MARKER_VERSION)) return null;
+  const view = Buffer.from(buf.buffer, buf.byteOffset + start, length);
   const count = view.readUInt32BE(4);
   const bytes = Number(view.readBigUInt64BE(8));
   const lastFrameBytes = view.readUInt32BE(16);
-  if (count < 2 || lastFrameBytes < FRAME_OVERHEAD || bytes < lastFrameBytes) return null;
-  return { count, bytes, lastFrameBytes };
+  if (count < (part ? 1 : 2) || lastFrameBytes < FRAME_OVERHEAD || bytes < lastFrameBytes) return null;
+  if (!part) return { count, bytes, lastFrameBytes };
+  const span = {
+    firstSeq: Number(view.readBigUInt64BE(20)),
+    lastSeq: Number(view.readBigUInt64BE(28)),
+    total: view.readUInt32BE(36),
+  };
+  if (span.total < 2 || span.total < count || span.lastSeq < span.firstSeq) return null;
+  return { count, bytes, lastFrameBytes, span };
+}
+
+/**
+ * A segment's part of a batch as the segmented backend writes it: the part marker of `span`
+ * (see {@link PART_MARKER_BODY_BYTES}) and then `frames` (at least one), in one buffer. Never
+ * throws. Cost: one copy of the frames.
+ */
+export function batchPartBytes(frames: readonly Buffer[], span: BatchSpan): Buffer {
+  let bytes = 0;
+  for (const frame of frames) bytes += frame.length;
+  const marker = Buffer.alloc(PART_MARKER_FRAME_BYTES);
+  marker.writeUInt32BE(PART_MARKER_BODY_BYTES, 0);
+  marker.writeUInt8(TAG, 4);
+  marker.writeUInt8(PART_MARKER_VERSION, 5);
+  marker.writeUInt32BE(frames.length, 8);
+  marker.writeBigUInt64BE(BigInt(bytes), 12);
+  marker.writeUInt32BE((frames.at(-1) as Uint8Array).length, 20);
+  marker.writeBigUInt64BE(BigInt(span.firstSeq), 24);
+  marker.writeBigUInt64BE(BigInt(span.lastSeq), 32);
+  marker.writeUInt32BE(span.total, 40);
+  marker.writeUInt32BE(crc32(marker.subarray(4, 4 + PART_MARKER_BODY_BYTES)), 4 + PART_MARKER_BODY_BYTES);
+  return Buffer.concat([marker, ...frames]);
 }
 
 /**

@@ -1,5 +1,11 @@
 import * as fs from 'node:fs';
-import { BATCH_MARKER_FRAME_BYTES, type BatchMarker, batchIsWhole, readBatchMarker } from './batch-marker.js';
+import {
+  BATCH_MARKER_FRAME_BYTES,
+  type BatchMarker,
+  batchIsWhole,
+  markerFrameBytes,
+  readBatchMarker,
+} from './batch-marker.js';
 import { FRAME_OVERHEAD, probeFrame } from './frame.js';
 import { scanWithReaderThread } from './frame-reader-thread.js';
 import { readFullySync } from './io.js';
@@ -62,6 +68,8 @@ export interface FrameScanOptions {
    * buffer is reused (unless `wholeFile`), so copy what you keep. Return false to stop: the frame is 'rejected'.
    */
   onFrame(buf: Buffer, bodyStart: number, bodyEnd: number, offset: number): boolean;
+  /** Called for every whole batch marker, at `offset`, before the frames of its batch. */
+  onMarker?(marker: BatchMarker, offset: number): void;
 }
 
 const DEFAULT_CHUNK_BYTES = 16 * 1024 * 1024;
@@ -95,7 +103,10 @@ export function scanFrameFile(fd: number, options: FrameScanOptions): FrameScan 
         const offset = options.start + bodyStart - 4;
         const marker = readBatchMarker(data, bodyStart, bodyEnd);
         if (marker === null) return options.onFrame(data, bodyStart, bodyEnd, offset);
-        if (batchIsWhole(fd, offset + BATCH_MARKER_FRAME_BYTES, marker, size, maxFrameBytes)) return true;
+        if (batchIsWhole(fd, offset + markerFrameBytes(marker), marker, size, maxFrameBytes)) {
+          options.onMarker?.(marker, offset);
+          return true;
+        }
         batch.broken = brokenBatch(fd, offset, marker, size, maxFrameBytes);
         return false;
       },
@@ -133,9 +144,10 @@ export function scanFrameFile(fd: number, options: FrameScanOptions): FrameScan 
       if (probe.bodyEnd === probe.bodyStart) return stop(offset, 'empty');
       const marker = readBatchMarker(chunk, probe.bodyStart, probe.bodyEnd);
       if (marker !== null) {
-        if (!batchIsWhole(fd, offset + BATCH_MARKER_FRAME_BYTES, marker, size, maxFrameBytes)) {
+        if (!batchIsWhole(fd, offset + markerFrameBytes(marker), marker, size, maxFrameBytes)) {
           return { size, end: offset, damage: brokenBatch(fd, offset, marker, size, maxFrameBytes) };
         }
+        options.onMarker?.(marker, offset);
         at = probe.next;
         continue;
       }
@@ -185,7 +197,7 @@ export function brokenBatch(
   size: number,
   maxFrameBytes: number,
 ): FrameDamage {
-  const end = offset + BATCH_MARKER_FRAME_BYTES + marker.bytes;
+  const end = offset + markerFrameBytes(marker) + marker.bytes;
   return {
     offset,
     reason: 'incomplete',

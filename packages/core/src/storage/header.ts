@@ -10,8 +10,8 @@ export const FILE_MAGIC: Uint8Array = Uint8Array.of(0x89, 0x49, 0x47, 0x4e, 0x0d
 
 /**
  * The newest on-disk format version this build reads and writes. Version 2 is a write-ahead
- * log or a snapshot (a checkpoint copies the log's frames into it) that may hold batch markers
- * (`batch-marker.ts`); every other file kind is written as version 1, which is also every file
+ * log, a snapshot (a checkpoint copies the log's frames into it) or a segment that may hold
+ * batch markers (`batch-marker.ts`); every other file kind is written as version 1, which is also every file
  * written before batch markers. A build that knows only version 1 refuses a version 2 file
  * (`ERR_UNSUPPORTED_FORMAT`) instead of misreading a marker.
  */
@@ -22,7 +22,7 @@ const READ_VERSIONS: ReadonlySet<number> = new Set([1, 2]);
 
 /** The version this build writes for a file of `kind` (see {@link FORMAT_VERSION}). */
 export function formatVersionFor(kind: number): number {
-  return kind === 1 || kind === 2 ? 2 : 1;
+  return kind === 1 || kind === 2 || kind === 3 ? 2 : 1;
 }
 
 /** Size of the file header: magic(8) | u16 BE version | u8 file kind | u8 body codec | u32 BE CRC-32 of bytes 0-11. */

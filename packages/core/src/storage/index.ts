@@ -22,9 +22,13 @@ export { AtomicFileWriter, removeStaleTempFiles, tempPathFor } from './atomic-fi
 export {
   BATCH_MARKER_FRAME_BYTES,
   type BatchMarker,
+  type BatchSpan,
   batchBytes,
   batchIsWhole,
+  batchPartBytes,
   encodeBatchMarker,
+  markerFrameBytes,
+  PART_MARKER_FRAME_BYTES,
   readBatchMarker,
 } from './batch-marker.js';
 export {

@@ -1,7 +1,7 @@
 import { IgniterError } from '../errors.js';
 import type { Fact } from '../fact.js';
 import type { JsonObject } from '../json.js';
-import { BATCH_MARKER_FRAME_BYTES, batchIsWhole, readBatchMarker } from './batch-marker.js';
+import { batchIsWhole, markerFrameBytes, readBatchMarker } from './batch-marker.js';
 import { FACT_CODECS, type FactCodec } from './fact-codec.js';
 import { FRAME_OVERHEAD, probeFrame } from './frame.js';
 import { brokenBatch, findNextFrame } from './frame-file.js';
@@ -119,7 +119,7 @@ export async function* inspectDataFile(options: InspectOptions): AsyncGenerator<
       }
       const marker = metaRead ? readBatchMarker(chunk, probe.bodyStart, probe.bodyEnd) : null;
       if (marker !== null) {
-        if (batchIsWhole(fd, offset + BATCH_MARKER_FRAME_BYTES, marker, size, maxFrameBytes)) {
+        if (batchIsWhole(fd, offset + markerFrameBytes(marker), marker, size, maxFrameBytes)) {
           pos = probe.next;
           continue;
         }
