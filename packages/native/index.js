@@ -15,6 +15,10 @@ try {
   throw error;
 }
 
+// The value reads as plain Node-API callbacks (no napi-rs wrapper: see read_raw.rs).
+const readValue = binding.logReadValueFunction();
+const latestValue = binding.logLatestValueFunction();
+
 exports.abiVersion = binding.abiVersion;
 exports.crateVersion = binding.crateVersion;
 exports.canonicalJson = binding.canonicalJson;
@@ -85,10 +89,10 @@ class NativeLog {
     return binding.logLatestFor(this.#log, storeAndKey, out);
   }
   latestValue(store, key, asOf) {
-    return binding.logLatestValue(this.#log, store, key, asOf);
+    return latestValue(this.#log, store, key, asOf);
   }
   readValue(store, key, asOf, out) {
-    return binding.logReadValue(this.#log, store, key, asOf, out);
+    return readValue(this.#log, store, key, asOf, out);
   }
   forgetValues() {
     binding.logForgetValues(this.#log);

@@ -157,7 +157,9 @@ describe('@igniter/native', { skip }, () => {
       const methods = Object.getOwnPropertyNames(wrapper.prototype);
       const primitives = bindingFunctions.filter((key) => key.startsWith(prefix) && key !== create);
       for (const primitive of primitives) {
-        const method = primitive.charAt(3).toLowerCase() + primitive.slice(4);
+        // `logReadValueFunction` and `logLatestValueFunction` return the plain callbacks that
+        // `readValue` and `latestValue` call.
+        const method = primitive.charAt(3).toLowerCase() + primitive.slice(4).replace(/Function$/, '');
         assert.ok(methods.includes(method), `${wrapper.name} has no ${method} for ${primitive}`);
       }
     }
@@ -326,6 +328,13 @@ describe('@igniter/native', { skip }, () => {
         assertThrowsCode(() => log.latestValue(argument, 'u1', Number.NaN), 'ERR_INVALID_ARGUMENT');
         assertThrowsCode(() => log.latestValue('users', argument, Number.NaN), 'ERR_INVALID_ARGUMENT');
       }
+      for (const argument of [undefined, null, '1', {}]) {
+        assertThrowsCode(() => log.latestValue('users', 'u1', argument), 'ERR_INVALID_ARGUMENT');
+      }
+      const latestValue = require('../binding.js').logLatestValueFunction();
+      for (const handle of [undefined, {}, 'users', 42]) {
+        assertThrowsCode(() => latestValue(handle, 'users', 'u1', Number.NaN), 'ERR_INVALID_ARGUMENT');
+      }
     });
 
     test('readValue hands a value over once, then its slot, until the log forgets', () => {
@@ -373,6 +382,22 @@ describe('@igniter/native', { skip }, () => {
         assertThrowsCode(() => log.readValue(argument, 'a', Number.NaN, out), 'ERR_INVALID_ARGUMENT');
         assertThrowsCode(() => log.readValue('s', argument, Number.NaN, out), 'ERR_INVALID_ARGUMENT');
       }
+      // The plain callback checks the rest of its arguments too, before it reads anything.
+      for (const argument of [undefined, null, '1', {}]) {
+        assertThrowsCode(() => log.readValue('s', 'a', argument, out), 'ERR_INVALID_ARGUMENT');
+      }
+      for (const argument of [undefined, null, [0], new Float32Array(1), new Uint8Array(8)]) {
+        assertThrowsCode(() => log.readValue('s', 'b', Number.NaN, argument), 'ERR_INVALID_ARGUMENT');
+      }
+      const readValue = require('../binding.js').logReadValueFunction();
+      for (const handle of [undefined, {}, 's', 42]) {
+        assertThrowsCode(() => readValue(handle, 's', 'a', Number.NaN, out), 'ERR_INVALID_ARGUMENT');
+      }
+      // An empty out array takes the value but leaves it not held: the next read gives it again.
+      log.forgetValues();
+      assert.equal(log.readValue('s', 'b', Number.NaN, new Float64Array(0)), '{"v":2}');
+      assert.equal(log.readValue('s', 'b', Number.NaN, out), '{"v":2}');
+      assert.equal(log.readValue('s', 'b', Number.NaN, out), 1);
     });
 
     test('a batch left open is undone by discard, seqs included', () => {

@@ -19,6 +19,7 @@ mod image;
 mod load_copy;
 mod pack;
 mod read;
+mod read_raw;
 mod read_value;
 mod release;
 mod replay;
@@ -36,6 +37,7 @@ pub use image::*;
 pub use load_copy::*;
 pub use pack::{FACT_STRIDE, GROUP};
 pub use read::*;
+pub use read_raw::*;
 pub use read_value::*;
 pub use replay::*;
 pub use stage::*;
@@ -56,7 +58,7 @@ pub struct NativeLog {
     pub(crate) wal: Option<Arc<NativeWal>>,
     /// Frames of the facts staged since the last commit, for `wal`.
     pub(crate) frames: StagedFrames,
-    /// The slots whose values JS holds decoded (see [`log_read_value`]).
+    /// The slots whose values JS holds decoded (see [`log_read_value_function`]).
     pub(crate) held: HeldValues,
 }
 

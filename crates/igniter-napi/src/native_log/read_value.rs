@@ -1,16 +1,14 @@
-//! The reads that want only a value ([`log_read_value`], [`log_latest_value`]), the commonest
-//! read of a store, with as little work around the lookup as the boundary allows: the store
-//! name and the key are copied into one buffer on the stack (one Node-API call each, no heap
-//! allocation, no concatenated JS string), and an ASCII value comes back as a one-byte JS
-//! string copied as is (no UTF-8 decoding on the V8 side). [`log_read_value`] answers with the
-//! slot alone when JS already holds that fact's value decoded.
+//! What the reads that want only a value (`readValue` and `latestValue`, plain Node-API
+//! callbacks in `read_raw.rs`), the commonest reads of a store, share: the store name and the
+//! key are copied into one buffer on the stack (one Node-API call each, no heap allocation, no
+//! concatenated JS string), and an ASCII value comes back as a one-byte JS string copied as is
+//! (no UTF-8 decoding on the V8 side).
 
 use igniter_log::{FactLog, Slot};
-use napi::bindgen_prelude::{Either, Float64ArraySlice};
 use napi::{sys, Env, JsString, JsValue};
 use napi_derive::napi;
 
-use super::{numbers, Handle};
+use super::Handle;
 use crate::ErrorCode;
 
 /// Bytes of store name plus key read without a heap allocation (Node-API writes a terminating
@@ -19,74 +17,16 @@ use crate::ErrorCode;
 /// zeroed on every call.
 const NAMES_ON_STACK: usize = 512;
 
-/// The slot of the highest-seq fact of (store, key) with a transaction time at or before
-/// `asOf` (NaN for the latest), as [`log_latest_value`] finds it, and the answer JS needs:
-/// `null` when there is none; the slot, a number, when JS holds that fact's value already (it
-/// said so by taking it from here before, and nothing since made it forget: see
-/// `HeldValues`); else the value's canonical JSON, with the slot written to `out[0]`, and
-/// from then on JS is taken to hold it. `log_forget_values` forgets every slot.
-///
-/// Throws an `Error` with `code` `"ERR_INVALID_ARGUMENT"` when `store` or `key` is not a
-/// string. A lone surrogate in either is read as U+FFFD, as every string argument is.
-#[napi]
-pub fn log_read_value<'env>(
-    env: &'env Env,
-    log: &mut Handle,
-    store: JsString,
-    key: JsString,
-    as_of: f64,
-    mut out: Float64ArraySlice<'_>,
-) -> napi::Result<Option<Either<f64, JsString<'env>>>, ErrorCode> {
-    let as_of = (!as_of.is_nan()).then_some(as_of);
-    let Some(slot) = with_names(env, store, key, |store, key| {
-        log.log.latest_slot(store, key, as_of)
-    })?
-    else {
-        return Ok(None);
-    };
-    if log.held.holds(slot) {
-        return Ok(Some(Either::A(f64::from(slot))));
-    }
-    let text = value_string(env, &log.log, slot)?;
-    if let Some(first) = numbers(&mut out).first_mut() {
-        *first = f64::from(slot);
-        log.held.insert(slot);
-    }
-    Ok(text.map(Either::B))
-}
-
-/// Forgets that JS holds any value: the next [`log_read_value`] of each answers with its JSON.
+/// Forgets that JS holds any value: the next `readValue` (see `read_raw.rs`) of each answers
+/// with its JSON.
 #[napi]
 pub fn log_forget_values(log: &mut Handle) {
     log.held.clear();
 }
 
-/// The value (canonical JSON) of the highest-seq fact of (store, key) with a transaction time
-/// at or before `asOf` (NaN for the latest), or `null` when there is none.
-///
-/// Throws an `Error` with `code` `"ERR_INVALID_ARGUMENT"` when `store` or `key` is not a
-/// string. A lone surrogate in either is read as U+FFFD, as every string argument is.
-#[napi]
-pub fn log_latest_value<'env>(
-    env: &'env Env,
-    log: &Handle,
-    store: JsString,
-    key: JsString,
-    as_of: f64,
-) -> napi::Result<Option<JsString<'env>>, ErrorCode> {
-    let as_of = (!as_of.is_nan()).then_some(as_of);
-    let slot = with_names(env, store, key, |store, key| {
-        log.log.latest_slot(store, key, as_of)
-    })?;
-    match slot {
-        Some(slot) => value_string(env, &log.log, slot),
-        None => Ok(None),
-    }
-}
-
 /// Runs `find` with `store` and `key` read as UTF-8: from one stack buffer when they fit,
 /// else through the heap.
-fn with_names<T>(
+pub(super) fn with_names<T>(
     env: &Env,
     store: JsString,
     key: JsString,
@@ -108,7 +48,7 @@ fn with_names<T>(
 }
 
 /// The value of the fact at `slot` as a JS string (one-byte when it is ASCII).
-fn value_string<'env>(
+pub(super) fn value_string<'env>(
     env: &'env Env,
     log: &FactLog,
     slot: Slot,
@@ -161,7 +101,7 @@ fn utf8(bytes: Option<&[u8]>) -> napi::Result<&str, ErrorCode> {
         .map_err(|_| boundary_error("the string is not valid UTF-8"))
 }
 
-fn boundary_error(reason: &str) -> napi::Error<ErrorCode> {
+pub(super) fn boundary_error(reason: &str) -> napi::Error<ErrorCode> {
     napi::Error::new(
         "ERR_INVALID_ARGUMENT",
         format!("invalid argument: {reason}"),
