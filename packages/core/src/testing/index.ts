@@ -26,3 +26,4 @@ export { readmeExample } from './readme-example.js';
 export { backupWhileWriting, type StoreHarness, storeContractSuite } from './store-contract.js';
 export { type Closable, useTempDir } from './temp-dir.js';
 export { codeOf, thrown } from './thrown.js';
+export { expectWholeBatches } from './whole-batches.js';
