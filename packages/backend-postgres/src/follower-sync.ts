@@ -16,8 +16,6 @@ export interface FollowerHost {
   applied(facts: readonly Fact[], highWaterSeq: number): void;
   /** Something reconnecting cannot cure (a row that is not a fact, a newer layout): the follower stops. */
   failed(error: unknown): void;
-  /** The follower lost PostgreSQL (`error`) and is reconnecting; reads keep serving what it holds. */
-  disconnected(error: unknown): void;
   /** A new session replaced the lost one (`client`: the one catch-ups and `promote()` use). */
   reconnected(client: pg.Client): void;
 }
@@ -148,7 +146,6 @@ export class FollowerSync {
     this.#poll = undefined;
     this.#client.end().catch(() => undefined);
     this.#listener.end().catch(() => undefined);
-    this.#host.disconnected(error);
     this.#retryLater();
   }
 

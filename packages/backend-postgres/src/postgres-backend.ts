@@ -110,16 +110,19 @@ export class PostgresBackend implements Backend {
   static async #open(options: PostgresBackendOptions, role: StoreRole): Promise<PostgresBackend> {
     const settings = checkPostgresOptions(options);
     const names = schemaNames(settings.schema);
-    const client = await openConnection(settings.connectionString, `igniter ${role} ${names.schema}`);
+    const reopen = () => followerSessions(settings.connectionString, names);
+    const { client, listener } =
+      role === 'follower'
+        ? await reopen()
+        : { client: await openConnection(settings.connectionString, `igniter writer ${names.schema}`) };
     try {
       if (role === 'writer' && !(await tryWriterLock(client, names))) throw lockedError(names);
       await ensureLayout(client, names);
       const backend = new PostgresBackend(settings, names, client, role);
-      if (role === 'follower') {
-        const listener = await openConnection(settings.connectionString, `igniter notices ${names.schema}`);
+      if (listener) {
         const follower = new FollowerSync(
           { client, listener },
-          () => followerSessions(settings.connectionString, names),
+          reopen,
           names,
           settings.pollMs,
           backend.#followerHost(),
@@ -139,6 +142,7 @@ export class PostgresBackend implements Backend {
       return backend;
     } catch (error) {
       await client.end().catch(() => undefined);
+      await listener?.end().catch(() => undefined);
       throw error;
     }
   }
@@ -416,7 +420,6 @@ export class PostgresBackend implements Backend {
         this.#link?.applyFacts(facts, this.#highWater);
       },
       failed: (error) => this.#lose(error),
-      disconnected: () => undefined,
       reconnected: (client) => {
         this.#client = client;
       },
