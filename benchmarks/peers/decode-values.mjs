@@ -1,4 +1,4 @@
-// CPU time of decoding one stored value of the peers workload's shape (flat object, 7
+// CPU time of decoding one stored value of the peers workload (its own values: flat object, 7
 // members), hot: core's `decodeJson` as the native engine calls it for a read, on 100k
 // distinct texts, best of 30 passes. Finer than read-phases.mjs (which cannot resolve the
 // ~20 ns a decoder change moves): for alternating A/B runs of two builds.
@@ -11,6 +11,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { orderValue, prng, SEED } from './workload.mjs';
 
 const root = resolve(process.argv[2] ?? `${import.meta.dirname}/../..`);
 const dist = `${root}/packages/core/dist`;
@@ -20,25 +21,11 @@ const chunk = readdirSync(dist).find(
 if (chunk === undefined) throw new Error(`no chunk of ${dist} defines decodeJson`);
 const { decodeJson } = await import(pathToFileURL(`${dist}/${chunk}`).href);
 
-const NOTE = 'lorem ipsum dolor sit amet';
-const STATUSES = ['new', 'paid', 'shipped', 'void'];
-let seed = 1;
-const rand = () => {
-  seed = (seed * 1103515245 + 12345) >>> 0;
-  return seed;
-};
+const rand = prng(SEED);
 const texts = Array.from({ length: 100_000 }, (_, i) => {
   const r = rand();
   const n = rand();
-  return JSON.stringify({
-    amount: (r % 1_000_000) / 100,
-    customer: `c-${String(n % 50_000).padStart(5, '0')}`,
-    note: NOTE.slice(n % 10, (n % 10) + 8),
-    qty: (r >>> 20) % 50,
-    region: `eu-${(n >>> 16) % 8}`,
-    status: STATUSES[(r >>> 8) % STATUSES.length],
-    v: i % 10,
-  });
+  return JSON.stringify(orderValue(r, n, i % 10));
 });
 let best = Number.POSITIVE_INFINITY;
 let check = 0;

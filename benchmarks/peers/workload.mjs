@@ -63,6 +63,22 @@ export function ttOf(i) {
 const NOTE = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 /**
+ * One fact's value (~100 bytes of JSON, keys in canonical order) from two draws of the PRNG and
+ * the key's version.
+ */
+export function orderValue(r, n, v) {
+  return {
+    amount: (r % 1_000_000) / 100,
+    customer: `c-${String(n % 50_000).padStart(5, '0')}`,
+    note: NOTE.slice(n % 10, (n % 10) + 8),
+    qty: (r >>> 20) % 50,
+    region: `eu-${(n >>> 16) % 8}`,
+    status: STATUSES[(r >>> 8) % STATUSES.length],
+    v,
+  };
+}
+
+/**
  * The write order: each key appears `versions` times at random positions. Yields batches of
  * `{ i, key, value }` with values of ~100 bytes of JSON whose keys are already in canonical
  * order (so JSON.stringify is the RFC 8785 form for the peers' hashes).
@@ -84,19 +100,7 @@ export function* factBatches(size, limit = size.facts) {
     version[k] += 1;
     const r = rand();
     const n = rand();
-    batch.push({
-      i,
-      key: keyName(k),
-      value: {
-        amount: (r % 1_000_000) / 100,
-        customer: `c-${String(n % 50_000).padStart(5, '0')}`,
-        note: NOTE.slice(n % 10, (n % 10) + 8),
-        qty: (r >>> 20) % 50,
-        region: `eu-${(n >>> 16) % 8}`,
-        status: STATUSES[(r >>> 8) % STATUSES.length],
-        v: version[k],
-      },
-    });
+    batch.push({ i, key: keyName(k), value: orderValue(r, n, version[k]) });
     if (batch.length === BATCH) {
       yield batch;
       batch = [];
