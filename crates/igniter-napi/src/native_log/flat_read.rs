@@ -1,0 +1,275 @@
+//! The read of a flat JSON object's members for the JS decoder ([`FlatShapes::read`]), done on
+//! the bytes a value read has in hand anyway: Rust checks which keys the object has (one
+//! comparison of its key sequence with a known one) and parses its numbers, and JS only takes
+//! the strings out of the text at the offsets written here and builds the object with the
+//! factory of its shape (`packages/core/src/engine/flat-json.ts`). Measured on the peers
+//! workload's values, the key checks and number parsing were most of the JS decode.
+//!
+//! What `out` holds after a read (indexes from [`FLAT_AT`]): the shape's id, or -1 when the
+//! text is not read here; then two numbers per member, in text order: a string's start and
+//! end (UTF-16 offsets in the text, which is ASCII), or [`NUMBER`] and the number, [`BOOLEAN`]
+//! and 1 or 0, [`NULL`] and 0; or, for the few distinct short strings a member keeps having
+//! (a status, a region), [`KEPT`] and the string's index among those the member keeps, or the
+//! string's start and `-(end + 1)`: the string is new, and JS appends it to the member's kept
+//! strings (so both sides number them alike, in order of first sight; see [`Kept`]).
+//!
+//! A shape's id names one exact key sequence for the life of the log; ids are given in order
+//! of first sight, up to [`MAX_SHAPES`]. Only texts JS's flat decoder reads exactly are read:
+//! ASCII, no backslash, an object of 1 to [`MAX_MEMBERS`] members each a string, number,
+//! boolean or null, no key `__proto__` or starting with a digit, nothing between the tokens.
+
+/// Where in `out` the shape id goes (`out[0]` is `readValue`'s slot).
+pub(crate) const FLAT_AT: usize = 1;
+/// Most members of a shape (as the JS decoder's `MAX_MEMBERS`).
+pub(crate) const MAX_MEMBERS: usize = 32;
+/// Numbers of `out` a flat read needs.
+pub(crate) const FLAT_OUT: usize = FLAT_AT + 1 + 2 * MAX_MEMBERS;
+/// Most shapes given an id.
+const MAX_SHAPES: usize = 64;
+/// Most bytes of a key sequence (keys each followed by a zero byte).
+const MAX_SKELETON: usize = 1024;
+
+/// Member kinds written instead of a string's start.
+pub(crate) const NUMBER: f64 = -1.0;
+pub(crate) const BOOLEAN: f64 = -2.0;
+pub(crate) const NULL: f64 = -3.0;
+pub(crate) const KEPT: f64 = -4.0;
+
+/// Distinct strings kept per member (as the JS decoder's `RecentStrings`).
+const MAX_KEPT: usize = 16;
+/// Longest string kept.
+const MAX_KEPT_LENGTH: usize = 32;
+/// Reads after which a member whose strings mostly miss stops looking (it has too many).
+const TRIAL: u32 = 256;
+
+/// The key sequences seen, by id.
+#[derive(Debug, Default)]
+pub(crate) struct FlatShapes {
+    shapes: Vec<Shape>,
+    /// The id matched last, tried first.
+    last: usize,
+}
+
+#[derive(Debug)]
+struct Shape {
+    /// Each key followed by a zero byte.
+    skeleton: Box<[u8]>,
+    /// Per member, the strings it keeps having.
+    members: Vec<Kept>,
+}
+
+/// The few distinct short strings one member of a shape keeps having: JS keeps the same
+/// strings, in the same order (it appends each one this side tells it is new), so a value
+/// read hands out the string JS holds instead of a copy per value. A member with more
+/// distinct values than it keeps stops looking after a trial, as the JS decoder's do.
+#[derive(Debug, Default)]
+struct Kept {
+    strings: Vec<Box<[u8]>>,
+    hits: u32,
+    misses: u32,
+    off: bool,
+}
+
+impl Kept {
+    /// What `out` gets for the string `bytes` at `start`..`end` (see the module's doc).
+    fn pair(&mut self, bytes: &[u8], start: f64, end: f64) -> (f64, f64) {
+        if self.off {
+            return (start, end);
+        }
+        if let Some(index) = self.strings.iter().position(|kept| **kept == *bytes) {
+            self.hits += 1;
+            return (KEPT, index as f64);
+        }
+        if self.strings.len() < MAX_KEPT && bytes.len() <= MAX_KEPT_LENGTH {
+            self.strings.push(bytes.into());
+            return (start, -(end + 1.0));
+        }
+        self.misses += 1;
+        if self.hits + self.misses >= TRIAL && self.misses > self.hits {
+            self.off = true;
+            self.strings = Vec::new();
+        }
+        (start, end)
+    }
+}
+
+impl FlatShapes {
+    /// Reads `json` into `out` (at least [`FLAT_OUT`] long): its shape id and members, or -1.
+    pub(crate) fn read(&mut self, json: &[u8], out: &mut [f64]) {
+        let id = self.members(json, out.get_mut(FLAT_AT + 1..).unwrap_or_default());
+        if let Some(at) = out.get_mut(FLAT_AT) {
+            *at = id.map_or(-1.0, |id| id as f64);
+        }
+    }
+
+    fn members(&mut self, json: &[u8], out: &mut [f64]) -> Option<usize> {
+        if !json.is_ascii() || json.contains(&b'\\') {
+            return None;
+        }
+        let mut skeleton = [0u8; MAX_SKELETON];
+        let mut skeleton_len = 0usize;
+        let mut at = 1usize;
+        if json.first() != Some(&b'{') {
+            return None;
+        }
+        for member in 0..MAX_MEMBERS {
+            // The key.
+            if json.get(at) != Some(&b'"') {
+                return None;
+            }
+            let key_start = at + 1;
+            let key_end = key_start + find_quote(json.get(key_start..)?)?;
+            let key = json.get(key_start..key_end)?;
+            if key.first().is_some_and(u8::is_ascii_digit) || key == b"__proto__" {
+                return None;
+            }
+            let room = skeleton.get_mut(skeleton_len..skeleton_len + key.len() + 1)?;
+            room[..key.len()].copy_from_slice(key);
+            room[key.len()] = 0;
+            skeleton_len += key.len() + 1;
+            if json.get(key_end + 1) != Some(&b':') {
+                return None;
+            }
+            at = key_end + 2;
+            // The value.
+            let (kind, value, end) = primitive(json, at)?;
+            let pair = out.get_mut(2 * member..2 * member + 2)?;
+            pair[0] = kind;
+            pair[1] = value;
+            at = end;
+            match json.get(at) {
+                Some(b',') => at += 1,
+                Some(b'}') if at + 1 == json.len() => {
+                    let id = self.id(skeleton.get(..skeleton_len)?)?;
+                    self.keep(id, json, out.get_mut(..2 * member + 2)?);
+                    return Some(id);
+                }
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// The id of `skeleton`, given one now if it is new and there is room.
+    fn id(&mut self, skeleton: &[u8]) -> Option<usize> {
+        if self
+            .shapes
+            .get(self.last)
+            .is_some_and(|s| *s.skeleton == *skeleton)
+        {
+            return Some(self.last);
+        }
+        let id = match self.shapes.iter().position(|s| *s.skeleton == *skeleton) {
+            Some(id) => id,
+            None if self.shapes.len() < MAX_SHAPES => {
+                let members = skeleton.iter().filter(|&&b| b == 0).count();
+                self.shapes.push(Shape {
+                    skeleton: skeleton.into(),
+                    members: (0..members).map(|_| Kept::default()).collect(),
+                });
+                self.shapes.len() - 1
+            }
+            None => return None,
+        };
+        self.last = id;
+        Some(id)
+    }
+
+    /// Rewrites the string members of `out` (read from `json`, of shape `id`) as kept strings.
+    fn keep(&mut self, id: usize, json: &[u8], out: &mut [f64]) {
+        let Some(shape) = self.shapes.get_mut(id) else {
+            return;
+        };
+        for (kept, pair) in shape.members.iter_mut().zip(out.chunks_exact_mut(2)) {
+            let (start, end) = (pair[0], pair[1]);
+            if start < 0.0 {
+                continue;
+            }
+            let Some(bytes) = json.get(start as usize..end as usize) else {
+                continue;
+            };
+            (pair[0], pair[1]) = kept.pair(bytes, start, end);
+        }
+    }
+}
+
+/// The primitive value at `at`: its kind (a string's start), value (a string's end) and where
+/// it ends.
+fn primitive(json: &[u8], at: usize) -> Option<(f64, f64, usize)> {
+    match *json.get(at)? {
+        b'"' => {
+            let end = at + 1 + find_quote(json.get(at + 1..)?)?;
+            Some(((at + 1) as f64, end as f64, end + 1))
+        }
+        b't' => literal(json, at, b"true", BOOLEAN, 1.0),
+        b'f' => literal(json, at, b"false", BOOLEAN, 0.0),
+        b'n' => literal(json, at, b"null", NULL, 0.0),
+        b'-' | b'0'..=b'9' => {
+            let len = json
+                .get(at..)?
+                .iter()
+                .position(|b| !matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))?;
+            let text = json.get(at..at + len)?;
+            Some((NUMBER, number(text)?, at + len))
+        }
+        _ => None,
+    }
+}
+
+/// Digits below which a decimal is an exact integer over an exact power of ten.
+const EXACT_DIGITS: usize = 15;
+const POW10: [f64; EXACT_DIGITS + 1] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// The number a JSON number's text denotes, as JSON.parse gives it: a decimal of at most 15
+/// digits without exponent is an integer below 2^53 over a power of ten, both exact, so one
+/// division rounds it correctly; anything else goes to Rust's parse, also correctly rounded.
+fn number(text: &[u8]) -> Option<f64> {
+    let (negative, digits) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    let mut mantissa = 0u64;
+    let mut count = 0usize;
+    let mut fraction: Option<usize> = None;
+    let mut plain = digits.len() <= EXACT_DIGITS + 1;
+    for &b in digits {
+        match b {
+            b'0'..=b'9' if plain => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                count += 1;
+                if let Some(f) = fraction.as_mut() {
+                    *f += 1;
+                }
+            }
+            b'.' if fraction.is_none() && count > 0 => fraction = Some(0),
+            _ => plain = false,
+        }
+    }
+    if plain && count > 0 && count <= EXACT_DIGITS && fraction != Some(0) {
+        let magnitude = mantissa as f64 / POW10.get(fraction.unwrap_or(0))?;
+        return Some(if negative { -magnitude } else { magnitude });
+    }
+    // ASCII, so the bytes are a `str`.
+    std::str::from_utf8(text).ok()?.parse().ok()
+}
+
+fn literal(
+    json: &[u8],
+    at: usize,
+    word: &[u8],
+    kind: f64,
+    value: f64,
+) -> Option<(f64, f64, usize)> {
+    (json.get(at..at + word.len())? == word).then_some((kind, value, at + word.len()))
+}
+
+/// The offset of the first `"` in `bytes`.
+fn find_quote(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == b'"')
+}
+
+#[cfg(test)]
+#[path = "flat_read_tests.rs"]
+mod tests;
