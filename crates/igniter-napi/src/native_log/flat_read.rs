@@ -41,6 +41,8 @@ const MAX_KEPT: usize = 16;
 const MAX_KEPT_LENGTH: usize = 32;
 /// Reads after which a member whose strings mostly miss stops looking (it has too many).
 const TRIAL: u32 = 256;
+/// Places of the kept strings' table (a power of two, a few times `MAX_KEPT`).
+const PLACES: usize = 64;
 
 /// The key sequences seen, by id.
 #[derive(Debug, Default)]
@@ -62,12 +64,30 @@ struct Shape {
 /// strings, in the same order (it appends each one this side tells it is new), so a value
 /// read hands out the string JS holds instead of a copy per value. A member with more
 /// distinct values than it keeps stops looking after a trial, as the JS decoder's do.
-#[derive(Debug, Default)]
+///
+/// A string has one place in a small table, from its length and its first and last bytes,
+/// so a lookup compares one candidate: two strings that would share a place are not both
+/// kept (the second is sliced each time, still exact).
+#[derive(Debug)]
 struct Kept {
     strings: Vec<Box<[u8]>>,
+    /// Per place, one more than the index of the string kept there (0: none).
+    places: [u8; PLACES],
     hits: u32,
     misses: u32,
     off: bool,
+}
+
+impl Default for Kept {
+    fn default() -> Self {
+        Self {
+            strings: Vec::new(),
+            places: [0; PLACES],
+            hits: 0,
+            misses: 0,
+            off: false,
+        }
+    }
 }
 
 impl Kept {
@@ -76,12 +96,24 @@ impl Kept {
         if self.off {
             return (start, end);
         }
-        if let Some(index) = self.strings.iter().position(|kept| **kept == *bytes) {
-            self.hits += 1;
-            return (KEPT, index as f64);
-        }
-        if self.strings.len() < MAX_KEPT && bytes.len() <= MAX_KEPT_LENGTH {
+        let place = match (bytes.first(), bytes.last()) {
+            (Some(&first), Some(&last)) => {
+                (usize::from(first) * 31 + usize::from(last) * 7 + bytes.len()) % PLACES
+            }
+            _ => 0,
+        };
+        let held = self.places.get(place).copied().unwrap_or(0);
+        if held > 0 {
+            let index = usize::from(held - 1);
+            if self.strings.get(index).is_some_and(|kept| **kept == *bytes) {
+                self.hits += 1;
+                return (KEPT, index as f64);
+            }
+        } else if self.strings.len() < MAX_KEPT && bytes.len() <= MAX_KEPT_LENGTH {
             self.strings.push(bytes.into());
+            if let Some(at) = self.places.get_mut(place) {
+                *at = self.strings.len() as u8;
+            }
             return (start, -(end + 1.0));
         }
         self.misses += 1;
@@ -106,8 +138,12 @@ impl FlatShapes {
         if !json.is_ascii() || json.contains(&b'\\') {
             return None;
         }
-        let mut skeleton = [0u8; MAX_SKELETON];
+        // The keys are compared with the shape matched last as they come; only when they
+        // differ is the key sequence put together (from `keys`) to look up or add.
+        let expected = self.shapes.get(self.last).map_or(&[][..], |s| &*s.skeleton);
+        let mut same = true;
         let mut skeleton_len = 0usize;
+        let mut keys = [(0u32, 0u32); MAX_MEMBERS];
         let mut at = 1usize;
         if json.first() != Some(&b'{') {
             return None;
@@ -123,10 +159,12 @@ impl FlatShapes {
             if key.first().is_some_and(u8::is_ascii_digit) || key == b"__proto__" {
                 return None;
             }
-            let room = skeleton.get_mut(skeleton_len..skeleton_len + key.len() + 1)?;
-            room[..key.len()].copy_from_slice(key);
-            room[key.len()] = 0;
-            skeleton_len += key.len() + 1;
+            let next = skeleton_len + key.len() + 1;
+            same = same
+                && expected.get(skeleton_len..next - 1) == Some(key)
+                && expected.get(next - 1) == Some(&0);
+            skeleton_len = next;
+            *keys.get_mut(member)? = (key_start as u32, key_end as u32);
             if json.get(key_end + 1) != Some(&b':') {
                 return None;
             }
@@ -140,7 +178,11 @@ impl FlatShapes {
             match json.get(at) {
                 Some(b',') => at += 1,
                 Some(b'}') if at + 1 == json.len() => {
-                    let id = self.id(skeleton.get(..skeleton_len)?)?;
+                    let id = if same && skeleton_len == expected.len() {
+                        self.last
+                    } else {
+                        self.id(&skeleton(json, keys.get(..=member)?, skeleton_len)?)?
+                    };
                     self.keep(id, json, out.get_mut(..2 * member + 2)?);
                     return Some(id);
                 }
@@ -152,13 +194,6 @@ impl FlatShapes {
 
     /// The id of `skeleton`, given one now if it is new and there is room.
     fn id(&mut self, skeleton: &[u8]) -> Option<usize> {
-        if self
-            .shapes
-            .get(self.last)
-            .is_some_and(|s| *s.skeleton == *skeleton)
-        {
-            return Some(self.last);
-        }
         let id = match self.shapes.iter().position(|s| *s.skeleton == *skeleton) {
             Some(id) => id,
             None if self.shapes.len() < MAX_SHAPES => {
@@ -191,6 +226,19 @@ impl FlatShapes {
             (pair[0], pair[1]) = kept.pair(bytes, start, end);
         }
     }
+}
+
+/// The key sequence of `json` (each key followed by a zero byte), from where its keys are.
+fn skeleton(json: &[u8], keys: &[(u32, u32)], len: usize) -> Option<Vec<u8>> {
+    if len > MAX_SKELETON {
+        return None;
+    }
+    let mut skeleton = Vec::with_capacity(len);
+    for &(start, end) in keys {
+        skeleton.extend_from_slice(json.get(start as usize..end as usize)?);
+        skeleton.push(0);
+    }
+    Some(skeleton)
 }
 
 /// The primitive value at `at`: its kind (a string's start), value (a string's end) and where

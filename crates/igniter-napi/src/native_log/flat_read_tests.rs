@@ -145,15 +145,30 @@ fn a_member_keeps_its_few_strings_in_order_of_first_sight() {
 #[test]
 fn a_member_with_many_strings_stops_keeping_them() {
     let mut shapes = FlatShapes::default();
-    for i in 0..16 {
-        let out = read(&mut shapes, &format!("{{\"s\":\"k{i:02}\"}}"));
-        assert_eq!(out[FLAT_AT + 2], -10.0);
+    // "x" to "x" * 16: each has a place of its own, and is kept.
+    for len in 1..=16 {
+        let x = "x".repeat(len);
+        let out = read(&mut shapes, &format!("{{\"s\":\"{x}\"}}"));
+        assert_eq!(out[FLAT_AT + 2], -(6.0 + len as f64 + 1.0));
     }
     // Past 16 kept strings, the others are slices; after 256 reads mostly missing, every one.
     for i in 16..300 {
         let out = read(&mut shapes, &format!("{{\"s\":\"k{i:03}\"}}"));
         assert_eq!((out[FLAT_AT + 1], out[FLAT_AT + 2]), (6.0, 10.0));
     }
-    let out = read(&mut shapes, r#"{"s":"k00"}"#);
-    assert_eq!((out[FLAT_AT + 1], out[FLAT_AT + 2]), (6.0, 9.0));
+    let out = read(&mut shapes, r#"{"s":"x"}"#);
+    assert_eq!((out[FLAT_AT + 1], out[FLAT_AT + 2]), (6.0, 7.0));
+}
+
+#[test]
+fn a_string_whose_place_is_taken_is_not_kept() {
+    let mut shapes = FlatShapes::default();
+    let pair = |out: &[f64]| (out[FLAT_AT + 1], out[FLAT_AT + 2]);
+    // "ab" and "by" share a place in the table (length, first and last bytes).
+    assert_eq!(pair(&read(&mut shapes, r#"{"s":"ab"}"#)), (6.0, -9.0));
+    assert_eq!(pair(&read(&mut shapes, r#"{"s":"by"}"#)), (6.0, 8.0));
+    assert_eq!(pair(&read(&mut shapes, r#"{"s":"by"}"#)), (6.0, 8.0));
+    assert_eq!(pair(&read(&mut shapes, r#"{"s":"ab"}"#)), (KEPT, 0.0));
+    assert_eq!(pair(&read(&mut shapes, r#"{"s":"ba"}"#)), (6.0, -9.0));
+    assert_eq!(pair(&read(&mut shapes, r#"{"s":"ba"}"#)), (KEPT, 1.0));
 }
