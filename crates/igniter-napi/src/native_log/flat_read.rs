@@ -56,6 +56,8 @@ pub(crate) struct FlatShapes {
 struct Shape {
     /// Each key followed by a zero byte.
     skeleton: Box<[u8]>,
+    /// The text before each member's value: `{"key":` for the first, `,"key":` for the others.
+    prefixes: Vec<Box<[u8]>>,
     /// Per member, the strings it keeps having.
     members: Vec<Kept>,
 }
@@ -128,10 +130,41 @@ impl Kept {
 impl FlatShapes {
     /// Reads `json` into `out` (at least [`FLAT_OUT`] long): its shape id and members, or -1.
     pub(crate) fn read(&mut self, json: &[u8], out: &mut [f64]) {
-        let id = self.members(json, out.get_mut(FLAT_AT + 1..).unwrap_or_default());
+        let members = out.get_mut(FLAT_AT + 1..).unwrap_or_default();
+        let id = match self.same_as_last(json, members) {
+            Some(id) => Some(id),
+            None => self.members(json, members),
+        };
         if let Some(at) = out.get_mut(FLAT_AT) {
             *at = id.map_or(-1.0, |id| id as f64);
         }
+    }
+
+    /// The read of a text of the shape matched last, the common case: each member's prefix
+    /// (its key and the punctuation around it) compared as a whole, no key scanned; strings
+    /// are checked for a backslash or a non-ASCII byte as they are scanned. None when the
+    /// text is not of that shape (or not read here at all): `members` then reads it.
+    fn same_as_last(&mut self, json: &[u8], out: &mut [f64]) -> Option<usize> {
+        let id = self.last;
+        let shape = self.shapes.get(id)?;
+        let mut at = 0usize;
+        for (member, prefix) in shape.prefixes.iter().enumerate() {
+            if json.get(at..at + prefix.len())? != &**prefix {
+                return None;
+            }
+            at += prefix.len();
+            let (kind, value, end) = primitive(json, at)?;
+            let pair = out.get_mut(2 * member..2 * member + 2)?;
+            pair[0] = kind;
+            pair[1] = value;
+            at = end;
+        }
+        if json.get(at) != Some(&b'}') || at + 1 != json.len() {
+            return None;
+        }
+        let members = shape.prefixes.len();
+        self.keep(id, json, out.get_mut(..2 * members)?);
+        Some(id)
     }
 
     fn members(&mut self, json: &[u8], out: &mut [f64]) -> Option<usize> {
@@ -197,10 +230,24 @@ impl FlatShapes {
         let id = match self.shapes.iter().position(|s| *s.skeleton == *skeleton) {
             Some(id) => id,
             None if self.shapes.len() < MAX_SHAPES => {
-                let members = skeleton.iter().filter(|&&b| b == 0).count();
+                let prefixes: Vec<Box<[u8]>> = skeleton
+                    .strip_suffix(&[0])
+                    .unwrap_or_default()
+                    .split(|&b| b == 0)
+                    .enumerate()
+                    .map(|(i, key)| {
+                        let mut prefix = Vec::with_capacity(key.len() + 4);
+                        prefix.push(if i == 0 { b'{' } else { b',' });
+                        prefix.push(b'"');
+                        prefix.extend_from_slice(key);
+                        prefix.extend_from_slice(b"\":");
+                        prefix.into()
+                    })
+                    .collect();
                 self.shapes.push(Shape {
                     skeleton: skeleton.into(),
-                    members: (0..members).map(|_| Kept::default()).collect(),
+                    members: prefixes.iter().map(|_| Kept::default()).collect(),
+                    prefixes,
                 });
                 self.shapes.len() - 1
             }
@@ -246,7 +293,14 @@ fn skeleton(json: &[u8], keys: &[(u32, u32)], len: usize) -> Option<Vec<u8>> {
 fn primitive(json: &[u8], at: usize) -> Option<(f64, f64, usize)> {
     match *json.get(at)? {
         b'"' => {
-            let end = at + 1 + find_quote(json.get(at + 1..)?)?;
+            let rest = json.get(at + 1..)?;
+            let stop = rest
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || !b.is_ascii())?;
+            if rest.get(stop) != Some(&b'"') {
+                return None;
+            }
+            let end = at + 1 + stop;
             Some(((at + 1) as f64, end as f64, end + 1))
         }
         b't' => literal(json, at, b"true", BOOLEAN, 1.0),

@@ -172,3 +172,32 @@ fn a_string_whose_place_is_taken_is_not_kept() {
     assert_eq!(pair(&read(&mut shapes, r#"{"s":"ba"}"#)), (6.0, -9.0));
     assert_eq!(pair(&read(&mut shapes, r#"{"s":"ba"}"#)), (KEPT, 1.0));
 }
+
+#[test]
+fn a_text_of_the_last_shape_is_checked_as_fully_as_any_other() {
+    let mut shapes = FlatShapes::default();
+    for json in [
+        r#"{"a":"x\"y","b":1}"#,
+        "{\"a\":\"\u{e9}\",\"b\":1}",
+        r#"{"a":"x","b":{"c":1}}"#,
+        r#"{"a":"x","b":[1]}"#,
+        r#"{"a":"x","b":1} "#,
+        r#"{"a":"x","b":1,"c":2}"#,
+        r#"{"a":"x","b":tru}"#,
+        r#"{"a":"x","b":1.2.3}"#,
+        r#"{"a":"x"}"#,
+    ] {
+        // The shape {"a", "b"} is the one matched last before each of these.
+        assert_eq!(read(&mut shapes, r#"{"a":"x","b":1}"#)[FLAT_AT], 0.0);
+        let out = read(&mut shapes, json);
+        // Two of them are flat objects of other shapes, given the next ids.
+        let expected = match json {
+            r#"{"a":"x","b":1,"c":2}"# => 1.0,
+            r#"{"a":"x"}"# => 2.0,
+            _ => -1.0,
+        };
+        assert_eq!(out[FLAT_AT], expected, "{json}");
+    }
+    // A key that only starts like the shape's is another shape.
+    assert_eq!(read(&mut shapes, r#"{"a":"x","bb":1}"#)[FLAT_AT], 3.0);
+}
