@@ -31,6 +31,10 @@ export class CheckpointImages {
   readonly path: string;
   /** Why the last checkpoint kept no image; null after one was kept. */
   lastRefusal: string | null = null;
+  /** The builds being finished (never rejects): `close()` waits for them. */
+  #building: Promise<void> | undefined;
+  /** A build a rewrite made stale, until its temp file is gone (see {@link removeForRewrite}). */
+  #discarding: Promise<void> | undefined;
 
   constructor(logPath: string) {
     this.path = imagePathFor(logPath);
@@ -83,8 +87,34 @@ export class CheckpointImages {
     }
   }
 
-  /** Removes the image (before a rewrite). Throws the system error of a failed removal. */
-  remove(): void {
+  /**
+   * {@link finish}es `pending` in the background. Every build still running is waited for by
+   * {@link settled}: an earlier one is discarded when done (its snapshot was replaced), and
+   * removes its temp file.
+   */
+  finishInBackground(pending: PendingImage, snapshotPath: string, keep: () => boolean): void {
+    const building = this.finish(pending, snapshotPath, keep);
+    const earlier = this.#building;
+    this.#building = earlier ? Promise.all([earlier, building]).then(() => undefined) : building;
+  }
+
+  /** Resolves once every build started so far is done (undefined when none was); never rejects. */
+  settled(): Promise<void> | undefined {
+    return this.#building;
+  }
+
+  /**
+   * Before a rewrite: removes the image, which holds the facts a prune drops (a later checkpoint
+   * writes a new one); a build still running is discarded when done (its generation is gone),
+   * and {@link discarded} waits for that. Throws the system error of a failed removal.
+   */
+  removeForRewrite(): void {
     fs.rmSync(this.path, { force: true });
+    this.#discarding = this.#building;
+  }
+
+  /** Resolves once the builds a rewrite made stale have removed their temp files. */
+  discarded(): Promise<void> | undefined {
+    return this.#discarding;
   }
 }

@@ -12,7 +12,8 @@ provideOptionalPackage('@igniter/backend-file', { FileBackend, writeBackupLog })
 
 export type { DurabilityStatus } from '@igniter/core/storage';
 export { type BackupLogOptions, writeBackupLog } from './backup-log.js';
-export { FileBackend, type RecoveryReport } from './file-backend.js';
+export { FileBackend } from './file-backend.js';
 export { FileFollower, type FileFollowerOptions, followFileStore } from './file-follower.js';
 export { type FileStoreOptions, openFileStore } from './open-file-store.js';
+export type { RecoveryReport } from './open-log-files.js';
 export { type Durability, FILE_BACKEND_OPTION_KEYS, type FileBackendOptions } from './options.js';

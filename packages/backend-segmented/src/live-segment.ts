@@ -1,8 +1,11 @@
 import type { Fact, SegmentInfo } from '@igniter/core';
 import { crc32, type FactCodec, GroupCommitWriter } from '@igniter/core/storage';
 import type { GroupSync } from './group-sync.js';
+import { segmentPath } from './layout.js';
 import type { ResolvedOptions } from './options.js';
 import type { SegmentSummary } from './records.js';
+import { createSegmentFile } from './segment-file.js';
+import type { StoreSegments } from './store-segments.js';
 
 /** The start of the time bucket of `time`, or null when time buckets are off. */
 export function bucketOf(time: number, durationMs: number | null): number | null {
@@ -179,4 +182,47 @@ export class LiveSegment {
       codec,
     };
   }
+}
+
+/** What {@link startLiveSegment} needs besides the store. */
+export interface NewSegment {
+  /** The segment number (allocated by the catalog). */
+  segment: number;
+  codec: FactCodec;
+  /** The highest seq written so far. */
+  lastSeq: number;
+  options: ResolvedOptions;
+  groupSync: GroupSync | undefined;
+}
+
+/**
+ * Creates segment file number `segment` in `store`'s folder (header written and fsynced) and
+ * makes it the store's live segment. Throws the system error of a failed create.
+ */
+export function startLiveSegment(store: StoreSegments, next: NewSegment): LiveSegment {
+  const { segment, codec } = next;
+  const path = segmentPath(store.folder, segment, 'log');
+  const head = { store: store.name, segment, generation: store.generation };
+  const { fd, size, checksum } = createSegmentFile(path, head, codec);
+  const summary = {
+    factCount: 0,
+    byteSize: size,
+    minSeq: null,
+    maxSeq: null,
+    minTime: null,
+    maxTime: null,
+    checksum,
+  };
+  store.live = new LiveSegment(
+    path,
+    segment,
+    store.generation,
+    codec,
+    fd,
+    summary,
+    next.lastSeq,
+    next.options,
+    next.groupSync,
+  );
+  return store.live;
 }

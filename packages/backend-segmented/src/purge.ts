@@ -1,5 +1,11 @@
 import * as fs from 'node:fs';
-import { type PurgeInput, type PurgeReceipt, type PurgeReceiptsInput, toMs } from '@igniter/core';
+import {
+  type PurgedRange,
+  type PurgeInput,
+  type PurgeReceipt,
+  type PurgeReceiptsInput,
+  toMs,
+} from '@igniter/core';
 import { fsyncDirectory } from '@igniter/core/storage';
 import { badArgument } from './errors.js';
 import { segmentPath } from './layout.js';
@@ -119,6 +125,47 @@ export function purgeStore(
     if (receipts.length > 0) fsyncDirectory(store.folder);
   }
   return receipts;
+}
+
+/**
+ * Purges in each of `targets` the sealed segments `selection` picks ({@link purgeStore}), and
+ * tells `forget` the seq ranges removed, also when a later step failed (a running store forgets
+ * what is gone from disk). Returns the receipts; throws as `purgeStore`.
+ */
+export function purgeStores(
+  targets: readonly (StoreSegments | undefined)[],
+  selection: PurgeSelection,
+  now: number,
+  forget: (purged: readonly PurgedRange[]) => void,
+): PurgeReceipt[] {
+  const receipts: PurgeReceipt[] = [];
+  const ranges: PurgedRange[] = [];
+  try {
+    for (const store of targets) {
+      if (!store) continue;
+      for (const record of purgeStore(store, selection.select, selection.reason, now)) {
+        receipts.push(toPurgeReceipt(record));
+        if (record.minSeq !== null && record.maxSeq !== null) {
+          ranges.push({ store: record.store, minSeq: record.minSeq, maxSeq: record.maxSeq });
+        }
+      }
+    }
+  } finally {
+    if (ranges.length > 0) forget(ranges);
+  }
+  return receipts;
+}
+
+/** The purge receipts of `stores` that `opts` (checked) selects, oldest first. Cost: O(receipts). */
+export function purgeReceiptsOf(stores: Iterable<StoreSegments>, opts: PurgeReceiptsInput): PurgeReceipt[] {
+  const { store, since, limit } = checkPurgeReceiptsInput(opts);
+  return [...stores]
+    .filter((s) => store === undefined || s.name === store)
+    .flatMap((s) => s.purged)
+    .filter((r) => since === undefined || r.purgedAt >= since)
+    .sort((a, b) => a.purgedAt - b.purgedAt || a.segment - b.segment)
+    .slice(0, limit)
+    .map(toPurgeReceipt);
 }
 
 /** A purge record as `purgeReceipts()` lists it. */

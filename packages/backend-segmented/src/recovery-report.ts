@@ -1,5 +1,6 @@
 import type { RecoveredCut } from '@igniter/core';
 import type { LostFile } from './inventory.js';
+import type { OpenedDirectory } from './open-directory.js';
 
 /** What opening the directory found and repaired. */
 export interface SegmentedRecoveryReport {
@@ -45,4 +46,26 @@ export function lostEntry({
   message,
 }: LostFile): SegmentedRecoveryReport['lost'][number] {
   return { file, store, segment: segment ?? null, bytes, how, message };
+}
+
+/** The report of what `openDirectory` found and repaired. */
+export function recoveryOf(opened: OpenedDirectory): SegmentedRecoveryReport {
+  return {
+    recoveredTailBytes: opened.recoveredTailBytes,
+    quarantined: opened.quarantined,
+    recovered: opened.recovered,
+    removedFiles: opened.removedFiles,
+    lost: opened.lost.map(lostEntry),
+  };
+}
+
+/** A copy of `report` the caller may change. */
+export function copyReport(report: SegmentedRecoveryReport): SegmentedRecoveryReport {
+  return {
+    recoveredTailBytes: report.recoveredTailBytes,
+    quarantined: [...report.quarantined],
+    recovered: report.recovered.map((cut) => ({ ...cut })),
+    removedFiles: [...report.removedFiles],
+    lost: report.lost.map((l) => ({ ...l })),
+  };
 }

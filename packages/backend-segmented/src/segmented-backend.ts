@@ -26,30 +26,31 @@ import {
   LOG_WINDOW_FIELDS,
   PURGE_FIELDS,
   PURGE_RECEIPTS_FIELDS,
-  STORE_FILTER_FIELDS,
   type WriterLock,
 } from '@igniter/core/storage';
 import { writeSegmentedBackup } from './backup.js';
 import { partBytes, type StorePart, spanOf, storeParts } from './batch-parts.js';
 import { badArgument, closedError, hasLoneSurrogate } from './errors.js';
 import { GroupSync } from './group-sync.js';
-import { CATALOG_FILE, STORES_DIR, segmentPath, storeFolderName } from './layout.js';
-import { LiveSegment } from './live-segment.js';
+import { CATALOG_FILE, STORES_DIR, storeFolderName } from './layout.js';
+import { type LiveSegment, startLiveSegment } from './live-segment.js';
 import { checkStoreFolder, openDirectory } from './open-directory.js';
 import { type ResolvedOptions, resolveOptions, type SegmentedFileBackendOptions } from './options.js';
-import { checkPurgeReceiptsInput, purgeSelection, purgeStore, toPurgeReceipt } from './purge.js';
-import { lostEntry, reportLost, type SegmentedRecoveryReport } from './recovery-report.js';
+import { purgeReceiptsOf, purgeSelection, purgeStores } from './purge.js';
+import { copyReport, recoveryOf, reportLost, type SegmentedRecoveryReport } from './recovery-report.js';
 import { sealLiveSegment } from './seal.js';
-import { createSegmentFile } from './segment-file.js';
-import { mayOverlap, mergeBySeq, readLive, readSealed, windowFilter } from './segment-reader.js';
+import { replayStores } from './segment-reader.js';
 import { Snapshotter } from './snapshotter.js';
+import { segmentManifestOf, storageStatsOf } from './store-figures.js';
 import { StoreSegments } from './store-segments.js';
 import { verifySegmentFiles } from './verify-files.js';
 
-function setEntry<T>(target: { [key: string]: T }, key: string, value: T): void {
-  // defineProperty, so that a store named "__proto__" is an ordinary key.
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
+// This file stays over 400 lines for a reason: `SegmentedFileBackend` is the class the Backend
+// contract and API.md document, one doc comment per method, and its write path (writeFact,
+// writeFacts and the seal a full segment triggers) reads the state this class owns (highWater,
+// the failed-batch error, partsUnsynced) on every write. The rest lives beside it:
+// open-directory.ts, segment-reader.ts (replay), purge.ts, store-figures.ts (stats, manifest),
+// snapshotter.ts (catalog, rewrites), live-segment.ts, recovery-report.ts.
 
 /**
  * A crash-safe fact store split into per-store segment files (ARCHITECTURE.md D8): `<dir>/stores/<escaped
@@ -106,13 +107,7 @@ export class SegmentedFileBackend implements Backend {
       const opened = openDirectory(this.dir, this.options, this.groupSync);
       this.stores = opened.stores;
       this.highWater = opened.highWater;
-      this.recovery = {
-        recoveredTailBytes: opened.recoveredTailBytes,
-        quarantined: opened.quarantined,
-        recovered: opened.recovered,
-        removedFiles: opened.removedFiles,
-        lost: opened.lost.map(lostEntry),
-      };
+      this.recovery = recoveryOf(opened);
       this.snapshotter = new Snapshotter(
         this.dir,
         opened.catalog,
@@ -140,17 +135,7 @@ export class SegmentedFileBackend implements Backend {
     this.assertOpen();
     checkInput(opts, 'replay options', LOG_WINDOW_FIELDS);
     const window = { since: toMs(opts.since, 'since'), asOf: toMs(opts.asOf, 'asOf') };
-    const keep = windowFilter(window);
-    const runs: Fact[][] = [];
-    const { maxFrameBytes } = this.options;
-    for (const store of this.stores.values()) {
-      for (const manifest of store.sealed) {
-        if (mayOverlap(manifest, window)) runs.push(readSealed(store.folder, manifest, keep, maxFrameBytes));
-      }
-      const live = store.live;
-      if (live && mayOverlap(live.summary, window)) runs.push(readLive(live, keep, maxFrameBytes));
-    }
-    return mergeBySeq(runs);
+    return replayStores(this.stores.values(), window, this.options.maxFrameBytes);
   }
 
   /**
@@ -284,7 +269,7 @@ export class SegmentedFileBackend implements Backend {
         const closed = await Promise.allSettled([...this.stores.values()].map((s) => s.live?.close()));
         const failed = closed.find((c): c is PromiseRejectedResult => c.status === 'rejected');
         if (failed) throw failed.reason;
-        this.recordClosed();
+        this.snapshotter.recordClosed(this.stores);
       } finally {
         this.lock.release();
       }
@@ -299,7 +284,7 @@ export class SegmentedFileBackend implements Backend {
     try {
       this.groupSync?.stop();
       for (const store of this.stores.values()) store.live?.closeSync();
-      this.recordClosed();
+      this.snapshotter.recordClosed(this.stores);
     } finally {
       this.lock.release();
     }
@@ -346,29 +331,15 @@ export class SegmentedFileBackend implements Backend {
    */
   purge(opts: PurgeInput): PurgeReceipt[] {
     this.assertOpen();
-    const {
-      store: only,
-      select,
-      reason,
-    } = purgeSelection(checkInput(opts, 'purge options', PURGE_FIELDS), (name) => this.stores.get(name));
+    const selection = purgeSelection(checkInput(opts, 'purge options', PURGE_FIELDS), (name) =>
+      this.stores.get(name),
+    );
     const now = this.options.clock();
+    const only = selection.store;
     const targets = only === undefined ? [...this.stores.values()] : [this.stores.get(only)];
-    const receipts: PurgeReceipt[] = [];
-    const ranges: PurgedRange[] = [];
-    try {
-      for (const store of targets) {
-        if (!store) continue;
-        for (const record of purgeStore(store, select, reason, now)) {
-          receipts.push(toPurgeReceipt(record));
-          if (record.minSeq !== null && record.maxSeq !== null) {
-            ranges.push({ store: record.store, minSeq: record.minSeq, maxSeq: record.maxSeq });
-          }
-        }
-      }
-    } finally {
-      // A running store forgets what is gone from disk, also when a later purge step failed.
-      if (ranges.length > 0) for (const listener of this.purgeListeners) listener(ranges);
-    }
+    const receipts = purgeStores(targets, selection, now, (ranges) => {
+      for (const listener of this.purgeListeners) listener(ranges);
+    });
     if (receipts.length > 0) this.snapshotter.record(this.stores);
     return receipts;
   }
@@ -384,16 +355,8 @@ export class SegmentedFileBackend implements Backend {
    * `ERR_INVALID_ARGUMENT` for a bad filter. Cost: O(receipts).
    */
   purgeReceipts(opts: PurgeReceiptsInput = {}): PurgeReceipt[] {
-    const { store, since, limit } = checkPurgeReceiptsInput(
-      checkInput(opts, 'purgeReceipts options', PURGE_RECEIPTS_FIELDS),
-    );
-    return [...this.stores.values()]
-      .filter((s) => store === undefined || s.name === store)
-      .flatMap((s) => s.purged)
-      .filter((r) => since === undefined || r.purgedAt >= since)
-      .sort((a, b) => a.purgedAt - b.purgedAt || a.segment - b.segment)
-      .slice(0, limit)
-      .map(toPurgeReceipt);
+    const checked = checkInput(opts, 'purgeReceipts options', PURGE_RECEIPTS_FIELDS);
+    return purgeReceiptsOf(this.stores.values(), checked);
   }
 
   /**
@@ -433,24 +396,7 @@ export class SegmentedFileBackend implements Backend {
    * Cost: O(segments).
    */
   storageStats(opts: { store?: string } = {}): StorageStats {
-    const only = this.storeOption(opts);
-    const stores: StorageStats['stores'] = {};
-    let factCount = 0;
-    let byteSize = 0;
-    for (const s of this.listed()) {
-      const entry = { factCount: s.factCount, byteSize: s.byteSize };
-      factCount += entry.factCount;
-      byteSize += entry.byteSize;
-      if (only === undefined || only === s.name) setEntry(stores, s.name, entry);
-    }
-    return {
-      backend: 'segmented',
-      byteSize,
-      factCount,
-      recoveredTailBytes: this.recovery.recoveredTailBytes,
-      recovered: this.recovery.recovered.map((cut) => ({ ...cut })),
-      stores,
-    };
+    return storageStatsOf(this.stores.values(), opts, this.recovery);
   }
 
   /**
@@ -459,40 +405,12 @@ export class SegmentedFileBackend implements Backend {
    * Cost: O(segments).
    */
   segmentManifest(opts: { store?: string } = {}): SegmentManifest {
-    const only = this.storeOption(opts);
-    const stores: SegmentManifest['stores'] = {};
-    for (const s of this.listed()) {
-      if (only === undefined || only === s.name) setEntry(stores, s.name, s.infos());
-    }
-    return { stores };
+    return segmentManifestOf(this.stores.values(), opts);
   }
 
   /** What opening the directory recovered: torn tail bytes, quarantine files, removed leftovers. */
   recoveryReport(): SegmentedRecoveryReport {
-    return {
-      recoveredTailBytes: this.recovery.recoveredTailBytes,
-      quarantined: [...this.recovery.quarantined],
-      recovered: this.recovery.recovered.map((cut) => ({ ...cut })),
-      removedFiles: [...this.recovery.removedFiles],
-      lost: this.recovery.lost.map((l) => ({ ...l })),
-    };
-  }
-
-  /**
-   * After the live segments closed cleanly: the catalog lists their whole size as on disk, so
-   * that a later open notices a live segment cut shorter. Best effort: the data is on disk
-   * already, and a catalog that lists less only tells less.
-   */
-  private recordClosed(): void {
-    for (const store of this.stores.values()) if (store.live) store.live.listedBytes = store.live.writer.size;
-    try {
-      this.snapshotter.record(this.stores);
-    } catch (error) {
-      process.emitWarning(
-        `could not record the live segment sizes in the catalog at close (${error instanceof Error ? error.message : String(error)}); the facts are on disk`,
-        { code: 'IGNITER_CATALOG_NOT_RECORDED' },
-      );
-    }
+    return copyReport(this.recovery);
   }
 
   private rewrite(facts: readonly Fact[], meta: SnapshotMeta, sealAll: boolean): void {
@@ -506,19 +424,6 @@ export class SegmentedFileBackend implements Backend {
     this.syncLive();
     this.snapshotter.replace(this.stores, facts, lastSeq, this.highWater, sealAll);
     this.highWater = lastSeq;
-  }
-
-  /** Stores that have a segment, in name order. */
-  private listed(): StoreSegments[] {
-    return [...this.stores.values()]
-      .filter((s) => s.sealed.length > 0 || s.live !== undefined)
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  }
-
-  private storeOption(opts: { store?: string }): string | undefined {
-    const store = checkInput<{ store?: unknown }>(opts, 'store filter', STORE_FILTER_FIELDS).store;
-    if (store !== undefined && typeof store !== 'string') throw badArgument('store must be a string');
-    return store;
   }
 
   private storeFor(name: string): StoreSegments {
@@ -535,31 +440,13 @@ export class SegmentedFileBackend implements Backend {
   }
 
   private startSegment(store: StoreSegments): LiveSegment {
-    const segment = this.snapshotter.allocate();
-    const path = segmentPath(store.folder, segment, 'log');
-    const head = { store: store.name, segment, generation: store.generation };
-    const { fd, size, checksum } = createSegmentFile(path, head, this.codec);
-    const summary = {
-      factCount: 0,
-      byteSize: size,
-      minSeq: null,
-      maxSeq: null,
-      minTime: null,
-      maxTime: null,
-      checksum,
-    };
-    store.live = new LiveSegment(
-      path,
-      segment,
-      store.generation,
-      this.codec,
-      fd,
-      summary,
-      this.highWater,
-      this.options,
-      this.groupSync,
-    );
-    return store.live;
+    return startLiveSegment(store, {
+      segment: this.snapshotter.allocate(),
+      codec: this.codec,
+      lastSeq: this.highWater,
+      options: this.options,
+      groupSync: this.groupSync,
+    });
   }
 
   private assertOpen(): void {

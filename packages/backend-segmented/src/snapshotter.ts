@@ -65,6 +65,23 @@ export class Snapshotter {
     this.catalog = catalog;
   }
 
+  /**
+   * After the live segments closed cleanly: the catalog lists their whole size as on disk, so
+   * that a later open notices a live segment cut shorter. Best effort: the data is on disk
+   * already, and a catalog that lists less only tells less.
+   */
+  recordClosed(stores: Map<string, StoreSegments>): void {
+    for (const store of stores.values()) if (store.live) store.live.listedBytes = store.live.writer.size;
+    try {
+      this.record(stores);
+    } catch (error) {
+      process.emitWarning(
+        `could not record the live segment sizes in the catalog at close (${error instanceof Error ? error.message : String(error)}); the facts are on disk`,
+        { code: 'IGNITER_CATALOG_NOT_RECORDED' },
+      );
+    }
+  }
+
   /** The current generation of store `name` (0 for a store never rewritten). */
   generationOf(name: string): number {
     return this.catalog.generations.get(name) ?? 0;

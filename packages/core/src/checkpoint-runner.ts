@@ -1,3 +1,6 @@
+import type { Backend } from './backend.js';
+import type { Engine } from './engine/types.js';
+
 /**
  * A store's checkpoints that run in the background (a file store copies its stored frames off
  * the event loop): `checkpoint()` starts one and returns,
@@ -8,6 +11,32 @@
 export class CheckpointRunner {
   readonly #running = new Set<Promise<void>>();
   #failure: { error: unknown } | undefined;
+
+  /**
+   * Checkpoints `backend` at `log`'s last seq: in the background when the backend can
+   * (`Backend.checkpoint`), else by writing the snapshot now; nothing in memory.
+   */
+  checkpoint(backend: Backend | undefined, log: Engine): void {
+    const meta = { lastSeq: log.lastSeq() };
+    const inBackground = backend?.checkpoint?.bind(backend);
+    if (inBackground) this.start(() => inBackground(meta));
+    else backend?.writeSnapshot?.(log.all(), meta);
+  }
+
+  /**
+   * Waits for the started checkpoints, then flushes `backend`; throws a checkpoint's failure
+   * once the flush is done.
+   */
+  async flush(backend: Backend | undefined): Promise<void> {
+    // Checkpoints first: a backend flush then never waits across the checkpoint's last step,
+    // which swaps the file the writer writes to (a native writer's waiter could be left behind).
+    const checkpoint = await this.settle().then(
+      () => undefined,
+      (error: unknown) => ({ error }),
+    );
+    await backend?.flush();
+    if (checkpoint) throw checkpoint.error;
+  }
 
   /** Starts `run` now (the backend orders concurrent checkpoints) and keeps track of it. */
   start(run: () => Promise<void>): void {

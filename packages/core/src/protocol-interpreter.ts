@@ -1,3 +1,4 @@
+import { IgniterError } from './errors.js';
 import { loadOptional } from './optional-package.js';
 import type { IgniterStore } from './store.js';
 
@@ -39,4 +40,22 @@ export function loadInterpreter(store: IgniterStore): ProtocolInterpreter {
     '@igniter/protocol',
   );
   return new Interpreter(store);
+}
+
+/**
+ * Re-applies the protocol descriptors a reopened log holds (access paths, relations,
+ * projections), so they run without a first call to `protocol()`. Without
+ * `@igniter/protocol` installed they cannot run: a warning says so and the store opens.
+ */
+export function restoreDescriptors(store: IgniterStore): void {
+  if (store.internalEngine.keys(DESCRIPTOR_STORE).length === 0) return;
+  try {
+    store.protocol();
+  } catch (error) {
+    if (!(error instanceof IgniterError && error.code === 'ERR_MISSING_PACKAGE')) throw error;
+    process.emitWarning(
+      'the store holds protocol descriptors but @igniter/protocol is not installed: their access paths and relations are not registered',
+      { code: 'IGNITER_DESCRIPTORS_NOT_APPLIED' },
+    );
+  }
 }

@@ -1,4 +1,6 @@
+import { checkInput } from './args.js';
 import { IgniterError } from './errors.js';
+import { WAIT_FOR_SEQ_FIELDS } from './input-fields.js';
 
 interface Waiter {
   seq: number;
@@ -57,4 +59,17 @@ export class SeqWaiters {
     const at = this.#waiting.indexOf(waiter);
     if (at !== -1) this.#waiting.splice(at, 1);
   }
+}
+
+/** Checks `store.waitForSeq`'s arguments and returns the timeout; throws `ERR_INVALID_ARGUMENT`. */
+export function checkWaitForSeq(seq: number, options: { timeoutMs?: number }): number | undefined {
+  checkInput(options, 'waitForSeq options', WAIT_FOR_SEQ_FIELDS);
+  if (!Number.isSafeInteger(seq) || seq < 0) {
+    throw new IgniterError('ERR_INVALID_ARGUMENT', 'seq must be an integer >= 0');
+  }
+  const { timeoutMs } = options;
+  if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs >= 0)) {
+    throw new IgniterError('ERR_INVALID_ARGUMENT', 'timeoutMs must be a number >= 0');
+  }
+  return timeoutMs;
 }

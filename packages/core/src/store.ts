@@ -1,13 +1,6 @@
 import { checkInput, checkName, isReservedStore, toMs } from './args.js';
-import type {
-  Backend,
-  PurgedRange,
-  PurgeReceipt,
-  SegmentManifest,
-  StorageStats,
-  StoreLink,
-  StoreRole,
-} from './backend.js';
+import type { Backend, PurgeReceipt, SegmentManifest, StorageStats, StoreRole } from './backend.js';
+import { attachBackend, type BackendLinkHost } from './backend-link.js';
 import type { ChangeSink, CommitKind } from './change-event.js';
 import { CheckpointRunner } from './checkpoint-runner.js';
 import { type CommittedLog, committedLogOf } from './committed-log.js';
@@ -21,7 +14,6 @@ import {
   STORE_FILTER_FIELDS,
   SUBJECT_FIELDS,
   TIME_TRAVEL_FIELDS,
-  WAIT_FOR_SEQ_FIELDS,
 } from './input-fields.js';
 import { backupStore } from './integrity/backup.js';
 import type { BackupResult, VerifyResult } from './integrity/types.js';
@@ -35,7 +27,6 @@ import type {
   PruneResult,
   RetentionPolicy,
 } from './lifecycle/types.js';
-import { PRUNE_PRODUCER } from './lifecycle/types.js';
 import { buildLineage, type CausationStep, causationSteps, type Lineage } from './lineage.js';
 import { loadOptional } from './optional-package.js';
 import {
@@ -44,10 +35,12 @@ import {
   loadInterpreter,
   type ProtocolInterpreter,
   type ProtocolReceipt,
+  restoreDescriptors,
 } from './protocol-interpreter.js';
 import { ReadCache } from './read-cache.js';
 import { ReadPath } from './read-path.js';
 import { RuleRegistry } from './rules/registry.js';
+import { ruleFailure } from './rules/rule-failure.js';
 import type {
   DerivationInput,
   ProjectionInput,
@@ -58,7 +51,7 @@ import type {
   ScatterInput,
 } from './rules/types.js';
 import { SchemaGraph } from './schema-graph.js';
-import { SeqWaiters } from './seq-waiters.js';
+import { checkWaitForSeq, SeqWaiters } from './seq-waiters.js';
 import { checkStoreOptions, splitFileStoreOptions } from './store-options.js';
 import type { StoreState } from './store-state.js';
 import type {
@@ -82,6 +75,15 @@ import type {
 } from './store-types.js';
 import { TransactionClock } from './transaction-clock.js';
 import { type CommitListener, WritePath } from './write-path.js';
+
+// This file is the public facade and stays long for that reason: every public method of
+// `IgniterStore`, with the doc comment API.md binds, is declared here, because TypeScript cannot
+// spread one class over files without declaration merging or base classes that would show in
+// the published types. Each body is a guard and a hand-over to the module that does the work:
+// write-path.ts, read-path.ts, rules/registry.ts, lifecycle/lifecycle.ts, checkpoint-runner.ts,
+// backend-link.ts (open, purges, a follower's replication), integrity/. The guards stay here
+// (they read the closed state and the backend's role) and `write` calls them directly, so the
+// write path gains no call.
 
 /**
  * An embedded, append-only, bitemporal fact store. Every write is an immutable fact with a
@@ -143,19 +145,21 @@ export class IgniterStore {
       maxValueBytes,
     });
     try {
-      if (this.#backend) {
-        this.#hydrate(this.#backend);
-        this.#backend.linkEngine?.(this.#log);
-      }
-      if (onRecover) for (const cut of this.#backend?.storageStats?.().recovered ?? []) onRecover(cut);
-      this.#backend?.onPurge?.((purged) => this.#forgetPurged(purged));
-      this.#backend?.link?.(this.#link());
+      const host: BackendLinkHost = {
+        log: this.#log,
+        writes: this.#writes,
+        lifecycle: this.#lifecycle,
+        seqWaiters: this.#seqWaiters,
+        afterRemoval: (removed) => this.afterRemoval(removed),
+        closedBy: (error) => this.#closedBy(error),
+      };
+      attachBackend(this.#backend, host, onRecover);
       this.#writes.addCommitListener((fact) => this.#seqWaiters.reached(fact.seq));
       this.changefeed?.attach({
         factsAfter: (after, limit) => this.#reads.factsAfter(after, limit),
         lastSeq: () => this.#log.lastSeq(),
       });
-      this.#restoreDescriptors();
+      restoreDescriptors(this);
     } catch (error) {
       // A store that failed to open must not keep its backend (and the backend's lock).
       this.#closed = true;
@@ -575,14 +579,7 @@ export class IgniterStore {
    */
   async flush(): Promise<void> {
     this.#assertOpen();
-    // Checkpoints first: a backend flush then never waits across the checkpoint's last step,
-    // which swaps the file the writer writes to (a native writer's waiter could be left behind).
-    const checkpoint = await this.#checkpoints.settle().then(
-      () => undefined,
-      (error: unknown) => ({ error }),
-    );
-    await this.#backend?.flush();
-    if (checkpoint) throw checkpoint.error;
+    return this.#checkpoints.flush(this.#backend);
   }
 
   /** Flushes and closes; later calls throw `ERR_CLOSED`, a second `close()` resolves. */
@@ -721,11 +718,7 @@ export class IgniterStore {
    */
   checkpoint(): this {
     this.#assertWritable();
-    const backend = this.#backend;
-    const meta = { lastSeq: this.#log.lastSeq() };
-    const inBackground = backend?.checkpoint?.bind(backend);
-    if (inBackground) this.#checkpoints.start(() => inBackground(meta));
-    else backend?.writeSnapshot?.(this.#log.all(), meta);
+    this.#checkpoints.checkpoint(this.#backend, this.#log);
     return this;
   }
 
@@ -747,14 +740,7 @@ export class IgniterStore {
   waitForSeq(seq: number, options: { timeoutMs?: number } = {}): Promise<void> {
     try {
       this.#assertOpen();
-      checkInput(options, 'waitForSeq options', WAIT_FOR_SEQ_FIELDS);
-      if (!Number.isSafeInteger(seq) || seq < 0) {
-        throw new IgniterError('ERR_INVALID_ARGUMENT', 'seq must be an integer >= 0');
-      }
-      const { timeoutMs } = options;
-      if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs >= 0)) {
-        throw new IgniterError('ERR_INVALID_ARGUMENT', 'timeoutMs must be a number >= 0');
-      }
+      const timeoutMs = checkWaitForSeq(seq, options);
       return this.#seqWaiters.wait(seq, this.#log.lastSeq(), timeoutMs);
     } catch (error) {
       return Promise.reject(error);
@@ -812,19 +798,7 @@ export class IgniterStore {
     cause: unknown,
     rule?: string,
   ): IgniterError {
-    const message = cause instanceof Error ? cause.message : String(cause);
-    const details: Record<string, unknown> = {
-      kind,
-      store: fact.store,
-      key: fact.key,
-      sourceFactId: fact.id,
-    };
-    if (rule !== undefined) details.rule = rule;
-    const error = new IgniterError(
-      'ERR_RULE_FAILED',
-      `${rule === undefined ? kind : `${kind} "${rule}"`} failed for ${fact.store}/${fact.key}: ${message}`,
-      { cause, details },
-    );
+    const error = ruleFailure(kind, fact, cause, rule);
     try {
       this.#onRuleError(error);
     } catch {
@@ -879,64 +853,11 @@ export class IgniterStore {
     else this.#assertOpen();
   }
 
-  /** How the backend reaches this store: facts a writer elsewhere committed or removed, and its end. */
-  #link(): StoreLink {
-    return {
-      applyFacts: (facts, highWaterSeq) => {
-        this.#writes.applyReplicated(facts);
-        for (const fact of facts) this.#lifecycle.observe(fact);
-        this.#log.advanceSeq(highWaterSeq);
-        this.#seqWaiters.reached(this.#log.lastSeq());
-      },
-      removeFacts: (ids) => {
-        if (ids.length > 0) this.afterRemoval(this.#log.remove(ids));
-      },
-      closed: (error) => {
-        this.#closed = true;
-        this.#seqWaiters.fail(error);
-        this.#closing ??= this.#backend ? this.#backend.close() : Promise.resolve();
-        this.#closing.catch(() => undefined);
-      },
-    };
-  }
-
-  /** Drops from memory the facts a backend purge removed from disk (reads match a reopen). */
-  #forgetPurged(purged: readonly PurgedRange[]): void {
-    const ids: string[] = [];
-    for (const range of purged) {
-      for (const fact of this.#log.factsFor(range.store, undefined)) {
-        if (fact.seq >= range.minSeq && fact.seq <= range.maxSeq) ids.push(fact.id);
-      }
-    }
-    if (ids.length > 0) this.afterRemoval(this.#log.remove(ids));
-  }
-
-  /**
-   * Re-applies the protocol descriptors a reopened log holds (access paths, relations,
-   * projections), so they run without a first call to `protocol()`. Without
-   * `@igniter/protocol` installed they cannot run: a warning says so and the store opens.
-   */
-  #restoreDescriptors(): void {
-    if (this.#log.keys(DESCRIPTOR_STORE).length === 0) return;
-    try {
-      this.protocol();
-    } catch (error) {
-      if (!(error instanceof IgniterError && error.code === 'ERR_MISSING_PACKAGE')) throw error;
-      process.emitWarning(
-        'the store holds protocol descriptors but @igniter/protocol is not installed: their access paths and relations are not registered',
-        { code: 'IGNITER_DESCRIPTORS_NOT_APPLIED' },
-      );
-    }
-  }
-
-  #hydrate(backend: Backend): void {
-    const preloaded = backend.takePreloaded?.(this.#log.kind);
-    if (!(preloaded && this.#log.adopt?.(preloaded))) this.#log.load(backend.replay());
-    const high = backend.highWaterSeq?.();
-    if (high !== undefined) this.#log.advanceSeq(high);
-    // Only the facts that leave state behind are read, not the whole log.
-    const restorable = this.#log.restorable(PRUNE_PRODUCER);
-    this.#writes.restore(this.#log.last(), restorable);
-    for (const fact of restorable) this.#lifecycle.observe(fact);
+  /** The backend stopped for good (a follower's connection and lock are gone): the store closes. */
+  #closedBy(error: IgniterError): void {
+    this.#closed = true;
+    this.#seqWaiters.fail(error);
+    this.#closing ??= this.#backend ? this.#backend.close() : Promise.resolve();
+    this.#closing.catch(() => undefined);
   }
 }

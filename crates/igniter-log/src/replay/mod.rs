@@ -15,17 +15,19 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+mod frames;
+mod outcome;
 pub mod record;
 
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
-use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 use crate::canonical::canonicalize_append;
 use crate::log::{Digest, FactLog, Identifier, NewFact};
 use crate::wal::{BatchMarker, BATCH_MARKER_FRAME_BYTES};
+use frames::{batch_is_whole, ChunkReader};
+pub use outcome::{FrameDamage, ReplayOptions, ReplayReport, ReplayStop, StoreTally};
 use record::parse_record;
 
 /// Bytes a frame adds around its body.
@@ -36,116 +38,6 @@ pub const FRAME_OVERHEAD: usize = 8;
 /// 1 MiB reads and 16 batches, 2-20 ms. Fresh-process opens of 1M facts, interleaved: 16 MiB
 /// and 4 batches 482 ms on average, 1 MiB and 32 batches 465 ms, 1 MiB and 64 batches 451 ms.
 const CHUNK_BYTES: usize = 1024 * 1024;
-
-/// Why a replay stopped at a frame that is not intact (the JS side's `FrameDamageReason`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FrameDamage {
-    /// The file ends inside the frame.
-    Incomplete,
-    /// The body does not match its CRC-32.
-    BadCrc,
-    /// The length field is over the limit.
-    TooLarge,
-    /// A zero-length frame.
-    Empty,
-    /// A batch marker whose batch is not whole (its bytes run past the end of the file, or
-    /// its last frame is not intact): the JS side decides whether that is a torn tail.
-    BrokenBatch,
-}
-
-impl FrameDamage {
-    /// The reason's name as the JS side spells it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Incomplete => "incomplete",
-            Self::BadCrc => "bad-crc",
-            Self::TooLarge => "too-large",
-            Self::Empty => "empty",
-            Self::BrokenBatch => "broken-batch",
-        }
-    }
-}
-
-/// Where and why a replay stopped.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReplayStop {
-    /// Every frame up to the end of the file was taken.
-    End,
-    /// The frame at `offset` is damaged.
-    Damage {
-        /// File offset of the frame.
-        offset: u64,
-        /// What is wrong with it.
-        damage: FrameDamage,
-    },
-    /// The frame at `offset` is intact but not a record this reader takes as is (or its fact
-    /// breaks an invariant); the JS decoder must judge the file.
-    Unsupported {
-        /// File offset of the frame.
-        offset: u64,
-        /// What this reader did not take.
-        reason: String,
-    },
-}
-
-/// What to replay.
-#[derive(Debug, Clone)]
-pub struct ReplayOptions {
-    /// Offset of the first frame to read.
-    pub start: u64,
-    /// Largest frame body accepted.
-    pub max_frame_bytes: u64,
-    /// Read only the first frame and hand back its body (the metadata record).
-    pub meta_only: bool,
-    /// Every fact's seq must be above this and above the previous fact's.
-    pub after_seq: u64,
-    /// Every fact's seq must be at most this.
-    pub max_seq: u64,
-    /// Facts up to this seq are checked but not loaded (a snapshot already holds them).
-    pub skip_through: u64,
-}
-
-impl ReplayOptions {
-    /// Fact frames from `start` with no seq bounds.
-    pub fn facts(start: u64, max_frame_bytes: u64) -> Self {
-        Self {
-            start,
-            max_frame_bytes,
-            meta_only: false,
-            after_seq: 0,
-            max_seq: u64::MAX,
-            skip_through: 0,
-        }
-    }
-}
-
-/// Facts and frame bytes loaded for one store.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct StoreTally {
-    /// Facts loaded.
-    pub facts: u64,
-    /// Their frame bytes, framing included.
-    pub bytes: u64,
-}
-
-/// The outcome of [`replay_file`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReplayReport {
-    /// File size when the replay ran.
-    pub size: u64,
-    /// Offset just past the last frame taken.
-    pub end: u64,
-    /// Why the replay stopped.
-    pub stop: ReplayStop,
-    /// The body of the first frame, with `meta_only`.
-    pub meta: Option<String>,
-    /// Highest seq read (loaded or skipped); `after_seq` when there was none.
-    pub max_seq: u64,
-    /// Facts loaded into the log.
-    pub loaded: u64,
-    /// Per store index of the log: facts loaded and their frame bytes.
-    pub tally: Vec<StoreTally>,
-}
 
 /// Reads the frames of the file at `path` from `options.start` into `log` (see the module
 /// docs). Facts loaded before the stop stay loaded.
@@ -360,41 +252,6 @@ fn prepare_file(
     Ok(())
 }
 
-/// Whether the batch whose marker frame ends at `first` is whole: its bytes are all in the
-/// file (of `size` bytes) and its last frame is intact. A damaged frame inside a whole batch is
-/// found when it is read, like any damaged frame followed by an intact one.
-fn batch_is_whole(
-    file: &File,
-    first: u64,
-    marker: &BatchMarker,
-    size: u64,
-    max_frame_bytes: u64,
-) -> std::io::Result<bool> {
-    let end = first + marker.bytes;
-    let length = marker.last_frame_bytes as usize;
-    if end > size {
-        return Ok(false);
-    }
-    let mut last = vec![0_u8; length];
-    match file.read_exact_at(&mut last, end - length as u64) {
-        Ok(()) => {}
-        Err(error) if error.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(false),
-        Err(error) => return Err(error),
-    }
-    let body = length - FRAME_OVERHEAD;
-    let declared = u32::from_be_bytes([last[0], last[1], last[2], last[3]]) as usize;
-    let stored = u32::from_be_bytes([
-        last[length - 4],
-        last[length - 3],
-        last[length - 2],
-        last[length - 1],
-    ]);
-    Ok(declared == body
-        && body > 0
-        && body as u64 <= max_frame_bytes
-        && crc32fast::hash(&last[4..4 + body]) == stored)
-}
-
 /// Parses one fact frame body into `batch`, or says why not; facts up to
 /// `options.skip_through` are checked but not added.
 fn prepare(
@@ -543,109 +400,6 @@ fn reserve_for_rest(log: &mut FactLog, options: &ReplayOptions, size: u64, first
     let rest = size.saturating_sub(first.end);
     let estimate = rest.saturating_mul(first.facts.len() as u64) / read;
     log.reserve(usize::try_from(estimate + estimate / 16).unwrap_or(0));
-}
-
-/// Sequential frames of a file through one reusable buffer.
-struct ChunkReader<'f> {
-    file: &'f mut File,
-    size: u64,
-    buf: Vec<u8>,
-    /// File offset of `buf[0]`.
-    base: u64,
-    filled: usize,
-    at: usize,
-    /// Offset in `buf` just past the frame last returned.
-    next: usize,
-}
-
-impl<'f> ChunkReader<'f> {
-    fn new(file: &'f mut File, start: u64, size: u64) -> std::io::Result<Self> {
-        let want = size.saturating_sub(start).clamp(16, CHUNK_BYTES as u64) as usize;
-        let mut reader = Self {
-            file,
-            size,
-            buf: vec![0; want],
-            base: start,
-            filled: 0,
-            at: 0,
-            next: 0,
-        };
-        reader.file.seek(SeekFrom::Start(start))?;
-        reader.fill()?;
-        Ok(reader)
-    }
-
-    fn offset(&self) -> u64 {
-        self.base + self.at as u64
-    }
-
-    /// Moves past the frame last returned by [`ChunkReader::frame`].
-    fn advance(&mut self) {
-        self.at = self.next;
-    }
-
-    /// Reads until the buffer is full or the file ends; returns the bytes added.
-    fn fill(&mut self) -> std::io::Result<usize> {
-        let mut added = 0;
-        while self.filled < self.buf.len() {
-            let Some(space) = self.buf.get_mut(self.filled..) else {
-                break;
-            };
-            let n = self.file.read(space)?;
-            if n == 0 {
-                break;
-            }
-            self.filled += n;
-            added += n;
-        }
-        Ok(added)
-    }
-
-    /// The body of the intact frame at the cursor (call [`ChunkReader::advance`] to move
-    /// past it), or the damage there. Reads more of the file as needed.
-    fn frame(&mut self, max_frame_bytes: u64) -> std::io::Result<Result<&[u8], FrameDamage>> {
-        loop {
-            let available = self.filled - self.at;
-            let mut needed = 4;
-            if available >= 4 {
-                let head = self.buf.get(self.at..self.at + 4).unwrap_or_default();
-                let length = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
-                if length as u64 > max_frame_bytes {
-                    return Ok(Err(FrameDamage::TooLarge));
-                }
-                needed = length + FRAME_OVERHEAD;
-                if available >= needed {
-                    let body_start = self.at + 4;
-                    let body_end = body_start + length;
-                    let stored = self.buf.get(body_end..body_end + 4).unwrap_or_default();
-                    let stored = u32::from_be_bytes([stored[0], stored[1], stored[2], stored[3]]);
-                    let body = self.buf.get(body_start..body_end).unwrap_or_default();
-                    if crc32fast::hash(body) != stored {
-                        return Ok(Err(FrameDamage::BadCrc));
-                    }
-                    if length == 0 {
-                        return Ok(Err(FrameDamage::Empty));
-                    }
-                    self.next = body_end + 4;
-                    return Ok(Ok(body));
-                }
-            }
-            if self.offset() + needed as u64 > self.size {
-                return Ok(Err(FrameDamage::Incomplete));
-            }
-            // Keep the partial frame, at the start of a buffer big enough for all of it.
-            self.buf.copy_within(self.at..self.filled, 0);
-            self.filled -= self.at;
-            self.base += self.at as u64;
-            self.at = 0;
-            if needed > self.buf.len() {
-                self.buf.resize(needed, 0);
-            }
-            if self.fill()? == 0 {
-                return Ok(Err(FrameDamage::Incomplete));
-            }
-        }
-    }
 }
 
 #[cfg(test)]

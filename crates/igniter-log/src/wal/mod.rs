@@ -4,7 +4,9 @@
 //! it durable. Reading such files back is [`crate::replay`]'s job.
 
 mod batch;
+mod commit;
 mod frame;
+mod status;
 mod writer;
 
 #[cfg(test)]
@@ -12,4 +14,5 @@ mod tests;
 
 pub use batch::{BatchMarker, BATCH_MARKER_BODY_BYTES, BATCH_MARKER_FRAME_BYTES};
 pub use frame::{push_frame, write_fact_frame, FrameParts, Unframed, FRAME_OVERHEAD};
-pub use writer::{Durability, WalError, WalStatus, WalWriter};
+pub use status::{Durability, WalError, WalStatus};
+pub use writer::WalWriter;

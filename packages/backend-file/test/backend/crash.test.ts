@@ -1,36 +1,27 @@
 import { join } from 'node:path';
-import { seededRandom, useTempDir } from '@igniter/core/testing';
+import { crashRounds, crashSeed, killAtRandom, seededRandom, useTempDir } from '@igniter/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FileBackend } from '../../src/index.js';
-import { assertBuilt, spawnScript, waitForLine } from '../support/child.js';
+import { assertBuilt, spawnScript } from '../support/child.js';
 import { crashFact } from '../support/crash-fact.mjs';
 
 const ROUNDS = 40;
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('a writer killed with SIGKILL at random moments', () => {
   const temp = useTempDir('igniter-file-');
   beforeAll(assertBuilt);
 
   it('loses no acknowledged fact and leaves nothing else, over many kills of the same log', async () => {
-    const seed = Number(process.env.IGNITER_CRASH_SEED ?? Date.now() % 2 ** 31);
+    const seed = crashSeed();
     const random = seededRandom(seed);
     const path = join(temp.dir(), 'crash.log');
     let acknowledged = 0;
     let killedWhileWriting = 0;
-    for (let round = 0; round < ROUNDS; round++) {
+    const rounds = { min: ROUNDS, max: ROUNDS, more: () => false };
+    await crashRounds(rounds, async (round) => {
       const run = spawnScript('crash-writer.mjs', [path]);
       // Mostly kill while writing; sometimes during startup and recovery.
-      if (random() < 0.8) {
-        await waitForLine(run.lines, /^ready /);
-        await sleep(random() * 40);
-        killedWhileWriting += 1;
-      } else {
-        await sleep(random() * 120);
-      }
-      run.child.kill('SIGKILL');
-      await run.exited;
+      if (await killAtRandom(run, random, { writingMs: 40, startupShare: 0.2 })) killedWhileWriting += 1;
       const acks = run.lines.filter((l) => /^\d+ \d+$/.test(l)).map((l) => Number(l.split(' ')[0]));
       if (acks.length > 0) acknowledged = acks[acks.length - 1] as number;
 
@@ -45,22 +36,19 @@ describe('a writer killed with SIGKILL at random moments', () => {
       expect(backend.highWaterSeq(), context).toBe(facts.length);
       acknowledged = facts.length;
       await backend.close();
-    }
+    });
     expect(killedWhileWriting).toBeGreaterThan(ROUNDS / 2);
     expect(acknowledged).toBeGreaterThan(ROUNDS);
   }, 60_000);
 
   it("with durability 'group', keeps a prefix holding every fact known durable, and nothing else", async () => {
-    const seed = Number(process.env.IGNITER_CRASH_SEED ?? Date.now() % 2 ** 31);
+    const seed = crashSeed();
     const random = seededRandom(seed);
     const path = join(temp.dir(), 'group.log');
     let present = 0;
-    for (let round = 0; round < 10; round++) {
+    await crashRounds({ min: 10, max: 10, more: () => false }, async (round) => {
       const run = spawnScript('crash-writer.mjs', [path, 'group']);
-      await waitForLine(run.lines, /^ready /);
-      await sleep(5 + random() * 40);
-      run.child.kill('SIGKILL');
-      await run.exited;
+      await killAtRandom(run, random, { writingMs: 40, minMs: 5, startupShare: 0 });
       const last = run.lines.filter((l) => /^\d+ \d+$/.test(l)).pop();
       const durable = last === undefined ? present : Number(last.split(' ')[1]);
       const written = last === undefined ? present : Number(last.split(' ')[0]);
@@ -73,7 +61,7 @@ describe('a writer killed with SIGKILL at random moments', () => {
       expect(facts, context).toEqual(facts.map((_, i) => crashFact(i + 1)));
       present = facts.length;
       await backend.close();
-    }
+    });
     expect(present).toBeGreaterThan(10);
   }, 60_000);
 });

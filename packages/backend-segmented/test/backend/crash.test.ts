@@ -1,15 +1,13 @@
 import { join } from 'node:path';
-import { seededRandom, useTempDir } from '@igniter/core/testing';
+import { crashRounds, crashSeed, killAtRandom, seededRandom, useTempDir } from '@igniter/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SegmentedFileBackend } from '../../src/index.js';
-import { assertBuilt, spawnScript, waitForLine } from '../support/child.js';
+import { assertBuilt, spawnScript } from '../support/child.js';
 import { crashFact } from '../support/crash-fact.mjs';
 
 const ROUNDS = 24;
 /** Rounds go on past ROUNDS (up to this many) until the directory has what the test needs. */
 const MAX_ROUNDS = ROUNDS * 8;
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('a writer killed with SIGKILL at random moments', () => {
   const temp = useTempDir('igniter-seg-');
@@ -20,29 +18,23 @@ describe('a writer killed with SIGKILL at random moments', () => {
   it.each(['fsync', 'group'])(
     'with durability %s loses no acknowledged fact and leaves nothing else, over many kills',
     async (durability) => {
-      const seed = Number(process.env.IGNITER_CRASH_SEED ?? Date.now() % 2 ** 31);
+      const seed = crashSeed();
       const random = seededRandom(seed);
       const dir = join(temp.dir(), 'crash');
       let acknowledged = 0;
       let killedWhileWriting = 0;
-      let rounds = 0;
       // A loaded machine writes less per round: go on until the kills have hit a directory with
       // many rotated segments in every store (checked after the loop), never fewer than ROUNDS.
       let fewestSealed = 0;
-      for (let round = 0; round < MAX_ROUNDS; round++) {
-        if (round >= ROUNDS && fewestSealed > 3 && acknowledged > ROUNDS) break;
-        rounds += 1;
+      const count = {
+        min: ROUNDS,
+        max: MAX_ROUNDS,
+        more: () => !(fewestSealed > 3 && acknowledged > ROUNDS),
+      };
+      const rounds = await crashRounds(count, async (round) => {
         const run = spawnScript('crash-writer.mjs', [dir, durability]);
         // Mostly kill while writing; sometimes during startup and recovery.
-        if (random() < 0.8) {
-          await waitForLine(run.lines, /^ready /);
-          await sleep(random() * 60);
-          killedWhileWriting += 1;
-        } else {
-          await sleep(random() * 120);
-        }
-        run.child.kill('SIGKILL');
-        await run.exited;
+        if (await killAtRandom(run, random, { writingMs: 60, startupShare: 0.2 })) killedWhileWriting += 1;
         const acks = run.lines.filter((l) => /^\d+$/.test(l)).map(Number);
         if (acks.length > 0) acknowledged = acks[acks.length - 1] as number;
 
@@ -62,7 +54,7 @@ describe('a writer killed with SIGKILL at random moments', () => {
         fewestSealed =
           lists.length < 3 ? 0 : Math.min(...lists.map((l) => l.filter((seg) => seg.sealed).length));
         await backend.close();
-      }
+      });
       expect(killedWhileWriting).toBeGreaterThan(rounds / 2);
       expect(acknowledged).toBeGreaterThan(ROUNDS);
       // The kills hit a directory with many rotated and checkpointed segments in every store.
