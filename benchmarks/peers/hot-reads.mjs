@@ -33,5 +33,7 @@ for (let pass = 0; pass < 300; pass++) {
   const { user, system } = process.cpuUsage(before);
   best = Math.min(best, (user + system) / keys.length);
 }
-console.log(`${peersArg ?? '.'}: ${(best * 1000).toFixed(0)} ns CPU per crossing read (best of 300; check ${check})`);
+console.log(
+  `${peersArg ?? '.'}: ${(best * 1000).toFixed(0)} ns CPU per crossing read (best of 300; check ${check})`,
+);
 await sys.close();
