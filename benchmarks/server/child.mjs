@@ -4,6 +4,7 @@
 // (igniter-memory serves an in-memory store, whose flush does no I/O: the write route's CPU cost.)
 // IGNITER_SERVER=<file> serves @igniter/server from another build (an A/B against an older one:
 // copy packages/server/dist somewhere under packages/server and point this at its index.js).
+// HEAP_PROFILE=<file> samples its allocations and writes them there when it stops (alloc-cost.mjs).
 import { serve } from '@hono/node-server';
 import { IgniterStore } from '@igniter/core';
 import Fastify from 'fastify';
@@ -86,7 +87,35 @@ const started =
       : mode === 'igniter-memory'
         ? await igniterMemory()
         : await igniter(path);
+const heap = process.env.HEAP_PROFILE ? await sampleAllocations() : undefined;
 process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${started.port}` })}\n`);
 process.on('SIGTERM', () => {
-  started.close().then(() => process.exit(0));
+  (heap ? heap.write(process.env.HEAP_PROFILE) : Promise.resolve())
+    .then(() => started.close())
+    .then(() => process.exit(0));
 });
+
+/**
+ * HEAP_PROFILE=<file>: samples every allocation from here on (one per 1 KiB on average),
+ * collected garbage included, and writes the profile to <file> on SIGTERM (alloc-cost.mjs).
+ */
+async function sampleAllocations() {
+  const { Session } = await import('node:inspector');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  const post = (method, params) =>
+    new Promise((resolve, reject) =>
+      session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
+    );
+  await post('HeapProfiler.enable');
+  await post('HeapProfiler.startSampling', {
+    samplingInterval: 1024,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  return {
+    write: async (file) =>
+      writeFileSync(file, JSON.stringify((await post('HeapProfiler.stopSampling')).profile)),
+  };
+}

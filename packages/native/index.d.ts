@@ -301,16 +301,23 @@ export declare class NativeLog {
   latestFor(storeAndKey: string, out: Float64Array): string | null;
   /**
    * The canonical JSON value of the latest fact of (store, key) as of a time (NaN for none),
-   * alone; null when none. Throws `ERR_INVALID_ARGUMENT` when `store` or `key` is not a string.
+   * alone; null when none. When `out` is given and has room (66 numbers), a value that is a
+   * flat object (ASCII, no escape, 1 to 32 members each a string, number, boolean or null) is
+   * also read into it: `out[1]` the id of its key sequence (the same keys in the same order
+   * have the same id in this log; -1 when not read), then two numbers per member: a string's
+   * start and end in the text, or -1 and the number, -2 and 1 or 0 (a boolean), -3 and 0
+   * (null). Throws `ERR_INVALID_ARGUMENT` when `store` or `key` is not a string, or `out` not
+   * a `Float64Array`.
    */
-  latestValue(store: string, key: string, asOf: number): string | null;
+  latestValue(store: string, key: string, asOf: number, out?: Float64Array): string | null;
   /**
    * `latestValue` for a caller that keeps values decoded by slot: null when there is no such
    * fact; the fact's slot, a number, when this caller took its value from here before (and
    * `forgetValues`, a removal or a truncation came not since); else its canonical JSON, with
    * the slot in `out[0]`, and from then on the caller is taken to hold it. A slot names the
-   * same fact until facts are removed or truncated. Throws `ERR_INVALID_ARGUMENT` when
-   * `store` or `key` is not a string.
+   * same fact until facts are removed or truncated. A value handed over as text is read into
+   * `out` from `out[1]` on as `latestValue` reads it, when `out` has room. Throws
+   * `ERR_INVALID_ARGUMENT` when `store` or `key` is not a string.
    */
   readValue(store: string, key: string, asOf: number, out: Float64Array): number | string | null;
   /** Forgets which values the caller holds (see `readValue`). */

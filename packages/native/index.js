@@ -88,8 +88,8 @@ class NativeLog {
   latestFor(storeAndKey, out) {
     return binding.logLatestFor(this.#log, storeAndKey, out);
   }
-  latestValue(store, key, asOf) {
-    return latestValue(this.#log, store, key, asOf);
+  latestValue(store, key, asOf, out) {
+    return latestValue(this.#log, store, key, asOf, out);
   }
   readValue(store, key, asOf, out) {
     return readValue(this.#log, store, key, asOf, out);

@@ -337,6 +337,39 @@ describe('@igniter/native', { skip }, () => {
       }
     });
 
+    test('both value reads read a flat object into out when it has room for it', () => {
+      const log = new native.NativeLog(1 << 20);
+      stage(log, 's', 'a', '{"n":-1.5,"s":"open","t":true,"x":null}', 10);
+      stage(log, 's', 'b', '{"n":2,"s":"open","t":false,"x":null}', 10);
+      stage(log, 's', 'c', '{"n":2}', 10);
+      stage(log, 's', 'd', '{"n":{"m":1}}', 10);
+      stage(log, 's', 'e', '{"s":"\u00e9"}', 10);
+      const out = new Float64Array(66).fill(7);
+      const text = log.latestValue('s', 'a', Number.NaN, out);
+      assert.equal(text, '{"n":-1.5,"s":"open","t":true,"x":null}');
+      const open = text.indexOf('open');
+      // Shape id 0; -1 and the number; a new kept string (start, -(end + 1)); -2 and true; -3.
+      assert.deepEqual([...out.subarray(0, 11)], [7, 0, -1, -1.5, open, -(open + 5), -2, 1, -3, 0, 7]);
+      // Same keys: same id; the string kept before comes back as -4 and its index.
+      assert.equal(log.readValue('s', 'b', Number.NaN, out), '{"n":2,"s":"open","t":false,"x":null}');
+      assert.deepEqual([...out.subarray(0, 9)], [1, 0, -1, 2, -4, 0, -2, 0, -3]);
+      assert.equal(log.latestValue('s', 'c', Number.NaN, out), '{"n":2}');
+      assert.deepEqual([...out.subarray(1, 4)], [1, -1, 2]);
+      // Not flat, not ASCII: not read (-1), the text alone.
+      assert.equal(log.latestValue('s', 'd', Number.NaN, out), '{"n":{"m":1}}');
+      assert.equal(out[1], -1);
+      assert.equal(log.readValue('s', 'e', Number.NaN, out), '{"s":"\u00e9"}');
+      assert.equal(out[1], -1);
+      // An out without room: nothing read into it; without out, the text alone.
+      const small = new Float64Array(65).fill(7);
+      assert.equal(log.latestValue('s', 'c', Number.NaN, small), '{"n":2}');
+      assert.deepEqual([...small.subarray(0, 3)], [7, 7, 7]);
+      assert.equal(log.latestValue('s', 'c', Number.NaN), '{"n":2}');
+      for (const argument of [null, 1, [], new Float32Array(66)]) {
+        assertThrowsCode(() => log.latestValue('s', 'c', Number.NaN, argument), 'ERR_INVALID_ARGUMENT');
+      }
+    });
+
     test('readValue hands a value over once, then its slot, until the log forgets', () => {
       const log = new native.NativeLog(1 << 20);
       const out = new Float64Array(1);

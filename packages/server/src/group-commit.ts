@@ -49,18 +49,37 @@ export class GroupCommit {
    * error. Cost: shares one flush with every caller waiting at the same time.
    */
   durable(): Promise<void> {
+    return this.#join().promise();
+  }
+
+  /**
+   * Calls `callback(target, arg, error)` once every fact committed before this call is durable
+   * (`error` undefined) or the flush failed (`error` its error): {@link durable} without a
+   * promise or a closure per caller, for the write routes (a module-level callback, the reply,
+   * the fact). Callbacks run in the order they were added, and must not throw: one that does
+   * is rethrown after the others have run. Cost: three array slots.
+   */
+  after<T, A>(callback: AfterFlush<T, A>, target: T, arg: A): void {
+    this.#join().add(callback as AfterFlush<unknown, unknown>, target, arg);
+  }
+
+  /** The waiting group, with one more caller counted; schedules its launch. */
+  #join(): Batch {
     this.#waiting ??= new Batch();
-    this.#waiting.writes += 1;
+    const batch = this.#waiting;
+    batch.writes += 1;
     if (!this.#scheduled) {
       this.#scheduled = true;
       // One turn of the event loop: the requests read in the same turn join this group.
-      setImmediate(() => {
-        this.#scheduled = false;
-        this.#launch();
-      });
+      setImmediate(this.#turn);
     }
-    return this.#waiting.done;
+    return batch;
   }
+
+  readonly #turn = (): void => {
+    this.#scheduled = false;
+    this.#launch();
+  };
 
   /**
    * Calls the flush of the waiting group, unless `depth` flushes are outstanding, or one is and
@@ -95,26 +114,53 @@ export class GroupCommit {
     this.#outstanding -= 1;
     this.#lastEnded = performance.now();
     this.#onFlush(batch.writes, (performance.now() - started) / 1000);
-    if (error === undefined) batch.resolve();
-    else batch.reject(error);
+    // The next group's flush first: the answers below take a while, the disk need not wait.
     this.#launch();
+    batch.settle(error);
   }
 }
 
 /** How long a small group waits for more writers right after a flush ended. */
 const GATHER_MS = 1;
 
+/** What {@link GroupCommit.after} calls once the flush ended: `error` is undefined when durable. */
+export type AfterFlush<T, A> = (target: T, arg: A, error: unknown) => void;
+
 /** The requests one flush answers. */
 class Batch {
   writes = 0;
-  readonly done: Promise<void>;
-  resolve!: () => void;
-  reject!: (error: unknown) => void;
+  /** Callback, target, arg: three slots per {@link GroupCommit.after} caller. */
+  readonly #after: unknown[] = [];
+  /** One promise for every {@link GroupCommit.durable} caller of this batch, made on first use. */
+  #promise: Promise<void> | undefined;
+  #resolve: (() => void) | undefined;
+  #reject: ((error: unknown) => void) | undefined;
 
-  constructor() {
-    this.done = new Promise<void>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
+  add(callback: AfterFlush<unknown, unknown>, target: unknown, arg: unknown): void {
+    this.#after.push(callback, target, arg);
+  }
+
+  promise(): Promise<void> {
+    this.#promise ??= new Promise<void>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
     });
+    return this.#promise;
+  }
+
+  /** Answers every caller: durable when `error` is undefined. */
+  settle(error: unknown): void {
+    if (error === undefined) this.#resolve?.();
+    else this.#reject?.(error);
+    const after = this.#after;
+    let thrown: { error: unknown } | undefined;
+    for (let i = 0; i < after.length; i += 3) {
+      try {
+        (after[i] as AfterFlush<unknown, unknown>)(after[i + 1], after[i + 2], error);
+      } catch (callbackError) {
+        thrown ??= { error: callbackError };
+      }
+    }
+    if (thrown) throw thrown.error;
   }
 }

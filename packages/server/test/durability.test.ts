@@ -60,6 +60,38 @@ describe('group commit over HTTP', () => {
       await store.close();
     }
   });
+
+  it('a failed flush answers its writers 500 ERR_INTERNAL, not 201; a later flush serves the retry', async () => {
+    const path = join(temp.dir, 'failing-flush.log');
+    const store = openFileStore(path, { changefeed: new Changefeed() });
+    const flush = store.flush.bind(store);
+    let failing = true;
+    store.flush = async () => {
+      await flush();
+      if (failing) throw new Error('the disk went away');
+    };
+    const running = await start({ store });
+    try {
+      const failed = await Promise.all(
+        ['a', 'b'].map((key) =>
+          call(keyUrl(running.url, 'flaky', key), { method: 'PUT', body: { value: key } }),
+        ),
+      );
+      expect(failed.map((answer) => [answer.status, json(answer).error_code])).toEqual([
+        [500, 'ERR_INTERNAL'],
+        [500, 'ERR_INTERNAL'],
+      ]);
+      failing = false;
+      const retried = await call(keyUrl(running.url, 'flaky', 'a'), { method: 'PUT', body: { value: 'a2' } });
+      expect(retried.status).toBe(201);
+      const fact = json(retried).fact as { seq: number };
+      expect(retried.headers.get('etag')).toBe(`"${fact.seq}"`);
+      expect(fact).toMatchObject({ store: 'flaky', key: 'a', value: 'a2' });
+    } finally {
+      await running.close();
+      await store.close();
+    }
+  });
 });
 
 describe('kill -9 of a serving process', () => {

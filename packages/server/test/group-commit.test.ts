@@ -160,4 +160,45 @@ describe('GroupCommit', () => {
     await expect(group.durable()).resolves.toBeUndefined();
     expect(calls).toBe(2);
   });
+
+  it('after() callers share the flush with durable() callers and are called once it ended, in order', async () => {
+    const { flushes, flush, commit } = manualFlush();
+    const group = new GroupCommit(flush);
+    const calls: Array<[string, number, unknown]> = [];
+    const record = (target: string, arg: number, error: unknown) => calls.push([target, arg, error]);
+    commit();
+    group.after(record, 'a', 1);
+    commit();
+    const waiting = group.durable();
+    commit();
+    group.after(record, 'b', 2);
+    await tick();
+    expect(flushes.map((f) => f.covers)).toEqual([3]);
+    expect(calls).toEqual([]);
+    flushes[0]?.finish();
+    await waiting;
+    expect(calls).toEqual([
+      ['a', 1, undefined],
+      ['b', 2, undefined],
+    ]);
+  });
+
+  it("a failed flush hands its error to after() callers, and the next group's flush still runs", async () => {
+    let calls = 0;
+    const failure = new Error('disk gone');
+    const group = new GroupCommit(async () => {
+      calls += 1;
+      if (calls === 1) throw failure;
+    });
+    const seen: unknown[] = [];
+    const record = (_target: null, _arg: null, error: unknown) => seen.push(error);
+    group.after(record, null, null);
+    group.after(record, null, null);
+    await expect(group.durable()).rejects.toBe(failure);
+    expect(seen).toEqual([failure, failure]);
+    group.after(record, null, null);
+    await group.durable();
+    expect(seen).toEqual([failure, failure, undefined]);
+    expect(calls).toBe(2);
+  });
 });

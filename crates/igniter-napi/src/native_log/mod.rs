@@ -14,6 +14,7 @@
 //! in the text, when the caller named it (`latestFor`, `factsFor` with a key). The text parts follow
 //! each other in that order. Slot 0 of the numbers holds the count of facts.
 
+mod flat_read;
 mod held;
 mod image;
 mod load_copy;
@@ -43,6 +44,7 @@ pub use replay::*;
 pub use stage::*;
 
 use crate::native_wal::NativeWal;
+use flat_read::FlatShapes;
 use held::HeldValues;
 use stage_frames::StagedFrames;
 
@@ -60,6 +62,8 @@ pub struct NativeLog {
     pub(crate) frames: StagedFrames,
     /// The slots whose values JS holds decoded (see [`log_read_value_function`]).
     pub(crate) held: HeldValues,
+    /// The flat-object key sequences value reads have seen (see `flat_read.rs`).
+    pub(crate) shapes: FlatShapes,
 }
 
 /// The handle JS holds: the log is freed when the handle is garbage-collected.
@@ -74,6 +78,7 @@ impl NativeLog {
             wal: None,
             frames: StagedFrames::default(),
             held: HeldValues::default(),
+            shapes: FlatShapes::default(),
         }
     }
 }

@@ -29,7 +29,10 @@ const ARGS: usize = 5;
 /// none; the slot, a number, when JS holds that fact's value already (it said so by taking it
 /// from here before, and nothing since made it forget: see `HeldValues`); else the value's
 /// canonical JSON, with the slot written to `out[0]`, and from then on JS is taken to hold it
-/// (when `out` is empty, nothing is written and nothing is taken to be held).
+/// (when `out` is empty, nothing is written and nothing is taken to be held). When `out` has
+/// room for it, the members of a value that is a flat object are read into it from `out[1]`
+/// on, so that JS builds the object without checking its keys or parsing its numbers (see
+/// `flat_read.rs`; `out[1]` is -1 for a value JS must parse itself).
 ///
 /// The function throws an `Error` with `code` `"ERR_INVALID_ARGUMENT"` when `log` is not a
 /// log handle, `store` or `key` not a string, `asOf` not a number or `out` not a
@@ -40,10 +43,11 @@ pub fn log_read_value_function(env: &Env) -> napi::Result<Unknown<'_>> {
     function(env, "readValue", read_value)
 }
 
-/// Returns the function `(log, store, key, asOf) => string | null`: the value (canonical JSON)
-/// of the highest-seq fact of (store, key) with a transaction time at or before `asOf` (NaN
-/// for the latest), or `null` when there is none. It neither looks at nor changes what
-/// `readValue` handed over.
+/// Returns the function `(log, store, key, asOf, out?) => string | null`: the value (canonical
+/// JSON) of the highest-seq fact of (store, key) with a transaction time at or before `asOf`
+/// (NaN for the latest), or `null` when there is none. It neither looks at nor changes what
+/// `readValue` handed over. When `out` (a `Float64Array`, optional) has room for it, a flat
+/// object's members are read into it from `out[1]` on, as `readValue` does (`flat_read.rs`).
 ///
 /// The function throws as `readValue`'s does.
 #[napi]
@@ -171,23 +175,24 @@ unsafe fn pick<'a>(
     Ok((log, slot))
 }
 
-/// `latestValue` on the arguments `log, store, key, asOf`.
+/// `latestValue` on the arguments `log, store, key, asOf, out`.
 ///
 /// # Safety
 /// As [`pick`].
 unsafe fn latest_answer(env: sys::napi_env, argv: &[sys::napi_value; ARGS]) -> Answer {
+    let out = optional_f64_array(env, argv[4])?;
     // SAFETY: as this function's.
     let (log, slot) = unsafe { pick(env, argv) }?;
     match slot {
-        Some(slot) => text(env, log, slot),
+        Some(slot) => text(env, log, slot, out),
         None => null(env),
     }
 }
 
 /// The value of the fact at `slot` as a JS string, or `null` when there is none.
-fn text(env: sys::napi_env, log: &NativeLog, slot: Slot) -> Answer {
+fn text(env: sys::napi_env, log: &mut NativeLog, slot: Slot, out: &mut [f64]) -> Answer {
     let context = Env::from_raw(env);
-    match value_string(&context, &log.log, slot)? {
+    match value_string(&context, log, slot, out)? {
         Some(text) => Ok(text.raw()),
         None => null(env),
     }
@@ -208,7 +213,7 @@ unsafe fn read_answer(env: sys::napi_env, argv: &[sys::napi_value; ARGS]) -> Ans
         return double(env, f64::from(slot));
     }
     let context = Env::from_raw(env);
-    let Some(text) = value_string(&context, &log.log, slot)? else {
+    let Some(text) = value_string(&context, log, slot, out)? else {
         return null(env);
     };
     if let Some(first) = out.first_mut() {
@@ -228,6 +233,20 @@ fn number(env: sys::napi_env, value: sys::napi_value) -> napi::Result<f64, &'sta
     } else {
         Err(boundary_error("expected a number"))
     }
+}
+
+/// The memory of a `Float64Array` argument, or nothing when the argument is undefined.
+fn optional_f64_array<'a>(
+    env: sys::napi_env,
+    value: sys::napi_value,
+) -> napi::Result<&'a mut [f64], &'static str> {
+    let mut kind = sys::ValueType::napi_undefined;
+    // SAFETY: `value` is a value of the current callback.
+    let status = unsafe { sys::napi_typeof(env, value, &mut kind) };
+    if status == sys::Status::napi_ok && kind == sys::ValueType::napi_undefined {
+        return Ok(&mut []);
+    }
+    f64_array(env, value)
 }
 
 /// The memory of a `Float64Array` argument, for this call only.

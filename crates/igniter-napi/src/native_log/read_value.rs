@@ -4,11 +4,12 @@
 //! concatenated JS string), and an ASCII value comes back as a one-byte JS string copied as is
 //! (no UTF-8 decoding on the V8 side).
 
-use igniter_log::{FactLog, Slot};
+use igniter_log::Slot;
 use napi::{sys, Env, JsString, JsValue};
 use napi_derive::napi;
 
-use super::Handle;
+use super::flat_read::FLAT_OUT;
+use super::{Handle, NativeLog};
 use crate::ErrorCode;
 
 /// Bytes of store name plus key read without a heap allocation (Node-API writes a terminating
@@ -47,16 +48,22 @@ pub(super) fn with_names<T>(
     }
 }
 
-/// The value of the fact at `slot` as a JS string (one-byte when it is ASCII).
+/// The value of the fact at `slot` as a JS string (one-byte when it is ASCII); when `out` has
+/// room for it ([`FLAT_OUT`]), a flat object's members are read into it too (see
+/// `flat_read.rs`).
 pub(super) fn value_string<'env>(
     env: &'env Env,
-    log: &FactLog,
+    log: &mut NativeLog,
     slot: Slot,
+    out: &mut [f64],
 ) -> napi::Result<Option<JsString<'env>>, ErrorCode> {
-    let Some(view) = log.view(slot) else {
+    let Some(view) = log.log.view(slot) else {
         return Ok(None);
     };
     let json = view.value_json();
+    if out.len() >= FLAT_OUT {
+        log.shapes.read(json.as_bytes(), out);
+    }
     let text = if json.is_ascii() {
         env.create_string_latin1(json.as_bytes())
     } else {

@@ -39,7 +39,7 @@ const UPPER_E = 69;
 const PLUS = 43;
 const CLOSE = 125;
 
-interface Shape {
+export interface Shape {
   /** `{"key":` for the first member, `,"key":` for the others: the text before each value. */
   readonly prefixes: readonly string[];
   readonly make: (values: readonly Json[]) => JsonObject;
@@ -65,24 +65,27 @@ export function decodeFlatObject(text: string): JsonObject | undefined {
   return undefined;
 }
 
-/** Remembers the shape of `value`, just parsed from canonical text, when it is flat. */
-export function learnShape(value: JsonObject): void {
+/**
+ * Remembers the shape of `value`, just parsed from canonical text, when it is flat, and
+ * returns it (undefined when it is not flat or no more shapes are made).
+ */
+export function learnShape(value: JsonObject): Shape | undefined {
   const keys = Object.keys(value);
-  if (keys.length === 0 || keys.length > MAX_MEMBERS) return;
+  if (keys.length === 0 || keys.length > MAX_MEMBERS) return undefined;
   const id = keys.join('\u0000');
   const known = made.get(id);
   if (known !== undefined) {
     use(known);
-    return;
+    return known;
   }
-  if (made.size >= MAX_MADE) return;
+  if (made.size >= MAX_MADE) return undefined;
   for (const key of keys) {
     const first = key.charCodeAt(0);
-    if (key === '__proto__' || (first >= ZERO && first <= NINE)) return;
+    if (key === '__proto__' || (first >= ZERO && first <= NINE)) return undefined;
     // A key written with an escape never matches: texts with a backslash are not read here.
-    if (JSON.stringify(key).includes('\\')) return;
+    if (JSON.stringify(key).includes('\\')) return undefined;
     const member = value[key];
-    if (typeof member === 'object' && member !== null) return;
+    if (typeof member === 'object' && member !== null) return undefined;
   }
   const body = keys.map((key, i) => `${JSON.stringify(key)}: v[${i}]`).join(', ');
   // One factory per shape: an object literal with the keys in order, the fastest way V8 has
@@ -99,6 +102,7 @@ export function learnShape(value: JsonObject): void {
   const shape = { prefixes, make, strings: keys.map(() => new RecentStrings()) };
   made.set(id, shape);
   use(shape);
+  return shape;
 }
 
 /** Puts `shape` first among the shapes tried. */

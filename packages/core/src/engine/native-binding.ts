@@ -90,7 +90,7 @@ export interface NativeLogHandle {
   truncateAfter(seq: number): void;
   advanceSeq(seq: number): void;
   latestFor(storeAndKey: string, out: Float64Array): string | null;
-  latestValue(store: string, key: string, asOf: number): string | null;
+  latestValue(store: string, key: string, asOf: number, out?: Float64Array): string | null;
   readValue(store: string, key: string, asOf: number, out: Float64Array): number | string | null;
   forgetValues(): void;
   byId(id: string, out: Float64Array): string | null;

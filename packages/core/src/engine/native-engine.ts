@@ -2,6 +2,7 @@ import { fromNativeError, IgniterError } from '../errors.js';
 import type { Fact } from '../fact.js';
 import type { Json } from '../json.js';
 import { DecodedValues } from './decoded-values.js';
+import { FlatReads } from './flat-reads.js';
 import { jsonText, toBoundaryText } from './json-text.js';
 import {
   CAUSATION_LATEST,
@@ -14,7 +15,7 @@ import {
   STAGE_FRAME_FLAG,
   STAGE_NUMBERS,
 } from './native-binding.js';
-import { decodeJson, NativeFact, unpackFact, unpackFacts } from './native-fact.js';
+import { NativeFact, unpackFact, unpackFacts } from './native-fact.js';
 import { type PreloadedLog, takePreloadedHandle } from './preloaded-log.js';
 import {
   type AppendInput,
@@ -62,8 +63,8 @@ export class NativeEngine implements Engine {
   readonly #storeNames: string[] = [];
   /** Values that reads as of a time decoded, by slot; Rust knows which it handed over. */
   readonly #decoded = new DecodedValues();
-  /** Where `readValue` puts the slot of a value it hands over. */
-  readonly #slotOut = new Float64Array(1);
+  /** The value reads' `out` and the decoding of the flat objects the log reads into it. */
+  readonly #flat = new FlatReads();
   readonly #storeName = (index: number): string => this.#storeNameOf(index);
 
   constructor(binding: NativeBinding, options: EngineOptions = {}) {
@@ -234,6 +235,7 @@ export class NativeEngine implements Engine {
     log.setMaxValueBytes(this.#maxValueBytes);
     this.#log = log;
     this.#decoded.clear();
+    this.#flat.clear();
     if (this.#wal) log.attachWal(this.#wal.handle);
     this.#lastSeq = log.lastSeq();
     this.#storeNames.length = 0;
@@ -266,14 +268,16 @@ export class NativeEngine implements Engine {
    * a repeated read without crossing). A value as of a time is decoded once per fact: Rust
    * answers a read of a fact whose value this engine holds with its slot alone (no record
    * read, no string, no parse), so any time that picks the same fact gets the same frozen
-   * object, and the store keeps no time-travel entry for it (`memoizesValues`).
+   * object, and the store keeps no time-travel entry for it (`memoizesValues`). A flat
+   * object's keys are checked and its numbers parsed by the log, in the same call
+   * (`FlatReads`).
    */
   latestValue(store: string, key: string, asOf?: number): Json | undefined {
     if (asOf === undefined) {
-      const text = this.#log.latestValue(store, key, Number.NaN);
-      return text === null ? undefined : decodeJson(text);
+      const text = this.#log.latestValue(store, key, Number.NaN, this.#flat.out);
+      return text === null ? undefined : this.#flat.decode(text);
     }
-    const answer = this.#log.readValue(store, key, asOf, this.#slotOut);
+    const answer = this.#log.readValue(store, key, asOf, this.#flat.out);
     if (answer === null) return undefined;
     if (typeof answer === 'number') {
       const held = this.#decoded.get(answer);
@@ -282,8 +286,8 @@ export class NativeEngine implements Engine {
       this.#log.forgetValues();
       return this.latestValue(store, key, asOf);
     }
-    const value = decodeJson(answer);
-    if (!this.#decoded.set(this.#slotOut[0] as number, value)) {
+    const value = this.#flat.decode(answer);
+    if (!this.#decoded.set(this.#flat.out[0] as number, value)) {
       // The cap emptied the memo: Rust forgets too, and learns of this one again next time.
       this.#log.forgetValues();
     }

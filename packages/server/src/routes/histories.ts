@@ -2,7 +2,7 @@ import type { JsonObject } from '@igniter/core';
 import type { FastifyInstance } from 'fastify';
 import { checkBodyTime } from '../request-values.js';
 import type { RouteContext } from '../route-context.js';
-import { answerDurably, idempotencyKeyOf } from './keys.js';
+import { answerWhenDurable, idempotencyKeyOf } from './keys.js';
 
 const APPEND_BODY = {
   type: 'object',
@@ -32,18 +32,18 @@ export function historyRoutes(app: FastifyInstance, context: RouteContext): void
         body: APPEND_BODY,
       },
     },
-    async (request, reply) => {
+    (request, reply) => {
       const history = request.params.history;
       context.principalOf(request).require('write', history);
       checkBodyTime(request.body.validTime, 'validTime');
       const idempotencyKey = idempotencyKeyOf(request);
-      return answerDurably(context, reply, (store) =>
-        store.append({
-          ...request.body,
-          history,
-          ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
-        }),
-      );
+      const before = context.store.lastSeq();
+      const fact = context.store.append({
+        ...request.body,
+        history,
+        ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+      });
+      answerWhenDurable(context, reply, fact, fact.seq > before);
     },
   );
 }

@@ -1,4 +1,4 @@
-import type { Fact, IgniterStore, WriteInput } from '@igniter/core';
+import type { Fact, WriteInput } from '@igniter/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { factBody, factsBody } from '../fact-json.js';
 import { badArgument, notFound } from '../http-error.js';
@@ -62,22 +62,30 @@ export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
 }
 
 /**
- * Commits `write` (a store write or append) and answers once it is durable: 201 with the new
- * fact, 200 with the existing one for an idempotent repeat (its seq is not new).
+ * Answers `reply` with `fact`, just written (`created`: its seq is new), once it is durable: 201
+ * with the new fact, 200 with the existing one for an idempotent repeat (which also waits: the
+ * fact it returns may still be in the group-commit window). The route returns nothing and
+ * sends nothing itself. Cost: three slots in the flush's group, no promise.
  */
-export async function answerDurably(
+export function answerWhenDurable(
   context: RouteContext,
   reply: FastifyReply,
-  write: (store: IgniterStore) => Fact,
-): Promise<string> {
-  const before = context.store.lastSeq();
-  const fact = write(context.store);
-  const created = fact.seq > before;
+  fact: Fact,
+  created: boolean,
+): void {
   if (created) context.metrics.wrote();
-  // Also a repeat waits: the fact it returns may still be in the group-commit window.
-  await context.commit.durable();
-  reply.code(created ? 201 : 200).header('etag', `"${fact.seq}"`);
-  return factBody(reply, fact);
+  reply.code(created ? 201 : 200);
+  context.commit.after(sendFact, reply, fact);
+}
+
+/** Sends `fact` once its flush ended, or the flush's error (through the error handler). */
+function sendFact(reply: FastifyReply, fact: Fact, error: unknown): void {
+  if (error !== undefined) {
+    reply.send(error);
+    return;
+  }
+  reply.header('etag', `"${fact.seq}"`);
+  reply.send(factBody(reply, fact));
 }
 
 /**
@@ -122,7 +130,8 @@ export function keyRoutes(app: FastifyInstance, context: RouteContext): void {
   app.put<{ Params: KeyParams; Body: PutBody }>(
     '/v1/stores/:store/keys/:key',
     { schema: { body: PUT_BODY } },
-    async (request, reply) => {
+    // Not async: the reply is sent by the flush's group (answerWhenDurable), not by a promise per request.
+    (request, reply) => {
       const { store: name, key } = request.params;
       context.principalOf(request).require('write', name);
       const body = request.body;
@@ -142,7 +151,9 @@ export function keyRoutes(app: FastifyInstance, context: RouteContext): void {
         expect,
         idempotencyKey,
       };
-      return answerDurably(context, reply, (target) => target.write(input));
+      const before = store.lastSeq();
+      const fact = store.write(input);
+      answerWhenDurable(context, reply, fact, fact.seq > before);
     },
   );
 
