@@ -28,8 +28,9 @@ export function igniter(args: string[], input = ''): Run {
 export function igniterProcess(
   args: string[],
   ready: RegExp,
+  cwd?: string,
 ): Promise<{ child: ChildProcess; output: () => string; match: RegExpExecArray }> {
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd });
   let out = '';
   return new Promise((resolve, reject) => {
     child.stdout?.on('data', (chunk) => {

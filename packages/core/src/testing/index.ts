@@ -31,7 +31,7 @@ export {
   killBatchWriter,
   type RoundCount,
 } from './kill-loop.js';
-export { readmeExample } from './readme-example.js';
+export { readmeExample, runReadmeExample } from './readme-example.js';
 export { backupWhileWriting, type StoreHarness, storeContractSuite } from './store-contract.js';
 export { type Closable, useTempDir } from './temp-dir.js';
 export { codeOf, thrown } from './thrown.js';
