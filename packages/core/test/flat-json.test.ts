@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { decodeJson } from '../src/engine/native-fact.js';
 import { RecentStrings } from '../src/engine/recent-strings.js';
 import { startsAt } from '../src/engine/starts-at.js';
+import { seededRandom } from '../src/testing/crash-harness.js';
 
 /** Every difference JSON.parse would show: keys and their order, values (Object.is), prototype. */
 function expectSameAsParse(text: string): void {
@@ -26,17 +27,6 @@ function expectSameAsParse(text: string): void {
 function expectDecodedTwice(text: string): void {
   expectSameAsParse(text);
   expectSameAsParse(text);
-}
-
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 /** A double from random bits (any finite one), or a short decimal, or an integer. */
@@ -88,7 +78,7 @@ describe('decodeJson of flat objects (flat-json.ts)', () => {
   });
 
   it('matches JSON.parse on random flat objects of a few shapes', () => {
-    const next = random(7);
+    const next = seededRandom(7);
     const keys = ['amount', 'customer', 'note', 'qty', 'region', 'status', 'v', 'é', 'a b', ''];
     const values = (): unknown => {
       const kind = Math.floor(next() * 6);
@@ -236,7 +226,7 @@ describe('RecentStrings', () => {
 
 describe('startsAt', () => {
   it('agrees with startsWith at every position of random texts, for parts found there and not', () => {
-    const next = random(23);
+    const next = seededRandom(23);
     const letters = 'ab"{,:';
     for (let round = 0; round < 300; round++) {
       const text = Array.from(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJsonTs } from '../src/canonical.js';
 import type { Json } from '../src/json.js';
+import { seededRandom } from '../src/testing/crash-harness.js';
 import { ENGINE_KIND } from './support/engine.js';
 import { newStore } from './support/store.js';
 
@@ -23,24 +24,13 @@ function expectExactly(actual: Json | undefined, expected: Json): void {
   }
 }
 
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 const NUMBERS = [0, -0, 1, -1, 0.1, 0.5, -2.25, 1e21, 1e-7, 123456789012345, 1234567890123456, 2 ** 53 + 2];
 NUMBERS.push(Number.MAX_VALUE, Number.MIN_VALUE, -Number.MAX_VALUE, 0.30000000000000004, 5e-324);
 
 describe(`value reads of flat objects (${ENGINE_KIND} engine)`, () => {
   it('give exactly what JSON.parse gives, latest and as of a time, through kept and new strings', () => {
     const { store, time } = newStore();
-    const next = random(7);
+    const next = seededRandom(7);
     const statuses = ['open', 'shut', '', 'a"b', 'x\\y', 'é', 'long'.repeat(9)];
     const written = new Map<string, Json[]>();
     for (let round = 0; round < 3; round++) {
