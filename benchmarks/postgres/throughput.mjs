@@ -26,14 +26,21 @@ const url = process.env.IGNITER_PG_URL ?? server.url;
 
 const itemValue = (n) => ({ n, name: `item ${n}`, tags: ['a', 'b'], note: 'x'.repeat(60) });
 
-async function igniterRun(store) {
-  const start = performance.now();
+/** Writes the FACTS facts to `store` as the sustained load, then flushes; returns the store. */
+async function writeAll(store) {
   for (let n = 0; n < FACTS; ) {
     for (let i = 0; i < CHUNK && n < FACTS; i++, n++)
       store.write({ store: `s${n % 3}`, key: `k${n % 50_000}`, value: itemValue(n) });
     await turn();
   }
   await store.flush();
+  return store;
+}
+
+/** Milliseconds for {@link writeAll} on `store`, until its flush resolves. */
+async function igniterRun(store) {
+  const start = performance.now();
+  await writeAll(store);
   return performance.now() - start;
 }
 
@@ -84,26 +91,18 @@ async function plainInsert(rows, schema) {
 const rate = (ms) => Math.round((FACTS / ms) * 1000);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** One round: Igniter on PostgreSQL and the plain insert of its rows, in the order given. */
+// The rows the plain insert sends: the facts of the same writes, made once by an in-memory
+// store (same stores, keys and values as every timed run; ids and times of their own).
+const rows = rowsOf(await writeAll(new IgniterStore()));
+
+/** One round on fresh tables: Igniter on PostgreSQL and the plain insert, in the order given. */
 async function round(r, plainFirst) {
-  const schema = `bench_${process.pid}_${r}`;
-  const pgStore = await openPostgresStore({ connectionString: url, schema });
-  // The plain insert sends the rows Igniter writes; with the plain insert first, those of a
-  // store that is written and then not timed (the same facts: same values, same shape).
-  let pgMs;
-  if (plainFirst) {
-    const scratch = new IgniterStore();
-    for (let n = 0; n < FACTS; n++)
-      scratch.write({ store: `s${n % 3}`, key: `k${n % 50_000}`, value: itemValue(n) });
-    const plainMs = await plainInsert(rowsOf(scratch), `plain_${r}`);
-    pgMs = await igniterRun(pgStore);
-    await pgStore.close();
-    return { pgMs, plainMs };
-  }
-  pgMs = await igniterRun(pgStore);
-  const rows = rowsOf(pgStore);
+  const pgStore = await openPostgresStore({ connectionString: url, schema: `bench_${process.pid}_${r}` });
+  const plain = () => plainInsert(rows, `plain_${r}`);
+  const plainBefore = plainFirst ? await plain() : undefined;
+  const pgMs = await igniterRun(pgStore);
   await pgStore.close();
-  return { pgMs, plainMs: await plainInsert(rows, `plain_${r}`) };
+  return { pgMs, plainMs: plainBefore ?? (await plain()) };
 }
 
 const rounds = [];
