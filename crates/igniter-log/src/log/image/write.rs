@@ -21,7 +21,7 @@ use std::path::Path;
 
 use super::super::record::{Record, HAS_IDEMPOTENCY_KEY, RESTORE_FLAGS};
 use super::super::{FactLog, FactView};
-use super::{Header, Section, SnapshotTie, CHUNK_RECORDS, HEADER_BYTES, RECORDS_ALIGN};
+use super::{Header, LogTie, Section, SnapshotTie, CHUNK_RECORDS, HEADER_BYTES, RECORDS_ALIGN};
 use crate::replay::StoreTally;
 
 /// The bytes of records, as the image stores them.
@@ -51,6 +51,16 @@ pub fn write_image(
     tie: SnapshotTie,
     temp: &Path,
 ) -> std::io::Result<()> {
+    write_tied(log, tally, (tie, LogTie::default()), temp)
+}
+
+/// [`write_image`] with the tie of the log bytes the image covers too (an open's image).
+pub(super) fn write_tied(
+    log: &FactLog,
+    tally: &[StoreTally],
+    tie: (SnapshotTie, LogTie),
+    temp: &Path,
+) -> std::io::Result<()> {
     let written = write_temp(log, tally, tie, temp);
     if written.is_err() {
         // Best effort: the temp file is garbage either way, and the open removes stale ones.
@@ -62,7 +72,7 @@ pub fn write_image(
 fn write_temp(
     log: &FactLog,
     tally: &[StoreTally],
-    tie: SnapshotTie,
+    (tie, log_tie): (SnapshotTie, LogTie),
     temp: &Path,
 ) -> std::io::Result<()> {
     let file = File::create(temp)?;
@@ -110,6 +120,7 @@ fn write_temp(
     out.write_all(&index)?;
     let header = Header {
         tie,
+        log: log_tie,
         high_seq: log.high_seq,
         records: log.records.len() as u64,
         payload_len: log.payload.len() as u64,
