@@ -194,9 +194,11 @@ impl Task for BuildImageTask {
 /// read), each read from its offset in `numbers`, to `tempPath` (not fsynced: a CRC-32 guards
 /// every part); the image is not tied to a snapshot until [`image_seal`]. `numbers`: one start offset per path, then the
 /// largest frame body, the new snapshot's lastSeq and its factCount, then the old snapshot's
-/// (the first path's) lastSeq and factCount. With `baseImage`, the old snapshot's image, the
-/// build starts from that image when it is intact and tied to the first path, and replays only
-/// the other files. Resolves to `""` once the image is written, or to why none was (a file that
+/// (the first path's) lastSeq and factCount, then 1 when there is no old snapshot (the paths
+/// are the log alone). With `baseImage`, the old snapshot's image, the build starts from that
+/// image when it is intact and tied to the first path (or to no snapshot), and replays only the
+/// other files; an image an open wrote also covers the log's first frames, which are then
+/// skipped too. Resolves to `""` once the image is written, or to why none was (a file that
 /// cannot be opened, files that do not give exactly the snapshot's facts, a failed write: the
 /// temp file is then removed). Never rejects.
 #[napi(js_name = "buildImage", ts_return_type = "Promise<string>")]
@@ -215,10 +217,15 @@ pub fn image_build(
     let at = paths.len();
     let sources = opened.ok().map(|files| {
         // The old snapshot's tie, taken from the file the build reads (opened above).
+        let no_snapshot = number(at + 5) == 1;
         let base = base_image
             .zip(files.first())
             .and_then(|(image, (snapshot, _))| {
-                let tie = SnapshotTie::of_open(snapshot, number(at + 3), number(at + 4)).ok()?;
+                let tie = if no_snapshot {
+                    SnapshotTie::default()
+                } else {
+                    SnapshotTie::of_open(snapshot, number(at + 3), number(at + 4)).ok()?
+                };
                 Some((std::fs::File::open(image).ok()?, tie))
             });
         ImageSources {

@@ -35,8 +35,8 @@ mod remap;
 mod write;
 
 pub use build::{build_image, seal_image, ImageSources};
-pub use remap::PrefixImage;
 pub use open::{ImageOpen, ImageRefusal};
+pub use remap::PrefixImage;
 pub use write::write_image;
 
 /// The first bytes of an image file.
@@ -265,3 +265,5 @@ impl super::FactLog {
 mod tests;
 #[cfg(test)]
 mod tests_mapped;
+#[cfg(test)]
+mod tests_open;
