@@ -287,7 +287,12 @@ export declare class NativeLog {
    * Never throws.
    * Cost: a map, one CRC pass over the image, one hash insert per key.
    */
-  openImage(imagePath: string, snapshotPath: string, numbers: Float64Array, logPath?: string): ImageOpenResult;
+  openImage(
+    imagePath: string,
+    snapshotPath: string,
+    numbers: Float64Array,
+    logPath?: string,
+  ): ImageOpenResult;
   /**
    * After an open replayed the snapshot at `snapshotPath` (empty: none; `numbers[1]`,
    * `numbers[2]` its lastSeq and factCount) and the log at `logPath` up to offset `numbers[0]`

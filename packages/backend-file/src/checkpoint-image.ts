@@ -58,7 +58,9 @@ export class CheckpointImages {
    * there is one (only an image an open wrote, tied to the log alone, can be used).
    */
   baseWithoutSnapshot(): ImageSources['base'] {
-    return fs.existsSync(this.path) ? { imagePath: this.path, lastSeq: 0, factCount: 0, noSnapshot: true } : undefined;
+    return fs.existsSync(this.path)
+      ? { imagePath: this.path, lastSeq: 0, factCount: 0, noSnapshot: true }
+      : undefined;
   }
 
   /** Starts writing the image of what a checkpoint copies (`sources`) to a temp file. */

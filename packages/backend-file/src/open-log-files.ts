@@ -100,7 +100,8 @@ export function openLogFiles(paths: LogPaths, options: ResolvedOptions, codec: F
     openImage = writeOpenImage({ ...input, minFacts: options.openImageFacts });
   }
   // Without a snapshot, the image's counts are those of the log's first frames.
-  if (!snapshot && image.counts) wal = { ...wal, tally: StoreTally.merge(StoreTally.fromCounts(image.counts), wal.tally) };
+  if (!snapshot && image.counts)
+    wal = { ...wal, tally: StoreTally.merge(StoreTally.fromCounts(image.counts), wal.tally) };
   const recovered = [...cuts, ...wal.recovered];
   const recovery: RecoveryReport = {
     recoveredTailBytes: recovered.reduce((sum, cut) => sum + cut.bytes, 0),

@@ -1,4 +1,13 @@
-import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { IgniterStore, type Json } from '@igniter/core';
 import { filesContaining, useTempDir } from '@igniter/core/testing';
@@ -150,7 +159,11 @@ describe(`an image written by an open (${engine} engine)`, () => {
   // Each fault, applied after the image was written; the open must replay the log, say why,
   // and read exactly what a TS-engine open reads.
   const faults: Array<[string, (path: string, size: number) => void, RegExp | null]> = [
-    ['a flipped byte in the image header', (path) => flipByte(`${path}.image`, 30), /header fails its CRC-32/],
+    [
+      'a flipped byte in the image header',
+      (path) => flipByte(`${path}.image`, 30),
+      /header fails its CRC-32/,
+    ],
     [
       'a flipped byte in the image records',
       (path) => flipByte(`${path}.image`, 4096 + 256 * 700 + 9),
@@ -264,7 +277,9 @@ describe(`an image written by an open (${engine} engine)`, () => {
       await first.close();
       const { store, backend } = open(path);
       expect(backend.recoveryReport().openImage).toBe(native ? 'written' : null);
-      expect(filesContaining(temp.dir(), MARKER)).toEqual(native ? ['app.log', 'app.log.image'] : ['app.log']);
+      expect(filesContaining(temp.dir(), MARKER)).toEqual(
+        native ? ['app.log', 'app.log.image'] : ['app.log'],
+      );
       if (rewrite === 'prune') store.pruneFactIds({ factIds: [secret.id], reason: 'erasure request' });
       else {
         store.setRetention('latest', { strategy: 'ephemeral' });

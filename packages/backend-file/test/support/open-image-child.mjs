@@ -11,7 +11,10 @@ const [path, engine, from, batches] = process.argv.slice(2);
 const backend = new FileBackend(path, { engine, durability: 'group', groupCommitMs: 2, openImageFacts: 100 });
 const store = new IgniterStore({ engine, backend });
 const report = backend.recoveryReport();
-writeSync(1, `open ${report.checkpointImage} ${report.openImage} ${report.imageLogEnd} ${statSync(path).size}\n`);
+writeSync(
+  1,
+  `open ${report.checkpointImage} ${report.openImage} ${report.imageLogEnd} ${statSync(path).size}\n`,
+);
 let i = Number(from);
 const write = () => {
   const inputs = [];

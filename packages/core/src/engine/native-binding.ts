@@ -69,7 +69,12 @@ export interface NativeLogHandle {
    * Loads a checkpoint image tied to a snapshot into the empty log, or refuses it. Absent from
    * addons built before it existed.
    */
-  openImage?(imagePath: string, snapshotPath: string, numbers: Float64Array, logPath?: string): NativeImageOpen;
+  openImage?(
+    imagePath: string,
+    snapshotPath: string,
+    numbers: Float64Array,
+    logPath?: string,
+  ): NativeImageOpen;
   /**
    * Writes the replayed log as an image and reopens it from there (see `@igniter/native`).
    * Absent from addons built before it existed (same ABI: the caller checks).

@@ -1,9 +1,9 @@
 import { factParts, PreloadedFactLoader } from '../engine/preloaded-fact-loader.js';
 import { PreloadedLog } from '../engine/preloaded-log.js';
 import type { PreloadedFacts } from '../engine/types.js';
+import { tempPathFor } from './atomic-file.js';
 import type { FactCodec } from './fact-codec.js';
 import type { FactReader, FramesRead, ImageRead, OpenImageTarget } from './fact-reader.js';
-import { tempPathFor } from './atomic-file.js';
 import { decodingSink, type FrameProblem, type FrameRange, StoreCounter, scanFacts } from './fact-scan.js';
 import { brokenBatchAt, type FrameDamageReason, type FrameScan, findNextFrame } from './frame-file.js';
 
