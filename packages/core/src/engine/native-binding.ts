@@ -142,8 +142,6 @@ export interface NativeCopyLoad {
   ended: boolean;
   loaded: number;
   maxSeq: number;
-  /** Where the log bytes the image covers end (0: none, a checkpoint's image). */
-  logEnd?: number;
   tallyStores: string[];
   tallyFacts: number[];
   tallyBytes: number[];
@@ -179,6 +177,8 @@ export interface NativeImageOpen {
   reason?: string;
   loaded: number;
   maxSeq: number;
+  /** Where the log bytes the image covers end (0: none, a checkpoint's image; absent from older addons). */
+  logEnd?: number;
   tallyStores: string[];
   tallyFacts: number[];
   tallyBytes: number[];
