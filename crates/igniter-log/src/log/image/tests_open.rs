@@ -107,6 +107,13 @@ fn an_open_maps_what_it_replayed_and_the_next_open_replays_only_the_log_after_it
     let (image, mut log) = remapped(&dir, &path, start, 9000, end);
     assert_eq!(log.mapped_facts(), 9000);
     assert_eq!(dump(&log), dump(&replayed));
+    // The records section's CRC-32 (combined from its chunks') is the CRC-32 of its bytes.
+    let bytes = std::fs::read(&image).expect("read");
+    let header = super::Header::decode(&bytes).expect("header");
+    let section = header.record_section;
+    let records = &bytes[section.offset as usize..(section.offset + section.len) as usize];
+    assert_eq!(section.len, 9000 * 256);
+    assert_eq!(section.crc, crc32fast::hash(records));
     // The remapped log takes appends as the heap log does (ids are minted: compare seqs).
     for each in [&mut log, &mut replayed] {
         let slots = each

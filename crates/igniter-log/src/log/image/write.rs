@@ -100,7 +100,6 @@ fn write_temp(
                     pending.clear();
                 }
             }
-            record_crc.update(record_bytes(take));
             out.write_all(record_bytes(take))?;
             rest = after;
         }
@@ -109,6 +108,12 @@ fn write_temp(
         chunk_crcs.push(crc32fast::hash(record_bytes(&pending)));
     }
     let record_len = (log.records.len() * std::mem::size_of::<Record>()) as u64;
+    // The section's CRC-32 from the chunks' (no second pass over the records).
+    let chunk_bytes = (CHUNK_RECORDS * std::mem::size_of::<Record>()) as u64;
+    for (index, &crc) in chunk_crcs.iter().enumerate() {
+        let len = chunk_bytes.min(record_len - index as u64 * chunk_bytes);
+        record_crc.combine(&crc32fast::Hasher::new_with_initial_len(crc, len));
+    }
     out.write_all(&log.payload)?;
     let payload_offset = record_offset + record_len;
     // The index starts 8-aligned: its key tables are mapped as they are.
