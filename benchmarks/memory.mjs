@@ -141,8 +141,14 @@ row(
 );
 row(`RSS after opening the checkpointed copy (image: ${mapped.image})`, mapped.rss);
 row('  beyond the fixed part', mapped.rss - fixed.rss);
-row(`RSS after the first open of a copy of the log (replay, then its image ${firstOpen.openImage} and mapped)`, firstOpen.rss);
-row(`RSS after the second open of that copy (log opened twice: open image ${secondOpen.image})`, secondOpen.rss);
+row(
+  `RSS after the first open of a copy of the log (replay, then its image ${firstOpen.openImage} and mapped)`,
+  firstOpen.rss,
+);
+row(
+  `RSS after the second open of that copy (log opened twice: open image ${secondOpen.image})`,
+  secondOpen.rss,
+);
 row('  beyond the fixed part', secondOpen.rss - fixed.rss);
 for (const open of [firstOpen, secondOpen]) {
   if (open.facts !== facts) throw new Error(`the copy opened twice holds ${open.facts} of ${facts} facts`);
