@@ -40,7 +40,8 @@ export interface OpenImageInput {
 
 /**
  * Writes an image of what the open read, when `reader` replayed (not mapped) at least
- * `minFacts` facts and can write one (the native engine's): returns 'written' once the image is
+ * `minFacts` facts, and at least a quarter of the facts an image it opened holds, and can write
+ * one (the native engine's): returns 'written' once the image is
  * in place and the reader maps it, else why none was, or null when the open replayed too few
  * facts to try. The caller holds the writer lock and has recovered the files (the image covers
  * the log up to `wal.end`). Never throws.
@@ -49,9 +50,13 @@ export function writeOpenImage(input: OpenImageInput): string | null {
   const { reader, image, snapshot, wal, minFacts } = input;
   if (!reader.writeImage || minFacts === 0) return null;
   const fromImage = image.outcome === 'used';
-  const replayed = (fromImage ? 0 : (snapshot?.tally.factCount ?? 0)) + wal.tally.factCount;
-  if (replayed < minFacts) return null;
   const before = snapshot ? snapshot.tally : StoreTally.fromCounts(image.counts ?? []);
+  const mapped = fromImage ? before.factCount : 0;
+  const replayed = (fromImage ? 0 : before.factCount) + wal.tally.factCount;
+  // A new image is a write of every fact, mapped ones too: only once the replayed tail is at
+  // least a quarter of what the image on disk holds, so that each fact is written a bounded
+  // number of times however the log grows (and at most 1/5 of the facts stay on the heap).
+  if (replayed < minFacts || replayed * 4 < mapped) return null;
   const counts = StoreTally.merge(before, wal.tally).counts();
   return (
     reader.writeImage({

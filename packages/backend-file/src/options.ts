@@ -35,7 +35,9 @@ export interface FileBackendOptions {
    * and the log (those not mapped from an image), it writes `<path>.image`, an image of them
    * tied to the snapshot and to the log bytes it read, and maps it: the records and indexes
    * become file pages instead of memory, and the next open maps the image and replays only the
-   * log after those bytes (default 65,536; 0: never). The TS engine and followers never write
+   * log after those bytes (default 65,536; 0: never). When the open mapped an image, it writes
+   * a new one only once it replayed at least a quarter of the facts that image holds too.
+   * The TS engine and followers never write
    * one. Not a checkpoint: the snapshot and the log stay as they are.
    */
   openImageFacts?: number;

@@ -142,6 +142,25 @@ describe(`an image written by an open (${engine} engine)`, () => {
     expect(last.seen).toEqual(await tsReads(path));
   });
 
+  it('a tail shorter than a quarter of the facts the image holds is replayed, not written again', async () => {
+    const path = join(temp.dir(), 'app.log');
+    await written(path, 4000);
+    await reopened(path);
+    const size = statSync(path).size;
+    const { store } = open(path);
+    fill(store, 4001, 4900); // over openImageFacts (500), under 4000 / 4
+    await store.close();
+    const short = await reopened(path);
+    expect(short.report.imageLogEnd).toBe(native ? size : 0);
+    expect(short.report.openImage).toBeNull();
+    const { store: again } = open(path);
+    fill(again, 4901, 5000); // 1000 facts after the image's: a quarter of 4000
+    await again.close();
+    const quarter = await reopened(path);
+    expect(quarter.report.openImage).toBe(native ? 'written' : null);
+    expect(quarter.seen).toEqual(await tsReads(path));
+  });
+
   it('an open that replays fewer facts than openImageFacts writes none; 0 never writes one', async () => {
     const path = join(temp.dir(), 'app.log');
     await written(path, THRESHOLD - 1);
