@@ -15,13 +15,19 @@ const TICKS = 100;
  * elsewhere. Resolution: 10 ms.
  */
 export function cpuSeconds(pid) {
+  const [user, system] = cpuTimes(pid);
+  return user + system;
+}
+
+/** User and system CPU seconds of process `pid` so far (all its threads), from /proc; NaN once it is gone. */
+export function cpuTimes(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces) start at its closing parenthesis.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS;
+    return [Number(fields[11]) / TICKS, Number(fields[12]) / TICKS];
   } catch {
-    return Number.NaN;
+    return [Number.NaN, Number.NaN];
   }
 }
 

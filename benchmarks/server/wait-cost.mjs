@@ -1,6 +1,10 @@
-// What a durable PUT's extra CPU is made of: the same PUTs (64 connections) against four servers
-// in alternating slices, each server's CPU per request from /proc:
+// What a durable PUT's extra CPU is made of: the same PUTs (64 connections) against several servers
+// in alternating slices, each server's CPU per request from /proc (all threads, and user time alone):
 //   memory   an in-memory store (no log at all)
+//   feed     an in-memory store with a changefeed, as `createServer({ path })` gives its store
+//            (memory has none): what publishing a change event per write costs
+//   memdelayed  an in-memory store whose flush resolves after DELAY ms: waiting alone, without
+//            any log, framing or changefeed
 //   file     a file store as served: each group of writes waits for its flush (group commit)
 //   unsynced a file store whose flush resolves on the next turn: the frames are still staged,
 //            framed and written, but synced only by the writer's own 200 ms window (NOT durable:
@@ -13,16 +17,17 @@
 //            thread, requests wait about as long as with the flush
 // file minus unsynced is what waiting for the disk costs; unsynced minus memory is the log's
 // framing and writing; delayed against file tells waiting from syncing; polled against file
-// tells the flush call's hand-off from the waiting.
-//   node benchmarks/server/wait-cost.mjs    (SECONDS per slice, default 3; ROUNDS, default 4; WINDOW; DELAY)
+// tells the flush call's hand-off from the waiting; memdelayed against memory is the waiting alone.
+//   node benchmarks/server/wait-cost.mjs    (SECONDS per slice, default 3; ROUNDS, default 4; WINDOW; DELAY;
+//     MODES=memory,feed,... to run some modes only; CONNECTIONS, default 64)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpuSeconds, load, loadAverage } from './harness.mjs';
+import { cpuTimes, load, loadAverage } from './harness.mjs';
 
-const MODES = ['memory', 'file', 'unsynced', 'delayed', 'polled'];
+const MODES = (process.env.MODES ?? 'memory,feed,memdelayed,file,unsynced,delayed,polled').split(',');
 
 if (process.argv[2] === 'serve') await serve(process.argv[3], process.argv[4]);
 else await main();
@@ -35,7 +40,12 @@ async function serve(mode, path) {
   let store;
   let backend;
   if (mode === 'memory') store = new IgniterStore();
-  else {
+  else if (mode === 'feed') store = new IgniterStore({ changefeed: new Changefeed() });
+  else if (mode === 'memdelayed') {
+    store = new IgniterStore();
+    const delay = Number(process.env.DELAY ?? 2);
+    store.flush = () => new Promise((resolve) => setTimeout(resolve, delay));
+  } else {
     const window = mode === 'polled' ? Number(process.env.WINDOW ?? 1) : 200;
     backend = new FileBackend(path, { groupCommitMs: window });
     store = new IgniterStore({ backend, changefeed: new Changefeed() });
@@ -94,11 +104,12 @@ async function main() {
   for (const mode of MODES) servers.push(await start(mode));
   const body = JSON.stringify({ value: { title: 'a task', done: false, tags: ['x', 'y'], n: 42 } });
   let n = 0;
-  const totals = Object.fromEntries(MODES.map((mode) => [mode, { cpu: 0, requests: 0, errors: 0 }]));
+  const totals = Object.fromEntries(MODES.map((mode) => [mode, { cpu: 0, user: 0, requests: 0, errors: 0 }]));
   for (let round = 0; round < rounds; round += 1) {
     for (const server of servers) {
-      const before = cpuSeconds(server.child.pid);
+      const before = cpuTimes(server.child.pid);
       const result = await load({
+        connections: Number(process.env.CONNECTIONS ?? 64),
         url: server.url,
         duration: seconds,
         requests: [
@@ -111,7 +122,9 @@ async function main() {
         ],
       });
       const total = totals[server.mode];
-      total.cpu += cpuSeconds(server.child.pid) - before;
+      const after = cpuTimes(server.child.pid);
+      total.cpu += after[0] + after[1] - before[0] - before[1];
+      total.user += after[0] - before[0];
       total.requests += result.requests.total;
       total.errors += result.errors + result.timeouts + result.non2xx;
     }
@@ -126,6 +139,7 @@ async function main() {
     rows.push({
       server: server.mode,
       'server µs/req': +((t.cpu / t.requests) * 1e6).toFixed(1),
+      'of it user': +((t.user / t.requests) * 1e6).toFixed(1),
       'req/s': Math.round(t.requests / (seconds * rounds)),
       'writes per fdatasync': syncs ? +(lastSeq / syncs).toFixed(1) : '-',
       errors: t.errors,
