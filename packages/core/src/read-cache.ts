@@ -1,3 +1,5 @@
+import { hashKey, KeySlots } from './key-slots.js';
+
 /** A cached answer and when it was computed (store clock ms). */
 interface Entry<T> {
   value: T;
@@ -22,17 +24,24 @@ function fresh<T>(entry: Entry<T> | undefined, now: number, ttl: number | undefi
  * can change (value reads as of a time skip it on an engine that memoizes values: see
  * `ReadPath.read`). `ttl` bounds the age of an answer on every lookup.
  *
- * A plain current read (variant `''`, the common case) is kept in one map per store from the
- * key to a slot number, the value and its time in arrays by slot: the first read of a key adds
- * one map entry and allocates nothing else that lives on (no entry object, no boxed time), so
- * the young-generation collections that follow a run of first reads have less to copy. Reads
- * with a variant (`validAt`) keep a map of variants per key beside it.
+ * A plain current read (variant `''`, the common case) is kept in one table per store from the
+ * key to a slot number (`KeySlots`: a miss reads no key string), the key, value and time in
+ * arrays by slot: the first read of a key adds one table place and allocates nothing else that
+ * lives on (no entry object, no boxed time), so the young-generation collections that follow a
+ * run of first reads have less to copy. Reads with a variant (`validAt`) keep a map of
+ * variants per key beside it.
  */
 export class ReadCache<T> {
-  /** Plain current reads: per store, key -> slot of `latestValues` and `latestAts`. */
-  private readonly latest = new Map<string, Map<string, number>>();
+  /** Plain current reads: per store, key -> slot of `latestKeys`, `latestValues`, `latestAts`. */
+  private readonly latest = new Map<string, KeySlots>();
+  private latestKeys: (string | undefined)[] = [];
   private latestValues: (T | undefined)[] = [];
   private latestAts = new Float64Array(MIN_SLOTS);
+  /** The last key hashed and its hash: a first read looks its key up, then keeps it. */
+  private hashedKey: string | undefined;
+  private hashed = 0;
+  /** Forgets a slot whose key its table could not place again when it grew. */
+  private readonly dropSlot = (slot: number): void => this.freeSlot(slot);
   /** Slots freed by invalidation, reused first. */
   private freeSlots: number[] = [];
   private readonly variants: Nested<T> = new Map();
@@ -52,8 +61,8 @@ export class ReadCache<T> {
 
   /** The plain current read of (store, key) no older than `ttl`, if held (a value is never undefined). */
   getLatest(store: string, key: string, now: number, ttl?: number): T | undefined {
-    const slot = this.latest.get(store)?.get(key);
-    if (slot === undefined) return undefined;
+    const slot = this.latestSlot(store, key);
+    if (slot < 0) return undefined;
     if (ttl !== undefined && now - (this.latestAts[slot] as number) > ttl) return undefined;
     return this.latestValues[slot];
   }
@@ -61,20 +70,28 @@ export class ReadCache<T> {
   /** Keeps the plain current read of (store, key): `value`, not undefined, read at `now`. */
   putLatest(store: string, key: string, value: T, now: number): void {
     this.makeRoom();
-    let byKey = this.latest.get(store);
-    if (byKey === undefined) {
-      byKey = new Map();
-      this.latest.set(store, byKey);
+    let slots = this.latest.get(store);
+    if (slots === undefined) {
+      slots = new KeySlots(this.dropSlot);
+      this.latest.set(store, slots);
     }
-    let slot = byKey.get(key);
-    if (slot === undefined) {
-      slot = this.freeSlots.pop() ?? this.latestValues.length;
+    const hash = this.hashOf(key);
+    let slot = slots.find(key, hash, this.latestKeys);
+    if (slot < 0) {
+      const free = this.freeSlots.pop();
+      slot = free ?? this.latestValues.length;
+      if (!slots.add(hash, slot)) {
+        // No place near the key's home (a pathological key set): not kept.
+        if (free !== undefined) this.freeSlots.push(free);
+        return;
+      }
       if (slot === this.latestAts.length) {
         const ats = new Float64Array(slot * 2);
         ats.set(this.latestAts);
         this.latestAts = ats;
       }
-      byKey.set(key, slot);
+      if (slot === this.latestKeys.length) this.latestKeys.push(key);
+      else this.latestKeys[slot] = key;
       this.currentCount += 1;
     }
     if (slot === this.latestValues.length) this.latestValues.push(value);
@@ -85,8 +102,8 @@ export class ReadCache<T> {
   /** The read of (store, key) with `variant` (`''`: plain) no older than `ttl`, if held. */
   getRead(store: string, key: string, variant: string, now: number, ttl?: number): Entry<T> | undefined {
     if (variant === '') {
-      const slot = this.latest.get(store)?.get(key);
-      if (slot === undefined) return undefined;
+      const slot = this.latestSlot(store, key);
+      if (slot < 0) return undefined;
       const entry = { value: this.latestValues[slot] as T, at: this.latestAts[slot] as number };
       return fresh(entry, now, ttl) ? entry : undefined;
     }
@@ -128,13 +145,14 @@ export class ReadCache<T> {
 
   /** Drops the current-state read entries of one key. */
   invalidateKey(store: string, key: string): void {
-    const byKey = this.latest.get(store);
-    const slot = byKey?.get(key);
-    if (slot !== undefined) {
-      byKey?.delete(key);
-      this.latestValues[slot] = undefined;
-      this.freeSlots.push(slot);
-      this.currentCount -= 1;
+    const slots = this.latest.get(store);
+    if (slots !== undefined && slots.size > 0) {
+      const hash = this.hashOf(key);
+      const slot = slots.find(key, hash, this.latestKeys);
+      if (slot >= 0) {
+        slots.remove(hash, slot);
+        this.freeSlot(slot);
+      }
     }
     if (this.variants.size === 0) return;
     const variants = this.variants.get(store);
@@ -159,8 +177,32 @@ export class ReadCache<T> {
     this.lru.clear();
   }
 
+  /** The slot of the plain current read of (store, key), or -1. */
+  private latestSlot(store: string, key: string): number {
+    const slots = this.latest.get(store);
+    if (slots === undefined || slots.size === 0) return -1;
+    return slots.find(key, this.hashOf(key), this.latestKeys);
+  }
+
+  private hashOf(key: string): number {
+    if (key !== this.hashedKey) {
+      this.hashed = hashKey(key);
+      this.hashedKey = key;
+    }
+    return this.hashed;
+  }
+
+  /** Empties a slot its table no longer holds, for reuse. */
+  private freeSlot(slot: number): void {
+    this.latestKeys[slot] = undefined;
+    this.latestValues[slot] = undefined;
+    this.freeSlots.push(slot);
+    this.currentCount -= 1;
+  }
+
   private dropCurrent(): void {
     this.latest.clear();
+    this.latestKeys = [];
     this.latestValues = [];
     this.latestAts = new Float64Array(MIN_SLOTS);
     this.freeSlots = [];

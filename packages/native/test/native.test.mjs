@@ -337,6 +337,28 @@ describe('@igniter/native', { skip }, () => {
       }
     });
 
+    test('the value reads tell log handles apart, and refuse other externals, whatever they read last', () => {
+      // The callbacks skip napi-rs' handle check for the handle they checked last: a read
+      // through another log, or through an external of another type, must still be told apart.
+      const binding = require('../binding.js');
+      const latestValue = binding.logLatestValueFunction();
+      const readValue = binding.logReadValueFunction();
+      const handles = [0, 1, 2].map((i) => {
+        const handle = binding.logCreate(1 << 20);
+        const lengths = Float64Array.of(10, Number.NaN, 1, 1, 1, 1, String(i).length, -1, -1, -1, -1);
+        binding.logStage(handle, `sk${i}`, lengths);
+        return handle;
+      });
+      const other = binding.logCopyBegin(binding.logCreate(1 << 20));
+      const out = new Float64Array(66);
+      for (const i of [0, 0, 1, 2, 2, 0, 1, 1]) {
+        assert.equal(latestValue(handles[i], 's', 'k', Number.NaN), String(i));
+        assert.equal(readValue(handles[i], 's', 'k', 10, new Float64Array(0)), String(i));
+        assertThrowsCode(() => latestValue(other, 's', 'k', Number.NaN), 'ERR_INVALID_ARGUMENT');
+        assertThrowsCode(() => readValue(other, 's', 'k', Number.NaN, out), 'ERR_INVALID_ARGUMENT');
+      }
+    });
+
     test('both value reads read a flat object into out when it has room for it', () => {
       const log = new native.NativeLog(1 << 20);
       stage(log, 's', 'a', '{"n":-1.5,"s":"open","t":true,"x":null}', 10);

@@ -69,6 +69,13 @@ pub struct NativeLog {
 /// The handle JS holds: the log is freed when the handle is garbage-collected.
 pub(crate) type Handle = External<NativeLog>;
 
+impl Drop for NativeLog {
+    fn drop(&mut self) {
+        // The value reads remember the handle they checked last (`read_raw.rs`).
+        read_raw::forget_checked(self);
+    }
+}
+
 impl NativeLog {
     /// An empty log whose values may be at most `max_value_bytes` of canonical JSON.
     fn new(max_value_bytes: f64) -> Self {
