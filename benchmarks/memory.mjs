@@ -7,6 +7,9 @@
 //     what the Rust log holds by capacity (records, payload arena, id index, key tables).
 //   - a checkpointed copy of the log (snapshot + checkpoint image) opened with openFileStore:
 //     the records stay mapped file pages, so RSS after open is the indexes and the fixed part.
+//   - a copy of the log opened twice: the first open replays it, writes its image (an open
+//     image, `openImageFacts`) and maps it; the second maps that image.
+// The log itself is opened with openImageFacts 0 (replay only, no image written next to it).
 // Run: pnpm build && node benchmarks/memory.mjs   (FACTS=n to change the size)
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -51,7 +54,7 @@ const fixed = run(`
   await store.close();
 `);
 const opened = run(`
-  const store = openFileStore(${JSON.stringify(logPath)}, { engine: 'native' });
+  const store = openFileStore(${JSON.stringify(logPath)}, { engine: 'native', openImageFacts: 0 });
   const m = memory();
   print({ ...m, facts: store.factCount() });
   await store.close();
@@ -93,6 +96,26 @@ const mapped = run(`
 `);
 rmSync(dirname(checkpointedPath), { recursive: true, force: true });
 
+// A copy opened twice: the first open writes its image and maps it, the second maps that image.
+const twicePath = join(here, 'out', `memory-twice-${FACTS}`, 'app.log');
+rmSync(dirname(twicePath), { recursive: true, force: true });
+mkdirSync(dirname(twicePath), { recursive: true });
+copyFileSync(logPath, twicePath);
+const openTwice = () =>
+  run(`
+  const { FileBackend } = await import('@igniter/backend-file');
+  const { IgniterStore } = await import('@igniter/core');
+  const backend = new FileBackend(${JSON.stringify(twicePath)}, { engine: 'native' });
+  const store = new IgniterStore({ engine: 'native', backend });
+  const m = memory();
+  const report = backend.recoveryReport();
+  print({ ...m, facts: store.factCount(), image: report.checkpointImage, openImage: report.openImage });
+  await store.close();
+`);
+const firstOpen = openTwice();
+const secondOpen = openTwice();
+rmSync(dirname(twicePath), { recursive: true, force: true });
+
 const facts = opened.facts;
 const per = (bytes) => `${Math.round(bytes / facts)} B`;
 const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
@@ -102,7 +125,7 @@ console.log(
 console.log(`| part | MiB | per fact |`);
 console.log(`|---|---:|---:|`);
 const row = (label, bytes) => console.log(`| ${label} | ${mib(bytes)} | ${per(bytes)} |`);
-row('RSS after open (openFileStore, native, after GC)', opened.rss);
+row('RSS after open (openFileStore, native, replay only: openImageFacts 0, after GC)', opened.rss);
 row('  fixed: node + Igniter + an empty native store', fixed.rss);
 row('  V8 heap used after open, beyond the fixed part', opened.heap - fixed.heap);
 row('  the Rust log by capacity (heapBytes of the same file replayed)', replayed.heapBytes);
@@ -118,5 +141,17 @@ row(
 );
 row(`RSS after opening the checkpointed copy (image: ${mapped.image})`, mapped.rss);
 row('  beyond the fixed part', mapped.rss - fixed.rss);
+row(
+  `RSS after the first open of a copy of the log (replay, then its image ${firstOpen.openImage} and mapped)`,
+  firstOpen.rss,
+);
+row(
+  `RSS after the second open of that copy (log opened twice: open image ${secondOpen.image})`,
+  secondOpen.rss,
+);
+row('  beyond the fixed part', secondOpen.rss - fixed.rss);
+for (const open of [firstOpen, secondOpen]) {
+  if (open.facts !== facts) throw new Error(`the copy opened twice holds ${open.facts} of ${facts} facts`);
+}
 if (mapped.facts !== facts) throw new Error(`the checkpointed copy holds ${mapped.facts} of ${facts} facts`);
 if (replayed.loaded !== facts) throw new Error(`replayed ${replayed.loaded} of ${facts} facts`);

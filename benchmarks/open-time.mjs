@@ -2,7 +2,9 @@
 // TS engine, <= 0.5 s native). Each open runs in a fresh process, so nothing is warm but the OS
 // page cache. Prints the time to open the backend (read and CRC-check every frame, then replay
 // natively or index without decoding) and to hydrate the store (the engine adopts the log), and
-// then, as what a lazy open defers, the time to read every fact once.
+// then, as what a lazy open defers, the time to read every fact once. The native engine's first
+// open of the log replays it and writes `app.log.image` (an open image, `openImageFacts`); its
+// second open maps that image: both are timed ("native, first open" removes the image first).
 // Run: pnpm build && pnpm --filter igniter-benchmarks open-time   (FACTS=n to change the size)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
@@ -31,7 +33,9 @@ async function generate() {
  * Opens the log in a fresh process and returns its timings; `cwd` picks the build that
  * resolves `@igniter/*` (another checkout's benchmarks folder, for a before/after comparison).
  */
-function openOnce(engine, flags = [], cwd = here) {
+function openOnce(engine, flags = [], cwd = here, open = 'first') {
+  // The first open replays the log (and, natively, writes its image); a second maps the image.
+  if (open === 'first') rmSync(`${logPath}.image`, { force: true });
   const script = `
     const { FileBackend } = await import('@igniter/backend-file');
     const { IgniterStore } = await import('@igniter/core');
@@ -41,6 +45,8 @@ function openOnce(engine, flags = [], cwd = here) {
     const store = new IgniterStore({ engine: ${JSON.stringify(engine)}, backend });
     const t2 = performance.now();
     const facts = store.factCount();
+    const report = backend.recoveryReport?.() ?? {};
+    const image = report.openImage === 'written' ? 'written' : (report.checkpointImage ?? null);
     const heapMB = process.memoryUsage().heapUsed / 2 ** 20;
     const rssMB = process.memoryUsage().rss / 2 ** 20;
     // What a lazy open defers: every fact read once (history of each store).
@@ -50,7 +56,7 @@ function openOnce(engine, flags = [], cwd = here) {
     const readAllMs = performance.now() - t3;
     if (!process.env.SKIP_READ_ALL && read !== facts) throw new Error('read ' + read + ' of ' + facts + ' facts');
     await store.close();
-    console.log(JSON.stringify({ backendMs: t1 - t0, hydrateMs: t2 - t1, totalMs: t2 - t0, facts, heapMB, rssMB, readAllMs }));
+    console.log(JSON.stringify({ backendMs: t1 - t0, hydrateMs: t2 - t1, totalMs: t2 - t0, facts, heapMB, rssMB, readAllMs, image }));
   `;
   const stdout = execFileSync(process.execPath, [...flags, '--input-type=module', '-e', script], {
     cwd,
@@ -140,15 +146,17 @@ console.log(
 if (process.env.BASELINE) {
   const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
   for (const engine of (process.env.ENGINES ?? 'native,ts').split(',')) {
-    const runs = { baseline: [], this: [] };
+    const runs = { baseline: [], this: [], 'this, second open': [] };
     for (let i = 0; i < RUNS; i++) {
       runs.baseline.push(openOnce(engine, [], process.env.BASELINE));
       runs.this.push(openOnce(engine));
+      if (engine === 'native') runs['this, second open'].push(openOnce(engine, [], here, 'second'));
     }
     for (const [label, list] of Object.entries(runs)) {
+      if (list.length === 0) continue;
       const totals = list.map((r) => r.totalMs);
       console.log(
-        `${`${engine}, ${label} build`.padEnd(24)} open best ${s(Math.min(...totals))}, median ${s(median(totals))}; then reading every fact ${s(median(list.map((r) => r.readAllMs)))} (median)`,
+        `${`${engine}, ${label} build`.padEnd(30)} open best ${s(Math.min(...totals))}, median ${s(median(totals))}; RSS ${median(list.map((r) => r.rssMB)).toFixed(0)} MiB; image ${list[0]?.image}; then reading every fact ${s(median(list.map((r) => r.readAllMs)))} (median)`,
       );
     }
   }
@@ -165,13 +173,14 @@ console.log(
 const variants = [
   ['ts', []],
   ['native', []],
+  ['native', [], 'second'],
   ['ts', ['--max-semi-space-size=64']],
   ['native', ['--max-semi-space-size=64']],
 ];
-for (const [engine, flags] of variants) {
+for (const [engine, flags, open = 'first'] of variants) {
   let runs;
   try {
-    runs = Array.from({ length: RUNS }, () => openOnce(engine, flags));
+    runs = Array.from({ length: RUNS }, () => openOnce(engine, flags, here, open));
   } catch (error) {
     const reason =
       String(error.stderr ?? error.message)
@@ -182,8 +191,8 @@ for (const [engine, flags] of variants) {
   }
   const best = runs.reduce((a, b) => (b.totalMs < a.totalMs ? b : a));
   const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
-  const label = `${engine}${flags.length ? ` ${flags.join(' ')}` : ''}`;
+  const label = `${engine}${open === 'second' ? ', second open' : ''}${flags.length ? ` ${flags.join(' ')}` : ''}`;
   console.log(
-    `${label.padEnd(34)} open ${s(best.totalMs)} (median ${s(median(runs.map((r) => r.totalMs)))}): backend ${s(best.backendMs)}, store hydrate ${s(best.hydrateMs)}; heap ${best.heapMB.toFixed(0)} MiB, RSS ${best.rssMB.toFixed(0)} MiB; ${best.facts} facts; then reading every fact ${s(best.readAllMs)}`,
+    `${label.padEnd(34)} open ${s(best.totalMs)} (median ${s(median(runs.map((r) => r.totalMs)))}): backend ${s(best.backendMs)}, store hydrate ${s(best.hydrateMs)}; heap ${best.heapMB.toFixed(0)} MiB, RSS ${best.rssMB.toFixed(0)} MiB; image ${best.image}; ${best.facts} facts; then reading every fact ${s(best.readAllMs)}`,
   );
 }

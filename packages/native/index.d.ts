@@ -116,6 +116,11 @@ export interface ImageOpenResult {
   loaded: number;
   /** The log's last seq. */
   maxSeq: number;
+  /**
+   * Offset in the log file where the frames the image covers end: 0 for a checkpoint's image,
+   * else (an image an open wrote) the caller replays the log from there.
+   */
+  logEnd: number;
   /** The snapshot's stores with facts, with fact counts and frame bytes at the same index. */
   tallyStores: string[];
   tallyFacts: number[];
@@ -276,10 +281,37 @@ export declare class NativeLog {
    * `numbers` = [lastSeq, factCount]. The records stay in the file, mapped read-only (each
    * 1 MiB chunk checked against its CRC-32 first); the key and id indexes are read in bulk.
    * A missing, stale or damaged image is refused (`opened: false`, with the reason) and the
-   * log is unchanged: the caller replays the snapshot. Never throws.
+   * log is unchanged: the caller replays the snapshot. `snapshotPath` empty: there is no
+   * snapshot. With `logPath`, an image an open wrote ({@link NativeLog.writeImage}: it covers
+   * the first bytes of that log too) is taken when the log still starts with those bytes.
+   * Never throws.
    * Cost: a map, one CRC pass over the image, one hash insert per key.
    */
-  openImage(imagePath: string, snapshotPath: string, numbers: Float64Array): ImageOpenResult;
+  openImage(
+    imagePath: string,
+    snapshotPath: string,
+    numbers: Float64Array,
+    logPath?: string,
+  ): ImageOpenResult;
+  /**
+   * After an open replayed the snapshot at `snapshotPath` (empty: none; `numbers[1]`,
+   * `numbers[2]` its lastSeq and factCount) and the log at `logPath` up to offset `numbers[0]`
+   * into this log: writes the log's state as an image to `tempPath`, renames it to `imagePath`
+   * and reopens this log from it, so its records and indexes are file pages instead of heap;
+   * the image is tied to the snapshot and to those log bytes. `tallyStores`, with
+   * `tallyNumbers` (facts, then frame bytes, per store): what was replayed. Returns `""` once
+   * done, else why not (the log is then unchanged). Never throws.
+   * Cost: one sequential write of the records, payload and indexes.
+   */
+  writeImage(
+    imagePath: string,
+    tempPath: string,
+    logPath: string,
+    snapshotPath: string,
+    numbers: Float64Array,
+    tallyStores: string[],
+    tallyNumbers: Float64Array,
+  ): string;
   /**
    * The live facts that carry an idempotency key or whose producer JSON contains
    * `producerText`, seq order, packed.

@@ -67,8 +67,20 @@ class NativeLog {
   replayFile(path, numbers) {
     return binding.logReplayFile(this.#log, path, numbers);
   }
-  openImage(imagePath, snapshotPath, numbers) {
-    return binding.logOpenImage(this.#log, imagePath, snapshotPath, numbers);
+  openImage(imagePath, snapshotPath, numbers, logPath) {
+    return binding.logOpenImage(this.#log, imagePath, snapshotPath, numbers, logPath);
+  }
+  writeImage(imagePath, tempPath, logPath, snapshotPath, numbers, tallyStores, tallyNumbers) {
+    return binding.logWriteImage(
+      this.#log,
+      imagePath,
+      tempPath,
+      logPath,
+      snapshotPath,
+      numbers,
+      tallyStores,
+      tallyNumbers,
+    );
   }
   restorable(producerText, out) {
     return binding.logRestorable(this.#log, producerText, out);

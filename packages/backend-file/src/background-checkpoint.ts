@@ -66,7 +66,7 @@ export async function runBackgroundCheckpoint(run: CheckpointRun): Promise<void>
     const files = sources.map((source) => ({ path: source.path, start: source.start }));
     if (run.loadsNative) {
       const old = sources.length > 1 ? (sources[0] as FrameRange) : undefined;
-      const base = old && images.base(old.fd, maxFrameBytes);
+      const base = old ? images.base(old.fd, maxFrameBytes) : images.baseWithoutSnapshot();
       image = images.start({ files, maxFrameBytes, lastSeq, factCount, base });
     }
     const copied = await copyToSnapshotTemp({

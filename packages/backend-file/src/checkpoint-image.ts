@@ -53,6 +53,16 @@ export class CheckpointImages {
     return head.kind === 'meta' ? { imagePath: this.path, ...head.value } : undefined;
   }
 
+  /**
+   * What a build of the first checkpoint (no snapshot yet) can start from: this image when
+   * there is one (only an image an open wrote, tied to the log alone, can be used).
+   */
+  baseWithoutSnapshot(): ImageSources['base'] {
+    return fs.existsSync(this.path)
+      ? { imagePath: this.path, lastSeq: 0, factCount: 0, noSnapshot: true }
+      : undefined;
+  }
+
   /** Starts writing the image of what a checkpoint copies (`sources`) to a temp file. */
   start(sources: ImageSources): PendingImage {
     const temp = tempPathFor(this.path);

@@ -30,6 +30,17 @@ export interface FileBackendOptions {
    * `openFileStore` passes the store's choice.
    */
   engine?: EngineChoice;
+  /**
+   * When an open for the native engine replays at least this many facts from the snapshot
+   * and the log (those not mapped from an image), it writes `<path>.image`, an image of them
+   * tied to the snapshot and to the log bytes it read, and maps it: the records and indexes
+   * become file pages instead of memory, and the next open maps the image and replays only the
+   * log after those bytes (default 65,536; 0: never). When the open mapped an image, it writes
+   * a new one only once it replayed at least a quarter of the facts that image holds too.
+   * The TS engine and followers never write
+   * one. Not a checkpoint: the snapshot and the log stay as they are.
+   */
+  openImageFacts?: number;
 }
 
 /** The option keys of a {@link FileBackend}, as `openFileStore` separates them from store options. */
@@ -39,6 +50,7 @@ export const FILE_BACKEND_OPTION_KEYS = [
   'groupCommitBytes',
   'repair',
   'maxFrameBytes',
+  'openImageFacts',
 ] as const satisfies ReadonlyArray<keyof FileBackendOptions>;
 
 /** Every option a {@link FileBackend} takes (any other field is `ERR_INVALID_ARGUMENT`). */
@@ -49,7 +61,11 @@ export const FILE_BACKEND_FIELDS = fieldsOf<FileBackendOptions>({
   repair: true,
   maxFrameBytes: true,
   engine: true,
+  openImageFacts: true,
 });
+
+/** Default of `openImageFacts`: 64Ki facts, 16 MiB of records on the heap (see the README). */
+export const DEFAULT_OPEN_IMAGE_FACTS = 65_536;
 
 /** Options with every default filled in. */
 export type ResolvedOptions = Required<FileBackendOptions>;
@@ -94,5 +110,6 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     repair,
     maxFrameBytes,
     engine,
+    openImageFacts: positiveNumber(o.openImageFacts, 'openImageFacts', DEFAULT_OPEN_IMAGE_FACTS, true),
   };
 }

@@ -27,11 +27,18 @@ const CODEC_IDS: ReadonlySet<number> = new Set(FACT_CODECS.keys());
 
 /**
  * The checkpoint image to try before reading a snapshot (native engine only): `outcome` is set
- * to 'used', or to why the image was refused (the snapshot was then read as usual).
+ * to 'used', or to why the image was refused (the snapshot was then read as usual). With
+ * `logPath`, an image an earlier open wrote is taken too: it also covers the log's bytes up to
+ * `logEnd` (set when used), whose facts it holds up to seq `maxSeq`.
  */
 export interface SnapshotImage {
   path: string;
   outcome?: string;
+  logPath?: string;
+  logEnd?: number;
+  maxSeq?: number;
+  /** Without a snapshot: the counts of the log prefix the image holds. */
+  counts?: readonly { store: string; facts: number; bytes: number }[];
 }
 
 /** A snapshot as read from disk. */
@@ -42,6 +49,8 @@ export interface SnapshotContents {
   tally: StoreTally;
   /** File size in bytes. */
   size: number;
+  /** The fact count its metadata record declares. */
+  factCount: number;
 }
 
 /**
@@ -215,10 +224,14 @@ function readOpenSnapshot(
   if (head.kind === 'damaged') throw snapshotDamage(path, head.scan, head.problem);
   const { lastSeq, factCount } = head.value;
   if (image && reader.openImage) {
-    const opened = reader.openImage(image.path, path, lastSeq, factCount);
+    const opened = reader.openImage(image.path, path, lastSeq, factCount, image.logPath);
     image.outcome = opened.opened ? 'used' : opened.reason;
     if (opened.opened) {
-      return { lastSeq, facts: [], tally: StoreTally.fromCounts(opened.counts), size: fs.fstatSync(fd).size };
+      image.logEnd = opened.logEnd;
+      image.maxSeq = opened.maxSeq;
+      // An open's image also covers a log prefix: its tally is the snapshot's and the prefix's.
+      const tally = StoreTally.fromCounts(opened.counts);
+      return { lastSeq, facts: [], tally, size: fs.fstatSync(fd).size, factCount };
     }
   }
   const read = reader.read(fd, path, codec, {
@@ -238,6 +251,7 @@ function readOpenSnapshot(
     facts: read.facts,
     tally: StoreTally.fromCounts(read.counts),
     size: read.scan.size,
+    factCount,
   };
 }
 

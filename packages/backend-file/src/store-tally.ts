@@ -46,6 +46,15 @@ export class StoreTally {
     return merged;
   }
 
+  /** Every store's counts, as a reader reports them. */
+  counts(): { store: string; facts: number; bytes: number }[] {
+    return [...this.stores].map(([store, entry]) => ({
+      store,
+      facts: entry.factCount,
+      bytes: entry.byteSize,
+    }));
+  }
+
   /** The per-store figures, of one store when `store` is given (empty when it has none). */
   snapshot(store?: string): { [store: string]: { factCount: number; byteSize: number } } {
     const out: { [store: string]: { factCount: number; byteSize: number } } = {};

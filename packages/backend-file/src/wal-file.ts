@@ -91,6 +91,7 @@ function scanWal(
   snapshotSeq: number,
   maxFrameBytes: number,
   reader: FactReader,
+  resume?: WalResume,
 ): WalScan {
   const header = readWalHeader(fd, path);
   const codec = FACT_CODECS.get(header.codec) as FactCodec;
@@ -111,9 +112,9 @@ function scanWal(
   // Facts up to the snapshot's seq are in the snapshot, or were dropped by a prune that
   // crashed before it could cut this log: checked, not kept.
   const read = reader.read(fd, path, codec, {
-    start: head.end,
+    start: Math.max(head.end, resume?.start ?? 0),
     maxFrameBytes,
-    afterSeq: baseSeq,
+    afterSeq: Math.max(baseSeq, resume?.afterSeq ?? 0),
     maxSeq: Number.POSITIVE_INFINITY,
     skipThrough: snapshotSeq,
     seqProblem: (seq, previous) => `seq ${seq} does not follow seq ${previous}`,
@@ -167,6 +168,14 @@ function rescanWal(path: string, snapshotSeq: number, maxFrameBytes: number): Wa
   }
 }
 
+/** Where to read a log from when an image already holds its first frames. */
+export interface WalResume {
+  /** Offset just past the frames the image holds. */
+  start: number;
+  /** The seq of the image's last fact: the log's next fact is above it. */
+  afterSeq: number;
+}
+
 /** Options of {@link openWal}. */
 export interface OpenWalOptions {
   /** Seq of the snapshot next to the log, or null when there is none. */
@@ -177,6 +186,8 @@ export interface OpenWalOptions {
   codec: FactCodec;
   /** Reads the facts (decoding them by default). */
   reader?: FactReader;
+  /** Read only the frames from here on (the reader holds those before): see {@link WalResume}. */
+  resume?: WalResume;
 }
 
 /**
@@ -208,7 +219,7 @@ export function openWal(path: string, options: OpenWalOptions): OpenedWal {
   }
   const fd = fs.openSync(path, 'r+');
   try {
-    const wal = scanWal(fd, path, snapshotSeq ?? 0, maxFrameBytes, reader);
+    const wal = scanWal(fd, path, snapshotSeq ?? 0, maxFrameBytes, reader, options.resume);
     const { damage } = wal.scan;
     if (damage?.offset === HEADER_BYTES) {
       throw corruptLog(

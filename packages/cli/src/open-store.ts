@@ -11,6 +11,11 @@ export interface StoreLocation {
   segmented?: boolean;
   /** Attach a changefeed (tail). */
   changefeed?: boolean;
+  /**
+   * A one-shot reading command (verify, backup, export, stats): the open writes no image of
+   * what it replayed (the file backend's `openImageFacts: 0`), it only reads the files.
+   */
+  reading?: boolean;
 }
 
 /** An opened store and what it is, for messages and `stats`. */
@@ -39,7 +44,11 @@ export function openStore(location: StoreLocation): OpenedStore {
       throw error;
     }
   }
-  return { store: openFileStore(location.path, changefeed ? { changefeed } : {}), backend: 'file' };
+  const options = {
+    ...(changefeed ? { changefeed } : {}),
+    ...(location.reading ? { openImageFacts: 0 } : {}),
+  };
+  return { store: openFileStore(location.path, options), backend: 'file' };
 }
 
 /** True when `path` already holds data (commands that only read refuse to create a store). */

@@ -152,6 +152,32 @@ describe('import, export, stats, verify, backup', () => {
     expect(run.stderr).toMatch(/^igniter verify: ERR_CORRUPT_LOG: .*damaged\.log/);
   });
 
+  it('verify, stats, export and backup only read: a large log gets no open image from them (an application open writes one)', async () => {
+    const { existsSync } = await import('node:fs');
+    const large = join(temp.dir, 'large.log');
+    // Past the file backend's default openImageFacts (65,536).
+    const writer = openFileStore(large, { engine: 'native', durability: 'none' });
+    for (let batch = 0; batch < 70; batch++) {
+      const inputs = Array.from({ length: 1000 }, (_, i) => ({ store: 's', key: `k${i}`, value: batch }));
+      writer.writeMany(inputs);
+    }
+    await writer.close();
+    for (const args of [
+      ['verify', large],
+      ['stats', large],
+      ['export', large, '--after', '69990'],
+      ['backup', large, join(temp.dir, 'large-backup.log')],
+    ]) {
+      const run = igniter(args);
+      expect([args[0], run.code]).toEqual([args[0], 0]);
+      expect(existsSync(`${large}.image`)).toBe(false);
+    }
+    const store = openFileStore(large, { engine: 'native' });
+    expect(store.factCount()).toBe(70_000);
+    await store.close();
+    expect(existsSync(`${large}.image`)).toBe(true);
+  });
+
   it('backup writes a copy that opens with the same facts', async () => {
     const dest = join(temp.dir, 'backup.log');
     const run = igniter(['backup', path, dest, '--json']);

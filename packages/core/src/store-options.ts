@@ -14,6 +14,7 @@ const BACKEND_OPTION_KEYS = [
   'groupCommitBytes',
   'repair',
   'maxFrameBytes',
+  'openImageFacts',
 ] as const;
 
 /** A store's options once checked, with their defaults. */

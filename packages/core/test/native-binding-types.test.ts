@@ -24,6 +24,7 @@ type CopyOutEndsAgree = Satisfies<NativeModule.CopyOutEnd, NativeCopyOutEnd>;
 const HANDLE_METHODS: Record<keyof NativeLogHandle, true> = {
   replayFile: true,
   openImage: true,
+  writeImage: true,
   restorable: true,
   last: true,
   setMaxValueBytes: true,

@@ -12,7 +12,7 @@ describe('strict file backend options', () => {
     const error = thrown(() => new FileBackend(path, { durabilty: 'fsync' } as never));
     expect([error.code, error.details]).toEqual(['ERR_INVALID_ARGUMENT', { field: 'durabilty' }]);
     expect(error.message).toBe(
-      'FileBackend options has an unknown field "durabilty" (known fields: durability, groupCommitMs, groupCommitBytes, repair, maxFrameBytes, engine)',
+      'FileBackend options has an unknown field "durabilty" (known fields: durability, groupCommitMs, groupCommitBytes, repair, maxFrameBytes, engine, openImageFacts)',
     );
     expect(existsSync(path)).toBe(false);
   });

@@ -15,6 +15,7 @@ describe('options', () => {
     ['groupCommitBytes', { groupCommitBytes: 1.5 }],
     ['repair', { repair: 'yes' }],
     ['maxFrameBytes', { maxFrameBytes: 10 }],
+    ['openImageFacts', { openImageFacts: -1 }],
     ['the options bag', 'fast'],
   ])('a bad %s is ERR_INVALID_ARGUMENT and creates nothing', (_, options) => {
     const path = join(temp.dir(), 'app.log');

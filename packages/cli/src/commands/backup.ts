@@ -12,7 +12,7 @@ export const backup: Command = {
   options: { json: { type: 'boolean' } },
   positionals: { min: 2, max: 2 },
   async run([path, dest], flags, io) {
-    const { store } = openExisting(path as string);
+    const { store } = openExisting(path as string, { reading: true });
     const progress = new Progress(io.stderr, 'backing up');
     try {
       const result = await store.backup(dest as string);

@@ -21,7 +21,7 @@ export const exportFacts: Command = {
     if (!/^\d+$/.test(afterText ?? '0') || !Number.isSafeInteger(after)) {
       throw new UsageError('--after must be a seq (an integer >= 0)');
     }
-    const { store } = openExisting(path as string);
+    const { store } = openExisting(path as string, { reading: true });
     const progress = new Progress(io.stderr, 'exported');
     try {
       for (const fact of store.factLogAll()) {

@@ -11,7 +11,7 @@ export const stats: Command = {
   options: { json: { type: 'boolean' } },
   positionals: { min: 1, max: 1 },
   async run([path], flags, io) {
-    const { store, backend } = openExisting(path as string);
+    const { store, backend } = openExisting(path as string, { reading: true });
     try {
       const storage = store.storageStats();
       const stores = store.stores().map((entry) => ({

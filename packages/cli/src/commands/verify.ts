@@ -29,7 +29,7 @@ export const verify: Command = {
   options: { json: { type: 'boolean' } },
   positionals: { min: 1, max: 1 },
   async run([path], flags, io) {
-    const { store } = openExisting(path as string);
+    const { store } = openExisting(path as string, { reading: true });
     const progress = new Progress(io.stderr, 'verifying');
     try {
       const result = await store.verify();

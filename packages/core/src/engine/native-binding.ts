@@ -69,7 +69,25 @@ export interface NativeLogHandle {
    * Loads a checkpoint image tied to a snapshot into the empty log, or refuses it. Absent from
    * addons built before it existed.
    */
-  openImage?(imagePath: string, snapshotPath: string, numbers: Float64Array): NativeImageOpen;
+  openImage?(
+    imagePath: string,
+    snapshotPath: string,
+    numbers: Float64Array,
+    logPath?: string,
+  ): NativeImageOpen;
+  /**
+   * Writes the replayed log as an image and reopens it from there (see `@igniter/native`).
+   * Absent from addons built before it existed (same ABI: the caller checks).
+   */
+  writeImage?(
+    imagePath: string,
+    tempPath: string,
+    logPath: string,
+    snapshotPath: string,
+    numbers: Float64Array,
+    tallyStores: string[],
+    tallyNumbers: Float64Array,
+  ): string;
   restorable(producerText: string, out: Float64Array): string[];
   last(out: Float64Array): string | null;
   setMaxValueBytes(maxValueBytes: number): void;
@@ -159,6 +177,8 @@ export interface NativeImageOpen {
   reason?: string;
   loaded: number;
   maxSeq: number;
+  /** Where the log bytes the image covers end (0: none, a checkpoint's image; absent from older addons). */
+  logEnd?: number;
   tallyStores: string[];
   tallyFacts: number[];
   tallyBytes: number[];

@@ -95,11 +95,19 @@ export class PreloadedLog implements NativePreload {
 
   /**
    * Loads the checkpoint image at `imagePath` into this empty log when it is intact and tied to
-   * the snapshot at `snapshotPath` (whose metadata record declares `lastSeq` and `factCount`);
-   * else leaves the log unchanged and says why (`opened: false`). Never throws but `ERR_CLOSED`.
-   * Cost: a map of the image, one CRC pass over it, one hash insert per key.
+   * the snapshot at `snapshotPath` (whose metadata record declares `lastSeq` and `factCount`;
+   * `''` for no snapshot); with `logPath`, also an image an open wrote, tied to the first bytes
+   * of that log as well (`logEnd` says where they end). Else leaves the log unchanged and says
+   * why (`opened: false`). Never throws but `ERR_CLOSED`.
+   * Cost: a map of the image, one CRC pass over it.
    */
-  openImage(imagePath: string, snapshotPath: string, lastSeq: number, factCount: number): NativeImageOpen {
+  openImage(
+    imagePath: string,
+    snapshotPath: string,
+    lastSeq: number,
+    factCount: number,
+    logPath?: string,
+  ): NativeImageOpen {
     const handle = handleOf(this);
     if (typeof handle.openImage !== 'function') {
       return {
@@ -112,7 +120,29 @@ export class PreloadedLog implements NativePreload {
         tallyBytes: [],
       };
     }
-    return handle.openImage(imagePath, snapshotPath, Float64Array.of(lastSeq, factCount));
+    const numbers = Float64Array.of(lastSeq, factCount);
+    return logPath === undefined
+      ? handle.openImage(imagePath, snapshotPath, numbers)
+      : handle.openImage(imagePath, snapshotPath, numbers, logPath);
+  }
+
+  /**
+   * Writes this log, just replayed from the snapshot at `snapshotPath` (`''`: none; `numbers`:
+   * the log's end offset, the snapshot's lastSeq and factCount) and the log at `logPath` up to
+   * that offset, as an image at `imagePath` (through `tempPath`), and reopens it from there
+   * (see `writeImage` of `@igniter/native`). Returns `''` once done, else why not (the log is
+   * unchanged). Never throws but `ERR_CLOSED`. Cost: one write of the log's state.
+   */
+  writeImage(
+    paths: { imagePath: string; tempPath: string; logPath: string; snapshotPath: string },
+    numbers: Float64Array,
+    tallyStores: string[],
+    tallyNumbers: Float64Array,
+  ): string {
+    const handle = handleOf(this);
+    if (typeof handle.writeImage !== 'function') return 'the native addon predates open images';
+    const { imagePath, tempPath, logPath, snapshotPath } = paths;
+    return handle.writeImage(imagePath, tempPath, logPath, snapshotPath, numbers, tallyStores, tallyNumbers);
   }
 
   /**

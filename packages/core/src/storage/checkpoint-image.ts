@@ -13,10 +13,12 @@ export interface ImageSources {
   lastSeq: number;
   factCount: number;
   /**
-   * The old snapshot's image, with that snapshot's lastSeq and factCount (the first file is that
-   * snapshot): the build starts from it when it is intact, and replays only the other files.
+   * The image on disk, with the old snapshot's lastSeq and factCount (the first file is that
+   * snapshot; `noSnapshot`: there is none, the files are the log alone): the build starts from
+   * it when it is intact and tied to them, and replays only the other files (an image an open
+   * wrote also covers the log's first frames, which it then skips too).
    */
-  base?: { imagePath: string; lastSeq: number; factCount: number };
+  base?: { imagePath: string; lastSeq: number; factCount: number; noSnapshot?: boolean };
 }
 
 /**
@@ -41,6 +43,7 @@ export async function buildCheckpointImage(sources: ImageSources, tempPath: stri
     sources.factCount,
     sources.base?.lastSeq ?? 0,
     sources.base?.factCount ?? 0,
+    sources.base?.noSnapshot ? 1 : 0,
   ];
   return buildImage(
     sources.files.map((file) => file.path),

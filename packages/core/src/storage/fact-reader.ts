@@ -33,8 +33,27 @@ export interface FramesRead {
 
 /** What {@link FactReader.openImage} did: the snapshot's counts, or why the image was refused. */
 export type ImageRead =
-  | { opened: true; counts: StoreCount[]; kept: number; maxSeq: number }
+  | {
+      opened: true;
+      counts: StoreCount[];
+      kept: number;
+      maxSeq: number;
+      /** Where the log bytes the image covers end: 0 for a checkpoint's image (see `openImage`). */
+      logEnd: number;
+    }
   | { opened: false; reason: string };
+
+/**
+ * What an open replayed and now writes as an image ({@link FactReader.writeImage}): the
+ * snapshot (undefined when there is none) and the log up to `logEnd`, with their frames' counts.
+ */
+export interface OpenImageTarget {
+  imagePath: string;
+  logPath: string;
+  logEnd: number;
+  snapshot: { path: string; lastSeq: number; factCount: number } | undefined;
+  counts: readonly StoreCount[];
+}
 
 /**
  * How a file backend reads the facts of its data files at open, picked once from the engine
@@ -59,7 +78,19 @@ export interface FactReader {
    * has nothing loaded yet and the image is intact and tied to it (see {@link ImageRead});
    * absent from readers that cannot take an image (the TS engine's).
    */
-  openImage?(imagePath: string, snapshotPath: string, lastSeq: number, factCount: number): ImageRead;
+  openImage?(
+    imagePath: string,
+    snapshotPath: string,
+    lastSeq: number,
+    factCount: number,
+    logPath?: string,
+  ): ImageRead;
+  /**
+   * Writes what was read (all of it, from the files `target` names) as an image and reads on
+   * from it, so the records are file pages instead of memory; returns `''` once done, else why
+   * not (nothing changed). Absent from readers that cannot (the TS engine's).
+   */
+  writeImage?(target: OpenImageTarget): string;
   /** What was read, for the engine of kind `engine` to adopt; undefined for a decoding reader. */
   readonly preloaded: PreloadedFacts | undefined;
 }

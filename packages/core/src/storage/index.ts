@@ -49,6 +49,7 @@ export {
   type FramesRead,
   factReaderFor,
   type ImageRead,
+  type OpenImageTarget,
 } from './fact-reader.js';
 export { factShapeProblem } from './fact-shape.js';
 export { canonicalPath } from './file-identity.js';

@@ -1,8 +1,9 @@
 import { factParts, PreloadedFactLoader } from '../engine/preloaded-fact-loader.js';
 import { PreloadedLog } from '../engine/preloaded-log.js';
 import type { PreloadedFacts } from '../engine/types.js';
+import { tempPathFor } from './atomic-file.js';
 import type { FactCodec } from './fact-codec.js';
-import type { FactReader, FramesRead, ImageRead } from './fact-reader.js';
+import type { FactReader, FramesRead, ImageRead, OpenImageTarget } from './fact-reader.js';
 import { decodingSink, type FrameProblem, type FrameRange, StoreCounter, scanFacts } from './fact-scan.js';
 import { brokenBatchAt, type FrameDamageReason, type FrameScan, findNextFrame } from './frame-file.js';
 
@@ -120,13 +121,42 @@ export class NativeFactReader implements FactReader {
     return undefined;
   }
 
-  openImage(imagePath: string, snapshotPath: string, lastSeq: number, factCount: number): ImageRead {
-    const result = this.#log.openImage(imagePath, snapshotPath, lastSeq, factCount);
+  openImage(
+    imagePath: string,
+    snapshotPath: string,
+    lastSeq: number,
+    factCount: number,
+    logPath?: string,
+  ): ImageRead {
+    const result = this.#log.openImage(imagePath, snapshotPath, lastSeq, factCount, logPath);
     if (!result.opened) return { opened: false, reason: result.reason ?? 'refused' };
     const counter = new StoreCounter();
     result.tallyStores.forEach((store, i) => {
       counter.add(store, result.tallyFacts[i] as number, result.tallyBytes[i] as number);
     });
-    return { opened: true, counts: counter.list(), kept: result.loaded, maxSeq: result.maxSeq };
+    const logEnd = result.logEnd ?? 0;
+    return { opened: true, counts: counter.list(), kept: result.loaded, maxSeq: result.maxSeq, logEnd };
+  }
+
+  writeImage(target: OpenImageTarget): string {
+    const { snapshot, counts } = target;
+    const tallyNumbers = new Float64Array(counts.length * 2);
+    counts.forEach((count, i) => {
+      tallyNumbers[2 * i] = count.facts;
+      tallyNumbers[2 * i + 1] = count.bytes;
+    });
+    const paths = {
+      imagePath: target.imagePath,
+      tempPath: tempPathFor(target.imagePath),
+      logPath: target.logPath,
+      snapshotPath: snapshot?.path ?? '',
+    };
+    const numbers = Float64Array.of(target.logEnd, snapshot?.lastSeq ?? 0, snapshot?.factCount ?? 0);
+    return this.#log.writeImage(
+      paths,
+      numbers,
+      counts.map((count) => count.store),
+      tallyNumbers,
+    );
   }
 }

@@ -3,7 +3,8 @@
 //! fresh log, the same replay an open of the new snapshot does, and its state is written. This
 //! runs while the checkpoint copies those frames; the image is sealed to the new snapshot
 //! (its tie written into the header) once the snapshot is in place. When the old snapshot has
-//! an intact image, the log starts from that image and only the log's frames are replayed.
+//! an intact image, the log starts from that image and only the log's frames are replayed; when
+//! an open wrote the image (it covers the log's first frames too), only the log after those.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -25,8 +26,10 @@ pub struct ImageSources {
     pub last_seq: u64,
     /// The new snapshot's `factCount`.
     pub fact_count: u64,
-    /// The image of the first file (the old snapshot), open, with that snapshot's tie: when it
-    /// is intact, the log starts from it and the first file is not replayed.
+    /// The image to start from, open, with the old snapshot's tie (all zeros when there is no
+    /// snapshot): the checkpoint image of the first file (the old snapshot), or an image an open
+    /// wrote, which also covers the first bytes of the last file (the log). When it is intact
+    /// and tied to them, the log starts from it and only the files' rest is replayed.
     pub base: Option<(File, SnapshotTie)>,
 }
 
@@ -42,11 +45,21 @@ pub struct ImageSources {
 pub fn build_image(sources: ImageSources, temp: &Path) -> std::io::Result<Option<String>> {
     let mut log = FactLog::new(usize::MAX);
     let mut tally: Vec<StoreTally> = Vec::new();
-    let mut files = sources.files.into_iter();
+    let mut files = sources.files;
     if let Some((image, tie)) = sources.base {
-        if let Ok(open) = log.open_image_file(&image, tie) {
+        let last = files.last().map(|(file, _)| file);
+        if let Ok(open) = log.open_mapped(&image, tie, last, true) {
             tally = open.tally;
-            files.next();
+            if open.log_end == 0 {
+                // A checkpoint's image: it holds the old snapshot, the first file.
+                files.remove(0);
+            } else {
+                // An open's image: it holds the old snapshot and the log up to `log_end`.
+                files.drain(..files.len() - 1);
+                if let Some(log_part) = files.last_mut() {
+                    log_part.1 = log_part.1.max(open.log_end);
+                }
+            }
         }
     }
     for (file, start) in files {

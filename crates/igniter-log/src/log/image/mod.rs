@@ -7,12 +7,18 @@
 //! (every other reader reads it); a missing, stale or damaged image is refused with a reason and
 //! the caller replays the snapshot instead.
 //!
+//! An open that replayed many facts also writes one (`remap.rs`): then the image covers the
+//! snapshot (if any: its tie is all zeros when there is none) and the first bytes of the log
+//! file, and its header ties it to those bytes too ([`LogTie`]); the next open maps it and
+//! replays only the log after them. A checkpoint's image covers no log bytes (`end` 0).
+//!
 //! Layout, all integers in the writing machine's byte order (the header's byte-order mark and
 //! record size refuse an image from another layout):
 //!
 //! - header, [`HEADER_BYTES`]: magic, version, record size, byte-order mark, the snapshot tie,
 //!   the log's high seq, record and payload counts, offset/length/CRC-32 of the three sections,
-//!   and a CRC-32 of the header itself;
+//!   the log tie (end, CRC-32 of the first and of the last bytes before it), and a CRC-32 of
+//!   the header itself;
 //! - records, at a page-aligned offset: the 256-byte records exactly as in memory, so an open
 //!   maps them read-only; their CRC-32s, one per [`CHUNK_RECORDS`] records, are in the index;
 //! - payload: the arena of values that do not fit in their record;
@@ -25,18 +31,20 @@ mod build;
 mod index;
 mod keys;
 mod open;
+mod remap;
 mod write;
 
 pub use build::{build_image, seal_image, ImageSources};
 pub use open::{ImageOpen, ImageRefusal};
+pub use remap::PrefixImage;
 pub use write::write_image;
 
 /// The first bytes of an image file.
 pub const MAGIC: [u8; 8] = *b"IGNIMG\r\n";
 /// Format version.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 /// Bytes of the header.
-pub const HEADER_BYTES: usize = 160;
+pub const HEADER_BYTES: usize = 184;
 /// Records per checksummed chunk (1 MiB of records).
 pub const CHUNK_RECORDS: usize = 4096;
 /// Alignment of the records section in the file (a page, so it can be mapped).
@@ -94,6 +102,47 @@ impl SnapshotTie {
     }
 }
 
+/// What ties an image written by an open to the log file it replayed: the offset where the
+/// frames it covers end, and the CRC-32s of the first and of the last [`TAIL_BYTES`] bytes
+/// before it (the first ones hold the log's header and metadata record, so a log replaced by a
+/// rewrite or a checkpoint does not match). All zeros for an image that covers no log bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LogTie {
+    /// Offset just past the last frame the image covers.
+    pub end: u64,
+    /// CRC-32 of the log's first `min(end, TAIL_BYTES)` bytes.
+    pub head_crc: u32,
+    /// CRC-32 of the `min(end, TAIL_BYTES)` bytes before `end`.
+    pub tail_crc: u32,
+}
+
+impl LogTie {
+    /// The tie of the first `end` bytes of the log open as `file`, or `None` when the file is
+    /// shorter than `end`.
+    ///
+    /// # Errors
+    /// The I/O error of a failed read.
+    pub fn of_open(file: &std::fs::File, end: u64) -> std::io::Result<Option<Self>> {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut file = file;
+        if file.metadata()?.len() < end {
+            return Ok(None);
+        }
+        let span = end.min(TAIL_BYTES);
+        let mut bytes = vec![0u8; span as usize];
+        file.seek(SeekFrom::Start(0))?;
+        file.read_exact(&mut bytes)?;
+        let head_crc = crc32fast::hash(&bytes);
+        file.seek(SeekFrom::Start(end - span))?;
+        file.read_exact(&mut bytes)?;
+        Ok(Some(Self {
+            end,
+            head_crc,
+            tail_crc: crc32fast::hash(&bytes),
+        }))
+    }
+}
+
 /// Offset, length and CRC-32 of one section.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 struct Section {
@@ -106,6 +155,7 @@ struct Section {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 struct Header {
     tie: SnapshotTie,
+    log: LogTie,
     high_seq: u64,
     records: u64,
     payload_len: u64,
@@ -147,6 +197,9 @@ impl Header {
             put(&section.len.to_ne_bytes());
             put(&u64::from(section.crc).to_ne_bytes());
         }
+        put(&self.log.end.to_ne_bytes());
+        put(&u64::from(self.log.head_crc).to_ne_bytes());
+        put(&u64::from(self.log.tail_crc).to_ne_bytes());
         let crc = crc32fast::hash(&out[..HEADER_BYTES - 4]);
         out[HEADER_BYTES - 4..].copy_from_slice(&crc.to_ne_bytes());
         out
@@ -192,6 +245,11 @@ impl Header {
             record_section: section(80),
             payload_section: section(104),
             index_section: section(128),
+            log: LogTie {
+                end: long(152),
+                head_crc: long(160) as u32,
+                tail_crc: long(168) as u32,
+            },
         })
     }
 }
@@ -207,3 +265,5 @@ impl super::FactLog {
 mod tests;
 #[cfg(test)]
 mod tests_mapped;
+#[cfg(test)]
+mod tests_open;

@@ -9,7 +9,7 @@ use super::super::record::Record;
 use super::super::records::{MappedRecords, Records};
 use super::super::FactLog;
 use super::index::{parse_index, Cursor};
-use super::{Header, Section, SnapshotTie, CHUNK_RECORDS, RECORDS_ALIGN};
+use super::{Header, LogTie, Section, SnapshotTie, CHUNK_RECORDS, RECORDS_ALIGN};
 use crate::replay::StoreTally;
 
 /// What an open from an image loaded.
@@ -17,8 +17,12 @@ use crate::replay::StoreTally;
 pub struct ImageOpen {
     /// Facts in the log.
     pub records: u64,
-    /// The snapshot's per-store tally of frames, indexed like the log's stores.
+    /// The per-store tally of the frames the image covers (the snapshot's, plus the log
+    /// prefix's for an open's image), indexed like the log's stores.
     pub tally: Vec<StoreTally>,
+    /// Offset in the log file just past the frames the image covers; 0 when it covers none
+    /// (a checkpoint's image): the caller replays the log from there.
+    pub log_end: u64,
 }
 
 /// Why an image was not used: the caller replays the snapshot instead.
@@ -50,14 +54,11 @@ impl FactLog {
     /// in the mapping (no key is inserted, no id copied), the store slot lists are copied and
     /// every id's slot is bounds-checked.
     pub fn open_image(&mut self, path: &Path, tie: SnapshotTie) -> Result<ImageOpen, ImageRefusal> {
-        let file = File::open(path).map_err(|error| match error.kind() {
-            std::io::ErrorKind::NotFound => ImageRefusal::new("there is no image"),
-            _ => ImageRefusal::new(format!("the image cannot be read: {error}")),
-        })?;
-        self.open_image_file(&file, tie)
+        self.open_image_file(&open_file(path)?, tie)
     }
 
-    /// [`FactLog::open_image`] of an image file already open.
+    /// [`FactLog::open_image`] of an image file already open. An image an open wrote, which
+    /// also covers a log prefix, is refused: only [`FactLog::open_image_with_log`] takes it.
     ///
     /// # Errors
     /// As [`FactLog::open_image`].
@@ -65,6 +66,35 @@ impl FactLog {
         &mut self,
         file: &File,
         tie: SnapshotTie,
+    ) -> Result<ImageOpen, ImageRefusal> {
+        self.open_mapped(file, tie, None, true)
+    }
+
+    /// [`FactLog::open_image`] that also takes an image an open wrote: one tied to the
+    /// snapshot (all zeros for none) and to the first bytes of the log open as `log`, which must
+    /// still be there as they were ([`LogTie`]). [`ImageOpen::log_end`] says where the caller
+    /// replays the log from.
+    ///
+    /// # Errors
+    /// As [`FactLog::open_image`], and an [`ImageRefusal`] when the log no longer starts with
+    /// the bytes the image covers (cut, replaced, rewritten).
+    pub fn open_image_with_log(
+        &mut self,
+        path: &Path,
+        tie: SnapshotTie,
+        log: &File,
+    ) -> Result<ImageOpen, ImageRefusal> {
+        self.open_mapped(&open_file(path)?, tie, Some(log), true)
+    }
+
+    /// The open itself; `check_records`: false only for an image this process just wrote from
+    /// the same records (`remap.rs`), whose record pages then stay untouched.
+    pub(super) fn open_mapped(
+        &mut self,
+        file: &File,
+        tie: SnapshotTie,
+        log: Option<&File>,
+        check_records: bool,
     ) -> Result<ImageOpen, ImageRefusal> {
         if !self.records.is_empty() || !self.stores.is_empty() {
             return Err(ImageRefusal::new("the log already holds facts"));
@@ -80,6 +110,7 @@ impl FactLog {
                 "the image belongs to another snapshot (stale or replaced)",
             ));
         }
+        check_log_tie(header.log, log)?;
         let records = usize::try_from(header.records).unwrap_or(usize::MAX);
         let record_range = section_range(&map, header.record_section)?;
         if !header.record_section.offset.is_multiple_of(RECORDS_ALIGN)
@@ -98,6 +129,9 @@ impl FactLog {
         let chunk_crcs = cursor.u32s()?;
         let record_bytes = map.get(record_range.clone()).unwrap_or_default();
         let check = ChunkCheck::new(record_bytes, &chunk_crcs)?;
+        if !check_records {
+            check.next.store(chunk_crcs.len(), Ordering::Relaxed);
+        }
         // The records are checked on the other cores while this one reads the index, then on
         // this one too, the chunks handed out one at a time.
         let helpers = std::thread::available_parallelism()
@@ -145,7 +179,41 @@ impl FactLog {
         Ok(ImageOpen {
             records: header.records,
             tally: parsed.tally,
+            log_end: header.log.end,
         })
+    }
+}
+
+/// The image file at `path`, or why it cannot be used.
+fn open_file(path: &Path) -> Result<File, ImageRefusal> {
+    File::open(path).map_err(|error| match error.kind() {
+        std::io::ErrorKind::NotFound => ImageRefusal::new("there is no image"),
+        _ => ImageRefusal::new(format!("the image cannot be read: {error}")),
+    })
+}
+
+/// Whether the log prefix an image covers (`tie`; none when `end` is 0) is still the start of
+/// the log open as `log`.
+fn check_log_tie(tie: LogTie, log: Option<&File>) -> Result<(), ImageRefusal> {
+    if tie.end == 0 {
+        return Ok(());
+    }
+    let Some(log) = log else {
+        return Err(ImageRefusal::new(
+            "the image covers a log prefix too (an open wrote it), not only the snapshot",
+        ));
+    };
+    match LogTie::of_open(log, tie.end) {
+        Ok(Some(found)) if found == tie => Ok(()),
+        Ok(Some(_)) => Err(ImageRefusal::new(
+            "the log no longer starts with the bytes the image covers (replaced or rewritten)",
+        )),
+        Ok(None) => Err(ImageRefusal::new(
+            "the log is shorter than the prefix the image covers (cut or replaced)",
+        )),
+        Err(error) => Err(ImageRefusal::new(format!(
+            "the log cannot be read to check the image: {error}"
+        ))),
     }
 }
 

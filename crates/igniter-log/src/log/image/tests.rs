@@ -267,7 +267,7 @@ fn a_log_that_holds_facts_does_not_take_an_image() {
     assert_eq!(log.len(), 1);
 }
 
-fn frame(body: &str) -> Vec<u8> {
+pub(super) fn frame(body: &str) -> Vec<u8> {
     let mut out = (body.len() as u32).to_be_bytes().to_vec();
     out.extend_from_slice(body.as_bytes());
     out.extend_from_slice(&crc32fast::hash(body.as_bytes()).to_be_bytes());

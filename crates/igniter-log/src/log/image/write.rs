@@ -21,7 +21,7 @@ use std::path::Path;
 
 use super::super::record::{Record, HAS_IDEMPOTENCY_KEY, RESTORE_FLAGS};
 use super::super::{FactLog, FactView};
-use super::{Header, Section, SnapshotTie, CHUNK_RECORDS, HEADER_BYTES, RECORDS_ALIGN};
+use super::{Header, LogTie, Section, SnapshotTie, CHUNK_RECORDS, HEADER_BYTES, RECORDS_ALIGN};
 use crate::replay::StoreTally;
 
 /// The bytes of records, as the image stores them.
@@ -51,6 +51,16 @@ pub fn write_image(
     tie: SnapshotTie,
     temp: &Path,
 ) -> std::io::Result<()> {
+    write_tied(log, tally, (tie, LogTie::default()), temp)
+}
+
+/// [`write_image`] with the tie of the log bytes the image covers too (an open's image).
+pub(super) fn write_tied(
+    log: &FactLog,
+    tally: &[StoreTally],
+    tie: (SnapshotTie, LogTie),
+    temp: &Path,
+) -> std::io::Result<()> {
     let written = write_temp(log, tally, tie, temp);
     if written.is_err() {
         // Best effort: the temp file is garbage either way, and the open removes stale ones.
@@ -62,7 +72,7 @@ pub fn write_image(
 fn write_temp(
     log: &FactLog,
     tally: &[StoreTally],
-    tie: SnapshotTie,
+    (tie, log_tie): (SnapshotTie, LogTie),
     temp: &Path,
 ) -> std::io::Result<()> {
     let file = File::create(temp)?;
@@ -90,7 +100,6 @@ fn write_temp(
                     pending.clear();
                 }
             }
-            record_crc.update(record_bytes(take));
             out.write_all(record_bytes(take))?;
             rest = after;
         }
@@ -99,6 +108,12 @@ fn write_temp(
         chunk_crcs.push(crc32fast::hash(record_bytes(&pending)));
     }
     let record_len = (log.records.len() * std::mem::size_of::<Record>()) as u64;
+    // The section's CRC-32 from the chunks' (no second pass over the records).
+    let chunk_bytes = (CHUNK_RECORDS * std::mem::size_of::<Record>()) as u64;
+    for (index, &crc) in chunk_crcs.iter().enumerate() {
+        let len = chunk_bytes.min(record_len - index as u64 * chunk_bytes);
+        record_crc.combine(&crc32fast::Hasher::new_with_initial_len(crc, len));
+    }
     out.write_all(&log.payload)?;
     let payload_offset = record_offset + record_len;
     // The index starts 8-aligned: its key tables are mapped as they are.
@@ -110,6 +125,7 @@ fn write_temp(
     out.write_all(&index)?;
     let header = Header {
         tie,
+        log: log_tie,
         high_seq: log.high_seq,
         records: log.records.len() as u64,
         payload_len: log.payload.len() as u64,
