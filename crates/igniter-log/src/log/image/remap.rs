@@ -61,6 +61,9 @@ impl FactLog {
         }
         write_tied(self, &tally, (image.snapshot, log_tie), temp)
             .map_err(|error| format!("the image could not be written: {error}"))?;
+        // Removed first, not renamed over: ext4 flushes a file renamed over another one before
+        // the rename returns (auto_da_alloc). An image there now is one this open refused.
+        let _ = std::fs::remove_file(path);
         if let Err(error) = std::fs::rename(temp, path) {
             let _ = std::fs::remove_file(temp);
             return Err(format!("the image could not be put in place: {error}"));
