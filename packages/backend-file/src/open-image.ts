@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import type { FactReader } from '@igniter/core/storage';
-import type { SnapshotContents, SnapshotImage } from './snapshot-file.js';
+import { noteImageOpen, type SnapshotContents, type SnapshotImage } from './snapshot-file.js';
 import { StoreTally } from './store-tally.js';
 import type { OpenedWal } from './wal-file.js';
 
@@ -17,12 +17,7 @@ import type { OpenedWal } from './wal-file.js';
  */
 export function openImageWithoutSnapshot(reader: FactReader, image: SnapshotImage, logPath: string): void {
   if (!reader.openImage || !fs.existsSync(image.path)) return;
-  const opened = reader.openImage(image.path, '', 0, 0, logPath);
-  image.outcome = opened.opened ? 'used' : opened.reason;
-  if (!opened.opened) return;
-  image.logEnd = opened.logEnd;
-  image.maxSeq = opened.maxSeq;
-  image.counts = opened.counts;
+  noteImageOpen(image, reader.openImage(image.path, '', 0, 0, logPath));
 }
 
 /** What {@link writeOpenImage} looks at. */

@@ -14,6 +14,7 @@ import {
   type FrameProblem,
   type FrameScan,
   HEADER_BYTES,
+  type ImageRead,
   inconsistentLog,
   metaCount,
   readFullySync,
@@ -37,8 +38,17 @@ export interface SnapshotImage {
   logPath?: string;
   logEnd?: number;
   maxSeq?: number;
-  /** Without a snapshot: the counts of the log prefix the image holds. */
+  /** The counts of the facts the image holds (without a snapshot: those of the log prefix). */
   counts?: readonly { store: string; facts: number; bytes: number }[];
+}
+
+/** Records on `image` what opening it gave: 'used' and what it covers, or why it was refused. */
+export function noteImageOpen(image: SnapshotImage, opened: ImageRead): void {
+  image.outcome = opened.opened ? 'used' : opened.reason;
+  if (!opened.opened) return;
+  image.logEnd = opened.logEnd;
+  image.maxSeq = opened.maxSeq;
+  image.counts = opened.counts;
 }
 
 /** A snapshot as read from disk. */
@@ -225,10 +235,8 @@ function readOpenSnapshot(
   const { lastSeq, factCount } = head.value;
   if (image && reader.openImage) {
     const opened = reader.openImage(image.path, path, lastSeq, factCount, image.logPath);
-    image.outcome = opened.opened ? 'used' : opened.reason;
+    noteImageOpen(image, opened);
     if (opened.opened) {
-      image.logEnd = opened.logEnd;
-      image.maxSeq = opened.maxSeq;
       // An open's image also covers a log prefix: its tally is the snapshot's and the prefix's.
       const tally = StoreTally.fromCounts(opened.counts);
       return { lastSeq, facts: [], tally, size: fs.fstatSync(fd).size, factCount };
